@@ -1,0 +1,48 @@
+//! The library's top-level error: what a caller of [`crate::Session`] sees.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::query::QueryError;
+use crate::snapshot::SnapshotError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A statement failed: it did not parse, made no sense, or failed while running. The graph is
+    /// as it was before that statement.
+    #[error("{}", .0.rendered)]
+    Query(Box<QueryFailure>),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: neither a kgraph snapshot nor a UTF-8 Cypher script")]
+    NotAScript { path: PathBuf },
+}
+
+/// A failed statement, with the error shown against its source text.
+#[derive(Debug)]
+pub struct QueryFailure {
+    pub error: QueryError,
+    /// Where the statement came from (a file name, or empty for text typed or passed with `-c`).
+    pub origin: String,
+    /// The message as users read it: kind, message, `line L, column C`, the line and a caret.
+    pub rendered: String,
+}
+
+impl Error {
+    pub fn query(error: QueryError, source: &str, origin: &str) -> Error {
+        let rendered = error.render(source);
+        let rendered = if origin.is_empty() { rendered } else { format!("{origin}: {rendered}") };
+        Error::Query(Box::new(QueryFailure { error, origin: origin.to_string(), rendered }))
+    }
+
+    /// The query error, when this is one.
+    pub fn as_query(&self) -> Option<&QueryError> {
+        match self {
+            Error::Query(f) => Some(&f.error),
+            _ => None,
+        }
+    }
+}

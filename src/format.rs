@@ -1,0 +1,259 @@
+//! Results as text: an aligned table for people, CSV and JSON for programs. Writes to any
+//! `io::Write`; knows nothing of terminals.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::graph::{EdgeId, Graph, NodeId};
+use crate::query::expr::props_map;
+use crate::session::QueryOutput;
+use crate::value::{Value, format_float, write_name};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "jsonl" => Ok(Format::Jsonl),
+            other => Err(format!("unknown format `{other}`: expected table, csv, json or jsonl")),
+        }
+    }
+}
+
+/// Writes one statement's result. Statements that return no columns print only in table format
+/// (what they changed), so that machine formats carry nothing but rows.
+pub fn write_output(out: &mut dyn Write, graph: &Graph, output: &QueryOutput, format: Format) -> io::Result<()> {
+    match format {
+        Format::Table => write_table(out, graph, output),
+        _ if output.columns.is_empty() => Ok(()),
+        Format::Csv => write_csv(out, graph, output),
+        Format::Json => {
+            let rows: Vec<Json> = output.rows.iter().map(|r| row_object(graph, &output.columns, r)).collect();
+            serde_json::to_writer(&mut *out, &rows)?;
+            writeln!(out)
+        }
+        Format::Jsonl => {
+            for r in &output.rows {
+                serde_json::to_writer(&mut *out, &row_object(graph, &output.columns, r))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn row_object(graph: &Graph, columns: &[String], row: &[Value]) -> Json {
+    let mut map = Map::new();
+    for (c, v) in columns.iter().zip(row) {
+        map.insert(c.clone(), to_json(graph, v));
+    }
+    Json::Object(map)
+}
+
+/// A value as JSON: integers stay integers, floats keep a decimal point; NaN and infinities, which
+/// JSON cannot write, become null.
+pub fn to_json(graph: &Graph, v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => json!(i),
+        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) => Json::Array(items.iter().map(|i| to_json(graph, i)).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(graph, v))).collect()),
+        Value::Node(n) => node_json(graph, *n),
+        Value::Relationship(e) => edge_json(graph, *e),
+        Value::Path(p) => json!({
+            "nodes": p.nodes.iter().map(|n| node_json(graph, *n)).collect::<Vec<_>>(),
+            "relationships": p.relationships.iter().map(|e| edge_json(graph, *e)).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn props_json(graph: &Graph, props: &crate::graph::Properties) -> Json {
+    Json::Object(props_map(graph, props).into_iter().map(|(k, v)| (k, to_json(graph, &v))).collect())
+}
+
+fn node_json(graph: &Graph, n: NodeId) -> Json {
+    let labels: Vec<&str> = graph.labels(n).iter().map(|&l| graph.name(l)).collect();
+    json!({"id": n.0, "labels": labels, "properties": props_json(graph, graph.node_properties(n))})
+}
+
+fn edge_json(graph: &Graph, e: EdgeId) -> Json {
+    let (start, end) = graph.endpoints(e).map_or((Json::Null, Json::Null), |(a, b)| (json!(a.0), json!(b.0)));
+    let ty = graph.edge_type(e).map(|t| graph.name(t));
+    json!({"id": e.0, "type": ty, "start": start, "end": end, "properties": props_json(graph, graph.edge_properties(e))})
+}
+
+/// A value as a table cell shows it: Cypher-like text, strings quoted.
+pub fn cell_text(graph: &Graph, v: &Value) -> String {
+    let mut s = String::new();
+    write_cell(&mut s, graph, v);
+    s
+}
+
+fn write_cell(s: &mut String, graph: &Graph, v: &Value) {
+    match v {
+        Value::List(items) => {
+            s.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                write_cell(s, graph, item);
+            }
+            s.push(']');
+        }
+        Value::Map(m) => {
+            s.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                let _ = write_name(s, k);
+                s.push_str(": ");
+                write_cell(s, graph, v);
+            }
+            s.push('}');
+        }
+        Value::Node(n) => write_node(s, graph, *n),
+        Value::Relationship(e) => write_edge(s, graph, *e),
+        Value::Path(p) => {
+            for (i, n) in p.nodes.iter().enumerate() {
+                if i > 0 {
+                    let e = p.relationships[i - 1];
+                    let forward = graph.endpoints(e).is_none_or(|(a, _)| a == p.nodes[i - 1]);
+                    s.push_str(if forward { "-" } else { "<-" });
+                    write_edge(s, graph, e);
+                    s.push_str(if forward { "->" } else { "-" });
+                }
+                write_node(s, graph, *n);
+            }
+        }
+        other => {
+            let _ = write!(s, "{other}");
+        }
+    }
+}
+
+fn write_props(s: &mut String, graph: &Graph, props: &crate::graph::Properties) {
+    if props.is_empty() {
+        return;
+    }
+    s.push(' ');
+    write_cell(s, graph, &Value::Map(props_map(graph, props)));
+}
+
+fn write_node(s: &mut String, graph: &Graph, n: NodeId) {
+    s.push('(');
+    for &l in graph.labels(n) {
+        s.push(':');
+        let _ = write_name(s, graph.name(l));
+    }
+    write_props(s, graph, graph.node_properties(n));
+    s.push(')');
+}
+
+fn write_edge(s: &mut String, graph: &Graph, e: EdgeId) {
+    s.push('[');
+    if let Some(t) = graph.edge_type(e) {
+        s.push(':');
+        let _ = write_name(s, graph.name(t));
+    }
+    write_props(s, graph, graph.edge_properties(e));
+    s.push(']');
+}
+
+fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Result<()> {
+    if !output.columns.is_empty() {
+        let cells: Vec<Vec<String>> =
+            output.rows.iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
+        let widths: Vec<usize> = output
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0)
+            })
+            .collect();
+        let rule: String = widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
+        let line = |values: &[String]| -> String {
+            let mut l = String::new();
+            for (v, w) in values.iter().zip(&widths) {
+                let pad = w - v.chars().count();
+                let _ = write!(l, "| {v}{} ", " ".repeat(pad));
+            }
+            l + "|"
+        };
+        writeln!(out, "{rule}")?;
+        writeln!(out, "{}", line(&output.columns))?;
+        writeln!(out, "{rule}")?;
+        for r in &cells {
+            writeln!(out, "{}", line(r))?;
+        }
+        if !cells.is_empty() {
+            writeln!(out, "{rule}")?;
+        }
+        let n = output.rows.len();
+        writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;
+    }
+    let s = &output.stats;
+    if !s.is_empty() {
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        if s.nodes_created > 0 {
+            parts.push(format!("created {}", plural(s.nodes_created, "node", "nodes")));
+        }
+        if s.relationships_created > 0 {
+            parts.push(format!("created {}", plural(s.relationships_created, "relationship", "relationships")));
+        }
+        if s.properties_set > 0 {
+            parts.push(format!("set {}", plural(s.properties_set, "property", "properties")));
+        }
+        if s.labels_added > 0 {
+            parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
+        }
+        let mut text = parts.join(", ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        writeln!(out, "{text}")?;
+    } else if output.columns.is_empty() {
+        writeln!(out, "No changes, no rows")?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&output.columns)?;
+    for row in &output.rows {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|v| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Float(x) => format_float(*x),
+                Value::Bool(_) | Value::Int(_) => v.to_string(),
+                other => to_json(graph, other).to_string(),
+            })
+            .collect();
+        w.write_record(&fields)?;
+    }
+    w.flush()
+}

@@ -1,0 +1,600 @@
+//! The graph store: entities (labelled nodes with properties) and typed, directed edges with properties.
+//!
+//! Built on petgraph's `StableGraph`, so node and edge ids survive deletions. Names (labels, types,
+//! property keys) are interned; a node or edge holds symbols and a sorted vector of properties, never a
+//! `String` name or a `HashMap` of its own, so that tens of millions of edges fit in a few GiB.
+//!
+//! The query executor reaches adjacency only through [`Graph::neighbours`]: a read-optimised index can
+//! later replace petgraph's linked adjacency lists behind that one method.
+
+mod interner;
+mod properties;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use petgraph::Direction as PgDirection;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
+use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
+use serde::{Deserialize, Serialize};
+
+pub use interner::{Interner, Sym};
+pub use properties::Properties;
+
+use crate::value::Value;
+
+/// A node's id: stable for the node's lifetime, and kept by snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NodeId(pub u32);
+
+/// A relationship's id: stable for the relationship's lifetime, and kept by snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EdgeId(pub u32);
+
+/// Which edges of a node to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Edges leaving the node.
+    Outgoing,
+    /// Edges arriving at the node.
+    Incoming,
+    /// Both; a self-loop is reported once.
+    Both,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GraphError {
+    #[error("node {0} does not exist")]
+    NoSuchNode(u32),
+    #[error("relationship {0} does not exist")]
+    NoSuchEdge(u32),
+    #[error("cannot delete node {0}: it still has relationships (use DETACH DELETE)")]
+    NodeHasEdges(u32),
+}
+
+#[derive(Debug, Clone)]
+struct NodeData {
+    /// Sorted and deduplicated.
+    labels: Vec<Sym>,
+    props: Properties,
+}
+
+#[derive(Debug, Clone)]
+struct EdgeData {
+    ty: Sym,
+    props: Properties,
+}
+
+/// Counts by name, for `:schema` and the like.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub labels: BTreeMap<String, usize>,
+    pub edge_types: BTreeMap<String, usize>,
+    pub node_keys: BTreeMap<String, usize>,
+    pub edge_keys: BTreeMap<String, usize>,
+}
+
+/// The in-memory property graph.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    g: StableGraph<NodeData, EdgeData, petgraph::Directed, u32>,
+    names: Interner,
+    by_label: HashMap<Sym, BTreeSet<u32>>,
+    by_type: HashMap<Sym, BTreeSet<u32>>,
+}
+
+impl Graph {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.g.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.g.edge_count()
+    }
+
+    /// Interns a name (label, type or property key).
+    pub fn intern(&mut self, name: &str) -> Sym {
+        self.names.intern(name)
+    }
+
+    /// The symbol of a name already in the graph; `None` means nothing can carry that name.
+    pub fn symbol(&self, name: &str) -> Option<Sym> {
+        self.names.get(name)
+    }
+
+    pub fn name(&self, sym: Sym) -> &str {
+        self.names.resolve(sym)
+    }
+
+    pub(crate) fn interner(&self) -> &Interner {
+        &self.names
+    }
+
+    pub fn add_node(&mut self, labels: &[Sym], props: Properties) -> NodeId {
+        let mut labels = labels.to_vec();
+        labels.sort_unstable();
+        labels.dedup();
+        let id = self.g.add_node(NodeData { labels, props });
+        for &l in &self.g[id].labels {
+            self.by_label.entry(l).or_default().insert(id.index() as u32);
+        }
+        NodeId(id.index() as u32)
+    }
+
+    /// Convenience for library users and tests: names as strings.
+    pub fn create_node<'a>(
+        &mut self,
+        labels: &[&str],
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> NodeId {
+        let labels: Vec<Sym> = labels.iter().map(|l| self.intern(l)).collect();
+        let props = self.properties(props);
+        self.add_node(&labels, props)
+    }
+
+    pub fn add_edge(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        ty: Sym,
+        props: Properties,
+    ) -> Result<EdgeId, GraphError> {
+        for n in [from, to] {
+            if !self.contains_node(n) {
+                return Err(GraphError::NoSuchNode(n.0));
+            }
+        }
+        let id = self.g.add_edge(node_index(from), node_index(to), EdgeData { ty, props });
+        let id = id.index() as u32;
+        self.by_type.entry(ty).or_default().insert(id);
+        Ok(EdgeId(id))
+    }
+
+    /// Convenience for library users and tests: names as strings.
+    pub fn create_edge<'a>(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        ty: &str,
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Result<EdgeId, GraphError> {
+        let ty = self.intern(ty);
+        let props = self.properties(props);
+        self.add_edge(from, to, ty, props)
+    }
+
+    fn properties<'a>(&mut self, props: impl IntoIterator<Item = (&'a str, Value)>) -> Properties {
+        let mut out = Properties::default();
+        for (k, v) in props {
+            let k = self.intern(k);
+            out.set(k, v);
+        }
+        out
+    }
+
+    pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
+        let data = self.g.remove_edge(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
+        if let Some(set) = self.by_type.get_mut(&data.ty) {
+            set.remove(&e.0);
+            if set.is_empty() {
+                self.by_type.remove(&data.ty);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a node that has no relationships left.
+    pub fn remove_node(&mut self, n: NodeId) -> Result<(), GraphError> {
+        if !self.contains_node(n) {
+            return Err(GraphError::NoSuchNode(n.0));
+        }
+        let idx = node_index(n);
+        let has_edges = self.g.edges_directed(idx, PgDirection::Outgoing).next().is_some()
+            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some();
+        if has_edges {
+            return Err(GraphError::NodeHasEdges(n.0));
+        }
+        let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
+        for l in data.labels {
+            if let Some(set) = self.by_label.get_mut(&l) {
+                set.remove(&n.0);
+                if set.is_empty() {
+                    self.by_label.remove(&l);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a node and every relationship touching it.
+    pub fn detach_remove_node(&mut self, n: NodeId) -> Result<(), GraphError> {
+        if !self.contains_node(n) {
+            return Err(GraphError::NoSuchNode(n.0));
+        }
+        let mut touching = Vec::new();
+        self.neighbours(n, Direction::Both, &[], &mut touching);
+        for (e, _) in touching {
+            self.remove_edge(e)?;
+        }
+        self.remove_node(n)
+    }
+
+    pub fn contains_node(&self, n: NodeId) -> bool {
+        self.g.contains_node(node_index(n))
+    }
+
+    pub fn contains_edge(&self, e: EdgeId) -> bool {
+        self.g.edge_weight(edge_index(e)).is_some()
+    }
+
+    /// The node's labels, sorted by symbol; empty for a node that does not exist.
+    pub fn labels(&self, n: NodeId) -> &[Sym] {
+        self.g.node_weight(node_index(n)).map_or(&[], |d| &d.labels)
+    }
+
+    pub fn has_label(&self, n: NodeId, label: Sym) -> bool {
+        self.labels(n).binary_search(&label).is_ok()
+    }
+
+    /// The node's properties; empty for a node that does not exist.
+    pub fn node_properties(&self, n: NodeId) -> &Properties {
+        self.g.node_weight(node_index(n)).map_or(Properties::empty(), |d| &d.props)
+    }
+
+    pub fn node_property(&self, n: NodeId, key: &str) -> Option<&Value> {
+        self.node_properties(n).get(self.symbol(key)?)
+    }
+
+    pub fn edge_type(&self, e: EdgeId) -> Option<Sym> {
+        self.g.edge_weight(edge_index(e)).map(|d| d.ty)
+    }
+
+    pub fn edge_properties(&self, e: EdgeId) -> &Properties {
+        self.g.edge_weight(edge_index(e)).map_or(Properties::empty(), |d| &d.props)
+    }
+
+    pub fn edge_property(&self, e: EdgeId, key: &str) -> Option<&Value> {
+        self.edge_properties(e).get(self.symbol(key)?)
+    }
+
+    /// The (start, end) nodes of a relationship.
+    pub fn endpoints(&self, e: EdgeId) -> Option<(NodeId, NodeId)> {
+        let (a, b) = self.g.edge_endpoints(edge_index(e))?;
+        Some((NodeId(a.index() as u32), NodeId(b.index() as u32)))
+    }
+
+    /// The first node after `after` (in id order) carrying `label` (any node when `None`).
+    /// A cursor rather than an iterator, so that a scan holds no borrow of the graph between rows.
+    pub fn next_node(&self, after: Option<NodeId>, label: Option<Sym>) -> Option<NodeId> {
+        let start = after.map_or(Bound::Unbounded, |n| Bound::Excluded(n.0));
+        match label {
+            Some(l) => {
+                let set = self.by_label.get(&l)?;
+                set.range((start, Bound::Unbounded)).next().map(|&i| NodeId(i))
+            }
+            None => {
+                let first = after.map_or(0, |n| n.0 as usize + 1);
+                (first..self.g.node_bound())
+                    .map(|i| NodeId(i as u32))
+                    .find(|&n| self.contains_node(n))
+            }
+        }
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.g.node_indices().map(|i| NodeId(i.index() as u32))
+    }
+
+    pub fn edges(&self) -> impl Iterator<Item = EdgeId> + '_ {
+        self.g.edge_indices().map(|i| EdgeId(i.index() as u32))
+    }
+
+    /// How many nodes carry `label`: what the planner uses to pick where a pattern starts.
+    pub fn label_count(&self, label: Sym) -> usize {
+        self.by_label.get(&label).map_or(0, BTreeSet::len)
+    }
+
+    pub fn type_count(&self, ty: Sym) -> usize {
+        self.by_type.get(&ty).map_or(0, BTreeSet::len)
+    }
+
+    /// Appends to `out` the (edge, other node) pairs of `n` in direction `dir` whose type is one of
+    /// `types` (any type when `types` is empty). This is the executor's only way to adjacency.
+    pub fn neighbours(
+        &self,
+        n: NodeId,
+        dir: Direction,
+        types: &[Sym],
+        out: &mut Vec<(EdgeId, NodeId)>,
+    ) {
+        if !self.contains_node(n) {
+            return;
+        }
+        let idx = node_index(n);
+        let wanted = |ty: Sym| types.is_empty() || types.contains(&ty);
+        if matches!(dir, Direction::Outgoing | Direction::Both) {
+            for e in self.g.edges_directed(idx, PgDirection::Outgoing) {
+                if wanted(e.weight().ty) {
+                    out.push((EdgeId(e.id().index() as u32), NodeId(e.target().index() as u32)));
+                }
+            }
+        }
+        if matches!(dir, Direction::Incoming | Direction::Both) {
+            for e in self.g.edges_directed(idx, PgDirection::Incoming) {
+                let self_loop = e.source() == e.target();
+                if wanted(e.weight().ty) && !(self_loop && dir == Direction::Both) {
+                    out.push((EdgeId(e.id().index() as u32), NodeId(e.source().index() as u32)));
+                }
+            }
+        }
+    }
+
+    /// Sets (or, with null, removes) a node property.
+    pub fn set_node_property(&mut self, n: NodeId, key: Sym, value: Value) -> Result<(), GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        data.props.set(key, value);
+        Ok(())
+    }
+
+    /// Sets (or, with null, removes) a relationship property.
+    pub fn set_edge_property(&mut self, e: EdgeId, key: Sym, value: Value) -> Result<(), GraphError> {
+        let data = self.g.edge_weight_mut(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
+        data.props.set(key, value);
+        Ok(())
+    }
+
+    /// Labels, relationship types and property keys with their counts.
+    pub fn schema(&self) -> Schema {
+        let mut schema = Schema::default();
+        for (&l, set) in &self.by_label {
+            schema.labels.insert(self.name(l).to_string(), set.len());
+        }
+        for (&t, set) in &self.by_type {
+            schema.edge_types.insert(self.name(t).to_string(), set.len());
+        }
+        for n in self.g.node_weights() {
+            for (k, _) in n.props.iter() {
+                *schema.node_keys.entry(self.name(k).to_string()).or_default() += 1;
+            }
+        }
+        for e in self.g.edge_weights() {
+            for (k, _) in e.props.iter() {
+                *schema.edge_keys.entry(self.name(k).to_string()).or_default() += 1;
+            }
+        }
+        schema
+    }
+
+    /// Adds every entity of `other` to this graph. Into an empty graph the ids are kept; otherwise
+    /// the newcomers get fresh ids.
+    pub fn absorb(&mut self, other: Graph) {
+        if self.g.node_bound() == 0 && self.g.edge_bound() == 0 {
+            *self = other;
+            return;
+        }
+        let mut ids = HashMap::with_capacity(other.node_count());
+        for n in other.nodes() {
+            let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();
+            let props = self.translate(&other, other.node_properties(n));
+            ids.insert(n, self.add_node(&labels, props));
+        }
+        for e in other.edges() {
+            let (Some((a, b)), Some(ty)) = (other.endpoints(e), other.edge_type(e)) else { continue };
+            let ty = self.intern(other.name(ty));
+            let props = self.translate(&other, other.edge_properties(e));
+            // Both endpoints were added above, so the edge's nodes exist.
+            let _ = self.add_edge(ids[&a], ids[&b], ty, props);
+        }
+    }
+
+    fn translate(&mut self, other: &Graph, props: &Properties) -> Properties {
+        let mut out = Properties::default();
+        for (k, v) in props.iter() {
+            let k = self.intern(other.name(k));
+            out.set(k, v.clone());
+        }
+        out
+    }
+
+    /// Rebuilds a graph whose entities keep the given ids; the ids in between become vacant, as they
+    /// were in the graph that was saved. Nodes and edges must be sorted by id, edges' endpoints present.
+    pub(crate) fn restore(
+        names: Interner,
+        nodes: Vec<(u32, Vec<Sym>, Properties)>,
+        edges: Vec<(u32, u32, u32, Sym, Properties)>,
+    ) -> Result<Graph, GraphError> {
+        let mut graph = Graph { names, ..Graph::default() };
+        let mut vacant_nodes = Vec::new();
+        let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
+        for (id, labels, props) in nodes {
+            while graph.g.node_bound() < id as usize {
+                vacant_nodes.push(graph.g.add_node(placeholder()));
+            }
+            if graph.g.node_bound() != id as usize {
+                return Err(GraphError::NoSuchNode(id));
+            }
+            graph.add_node(&labels, props);
+        }
+        let mut vacant_edges = Vec::new();
+        for (id, from, to, ty, props) in edges {
+            while graph.g.edge_bound() < id as usize {
+                let anchor = NodeIndex::new(0);
+                if graph.g.node_bound() == 0 {
+                    return Err(GraphError::NoSuchEdge(id));
+                }
+                let filler = EdgeData { ty, props: Properties::default() };
+                vacant_edges.push(graph.g.add_edge(anchor, anchor, filler));
+            }
+            if graph.g.edge_bound() != id as usize {
+                return Err(GraphError::NoSuchEdge(id));
+            }
+            let placeholder_end = |n: u32| vacant_nodes.contains(&NodeIndex::new(n as usize));
+            if placeholder_end(from) || placeholder_end(to) {
+                return Err(GraphError::NoSuchNode(if placeholder_end(from) { from } else { to }));
+            }
+            graph.add_edge(NodeId(from), NodeId(to), ty, props)?;
+        }
+        for e in vacant_edges {
+            graph.g.remove_edge(e);
+        }
+        for n in vacant_nodes {
+            graph.g.remove_node(n);
+        }
+        Ok(graph)
+    }
+
+    /// A form independent of symbol numbering and insertion history, for comparing graphs.
+    fn canonical(&self) -> CanonicalGraph {
+        let name_map = |props: &Properties| -> Vec<(String, Value)> {
+            let mut v: Vec<(String, Value)> =
+                props.iter().map(|(k, v)| (self.name(k).to_string(), v.clone())).collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        let nodes = self
+            .nodes()
+            .map(|n| {
+                let mut labels: Vec<String> =
+                    self.labels(n).iter().map(|&l| self.name(l).to_string()).collect();
+                labels.sort();
+                (n.0, labels, name_map(self.node_properties(n)))
+            })
+            .collect();
+        let edges = self
+            .edges()
+            .filter_map(|e| {
+                let (a, b) = self.endpoints(e)?;
+                let ty = self.name(self.edge_type(e)?).to_string();
+                Some((e.0, a.0, b.0, ty, name_map(self.edge_properties(e))))
+            })
+            .collect();
+        CanonicalGraph { nodes, edges }
+    }
+}
+
+type CanonicalProps = Vec<(String, Value)>;
+
+#[derive(Debug)]
+struct CanonicalGraph {
+    nodes: Vec<(u32, Vec<String>, CanonicalProps)>,
+    edges: Vec<(u32, u32, u32, String, CanonicalProps)>,
+}
+
+impl PartialEq for CanonicalGraph {
+    fn eq(&self, other: &Self) -> bool {
+        let same_props = |a: &CanonicalProps, b: &CanonicalProps| {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+        };
+        self.nodes.len() == other.nodes.len()
+            && self.edges.len() == other.edges.len()
+            && self.nodes.iter().zip(&other.nodes).all(|(a, b)| {
+                a.0 == b.0 && a.1 == b.1 && same_props(&a.2, &b.2)
+            })
+            && self.edges.iter().zip(&other.edges).all(|(a, b)| {
+                (a.0, a.1, a.2, &a.3) == (b.0, b.1, b.2, &b.3) && same_props(&a.4, &b.4)
+            })
+    }
+}
+
+/// Two graphs are equal when they hold the same ids with the same labels, types, endpoints and
+/// properties (floats compared bit for bit), however their names happen to be interned.
+impl PartialEq for Graph {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical() == other.canonical()
+    }
+}
+
+fn node_index(n: NodeId) -> NodeIndex<u32> {
+    NodeIndex::new(n.0 as usize)
+}
+
+fn edge_index(e: EdgeId) -> EdgeIndex<u32> {
+    EdgeIndex::new(e.0 as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> (Graph, NodeId, NodeId, NodeId) {
+        let mut g = Graph::new();
+        let a = g.create_node(&["Campaign"], [("name", Value::from("c"))]);
+        let b = g.create_node(&["ThreatActor"], [("name", Value::from("APT31"))]);
+        let c = g.create_node(&["Organization"], [("name", Value::from("MSS"))]);
+        g.create_edge(a, b, "attributed-to", []).unwrap();
+        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))]).unwrap();
+        g.create_edge(c, c, "part-of", []).unwrap();
+        (g, a, b, c)
+    }
+
+    #[test]
+    fn neighbours_by_direction_and_type() {
+        let (g, a, b, c) = small();
+        let mut out = Vec::new();
+        g.neighbours(b, Direction::Outgoing, &[], &mut out);
+        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
+        out.clear();
+        g.neighbours(b, Direction::Incoming, &[], &mut out);
+        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [a]);
+        out.clear();
+        let linked = g.symbol("linked-to").unwrap();
+        g.neighbours(b, Direction::Both, &[linked], &mut out);
+        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
+        out.clear();
+        // The self-loop shows once when both directions are followed.
+        g.neighbours(c, Direction::Both, &[g.symbol("part-of").unwrap()], &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn label_index_follows_removals() {
+        let (mut g, a, b, _) = small();
+        let actor = g.symbol("ThreatActor").unwrap();
+        assert_eq!(g.next_node(None, Some(actor)), Some(b));
+        assert_eq!(g.remove_node(b), Err(GraphError::NodeHasEdges(b.0)));
+        g.detach_remove_node(b).unwrap();
+        assert_eq!(g.next_node(None, Some(actor)), None);
+        assert_eq!(g.label_count(actor), 0);
+        assert_eq!(g.edge_count(), 1);
+        assert_eq!(g.next_node(None, None), Some(a));
+        assert_eq!(g.next_node(Some(a), None).map(|n| n.0), Some(2));
+    }
+
+    #[test]
+    fn restore_keeps_ids_across_holes() {
+        let (mut g, a, _, _) = small();
+        let extra = g.create_node(&["X"], []);
+        g.detach_remove_node(a).unwrap();
+        let names = g.interner().clone();
+        let nodes = g
+            .nodes()
+            .map(|n| (n.0, g.labels(n).to_vec(), g.node_properties(n).clone()))
+            .collect();
+        let edges = g
+            .edges()
+            .map(|e| {
+                let (s, t) = g.endpoints(e).unwrap();
+                (e.0, s.0, t.0, g.edge_type(e).unwrap(), g.edge_properties(e).clone())
+            })
+            .collect();
+        let back = Graph::restore(names, nodes, edges).unwrap();
+        assert_eq!(back, g);
+        assert!(back.contains_node(extra) && !back.contains_node(a));
+    }
+
+    #[test]
+    fn schema_counts() {
+        let (g, ..) = small();
+        let s = g.schema();
+        assert_eq!(s.labels["Campaign"], 1);
+        assert_eq!(s.edge_types["linked-to"], 1);
+        assert_eq!(s.node_keys["name"], 3);
+        assert_eq!(s.edge_keys["confidence"], 1);
+    }
+}

@@ -1,0 +1,65 @@
+//! A property map stored as a vector sorted by key symbol: compact (no hash table per entity) and
+//! fast for the handful of properties a node or edge usually carries.
+
+use super::Sym;
+use crate::value::Value;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Properties(Vec<(Sym, Value)>);
+
+static EMPTY: Properties = Properties(Vec::new());
+
+impl Properties {
+    pub fn empty() -> &'static Properties {
+        &EMPTY
+    }
+
+    pub fn get(&self, key: Sym) -> Option<&Value> {
+        self.0
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Sets a property; setting null removes it, as in openCypher.
+    pub fn set(&mut self, key: Sym, value: Value) {
+        match self.0.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(i) if value.is_null() => {
+                self.0.remove(i);
+            }
+            Ok(i) => self.0[i].1 = value,
+            Err(_) if value.is_null() => {}
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Sym, &Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_keeps_keys_sorted_and_null_removes() {
+        let mut p = Properties::default();
+        p.set(Sym(3), Value::Int(3));
+        p.set(Sym(1), Value::Int(1));
+        p.set(Sym(2), Value::Null);
+        assert_eq!(p.iter().map(|(k, _)| k.0).collect::<Vec<_>>(), [1, 3]);
+        p.set(Sym(3), Value::Null);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p.get(Sym(1)), Some(&Value::Int(1)));
+        assert_eq!(p.get(Sym(3)), None);
+    }
+}

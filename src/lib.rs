@@ -1,0 +1,26 @@
+//! kgraph: a small, fast knowledge-graph engine.
+//!
+//! A property graph of labelled entities and typed, directed relationships ([`Graph`]), queried with
+//! a subset of openCypher through a [`Session`], saved and loaded as binary [`snapshot`]s.
+//!
+//! ```
+//! let mut session = kgraph::Session::new();
+//! session.run("CREATE (:ThreatActor {name: 'APT31'})-[:`linked-to`]->(:Organization {name: 'MSS'})").unwrap();
+//! let out = session.run("MATCH (a)-[:`linked-to`]->(o) RETURN a.name, o.name").unwrap();
+//! assert_eq!(out[0].rows[0][1], kgraph::Value::from("MSS"));
+//! ```
+
+mod error;
+pub mod format;
+pub mod graph;
+pub mod query;
+mod session;
+pub mod snapshot;
+pub mod value;
+
+pub use error::{Error, QueryFailure};
+pub use format::Format;
+pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
+pub use query::{ErrorKind, Params, QueryError, WriteStats};
+pub use session::{LoadReport, QueryOutput, Session};
+pub use value::{PathValue, Value};

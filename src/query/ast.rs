@@ -1,0 +1,427 @@
+//! The abstract syntax tree of a statement. Spans are byte offsets into the text the statement came
+//! from; they take no part in equality, so that a printed and re-parsed statement compares equal.
+//!
+//! `Display` prints valid Cypher that parses back to the same tree (with every operation parenthesised).
+
+use std::fmt;
+
+use crate::value::{Value, write_name, write_string_literal};
+
+/// A byte range in the source text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Span {}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub explain: bool,
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    Match(MatchClause),
+    Create(CreateClause),
+    Return(ReturnClause),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchClause {
+    pub patterns: Vec<Pattern>,
+    pub predicate: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateClause {
+    pub patterns: Vec<Pattern>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnClause {
+    pub distinct: bool,
+    pub star: bool,
+    pub items: Vec<ReturnItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReturnItem {
+    pub expr: Expr,
+    pub alias: Option<Ident>,
+    /// The column name: the alias, or the expression's text as written.
+    pub name: String,
+}
+
+/// The column name is presentation (it keeps the text as typed), so it takes no part in equality.
+impl PartialEq for ReturnItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.expr == other.expr && self.alias == other.alias
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A path pattern: a node, then any number of (relationship, node) steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub path_variable: Option<Ident>,
+    pub start: NodePattern,
+    pub steps: Vec<(RelPattern, NodePattern)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePattern {
+    pub variable: Option<Ident>,
+    pub labels: Vec<String>,
+    pub properties: Vec<(String, Expr)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelDirection {
+    /// `-[]->`
+    Right,
+    /// `<-[]-`
+    Left,
+    /// `-[]-`
+    Either,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelPattern {
+    pub variable: Option<Ident>,
+    pub types: Vec<String>,
+    pub direction: RelDirection,
+    /// `*min..max`, present only for variable-length patterns.
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    pub properties: Vec<(String, Expr)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Value),
+    Parameter(String),
+    Variable(String),
+    Property(Box<Expr>, String),
+    Subscript(Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+    Map(Vec<(String, Expr)>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    IsNull { operand: Box<Expr>, negated: bool },
+    Call { name: String, distinct: bool, args: Vec<Expr> },
+    CountStar,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+    Plus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    Xor,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    StartsWith,
+    EndsWith,
+    Contains,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Or => "OR",
+            Xor => "XOR",
+            And => "AND",
+            Eq => "=",
+            Ne => "<>",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            StartsWith => "STARTS WITH",
+            EndsWith => "ENDS WITH",
+            Contains => "CONTAINS",
+            In => "IN",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Mod => "%",
+            Pow => "^",
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `visit` on this expression and every sub-expression, parents first.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        visit(self);
+        match &self.kind {
+            ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::Variable(_)
+            | ExprKind::CountStar => {}
+            ExprKind::Property(e, _) | ExprKind::Unary(_, e) => e.walk(visit),
+            ExprKind::IsNull { operand, .. } => operand.walk(visit),
+            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
+                a.walk(visit);
+                b.walk(visit);
+            }
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
+                items.iter().for_each(|e| e.walk(visit))
+            }
+            ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| e.walk(visit)),
+        }
+    }
+}
+
+fn write_map(f: &mut fmt::Formatter<'_>, entries: &[(String, Expr)]) -> fmt::Result {
+    f.write_str("{")?;
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write_name(f, k)?;
+        write!(f, ": {v}")?;
+    }
+    f.write_str("}")
+}
+
+fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T], sep: &str) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Literal(Value::Float(x)) if x.is_nan() || x.is_infinite() => {
+                // No literal exists for these; an expression that computes them does.
+                let text = if x.is_nan() { "(0.0 / 0.0)" } else if *x > 0.0 { "(1.0 / 0.0)" } else { "(-1.0 / 0.0)" };
+                f.write_str(text)
+            }
+            ExprKind::Literal(Value::Int(i)) if *i < 0 => write!(f, "({i})"),
+            ExprKind::Literal(Value::Float(x)) if x.is_sign_negative() => {
+                write!(f, "(-{})", crate::value::format_float(-x))
+            }
+            ExprKind::Literal(Value::String(s)) => write_string_literal(f, s),
+            ExprKind::Literal(v) => write!(f, "{v}"),
+            ExprKind::Parameter(name) => {
+                f.write_str("$")?;
+                write_name(f, name)
+            }
+            ExprKind::Variable(name) => write_name(f, name),
+            ExprKind::Property(e, key) => {
+                write!(f, "{e}.")?;
+                write_name(f, key)
+            }
+            ExprKind::Subscript(e, i) => write!(f, "{e}[{i}]"),
+            ExprKind::List(items) => {
+                f.write_str("[")?;
+                write_list(f, items, ", ")?;
+                f.write_str("]")
+            }
+            ExprKind::Map(entries) => write_map(f, entries),
+            ExprKind::Unary(UnaryOp::Not, e) => write!(f, "(NOT {e})"),
+            ExprKind::Unary(UnaryOp::Negate, e) => write!(f, "(-{e})"),
+            ExprKind::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
+            ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
+            ExprKind::IsNull { operand, negated } => {
+                write!(f, "({operand} IS {}NULL)", if *negated { "NOT " } else { "" })
+            }
+            ExprKind::Call { name, distinct, args } => {
+                write!(f, "{name}({}", if *distinct { "DISTINCT " } else { "" })?;
+                write_list(f, args, ", ")?;
+                f.write_str(")")
+            }
+            ExprKind::CountStar => f.write_str("count(*)"),
+        }
+    }
+}
+
+impl fmt::Display for NodePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        if let Some(v) = &self.variable {
+            write_name(f, &v.name)?;
+        }
+        for l in &self.labels {
+            f.write_str(":")?;
+            write_name(f, l)?;
+        }
+        if !self.properties.is_empty() {
+            f.write_str(" ")?;
+            write_map(f, &self.properties)?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl fmt::Display for RelPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.direction == RelDirection::Left { "<-[" } else { "-[" })?;
+        if let Some(v) = &self.variable {
+            write_name(f, &v.name)?;
+        }
+        for (i, t) in self.types.iter().enumerate() {
+            f.write_str(if i == 0 { ":" } else { "|" })?;
+            write_name(f, t)?;
+        }
+        if let Some((min, max)) = self.length {
+            f.write_str("*")?;
+            match (min, max) {
+                (Some(a), Some(b)) if a == b => write!(f, "{a}")?,
+                (a, b) => {
+                    if let Some(a) = a {
+                        write!(f, "{a}")?;
+                    }
+                    if a.is_some() || b.is_some() {
+                        f.write_str("..")?;
+                    }
+                    if let Some(b) = b {
+                        write!(f, "{b}")?;
+                    }
+                }
+            }
+        }
+        if !self.properties.is_empty() {
+            f.write_str(" ")?;
+            write_map(f, &self.properties)?;
+        }
+        f.write_str(if self.direction == RelDirection::Right { "]->" } else { "]-" })
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = &self.path_variable {
+            write_name(f, &p.name)?;
+            f.write_str(" = ")?;
+        }
+        write!(f, "{}", self.start)?;
+        for (rel, node) in &self.steps {
+            write!(f, "{rel}{node}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.explain {
+            f.write_str("EXPLAIN ")?;
+        }
+        for (i, clause) in self.clauses.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            match clause {
+                Clause::Match(m) => {
+                    f.write_str("MATCH ")?;
+                    write_list(f, &m.patterns, ", ")?;
+                    if let Some(p) = &m.predicate {
+                        write!(f, " WHERE {p}")?;
+                    }
+                }
+                Clause::Create(c) => {
+                    f.write_str("CREATE ")?;
+                    write_list(f, &c.patterns, ", ")?;
+                }
+                Clause::Return(r) => {
+                    f.write_str("RETURN ")?;
+                    if r.distinct {
+                        f.write_str("DISTINCT ")?;
+                    }
+                    if r.star {
+                        f.write_str("*")?;
+                        if !r.items.is_empty() {
+                            f.write_str(", ")?;
+                        }
+                    }
+                    for (i, item) in r.items.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{}", item.expr)?;
+                        if let Some(a) = &item.alias {
+                            f.write_str(" AS ")?;
+                            write_name(f, &a.name)?;
+                        }
+                    }
+                    if !r.order_by.is_empty() {
+                        f.write_str(" ORDER BY ")?;
+                        for (i, s) in r.order_by.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write!(f, "{}{}", s.expr, if s.descending { " DESC" } else { "" })?;
+                        }
+                    }
+                    if let Some(s) = &r.skip {
+                        write!(f, " SKIP {s}")?;
+                    }
+                    if let Some(l) = &r.limit {
+                        write!(f, " LIMIT {l}")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

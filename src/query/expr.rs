@@ -1,0 +1,496 @@
+//! Compiled expressions: variables resolved to row slots, functions resolved to [`Function`], and
+//! their evaluation with openCypher's null propagation and three-valued logic.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::ast::{BinaryOp, Span};
+use super::error::{ErrorKind, QueryError};
+use crate::graph::{Graph, Sym};
+use crate::value::{PathValue, Value};
+
+/// Parameters of a statement, by name.
+pub type Params = BTreeMap<String, Value>;
+
+/// What an expression reads while it is evaluated.
+pub struct EvalCtx<'a> {
+    pub graph: &'a Graph,
+    pub params: &'a Params,
+}
+
+#[derive(Debug, Clone)]
+pub enum CExpr {
+    Const(Value),
+    Param(String, Span),
+    Slot(usize),
+    Property(Box<CExpr>, PropertyKey, Span),
+    Subscript(Box<CExpr>, Box<CExpr>, Span),
+    List(Vec<CExpr>),
+    Map(Vec<(String, CExpr)>),
+    Not(Box<CExpr>, Span),
+    Negate(Box<CExpr>, Span),
+    Binary(BinaryOp, Box<CExpr>, Box<CExpr>, Span),
+    IsNull(Box<CExpr>, bool),
+    /// The node in the slot carries every one of these labels.
+    HasLabels(usize, Vec<String>),
+    Call(Function, Vec<CExpr>, Span),
+}
+
+/// A property key, with its symbol remembered once the graph knows it (symbols are never removed).
+#[derive(Debug, Clone)]
+pub struct PropertyKey {
+    pub name: String,
+    sym: Cell<Option<Sym>>,
+}
+
+impl PropertyKey {
+    pub fn new(name: String) -> Self {
+        PropertyKey { name, sym: Cell::new(None) }
+    }
+
+    fn resolve(&self, graph: &Graph) -> Option<Sym> {
+        if self.sym.get().is_none() {
+            self.sym.set(graph.symbol(&self.name));
+        }
+        self.sym.get()
+    }
+}
+
+macro_rules! functions {
+    ($($variant:ident = $name:literal, $min:literal..=$max:expr;)*) => {
+        /// The scalar functions kgraph knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Function { $($variant),* }
+
+        impl Function {
+            /// Looks a function up by name, case-insensitively as openCypher does.
+            pub fn lookup(name: &str) -> Option<Function> {
+                $(if name.eq_ignore_ascii_case($name) { return Some(Function::$variant); })*
+                None
+            }
+
+            pub fn name(self) -> &'static str {
+                match self { $(Function::$variant => $name),* }
+            }
+
+            /// The least and greatest number of arguments.
+            pub fn arity(self) -> (usize, usize) {
+                match self { $(Function::$variant => ($min, $max)),* }
+            }
+        }
+
+        /// Every function name, for completion and help.
+        pub const FUNCTION_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+functions! {
+    Id = "id", 1..=1;
+    Labels = "labels", 1..=1;
+    Type = "type", 1..=1;
+    Properties = "properties", 1..=1;
+    Keys = "keys", 1..=1;
+    Size = "size", 1..=1;
+    Coalesce = "coalesce", 1..=usize::MAX;
+    ToLower = "toLower", 1..=1;
+    ToUpper = "toUpper", 1..=1;
+    ToString = "toString", 1..=1;
+    ToInteger = "toInteger", 1..=1;
+    ToFloat = "toFloat", 1..=1;
+    Abs = "abs", 1..=1;
+    Head = "head", 1..=1;
+    Last = "last", 1..=1;
+    StartNode = "startNode", 1..=1;
+    EndNode = "endNode", 1..=1;
+    Length = "length", 1..=1;
+    Nodes = "nodes", 1..=1;
+    Relationships = "relationships", 1..=1;
+}
+
+/// Aggregating functions, which the planner lifts out of expressions.
+pub const AGGREGATE_NAMES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+
+pub fn is_aggregate(name: &str) -> bool {
+    AGGREGATE_NAMES.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
+type Eval = Result<Value, QueryError>;
+
+fn type_error(span: Span, message: String) -> QueryError {
+    QueryError::type_error(message, span)
+}
+
+impl CExpr {
+    pub fn eval(&self, row: &[Value], ctx: &EvalCtx) -> Eval {
+        match self {
+            CExpr::Const(v) => Ok(v.clone()),
+            CExpr::Param(name, span) => ctx.params.get(name).cloned().ok_or_else(|| {
+                QueryError::new(
+                    ErrorKind::ParameterMissing,
+                    format!("expected a parameter named `{name}`"),
+                    Some(*span),
+                )
+            }),
+            CExpr::Slot(i) => Ok(row[*i].clone()),
+            CExpr::Property(target, key, span) => {
+                let target = target.eval(row, ctx)?;
+                property(&target, key, ctx.graph, *span)
+            }
+            CExpr::Subscript(target, index, span) => {
+                let target = target.eval(row, ctx)?;
+                let index = index.eval(row, ctx)?;
+                subscript(target, index, ctx.graph, *span)
+            }
+            CExpr::List(items) => Ok(Value::List(
+                items.iter().map(|e| e.eval(row, ctx)).collect::<Result<_, _>>()?,
+            )),
+            CExpr::Map(entries) => {
+                let mut map = BTreeMap::new();
+                for (k, e) in entries {
+                    map.insert(k.clone(), e.eval(row, ctx)?);
+                }
+                Ok(Value::Map(map))
+            }
+            CExpr::Not(e, span) => match e.eval(row, ctx)? {
+                Value::Null => Ok(Value::Null),
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                other => Err(type_error(*span, format!("NOT expects a Boolean, got {}", other.type_name()))),
+            },
+            CExpr::Negate(e, span) => match e.eval(row, ctx)? {
+                Value::Null => Ok(Value::Null),
+                Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(*span)),
+                Value::Float(x) => Ok(Value::Float(-x)),
+                other => Err(type_error(*span, format!("cannot negate a {}", other.type_name()))),
+            },
+            CExpr::Binary(op, a, b, span) => binary(*op, a, b, row, ctx, *span),
+            CExpr::IsNull(e, negated) => Ok(Value::Bool(e.eval(row, ctx)?.is_null() != *negated)),
+            CExpr::HasLabels(slot, labels) => match &row[*slot] {
+                Value::Node(n) => Ok(Value::Bool(labels.iter().all(|l| {
+                    ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(*n, s))
+                }))),
+                _ => Ok(Value::Null),
+            },
+            CExpr::Call(f, args, span) => {
+                let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
+                call(*f, values, ctx.graph, *span)
+            }
+        }
+    }
+
+    /// Whether the expression reads no row slot, so it can be evaluated once before any row exists.
+    pub fn is_row_independent(&self) -> bool {
+        match self {
+            CExpr::Const(_) | CExpr::Param(..) => true,
+            CExpr::Slot(_) | CExpr::HasLabels(..) => false,
+            CExpr::Property(e, ..) | CExpr::Not(e, _) | CExpr::Negate(e, _) | CExpr::IsNull(e, _) => {
+                e.is_row_independent()
+            }
+            CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => {
+                a.is_row_independent() && b.is_row_independent()
+            }
+            CExpr::List(items) | CExpr::Call(_, items, _) => items.iter().all(CExpr::is_row_independent),
+            CExpr::Map(entries) => entries.iter().all(|(_, e)| e.is_row_independent()),
+        }
+    }
+}
+
+fn overflow(span: Span) -> QueryError {
+    QueryError::new(ErrorKind::ArithmeticError, "integer overflow", Some(span))
+}
+
+fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
+    let from_props = |props: &crate::graph::Properties| {
+        key.resolve(graph).and_then(|s| props.get(s)).cloned().unwrap_or(Value::Null)
+    };
+    match target {
+        Value::Null => Ok(Value::Null),
+        Value::Node(n) => Ok(from_props(graph.node_properties(*n))),
+        Value::Relationship(e) => Ok(from_props(graph.edge_properties(*e))),
+        Value::Map(m) => Ok(m.get(&key.name).cloned().unwrap_or(Value::Null)),
+        other => Err(type_error(
+            span,
+            format!("cannot read property `{}` of a {}", key.name, other.type_name()),
+        )),
+    }
+}
+
+fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {
+    match (target, index) {
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+        (Value::List(items), Value::Int(i)) => {
+            let len = items.len() as i64;
+            let at = if i < 0 { len + i } else { i };
+            Ok(if (0..len).contains(&at) { items[at as usize].clone() } else { Value::Null })
+        }
+        (Value::List(_), other) => Err(type_error(
+            span,
+            format!("a list index must be an Integer, got {}", other.type_name()),
+        )),
+        (target @ (Value::Map(_) | Value::Node(_) | Value::Relationship(_)), Value::String(k)) => {
+            property(&target, &PropertyKey::new(k), graph, span)
+        }
+        (target, index) => Err(type_error(
+            span,
+            format!("cannot index a {} with a {}", target.type_name(), index.type_name()),
+        )),
+    }
+}
+
+fn truth(v: Value, span: Span, op: BinaryOp) -> Result<Option<bool>, QueryError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b)),
+        other => Err(type_error(
+            span,
+            format!("{} expects Boolean operands, got {}", op.symbol(), other.type_name()),
+        )),
+    }
+}
+
+fn from_truth(t: Option<bool>) -> Value {
+    t.map_or(Value::Null, Value::Bool)
+}
+
+fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &EvalCtx, span: Span) -> Eval {
+    use BinaryOp::*;
+    // AND and OR look at their right side only when the left does not decide.
+    if matches!(op, And | Or) {
+        let left = truth(a.eval(row, ctx)?, span, op)?;
+        let decisive = if op == And { Some(false) } else { Some(true) };
+        if left == decisive {
+            return Ok(from_truth(left));
+        }
+        let right = truth(b.eval(row, ctx)?, span, op)?;
+        return Ok(from_truth(match (left, right) {
+            (_, r) if r == decisive => decisive,
+            (Some(_), Some(r)) => Some(r),
+            _ => None,
+        }));
+    }
+    let left = a.eval(row, ctx)?;
+    let right = b.eval(row, ctx)?;
+    match op {
+        Xor => {
+            let (l, r) = (truth(left, span, op)?, truth(right, span, op)?);
+            Ok(from_truth(l.zip(r).map(|(l, r)| l != r)))
+        }
+        Eq => Ok(from_truth(left.cypher_eq(&right))),
+        Ne => Ok(from_truth(left.cypher_eq(&right).map(|e| !e))),
+        Lt | Le | Gt | Ge => Ok(from_truth(left.cypher_cmp(&right).map(|o| match op {
+            Lt => o.is_lt(),
+            Le => o.is_le(),
+            Gt => o.is_gt(),
+            _ => o.is_ge(),
+        }))),
+        StartsWith | EndsWith | Contains => Ok(match (&left, &right) {
+            (Value::String(s), Value::String(p)) => Value::Bool(match op {
+                StartsWith => s.starts_with(p.as_str()),
+                EndsWith => s.ends_with(p.as_str()),
+                _ => s.contains(p.as_str()),
+            }),
+            _ => Value::Null,
+        }),
+        In => match right {
+            Value::Null => Ok(Value::Null),
+            Value::List(items) => {
+                let mut unknown = false;
+                for item in &items {
+                    match left.cypher_eq(item) {
+                        Some(true) => return Ok(Value::Bool(true)),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                Ok(if unknown { Value::Null } else { Value::Bool(false) })
+            }
+            other => Err(type_error(span, format!("IN expects a List, got {}", other.type_name()))),
+        },
+        Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left, right, span),
+        And | Or => unreachable!("handled above"),
+    }
+}
+
+fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) -> Eval {
+    use BinaryOp::*;
+    use Value::*;
+    let float = |x: f64, y: f64| -> Value {
+        Float(match op {
+            Add => x + y,
+            Sub => x - y,
+            Mul => x * y,
+            Div => x / y,
+            Mod => x % y,
+            _ => x.powf(y),
+        })
+    };
+    match (left, right) {
+        (Null, _) | (_, Null) => Ok(Null),
+        (Int(x), Int(y)) => {
+            let result = match op {
+                Add => x.checked_add(y),
+                Sub => x.checked_sub(y),
+                Mul => x.checked_mul(y),
+                Div | Mod if y == 0 => {
+                    return Err(QueryError::new(ErrorKind::ArithmeticError, "division by zero", Some(span)));
+                }
+                Div => x.checked_div(y),
+                Mod => x.checked_rem(y),
+                _ => return Ok(float(x as f64, y as f64)),
+            };
+            result.map(Int).ok_or_else(|| overflow(span))
+        }
+        (Int(x), Float(y)) => Ok(float(x as f64, y)),
+        (Float(x), Int(y)) => Ok(float(x, y as f64)),
+        (Float(x), Float(y)) => Ok(float(x, y)),
+        (String(x), String(y)) if op == Add => Ok(String(x + &y)),
+        (String(x), y @ (Int(_) | Float(_) | Bool(_))) if op == Add => Ok(String(x + &plain(&y))),
+        (x @ (Int(_) | Float(_) | Bool(_)), String(y)) if op == Add => Ok(String(plain(&x) + &y)),
+        (List(mut x), List(y)) if op == Add => {
+            x.extend(y);
+            Ok(List(x))
+        }
+        (List(mut x), y) if op == Add => {
+            x.push(y);
+            Ok(List(x))
+        }
+        (x, List(mut y)) if op == Add => {
+            y.insert(0, x);
+            Ok(List(y))
+        }
+        (x, y) => Err(type_error(
+            span,
+            format!("cannot apply {} to {} and {}", op.symbol(), x.type_name(), y.type_name()),
+        )),
+    }
+}
+
+/// A scalar as `toString` renders it: strings bare, everything else as a literal.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
+    use Function::*;
+    let mut args = args.into_iter();
+    // Arity was checked by the planner, so a one-argument function has its argument.
+    let arg = args.next().unwrap_or(Value::Null);
+    let wrong = |v: &Value| {
+        Err(QueryError::new(
+            ErrorKind::TypeError,
+            format!("{}() cannot take a {}", f.name(), v.type_name()),
+            Some(span),
+        ))
+    };
+    if arg.is_null() && f != Coalesce {
+        return Ok(Value::Null);
+    }
+    let strings = |names: Vec<&str>| Value::List(names.into_iter().map(Value::from).collect());
+    match f {
+        Coalesce => Ok(std::iter::once(arg).chain(args).find(|v| !v.is_null()).unwrap_or(Value::Null)),
+        Id => match arg {
+            Value::Node(n) => Ok(Value::Int(n.0 as i64)),
+            Value::Relationship(e) => Ok(Value::Int(e.0 as i64)),
+            other => wrong(&other),
+        },
+        Labels => match arg {
+            Value::Node(n) => Ok(strings(graph.labels(n).iter().map(|&l| graph.name(l)).collect())),
+            other => wrong(&other),
+        },
+        Type => match arg {
+            Value::Relationship(e) => Ok(graph.edge_type(e).map_or(Value::Null, |t| graph.name(t).into())),
+            other => wrong(&other),
+        },
+        Properties | Keys => {
+            let map: BTreeMap<String, Value> = match arg {
+                Value::Node(n) => props_map(graph, graph.node_properties(n)),
+                Value::Relationship(e) => props_map(graph, graph.edge_properties(e)),
+                Value::Map(m) => m,
+                other => return wrong(&other),
+            };
+            Ok(if f == Keys {
+                Value::List(map.into_keys().map(Value::String).collect())
+            } else {
+                Value::Map(map)
+            })
+        }
+        Size => match arg {
+            Value::List(items) => Ok(Value::Int(items.len() as i64)),
+            Value::String(s) => Ok(Value::Int(s.chars().count() as i64)),
+            other => wrong(&other),
+        },
+        ToLower | ToUpper => match arg {
+            Value::String(s) => Ok(Value::String(if f == ToLower { s.to_lowercase() } else { s.to_uppercase() })),
+            other => wrong(&other),
+        },
+        ToString => match arg {
+            v @ (Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)) => Ok(Value::String(plain(&v))),
+            other => wrong(&other),
+        },
+        ToInteger => match arg {
+            Value::Int(i) => Ok(Value::Int(i)),
+            Value::Float(x) if x.is_finite() && x.abs() < 9.2e18 => Ok(Value::Int(x.trunc() as i64)),
+            Value::Float(_) => Ok(Value::Null),
+            Value::String(s) => Ok(s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .or_else(|| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && x.abs() < 9.2e18).map(|x| x.trunc() as i64))
+                .map_or(Value::Null, Value::Int)),
+            Value::Bool(b) => Ok(Value::Int(b as i64)),
+            other => wrong(&other),
+        },
+        ToFloat => match arg {
+            Value::Int(i) => Ok(Value::Float(i as f64)),
+            Value::Float(x) => Ok(Value::Float(x)),
+            Value::String(s) => Ok(s.trim().parse::<f64>().map_or(Value::Null, Value::Float)),
+            other => wrong(&other),
+        },
+        Abs => match arg {
+            Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| overflow(span)),
+            Value::Float(x) => Ok(Value::Float(x.abs())),
+            other => wrong(&other),
+        },
+        Head | Last => match arg {
+            Value::List(mut items) => Ok(if f == Head {
+                items.into_iter().next()
+            } else {
+                items.pop()
+            }
+            .unwrap_or(Value::Null)),
+            other => wrong(&other),
+        },
+        StartNode | EndNode => match arg {
+            Value::Relationship(e) => Ok(graph.endpoints(e).map_or(Value::Null, |(a, b)| {
+                Value::Node(if f == StartNode { a } else { b })
+            })),
+            other => wrong(&other),
+        },
+        Length => match arg {
+            Value::Path(p) => Ok(Value::Int(p.relationships.len() as i64)),
+            other => wrong(&other),
+        },
+        Nodes | Relationships => match arg {
+            Value::Path(PathValue { nodes, relationships }) => Ok(Value::List(if f == Nodes {
+                nodes.into_iter().map(Value::Node).collect()
+            } else {
+                relationships.into_iter().map(Value::Relationship).collect()
+            })),
+            other => wrong(&other),
+        },
+    }
+}
+
+/// A property map with its keys spelled out.
+pub fn props_map(graph: &Graph, props: &crate::graph::Properties) -> BTreeMap<String, Value> {
+    props.iter().map(|(k, v)| (graph.name(k).to_string(), v.clone())).collect()
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

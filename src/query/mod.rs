@@ -1,0 +1,21 @@
+//! The query pipeline, one stage a module, one direction:
+//! text → [`parser`] (pest pairs, private to it) → [`ast`] → [`plan`] → [`exec`] → rows.
+
+pub mod ast;
+pub mod error;
+pub mod exec;
+pub mod expr;
+pub mod parser;
+pub mod plan;
+pub mod split;
+
+pub use error::{ErrorKind, QueryError};
+pub use exec::WriteStats;
+pub use expr::{FUNCTION_NAMES, Params};
+
+/// Keywords of the language, for completion and highlighting.
+pub const KEYWORDS: &[&str] = &[
+    "MATCH", "WHERE", "RETURN", "CREATE", "DISTINCT", "ORDER", "BY", "SKIP", "LIMIT", "ASC", "DESC",
+    "ASCENDING", "DESCENDING", "AND", "OR", "XOR", "NOT", "AS", "IS", "NULL", "TRUE", "FALSE", "IN",
+    "STARTS", "ENDS", "WITH", "CONTAINS", "EXPLAIN", "COUNT",
+];

@@ -1,0 +1,707 @@
+//! Text → AST. The only module that sees pest: pairs never leave it.
+//!
+//! What it does not do: resolve variables, check aggregates or types. Those are the planner's.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::sync::Once;
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ast::*;
+use super::error::{ErrorKind, QueryError};
+use super::split;
+use crate::value::Value;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/cypher.pest"]
+struct CypherParser;
+
+/// Parses the statement at `range` of `source` (spans are offsets into `source`).
+pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<Statement, QueryError> {
+    static DETAIL: Once = Once::new();
+    // Makes pest record the literal tokens it expected (`)`, `,`…) besides the rules.
+    DETAIL.call_once(|| pest::set_error_detail(true));
+    let text = &source[range.clone()];
+    let base = range.start;
+    split::check_nesting(text, base)?;
+    let mut pairs = CypherParser::parse(Rule::statement, text).map_err(|e| syntax_error(e, text, base))?;
+    let builder = Builder { base, pending_overflow: RefCell::new(BTreeSet::new()), pratt: pratt() };
+    // `statement` always yields exactly one pair when parsing succeeded.
+    let statement = pairs.next().expect("a parsed statement");
+    let parsed = builder.statement(statement)?;
+    if let Some(&start) = builder.pending_overflow.borrow().iter().next() {
+        return Err(QueryError::syntax(
+            "integer literal is too large for a 64-bit integer",
+            Span { start, end: start + 1 },
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Parses a standalone expression (for parameters typed at the REPL, and for tests).
+pub fn parse_expression(source: &str) -> Result<Expr, QueryError> {
+    let stmt = parse_statement(&format!("RETURN {source}"), 0..source.len() + 7)?;
+    match stmt.clauses.into_iter().next() {
+        Some(Clause::Return(r)) if r.items.len() == 1 && !r.star => {
+            Ok(r.items.into_iter().next().map(|i| i.expr).expect("one item"))
+        }
+        _ => Err(QueryError::new(ErrorKind::SyntaxError, "expected one expression", None)),
+    }
+}
+
+fn pratt() -> PrattParser<Rule> {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_xor, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left))
+        .op(Op::infix(Rule::op_starts_with, Assoc::Left)
+            | Op::infix(Rule::op_ends_with, Assoc::Left)
+            | Op::infix(Rule::op_contains, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::postfix(Rule::op_is_null)
+            | Op::postfix(Rule::op_is_not_null))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left)
+            | Op::infix(Rule::op_div, Assoc::Left)
+            | Op::infix(Rule::op_mod, Assoc::Left))
+        .op(Op::infix(Rule::op_pow, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg) | Op::prefix(Rule::op_pos))
+}
+
+struct Builder {
+    base: usize,
+    /// Offsets of literals equal to 2^63: legal only right after a unary minus.
+    pending_overflow: RefCell<BTreeSet<usize>>,
+    pratt: PrattParser<Rule>,
+}
+
+type Built<T> = Result<T, QueryError>;
+
+impl Builder {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span { start: self.base + s.start(), end: self.base + s.end() }
+    }
+
+    fn statement(&self, pair: Pair<Rule>) -> Built<Statement> {
+        let span = self.span(&pair);
+        let mut explain = false;
+        let mut clauses = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::explain => explain = true,
+                Rule::query => {
+                    for c in p.into_inner() {
+                        clauses.push(self.clause(c)?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Statement { explain, clauses, span })
+    }
+
+    fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        inner.next(); // the clause's keyword
+        Ok(match rule {
+            Rule::match_clause => {
+                let patterns = self.pattern_list(inner.next().expect("MATCH has patterns"))?;
+                let predicate = match inner.next() {
+                    Some(w) => Some(self.expression(w.into_inner().nth(1).expect("WHERE has an expression"))?),
+                    None => None,
+                };
+                Clause::Match(MatchClause { patterns, predicate, span })
+            }
+            Rule::create_clause => {
+                let patterns = self.pattern_list(inner.next().expect("CREATE has patterns"))?;
+                Clause::Create(CreateClause { patterns, span })
+            }
+            Rule::return_clause => Clause::Return(self.return_clause(inner, span)?),
+            other => unreachable!("query only holds clauses, got {other:?}"),
+        })
+    }
+
+    fn return_clause(&self, inner: Pairs<Rule>, span: Span) -> Built<ReturnClause> {
+        let mut clause = ReturnClause {
+            distinct: false,
+            star: false,
+            items: Vec::new(),
+            order_by: Vec::new(),
+            skip: None,
+            limit: None,
+            span,
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::distinct => clause.distinct = true,
+                Rule::return_items => {
+                    for item in p.into_inner() {
+                        match item.as_rule() {
+                            Rule::star => clause.star = true,
+                            _ => clause.items.push(self.return_item(item)?),
+                        }
+                    }
+                }
+                Rule::order_by => {
+                    for s in p.into_inner().skip(2) {
+                        let mut parts = s.into_inner();
+                        let expr = self.expression(parts.next().expect("sort item has an expression"))?;
+                        let descending = parts.next().is_some_and(|d| d.as_rule() == Rule::descending);
+                        clause.order_by.push(SortItem { expr, descending });
+                    }
+                }
+                Rule::skip => clause.skip = Some(self.expression(p.into_inner().nth(1).expect("SKIP has an expression"))?),
+                Rule::limit => clause.limit = Some(self.expression(p.into_inner().nth(1).expect("LIMIT has an expression"))?),
+                _ => {}
+            }
+        }
+        Ok(clause)
+    }
+
+    fn return_item(&self, pair: Pair<Rule>) -> Built<ReturnItem> {
+        let mut inner = pair.into_inner();
+        let expr_pair = inner.next().expect("return item has an expression");
+        let text = expr_pair.as_str().trim().to_string();
+        let expr = self.expression(expr_pair)?;
+        let alias = inner.nth(1).map(|v| self.ident(v));
+        let name = alias.as_ref().map_or(text, |a| a.name.clone());
+        Ok(ReturnItem { expr, alias, name })
+    }
+
+    fn pattern_list(&self, pair: Pair<Rule>) -> Built<Vec<Pattern>> {
+        pair.into_inner().map(|p| self.pattern(p)).collect()
+    }
+
+    fn pattern(&self, pair: Pair<Rule>) -> Built<Pattern> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let path_variable = match inner.peek().map(|p| p.as_rule()) {
+            Some(Rule::variable) => inner.next().map(|v| self.ident(v)),
+            _ => None,
+        };
+        let start = self.node_pattern(inner.next().expect("pattern starts with a node"))?;
+        let mut steps = Vec::new();
+        while let Some(rel) = inner.next() {
+            let rel = self.relationship_pattern(rel)?;
+            let node = self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
+            steps.push((rel, node));
+        }
+        Ok(Pattern { path_variable, start, steps, span })
+    }
+
+    fn node_pattern(&self, pair: Pair<Rule>) -> Built<NodePattern> {
+        let span = self.span(&pair);
+        let mut node = NodePattern { variable: None, labels: Vec::new(), properties: Vec::new(), span };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => node.variable = Some(self.ident(p)),
+                Rule::node_labels => node.labels = p.into_inner().map(|l| name_text(&l)).collect(),
+                Rule::map_literal => node.properties = self.map_entries(p)?,
+                _ => {}
+            }
+        }
+        Ok(node)
+    }
+
+    fn relationship_pattern(&self, pair: Pair<Rule>) -> Built<RelPattern> {
+        let span = self.span(&pair);
+        let mut left = false;
+        let mut right = false;
+        let mut rel = RelPattern {
+            variable: None,
+            types: Vec::new(),
+            direction: RelDirection::Either,
+            length: None,
+            properties: Vec::new(),
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::left_arrow => left = true,
+                Rule::right_arrow => right = true,
+                Rule::relationship_detail => {
+                    for d in p.into_inner() {
+                        match d.as_rule() {
+                            Rule::variable => rel.variable = Some(self.ident(d)),
+                            Rule::relationship_types => {
+                                rel.types = d.into_inner().map(|t| name_text(&t)).collect()
+                            }
+                            Rule::range => rel.length = Some(self.range(d)?),
+                            Rule::map_literal => rel.properties = self.map_entries(d)?,
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        rel.direction = match (left, right) {
+            (true, false) => RelDirection::Left,
+            (false, true) => RelDirection::Right,
+            (false, false) => RelDirection::Either,
+            (true, true) => {
+                return Err(QueryError::syntax(
+                    "a relationship cannot point both ways: use `-[]-` for either direction",
+                    span,
+                ));
+            }
+        };
+        Ok(rel)
+    }
+
+    fn range(&self, pair: Pair<Rule>) -> Built<(Option<u64>, Option<u64>)> {
+        let text = pair.as_str();
+        let span = self.span(&pair);
+        let range_start = pair.as_span().start();
+        let bound = |p: Pair<Rule>| -> Built<u64> {
+            p.as_str()
+                .parse()
+                .map_err(|_| QueryError::syntax("range bound is too large", span))
+        };
+        let bounds: Vec<Pair<Rule>> = pair.into_inner().collect();
+        if !text.contains("..") {
+            // `*` alone, or `*n` for exactly n hops.
+            return match bounds.into_iter().next() {
+                Some(b) => {
+                    let n = bound(b)?;
+                    Ok((Some(n), Some(n)))
+                }
+                None => Ok((None, None)),
+            };
+        }
+        let dots = text.find("..").expect("checked above");
+        let mut min = None;
+        let mut max = None;
+        for b in bounds {
+            let before_dots = b.as_span().start() - range_start < dots;
+            if before_dots { min = Some(bound(b)?) } else { max = Some(bound(b)?) }
+        }
+        Ok((min, max))
+    }
+
+    fn map_entries(&self, pair: Pair<Rule>) -> Built<Vec<(String, Expr)>> {
+        let mut entries = Vec::new();
+        for entry in pair.into_inner() {
+            let mut parts = entry.into_inner();
+            let key = name_text(&parts.next().expect("map entry has a key"));
+            let value = self.expression(parts.next().expect("map entry has a value"))?;
+            entries.push((key, value));
+        }
+        Ok(entries)
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Ident {
+        Ident { name: name_text(&pair), span: self.span(&pair) }
+    }
+
+    fn expression(&self, pair: Pair<Rule>) -> Built<Expr> {
+        let whole = self.span(&pair);
+        self.pratt
+            .map_primary(|p| self.operand(p))
+            .map_prefix(|op, operand| {
+                let operand = operand?;
+                let span = Span { start: self.span(&op).start, end: operand.span.end };
+                let kind = match op.as_rule() {
+                    Rule::op_not => ExprKind::Unary(UnaryOp::Not, Box::new(operand)),
+                    Rule::op_pos => ExprKind::Unary(UnaryOp::Plus, Box::new(operand)),
+                    _ => return Ok(self.negate(operand, span)),
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_postfix(|operand, op| {
+                let operand = operand?;
+                let span = Span { start: operand.span.start, end: self.span(&op).end };
+                let negated = op.as_rule() == Rule::op_is_not_null;
+                Ok(Expr { kind: ExprKind::IsNull { operand: Box::new(operand), negated }, span })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_xor => BinaryOp::Xor,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_starts_with => BinaryOp::StartsWith,
+                    Rule::op_ends_with => BinaryOp::EndsWith,
+                    Rule::op_contains => BinaryOp::Contains,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
+                    Rule::op_mod => BinaryOp::Mod,
+                    Rule::op_pow => BinaryOp::Pow,
+                    other => unreachable!("not an infix operator: {other:?}"),
+                };
+                let span = Span { start: lhs.span.start, end: rhs.span.end };
+                Ok(Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span })
+            })
+            .parse(pair.into_inner())
+            .map(|mut e: Expr| {
+                // Parentheses belong to the expression's own text.
+                if e.span.start > whole.start || e.span.end < whole.end {
+                    e.span = Span { start: e.span.start.min(whole.start), end: e.span.end.max(whole.end) };
+                }
+                e
+            })
+    }
+
+    /// Folds a minus into a numeric literal, so that `-9223372036854775808` is a legal integer.
+    fn negate(&self, operand: Expr, span: Span) -> Expr {
+        let kind = match operand.kind {
+            ExprKind::Literal(Value::Int(i)) => {
+                if self.pending_overflow.borrow_mut().remove(&operand.span.start) {
+                    ExprKind::Literal(Value::Int(i64::MIN))
+                } else {
+                    ExprKind::Literal(Value::Int(-i))
+                }
+            }
+            ExprKind::Literal(Value::Float(x)) => ExprKind::Literal(Value::Float(-x)),
+            other => ExprKind::Unary(UnaryOp::Negate, Box::new(Expr { kind: other, span: operand.span })),
+        };
+        Expr { kind, span }
+    }
+
+    fn operand(&self, pair: Pair<Rule>) -> Built<Expr> {
+        let mut inner = pair.into_inner();
+        let mut expr = self.atom(inner.next().expect("operand has an atom"))?;
+        for access in inner {
+            let span = Span { start: expr.span.start, end: self.span(&access).end };
+            let kind = match access.as_rule() {
+                Rule::property_lookup => {
+                    let key = name_text(&access.into_inner().next().expect("lookup has a key"));
+                    ExprKind::Property(Box::new(expr), key)
+                }
+                _ => {
+                    let index = self.expression(access.into_inner().next().expect("subscript has an index"))?;
+                    ExprKind::Subscript(Box::new(expr), Box::new(index))
+                }
+            };
+            expr = Expr { kind, span };
+        }
+        Ok(expr)
+    }
+
+    fn atom(&self, pair: Pair<Rule>) -> Built<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::integer_literal => ExprKind::Literal(Value::Int(self.integer(&pair, span)?)),
+            Rule::float_literal => {
+                let x: f64 = pair
+                    .as_str()
+                    .parse()
+                    .map_err(|_| QueryError::syntax("malformed floating-point literal", span))?;
+                if x.is_infinite() {
+                    return Err(QueryError::syntax("floating-point literal is too large", span));
+                }
+                ExprKind::Literal(Value::Float(x))
+            }
+            Rule::string_literal => {
+                let body = pair.into_inner().next().expect("string has a body");
+                ExprKind::Literal(Value::String(unescape(body.as_str(), self.span(&body))?))
+            }
+            Rule::true_literal => ExprKind::Literal(Value::Bool(true)),
+            Rule::false_literal => ExprKind::Literal(Value::Bool(false)),
+            Rule::null_literal => ExprKind::Literal(Value::Null),
+            Rule::parameter => {
+                let name = pair.into_inner().next().expect("parameter has a name");
+                let text = name.as_str();
+                let name = if text.starts_with('`') { unquote_name(text) } else { text.to_string() };
+                ExprKind::Parameter(name)
+            }
+            Rule::count_star => ExprKind::CountStar,
+            Rule::function_call => {
+                let mut inner = pair.into_inner().peekable();
+                let name = inner.next().expect("call has a name").as_str().to_string();
+                let distinct = inner.next_if(|p| p.as_rule() == Rule::distinct).is_some();
+                let args = inner.map(|a| self.expression(a)).collect::<Built<Vec<_>>>()?;
+                ExprKind::Call { name, distinct, args }
+            }
+            Rule::list_literal => {
+                ExprKind::List(pair.into_inner().map(|e| self.expression(e)).collect::<Built<_>>()?)
+            }
+            Rule::map_literal => ExprKind::Map(self.map_entries(pair)?),
+            Rule::parenthesized => {
+                let mut e = self.expression(pair.into_inner().next().expect("parentheses hold an expression"))?;
+                e.span = span;
+                return Ok(e);
+            }
+            Rule::variable => ExprKind::Variable(name_text(&pair)),
+            other => unreachable!("not an atom: {other:?}"),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn integer(&self, pair: &Pair<Rule>, span: Span) -> Built<i64> {
+        let text = pair.as_str();
+        let parsed = match text.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => text.parse::<u64>(),
+        };
+        match parsed {
+            Ok(v) if v <= i64::MAX as u64 => Ok(v as i64),
+            Ok(v) if v == 1u64 << 63 => {
+                // Legal only as `-9223372036854775808`; `negate` clears the mark.
+                self.pending_overflow.borrow_mut().insert(span.start);
+                Ok(i64::MIN)
+            }
+            _ => Err(QueryError::syntax("integer literal is too large for a 64-bit integer", span)),
+        }
+    }
+}
+
+/// The name a `variable`, `label_name`, `type_name` or `property_key` pair spells, unquoted.
+fn name_text(pair: &Pair<Rule>) -> String {
+    let text = pair.as_str();
+    if text.starts_with('`') { unquote_name(text) } else { text.to_string() }
+}
+
+fn unquote_name(text: &str) -> String {
+    text[1..text.len() - 1].replace("``", "`")
+}
+
+/// Decodes the escapes of a string literal's body.
+fn unescape(body: &str, span: Span) -> Built<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let at = Span { start: span.start + i, end: span.start + i + 2 };
+        let Some((_, e)) = chars.next() else {
+            return Err(QueryError::syntax("string ends with a lone backslash", at));
+        };
+        match e {
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' | 'U' => {
+                let width = if e == 'u' { 4 } else { 8 };
+                let digits: String = chars.by_ref().take(width).map(|(_, c)| c).collect();
+                let code = (digits.len() == width)
+                    .then(|| u32::from_str_radix(&digits, 16).ok())
+                    .flatten()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| {
+                        QueryError::syntax(format!("invalid unicode escape \\{e}{digits}"), at)
+                    })?;
+                out.push(code);
+            }
+            other => {
+                return Err(QueryError::syntax(format!("unknown escape sequence \\{other}"), at));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Turns pest's error into ours, keeping what was expected, in words a user reads.
+fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryError {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: BTreeSet<String> = BTreeSet::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
+    }
+    if let Some(attempts) = e.parse_attempts() {
+        // Only punctuation is taken from the literal tokens: words come from the rules above, and
+        // character ranges or built-in rules read badly.
+        for token in attempts.expected_tokens() {
+            let token = token.to_string();
+            let punctuation = token.chars().all(|c| c.is_ascii_punctuation());
+            if punctuation && !token.is_empty() && !token.starts_with("//") && !token.starts_with("/*") {
+                expected.insert(format!("`{token}`"));
+            }
+        }
+    }
+    let found = text[pos..]
+        .chars()
+        .next()
+        .map_or("the end of the statement".to_string(), |_| {
+            let word: String = text[pos..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .take(20)
+                .collect();
+            format!("`{word}`")
+        });
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        let list: Vec<String> = expected.into_iter().collect();
+        format!("unexpected {found}; expected {}", join_or(&list))
+    };
+    let at = base + pos;
+    QueryError::syntax(message, Span { start: at, end: at + 1 })
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Readable words for the rules pest reports as expected; `None` hides a rule.
+fn describe(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "the end of the statement",
+        MATCH | match_clause => "MATCH",
+        CREATE | create_clause => "CREATE",
+        RETURN | return_clause => "RETURN",
+        WHERE | where_clause => "WHERE",
+        ORDER | order_by => "ORDER BY",
+        BY => "BY",
+        SKIP | skip => "SKIP",
+        LIMIT | limit => "LIMIT",
+        DISTINCT | distinct => "DISTINCT",
+        AS => "AS",
+        ASC | ASCENDING | ascending => "ASC",
+        DESC | DESCENDING | descending => "DESC",
+        EXPLAIN | explain => "EXPLAIN",
+        query => "a clause (MATCH, CREATE or RETURN)",
+        expression | operand | prefix_op | op_not | op_neg | op_pos | literal | atom
+        | parenthesized | function_call | count_star | integer_literal | float_literal
+        | string_literal | true_literal | false_literal | null_literal | list_literal
+        | parameter | return_item | return_items | sort_item => "an expression",
+        variable => "a variable name",
+        star => "`*`",
+        pattern | pattern_list | node_pattern => "a node pattern `(…)`",
+        relationship_pattern | left_arrow => "a relationship pattern `-[…]->`",
+        right_arrow => "`>`",
+        relationship_detail => "`[`",
+        node_labels | label_name => "a label `:Label`",
+        relationship_types | type_name => "a relationship type `:TYPE`",
+        range => "a length `*min..max`",
+        map_literal => "a map `{…}`",
+        map_entry | property_key | property_lookup => "a property key",
+        subscript => "`[`",
+        op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_starts_with
+        | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul | op_div | op_mod
+        | op_pow | infix_op => "an operator",
+        op_is_null | op_is_not_null | postfix_op | IS => "IS [NOT] NULL",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Statement, QueryError> {
+        parse_statement(text, 0..text.len())
+    }
+
+    fn expr(text: &str) -> String {
+        parse_expression(text).unwrap().to_string()
+    }
+
+    #[test]
+    fn precedence_follows_opencypher() {
+        assert_eq!(expr("1 + 2 * 3"), "(1 + (2 * 3))");
+        assert_eq!(expr("NOT a = b AND c"), "((NOT (a = b)) AND c)");
+        assert_eq!(expr("a OR b XOR c AND d"), "(a OR (b XOR (c AND d)))");
+        assert_eq!(expr("x + 1 IN list"), "((x + 1) IN list)");
+        assert_eq!(expr("n.name STARTS WITH 'A' = true"), "((n.name STARTS WITH \"A\") = true)");
+        assert_eq!(expr("-2 ^ 2"), "((-2) ^ 2)");
+        assert_eq!(expr("a.b IS NOT NULL"), "(a.b IS NOT NULL)");
+        assert_eq!(expr("- x . y [0]"), "(-x.y[0])");
+    }
+
+    #[test]
+    fn literals_and_escapes() {
+        assert_eq!(expr("'it\\'s\\n'"), "\"it's\\n\"");
+        assert_eq!(expr("\"\\u00DA\""), "\"Ú\"");
+        assert_eq!(expr("0x1F"), "31");
+        assert_eq!(expr("1e3"), "1000.0");
+        assert_eq!(expr(".5"), "0.5");
+        assert_eq!(expr("-9223372036854775808"), "(-9223372036854775808)");
+        assert!(parse_expression("9223372036854775808").is_err());
+        assert!(parse_expression("'bad \\q'").is_err());
+        assert_eq!(expr("[1, {a: null}]"), "[1, {a: null}]");
+        assert_eq!(expr("$`my param`"), "$`my param`");
+    }
+
+    #[test]
+    fn keywords_are_case_insensitive_and_whole_words() {
+        let s = parse("match (n:Person) where n.orderly = 1 OR n.x return n.name as name order by name desc limit 2").unwrap();
+        assert_eq!(s.clauses.len(), 2);
+        let Clause::Return(r) = &s.clauses[1] else { panic!("second clause is RETURN") };
+        assert_eq!(r.items[0].name, "name");
+        assert!(r.order_by[0].descending);
+    }
+
+    #[test]
+    fn hyphenated_and_quoted_relationship_types() {
+        let s = parse("MATCH (c)-[:attributed-to]->(a)<-[r:`linked-to`|KNOWS]-(b) RETURN *").unwrap();
+        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
+        let steps = &m.patterns[0].steps;
+        assert_eq!(steps[0].0.types, ["attributed-to"]);
+        assert_eq!(steps[0].0.direction, RelDirection::Right);
+        assert_eq!(steps[1].0.types, ["linked-to", "KNOWS"]);
+        assert_eq!(steps[1].0.direction, RelDirection::Left);
+    }
+
+    #[test]
+    fn ranges() {
+        let s = parse("MATCH (a)-[*2]-(b), (a)-[*..3]->(c), (a)-[:X*1..]->(d), (a)-[*]->(e) RETURN a").unwrap();
+        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
+        let lengths: Vec<_> = m.patterns.iter().map(|p| p.steps[0].0.length).collect();
+        assert_eq!(
+            lengths,
+            [Some((Some(2), Some(2))), Some((None, Some(3))), Some((Some(1), None)), Some((None, None))]
+        );
+    }
+
+    #[test]
+    fn syntax_error_says_where_and_what_was_expected() {
+        let text = "MATCH (n:Person\nRETURN n";
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::SyntaxError);
+        let shown = e.render(text);
+        assert!(shown.contains("line 2, column 1"), "{shown}");
+        assert!(shown.contains("`)`"), "{shown}");
+        let e = parse("MATCH (n) RETURN n ORDER n").unwrap_err();
+        assert!(e.message.contains("BY"), "{}", e.message);
+    }
+
+    #[test]
+    fn print_then_parse_is_identity() {
+        let text = "EXPLAIN MATCH (a:A:`B c` {x: 1})-[r:`t-1`|u {w: 'q'}]->(b), (c)<-[*1..2]-(a) WHERE NOT a.x IN [1, 2.5, null] \
+                    CREATE (d {k: $p}) RETURN DISTINCT *, a.x AS x, count(DISTINCT b), -a.y ORDER BY x DESC SKIP 1 LIMIT 3";
+        let first = parse(text).unwrap();
+        let printed = first.to_string();
+        let second = parse(&printed).unwrap();
+        assert_eq!(first, second, "printed as {printed}");
+    }
+}

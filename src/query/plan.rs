@@ -1,0 +1,771 @@
+//! AST → plan: resolves variables to row slots, checks what the parser cannot (unknown variables,
+//! misplaced aggregates, what CREATE may create), and chooses where each pattern starts.
+//!
+//! A plan is a tree of operators; its `Display` is what `EXPLAIN` prints.
+
+use std::fmt;
+
+use super::ast::*;
+use super::error::QueryError;
+use super::expr::{CExpr, Function, PropertyKey, is_aggregate};
+use crate::graph::{Direction, Graph};
+use crate::value::Value;
+
+/// A planned statement.
+#[derive(Debug)]
+pub struct Plan {
+    pub root: Op,
+    /// The result's column names.
+    pub columns: Vec<String>,
+    /// How many slots a row has before projection.
+    pub width: usize,
+    /// Names of the slots, for display.
+    pub slot_names: Vec<String>,
+    /// Whether the statement may change the graph.
+    pub writes: bool,
+}
+
+#[derive(Debug)]
+pub enum Op {
+    /// One empty row: where every statement starts.
+    Once,
+    /// For each input row, each node (with the label, when given).
+    NodeScan { input: Box<Op>, slot: usize, label: Option<String> },
+    /// For each input row, each relationship of the node in `from`, in `direction`, of one of
+    /// `types` (any when empty). When `to` or `rel` are already bound, only matching ones pass.
+    Expand {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        to_bound: bool,
+        rel_bound: bool,
+        /// Relationship slots of the same MATCH that this one must differ from.
+        distinct_from: Vec<usize>,
+    },
+    Filter { input: Box<Op>, predicate: CExpr, text: String },
+    /// Reads all its input first (so the statement never sees its own writes), then creates.
+    Create { input: Box<Op>, items: Vec<CreateItem> },
+    /// Replaces each row by the values of `exprs`, followed by the input row when `keep_input`.
+    Project { input: Box<Op>, exprs: Vec<CExpr>, keep_input: bool },
+    /// Groups by `keys`; each output row is `outputs` over [keys…, aggregate results…].
+    Aggregate { input: Box<Op>, keys: Vec<CExpr>, aggregates: Vec<AggSpec>, outputs: Vec<CExpr> },
+    Distinct { input: Box<Op> },
+    Sort { input: Box<Op>, keys: Vec<(CExpr, bool)>, text: String },
+    Skip { input: Box<Op>, count: CExpr },
+    /// When `drain` is set the input is read to its end even after the limit (it writes).
+    Limit { input: Box<Op>, count: CExpr, drain: bool },
+    /// Cuts rows to their first `width` values (after sorting on extra ones).
+    Trim { input: Box<Op>, width: usize },
+    /// Reads the input to its end and yields nothing: a statement without RETURN.
+    Discard { input: Box<Op> },
+}
+
+#[derive(Debug)]
+pub enum CreateItem {
+    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)> },
+    Relationship { slot: usize, from: usize, to: usize, rel_type: String, properties: Vec<(String, CExpr)> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    CountStar,
+    Count,
+    Collect,
+    Min,
+    Max,
+    Sum,
+    Avg,
+}
+
+#[derive(Debug)]
+pub struct AggSpec {
+    pub kind: AggKind,
+    pub distinct: bool,
+    pub arg: Option<CExpr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Node,
+    Relationship,
+    Value,
+}
+
+/// Names visible to an expression, each bound to a slot of the row it is evaluated on.
+#[derive(Debug, Default, Clone)]
+struct Scope {
+    vars: Vec<(String, usize, Kind)>,
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<(usize, Kind)> {
+        self.vars.iter().rev().find(|v| v.0 == name).map(|v| (v.1, v.2))
+    }
+}
+
+/// How `compile` treats what it meets.
+struct Mode<'k> {
+    /// Expressions that stand for the slot at their index (grouping keys, projected columns).
+    keys: &'k [&'k Expr],
+    /// Where aggregates go, if they are allowed here; their slots follow the keys'.
+    aggregates: Option<Vec<AggSpec>>,
+    /// Whether a variable that is not a key may be read.
+    variables: bool,
+    /// What the context is called in error messages.
+    context: &'static str,
+}
+
+impl Mode<'_> {
+    fn plain(context: &'static str) -> Mode<'static> {
+        Mode { keys: &[], aggregates: None, variables: true, context }
+    }
+}
+
+/// Plans a statement against a graph (the graph's label counts choose where patterns start).
+pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
+    Planner { graph, scope: Scope::default(), slot_names: Vec::new(), writes: false }.statement(statement)
+}
+
+struct Planner<'g> {
+    graph: &'g Graph,
+    scope: Scope,
+    slot_names: Vec<String>,
+    writes: bool,
+}
+
+impl Planner<'_> {
+    fn statement(mut self, statement: &Statement) -> Result<Plan, QueryError> {
+        let mut op = Op::Once;
+        let mut columns = Vec::new();
+        let mut ends_with_return = false;
+        for clause in &statement.clauses {
+            op = match clause {
+                Clause::Match(m) => self.match_clause(op, m)?,
+                Clause::Create(c) => {
+                    self.writes = true;
+                    self.create_clause(op, c)?
+                }
+                Clause::Return(r) => {
+                    ends_with_return = true;
+                    let (op, cols) = self.return_clause(op, r)?;
+                    columns = cols;
+                    op
+                }
+            };
+        }
+        if !ends_with_return {
+            if !self.writes {
+                let span = statement.clauses.last().map_or(statement.span, clause_span);
+                return Err(QueryError::semantic(
+                    "a query cannot end with MATCH: add a RETURN clause (or an update such as CREATE)",
+                    span,
+                ));
+            }
+            op = Op::Discard { input: Box::new(op) };
+        }
+        let width = self.slot_names.len();
+        Ok(Plan { root: op, columns, width, slot_names: self.slot_names, writes: self.writes })
+    }
+
+    fn new_slot(&mut self, name: &str) -> usize {
+        self.slot_names.push(name.to_string());
+        self.slot_names.len() - 1
+    }
+
+    /// The slot of a pattern variable: the one in scope, or a new one. Anonymous entities get a
+    /// slot of their own that no expression can name.
+    fn pattern_slot(&mut self, var: Option<&Ident>, kind: Kind) -> Result<usize, QueryError> {
+        let Some(var) = var else {
+            let name = format!("  anon{}", self.slot_names.len());
+            return Ok(self.new_slot(&name));
+        };
+        match self.scope.get(&var.name) {
+            Some((slot, k)) if k == kind => Ok(slot),
+            Some((_, k)) => Err(QueryError::semantic(
+                format!("type mismatch: `{}` is already a {}", var.name, kind_name(k)),
+                var.span,
+            )),
+            None => {
+                let slot = self.new_slot(&var.name);
+                self.scope.vars.push((var.name.clone(), slot, kind));
+                Ok(slot)
+            }
+        }
+    }
+
+    fn match_clause(&mut self, mut op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
+        let mut bound: Vec<usize> = self.scope.vars.iter().map(|v| v.1).collect();
+        let mut clause_rels: Vec<usize> = Vec::new();
+        for pattern in &clause.patterns {
+            if let Some(p) = &pattern.path_variable {
+                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+            }
+            let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
+            let mut rel_slots = Vec::new();
+            for (rel, node) in &pattern.steps {
+                if rel.length.is_some() {
+                    return Err(QueryError::semantic(
+                        "variable-length relationships (`*`) are not supported yet",
+                        rel.span,
+                    ));
+                }
+                rel_slots.push(self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?);
+                node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);
+            }
+            let nodes: Vec<&NodePattern> =
+                std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|s| &s.1)).collect();
+            let start = self.choose_start(&nodes, &node_slots, &bound);
+            let start_slot = node_slots[start];
+            let mut scan_label = None;
+            if !bound.contains(&start_slot) {
+                scan_label = self.most_selective_label(&nodes[start].labels);
+                op = Op::NodeScan { input: Box::new(op), slot: start_slot, label: scan_label.clone() };
+                bound.push(start_slot);
+            }
+            op = self.node_filters(op, nodes[start], start_slot, scan_label.as_deref())?;
+            let order = (start..pattern.steps.len())
+                .map(|i| (i, i, i + 1, false))
+                .chain((0..start).rev().map(|i| (i, i + 1, i, true)));
+            for (step, from, to, reversed) in order {
+                let rel = &pattern.steps[step].0;
+                let rel_slot = rel_slots[step];
+                let direction = match (rel.direction, reversed) {
+                    (RelDirection::Either, _) => Direction::Both,
+                    (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
+                    _ => Direction::Incoming,
+                };
+                let to_slot = node_slots[to];
+                let rel_bound = bound.contains(&rel_slot);
+                op = Op::Expand {
+                    input: Box::new(op),
+                    from: node_slots[from],
+                    rel: rel_slot,
+                    to: to_slot,
+                    direction,
+                    types: rel.types.clone(),
+                    to_bound: bound.contains(&to_slot),
+                    rel_bound,
+                    distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                };
+                if !rel_bound {
+                    bound.push(rel_slot);
+                }
+                clause_rels.push(rel_slot);
+                if !bound.contains(&to_slot) {
+                    bound.push(to_slot);
+                }
+                op = self.property_filters(op, rel_slot, &rel.properties, rel.variable.as_ref())?;
+                op = self.node_filters(op, nodes[to], to_slot, None)?;
+            }
+        }
+        if let Some(predicate) = &clause.predicate {
+            let compiled = self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+        }
+        Ok(op)
+    }
+
+    /// A node already bound if there is one; else the one whose label is rarest; else the first.
+    fn choose_start(&self, nodes: &[&NodePattern], slots: &[usize], bound: &[usize]) -> usize {
+        if let Some(i) = slots.iter().position(|s| bound.contains(s)) {
+            return i;
+        }
+        nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let label = self.most_selective_label(&n.labels)?;
+                Some((self.label_count(&label), i))
+            })
+            .min()
+            .map_or(0, |(_, i)| i)
+    }
+
+    fn label_count(&self, label: &str) -> usize {
+        self.graph.symbol(label).map_or(0, |s| self.graph.label_count(s))
+    }
+
+    fn most_selective_label(&self, labels: &[String]) -> Option<String> {
+        labels.iter().min_by_key(|l| self.label_count(l)).cloned()
+    }
+
+    fn node_filters(
+        &mut self,
+        mut op: Op,
+        node: &NodePattern,
+        slot: usize,
+        scanned_label: Option<&str>,
+    ) -> Result<Op, QueryError> {
+        let labels: Vec<String> =
+            node.labels.iter().filter(|l| Some(l.as_str()) != scanned_label).cloned().collect();
+        if !labels.is_empty() {
+            let mut text = self.slot_names[slot].trim().to_string();
+            for l in &labels {
+                text.push(':');
+                crate::value::write_name(&mut text, l).ok();
+            }
+            op = Op::Filter { input: Box::new(op), predicate: CExpr::HasLabels(slot, labels), text };
+        }
+        self.property_filters(op, slot, &node.properties, node.variable.as_ref())
+    }
+
+    fn property_filters(
+        &mut self,
+        mut op: Op,
+        slot: usize,
+        properties: &[(String, Expr)],
+        var: Option<&Ident>,
+    ) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        for (key, expr) in properties {
+            let value = self.compile(expr, &scope, &mut Mode::plain("a pattern"))?;
+            let span = expr.span;
+            let lookup = CExpr::Property(Box::new(CExpr::Slot(slot)), PropertyKey::new(key.clone()), span);
+            let predicate = CExpr::Binary(BinaryOp::Eq, Box::new(lookup), Box::new(value), span);
+            let mut text = var.map_or_else(|| self.slot_names[slot].trim().to_string(), |v| v.name.clone());
+            text.push('.');
+            crate::value::write_name(&mut text, key).ok();
+            text.push_str(&format!(" = {expr}"));
+            op = Op::Filter { input: Box::new(op), predicate, text };
+        }
+        Ok(op)
+    }
+
+    fn create_clause(&mut self, op: Op, clause: &CreateClause) -> Result<Op, QueryError> {
+        let mut items = Vec::new();
+        for pattern in &clause.patterns {
+            if let Some(p) = &pattern.path_variable {
+                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+            }
+            let mut previous = self.create_node(&pattern.start, &mut items)?;
+            for (rel, node) in &pattern.steps {
+                let next = self.create_node(node, &mut items)?;
+                if rel.types.len() != 1 {
+                    return Err(QueryError::semantic(
+                        "a relationship created with CREATE needs exactly one type, as in `-[:TYPE]->`",
+                        rel.span,
+                    ));
+                }
+                if rel.length.is_some() {
+                    return Err(QueryError::semantic("CREATE cannot create a variable-length relationship", rel.span));
+                }
+                let (from, to) = match rel.direction {
+                    RelDirection::Right => (previous, next),
+                    RelDirection::Left => (next, previous),
+                    RelDirection::Either => {
+                        return Err(QueryError::semantic(
+                            "a relationship created with CREATE needs a direction: `->` or `<-`",
+                            rel.span,
+                        ));
+                    }
+                };
+                if let Some(v) = &rel.variable {
+                    if self.scope.get(&v.name).is_some() {
+                        return Err(QueryError::semantic(
+                            format!("variable `{}` is already declared: CREATE makes a new relationship", v.name),
+                            v.span,
+                        ));
+                    }
+                }
+                let properties = self.create_properties(&rel.properties)?;
+                let slot = self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?;
+                items.push(CreateItem::Relationship {
+                    slot,
+                    from,
+                    to,
+                    rel_type: rel.types[0].clone(),
+                    properties,
+                });
+                previous = next;
+            }
+        }
+        Ok(Op::Create { input: Box::new(op), items })
+    }
+
+    /// The slot of a node in a CREATE pattern: a bound variable as it is, or a new node.
+    fn create_node(&mut self, node: &NodePattern, items: &mut Vec<CreateItem>) -> Result<usize, QueryError> {
+        if let Some(v) = &node.variable {
+            if let Some((slot, kind)) = self.scope.get(&v.name) {
+                if kind != Kind::Node {
+                    return Err(QueryError::semantic(
+                        format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
+                        v.span,
+                    ));
+                }
+                if !node.labels.is_empty() || !node.properties.is_empty() {
+                    return Err(QueryError::semantic(
+                        format!(
+                            "`{}` is already declared, so CREATE cannot give it labels or properties",
+                            v.name
+                        ),
+                        node.span,
+                    ));
+                }
+                return Ok(slot);
+            }
+        }
+        let properties = self.create_properties(&node.properties)?;
+        let slot = self.pattern_slot(node.variable.as_ref(), Kind::Node)?;
+        items.push(CreateItem::Node { slot, labels: node.labels.clone(), properties });
+        Ok(slot)
+    }
+
+    fn create_properties(&mut self, properties: &[(String, Expr)]) -> Result<Vec<(String, CExpr)>, QueryError> {
+        let scope = self.scope.clone();
+        properties
+            .iter()
+            .map(|(k, e)| Ok((k.clone(), self.compile(e, &scope, &mut Mode::plain("CREATE"))?)))
+            .collect()
+    }
+
+    fn return_clause(&mut self, op: Op, clause: &ReturnClause) -> Result<(Op, Vec<String>), QueryError> {
+        let mut star_exprs = Vec::new();
+        if clause.star {
+            let mut names: Vec<&(String, usize, Kind)> =
+                self.scope.vars.iter().filter(|v| !v.0.starts_with(' ')).collect();
+            if names.is_empty() {
+                return Err(QueryError::semantic(
+                    "RETURN * needs at least one variable in scope",
+                    clause.span,
+                ));
+            }
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, ..) in names {
+                let expr = Expr { kind: ExprKind::Variable(name.clone()), span: clause.span };
+                star_exprs.push((name.clone(), expr));
+            }
+        }
+        let items: Vec<(String, &Expr, Span)> = star_exprs
+            .iter()
+            .map(|(n, e)| (n.clone(), e, clause.span))
+            .chain(clause.items.iter().map(|i| (i.name.clone(), &i.expr, i.expr.span)))
+            .collect();
+        let columns: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
+        for (i, (name, _, span)) in items.iter().enumerate() {
+            if columns[..i].contains(name) {
+                return Err(QueryError::semantic(
+                    format!("two columns are named `{name}`: give one of them an alias with AS"),
+                    *span,
+                ));
+            }
+        }
+        let exprs: Vec<&Expr> = items.iter().map(|i| i.1).collect();
+        let aggregating = exprs.iter().any(|e| contains_aggregate(e));
+        let scope = self.scope.clone();
+        let mut op = op;
+        let keep_input;
+        if aggregating {
+            let keys: Vec<&Expr> = exprs.iter().copied().filter(|e| !contains_aggregate(e)).collect();
+            let key_exprs = keys
+                .iter()
+                .map(|k| self.compile(k, &scope, &mut Mode::plain("RETURN")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut mode = Mode { keys: &keys, aggregates: Some(Vec::new()), variables: false, context: "RETURN" };
+            let outputs = exprs
+                .iter()
+                .map(|e| self.compile(e, &scope, &mut mode))
+                .collect::<Result<Vec<_>, _>>()?;
+            let aggregates = mode.aggregates.take().unwrap_or_default();
+            op = Op::Aggregate { input: Box::new(op), keys: key_exprs, aggregates, outputs };
+            keep_input = false;
+        } else {
+            let compiled = exprs
+                .iter()
+                .map(|e| self.compile(e, &scope, &mut Mode::plain("RETURN")))
+                .collect::<Result<Vec<_>, _>>()?;
+            keep_input = !clause.order_by.is_empty() && !clause.distinct;
+            op = Op::Project { input: Box::new(op), exprs: compiled, keep_input };
+        }
+        if clause.distinct {
+            op = Op::Distinct { input: Box::new(op) };
+        }
+        if !clause.order_by.is_empty() {
+            // Sort keys see the columns by name, then (before aggregation or DISTINCT) the variables.
+            let width = columns.len();
+            let mut sort_scope = Scope::default();
+            if keep_input {
+                for (name, slot, kind) in &scope.vars {
+                    sort_scope.vars.push((name.clone(), width + slot, *kind));
+                }
+            }
+            for (i, name) in columns.iter().enumerate() {
+                sort_scope.vars.push((name.clone(), i, Kind::Value));
+            }
+            let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
+            let mut keys = Vec::new();
+            let mut text = Vec::new();
+            for item in &clause.order_by {
+                keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
+                text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
+            }
+            op = Op::Sort { input: Box::new(op), keys, text: text.join(", ") };
+        }
+        if let Some(skip) = &clause.skip {
+            let count = self.row_independent(skip, "SKIP")?;
+            op = Op::Skip { input: Box::new(op), count };
+        }
+        if let Some(limit) = &clause.limit {
+            let count = self.row_independent(limit, "LIMIT")?;
+            op = Op::Limit { input: Box::new(op), count, drain: self.writes };
+        }
+        if keep_input {
+            op = Op::Trim { input: Box::new(op), width: columns.len() };
+        }
+        Ok((op, columns))
+    }
+
+    fn row_independent(&mut self, e: &Expr, context: &'static str) -> Result<CExpr, QueryError> {
+        let compiled = self.compile(e, &Scope::default(), &mut Mode::plain(context))?;
+        if !compiled.is_row_independent() {
+            return Err(QueryError::semantic(format!("{context} cannot refer to variables"), e.span));
+        }
+        Ok(compiled)
+    }
+
+    fn compile(&mut self, e: &Expr, scope: &Scope, mode: &mut Mode) -> Result<CExpr, QueryError> {
+        if let Some(i) = mode.keys.iter().position(|k| *k == e) {
+            return Ok(CExpr::Slot(i));
+        }
+        let span = e.span;
+        Ok(match &e.kind {
+            ExprKind::Literal(v) => CExpr::Const(v.clone()),
+            ExprKind::Parameter(name) => CExpr::Param(name.clone(), span),
+            ExprKind::Variable(name) => {
+                let found = if mode.variables { scope.get(name) } else { None };
+                match found {
+                    Some((slot, _)) => CExpr::Slot(slot),
+                    None if mode.aggregates.is_some() && scope.get(name).is_some() => {
+                        return Err(QueryError::semantic(
+                            format!(
+                                "`{name}` is used beside an aggregate but is not a grouping key: \
+                                 return it on its own as well, or aggregate it"
+                            ),
+                            span,
+                        ));
+                    }
+                    None => {
+                        return Err(QueryError::semantic(format!("variable `{name}` is not defined"), span));
+                    }
+                }
+            }
+            ExprKind::Property(target, key) => CExpr::Property(
+                Box::new(self.compile(target, scope, mode)?),
+                PropertyKey::new(key.clone()),
+                span,
+            ),
+            ExprKind::Subscript(target, index) => CExpr::Subscript(
+                Box::new(self.compile(target, scope, mode)?),
+                Box::new(self.compile(index, scope, mode)?),
+                span,
+            ),
+            ExprKind::List(items) => CExpr::List(
+                items.iter().map(|i| self.compile(i, scope, mode)).collect::<Result<_, _>>()?,
+            ),
+            ExprKind::Map(entries) => CExpr::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.compile(v, scope, mode)?)))
+                    .collect::<Result<_, QueryError>>()?,
+            ),
+            ExprKind::Unary(UnaryOp::Not, operand) => CExpr::Not(Box::new(self.compile(operand, scope, mode)?), span),
+            ExprKind::Unary(UnaryOp::Negate, operand) => {
+                CExpr::Negate(Box::new(self.compile(operand, scope, mode)?), span)
+            }
+            ExprKind::Unary(UnaryOp::Plus, operand) => {
+                // Unary plus checks that its operand is a number, which adding zero does.
+                let operand = self.compile(operand, scope, mode)?;
+                CExpr::Binary(BinaryOp::Add, Box::new(CExpr::Const(Value::Int(0))), Box::new(operand), span)
+            }
+            ExprKind::Binary(op, a, b) => CExpr::Binary(
+                *op,
+                Box::new(self.compile(a, scope, mode)?),
+                Box::new(self.compile(b, scope, mode)?),
+                span,
+            ),
+            ExprKind::IsNull { operand, negated } => {
+                CExpr::IsNull(Box::new(self.compile(operand, scope, mode)?), *negated)
+            }
+            ExprKind::CountStar => self.aggregate(AggKind::CountStar, false, None, span, mode)?,
+            ExprKind::Call { name, distinct, args } if is_aggregate(name) => {
+                let kind = match name.to_ascii_lowercase().as_str() {
+                    "count" => AggKind::Count,
+                    "collect" => AggKind::Collect,
+                    "min" => AggKind::Min,
+                    "max" => AggKind::Max,
+                    "sum" => AggKind::Sum,
+                    _ => AggKind::Avg,
+                };
+                if args.len() != 1 {
+                    return Err(QueryError::semantic(
+                        format!("{name}() takes exactly one argument, got {}", args.len()),
+                        span,
+                    ));
+                }
+                if mode.aggregates.is_none() {
+                    return Err(misplaced_aggregate(e, mode.context));
+                }
+                // The argument is evaluated per input row, where aggregates make no sense.
+                let arg = self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
+                self.aggregate(kind, *distinct, Some(arg), span, mode)?
+            }
+            ExprKind::Call { name, distinct, args } => {
+                let f = Function::lookup(name)
+                    .ok_or_else(|| QueryError::semantic(format!("unknown function `{name}`"), span))?;
+                if *distinct {
+                    return Err(QueryError::semantic(
+                        format!("DISTINCT applies only to aggregating functions, not {name}()"),
+                        span,
+                    ));
+                }
+                let (min, max) = f.arity();
+                if args.len() < min || args.len() > max {
+                    let wanted = if min == max { min.to_string() } else { format!("at least {min}") };
+                    return Err(QueryError::semantic(
+                        format!("{}() takes {wanted} argument(s), got {}", f.name(), args.len()),
+                        span,
+                    ));
+                }
+                let args = args.iter().map(|a| self.compile(a, scope, mode)).collect::<Result<_, _>>()?;
+                CExpr::Call(f, args, span)
+            }
+        })
+    }
+
+    fn aggregate(
+        &mut self,
+        kind: AggKind,
+        distinct: bool,
+        arg: Option<CExpr>,
+        span: Span,
+        mode: &mut Mode,
+    ) -> Result<CExpr, QueryError> {
+        let key_count = mode.keys.len();
+        let Some(aggregates) = mode.aggregates.as_mut() else {
+            let e = Expr { kind: ExprKind::CountStar, span };
+            return Err(misplaced_aggregate(&e, mode.context));
+        };
+        aggregates.push(AggSpec { kind, distinct, arg, span });
+        Ok(CExpr::Slot(key_count + aggregates.len() - 1))
+    }
+}
+
+fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
+    QueryError::semantic(
+        format!("aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"),
+        e.span,
+    )
+}
+
+fn contains_aggregate(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| {
+        found |= match &x.kind {
+            ExprKind::CountStar => true,
+            ExprKind::Call { name, .. } => is_aggregate(name),
+            _ => false,
+        }
+    });
+    found
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Node => "node",
+        Kind::Relationship => "relationship",
+        Kind::Value => "value",
+    }
+}
+
+fn clause_span(c: &Clause) -> Span {
+    match c {
+        Clause::Match(m) => m.span,
+        Clause::Create(c) => c.span,
+        Clause::Return(r) => r.span,
+    }
+}
+
+impl Plan {
+    fn name(&self, slot: usize) -> String {
+        let name = &self.slot_names[slot];
+        if name.starts_with(' ') { String::new() } else { name.clone() }
+    }
+
+    fn write_op(&self, f: &mut fmt::Formatter<'_>, op: &Op, depth: usize) -> fmt::Result {
+        let pad = "  ".repeat(depth);
+        let (line, input): (String, Option<&Op>) = match op {
+            Op::Once => ("Once".into(), None),
+            Op::NodeScan { input, slot, label } => {
+                let what = match label {
+                    Some(l) => {
+                        let mut s = format!("NodeByLabelScan ({}:", self.name(*slot));
+                        crate::value::write_name(&mut s, l)?;
+                        s + ")"
+                    }
+                    None => format!("AllNodesScan ({})", self.name(*slot)),
+                };
+                (what, Some(input))
+            }
+            Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, .. } => {
+                let mut t = String::new();
+                for (i, ty) in types.iter().enumerate() {
+                    t.push(if i == 0 { ':' } else { '|' });
+                    crate::value::write_name(&mut t, ty)?;
+                }
+                let (l, r) = match direction {
+                    Direction::Outgoing => ("-", "->"),
+                    Direction::Incoming => ("<-", "-"),
+                    Direction::Both => ("-", "-"),
+                };
+                let name = if *to_bound || *rel_bound { "ExpandInto" } else { "Expand" };
+                let line = format!(
+                    "{name} ({}){l}[{}{t}]{r}({})",
+                    self.name(*from),
+                    self.name(*rel),
+                    self.name(*to)
+                );
+                (line, Some(input))
+            }
+            Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
+            Op::Create { input, items } => {
+                let nodes = items.iter().filter(|i| matches!(i, CreateItem::Node { .. })).count();
+                (format!("Create ({nodes} node(s), {} relationship(s) per row)", items.len() - nodes), Some(input))
+            }
+            Op::Project { input, .. } => (format!("Project {}", self.columns_text()), Some(input)),
+            Op::Aggregate { input, keys, aggregates, .. } => (
+                format!(
+                    "Aggregate {} ({} grouping key(s), {} aggregate(s))",
+                    self.columns_text(),
+                    keys.len(),
+                    aggregates.len()
+                ),
+                Some(input),
+            ),
+            Op::Distinct { input } => ("Distinct".into(), Some(input)),
+            Op::Sort { input, text, .. } => (format!("Sort {text}"), Some(input)),
+            Op::Skip { input, .. } => ("Skip".into(), Some(input)),
+            Op::Limit { input, .. } => ("Limit".into(), Some(input)),
+            Op::Trim { input, .. } => ("Trim".into(), Some(input)),
+            Op::Discard { input } => ("Discard (no RETURN)".into(), Some(input)),
+        };
+        writeln!(f, "{pad}{line}")?;
+        match input {
+            Some(i) => self.write_op(f, i, depth + 1),
+            None => Ok(()),
+        }
+    }
+
+    fn columns_text(&self) -> String {
+        self.columns.join(", ")
+    }
+}
+
+/// The plan as `EXPLAIN` shows it: one operator per line, each above its input.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_op(f, &self.root, 0)
+    }
+}

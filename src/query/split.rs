@@ -1,0 +1,205 @@
+//! A small lexical scan over Cypher text that knows strings, back-quoted names and comments, and
+//! nothing else: enough to split a script into statements at top-level `;`, to tell the REPL whether
+//! a statement is complete, and to refuse nesting too deep to parse without exhausting the stack.
+
+use std::ops::Range;
+
+use super::ast::Span;
+use super::error::QueryError;
+
+/// Deeper nesting than this (brackets, or a run of prefix operators) is refused as a syntax error.
+pub const MAX_NESTING: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Code,
+    Quoted(char),
+    LineComment,
+    BlockComment,
+}
+
+/// The result of scanning a text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// Byte ranges of the non-empty statements, without their `;`.
+    pub statements: Vec<Range<usize>>,
+    /// Whether the text ends inside a statement (no `;` after its last significant character), or
+    /// inside a string or comment.
+    pub incomplete_tail: bool,
+    /// Whether the text ends inside a string, a back-quoted name or a block comment.
+    pub unterminated: bool,
+}
+
+/// Splits `text` at top-level semicolons. A statement that is only whitespace and comments is dropped.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    let mut state = State::Code;
+    let mut start = 0;
+    let mut significant = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match state {
+            State::Code => match c {
+                ';' => {
+                    if significant {
+                        out.statements.push(start..i);
+                    }
+                    start = i + 1;
+                    significant = false;
+                }
+                '\'' | '"' | '`' => {
+                    state = State::Quoted(c);
+                    significant = true;
+                }
+                '/' if chars.peek().map(|p| p.1) == Some('/') => {
+                    chars.next();
+                    state = State::LineComment;
+                }
+                '/' if chars.peek().map(|p| p.1) == Some('*') => {
+                    chars.next();
+                    state = State::BlockComment;
+                }
+                c if c.is_whitespace() => {}
+                _ => significant = true,
+            },
+            State::Quoted(q) => {
+                if c == '\\' && q != '`' {
+                    chars.next();
+                } else if c == q {
+                    state = State::Code;
+                }
+            }
+            State::LineComment => {
+                if c == '\n' {
+                    state = State::Code;
+                }
+            }
+            State::BlockComment => {
+                if c == '*' && chars.peek().map(|p| p.1) == Some('/') {
+                    chars.next();
+                    state = State::Code;
+                }
+            }
+        }
+    }
+    out.unterminated = matches!(state, State::Quoted(_) | State::BlockComment);
+    if significant {
+        out.statements.push(start..text.len());
+        out.incomplete_tail = true;
+    }
+    out.incomplete_tail |= out.unterminated;
+    out
+}
+
+/// Refuses nesting deeper than [`MAX_NESTING`]: the parser is recursive, and a hostile query must
+/// get an error, not a stack overflow. `base` is the text's offset in the whole source, for spans.
+pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
+    let mut depth = 0usize;
+    let mut prefix_run = 0usize;
+    let mut state = State::Code;
+    let mut chars = text.char_indices().peekable();
+    let too_deep = |i: usize| {
+        QueryError::syntax(
+            format!("the statement is nested more than {MAX_NESTING} levels deep"),
+            Span { start: base + i, end: base + i + 1 },
+        )
+    };
+    while let Some((i, c)) = chars.next() {
+        match state {
+            State::Code => match c {
+                '(' | '[' | '{' => {
+                    prefix_run = 0;
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(i));
+                    }
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                '\'' | '"' | '`' => state = State::Quoted(c),
+                '/' if chars.peek().map(|p| p.1) == Some('/') => state = State::LineComment,
+                '/' if chars.peek().map(|p| p.1) == Some('*') => {
+                    chars.next();
+                    state = State::BlockComment;
+                }
+                '-' | '+' => {
+                    prefix_run += 1;
+                    if prefix_run > MAX_NESTING {
+                        return Err(too_deep(i));
+                    }
+                }
+                'n' | 'N' if text.get(i..i + 3).is_some_and(|w| w.eq_ignore_ascii_case("not")) => {
+                    let before_ok = text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric() && p != '_');
+                    let after_ok = text[i + 3..].chars().next().is_none_or(|p| !p.is_alphanumeric() && p != '_');
+                    if before_ok && after_ok {
+                        prefix_run += 1;
+                        if prefix_run > MAX_NESTING {
+                            return Err(too_deep(i));
+                        }
+                        chars.next();
+                        chars.next();
+                    } else {
+                        prefix_run = 0;
+                    }
+                }
+                c if c.is_whitespace() => {}
+                _ => prefix_run = 0,
+            },
+            State::Quoted(q) => {
+                if c == '\\' && q != '`' {
+                    chars.next();
+                } else if c == q {
+                    state = State::Code;
+                }
+            }
+            State::LineComment => {
+                if c == '\n' {
+                    state = State::Code;
+                }
+            }
+            State::BlockComment => {
+                if c == '*' && chars.peek().map(|p| p.1) == Some('/') {
+                    chars.next();
+                    state = State::Code;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(text: &str) -> Vec<&str> {
+        scan(text).statements.into_iter().map(|r| text[r].trim()).collect()
+    }
+
+    #[test]
+    fn splits_at_top_level_semicolons_only() {
+        let text = "CREATE (:A {s: 'a;b'}); // c;\nMATCH (n) /* ; */ RETURN n;;  ; RETURN \"x\\\";\"";
+        assert_eq!(
+            statements(text),
+            ["CREATE (:A {s: 'a;b'})", "// c;\nMATCH (n) /* ; */ RETURN n", "RETURN \"x\\\";\""]
+        );
+    }
+
+    #[test]
+    fn completeness_for_the_repl() {
+        assert!(scan("MATCH (n)\nRETURN n").incomplete_tail);
+        assert!(!scan("MATCH (n) RETURN n; // done").incomplete_tail);
+        assert!(scan("RETURN 'open;").incomplete_tail);
+        assert!(scan("RETURN 1; /* open").unterminated);
+        assert!(!scan("  // only a comment\n").incomplete_tail);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("RETURN {}1{}", "(".repeat(500), ")".repeat(500));
+        assert!(check_nesting(&deep, 0).is_err());
+        let nots = format!("RETURN {}true", "NOT ".repeat(500));
+        assert!(check_nesting(&nots, 0).is_err());
+        assert!(check_nesting("MATCH (a)-[:x]->(b) WHERE NOT a.n = -1 RETURN a", 0).is_ok());
+        assert!(check_nesting("RETURN 'not not not ((((('", 0).is_ok());
+    }
+}

@@ -1,0 +1,127 @@
+//! A session: a graph, the parameters statements see, and the way text becomes results.
+
+use std::fs;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::query::expr::Params;
+use crate::query::{QueryError, WriteStats, exec, parser, plan, split};
+use crate::snapshot;
+use crate::value::Value;
+
+/// What one statement returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryOutput {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    pub stats: WriteStats,
+}
+
+/// What loading a file did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    pub snapshot: bool,
+    pub statements: usize,
+    pub nodes: usize,
+    pub relationships: usize,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Session {
+    graph: Graph,
+    params: Params,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_graph(graph: Graph) -> Self {
+        Session { graph, params: Params::new() }
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    pub fn into_graph(self) -> Graph {
+        self.graph
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Sets the parameter `$name` for the statements that follow.
+    pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
+        self.params.insert(name.into(), value);
+    }
+
+    /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
+    /// the graph as it was.
+    pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
+        let statement = parser::parse_statement(source, range)?;
+        let plan = plan::plan(&statement, &self.graph)?;
+        if statement.explain {
+            let rows = plan.to_string().lines().map(|l| vec![Value::from(l)]).collect();
+            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats: WriteStats::default() });
+        }
+        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params)?;
+        Ok(QueryOutput { columns: plan.columns, rows, stats })
+    }
+
+    /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at
+    /// the first that fails.
+    pub fn run(&mut self, source: &str) -> Result<Vec<QueryOutput>, Error> {
+        let mut outputs = Vec::new();
+        self.run_each(source, "", |_, out| outputs.push(out))?;
+        Ok(outputs)
+    }
+
+    /// Runs every statement of `source`, handing each output to `each` as soon as it is ready, and
+    /// returns how many statements ran. `origin` names the source in errors (a file name, or "").
+    pub fn run_each(
+        &mut self,
+        source: &str,
+        origin: &str,
+        mut each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        let scan = split::scan(source);
+        for range in &scan.statements {
+            let out = self.execute(source, range.clone()).map_err(|e| Error::query(e, source, origin))?;
+            each(&self.graph, out);
+        }
+        Ok(scan.statements.len())
+    }
+
+    /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name)
+    /// is merged in, anything else is run as a Cypher script.
+    pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
+        let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
+        let mut report = LoadReport::default();
+        if snapshot::is_snapshot(&bytes) {
+            let loaded = snapshot::from_bytes(&bytes, path)?;
+            self.graph.absorb(loaded);
+            report.snapshot = true;
+        } else {
+            let text = String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
+            report.statements = self.run_each(&text, &path.display().to_string(), |_, _| {})?;
+        }
+        report.nodes = self.graph.node_count().saturating_sub(nodes);
+        report.relationships = self.graph.edge_count().saturating_sub(relationships);
+        Ok(report)
+    }
+
+    /// Saves the graph as a snapshot, atomically.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        Ok(snapshot::save(&self.graph, path)?)
+    }
+}

@@ -1,0 +1,294 @@
+//! Snapshots: a whole graph in one file. The only module that knows the codec (bincode 2 through
+//! serde), so that the codec can be swapped without touching anything else.
+//!
+//! Layout (all integers little-endian):
+//!
+//! | offset | size | field                                   |
+//! |--------|------|-----------------------------------------|
+//! | 0      | 8    | magic `\x89KGRAPH\n`                    |
+//! | 8      | 4    | format version (currently 1)            |
+//! | 12     | 8    | payload length in bytes                 |
+//! | 20     | 4    | CRC-32 (IEEE) of the payload            |
+//! | 24     | n    | payload: bincode (standard config) of [`Body`] |
+//!
+//! Everything in the header is checked before the payload is decoded.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::graph::{Graph, Interner, Properties, Sym};
+use crate::value::Value;
+
+pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
+pub const VERSION: u32 = 1;
+const HEADER_LEN: usize = 24;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: not a kgraph snapshot (its first bytes are not the snapshot magic)")]
+    NotASnapshot { path: PathBuf },
+    #[error("{path}: snapshot format version {found}, but this kgraph reads version {VERSION}")]
+    UnsupportedVersion { path: PathBuf, found: u32 },
+    #[error("{path}: truncated snapshot: the header announces {expected} bytes of data, the file holds {found}")]
+    Truncated { path: PathBuf, expected: u64, found: u64 },
+    #[error("{path}: corrupt snapshot: {found} unexpected bytes after the data")]
+    TrailingData { path: PathBuf, found: u64 },
+    #[error("{path}: corrupt snapshot: checksum {computed:08x} does not match the stored {stored:08x}")]
+    ChecksumMismatch { path: PathBuf, stored: u32, computed: u32 },
+    #[error("{path}: corrupt snapshot: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+}
+
+/// The serialised form of a graph. Ids are kept, so `id(n)` means the same after a reload.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    names: Vec<String>,
+    nodes: Vec<NodeRecord>,
+    edges: Vec<EdgeRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NodeRecord {
+    id: u32,
+    labels: Vec<u32>,
+    properties: Vec<(u32, Value)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EdgeRecord {
+    id: u32,
+    from: u32,
+    to: u32,
+    rel_type: u32,
+    properties: Vec<(u32, Value)>,
+}
+
+/// Whether these bytes begin like a snapshot.
+pub fn is_snapshot(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+/// Encodes a graph as snapshot bytes.
+pub fn to_bytes(graph: &Graph) -> Vec<u8> {
+    let props = |p: &Properties| p.iter().map(|(k, v)| (k.0, v.clone())).collect();
+    let body = Body {
+        names: graph.interner().names().map(str::to_string).collect(),
+        nodes: graph
+            .nodes()
+            .map(|n| NodeRecord {
+                id: n.0,
+                labels: graph.labels(n).iter().map(|s| s.0).collect(),
+                properties: props(graph.node_properties(n)),
+            })
+            .collect(),
+        edges: graph
+            .edges()
+            .filter_map(|e| {
+                let (from, to) = graph.endpoints(e)?;
+                Some(EdgeRecord {
+                    id: e.0,
+                    from: from.0,
+                    to: to.0,
+                    rel_type: graph.edge_type(e)?.0,
+                    properties: props(graph.edge_properties(e)),
+                })
+            })
+            .collect(),
+    };
+    // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
+    let payload = bincode::serde::encode_to_vec(&body, bincode::config::standard())
+        .expect("encoding a graph into memory cannot fail");
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// Decodes snapshot bytes; `path` only names the source in errors.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
+    let path_buf = || path.to_path_buf();
+    if !is_snapshot(bytes) {
+        return Err(SnapshotError::NotASnapshot { path: path_buf() });
+    }
+    if bytes.len() < HEADER_LEN {
+        return Err(SnapshotError::Truncated {
+            path: path_buf(),
+            expected: HEADER_LEN as u64,
+            found: bytes.len() as u64,
+        });
+    }
+    let word = |at: usize, n: usize| -> u64 {
+        bytes[at..at + n].iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64)
+    };
+    let version = word(8, 4) as u32;
+    if version != VERSION {
+        return Err(SnapshotError::UnsupportedVersion { path: path_buf(), found: version });
+    }
+    let expected = word(12, 8);
+    let stored = word(20, 4) as u32;
+    let found = (bytes.len() - HEADER_LEN) as u64;
+    if found < expected {
+        return Err(SnapshotError::Truncated { path: path_buf(), expected, found });
+    }
+    if found > expected {
+        return Err(SnapshotError::TrailingData { path: path_buf(), found: found - expected });
+    }
+    let payload = &bytes[HEADER_LEN..];
+    let computed = crc32fast::hash(payload);
+    if computed != stored {
+        return Err(SnapshotError::ChecksumMismatch { path: path_buf(), stored, computed });
+    }
+    let corrupt = |detail: String| SnapshotError::Corrupt { path: path_buf(), detail };
+    // Serde's sequence decoding caps preallocation, so a forged length prefix cannot demand more
+    // memory than the data that actually follows it.
+    let (body, used): (Body, usize) =
+        bincode::serde::decode_from_slice(payload, bincode::config::standard())
+            .map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
+    if used != payload.len() {
+        return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
+    }
+    rebuild(body).map_err(corrupt)
+}
+
+fn rebuild(body: Body) -> Result<Graph, String> {
+    let mut names = Interner::default();
+    for name in &body.names {
+        names.intern(name);
+    }
+    if names.len() != body.names.len() {
+        return Err("the name table repeats a name".into());
+    }
+    let count = body.names.len() as u32;
+    let sym = |s: u32| if s < count { Ok(Sym(s)) } else { Err(format!("name {s} is out of range")) };
+    let props = |list: Vec<(u32, Value)>| -> Result<Properties, String> {
+        let mut p = Properties::default();
+        for (k, v) in list {
+            if !v.is_storable() || v.is_null() {
+                return Err(format!("a property holds a {}, which cannot be stored", v.type_name()));
+            }
+            p.set(sym(k)?, v);
+        }
+        Ok(p)
+    };
+    fn ascending(ids: impl Iterator<Item = u32>) -> bool {
+        let ids: Vec<u32> = ids.collect();
+        ids.windows(2).all(|w| w[0] < w[1])
+    }
+    if !ascending(body.nodes.iter().map(|n| n.id)) || !ascending(body.edges.iter().map(|e| e.id)) {
+        return Err("entity ids are not in ascending order".into());
+    }
+    let mut nodes = Vec::with_capacity(body.nodes.len());
+    for n in body.nodes {
+        let labels = n.labels.into_iter().map(sym).collect::<Result<Vec<_>, _>>()?;
+        nodes.push((n.id, labels, props(n.properties)?));
+    }
+    let mut edges = Vec::with_capacity(body.edges.len());
+    for e in body.edges {
+        edges.push((e.id, e.from, e.to, sym(e.rel_type)?, props(e.properties)?));
+    }
+    Graph::restore(names, nodes, edges).map_err(|e| e.to_string())
+}
+
+/// Reads a snapshot file.
+pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
+    let bytes = fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
+    from_bytes(&bytes, path)
+}
+
+/// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over
+/// it, and the directory synced. A failed save leaves any previous snapshot untouched.
+pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
+    let io_err = |source| SnapshotError::Io { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io_err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name")))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(file_name);
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let bytes = to_bytes(graph);
+    let written = (|| -> io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Makes the rename itself durable; not every platform can open a directory, so failing to is not fatal.
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_err(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Graph {
+        let mut g = Graph::new();
+        let a = g.create_node(&["Campaign"], [("name", Value::from("c")), ("year", Value::Int(2022))]);
+        let b = g.create_node(&["ThreatActor", "Group"], [("aliases", Value::List(vec!["Z".into()]))]);
+        let gone = g.create_node(&[], []);
+        g.create_edge(a, b, "attributed-to", [("confidence", Value::Float(0.9))]).unwrap();
+        g.remove_node(gone).unwrap();
+        g
+    }
+
+    #[test]
+    fn round_trip_keeps_ids_and_contents() {
+        let g = sample();
+        let bytes = to_bytes(&g);
+        let back = from_bytes(&bytes, Path::new("mem")).unwrap();
+        assert_eq!(back, g);
+    }
+
+    #[test]
+    fn every_damage_is_reported() {
+        let bytes = to_bytes(&sample());
+        let p = Path::new("mem");
+        assert!(matches!(from_bytes(b"CREATE (n)", p), Err(SnapshotError::NotASnapshot { .. })));
+        assert!(matches!(from_bytes(&bytes[..bytes.len() - 3], p), Err(SnapshotError::Truncated { .. })));
+        assert!(matches!(from_bytes(&bytes[..10], p), Err(SnapshotError::Truncated { .. })));
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x40;
+        assert!(matches!(from_bytes(&flipped, p), Err(SnapshotError::ChecksumMismatch { .. })));
+        let mut version = bytes.clone();
+        version[8] = 9;
+        assert!(matches!(from_bytes(&version, p), Err(SnapshotError::UnsupportedVersion { found: 9, .. })));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(from_bytes(&longer, p), Err(SnapshotError::TrailingData { .. })));
+    }
+
+    #[test]
+    fn a_forged_payload_with_a_valid_checksum_is_refused_not_trusted() {
+        // A huge length prefix for the name table, with a correct header around it.
+        let payload = [0xFFu8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F];
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        assert!(matches!(from_bytes(&bytes, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
+    }
+}
