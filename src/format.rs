@@ -180,6 +180,9 @@ fn write_edge(s: &mut String, graph: &Graph, e: EdgeId) {
 }
 
 fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Result<()> {
+    if let Some(plan) = &output.plan {
+        return write!(out, "{plan}");
+    }
     if !output.columns.is_empty() {
         let cells: Vec<Vec<String>> =
             output.rows.iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
@@ -256,4 +259,25 @@ fn write_csv(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Re
         w.write_record(&fields)?;
     }
     w.flush()
+}
+
+/// Reads a JSON text as a value: integers that fit in 64 bits stay integers, other numbers become
+/// floats, objects become maps.
+pub fn from_json_text(text: &str) -> Result<Value, String> {
+    let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(from_json(json))
+}
+
+pub fn from_json(json: Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::String(s),
+        Json::Array(items) => Value::List(items.into_iter().map(from_json).collect()),
+        Json::Object(m) => Value::Map(m.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+    }
 }

@@ -1,1 +1,177 @@
-fn main() {}
+//! The `kgraph` command: a thin layer over the library. Arguments are validated here, once; the
+//! library does the work; this file decides what goes to stdout and stderr and the exit status.
+
+mod repl;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kgraph::{Error, Format, Session, Value};
+
+/// A knowledge-graph engine with an openCypher subset, a REPL and binary snapshots.
+#[derive(Debug, Parser)]
+#[command(name = "kgraph", version, after_help = "Exit status: 0 success; 1 a query failed; 2 a usage, file or snapshot error.")]
+struct Args {
+    /// Files loaded in order: a kgraph snapshot (recognised by its content) or a Cypher script.
+    files: Vec<PathBuf>,
+    /// Run these statements, then exit (repeatable; after -f).
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    commands: Vec<String>,
+    /// Run the statements of this script, then exit (`-` reads standard input).
+    #[arg(short = 'f', long = "file", value_name = "SCRIPT")]
+    script: Option<PathBuf>,
+    /// How results are printed.
+    #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = parse_format)]
+    format: Format,
+    /// A query parameter, `$NAME` in statements, given as JSON (repeatable).
+    #[arg(long = "param", value_name = "NAME=JSON", value_parser = parse_param)]
+    params: Vec<(String, Value)>,
+    /// Save the final graph as a snapshot (only when every statement succeeded).
+    #[arg(long, value_name = "SNAPSHOT")]
+    save: Option<PathBuf>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn parse_param(s: &str) -> Result<(String, Value), String> {
+    let (name, json) = s.split_once('=').ok_or("expected NAME=JSON, as in --param name='\"APT31\"'")?;
+    let name = name.trim().trim_start_matches('$');
+    if name.is_empty() {
+        return Err("the parameter has no name".into());
+    }
+    let value = kgraph::format::from_json_text(json).map_err(|e| format!("`{json}` is not valid JSON: {e}"))?;
+    Ok((name.to_string(), value))
+}
+
+/// Why the program stops early, with the exit status that says so.
+enum Failure {
+    Query(String),
+    Other(String),
+    /// Standard output was closed (e.g. piped into `head`): stop quietly.
+    ClosedOutput,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Query(_) => Failure::Query(e.to_string()),
+            other => Failure::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::ClosedOutput
+        } else {
+            Failure::Other(format!("cannot write the results: {e}"))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::ClosedOutput) => ExitCode::SUCCESS,
+        Err(Failure::Query(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Other(message)) => {
+            eprintln!("kgraph: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), Failure> {
+    let mut session = Session::new();
+    for (name, value) in args.params {
+        session.set_param(name, value);
+    }
+    let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
+    for file in &args.files {
+        let report = session.load_file(file)?;
+        if interactive {
+            let what = if report.snapshot {
+                "snapshot".to_string()
+            } else {
+                format!("{} statements", report.statements)
+            };
+            eprintln!(
+                "Loaded {} ({what}): {} nodes, {} relationships",
+                file.display(),
+                report.nodes,
+                report.relationships
+            );
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if let Some(script) = &args.script {
+        let (text, origin) = read_script(script)?;
+        run_text(&mut session, &text, &origin, args.format, &mut out)?;
+    }
+    for command in &args.commands {
+        run_text(&mut session, command, "", args.format, &mut out)?;
+    }
+    if args.commands.is_empty() && args.script.is_none() {
+        if io::stdin().is_terminal() {
+            drop(out);
+            repl::run(&mut session, args.format).map_err(Failure::Other)?;
+            out = io::BufWriter::new(stdout.lock());
+        } else {
+            let (text, origin) = read_script(&PathBuf::from("-"))?;
+            run_text(&mut session, &text, &origin, args.format, &mut out)?;
+        }
+    }
+    out.flush()?;
+    if let Some(path) = &args.save {
+        session.save(path)?;
+    }
+    Ok(())
+}
+
+fn read_script(path: &PathBuf) -> Result<(String, String), Failure> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::Other(format!("cannot read standard input: {e}")))?;
+        return Ok((text, "<stdin>".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Other(format!("{}: not a UTF-8 Cypher script", path.display())))?;
+    Ok((text, path.display().to_string()))
+}
+
+/// Runs each statement of `text`, printing each result as soon as it is ready.
+fn run_text(
+    session: &mut Session,
+    text: &str,
+    origin: &str,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut write_error = None;
+    let ran = session.run_each(text, origin, |graph, output| {
+        if write_error.is_none() {
+            if let Err(e) = kgraph::format::write_output(out, graph, &output, format) {
+                write_error = Some(e);
+            }
+        }
+    });
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    out.flush()?;
+    ran?;
+    Ok(())
+}

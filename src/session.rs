@@ -17,6 +17,8 @@ pub struct QueryOutput {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
     pub stats: WriteStats,
+    /// For `EXPLAIN`: the plan as text (its lines are also the rows of the `plan` column).
+    pub plan: Option<String>,
 }
 
 /// What loading a file did.
@@ -70,11 +72,12 @@ impl Session {
         let statement = parser::parse_statement(source, range)?;
         let plan = plan::plan(&statement, &self.graph)?;
         if statement.explain {
-            let rows = plan.to_string().lines().map(|l| vec![Value::from(l)]).collect();
-            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats: WriteStats::default() });
+            let text = plan.to_string();
+            let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
+            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats: WriteStats::default(), plan: Some(text) });
         }
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params)?;
-        Ok(QueryOutput { columns: plan.columns, rows, stats })
+        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None })
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at

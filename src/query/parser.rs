@@ -532,20 +532,34 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
         expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
     }
     if let Some(attempts) = e.parse_attempts() {
-        // Only punctuation is taken from the literal tokens: words come from the rules above, and
-        // character ranges or built-in rules read badly.
+        // From the literal tokens, keywords (matched case-insensitively, shown in capitals) and
+        // punctuation; character ranges and built-in rules read badly, and comments go without saying.
         for token in attempts.expected_tokens() {
-            let token = token.to_string();
-            let punctuation = token.chars().all(|c| c.is_ascii_punctuation());
-            if punctuation && !token.is_empty() && !token.starts_with("//") && !token.starts_with("/*") {
-                expected.insert(format!("`{token}`"));
+            let text = token.to_string();
+            if text.chars().all(|c| c.is_ascii_alphabetic()) && !text.is_empty() {
+                expected.insert(text.to_ascii_uppercase());
+            } else if text.chars().all(|c| c.is_ascii_punctuation())
+                && !text.is_empty()
+                && text != "_"
+                && !text.starts_with("//")
+                && !text.starts_with("/*")
+            {
+                expected.insert(format!("`{text}`"));
             }
+        }
+        // A map is already named by its rule; its opening brace alone adds nothing. Likewise the
+        // many ways an expression can begin are summed up by "an expression".
+        if expected.iter().any(|e| e.contains("{…}")) {
+            expected.remove("`{`");
+        }
+        if expected.contains("an expression") {
+            expected.retain(|e| !e.starts_with('`') && !EXPRESSION_STARTS.contains(&e.as_str()));
         }
     }
     let found = text[pos..]
         .chars()
         .next()
-        .map_or("the end of the statement".to_string(), |_| {
+        .map_or("end of the statement".to_string(), |_| {
             let word: String = text[pos..]
                 .chars()
                 .take_while(|c| !c.is_whitespace())
@@ -562,6 +576,9 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
     let at = base + pos;
     QueryError::syntax(message, Span { start: at, end: at + 1 })
 }
+
+/// Keywords that can begin an expression: "an expression" already says they may come.
+const EXPRESSION_STARTS: &[&str] = &["COUNT", "FALSE", "NOT", "NULL", "TRUE"];
 
 fn join_or(items: &[String]) -> String {
     match items {

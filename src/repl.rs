@@ -1,0 +1,169 @@
+//! The interactive shell: rustyline for editing and history, the library for everything else.
+//! Statements end with `;` and may span lines; lines starting with `:` are shell commands.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use kgraph::query::split;
+use kgraph::{Format, Session};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Completer, Editor, Helper, Highlighter, Hinter};
+
+const HELP: &str = "\
+Statements end with `;` and may span several lines. Shell commands:
+  :help                 this text
+  :schema               labels, relationship types and property keys, with counts
+  :load FILE            load a snapshot or run a Cypher script
+  :save FILE            save the graph as a snapshot
+  :format FMT           print results as table, csv, json or jsonl
+  :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
+  :params               list the parameters
+  :quit                 leave (Ctrl-D does too)
+Examples:
+  MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN c.name, a.name;
+  MATCH (n) RETURN labels(n) AS label, count(*) ORDER BY label;";
+
+#[derive(Helper, Completer, Hinter, Highlighter)]
+struct ReplHelper;
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input().trim();
+        if input.is_empty() || input.starts_with(':') {
+            return Ok(ValidationResult::Valid(None));
+        }
+        Ok(if split::scan(input).incomplete_tail {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Valid(None)
+        })
+    }
+}
+
+/// Where history is kept: `$KGRAPH_HISTORY`, else the user's data directory.
+fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KGRAPH_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("kgraph").join("history"))
+}
+
+pub fn run(session: &mut Session, mut format: Format) -> Result<(), String> {
+    let mut editor: Editor<ReplHelper, FileHistory> =
+        Editor::new().map_err(|e| format!("cannot start the terminal editor: {e}"))?;
+    editor.set_helper(Some(ReplHelper));
+    let history = history_path();
+    if let Some(path) = &history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        // A missing history file is the normal first run.
+        let _ = editor.load_history(path);
+    }
+    eprintln!(
+        "kgraph {} — {} nodes, {} relationships. Type :help for help, :quit to leave.",
+        env!("CARGO_PKG_VERSION"),
+        session.graph().node_count(),
+        session.graph().edge_count()
+    );
+    loop {
+        match editor.readline("kgraph> ") {
+            Ok(line) => {
+                let entry = line.trim();
+                if entry.is_empty() {
+                    continue;
+                }
+                let _ = editor.add_history_entry(entry);
+                if let Some(path) = &history {
+                    if let Err(e) = editor.save_history(path) {
+                        eprintln!("warning: cannot save history to {}: {e}", path.display());
+                    }
+                }
+                if let Some(command) = entry.strip_prefix(':') {
+                    if !meta(session, command, &mut format) {
+                        break;
+                    }
+                } else {
+                    statements(session, entry, format);
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(format!("cannot read from the terminal: {e}")),
+        }
+    }
+    Ok(())
+}
+
+fn statements(session: &mut Session, text: &str, format: Format) {
+    let mut out = io::stdout().lock();
+    let result = session.run_each(text, "", |graph, output| {
+        let _ = kgraph::format::write_output(&mut out, graph, &output, format);
+    });
+    let _ = out.flush();
+    if let Err(e) = result {
+        eprintln!("{e}");
+    }
+}
+
+/// Runs a shell command; returns false to leave the shell.
+fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
+    let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
+    let rest = rest.trim();
+    match name {
+        "quit" | "exit" | "q" => return false,
+        "help" | "h" | "?" => println!("{HELP}"),
+        "schema" => print_schema(session),
+        "load" if !rest.is_empty() => match session.load_file(Path::new(rest)) {
+            Ok(r) => eprintln!("Loaded {rest}: {} nodes, {} relationships", r.nodes, r.relationships),
+            Err(e) => eprintln!("{e}"),
+        },
+        "save" if !rest.is_empty() => match session.save(Path::new(rest)) {
+            Ok(()) => eprintln!("Saved {rest}"),
+            Err(e) => eprintln!("{e}"),
+        },
+        "format" => match rest.parse() {
+            Ok(f) => *format = f,
+            Err(e) => eprintln!("{e}"),
+        },
+        "param" => match rest.split_once(char::is_whitespace) {
+            Some((pname, json)) => match kgraph::format::from_json_text(json.trim()) {
+                Ok(v) => session.set_param(pname.trim_start_matches('$'), v),
+                Err(e) => eprintln!("`{}` is not valid JSON: {e}", json.trim()),
+            },
+            None => eprintln!("usage: :param NAME JSON"),
+        },
+        "params" => {
+            for (k, v) in session.params() {
+                println!("${k} = {}", kgraph::format::cell_text(session.graph(), v));
+            }
+        }
+        "load" | "save" => eprintln!("usage: :{name} FILE"),
+        other => eprintln!("unknown command :{other} (try :help)"),
+    }
+    true
+}
+
+fn print_schema(session: &Session) {
+    let s = session.graph().schema();
+    let g = session.graph();
+    println!("{} nodes, {} relationships", g.node_count(), g.edge_count());
+    let section = |title: &str, items: &std::collections::BTreeMap<String, usize>| {
+        println!("{title}:");
+        if items.is_empty() {
+            println!("  (none)");
+        }
+        for (name, count) in items {
+            println!("  {name}  {count}");
+        }
+    };
+    section("Labels", &s.labels);
+    section("Relationship types", &s.edge_types);
+    section("Node property keys", &s.node_keys);
+    section("Relationship property keys", &s.edge_keys);
+}
