@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::sync::Once;
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -22,17 +21,27 @@ struct CypherParser;
 
 /// Parses the statement at `range` of `source` (spans are offsets into `source`).
 pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<Statement, QueryError> {
-    static DETAIL: Once = Once::new();
-    // Makes pest record the literal tokens it expected (`)`, `,`…) besides the rules.
-    DETAIL.call_once(|| pest::set_error_detail(true));
     let text = &source[range.clone()];
     let base = range.start;
     split::check_nesting(text, base)?;
-    let mut pairs = CypherParser::parse(Rule::statement, text).map_err(|e| syntax_error(e, text, base))?;
+    let mut pairs = match CypherParser::parse(Rule::statement, text) {
+        Ok(pairs) => pairs,
+        Err(_) => {
+            // Tracking what was expected slows every parse several times over, so it is switched on
+            // only to parse a failing statement again and explain the failure. (The switch is
+            // global: a parse racing on another thread merely gets more detail than it needs.)
+            pest::set_error_detail(true);
+            let detailed = CypherParser::parse(Rule::statement, text);
+            pest::set_error_detail(false);
+            let e = detailed.err().expect("a statement that failed to parse fails again");
+            return Err(syntax_error(e, text, base));
+        }
+    };
     let builder = Builder { base, pending_overflow: RefCell::new(BTreeSet::new()), pratt: pratt() };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
     let parsed = builder.statement(statement)?;
+    check_depth(&parsed)?;
     if let Some(&start) = builder.pending_overflow.borrow().iter().next() {
         return Err(QueryError::syntax(
             "integer literal is too large for a 64-bit integer",
@@ -40,6 +49,62 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
         ));
     }
     Ok(parsed)
+}
+
+/// The most operators one expression may chain: a left-deep tree of them is walked recursively.
+const MAX_OPERATORS: usize = 256;
+
+/// The deepest expression tree accepted; later stages walk trees recursively.
+pub const MAX_EXPRESSION_DEPTH: usize = 300;
+
+/// Refuses expression trees deeper than [`MAX_EXPRESSION_DEPTH`], measured without recursion.
+fn check_depth(statement: &Statement) -> Result<(), QueryError> {
+    fn pattern_exprs<'a>(p: &'a Pattern, out: &mut Vec<&'a Expr>) {
+        out.extend(p.start.properties.iter().map(|(_, e)| e));
+        for (rel, node) in &p.steps {
+            out.extend(rel.properties.iter().map(|(_, e)| e));
+            out.extend(node.properties.iter().map(|(_, e)| e));
+        }
+    }
+    let mut roots: Vec<&Expr> = Vec::new();
+    for clause in &statement.clauses {
+        match clause {
+            Clause::Match(m) => {
+                m.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots));
+                roots.extend(m.predicate.iter());
+            }
+            Clause::Create(c) => c.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots)),
+            Clause::Return(r) => {
+                roots.extend(r.items.iter().map(|i| &i.expr));
+                roots.extend(r.order_by.iter().map(|s| &s.expr));
+                roots.extend(r.skip.iter().chain(r.limit.iter()));
+            }
+        }
+    }
+    let mut stack: Vec<(&Expr, usize)> = roots.into_iter().map(|e| (e, 1)).collect();
+    while let Some((e, depth)) = stack.pop() {
+        if depth > MAX_EXPRESSION_DEPTH {
+            return Err(QueryError::syntax(
+                format!("the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"),
+                e.span,
+            ));
+        }
+        let next = depth + 1;
+        match &e.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {}
+            ExprKind::Property(x, _) | ExprKind::Unary(_, x) => stack.push((x, next)),
+            ExprKind::IsNull { operand, .. } => stack.push((operand, next)),
+            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
+                stack.push((a, next));
+                stack.push((b, next));
+            }
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
+                stack.extend(items.iter().map(|x| (x, next)))
+            }
+            ExprKind::Map(entries) => stack.extend(entries.iter().map(|(_, x)| (x, next))),
+        }
+    }
+    Ok(())
 }
 
 /// Parses a standalone expression (for parameters typed at the REPL, and for tests).
@@ -310,6 +375,13 @@ impl Builder {
 
     fn expression(&self, pair: Pair<Rule>) -> Built<Expr> {
         let whole = self.span(&pair);
+        let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::operand).count();
+        if operators > MAX_OPERATORS {
+            return Err(QueryError::syntax(
+                format!("an expression may combine at most {MAX_OPERATORS} operators without parentheses"),
+                whole,
+            ));
+        }
         self.pratt
             .map_primary(|p| self.operand(p))
             .map_prefix(|op, operand| {

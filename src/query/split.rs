@@ -8,7 +8,7 @@ use super::ast::Span;
 use super::error::QueryError;
 
 /// Deeper nesting than this (brackets, or a run of prefix operators) is refused as a syntax error.
-pub const MAX_NESTING: usize = 200;
+pub const MAX_NESTING: usize = 32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -195,6 +195,10 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused() {
+        let deep = format!("RETURN {}1{}", "(".repeat(33), ")".repeat(33));
+        assert!(check_nesting(&deep, 0).is_err());
+        let fine = format!("RETURN {}1{}", "(".repeat(32), ")".repeat(32));
+        assert!(check_nesting(&fine, 0).is_ok());
         let deep = format!("RETURN {}1{}", "(".repeat(500), ")".repeat(500));
         assert!(check_nesting(&deep, 0).is_err());
         let nots = format!("RETURN {}true", "NOT ".repeat(500));
