@@ -42,7 +42,10 @@ impl Session {
     }
 
     pub fn with_graph(graph: Graph) -> Self {
-        Session { graph, params: Params::new() }
+        Session {
+            graph,
+            params: Params::new(),
+        }
     }
 
     pub fn graph(&self) -> &Graph {
@@ -68,16 +71,30 @@ impl Session {
 
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
     /// the graph as it was.
-    pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
+    pub fn execute(
+        &mut self,
+        source: &str,
+        range: Range<usize>,
+    ) -> Result<QueryOutput, QueryError> {
         let statement = parser::parse_statement(source, range)?;
         let plan = plan::plan(&statement, &self.graph)?;
         if statement.explain {
             let text = plan.to_string();
             let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats: WriteStats::default(), plan: Some(text) });
+            return Ok(QueryOutput {
+                columns: vec!["plan".into()],
+                rows,
+                stats: WriteStats::default(),
+                plan: Some(text),
+            });
         }
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params)?;
-        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None })
+        Ok(QueryOutput {
+            columns: plan.columns,
+            rows,
+            stats,
+            plan: None,
+        })
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at
@@ -98,7 +115,9 @@ impl Session {
     ) -> Result<usize, Error> {
         let scan = split::scan(source);
         for range in &scan.statements {
-            let out = self.execute(source, range.clone()).map_err(|e| Error::query(e, source, origin))?;
+            let out = self
+                .execute(source, range.clone())
+                .map_err(|e| Error::query(e, source, origin))?;
             each(&self.graph, out);
         }
         Ok(scan.statements.len())
@@ -107,7 +126,10 @@ impl Session {
     /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name)
     /// is merged in, anything else is run as a Cypher script.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
-        let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let bytes = fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
         let mut report = LoadReport::default();
         if snapshot::is_snapshot(&bytes) {
@@ -115,7 +137,9 @@ impl Session {
             self.graph.absorb(loaded);
             report.snapshot = true;
         } else {
-            let text = String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
+            let text = String::from_utf8(bytes).map_err(|_| Error::NotAScript {
+                path: path.to_path_buf(),
+            })?;
             report.statements = self.run_each(&text, &path.display().to_string(), |_, _| {})?;
         }
         report.nodes = self.graph.node_count().saturating_sub(nodes);

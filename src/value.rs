@@ -80,10 +80,14 @@ impl Value {
         use Value::*;
         match (self, other) {
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
-            (List(a), List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y)),
+            (List(a), List(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y))
+            }
             (Map(a), Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
             }
             _ => std::mem::discriminant(self) == std::mem::discriminant(other) && self == other,
         }
@@ -96,7 +100,9 @@ impl Value {
             (Null, _) | (_, Null) => None,
             (Int(a), Int(b)) => Some(a == b),
             (Float(a), Float(b)) => Some(a == b),
-            (Int(a), Float(b)) | (Float(b), Int(a)) => Some(int_float_cmp(*a, *b) == Some(Ordering::Equal)),
+            (Int(a), Float(b)) | (Float(b), Int(a)) => {
+                Some(int_float_cmp(*a, *b) == Some(Ordering::Equal))
+            }
             (Bool(a), Bool(b)) => Some(a == b),
             (String(a), String(b)) => Some(a == b),
             (Node(a), Node(b)) => Some(a == b),
@@ -271,7 +277,9 @@ fn equivalent(a: &Value, b: &Value) -> bool {
         (List(x), List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
         (Map(x), Map(y)) => {
             x.len() == y.len()
-                && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && equivalent(va, vb))
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && equivalent(va, vb))
         }
         _ => a.cypher_eq(b) == Some(true),
     }
@@ -324,10 +332,49 @@ pub fn write_string_literal(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
 
 /// Words the grammar does not accept as a bare variable name.
 const RESERVED: &[&str] = &[
-    "match", "where", "return", "create", "distinct", "order", "by", "skip", "limit", "ascending",
-    "asc", "descending", "desc", "and", "or", "xor", "not", "as", "is", "null", "true", "false",
-    "in", "starts", "ends", "contains", "with", "unwind", "optional", "merge", "set", "delete",
-    "detach", "remove", "union", "explain", "case", "when", "then", "else", "end", "call", "yield",
+    "match",
+    "where",
+    "return",
+    "create",
+    "distinct",
+    "order",
+    "by",
+    "skip",
+    "limit",
+    "ascending",
+    "asc",
+    "descending",
+    "desc",
+    "and",
+    "or",
+    "xor",
+    "not",
+    "as",
+    "is",
+    "null",
+    "true",
+    "false",
+    "in",
+    "starts",
+    "ends",
+    "contains",
+    "with",
+    "unwind",
+    "optional",
+    "merge",
+    "set",
+    "delete",
+    "detach",
+    "remove",
+    "union",
+    "explain",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "call",
+    "yield",
 ];
 
 /// Writes a name (label, type, key) as Cypher: bare when it is a plain identifier, back-quoted otherwise.
@@ -349,10 +396,10 @@ pub fn format_float(x: f64) -> String {
         "NaN".to_string()
     } else if x.is_infinite() {
         if x > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else if x.fract() == 0.0 && x.abs() < 1e16 {
-        format!("{x:.1}")
     } else {
-        format!("{x}")
+        // Rust never writes an exponent here, so a float without a fraction needs its ".0".
+        let s = format!("{x}");
+        if s.contains('.') { s } else { s + ".0" }
     }
 }
 
@@ -439,11 +486,17 @@ mod tests {
     #[test]
     fn integers_and_floats_compare_exactly() {
         assert_eq!(Value::Int(1).cypher_eq(&Value::Float(1.0)), Some(true));
-        assert_eq!(Value::Int(1).cypher_cmp(&Value::Float(1.5)), Some(Ordering::Less));
-        assert_eq!(Value::Float(-0.5).cypher_cmp(&Value::Int(-1)), Some(Ordering::Greater));
+        assert_eq!(
+            Value::Int(1).cypher_cmp(&Value::Float(1.5)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            Value::Float(-0.5).cypher_cmp(&Value::Int(-1)),
+            Some(Ordering::Greater)
+        );
         // i64::MAX is not exactly representable; 2^63 as a float is strictly larger.
         assert_eq!(
-            Value::Int(i64::MAX).cypher_cmp(&Value::Float(9.223372036854775808e18)),
+            Value::Int(i64::MAX).cypher_cmp(&Value::Float(9_223_372_036_854_775_808.0)),
             Some(Ordering::Less)
         );
         assert_eq!(Value::Int(1).cypher_cmp(&Value::String("1".into())), None);
@@ -451,7 +504,7 @@ mod tests {
 
     #[test]
     fn order_puts_null_last_and_numbers_together() {
-        let mut values = vec![
+        let mut values = [
             Value::Null,
             Value::Int(2),
             Value::String("a".into()),

@@ -121,7 +121,10 @@ impl Graph {
         labels.dedup();
         let id = self.g.add_node(NodeData { labels, props });
         for &l in &self.g[id].labels {
-            self.by_label.entry(l).or_default().insert(id.index() as u32);
+            self.by_label
+                .entry(l)
+                .or_default()
+                .insert(id.index() as u32);
         }
         NodeId(id.index() as u32)
     }
@@ -149,7 +152,9 @@ impl Graph {
                 return Err(GraphError::NoSuchNode(n.0));
             }
         }
-        let id = self.g.add_edge(node_index(from), node_index(to), EdgeData { ty, props });
+        let id = self
+            .g
+            .add_edge(node_index(from), node_index(to), EdgeData { ty, props });
         let id = id.index() as u32;
         self.by_type.entry(ty).or_default().insert(id);
         Ok(EdgeId(id))
@@ -178,7 +183,10 @@ impl Graph {
     }
 
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
-        let data = self.g.remove_edge(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
+        let data = self
+            .g
+            .remove_edge(edge_index(e))
+            .ok_or(GraphError::NoSuchEdge(e.0))?;
         if let Some(set) = self.by_type.get_mut(&data.ty) {
             set.remove(&e.0);
             if set.is_empty() {
@@ -194,8 +202,16 @@ impl Graph {
             return Err(GraphError::NoSuchNode(n.0));
         }
         let idx = node_index(n);
-        let has_edges = self.g.edges_directed(idx, PgDirection::Outgoing).next().is_some()
-            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some();
+        let has_edges = self
+            .g
+            .edges_directed(idx, PgDirection::Outgoing)
+            .next()
+            .is_some()
+            || self
+                .g
+                .edges_directed(idx, PgDirection::Incoming)
+                .next()
+                .is_some();
         if has_edges {
             return Err(GraphError::NodeHasEdges(n.0));
         }
@@ -243,7 +259,9 @@ impl Graph {
 
     /// The node's properties; empty for a node that does not exist.
     pub fn node_properties(&self, n: NodeId) -> &Properties {
-        self.g.node_weight(node_index(n)).map_or(Properties::empty(), |d| &d.props)
+        self.g
+            .node_weight(node_index(n))
+            .map_or(Properties::empty(), |d| &d.props)
     }
 
     pub fn node_property(&self, n: NodeId, key: &str) -> Option<&Value> {
@@ -255,7 +273,9 @@ impl Graph {
     }
 
     pub fn edge_properties(&self, e: EdgeId) -> &Properties {
-        self.g.edge_weight(edge_index(e)).map_or(Properties::empty(), |d| &d.props)
+        self.g
+            .edge_weight(edge_index(e))
+            .map_or(Properties::empty(), |d| &d.props)
     }
 
     pub fn edge_property(&self, e: EdgeId, key: &str) -> Option<&Value> {
@@ -275,7 +295,9 @@ impl Graph {
         match label {
             Some(l) => {
                 let set = self.by_label.get(&l)?;
-                set.range((start, Bound::Unbounded)).next().map(|&i| NodeId(i))
+                set.range((start, Bound::Unbounded))
+                    .next()
+                    .map(|&i| NodeId(i))
             }
             None => {
                 let first = after.map_or(0, |n| n.0 as usize + 1);
@@ -320,7 +342,10 @@ impl Graph {
         if matches!(dir, Direction::Outgoing | Direction::Both) {
             for e in self.g.edges_directed(idx, PgDirection::Outgoing) {
                 if wanted(e.weight().ty) {
-                    out.push((EdgeId(e.id().index() as u32), NodeId(e.target().index() as u32)));
+                    out.push((
+                        EdgeId(e.id().index() as u32),
+                        NodeId(e.target().index() as u32),
+                    ));
                 }
             }
         }
@@ -328,22 +353,41 @@ impl Graph {
             for e in self.g.edges_directed(idx, PgDirection::Incoming) {
                 let self_loop = e.source() == e.target();
                 if wanted(e.weight().ty) && !(self_loop && dir == Direction::Both) {
-                    out.push((EdgeId(e.id().index() as u32), NodeId(e.source().index() as u32)));
+                    out.push((
+                        EdgeId(e.id().index() as u32),
+                        NodeId(e.source().index() as u32),
+                    ));
                 }
             }
         }
     }
 
     /// Sets (or, with null, removes) a node property.
-    pub fn set_node_property(&mut self, n: NodeId, key: Sym, value: Value) -> Result<(), GraphError> {
-        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+    pub fn set_node_property(
+        &mut self,
+        n: NodeId,
+        key: Sym,
+        value: Value,
+    ) -> Result<(), GraphError> {
+        let data = self
+            .g
+            .node_weight_mut(node_index(n))
+            .ok_or(GraphError::NoSuchNode(n.0))?;
         data.props.set(key, value);
         Ok(())
     }
 
     /// Sets (or, with null, removes) a relationship property.
-    pub fn set_edge_property(&mut self, e: EdgeId, key: Sym, value: Value) -> Result<(), GraphError> {
-        let data = self.g.edge_weight_mut(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
+    pub fn set_edge_property(
+        &mut self,
+        e: EdgeId,
+        key: Sym,
+        value: Value,
+    ) -> Result<(), GraphError> {
+        let data = self
+            .g
+            .edge_weight_mut(edge_index(e))
+            .ok_or(GraphError::NoSuchEdge(e.0))?;
         data.props.set(key, value);
         Ok(())
     }
@@ -355,16 +399,24 @@ impl Graph {
             schema.labels.insert(self.name(l).to_string(), set.len());
         }
         for (&t, set) in &self.by_type {
-            schema.edge_types.insert(self.name(t).to_string(), set.len());
+            schema
+                .edge_types
+                .insert(self.name(t).to_string(), set.len());
         }
         for n in self.g.node_weights() {
             for (k, _) in n.props.iter() {
-                *schema.node_keys.entry(self.name(k).to_string()).or_default() += 1;
+                *schema
+                    .node_keys
+                    .entry(self.name(k).to_string())
+                    .or_default() += 1;
             }
         }
         for e in self.g.edge_weights() {
             for (k, _) in e.props.iter() {
-                *schema.edge_keys.entry(self.name(k).to_string()).or_default() += 1;
+                *schema
+                    .edge_keys
+                    .entry(self.name(k).to_string())
+                    .or_default() += 1;
             }
         }
         schema
@@ -379,12 +431,18 @@ impl Graph {
         }
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {
-            let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();
+            let labels: Vec<Sym> = other
+                .labels(n)
+                .iter()
+                .map(|&l| self.intern(other.name(l)))
+                .collect();
             let props = self.translate(&other, other.node_properties(n));
             ids.insert(n, self.add_node(&labels, props));
         }
         for e in other.edges() {
-            let (Some((a, b)), Some(ty)) = (other.endpoints(e), other.edge_type(e)) else { continue };
+            let (Some((a, b)), Some(ty)) = (other.endpoints(e), other.edge_type(e)) else {
+                continue;
+            };
             let ty = self.intern(other.name(ty));
             let props = self.translate(&other, other.edge_properties(e));
             // Both endpoints were added above, so the edge's nodes exist.
@@ -408,9 +466,15 @@ impl Graph {
         nodes: Vec<(u32, Vec<Sym>, Properties)>,
         edges: Vec<(u32, u32, u32, Sym, Properties)>,
     ) -> Result<Graph, GraphError> {
-        let mut graph = Graph { names, ..Graph::default() };
+        let mut graph = Graph {
+            names,
+            ..Graph::default()
+        };
         let mut vacant_nodes = Vec::new();
-        let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
+        let placeholder = || NodeData {
+            labels: Vec::new(),
+            props: Properties::default(),
+        };
         for (id, labels, props) in nodes {
             while graph.g.node_bound() < id as usize {
                 vacant_nodes.push(graph.g.add_node(placeholder()));
@@ -427,7 +491,10 @@ impl Graph {
                 if graph.g.node_bound() == 0 {
                     return Err(GraphError::NoSuchEdge(id));
                 }
-                let filler = EdgeData { ty, props: Properties::default() };
+                let filler = EdgeData {
+                    ty,
+                    props: Properties::default(),
+                };
                 vacant_edges.push(graph.g.add_edge(anchor, anchor, filler));
             }
             if graph.g.edge_bound() != id as usize {
@@ -435,7 +502,11 @@ impl Graph {
             }
             let placeholder_end = |n: u32| vacant_nodes.contains(&NodeIndex::new(n as usize));
             if placeholder_end(from) || placeholder_end(to) {
-                return Err(GraphError::NoSuchNode(if placeholder_end(from) { from } else { to }));
+                return Err(GraphError::NoSuchNode(if placeholder_end(from) {
+                    from
+                } else {
+                    to
+                }));
             }
             graph.add_edge(NodeId(from), NodeId(to), ty, props)?;
         }
@@ -451,16 +522,21 @@ impl Graph {
     /// A form independent of symbol numbering and insertion history, for comparing graphs.
     fn canonical(&self) -> CanonicalGraph {
         let name_map = |props: &Properties| -> Vec<(String, Value)> {
-            let mut v: Vec<(String, Value)> =
-                props.iter().map(|(k, v)| (self.name(k).to_string(), v.clone())).collect();
+            let mut v: Vec<(String, Value)> = props
+                .iter()
+                .map(|(k, v)| (self.name(k).to_string(), v.clone()))
+                .collect();
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
         };
         let nodes = self
             .nodes()
             .map(|n| {
-                let mut labels: Vec<String> =
-                    self.labels(n).iter().map(|&l| self.name(l).to_string()).collect();
+                let mut labels: Vec<String> = self
+                    .labels(n)
+                    .iter()
+                    .map(|&l| self.name(l).to_string())
+                    .collect();
                 labels.sort();
                 (n.0, labels, name_map(self.node_properties(n)))
             })
@@ -489,13 +565,17 @@ impl PartialEq for CanonicalGraph {
     fn eq(&self, other: &Self) -> bool {
         let same_props = |a: &CanonicalProps, b: &CanonicalProps| {
             a.len() == b.len()
-                && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+                && a.iter()
+                    .zip(b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
         };
         self.nodes.len() == other.nodes.len()
             && self.edges.len() == other.edges.len()
-            && self.nodes.iter().zip(&other.nodes).all(|(a, b)| {
-                a.0 == b.0 && a.1 == b.1 && same_props(&a.2, &b.2)
-            })
+            && self
+                .nodes
+                .iter()
+                .zip(&other.nodes)
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1 && same_props(&a.2, &b.2))
             && self.edges.iter().zip(&other.edges).all(|(a, b)| {
                 (a.0, a.1, a.2, &a.3) == (b.0, b.1, b.2, &b.3) && same_props(&a.4, &b.4)
             })
@@ -528,7 +608,8 @@ mod tests {
         let b = g.create_node(&["ThreatActor"], [("name", Value::from("APT31"))]);
         let c = g.create_node(&["Organization"], [("name", Value::from("MSS"))]);
         g.create_edge(a, b, "attributed-to", []).unwrap();
-        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))]).unwrap();
+        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))])
+            .unwrap();
         g.create_edge(c, c, "part-of", []).unwrap();
         (g, a, b, c)
     }
@@ -548,7 +629,12 @@ mod tests {
         assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
         out.clear();
         // The self-loop shows once when both directions are followed.
-        g.neighbours(c, Direction::Both, &[g.symbol("part-of").unwrap()], &mut out);
+        g.neighbours(
+            c,
+            Direction::Both,
+            &[g.symbol("part-of").unwrap()],
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
     }
 
@@ -580,7 +666,13 @@ mod tests {
             .edges()
             .map(|e| {
                 let (s, t) = g.endpoints(e).unwrap();
-                (e.0, s.0, t.0, g.edge_type(e).unwrap(), g.edge_properties(e).clone())
+                (
+                    e.0,
+                    s.0,
+                    t.0,
+                    g.edge_type(e).unwrap(),
+                    g.edge_properties(e).clone(),
+                )
             })
             .collect();
         let back = Graph::restore(names, nodes, edges).unwrap();

@@ -141,8 +141,15 @@ pub enum ExprKind {
     Map(Vec<(String, Expr)>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    IsNull { operand: Box<Expr>, negated: bool },
-    Call { name: String, distinct: bool, args: Vec<Expr> },
+    IsNull {
+        operand: Box<Expr>,
+        negated: bool,
+    },
+    Call {
+        name: String,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
     CountStar,
 }
 
@@ -253,7 +260,13 @@ impl fmt::Display for Expr {
         match &self.kind {
             ExprKind::Literal(Value::Float(x)) if x.is_nan() || x.is_infinite() => {
                 // No literal exists for these; an expression that computes them does.
-                let text = if x.is_nan() { "(0.0 / 0.0)" } else if *x > 0.0 { "(1.0 / 0.0)" } else { "(-1.0 / 0.0)" };
+                let text = if x.is_nan() {
+                    "(0.0 / 0.0)"
+                } else if *x > 0.0 {
+                    "(1.0 / 0.0)"
+                } else {
+                    "(-1.0 / 0.0)"
+                };
                 f.write_str(text)
             }
             ExprKind::Literal(Value::Int(i)) if *i < 0 => write!(f, "({i})"),
@@ -283,9 +296,17 @@ impl fmt::Display for Expr {
             ExprKind::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
             ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
             ExprKind::IsNull { operand, negated } => {
-                write!(f, "({operand} IS {}NULL)", if *negated { "NOT " } else { "" })
+                write!(
+                    f,
+                    "({operand} IS {}NULL)",
+                    if *negated { "NOT " } else { "" }
+                )
             }
-            ExprKind::Call { name, distinct, args } => {
+            ExprKind::Call {
+                name,
+                distinct,
+                args,
+            } => {
                 write!(f, "{name}({}", if *distinct { "DISTINCT " } else { "" })?;
                 write_list(f, args, ", ")?;
                 f.write_str(")")
@@ -315,7 +336,11 @@ impl fmt::Display for NodePattern {
 
 impl fmt::Display for RelPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.direction == RelDirection::Left { "<-[" } else { "-[" })?;
+        f.write_str(if self.direction == RelDirection::Left {
+            "<-["
+        } else {
+            "-["
+        })?;
         if let Some(v) = &self.variable {
             write_name(f, &v.name)?;
         }
@@ -344,7 +369,11 @@ impl fmt::Display for RelPattern {
             f.write_str(" ")?;
             write_map(f, &self.properties)?;
         }
-        f.write_str(if self.direction == RelDirection::Right { "]->" } else { "]-" })
+        f.write_str(if self.direction == RelDirection::Right {
+            "]->"
+        } else {
+            "]-"
+        })
     }
 }
 

@@ -59,7 +59,11 @@ impl fmt::Display for QueryError {
 
 impl QueryError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
-        QueryError { kind, message: message.into(), span }
+        QueryError {
+            kind,
+            message: message.into(),
+            span,
+        }
     }
 
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
@@ -81,7 +85,10 @@ impl QueryError {
             return self.to_string();
         };
         let at = span.start.min(source.len());
-        let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+        let at = (0..=at)
+            .rev()
+            .find(|&i| source.is_char_boundary(i))
+            .unwrap_or(0);
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
         let line_no = source[..at].matches('\n').count() + 1;

@@ -46,7 +46,13 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
-        e.eval(row, &EvalCtx { graph: self.graph, params: self.params })
+        e.eval(
+            row,
+            &EvalCtx {
+                graph: self.graph,
+                params: self.params,
+            },
+        )
     }
 }
 
@@ -56,7 +62,12 @@ pub fn execute(
     graph: &mut Graph,
     params: &Params,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    let mut ctx = Ctx { graph, params, stats: WriteStats::default(), undo: Vec::new() };
+    let mut ctx = Ctx {
+        graph,
+        params,
+        stats: WriteStats::default(),
+        undo: Vec::new(),
+    };
     let mut root = build(&plan.root, plan.width);
     let mut rows = Vec::new();
     let outcome = loop {
@@ -102,45 +113,94 @@ fn build<'p>(op: &'p Op, width: usize) -> Boxed<'p> {
             cursor: None,
             label_sym: None,
         }),
-        Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, distinct_from } => {
-            Box::new(Expand {
-                input: build(input, width),
-                from: *from,
-                rel: *rel,
-                to: *to,
-                direction: *direction,
-                types,
-                to_bound: *to_bound,
-                rel_bound: *rel_bound,
-                distinct_from,
-                row: None,
-                buffer: Vec::new(),
-                position: 0,
-                type_syms: Vec::new(),
-            })
-        }
-        Op::Filter { input, predicate, .. } => Box::new(Filter { input: build(input, width), predicate }),
-        Op::Create { input, items } => {
-            Box::new(Create { input: build(input, width), items, output: None })
-        }
-        Op::Project { input, exprs, keep_input } => {
-            Box::new(Project { input: build(input, width), exprs, keep_input: *keep_input })
-        }
-        Op::Aggregate { input, keys, aggregates, outputs } => Box::new(Aggregate {
+        Op::Expand {
+            input,
+            from,
+            rel,
+            to,
+            direction,
+            types,
+            to_bound,
+            rel_bound,
+            distinct_from,
+        } => Box::new(Expand {
+            input: build(input, width),
+            from: *from,
+            rel: *rel,
+            to: *to,
+            direction: *direction,
+            types,
+            to_bound: *to_bound,
+            rel_bound: *rel_bound,
+            distinct_from,
+            row: None,
+            buffer: Vec::new(),
+            position: 0,
+            type_syms: Vec::new(),
+        }),
+        Op::Filter {
+            input, predicate, ..
+        } => Box::new(Filter {
+            input: build(input, width),
+            predicate,
+        }),
+        Op::Create { input, items } => Box::new(Create {
+            input: build(input, width),
+            items,
+            output: None,
+        }),
+        Op::Project {
+            input,
+            exprs,
+            keep_input,
+        } => Box::new(Project {
+            input: build(input, width),
+            exprs,
+            keep_input: *keep_input,
+        }),
+        Op::Aggregate {
+            input,
+            keys,
+            aggregates,
+            outputs,
+        } => Box::new(Aggregate {
             input: build(input, width),
             keys,
             aggregates,
             outputs,
             output: None,
         }),
-        Op::Distinct { input } => Box::new(Distinct { input: build(input, width), seen: HashSet::new() }),
-        Op::Sort { input, keys, .. } => Box::new(Sort { input: build(input, width), keys, output: None }),
-        Op::Skip { input, count } => Box::new(Skip { input: build(input, width), count, remaining: None }),
-        Op::Limit { input, count, drain } => {
-            Box::new(Limit { input: build(input, width), count, drain: *drain, remaining: None })
-        }
-        Op::Trim { input, width: keep } => Box::new(Trim { input: build(input, width), width: *keep }),
-        Op::Discard { input } => Box::new(Discard { input: build(input, width) }),
+        Op::Distinct { input } => Box::new(Distinct {
+            input: build(input, width),
+            seen: HashSet::new(),
+        }),
+        Op::Sort { input, keys, .. } => Box::new(Sort {
+            input: build(input, width),
+            keys,
+            output: None,
+        }),
+        Op::Skip { input, count } => Box::new(Skip {
+            input: build(input, width),
+            count,
+            remaining: None,
+        }),
+        Op::Limit {
+            input,
+            count,
+            drain,
+        } => Box::new(Limit {
+            input: build(input, width),
+            count,
+            drain: *drain,
+            remaining: None,
+        }),
+        Op::Trim { input, width: keep } => Box::new(Trim {
+            input: build(input, width),
+            width: *keep,
+        }),
+        Op::Discard { input } => Box::new(Discard {
+            input: build(input, width),
+        }),
     }
 }
 
@@ -242,7 +302,9 @@ impl<'p> Operator<'p> for Expand<'p> {
                 }
             }
             self.row = self.input.next(ctx)?;
-            let Some(row) = &self.row else { return Ok(None) };
+            let Some(row) = &self.row else {
+                return Ok(None);
+            };
             self.buffer.clear();
             self.position = 0;
             let from = match &row[self.from] {
@@ -251,17 +313,22 @@ impl<'p> Operator<'p> for Expand<'p> {
                 other => {
                     return Err(QueryError::new(
                         ErrorKind::TypeError,
-                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        format!(
+                            "expected a node to expand from, got a {}",
+                            other.type_name()
+                        ),
                         None,
                     ));
                 }
             };
             self.type_syms.clear();
-            self.type_syms.extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
+            self.type_syms
+                .extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
             if !self.types.is_empty() && self.type_syms.is_empty() {
                 continue;
             }
-            ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
+            ctx.graph
+                .neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
         }
     }
 }
@@ -318,7 +385,11 @@ impl<'p> Operator<'p> for Create<'p> {
 
 fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryError> {
     match item {
-        CreateItem::Node { slot, labels, properties } => {
+        CreateItem::Node {
+            slot,
+            labels,
+            properties,
+        } => {
             let props = stored_properties(properties, row, ctx)?;
             let labels: Vec<Sym> = labels.iter().map(|l| ctx.graph.intern(l)).collect();
             ctx.stats.properties_set += props.len();
@@ -328,12 +399,21 @@ fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryEr
             ctx.undo.push(Undo::Node(n));
             row[*slot] = Value::Node(n);
         }
-        CreateItem::Relationship { slot, from, to, rel_type, properties } => {
+        CreateItem::Relationship {
+            slot,
+            from,
+            to,
+            rel_type,
+            properties,
+        } => {
             let endpoint = |v: &Value| match v {
                 Value::Node(n) => Ok(*n),
                 other => Err(QueryError::new(
                     ErrorKind::TypeError,
-                    format!("CREATE needs a node at each end of a relationship, got {}", other.type_name()),
+                    format!(
+                        "CREATE needs a node at each end of a relationship, got {}",
+                        other.type_name()
+                    ),
                     None,
                 )),
             };
@@ -342,7 +422,11 @@ fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryEr
             ctx.stats.properties_set += props.len();
             let ty = ctx.graph.intern(rel_type);
             let e = ctx.graph.add_edge(a, b, ty, props).map_err(|err| {
-                QueryError::new(ErrorKind::TypeError, format!("cannot create relationship: {err}"), None)
+                QueryError::new(
+                    ErrorKind::TypeError,
+                    format!("cannot create relationship: {err}"),
+                    None,
+                )
             })?;
             ctx.stats.relationships_created += 1;
             ctx.undo.push(Undo::Edge(e));
@@ -352,7 +436,11 @@ fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryEr
     Ok(())
 }
 
-fn stored_properties(properties: &[(String, CExpr)], row: &[Value], ctx: &mut Ctx) -> Result<Properties, QueryError> {
+fn stored_properties(
+    properties: &[(String, CExpr)],
+    row: &[Value],
+    ctx: &mut Ctx,
+) -> Result<Properties, QueryError> {
     let mut out = Properties::default();
     for (key, expr) in properties {
         let value = ctx.eval(expr, row)?;
@@ -393,8 +481,11 @@ struct Project<'p> {
 
 impl<'p> Operator<'p> for Project<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
-        let Some(row) = self.input.next(ctx)? else { return Ok(None) };
-        let mut out = Vec::with_capacity(self.exprs.len() + if self.keep_input { row.len() } else { 0 });
+        let Some(row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        let mut out =
+            Vec::with_capacity(self.exprs.len() + if self.keep_input { row.len() } else { 0 });
         for e in self.exprs {
             out.push(ctx.eval(e, &row)?);
         }
@@ -430,7 +521,10 @@ impl Acc {
             return Ok(());
         }
         let not_numeric = |v: &Value| {
-            QueryError::type_error(format!("{kind:?}() needs numbers, got a {}", v.type_name()).to_lowercase(), span)
+            QueryError::type_error(
+                format!("{kind:?}() needs numbers, got a {}", v.type_name()).to_lowercase(),
+                span,
+            )
         };
         match self {
             Acc::Count(c) => *c += 1,
@@ -440,7 +534,11 @@ impl Acc {
                     None => true,
                     Some(c) => {
                         let ord = v.order_cmp(c);
-                        if kind == AggKind::Min { ord.is_lt() } else { ord.is_gt() }
+                        if kind == AggKind::Min {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        }
                     }
                 };
                 if replace {
@@ -449,9 +547,15 @@ impl Acc {
             }
             Acc::Sum(total) => {
                 *total = match (&*total, &v) {
-                    (Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(*b).ok_or_else(|| {
-                        QueryError::new(ErrorKind::ArithmeticError, "integer overflow in sum()", Some(span))
-                    })?),
+                    (Value::Int(a), Value::Int(b)) => {
+                        Value::Int(a.checked_add(*b).ok_or_else(|| {
+                            QueryError::new(
+                                ErrorKind::ArithmeticError,
+                                "integer overflow in sum()",
+                                Some(span),
+                            )
+                        })?)
+                    }
                     (Value::Int(a), Value::Float(b)) => Value::Float(*a as f64 + b),
                     (Value::Float(a), Value::Int(b)) => Value::Float(a + *b as f64),
                     (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
@@ -509,7 +613,11 @@ impl<'p> Aggregate<'p> {
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Vec<Equivalent>, usize> = HashMap::new();
         while let Some(row) = self.input.next(ctx)? {
-            let keys = self.keys.iter().map(|k| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
+            let keys = self
+                .keys
+                .iter()
+                .map(|k| ctx.eval(k, &row))
+                .collect::<Result<Vec<_>, _>>()?;
             let probe: Vec<Equivalent> = keys.iter().cloned().map(Equivalent).collect();
             let g = match index.get(&probe) {
                 Some(&g) => g,
@@ -525,7 +633,10 @@ impl<'p> Aggregate<'p> {
                     Some(arg) => ctx.eval(arg, &row)?,
                     None => Value::Bool(true),
                 };
-                if spec.distinct && !value.is_null() && !group.seen[i].insert(Equivalent(value.clone())) {
+                if spec.distinct
+                    && !value.is_null()
+                    && !group.seen[i].insert(Equivalent(value.clone()))
+                {
                     continue;
                 }
                 group.accs[i].add(spec.kind, value, spec.span)?;
@@ -539,7 +650,11 @@ impl<'p> Aggregate<'p> {
         for group in groups {
             let mut slots = group.keys;
             slots.extend(group.accs.into_iter().map(Acc::finish));
-            let row = self.outputs.iter().map(|o| ctx.eval(o, &slots)).collect::<Result<Vec<_>, _>>()?;
+            let row = self
+                .outputs
+                .iter()
+                .map(|o| ctx.eval(o, &slots))
+                .collect::<Result<Vec<_>, _>>()?;
             out.push_back(row);
         }
         Ok(out)
@@ -583,7 +698,11 @@ impl<'p> Operator<'p> for Sort<'p> {
         if self.output.is_none() {
             let mut keyed = Vec::new();
             while let Some(row) = self.input.next(ctx)? {
-                let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
+                let keys = self
+                    .keys
+                    .iter()
+                    .map(|(k, _)| ctx.eval(k, &row))
+                    .collect::<Result<Vec<_>, _>>()?;
                 keyed.push((keys, row));
             }
             keyed.sort_by(|(a, _), (b, _)| {

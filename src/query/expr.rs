@@ -46,7 +46,10 @@ pub struct PropertyKey {
 
 impl PropertyKey {
     pub fn new(name: String) -> Self {
-        PropertyKey { name, sym: Cell::new(None) }
+        PropertyKey {
+            name,
+            sym: Cell::new(None),
+        }
     }
 
     fn resolve(&self, graph: &Graph) -> Option<Sym> {
@@ -143,7 +146,10 @@ impl CExpr {
                 subscript(target, index, ctx.graph, *span)
             }
             CExpr::List(items) => Ok(Value::List(
-                items.iter().map(|e| e.eval(row, ctx)).collect::<Result<_, _>>()?,
+                items
+                    .iter()
+                    .map(|e| e.eval(row, ctx))
+                    .collect::<Result<_, _>>()?,
             )),
             CExpr::Map(entries) => {
                 let mut map = BTreeMap::new();
@@ -155,24 +161,38 @@ impl CExpr {
             CExpr::Not(e, span) => match e.eval(row, ctx)? {
                 Value::Null => Ok(Value::Null),
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(type_error(*span, format!("NOT expects a Boolean, got {}", other.type_name()))),
+                other => Err(type_error(
+                    *span,
+                    format!("NOT expects a Boolean, got {}", other.type_name()),
+                )),
             },
             CExpr::Negate(e, span) => match e.eval(row, ctx)? {
                 Value::Null => Ok(Value::Null),
-                Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(*span)),
+                Value::Int(i) => i
+                    .checked_neg()
+                    .map(Value::Int)
+                    .ok_or_else(|| overflow(*span)),
                 Value::Float(x) => Ok(Value::Float(-x)),
-                other => Err(type_error(*span, format!("cannot negate a {}", other.type_name()))),
+                other => Err(type_error(
+                    *span,
+                    format!("cannot negate a {}", other.type_name()),
+                )),
             },
             CExpr::Binary(op, a, b, span) => binary(*op, a, b, row, ctx, *span),
             CExpr::IsNull(e, negated) => Ok(Value::Bool(e.eval(row, ctx)?.is_null() != *negated)),
             CExpr::HasLabels(slot, labels) => match &row[*slot] {
                 Value::Node(n) => Ok(Value::Bool(labels.iter().all(|l| {
-                    ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(*n, s))
+                    ctx.graph
+                        .symbol(l)
+                        .is_some_and(|s| ctx.graph.has_label(*n, s))
                 }))),
                 _ => Ok(Value::Null),
             },
             CExpr::Call(f, args, span) => {
-                let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
+                let values = args
+                    .iter()
+                    .map(|a| a.eval(row, ctx))
+                    .collect::<Result<Vec<_>, _>>()?;
                 call(*f, values, ctx.graph, *span)
             }
         }
@@ -183,13 +203,16 @@ impl CExpr {
         match self {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
-            CExpr::Property(e, ..) | CExpr::Not(e, _) | CExpr::Negate(e, _) | CExpr::IsNull(e, _) => {
-                e.is_row_independent()
-            }
+            CExpr::Property(e, ..)
+            | CExpr::Not(e, _)
+            | CExpr::Negate(e, _)
+            | CExpr::IsNull(e, _) => e.is_row_independent(),
             CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => {
                 a.is_row_independent() && b.is_row_independent()
             }
-            CExpr::List(items) | CExpr::Call(_, items, _) => items.iter().all(CExpr::is_row_independent),
+            CExpr::List(items) | CExpr::Call(_, items, _) => {
+                items.iter().all(CExpr::is_row_independent)
+            }
             CExpr::Map(entries) => entries.iter().all(|(_, e)| e.is_row_independent()),
         }
     }
@@ -201,7 +224,10 @@ fn overflow(span: Span) -> QueryError {
 
 fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
     let from_props = |props: &crate::graph::Properties| {
-        key.resolve(graph).and_then(|s| props.get(s)).cloned().unwrap_or(Value::Null)
+        key.resolve(graph)
+            .and_then(|s| props.get(s))
+            .cloned()
+            .unwrap_or(Value::Null)
     };
     match target {
         Value::Null => Ok(Value::Null),
@@ -210,7 +236,11 @@ fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eva
         Value::Map(m) => Ok(m.get(&key.name).cloned().unwrap_or(Value::Null)),
         other => Err(type_error(
             span,
-            format!("cannot read property `{}` of a {}", key.name, other.type_name()),
+            format!(
+                "cannot read property `{}` of a {}",
+                key.name,
+                other.type_name()
+            ),
         )),
     }
 }
@@ -221,7 +251,11 @@ fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {
         (Value::List(items), Value::Int(i)) => {
             let len = items.len() as i64;
             let at = if i < 0 { len + i } else { i };
-            Ok(if (0..len).contains(&at) { items[at as usize].clone() } else { Value::Null })
+            Ok(if (0..len).contains(&at) {
+                items[at as usize].clone()
+            } else {
+                Value::Null
+            })
         }
         (Value::List(_), other) => Err(type_error(
             span,
@@ -232,7 +266,11 @@ fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {
         }
         (target, index) => Err(type_error(
             span,
-            format!("cannot index a {} with a {}", target.type_name(), index.type_name()),
+            format!(
+                "cannot index a {} with a {}",
+                target.type_name(),
+                index.type_name()
+            ),
         )),
     }
 }
@@ -243,7 +281,11 @@ fn truth(v: Value, span: Span, op: BinaryOp) -> Result<Option<bool>, QueryError>
         Value::Bool(b) => Ok(Some(b)),
         other => Err(type_error(
             span,
-            format!("{} expects Boolean operands, got {}", op.symbol(), other.type_name()),
+            format!(
+                "{} expects Boolean operands, got {}",
+                op.symbol(),
+                other.type_name()
+            ),
         )),
     }
 }
@@ -302,9 +344,16 @@ fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &EvalCtx, span
                         Some(false) => {}
                     }
                 }
-                Ok(if unknown { Value::Null } else { Value::Bool(false) })
+                Ok(if unknown {
+                    Value::Null
+                } else {
+                    Value::Bool(false)
+                })
             }
-            other => Err(type_error(span, format!("IN expects a List, got {}", other.type_name()))),
+            other => Err(type_error(
+                span,
+                format!("IN expects a List, got {}", other.type_name()),
+            )),
         },
         Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left, right, span),
         And | Or => unreachable!("handled above"),
@@ -332,7 +381,11 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) -> Eval {
                 Sub => x.checked_sub(y),
                 Mul => x.checked_mul(y),
                 Div | Mod if y == 0 => {
-                    return Err(QueryError::new(ErrorKind::ArithmeticError, "division by zero", Some(span)));
+                    return Err(QueryError::new(
+                        ErrorKind::ArithmeticError,
+                        "division by zero",
+                        Some(span),
+                    ));
                 }
                 Div => x.checked_div(y),
                 Mod => x.checked_rem(y),
@@ -360,7 +413,12 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) -> Eval {
         }
         (x, y) => Err(type_error(
             span,
-            format!("cannot apply {} to {} and {}", op.symbol(), x.type_name(), y.type_name()),
+            format!(
+                "cannot apply {} to {} and {}",
+                op.symbol(),
+                x.type_name(),
+                y.type_name()
+            ),
         )),
     }
 }
@@ -390,18 +448,25 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
     }
     let strings = |names: Vec<&str>| Value::List(names.into_iter().map(Value::from).collect());
     match f {
-        Coalesce => Ok(std::iter::once(arg).chain(args).find(|v| !v.is_null()).unwrap_or(Value::Null)),
+        Coalesce => Ok(std::iter::once(arg)
+            .chain(args)
+            .find(|v| !v.is_null())
+            .unwrap_or(Value::Null)),
         Id => match arg {
             Value::Node(n) => Ok(Value::Int(n.0 as i64)),
             Value::Relationship(e) => Ok(Value::Int(e.0 as i64)),
             other => wrong(&other),
         },
         Labels => match arg {
-            Value::Node(n) => Ok(strings(graph.labels(n).iter().map(|&l| graph.name(l)).collect())),
+            Value::Node(n) => Ok(strings(
+                graph.labels(n).iter().map(|&l| graph.name(l)).collect(),
+            )),
             other => wrong(&other),
         },
         Type => match arg {
-            Value::Relationship(e) => Ok(graph.edge_type(e).map_or(Value::Null, |t| graph.name(t).into())),
+            Value::Relationship(e) => Ok(graph
+                .edge_type(e)
+                .map_or(Value::Null, |t| graph.name(t).into())),
             other => wrong(&other),
         },
         Properties | Keys => {
@@ -423,22 +488,36 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         ToLower | ToUpper => match arg {
-            Value::String(s) => Ok(Value::String(if f == ToLower { s.to_lowercase() } else { s.to_uppercase() })),
+            Value::String(s) => Ok(Value::String(if f == ToLower {
+                s.to_lowercase()
+            } else {
+                s.to_uppercase()
+            })),
             other => wrong(&other),
         },
         ToString => match arg {
-            v @ (Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)) => Ok(Value::String(plain(&v))),
+            v @ (Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)) => {
+                Ok(Value::String(plain(&v)))
+            }
             other => wrong(&other),
         },
         ToInteger => match arg {
             Value::Int(i) => Ok(Value::Int(i)),
-            Value::Float(x) if x.is_finite() && x.abs() < 9.2e18 => Ok(Value::Int(x.trunc() as i64)),
+            Value::Float(x) if x.is_finite() && x.abs() < 9.2e18 => {
+                Ok(Value::Int(x.trunc() as i64))
+            }
             Value::Float(_) => Ok(Value::Null),
             Value::String(s) => Ok(s
                 .trim()
                 .parse::<i64>()
                 .ok()
-                .or_else(|| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && x.abs() < 9.2e18).map(|x| x.trunc() as i64))
+                .or_else(|| {
+                    s.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && x.abs() < 9.2e18)
+                        .map(|x| x.trunc() as i64)
+                })
                 .map_or(Value::Null, Value::Int)),
             Value::Bool(b) => Ok(Value::Int(b as i64)),
             other => wrong(&other),
@@ -450,7 +529,10 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         Abs => match arg {
-            Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| overflow(span)),
+            Value::Int(i) => i
+                .checked_abs()
+                .map(Value::Int)
+                .ok_or_else(|| overflow(span)),
             Value::Float(x) => Ok(Value::Float(x.abs())),
             other => wrong(&other),
         },
@@ -474,7 +556,10 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         Nodes | Relationships => match arg {
-            Value::Path(PathValue { nodes, relationships }) => Ok(Value::List(if f == Nodes {
+            Value::Path(PathValue {
+                nodes,
+                relationships,
+            }) => Ok(Value::List(if f == Nodes {
                 nodes.into_iter().map(Value::Node).collect()
             } else {
                 relationships.into_iter().map(Value::Relationship).collect()
@@ -486,7 +571,10 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
 
 /// A property map with its keys spelled out.
 pub fn props_map(graph: &Graph, props: &crate::graph::Properties) -> BTreeMap<String, Value> {
-    props.iter().map(|(k, v)| (graph.name(k).to_string(), v.clone())).collect()
+    props
+        .iter()
+        .map(|(k, v)| (graph.name(k).to_string(), v.clone()))
+        .collect()
 }
 
 impl fmt::Display for Function {

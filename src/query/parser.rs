@@ -20,7 +20,10 @@ use crate::value::Value;
 struct CypherParser;
 
 /// Parses the statement at `range` of `source` (spans are offsets into `source`).
-pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<Statement, QueryError> {
+pub fn parse_statement(
+    source: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Statement, QueryError> {
     let text = &source[range.clone()];
     let base = range.start;
     split::check_nesting(text, base)?;
@@ -33,11 +36,15 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
             pest::set_error_detail(true);
             let detailed = CypherParser::parse(Rule::statement, text);
             pest::set_error_detail(false);
-            let e = detailed.err().expect("a statement that failed to parse fails again");
+            let e = detailed.expect_err("a statement that failed to parse fails again");
             return Err(syntax_error(e, text, base));
         }
     };
-    let builder = Builder { base, pending_overflow: RefCell::new(BTreeSet::new()), pratt: pratt() };
+    let builder = Builder {
+        base,
+        pending_overflow: RefCell::new(BTreeSet::new()),
+        pratt: pratt(),
+    };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
     let parsed = builder.statement(statement)?;
@@ -45,7 +52,10 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
     if let Some(&start) = builder.pending_overflow.borrow().iter().next() {
         return Err(QueryError::syntax(
             "integer literal is too large for a 64-bit integer",
-            Span { start, end: start + 1 },
+            Span {
+                start,
+                end: start + 1,
+            },
         ));
     }
     Ok(parsed)
@@ -91,7 +101,10 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
         }
         let next = depth + 1;
         match &e.kind {
-            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {}
+            ExprKind::Literal(_)
+            | ExprKind::Parameter(_)
+            | ExprKind::Variable(_)
+            | ExprKind::CountStar => {}
             ExprKind::Property(x, _) | ExprKind::Unary(_, x) => stack.push((x, next)),
             ExprKind::IsNull { operand, .. } => stack.push((operand, next)),
             ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
@@ -111,10 +124,17 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
 pub fn parse_expression(source: &str) -> Result<Expr, QueryError> {
     let stmt = parse_statement(&format!("RETURN {source}"), 0..source.len() + 7)?;
     match stmt.clauses.into_iter().next() {
-        Some(Clause::Return(r)) if r.items.len() == 1 && !r.star => {
-            Ok(r.items.into_iter().next().map(|i| i.expr).expect("one item"))
-        }
-        _ => Err(QueryError::new(ErrorKind::SyntaxError, "expected one expression", None)),
+        Some(Clause::Return(r)) if r.items.len() == 1 && !r.star => Ok(r
+            .items
+            .into_iter()
+            .next()
+            .map(|i| i.expr)
+            .expect("one item")),
+        _ => Err(QueryError::new(
+            ErrorKind::SyntaxError,
+            "expected one expression",
+            None,
+        )),
     }
 }
 
@@ -156,7 +176,10 @@ type Built<T> = Result<T, QueryError>;
 impl Builder {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span { start: self.base + s.start(), end: self.base + s.end() }
+        Span {
+            start: self.base + s.start(),
+            end: self.base + s.end(),
+        }
     }
 
     fn statement(&self, pair: Pair<Rule>) -> Built<Statement> {
@@ -174,7 +197,11 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(Statement { explain, clauses, span })
+        Ok(Statement {
+            explain,
+            clauses,
+            span,
+        })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {
@@ -186,10 +213,16 @@ impl Builder {
             Rule::match_clause => {
                 let patterns = self.pattern_list(inner.next().expect("MATCH has patterns"))?;
                 let predicate = match inner.next() {
-                    Some(w) => Some(self.expression(w.into_inner().nth(1).expect("WHERE has an expression"))?),
+                    Some(w) => Some(
+                        self.expression(w.into_inner().nth(1).expect("WHERE has an expression"))?,
+                    ),
                     None => None,
                 };
-                Clause::Match(MatchClause { patterns, predicate, span })
+                Clause::Match(MatchClause {
+                    patterns,
+                    predicate,
+                    span,
+                })
             }
             Rule::create_clause => {
                 let patterns = self.pattern_list(inner.next().expect("CREATE has patterns"))?;
@@ -224,13 +257,24 @@ impl Builder {
                 Rule::order_by => {
                     for s in p.into_inner().skip(2) {
                         let mut parts = s.into_inner();
-                        let expr = self.expression(parts.next().expect("sort item has an expression"))?;
-                        let descending = parts.next().is_some_and(|d| d.as_rule() == Rule::descending);
+                        let expr =
+                            self.expression(parts.next().expect("sort item has an expression"))?;
+                        let descending = parts
+                            .next()
+                            .is_some_and(|d| d.as_rule() == Rule::descending);
                         clause.order_by.push(SortItem { expr, descending });
                     }
                 }
-                Rule::skip => clause.skip = Some(self.expression(p.into_inner().nth(1).expect("SKIP has an expression"))?),
-                Rule::limit => clause.limit = Some(self.expression(p.into_inner().nth(1).expect("LIMIT has an expression"))?),
+                Rule::skip => {
+                    clause.skip = Some(
+                        self.expression(p.into_inner().nth(1).expect("SKIP has an expression"))?,
+                    )
+                }
+                Rule::limit => {
+                    clause.limit = Some(
+                        self.expression(p.into_inner().nth(1).expect("LIMIT has an expression"))?,
+                    )
+                }
                 _ => {}
             }
         }
@@ -262,15 +306,26 @@ impl Builder {
         let mut steps = Vec::new();
         while let Some(rel) = inner.next() {
             let rel = self.relationship_pattern(rel)?;
-            let node = self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
+            let node =
+                self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
             steps.push((rel, node));
         }
-        Ok(Pattern { path_variable, start, steps, span })
+        Ok(Pattern {
+            path_variable,
+            start,
+            steps,
+            span,
+        })
     }
 
     fn node_pattern(&self, pair: Pair<Rule>) -> Built<NodePattern> {
         let span = self.span(&pair);
-        let mut node = NodePattern { variable: None, labels: Vec::new(), properties: Vec::new(), span };
+        let mut node = NodePattern {
+            variable: None,
+            labels: Vec::new(),
+            properties: Vec::new(),
+            span,
+        };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::variable => node.variable = Some(self.ident(p)),
@@ -353,7 +408,11 @@ impl Builder {
         let mut max = None;
         for b in bounds {
             let before_dots = b.as_span().start() - range_start < dots;
-            if before_dots { min = Some(bound(b)?) } else { max = Some(bound(b)?) }
+            if before_dots {
+                min = Some(bound(b)?)
+            } else {
+                max = Some(bound(b)?)
+            }
         }
         Ok((min, max))
     }
@@ -370,15 +429,24 @@ impl Builder {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: name_text(&pair), span: self.span(&pair) }
+        Ident {
+            name: name_text(&pair),
+            span: self.span(&pair),
+        }
     }
 
     fn expression(&self, pair: Pair<Rule>) -> Built<Expr> {
         let whole = self.span(&pair);
-        let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::operand).count();
+        let operators = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::operand)
+            .count();
         if operators > MAX_OPERATORS {
             return Err(QueryError::syntax(
-                format!("an expression may combine at most {MAX_OPERATORS} operators without parentheses"),
+                format!(
+                    "an expression may combine at most {MAX_OPERATORS} operators without parentheses"
+                ),
                 whole,
             ));
         }
@@ -386,7 +454,10 @@ impl Builder {
             .map_primary(|p| self.operand(p))
             .map_prefix(|op, operand| {
                 let operand = operand?;
-                let span = Span { start: self.span(&op).start, end: operand.span.end };
+                let span = Span {
+                    start: self.span(&op).start,
+                    end: operand.span.end,
+                };
                 let kind = match op.as_rule() {
                     Rule::op_not => ExprKind::Unary(UnaryOp::Not, Box::new(operand)),
                     Rule::op_pos => ExprKind::Unary(UnaryOp::Plus, Box::new(operand)),
@@ -396,9 +467,18 @@ impl Builder {
             })
             .map_postfix(|operand, op| {
                 let operand = operand?;
-                let span = Span { start: operand.span.start, end: self.span(&op).end };
+                let span = Span {
+                    start: operand.span.start,
+                    end: self.span(&op).end,
+                };
                 let negated = op.as_rule() == Rule::op_is_not_null;
-                Ok(Expr { kind: ExprKind::IsNull { operand: Box::new(operand), negated }, span })
+                Ok(Expr {
+                    kind: ExprKind::IsNull {
+                        operand: Box::new(operand),
+                        negated,
+                    },
+                    span,
+                })
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
@@ -424,14 +504,23 @@ impl Builder {
                     Rule::op_pow => BinaryOp::Pow,
                     other => unreachable!("not an infix operator: {other:?}"),
                 };
-                let span = Span { start: lhs.span.start, end: rhs.span.end };
-                Ok(Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span })
+                let span = Span {
+                    start: lhs.span.start,
+                    end: rhs.span.end,
+                };
+                Ok(Expr {
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    span,
+                })
             })
             .parse(pair.into_inner())
             .map(|mut e: Expr| {
                 // Parentheses belong to the expression's own text.
                 if e.span.start > whole.start || e.span.end < whole.end {
-                    e.span = Span { start: e.span.start.min(whole.start), end: e.span.end.max(whole.end) };
+                    e.span = Span {
+                        start: e.span.start.min(whole.start),
+                        end: e.span.end.max(whole.end),
+                    };
                 }
                 e
             })
@@ -441,14 +530,24 @@ impl Builder {
     fn negate(&self, operand: Expr, span: Span) -> Expr {
         let kind = match operand.kind {
             ExprKind::Literal(Value::Int(i)) => {
-                if self.pending_overflow.borrow_mut().remove(&operand.span.start) {
+                if self
+                    .pending_overflow
+                    .borrow_mut()
+                    .remove(&operand.span.start)
+                {
                     ExprKind::Literal(Value::Int(i64::MIN))
                 } else {
                     ExprKind::Literal(Value::Int(-i))
                 }
             }
             ExprKind::Literal(Value::Float(x)) => ExprKind::Literal(Value::Float(-x)),
-            other => ExprKind::Unary(UnaryOp::Negate, Box::new(Expr { kind: other, span: operand.span })),
+            other => ExprKind::Unary(
+                UnaryOp::Negate,
+                Box::new(Expr {
+                    kind: other,
+                    span: operand.span,
+                }),
+            ),
         };
         Expr { kind, span }
     }
@@ -457,14 +556,18 @@ impl Builder {
         let mut inner = pair.into_inner();
         let mut expr = self.atom(inner.next().expect("operand has an atom"))?;
         for access in inner {
-            let span = Span { start: expr.span.start, end: self.span(&access).end };
+            let span = Span {
+                start: expr.span.start,
+                end: self.span(&access).end,
+            };
             let kind = match access.as_rule() {
                 Rule::property_lookup => {
                     let key = name_text(&access.into_inner().next().expect("lookup has a key"));
                     ExprKind::Property(Box::new(expr), key)
                 }
                 _ => {
-                    let index = self.expression(access.into_inner().next().expect("subscript has an index"))?;
+                    let index = self
+                        .expression(access.into_inner().next().expect("subscript has an index"))?;
                     ExprKind::Subscript(Box::new(expr), Box::new(index))
                 }
             };
@@ -483,7 +586,10 @@ impl Builder {
                     .parse()
                     .map_err(|_| QueryError::syntax("malformed floating-point literal", span))?;
                 if x.is_infinite() {
-                    return Err(QueryError::syntax("floating-point literal is too large", span));
+                    return Err(QueryError::syntax(
+                        "floating-point literal is too large",
+                        span,
+                    ));
                 }
                 ExprKind::Literal(Value::Float(x))
             }
@@ -497,7 +603,11 @@ impl Builder {
             Rule::parameter => {
                 let name = pair.into_inner().next().expect("parameter has a name");
                 let text = name.as_str();
-                let name = if text.starts_with('`') { unquote_name(text) } else { text.to_string() };
+                let name = if text.starts_with('`') {
+                    unquote_name(text)
+                } else {
+                    text.to_string()
+                };
                 ExprKind::Parameter(name)
             }
             Rule::count_star => ExprKind::CountStar,
@@ -505,15 +615,27 @@ impl Builder {
                 let mut inner = pair.into_inner().peekable();
                 let name = inner.next().expect("call has a name").as_str().to_string();
                 let distinct = inner.next_if(|p| p.as_rule() == Rule::distinct).is_some();
-                let args = inner.map(|a| self.expression(a)).collect::<Built<Vec<_>>>()?;
-                ExprKind::Call { name, distinct, args }
+                let args = inner
+                    .map(|a| self.expression(a))
+                    .collect::<Built<Vec<_>>>()?;
+                ExprKind::Call {
+                    name,
+                    distinct,
+                    args,
+                }
             }
-            Rule::list_literal => {
-                ExprKind::List(pair.into_inner().map(|e| self.expression(e)).collect::<Built<_>>()?)
-            }
+            Rule::list_literal => ExprKind::List(
+                pair.into_inner()
+                    .map(|e| self.expression(e))
+                    .collect::<Built<_>>()?,
+            ),
             Rule::map_literal => ExprKind::Map(self.map_entries(pair)?),
             Rule::parenthesized => {
-                let mut e = self.expression(pair.into_inner().next().expect("parentheses hold an expression"))?;
+                let mut e = self.expression(
+                    pair.into_inner()
+                        .next()
+                        .expect("parentheses hold an expression"),
+                )?;
                 e.span = span;
                 return Ok(e);
             }
@@ -536,7 +658,10 @@ impl Builder {
                 self.pending_overflow.borrow_mut().insert(span.start);
                 Ok(i64::MIN)
             }
-            _ => Err(QueryError::syntax("integer literal is too large for a 64-bit integer", span)),
+            _ => Err(QueryError::syntax(
+                "integer literal is too large for a 64-bit integer",
+                span,
+            )),
         }
     }
 }
@@ -544,7 +669,11 @@ impl Builder {
 /// The name a `variable`, `label_name`, `type_name` or `property_key` pair spells, unquoted.
 fn name_text(pair: &Pair<Rule>) -> String {
     let text = pair.as_str();
-    if text.starts_with('`') { unquote_name(text) } else { text.to_string() }
+    if text.starts_with('`') {
+        unquote_name(text)
+    } else {
+        text.to_string()
+    }
 }
 
 fn unquote_name(text: &str) -> String {
@@ -560,7 +689,10 @@ fn unescape(body: &str, span: Span) -> Built<String> {
             out.push(c);
             continue;
         }
-        let at = Span { start: span.start + i, end: span.start + i + 2 };
+        let at = Span {
+            start: span.start + i,
+            end: span.start + i + 2,
+        };
         let Some((_, e)) = chars.next() else {
             return Err(QueryError::syntax("string ends with a lone backslash", at));
         };
@@ -586,7 +718,10 @@ fn unescape(body: &str, span: Span) -> Built<String> {
                 out.push(code);
             }
             other => {
-                return Err(QueryError::syntax(format!("unknown escape sequence \\{other}"), at));
+                return Err(QueryError::syntax(
+                    format!("unknown escape sequence \\{other}"),
+                    at,
+                ));
             }
         }
     }
@@ -601,7 +736,12 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
     };
     let mut expected: BTreeSet<String> = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
+        expected.extend(
+            positives
+                .iter()
+                .filter_map(|r| describe(*r))
+                .map(str::to_string),
+        );
     }
     if let Some(attempts) = e.parse_attempts() {
         // From the literal tokens, keywords (matched case-insensitively, shown in capitals) and
@@ -646,7 +786,13 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
         format!("unexpected {found}; expected {}", join_or(&list))
     };
     let at = base + pos;
-    QueryError::syntax(message, Span { start: at, end: at + 1 })
+    QueryError::syntax(
+        message,
+        Span {
+            start: at,
+            end: at + 1,
+        },
+    )
 }
 
 /// Keywords that can begin an expression: "an expression" already says they may come.
@@ -695,9 +841,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         map_literal => "a map `{…}`",
         map_entry | property_key | property_lookup => "a property key",
         subscript => "`[`",
-        op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_starts_with
-        | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul | op_div | op_mod
-        | op_pow | infix_op => "an operator",
+        op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
+        | op_starts_with | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul
+        | op_div | op_mod | op_pow | infix_op => "an operator",
         op_is_null | op_is_not_null | postfix_op | IS => "IS [NOT] NULL",
         _ => return None,
     })
@@ -721,7 +867,10 @@ mod tests {
         assert_eq!(expr("NOT a = b AND c"), "((NOT (a = b)) AND c)");
         assert_eq!(expr("a OR b XOR c AND d"), "(a OR (b XOR (c AND d)))");
         assert_eq!(expr("x + 1 IN list"), "((x + 1) IN list)");
-        assert_eq!(expr("n.name STARTS WITH 'A' = true"), "((n.name STARTS WITH \"A\") = true)");
+        assert_eq!(
+            expr("n.name STARTS WITH 'A' = true"),
+            "((n.name STARTS WITH \"A\") = true)"
+        );
         assert_eq!(expr("-2 ^ 2"), "((-2) ^ 2)");
         assert_eq!(expr("a.b IS NOT NULL"), "(a.b IS NOT NULL)");
         assert_eq!(expr("- x . y [0]"), "(-x.y[0])");
@@ -745,15 +894,20 @@ mod tests {
     fn keywords_are_case_insensitive_and_whole_words() {
         let s = parse("match (n:Person) where n.orderly = 1 OR n.x return n.name as name order by name desc limit 2").unwrap();
         assert_eq!(s.clauses.len(), 2);
-        let Clause::Return(r) = &s.clauses[1] else { panic!("second clause is RETURN") };
+        let Clause::Return(r) = &s.clauses[1] else {
+            panic!("second clause is RETURN")
+        };
         assert_eq!(r.items[0].name, "name");
         assert!(r.order_by[0].descending);
     }
 
     #[test]
     fn hyphenated_and_quoted_relationship_types() {
-        let s = parse("MATCH (c)-[:attributed-to]->(a)<-[r:`linked-to`|KNOWS]-(b) RETURN *").unwrap();
-        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
+        let s =
+            parse("MATCH (c)-[:attributed-to]->(a)<-[r:`linked-to`|KNOWS]-(b) RETURN *").unwrap();
+        let Clause::Match(m) = &s.clauses[0] else {
+            panic!("first clause is MATCH")
+        };
         let steps = &m.patterns[0].steps;
         assert_eq!(steps[0].0.types, ["attributed-to"]);
         assert_eq!(steps[0].0.direction, RelDirection::Right);
@@ -763,12 +917,21 @@ mod tests {
 
     #[test]
     fn ranges() {
-        let s = parse("MATCH (a)-[*2]-(b), (a)-[*..3]->(c), (a)-[:X*1..]->(d), (a)-[*]->(e) RETURN a").unwrap();
-        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
+        let s =
+            parse("MATCH (a)-[*2]-(b), (a)-[*..3]->(c), (a)-[:X*1..]->(d), (a)-[*]->(e) RETURN a")
+                .unwrap();
+        let Clause::Match(m) = &s.clauses[0] else {
+            panic!("first clause is MATCH")
+        };
         let lengths: Vec<_> = m.patterns.iter().map(|p| p.steps[0].0.length).collect();
         assert_eq!(
             lengths,
-            [Some((Some(2), Some(2))), Some((None, Some(3))), Some((Some(1), None)), Some((None, None))]
+            [
+                Some((Some(2), Some(2))),
+                Some((None, Some(3))),
+                Some((Some(1), None)),
+                Some((None, None))
+            ]
         );
     }
 

@@ -30,7 +30,11 @@ pub enum Op {
     /// One empty row: where every statement starts.
     Once,
     /// For each input row, each node (with the label, when given).
-    NodeScan { input: Box<Op>, slot: usize, label: Option<String> },
+    NodeScan {
+        input: Box<Op>,
+        slot: usize,
+        label: Option<String>,
+    },
     /// For each input row, each relationship of the node in `from`, in `direction`, of one of
     /// `types` (any when empty). When `to` or `rel` are already bound, only matching ones pass.
     Expand {
@@ -45,28 +49,72 @@ pub enum Op {
         /// Relationship slots of the same MATCH that this one must differ from.
         distinct_from: Vec<usize>,
     },
-    Filter { input: Box<Op>, predicate: CExpr, text: String },
+    Filter {
+        input: Box<Op>,
+        predicate: CExpr,
+        text: String,
+    },
     /// Reads all its input first (so the statement never sees its own writes), then creates.
-    Create { input: Box<Op>, items: Vec<CreateItem> },
+    Create {
+        input: Box<Op>,
+        items: Vec<CreateItem>,
+    },
     /// Replaces each row by the values of `exprs`, followed by the input row when `keep_input`.
-    Project { input: Box<Op>, exprs: Vec<CExpr>, keep_input: bool },
+    Project {
+        input: Box<Op>,
+        exprs: Vec<CExpr>,
+        keep_input: bool,
+    },
     /// Groups by `keys`; each output row is `outputs` over [keys…, aggregate results…].
-    Aggregate { input: Box<Op>, keys: Vec<CExpr>, aggregates: Vec<AggSpec>, outputs: Vec<CExpr> },
-    Distinct { input: Box<Op> },
-    Sort { input: Box<Op>, keys: Vec<(CExpr, bool)>, text: String },
-    Skip { input: Box<Op>, count: CExpr },
+    Aggregate {
+        input: Box<Op>,
+        keys: Vec<CExpr>,
+        aggregates: Vec<AggSpec>,
+        outputs: Vec<CExpr>,
+    },
+    Distinct {
+        input: Box<Op>,
+    },
+    Sort {
+        input: Box<Op>,
+        keys: Vec<(CExpr, bool)>,
+        text: String,
+    },
+    Skip {
+        input: Box<Op>,
+        count: CExpr,
+    },
     /// When `drain` is set the input is read to its end even after the limit (it writes).
-    Limit { input: Box<Op>, count: CExpr, drain: bool },
+    Limit {
+        input: Box<Op>,
+        count: CExpr,
+        drain: bool,
+    },
     /// Cuts rows to their first `width` values (after sorting on extra ones).
-    Trim { input: Box<Op>, width: usize },
+    Trim {
+        input: Box<Op>,
+        width: usize,
+    },
     /// Reads the input to its end and yields nothing: a statement without RETURN.
-    Discard { input: Box<Op> },
+    Discard {
+        input: Box<Op>,
+    },
 }
 
 #[derive(Debug)]
 pub enum CreateItem {
-    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)> },
-    Relationship { slot: usize, from: usize, to: usize, rel_type: String, properties: Vec<(String, CExpr)> },
+    Node {
+        slot: usize,
+        labels: Vec<String>,
+        properties: Vec<(String, CExpr)>,
+    },
+    Relationship {
+        slot: usize,
+        from: usize,
+        to: usize,
+        rel_type: String,
+        properties: Vec<(String, CExpr)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +151,11 @@ struct Scope {
 
 impl Scope {
     fn get(&self, name: &str) -> Option<(usize, Kind)> {
-        self.vars.iter().rev().find(|v| v.0 == name).map(|v| (v.1, v.2))
+        self.vars
+            .iter()
+            .rev()
+            .find(|v| v.0 == name)
+            .map(|v| (v.1, v.2))
     }
 }
 
@@ -121,13 +173,24 @@ struct Mode<'k> {
 
 impl Mode<'_> {
     fn plain(context: &'static str) -> Mode<'static> {
-        Mode { keys: &[], aggregates: None, variables: true, context }
+        Mode {
+            keys: &[],
+            aggregates: None,
+            variables: true,
+            context,
+        }
     }
 }
 
 /// Plans a statement against a graph (the graph's label counts choose where patterns start).
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
-    Planner { graph, scope: Scope::default(), slot_names: Vec::new(), writes: false }.statement(statement)
+    Planner {
+        graph,
+        scope: Scope::default(),
+        slot_names: Vec::new(),
+        writes: false,
+    }
+    .statement(statement)
 }
 
 struct Planner<'g> {
@@ -165,10 +228,18 @@ impl Planner<'_> {
                     span,
                 ));
             }
-            op = Op::Discard { input: Box::new(op) };
+            op = Op::Discard {
+                input: Box::new(op),
+            };
         }
         let width = self.slot_names.len();
-        Ok(Plan { root: op, columns, width, slot_names: self.slot_names, writes: self.writes })
+        Ok(Plan {
+            root: op,
+            columns,
+            width,
+            slot_names: self.slot_names,
+            writes: self.writes,
+        })
     }
 
     fn new_slot(&mut self, name: &str) -> usize {
@@ -186,7 +257,11 @@ impl Planner<'_> {
         match self.scope.get(&var.name) {
             Some((slot, k)) if k == kind => Ok(slot),
             Some((_, k)) => Err(QueryError::semantic(
-                format!("type mismatch: `{}` is already a {}", var.name, kind_name(k)),
+                format!(
+                    "type mismatch: `{}` is already a {}",
+                    var.name,
+                    kind_name(k)
+                ),
                 var.span,
             )),
             None => {
@@ -202,9 +277,13 @@ impl Planner<'_> {
         let mut clause_rels: Vec<usize> = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+                return Err(QueryError::semantic(
+                    "named paths (`p = …`) are not supported yet",
+                    p.span,
+                ));
             }
-            let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
+            let mut node_slots =
+                vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
                 if rel.length.is_some() {
@@ -216,14 +295,19 @@ impl Planner<'_> {
                 rel_slots.push(self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?);
                 node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);
             }
-            let nodes: Vec<&NodePattern> =
-                std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|s| &s.1)).collect();
+            let nodes: Vec<&NodePattern> = std::iter::once(&pattern.start)
+                .chain(pattern.steps.iter().map(|s| &s.1))
+                .collect();
             let start = self.choose_start(&nodes, &node_slots, &bound);
             let start_slot = node_slots[start];
             let mut scan_label = None;
             if !bound.contains(&start_slot) {
                 scan_label = self.most_selective_label(&nodes[start].labels);
-                op = Op::NodeScan { input: Box::new(op), slot: start_slot, label: scan_label.clone() };
+                op = Op::NodeScan {
+                    input: Box::new(op),
+                    slot: start_slot,
+                    label: scan_label.clone(),
+                };
                 bound.push(start_slot);
             }
             op = self.node_filters(op, nodes[start], start_slot, scan_label.as_deref())?;
@@ -235,7 +319,9 @@ impl Planner<'_> {
                 let rel_slot = rel_slots[step];
                 let direction = match (rel.direction, reversed) {
                     (RelDirection::Either, _) => Direction::Both,
-                    (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
+                    (RelDirection::Right, false) | (RelDirection::Left, true) => {
+                        Direction::Outgoing
+                    }
                     _ => Direction::Incoming,
                 };
                 let to_slot = node_slots[to];
@@ -249,7 +335,11 @@ impl Planner<'_> {
                     types: rel.types.clone(),
                     to_bound: bound.contains(&to_slot),
                     rel_bound,
-                    distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                    distinct_from: clause_rels
+                        .iter()
+                        .copied()
+                        .filter(|&r| r != rel_slot)
+                        .collect(),
                 };
                 if !rel_bound {
                     bound.push(rel_slot);
@@ -263,8 +353,13 @@ impl Planner<'_> {
             }
         }
         if let Some(predicate) = &clause.predicate {
-            let compiled = self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
-            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+            let compiled =
+                self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
+            op = Op::Filter {
+                input: Box::new(op),
+                predicate: compiled,
+                text: predicate.to_string(),
+            };
         }
         Ok(op)
     }
@@ -286,7 +381,9 @@ impl Planner<'_> {
     }
 
     fn label_count(&self, label: &str) -> usize {
-        self.graph.symbol(label).map_or(0, |s| self.graph.label_count(s))
+        self.graph
+            .symbol(label)
+            .map_or(0, |s| self.graph.label_count(s))
     }
 
     fn most_selective_label(&self, labels: &[String]) -> Option<String> {
@@ -300,15 +397,23 @@ impl Planner<'_> {
         slot: usize,
         scanned_label: Option<&str>,
     ) -> Result<Op, QueryError> {
-        let labels: Vec<String> =
-            node.labels.iter().filter(|l| Some(l.as_str()) != scanned_label).cloned().collect();
+        let labels: Vec<String> = node
+            .labels
+            .iter()
+            .filter(|l| Some(l.as_str()) != scanned_label)
+            .cloned()
+            .collect();
         if !labels.is_empty() {
             let mut text = self.slot_names[slot].trim().to_string();
             for l in &labels {
                 text.push(':');
                 crate::value::write_name(&mut text, l).ok();
             }
-            op = Op::Filter { input: Box::new(op), predicate: CExpr::HasLabels(slot, labels), text };
+            op = Op::Filter {
+                input: Box::new(op),
+                predicate: CExpr::HasLabels(slot, labels),
+                text,
+            };
         }
         self.property_filters(op, slot, &node.properties, node.variable.as_ref())
     }
@@ -324,13 +429,24 @@ impl Planner<'_> {
         for (key, expr) in properties {
             let value = self.compile(expr, &scope, &mut Mode::plain("a pattern"))?;
             let span = expr.span;
-            let lookup = CExpr::Property(Box::new(CExpr::Slot(slot)), PropertyKey::new(key.clone()), span);
+            let lookup = CExpr::Property(
+                Box::new(CExpr::Slot(slot)),
+                PropertyKey::new(key.clone()),
+                span,
+            );
             let predicate = CExpr::Binary(BinaryOp::Eq, Box::new(lookup), Box::new(value), span);
-            let mut text = var.map_or_else(|| self.slot_names[slot].trim().to_string(), |v| v.name.clone());
+            let mut text = var.map_or_else(
+                || self.slot_names[slot].trim().to_string(),
+                |v| v.name.clone(),
+            );
             text.push('.');
             crate::value::write_name(&mut text, key).ok();
             text.push_str(&format!(" = {expr}"));
-            op = Op::Filter { input: Box::new(op), predicate, text };
+            op = Op::Filter {
+                input: Box::new(op),
+                predicate,
+                text,
+            };
         }
         Ok(op)
     }
@@ -339,7 +455,10 @@ impl Planner<'_> {
         let mut items = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+                return Err(QueryError::semantic(
+                    "named paths (`p = …`) are not supported yet",
+                    p.span,
+                ));
             }
             let mut previous = self.create_node(&pattern.start, &mut items)?;
             for (rel, node) in &pattern.steps {
@@ -351,7 +470,10 @@ impl Planner<'_> {
                     ));
                 }
                 if rel.length.is_some() {
-                    return Err(QueryError::semantic("CREATE cannot create a variable-length relationship", rel.span));
+                    return Err(QueryError::semantic(
+                        "CREATE cannot create a variable-length relationship",
+                        rel.span,
+                    ));
                 }
                 let (from, to) = match rel.direction {
                     RelDirection::Right => (previous, next),
@@ -366,7 +488,10 @@ impl Planner<'_> {
                 if let Some(v) = &rel.variable {
                     if self.scope.get(&v.name).is_some() {
                         return Err(QueryError::semantic(
-                            format!("variable `{}` is already declared: CREATE makes a new relationship", v.name),
+                            format!(
+                                "variable `{}` is already declared: CREATE makes a new relationship",
+                                v.name
+                            ),
                             v.span,
                         ));
                     }
@@ -383,16 +508,27 @@ impl Planner<'_> {
                 previous = next;
             }
         }
-        Ok(Op::Create { input: Box::new(op), items })
+        Ok(Op::Create {
+            input: Box::new(op),
+            items,
+        })
     }
 
     /// The slot of a node in a CREATE pattern: a bound variable as it is, or a new node.
-    fn create_node(&mut self, node: &NodePattern, items: &mut Vec<CreateItem>) -> Result<usize, QueryError> {
+    fn create_node(
+        &mut self,
+        node: &NodePattern,
+        items: &mut Vec<CreateItem>,
+    ) -> Result<usize, QueryError> {
         if let Some(v) = &node.variable {
             if let Some((slot, kind)) = self.scope.get(&v.name) {
                 if kind != Kind::Node {
                     return Err(QueryError::semantic(
-                        format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
+                        format!(
+                            "type mismatch: `{}` is already a {}",
+                            v.name,
+                            kind_name(kind)
+                        ),
                         v.span,
                     ));
                 }
@@ -410,23 +546,43 @@ impl Planner<'_> {
         }
         let properties = self.create_properties(&node.properties)?;
         let slot = self.pattern_slot(node.variable.as_ref(), Kind::Node)?;
-        items.push(CreateItem::Node { slot, labels: node.labels.clone(), properties });
+        items.push(CreateItem::Node {
+            slot,
+            labels: node.labels.clone(),
+            properties,
+        });
         Ok(slot)
     }
 
-    fn create_properties(&mut self, properties: &[(String, Expr)]) -> Result<Vec<(String, CExpr)>, QueryError> {
+    fn create_properties(
+        &mut self,
+        properties: &[(String, Expr)],
+    ) -> Result<Vec<(String, CExpr)>, QueryError> {
         let scope = self.scope.clone();
         properties
             .iter()
-            .map(|(k, e)| Ok((k.clone(), self.compile(e, &scope, &mut Mode::plain("CREATE"))?)))
+            .map(|(k, e)| {
+                Ok((
+                    k.clone(),
+                    self.compile(e, &scope, &mut Mode::plain("CREATE"))?,
+                ))
+            })
             .collect()
     }
 
-    fn return_clause(&mut self, op: Op, clause: &ReturnClause) -> Result<(Op, Vec<String>), QueryError> {
+    fn return_clause(
+        &mut self,
+        op: Op,
+        clause: &ReturnClause,
+    ) -> Result<(Op, Vec<String>), QueryError> {
         let mut star_exprs = Vec::new();
         if clause.star {
-            let mut names: Vec<&(String, usize, Kind)> =
-                self.scope.vars.iter().filter(|v| !v.0.starts_with(' ')).collect();
+            let mut names: Vec<&(String, usize, Kind)> = self
+                .scope
+                .vars
+                .iter()
+                .filter(|v| !v.0.starts_with(' '))
+                .collect();
             if names.is_empty() {
                 return Err(QueryError::semantic(
                     "RETURN * needs at least one variable in scope",
@@ -435,14 +591,22 @@ impl Planner<'_> {
             }
             names.sort_by(|a, b| a.0.cmp(&b.0));
             for (name, ..) in names {
-                let expr = Expr { kind: ExprKind::Variable(name.clone()), span: clause.span };
+                let expr = Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span: clause.span,
+                };
                 star_exprs.push((name.clone(), expr));
             }
         }
         let items: Vec<(String, &Expr, Span)> = star_exprs
             .iter()
             .map(|(n, e)| (n.clone(), e, clause.span))
-            .chain(clause.items.iter().map(|i| (i.name.clone(), &i.expr, i.expr.span)))
+            .chain(
+                clause
+                    .items
+                    .iter()
+                    .map(|i| (i.name.clone(), &i.expr, i.expr.span)),
+            )
             .collect();
         let columns: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
         for (i, (name, _, span)) in items.iter().enumerate() {
@@ -459,18 +623,32 @@ impl Planner<'_> {
         let mut op = op;
         let keep_input;
         if aggregating {
-            let keys: Vec<&Expr> = exprs.iter().copied().filter(|e| !contains_aggregate(e)).collect();
+            let keys: Vec<&Expr> = exprs
+                .iter()
+                .copied()
+                .filter(|e| !contains_aggregate(e))
+                .collect();
             let key_exprs = keys
                 .iter()
                 .map(|k| self.compile(k, &scope, &mut Mode::plain("RETURN")))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut mode = Mode { keys: &keys, aggregates: Some(Vec::new()), variables: false, context: "RETURN" };
+            let mut mode = Mode {
+                keys: &keys,
+                aggregates: Some(Vec::new()),
+                variables: false,
+                context: "RETURN",
+            };
             let outputs = exprs
                 .iter()
                 .map(|e| self.compile(e, &scope, &mut mode))
                 .collect::<Result<Vec<_>, _>>()?;
             let aggregates = mode.aggregates.take().unwrap_or_default();
-            op = Op::Aggregate { input: Box::new(op), keys: key_exprs, aggregates, outputs };
+            op = Op::Aggregate {
+                input: Box::new(op),
+                keys: key_exprs,
+                aggregates,
+                outputs,
+            };
             keep_input = false;
         } else {
             let compiled = exprs
@@ -478,10 +656,16 @@ impl Planner<'_> {
                 .map(|e| self.compile(e, &scope, &mut Mode::plain("RETURN")))
                 .collect::<Result<Vec<_>, _>>()?;
             keep_input = !clause.order_by.is_empty() && !clause.distinct;
-            op = Op::Project { input: Box::new(op), exprs: compiled, keep_input };
+            op = Op::Project {
+                input: Box::new(op),
+                exprs: compiled,
+                keep_input,
+            };
         }
         if clause.distinct {
-            op = Op::Distinct { input: Box::new(op) };
+            op = Op::Distinct {
+                input: Box::new(op),
+            };
         }
         if !clause.order_by.is_empty() {
             // Sort keys see the columns by name, then (before aggregation or DISTINCT) the variables.
@@ -495,25 +679,51 @@ impl Planner<'_> {
             for (i, name) in columns.iter().enumerate() {
                 sort_scope.vars.push((name.clone(), i, Kind::Value));
             }
-            let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
+            let mut mode = Mode {
+                keys: &exprs,
+                aggregates: None,
+                variables: true,
+                context: "ORDER BY",
+            };
             let mut keys = Vec::new();
             let mut text = Vec::new();
             for item in &clause.order_by {
-                keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
-                text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
+                keys.push((
+                    self.compile(&item.expr, &sort_scope, &mut mode)?,
+                    item.descending,
+                ));
+                text.push(format!(
+                    "{}{}",
+                    item.expr,
+                    if item.descending { " DESC" } else { "" }
+                ));
             }
-            op = Op::Sort { input: Box::new(op), keys, text: text.join(", ") };
+            op = Op::Sort {
+                input: Box::new(op),
+                keys,
+                text: text.join(", "),
+            };
         }
         if let Some(skip) = &clause.skip {
             let count = self.row_independent(skip, "SKIP")?;
-            op = Op::Skip { input: Box::new(op), count };
+            op = Op::Skip {
+                input: Box::new(op),
+                count,
+            };
         }
         if let Some(limit) = &clause.limit {
             let count = self.row_independent(limit, "LIMIT")?;
-            op = Op::Limit { input: Box::new(op), count, drain: self.writes };
+            op = Op::Limit {
+                input: Box::new(op),
+                count,
+                drain: self.writes,
+            };
         }
         if keep_input {
-            op = Op::Trim { input: Box::new(op), width: columns.len() };
+            op = Op::Trim {
+                input: Box::new(op),
+                width: columns.len(),
+            };
         }
         Ok((op, columns))
     }
@@ -521,7 +731,10 @@ impl Planner<'_> {
     fn row_independent(&mut self, e: &Expr, context: &'static str) -> Result<CExpr, QueryError> {
         let compiled = self.compile(e, &Scope::default(), &mut Mode::plain(context))?;
         if !compiled.is_row_independent() {
-            return Err(QueryError::semantic(format!("{context} cannot refer to variables"), e.span));
+            return Err(QueryError::semantic(
+                format!("{context} cannot refer to variables"),
+                e.span,
+            ));
         }
         Ok(compiled)
     }
@@ -535,7 +748,11 @@ impl Planner<'_> {
             ExprKind::Literal(v) => CExpr::Const(v.clone()),
             ExprKind::Parameter(name) => CExpr::Param(name.clone(), span),
             ExprKind::Variable(name) => {
-                let found = if mode.variables { scope.get(name) } else { None };
+                let found = if mode.variables {
+                    scope.get(name)
+                } else {
+                    None
+                };
                 match found {
                     Some((slot, _)) => CExpr::Slot(slot),
                     None if mode.aggregates.is_some() && scope.get(name).is_some() => {
@@ -548,7 +765,10 @@ impl Planner<'_> {
                         ));
                     }
                     None => {
-                        return Err(QueryError::semantic(format!("variable `{name}` is not defined"), span));
+                        return Err(QueryError::semantic(
+                            format!("variable `{name}` is not defined"),
+                            span,
+                        ));
                     }
                 }
             }
@@ -563,7 +783,10 @@ impl Planner<'_> {
                 span,
             ),
             ExprKind::List(items) => CExpr::List(
-                items.iter().map(|i| self.compile(i, scope, mode)).collect::<Result<_, _>>()?,
+                items
+                    .iter()
+                    .map(|i| self.compile(i, scope, mode))
+                    .collect::<Result<_, _>>()?,
             ),
             ExprKind::Map(entries) => CExpr::Map(
                 entries
@@ -571,14 +794,21 @@ impl Planner<'_> {
                     .map(|(k, v)| Ok((k.clone(), self.compile(v, scope, mode)?)))
                     .collect::<Result<_, QueryError>>()?,
             ),
-            ExprKind::Unary(UnaryOp::Not, operand) => CExpr::Not(Box::new(self.compile(operand, scope, mode)?), span),
+            ExprKind::Unary(UnaryOp::Not, operand) => {
+                CExpr::Not(Box::new(self.compile(operand, scope, mode)?), span)
+            }
             ExprKind::Unary(UnaryOp::Negate, operand) => {
                 CExpr::Negate(Box::new(self.compile(operand, scope, mode)?), span)
             }
             ExprKind::Unary(UnaryOp::Plus, operand) => {
                 // Unary plus checks that its operand is a number, which adding zero does.
                 let operand = self.compile(operand, scope, mode)?;
-                CExpr::Binary(BinaryOp::Add, Box::new(CExpr::Const(Value::Int(0))), Box::new(operand), span)
+                CExpr::Binary(
+                    BinaryOp::Add,
+                    Box::new(CExpr::Const(Value::Int(0))),
+                    Box::new(operand),
+                    span,
+                )
             }
             ExprKind::Binary(op, a, b) => CExpr::Binary(
                 *op,
@@ -590,7 +820,11 @@ impl Planner<'_> {
                 CExpr::IsNull(Box::new(self.compile(operand, scope, mode)?), *negated)
             }
             ExprKind::CountStar => self.aggregate(AggKind::CountStar, false, None, span, mode)?,
-            ExprKind::Call { name, distinct, args } if is_aggregate(name) => {
+            ExprKind::Call {
+                name,
+                distinct,
+                args,
+            } if is_aggregate(name) => {
                 let kind = match name.to_ascii_lowercase().as_str() {
                     "count" => AggKind::Count,
                     "collect" => AggKind::Collect,
@@ -609,12 +843,18 @@ impl Planner<'_> {
                     return Err(misplaced_aggregate(e, mode.context));
                 }
                 // The argument is evaluated per input row, where aggregates make no sense.
-                let arg = self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
+                let arg =
+                    self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
                 self.aggregate(kind, *distinct, Some(arg), span, mode)?
             }
-            ExprKind::Call { name, distinct, args } => {
-                let f = Function::lookup(name)
-                    .ok_or_else(|| QueryError::semantic(format!("unknown function `{name}`"), span))?;
+            ExprKind::Call {
+                name,
+                distinct,
+                args,
+            } => {
+                let f = Function::lookup(name).ok_or_else(|| {
+                    QueryError::semantic(format!("unknown function `{name}`"), span)
+                })?;
                 if *distinct {
                     return Err(QueryError::semantic(
                         format!("DISTINCT applies only to aggregating functions, not {name}()"),
@@ -623,13 +863,24 @@ impl Planner<'_> {
                 }
                 let (min, max) = f.arity();
                 if args.len() < min || args.len() > max {
-                    let wanted = if min == max { min.to_string() } else { format!("at least {min}") };
+                    let wanted = if min == max {
+                        min.to_string()
+                    } else {
+                        format!("at least {min}")
+                    };
                     return Err(QueryError::semantic(
-                        format!("{}() takes {wanted} argument(s), got {}", f.name(), args.len()),
+                        format!(
+                            "{}() takes {wanted} argument(s), got {}",
+                            f.name(),
+                            args.len()
+                        ),
                         span,
                     ));
                 }
-                let args = args.iter().map(|a| self.compile(a, scope, mode)).collect::<Result<_, _>>()?;
+                let args = args
+                    .iter()
+                    .map(|a| self.compile(a, scope, mode))
+                    .collect::<Result<_, _>>()?;
                 CExpr::Call(f, args, span)
             }
         })
@@ -645,17 +896,27 @@ impl Planner<'_> {
     ) -> Result<CExpr, QueryError> {
         let key_count = mode.keys.len();
         let Some(aggregates) = mode.aggregates.as_mut() else {
-            let e = Expr { kind: ExprKind::CountStar, span };
+            let e = Expr {
+                kind: ExprKind::CountStar,
+                span,
+            };
             return Err(misplaced_aggregate(&e, mode.context));
         };
-        aggregates.push(AggSpec { kind, distinct, arg, span });
+        aggregates.push(AggSpec {
+            kind,
+            distinct,
+            arg,
+            span,
+        });
         Ok(CExpr::Slot(key_count + aggregates.len() - 1))
     }
 }
 
 fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
     QueryError::semantic(
-        format!("aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"),
+        format!(
+            "aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"
+        ),
         e.span,
     )
 }
@@ -691,7 +952,11 @@ fn clause_span(c: &Clause) -> Span {
 impl Plan {
     fn name(&self, slot: usize) -> String {
         let name = &self.slot_names[slot];
-        if name.starts_with(' ') { String::new() } else { name.clone() }
+        if name.starts_with(' ') {
+            String::new()
+        } else {
+            name.clone()
+        }
     }
 
     fn write_op(&self, f: &mut fmt::Formatter<'_>, op: &Op, depth: usize) -> fmt::Result {
@@ -709,7 +974,17 @@ impl Plan {
                 };
                 (what, Some(input))
             }
-            Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, .. } => {
+            Op::Expand {
+                input,
+                from,
+                rel,
+                to,
+                direction,
+                types,
+                to_bound,
+                rel_bound,
+                ..
+            } => {
                 let mut t = String::new();
                 for (i, ty) in types.iter().enumerate() {
                     t.push(if i == 0 { ':' } else { '|' });
@@ -720,7 +995,11 @@ impl Plan {
                     Direction::Incoming => ("<-", "-"),
                     Direction::Both => ("-", "-"),
                 };
-                let name = if *to_bound || *rel_bound { "ExpandInto" } else { "Expand" };
+                let name = if *to_bound || *rel_bound {
+                    "ExpandInto"
+                } else {
+                    "Expand"
+                };
                 let line = format!(
                     "{name} ({}){l}[{}{t}]{r}({})",
                     self.name(*from),
@@ -731,11 +1010,25 @@ impl Plan {
             }
             Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
             Op::Create { input, items } => {
-                let nodes = items.iter().filter(|i| matches!(i, CreateItem::Node { .. })).count();
-                (format!("Create ({nodes} node(s), {} relationship(s) per row)", items.len() - nodes), Some(input))
+                let nodes = items
+                    .iter()
+                    .filter(|i| matches!(i, CreateItem::Node { .. }))
+                    .count();
+                (
+                    format!(
+                        "Create ({nodes} node(s), {} relationship(s) per row)",
+                        items.len() - nodes
+                    ),
+                    Some(input),
+                )
             }
             Op::Project { input, .. } => (format!("Project {}", self.columns_text()), Some(input)),
-            Op::Aggregate { input, keys, aggregates, .. } => (
+            Op::Aggregate {
+                input,
+                keys,
+                aggregates,
+                ..
+            } => (
                 format!(
                     "Aggregate {} ({} grouping key(s), {} aggregate(s))",
                     self.columns_text(),

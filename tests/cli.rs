@@ -1,0 +1,339 @@
+//! The `kgraph` binary, driven as users' scripts drive it: arguments, stdin, formats, exit codes.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/czech-apt31.cypher")
+}
+
+fn kgraph() -> Command {
+    let mut cmd = Command::cargo_bin("kgraph").expect("the binary is built");
+    cmd.env_remove("KGRAPH_HISTORY");
+    cmd
+}
+
+const ATTRIBUTED: &str =
+    "MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN a.name AS actor, c.started AS year";
+
+#[test]
+fn command_on_the_seed_graph_prints_a_table() {
+    kgraph()
+        .arg(seed())
+        .args(["-c", ATTRIBUTED])
+        .assert()
+        .success()
+        .stdout(contains("| actor   | year |"))
+        .stdout(contains("| \"APT31\" | 2022 |"))
+        .stdout(contains("1 row"));
+}
+
+#[test]
+fn several_commands_run_in_order() {
+    kgraph()
+        .args(["-c", "CREATE (:T {n: 1})", "-c", "MATCH (t:T) RETURN t.n"])
+        .assert()
+        .success()
+        .stdout(contains("Created 1 node, set 1 property, added 1 label").and(contains("| 1   |")));
+}
+
+#[test]
+fn script_file_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("q.cypher");
+    std::fs::write(
+        &script,
+        "CREATE (:A {x: 1});\nCREATE (:A {x: 2});\nMATCH (a:A) RETURN sum(a.x) AS total;\n",
+    )
+    .unwrap();
+    kgraph()
+        .arg("-f")
+        .arg(&script)
+        .args(["--format", "csv"])
+        .assert()
+        .success()
+        .stdout("total\n3\n");
+    kgraph()
+        .args(["--format", "jsonl"])
+        .write_stdin("CREATE (:A {x: 5}); MATCH (a:A) RETURN a.x AS x, a.x * 1.5 AS y;")
+        .assert()
+        .success()
+        .stdout("{\"x\":5,\"y\":7.5}\n");
+    kgraph()
+        .args(["-f", "-"])
+        .write_stdin("RETURN 1 AS one;")
+        .assert()
+        .success()
+        .stdout(contains("| 1   |"));
+}
+
+#[test]
+fn json_keeps_integers_floats_and_entities_apart() {
+    let out = kgraph()
+        .arg(seed())
+        .args(["--format", "json", "-c"])
+        .arg("MATCH (c:Campaign)-[r:`attributed-to`]->(a) RETURN a, r, c.started AS year, 1.0 AS one, null AS nothing")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let row = &rows[0];
+    assert_eq!(row["a"]["labels"], serde_json::json!(["ThreatActor"]));
+    assert_eq!(row["a"]["properties"]["name"], "APT31");
+    assert!(row["a"]["id"].is_u64());
+    assert_eq!(row["r"]["type"], "attributed-to");
+    assert!(row["r"]["start"].as_u64().is_some());
+    assert_eq!(row["r"]["end"], row["a"]["id"]);
+    assert_eq!(row["r"]["properties"]["confidence"], "high");
+    assert!(text.contains("\"year\":2022"), "{text}");
+    assert!(text.contains("\"one\":1.0"), "{text}");
+    assert!(row["nothing"].is_null());
+    // Columns keep their order.
+    assert!(text.find("\"a\"").unwrap() < text.find("\"year\"").unwrap());
+}
+
+#[test]
+fn csv_quotes_as_rfc_4180_says() {
+    kgraph()
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "RETURN 'a,\"b\"' AS s, null AS n, [1, 'x'] AS l, 2.0 AS f",
+        ])
+        .assert()
+        .success()
+        .stdout("s,n,l,f\n\"a,\"\"b\"\"\",,\"[1,\"\"x\"\"]\",2.0\n");
+}
+
+#[test]
+fn parameters_are_json() {
+    kgraph()
+        .arg(seed())
+        .args([
+            "--param",
+            "name=\"APT31\"",
+            "--param",
+            "n=2",
+            "--format",
+            "csv",
+            "-c",
+        ])
+        .arg("MATCH (a:ThreatActor {name: $name}) RETURN a.aliases[$n - 1] AS alias")
+        .assert()
+        .success()
+        .stdout("alias\nViolet Typhoon\n");
+    kgraph()
+        .args(["--param", "x=not json", "-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("not valid JSON"));
+    kgraph()
+        .args(["--param", "novalue", "-c", "RETURN 1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_syntax_error_names_line_and_column_and_exits_1() {
+    kgraph()
+        .args(["-c", "MATCH (n:Person)\nRETURN n.name +"])
+        .assert()
+        .code(1)
+        .stderr(
+            contains("SyntaxError")
+                .and(contains("line 2, column 16"))
+                .and(contains("^")),
+        );
+    kgraph()
+        .args(["-c", "MATCH (n) RETURN nope"])
+        .assert()
+        .code(1)
+        .stderr(contains("SemanticError: variable `nope` is not defined"));
+    kgraph()
+        .args(["-c", "RETURN 1/0"])
+        .assert()
+        .code(1)
+        .stderr(contains("division by zero"));
+}
+
+#[test]
+fn output_before_a_failure_is_kept() {
+    kgraph()
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "RETURN 1 AS a; RETURN x; RETURN 3 AS c",
+        ])
+        .assert()
+        .code(1)
+        .stdout("a\n1\n");
+}
+
+#[test]
+fn usage_and_file_errors_exit_2() {
+    kgraph()
+        .arg("/nonexistent/graph.kgs")
+        .assert()
+        .code(2)
+        .stderr(contains("/nonexistent/graph.kgs"));
+    kgraph()
+        .args(["--format", "xml", "-c", "RETURN 1"])
+        .assert()
+        .code(2);
+    kgraph().arg("--no-such-flag").assert().code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("junk.bin");
+    std::fs::write(&binary, [0xffu8, 0xfe, 0x00, 0x80]).unwrap();
+    kgraph()
+        .arg(&binary)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("neither a kgraph snapshot"));
+}
+
+#[test]
+fn snapshot_round_trip_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Any name: a snapshot is known by its magic bytes.
+    let snap = dir.path().join("story.data");
+    kgraph()
+        .arg(seed())
+        .arg("--save")
+        .arg(&snap)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .success();
+    let from_script = kgraph()
+        .arg(seed())
+        .args([
+            "--format",
+            "jsonl",
+            "-c",
+            "MATCH (n)-[r]->(m) RETURN id(n), type(r), r, id(m) ORDER BY id(r)",
+        ])
+        .output()
+        .unwrap();
+    let from_snapshot = kgraph()
+        .arg(&snap)
+        .args([
+            "--format",
+            "jsonl",
+            "-c",
+            "MATCH (n)-[r]->(m) RETURN id(n), type(r), r, id(m) ORDER BY id(r)",
+        ])
+        .output()
+        .unwrap();
+    assert!(from_snapshot.status.success());
+    assert_eq!(from_script.stdout, from_snapshot.stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&from_snapshot.stdout)
+            .lines()
+            .count(),
+        30
+    );
+}
+
+#[test]
+fn damaged_snapshots_are_refused_with_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("g.kgs");
+    kgraph()
+        .arg(seed())
+        .arg("--save")
+        .arg(&snap)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .success();
+    let good = std::fs::read(&snap).unwrap();
+
+    let truncated = dir.path().join("truncated.kgs");
+    std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
+    kgraph()
+        .arg(&truncated)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("truncated"));
+
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x10;
+    let corrupt = dir.path().join("corrupt.kgs");
+    std::fs::write(&corrupt, &flipped).unwrap();
+    kgraph()
+        .arg(&corrupt)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("checksum"));
+
+    let mut newer = good.clone();
+    newer[8] = 7;
+    let version = dir.path().join("version.kgs");
+    std::fs::write(&version, &newer).unwrap();
+    kgraph()
+        .arg(&version)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("version 7"));
+
+    let header_only = dir.path().join("short.kgs");
+    std::fs::write(&header_only, &good[..12]).unwrap();
+    kgraph()
+        .arg(&header_only)
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("truncated"));
+}
+
+#[test]
+fn a_failed_run_does_not_overwrite_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("keep.kgs");
+    kgraph()
+        .args(["-c", "CREATE (:Keep)", "--save"])
+        .arg(&snap)
+        .assert()
+        .success();
+    let before = std::fs::read(&snap).unwrap();
+    kgraph()
+        .arg(&snap)
+        .args(["-c", "CREATE (:More)", "-c", "RETURN oops", "--save"])
+        .arg(&snap)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read(&snap).unwrap(), before);
+    kgraph()
+        .arg(&snap)
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN labels(n) AS l"])
+        .assert()
+        .success()
+        .stdout("l\n\"[\"\"Keep\"\"]\"\n");
+}
+
+#[test]
+fn explain_prints_the_plan() {
+    kgraph()
+        .arg(seed())
+        .args([
+            "-c",
+            "EXPLAIN MATCH (c:Campaign)-[:`condemned-by`]->(x) RETURN x.name",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            contains("NodeByLabelScan (c:Campaign)")
+                .and(contains("Expand (c)-[:`condemned-by`]->(x)")),
+        );
+}
