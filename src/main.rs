@@ -110,7 +110,8 @@ fn run(args: Args) -> Result<(), Failure> {
             let what = if report.snapshot {
                 "snapshot".to_string()
             } else {
-                format!("{} statements", report.statements)
+                let n = report.statements;
+                format!("{n} statement{}", if n == 1 { "" } else { "s" })
             };
             eprintln!(
                 "Loaded {} ({what}): {} nodes, {} relationships",

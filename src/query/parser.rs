@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -43,7 +44,7 @@ pub fn parse_statement(
     let builder = Builder {
         base,
         pending_overflow: RefCell::new(BTreeSet::new()),
-        pratt: pratt(),
+        pratt: &PRATT,
     };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
@@ -138,6 +139,9 @@ pub fn parse_expression(source: &str) -> Result<Expr, QueryError> {
     }
 }
 
+/// Built once: constructing the operator table costs more than parsing a short statement.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(pratt);
+
 fn pratt() -> PrattParser<Rule> {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
@@ -168,7 +172,7 @@ struct Builder {
     base: usize,
     /// Offsets of literals equal to 2^63: legal only right after a unary minus.
     pending_overflow: RefCell<BTreeSet<usize>>,
-    pratt: PrattParser<Rule>,
+    pratt: &'static PrattParser<Rule>,
 }
 
 type Built<T> = Result<T, QueryError>;
