@@ -28,12 +28,7 @@ fn generate(nodes: usize) -> Graph {
     };
     let mut g = Graph::new();
     let ids: Vec<_> = (0..nodes)
-        .map(|i| {
-            g.create_node(
-                &[LABELS[i % 3]],
-                [("name", Value::String(format!("entity-{i}")))],
-            )
-        })
+        .map(|i| g.create_node(&[LABELS[i % 3]], [("name", Value::String(format!("entity-{i}")))]))
         .collect();
     for _ in 0..nodes * 10 {
         let a = ids[(next() % nodes as u64) as usize];
@@ -67,10 +62,7 @@ fn parsing(c: &mut Criterion) {
 }
 
 fn two_hop(c: &mut Criterion) {
-    let nodes = std::env::var("KGRAPH_BENCH_NODES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let nodes = std::env::var("KGRAPH_BENCH_NODES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let graph = generate(nodes);
     let actor = graph.symbol("ThreatActor").expect("label exists");
     let linked = graph.symbol("linked-to").expect("type exists");
@@ -94,18 +86,12 @@ fn two_hop(c: &mut Criterion) {
     let query = "MATCH (a:ThreatActor)-[:`linked-to`]->(b)-[:`linked-to`]->(c) RETURN count(*)";
     let mut session = Session::with_graph(graph.clone());
     let out = session.run(query).expect("the query runs");
-    assert_eq!(
-        out[0].rows[0][0],
-        Value::Int(by_hand(&graph) as i64),
-        "engine and baseline agree"
-    );
+    assert_eq!(out[0].rows[0][0], Value::Int(by_hand(&graph) as i64), "engine and baseline agree");
 
     let mut group = c.benchmark_group("two-hop");
     group.sample_size(10);
     group.bench_function("store-api", |b| b.iter(|| black_box(by_hand(&graph))));
-    group.bench_function("cypher", |b| {
-        b.iter(|| session.run(black_box(query)).expect("the query runs"))
-    });
+    group.bench_function("cypher", |b| b.iter(|| session.run(black_box(query)).expect("the query runs")));
     group.finish();
 }
 

@@ -34,16 +34,8 @@ pub struct QueryFailure {
 impl Error {
     pub fn query(error: QueryError, source: &str, origin: &str) -> Error {
         let rendered = error.render(source);
-        let rendered = if origin.is_empty() {
-            rendered
-        } else {
-            format!("{origin}: {rendered}")
-        };
-        Error::Query(Box::new(QueryFailure {
-            error,
-            origin: origin.to_string(),
-            rendered,
-        }))
+        let rendered = if origin.is_empty() { rendered } else { format!("{origin}: {rendered}") };
+        Error::Query(Box::new(QueryFailure { error, origin: origin.to_string(), rendered }))
     }
 
     /// The query error, when this is one.

@@ -30,9 +30,7 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "jsonl" => Ok(Format::Jsonl),
-            other => Err(format!(
-                "unknown format `{other}`: expected table, csv, json or jsonl"
-            )),
+            other => Err(format!("unknown format `{other}`: expected table, csv, json or jsonl")),
         }
     }
 }
@@ -50,11 +48,7 @@ pub fn write_output(
         _ if output.columns.is_empty() => Ok(()),
         Format::Csv => write_csv(out, graph, output),
         Format::Json => {
-            let rows: Vec<Json> = output
-                .rows
-                .iter()
-                .map(|r| row_object(graph, &output.columns, r))
-                .collect();
+            let rows: Vec<Json> = output.rows.iter().map(|r| row_object(graph, &output.columns, r)).collect();
             serde_json::to_writer(&mut *out, &rows)?;
             writeln!(out)
         }
@@ -86,11 +80,7 @@ pub fn to_json(graph: &Graph, v: &Value) -> Json {
         Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
         Value::String(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(|i| to_json(graph, i)).collect()),
-        Value::Map(m) => Json::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), to_json(graph, v)))
-                .collect(),
-        ),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(graph, v))).collect()),
         Value::Node(n) => node_json(graph, *n),
         Value::Relationship(e) => edge_json(graph, *e),
         Value::Path(p) => json!({
@@ -101,12 +91,7 @@ pub fn to_json(graph: &Graph, v: &Value) -> Json {
 }
 
 fn props_json(graph: &Graph, props: &crate::graph::Properties) -> Json {
-    Json::Object(
-        props_map(graph, props)
-            .into_iter()
-            .map(|(k, v)| (k, to_json(graph, &v)))
-            .collect(),
-    )
+    Json::Object(props_map(graph, props).into_iter().map(|(k, v)| (k, to_json(graph, &v))).collect())
 }
 
 fn node_json(graph: &Graph, n: NodeId) -> Json {
@@ -115,9 +100,7 @@ fn node_json(graph: &Graph, n: NodeId) -> Json {
 }
 
 fn edge_json(graph: &Graph, e: EdgeId) -> Json {
-    let (start, end) = graph
-        .endpoints(e)
-        .map_or((Json::Null, Json::Null), |(a, b)| (json!(a.0), json!(b.0)));
+    let (start, end) = graph.endpoints(e).map_or((Json::Null, Json::Null), |(a, b)| (json!(a.0), json!(b.0)));
     let ty = graph.edge_type(e).map(|t| graph.name(t));
     json!({"id": e.0, "type": ty, "start": start, "end": end, "properties": props_json(graph, graph.edge_properties(e))})
 }
@@ -206,29 +189,17 @@ fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::
         return write!(out, "{plan}");
     }
     if !output.columns.is_empty() {
-        let cells: Vec<Vec<String>> = output
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|v| cell_text(graph, v)).collect())
-            .collect();
+        let cells: Vec<Vec<String>> =
+            output.rows.iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
         let widths: Vec<usize> = output
             .columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                cells
-                    .iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([c.chars().count()])
-                    .max()
-                    .unwrap_or(0)
+                cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0)
             })
             .collect();
-        let rule: String = widths
-            .iter()
-            .map(|w| format!("+{}", "-".repeat(w + 2)))
-            .collect::<String>()
-            + "+";
+        let rule: String = widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
         let line = |values: &[String]| -> String {
             let mut l = String::new();
             for (v, w) in values.iter().zip(&widths) {
@@ -251,14 +222,10 @@ fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::
     }
     let s = &output.stats;
     if !s.is_empty() {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut parts = Vec::new();
         if s.nodes_created > 0 {
-            parts.push(format!(
-                "created {}",
-                plural(s.nodes_created, "node", "nodes")
-            ));
+            parts.push(format!("created {}", plural(s.nodes_created, "node", "nodes")));
         }
         if s.relationships_created > 0 {
             parts.push(format!(
@@ -267,16 +234,10 @@ fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::
             ));
         }
         if s.properties_set > 0 {
-            parts.push(format!(
-                "set {}",
-                plural(s.properties_set, "property", "properties")
-            ));
+            parts.push(format!("set {}", plural(s.properties_set, "property", "properties")));
         }
         if s.labels_added > 0 {
-            parts.push(format!(
-                "added {}",
-                plural(s.labels_added, "label", "labels")
-            ));
+            parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
         }
         let mut text = parts.join(", ");
         if let Some(first) = text.get(..1) {

@@ -42,15 +42,13 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 fn parse_param(s: &str) -> Result<(String, Value), String> {
-    let (name, json) = s
-        .split_once('=')
-        .ok_or("expected NAME=JSON, as in --param name='\"APT31\"'")?;
+    let (name, json) = s.split_once('=').ok_or("expected NAME=JSON, as in --param name='\"APT31\"'")?;
     let name = name.trim().trim_start_matches('$');
     if name.is_empty() {
         return Err("the parameter has no name".into());
     }
-    let value = kgraph::format::from_json_text(json)
-        .map_err(|e| format!("`{json}` is not valid JSON: {e}"))?;
+    let value =
+        kgraph::format::from_json_text(json).map_err(|e| format!("`{json}` is not valid JSON: {e}"))?;
     Ok((name.to_string(), value))
 }
 
@@ -102,8 +100,7 @@ fn run(args: Args) -> Result<(), Failure> {
     for (name, value) in args.params {
         session.set_param(name, value);
     }
-    let interactive =
-        args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
+    let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
     for file in &args.files {
         let report = session.load_file(file)?;
         if interactive {
@@ -155,8 +152,7 @@ fn read_script(path: &PathBuf) -> Result<(String, String), Failure> {
             .map_err(|e| Failure::Other(format!("cannot read standard input: {e}")))?;
         return Ok((text, "<stdin>".into()));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::Other(format!("{}: not a UTF-8 Cypher script", path.display())))?;
     Ok((text, path.display().to_string()))

@@ -113,19 +113,14 @@ fn statements(session: &mut Session, text: &str, format: Format) {
 
 /// Runs a shell command; returns false to leave the shell.
 fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
-    let (name, rest) = command
-        .split_once(char::is_whitespace)
-        .unwrap_or((command, ""));
+    let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
     let rest = rest.trim();
     match name {
         "quit" | "exit" | "q" => return false,
         "help" | "h" | "?" => println!("{HELP}"),
         "schema" => print_schema(session),
         "load" if !rest.is_empty() => match session.load_file(Path::new(rest)) {
-            Ok(r) => eprintln!(
-                "Loaded {rest}: {} nodes, {} relationships",
-                r.nodes, r.relationships
-            ),
+            Ok(r) => eprintln!("Loaded {rest}: {} nodes, {} relationships", r.nodes, r.relationships),
             Err(e) => eprintln!("{e}"),
         },
         "save" if !rest.is_empty() => match session.save(Path::new(rest)) {

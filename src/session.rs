@@ -42,10 +42,7 @@ impl Session {
     }
 
     pub fn with_graph(graph: Graph) -> Self {
-        Session {
-            graph,
-            params: Params::new(),
-        }
+        Session { graph, params: Params::new() }
     }
 
     pub fn graph(&self) -> &Graph {
@@ -71,13 +68,16 @@ impl Session {
 
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
     /// the graph as it was.
-    pub fn execute(
-        &mut self,
-        source: &str,
-        range: Range<usize>,
-    ) -> Result<QueryOutput, QueryError> {
+    pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
         let statement = parser::parse_statement(source, range)?;
         let plan = plan::plan(&statement, &self.graph)?;
+        if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !self.params.contains_key(p)) {
+            return Err(QueryError::new(
+                crate::query::ErrorKind::ParameterMissing,
+                format!("expected a parameter named `{name}`"),
+                Some(*span),
+            ));
+        }
         if statement.explain {
             let text = plan.to_string();
             let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
@@ -89,12 +89,7 @@ impl Session {
             });
         }
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params)?;
-        Ok(QueryOutput {
-            columns: plan.columns,
-            rows,
-            stats,
-            plan: None,
-        })
+        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None })
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at
@@ -115,9 +110,7 @@ impl Session {
     ) -> Result<usize, Error> {
         let scan = split::scan(source);
         for range in &scan.statements {
-            let out = self
-                .execute(source, range.clone())
-                .map_err(|e| Error::query(e, source, origin))?;
+            let out = self.execute(source, range.clone()).map_err(|e| Error::query(e, source, origin))?;
             each(&self.graph, out);
         }
         Ok(scan.statements.len())
@@ -126,10 +119,7 @@ impl Session {
     /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name)
     /// is merged in, anything else is run as a Cypher script.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
-        let bytes = fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
         let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
         let mut report = LoadReport::default();
         if snapshot::is_snapshot(&bytes) {
@@ -137,9 +127,8 @@ impl Session {
             self.graph.absorb(loaded);
             report.snapshot = true;
         } else {
-            let text = String::from_utf8(bytes).map_err(|_| Error::NotAScript {
-                path: path.to_path_buf(),
-            })?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
             report.statements = self.run_each(&text, &path.display().to_string(), |_, _| {})?;
         }
         report.nodes = self.graph.node_count().saturating_sub(nodes);

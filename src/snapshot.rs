@@ -38,21 +38,11 @@ pub enum SnapshotError {
     #[error(
         "{path}: truncated snapshot: the header announces {expected} bytes of data, the file holds {found}"
     )]
-    Truncated {
-        path: PathBuf,
-        expected: u64,
-        found: u64,
-    },
+    Truncated { path: PathBuf, expected: u64, found: u64 },
     #[error("{path}: corrupt snapshot: {found} unexpected bytes after the data")]
     TrailingData { path: PathBuf, found: u64 },
-    #[error(
-        "{path}: corrupt snapshot: checksum {computed:08x} does not match the stored {stored:08x}"
-    )]
-    ChecksumMismatch {
-        path: PathBuf,
-        stored: u32,
-        computed: u32,
-    },
+    #[error("{path}: corrupt snapshot: checksum {computed:08x} does not match the stored {stored:08x}")]
+    ChecksumMismatch { path: PathBuf, stored: u32, computed: u32 },
     #[error("{path}: corrupt snapshot: {detail}")]
     Corrupt { path: PathBuf, detail: String },
 }
@@ -139,57 +129,33 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
         });
     }
     let word = |at: usize, n: usize| -> u64 {
-        bytes[at..at + n]
-            .iter()
-            .rev()
-            .fold(0u64, |acc, &b| (acc << 8) | b as u64)
+        bytes[at..at + n].iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64)
     };
     let version = word(8, 4) as u32;
     if version != VERSION {
-        return Err(SnapshotError::UnsupportedVersion {
-            path: path_buf(),
-            found: version,
-        });
+        return Err(SnapshotError::UnsupportedVersion { path: path_buf(), found: version });
     }
     let expected = word(12, 8);
     let stored = word(20, 4) as u32;
     let found = (bytes.len() - HEADER_LEN) as u64;
     if found < expected {
-        return Err(SnapshotError::Truncated {
-            path: path_buf(),
-            expected,
-            found,
-        });
+        return Err(SnapshotError::Truncated { path: path_buf(), expected, found });
     }
     if found > expected {
-        return Err(SnapshotError::TrailingData {
-            path: path_buf(),
-            found: found - expected,
-        });
+        return Err(SnapshotError::TrailingData { path: path_buf(), found: found - expected });
     }
     let payload = &bytes[HEADER_LEN..];
     let computed = crc32fast::hash(payload);
     if computed != stored {
-        return Err(SnapshotError::ChecksumMismatch {
-            path: path_buf(),
-            stored,
-            computed,
-        });
+        return Err(SnapshotError::ChecksumMismatch { path: path_buf(), stored, computed });
     }
-    let corrupt = |detail: String| SnapshotError::Corrupt {
-        path: path_buf(),
-        detail,
-    };
+    let corrupt = |detail: String| SnapshotError::Corrupt { path: path_buf(), detail };
     // Serde's sequence decoding caps preallocation, so a forged length prefix cannot demand more
     // memory than the data that actually follows it.
-    let (body, used): (Body, usize) =
-        bincode::serde::decode_from_slice(payload, bincode::config::standard())
-            .map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
+    let (body, used): (Body, usize) = bincode::serde::decode_from_slice(payload, bincode::config::standard())
+        .map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
     if used != payload.len() {
-        return Err(corrupt(format!(
-            "{} bytes left over after the graph",
-            payload.len() - used
-        )));
+        return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
     }
     rebuild(body).map_err(corrupt)
 }
@@ -204,20 +170,13 @@ fn rebuild(body: Body) -> Result<Graph, String> {
     }
     let count = body.names.len() as u32;
     let sym = |s: u32| {
-        if s < count {
-            Ok(Sym(s))
-        } else {
-            Err(format!("name {s} is out of range"))
-        }
+        if s < count { Ok(Sym(s)) } else { Err(format!("name {s} is out of range")) }
     };
     let props = |list: Vec<(u32, Value)>| -> Result<Properties, String> {
         let mut p = Properties::default();
         for (k, v) in list {
             if !v.is_storable() || v.is_null() {
-                return Err(format!(
-                    "a property holds a {}, which cannot be stored",
-                    v.type_name()
-                ));
+                return Err(format!("a property holds a {}, which cannot be stored", v.type_name()));
             }
             p.set(sym(k)?, v);
         }
@@ -232,11 +191,7 @@ fn rebuild(body: Body) -> Result<Graph, String> {
     }
     let mut nodes = Vec::with_capacity(body.nodes.len());
     for n in body.nodes {
-        let labels = n
-            .labels
-            .into_iter()
-            .map(sym)
-            .collect::<Result<Vec<_>, _>>()?;
+        let labels = n.labels.into_iter().map(sym).collect::<Result<Vec<_>, _>>()?;
         nodes.push((n.id, labels, props(n.properties)?));
     }
     let mut edges = Vec::with_capacity(body.edges.len());
@@ -248,30 +203,21 @@ fn rebuild(body: Body) -> Result<Graph, String> {
 
 /// Reads a snapshot file.
 pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
-    let bytes = fs::read(path).map_err(|source| SnapshotError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
     from_bytes(&bytes, path)
 }
 
 /// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over
 /// it, and the directory synced. A failed save leaves any previous snapshot untouched.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
-    let io_err = |source| SnapshotError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source| SnapshotError::Io { path: path.to_path_buf(), source };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().ok_or_else(|| {
-        io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io_err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name")))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(file_name);
     tmp_name.push(format!(".tmp-{}", std::process::id()));
@@ -301,17 +247,10 @@ mod tests {
 
     fn sample() -> Graph {
         let mut g = Graph::new();
-        let a = g.create_node(
-            &["Campaign"],
-            [("name", Value::from("c")), ("year", Value::Int(2022))],
-        );
-        let b = g.create_node(
-            &["ThreatActor", "Group"],
-            [("aliases", Value::List(vec!["Z".into()]))],
-        );
+        let a = g.create_node(&["Campaign"], [("name", Value::from("c")), ("year", Value::Int(2022))]);
+        let b = g.create_node(&["ThreatActor", "Group"], [("aliases", Value::List(vec!["Z".into()]))]);
         let gone = g.create_node(&[], []);
-        g.create_edge(a, b, "attributed-to", [("confidence", Value::Float(0.9))])
-            .unwrap();
+        g.create_edge(a, b, "attributed-to", [("confidence", Value::Float(0.9))]).unwrap();
         g.remove_node(gone).unwrap();
         g
     }
@@ -328,37 +267,19 @@ mod tests {
     fn every_damage_is_reported() {
         let bytes = to_bytes(&sample());
         let p = Path::new("mem");
-        assert!(matches!(
-            from_bytes(b"CREATE (n)", p),
-            Err(SnapshotError::NotASnapshot { .. })
-        ));
-        assert!(matches!(
-            from_bytes(&bytes[..bytes.len() - 3], p),
-            Err(SnapshotError::Truncated { .. })
-        ));
-        assert!(matches!(
-            from_bytes(&bytes[..10], p),
-            Err(SnapshotError::Truncated { .. })
-        ));
+        assert!(matches!(from_bytes(b"CREATE (n)", p), Err(SnapshotError::NotASnapshot { .. })));
+        assert!(matches!(from_bytes(&bytes[..bytes.len() - 3], p), Err(SnapshotError::Truncated { .. })));
+        assert!(matches!(from_bytes(&bytes[..10], p), Err(SnapshotError::Truncated { .. })));
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
-        assert!(matches!(
-            from_bytes(&flipped, p),
-            Err(SnapshotError::ChecksumMismatch { .. })
-        ));
+        assert!(matches!(from_bytes(&flipped, p), Err(SnapshotError::ChecksumMismatch { .. })));
         let mut version = bytes.clone();
         version[8] = 9;
-        assert!(matches!(
-            from_bytes(&version, p),
-            Err(SnapshotError::UnsupportedVersion { found: 9, .. })
-        ));
+        assert!(matches!(from_bytes(&version, p), Err(SnapshotError::UnsupportedVersion { found: 9, .. })));
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(matches!(
-            from_bytes(&longer, p),
-            Err(SnapshotError::TrailingData { .. })
-        ));
+        assert!(matches!(from_bytes(&longer, p), Err(SnapshotError::TrailingData { .. })));
     }
 
     #[test]
@@ -371,9 +292,6 @@ mod tests {
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
         bytes.extend_from_slice(&payload);
-        assert!(matches!(
-            from_bytes(&bytes, Path::new("mem")),
-            Err(SnapshotError::Corrupt { .. })
-        ));
+        assert!(matches!(from_bytes(&bytes, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
     }
 }

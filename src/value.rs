@@ -61,15 +61,10 @@ impl Value {
     /// Whether this value may be stored as a property: scalars and lists of scalars.
     pub fn is_storable(&self) -> bool {
         match self {
-            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => {
-                true
-            }
-            Value::List(items) => items.iter().all(|v| {
-                matches!(
-                    v,
-                    Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_)
-                )
-            }),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => true,
+            Value::List(items) => items
+                .iter()
+                .all(|v| matches!(v, Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))),
             _ => false,
         }
     }
@@ -80,14 +75,9 @@ impl Value {
         use Value::*;
         match (self, other) {
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
-            (List(a), List(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y))
-            }
+            (List(a), List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y)),
             (Map(a), Map(b)) => {
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b)
-                        .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+                a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
             }
             _ => std::mem::discriminant(self) == std::mem::discriminant(other) && self == other,
         }
@@ -100,9 +90,7 @@ impl Value {
             (Null, _) | (_, Null) => None,
             (Int(a), Int(b)) => Some(a == b),
             (Float(a), Float(b)) => Some(a == b),
-            (Int(a), Float(b)) | (Float(b), Int(a)) => {
-                Some(int_float_cmp(*a, *b) == Some(Ordering::Equal))
-            }
+            (Int(a), Float(b)) | (Float(b), Int(a)) => Some(int_float_cmp(*a, *b) == Some(Ordering::Equal)),
             (Bool(a), Bool(b)) => Some(a == b),
             (String(a), String(b)) => Some(a == b),
             (Node(a), Node(b)) => Some(a == b),
@@ -202,10 +190,7 @@ impl Value {
                 }
                 a.len().cmp(&b.len())
             }
-            (Path(a), Path(b)) => a
-                .nodes
-                .cmp(&b.nodes)
-                .then_with(|| a.relationships.cmp(&b.relationships)),
+            (Path(a), Path(b)) => a.nodes.cmp(&b.nodes).then_with(|| a.relationships.cmp(&b.relationships)),
             (Map(a), Map(b)) => {
                 for ((ka, va), (kb, vb)) in a.iter().zip(b) {
                     match ka.cmp(kb).then_with(|| va.order_cmp(vb)) {
@@ -276,10 +261,7 @@ fn equivalent(a: &Value, b: &Value) -> bool {
         (Float(x), Float(y)) if x.is_nan() && y.is_nan() => true,
         (List(x), List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
         (Map(x), Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((ka, va), (kb, vb))| ka == kb && equivalent(va, vb))
+            x.len() == y.len() && x.iter().zip(y).all(|((ka, va), (kb, vb))| ka == kb && equivalent(va, vb))
         }
         _ => a.cypher_eq(b) == Some(true),
     }
@@ -383,11 +365,7 @@ pub fn write_name(f: &mut impl fmt::Write, name: &str) -> fmt::Result {
     let plain = matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
         && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name));
-    if plain {
-        f.write_str(name)
-    } else {
-        write!(f, "`{}`", name.replace('`', "``"))
-    }
+    if plain { f.write_str(name) } else { write!(f, "`{}`", name.replace('`', "``")) }
 }
 
 /// Formats a float so that it always reads back as a float (`1.0`, not `1`).
@@ -486,14 +464,8 @@ mod tests {
     #[test]
     fn integers_and_floats_compare_exactly() {
         assert_eq!(Value::Int(1).cypher_eq(&Value::Float(1.0)), Some(true));
-        assert_eq!(
-            Value::Int(1).cypher_cmp(&Value::Float(1.5)),
-            Some(Ordering::Less)
-        );
-        assert_eq!(
-            Value::Float(-0.5).cypher_cmp(&Value::Int(-1)),
-            Some(Ordering::Greater)
-        );
+        assert_eq!(Value::Int(1).cypher_cmp(&Value::Float(1.5)), Some(Ordering::Less));
+        assert_eq!(Value::Float(-0.5).cypher_cmp(&Value::Int(-1)), Some(Ordering::Greater));
         // i64::MAX is not exactly representable; 2^63 as a float is strictly larger.
         assert_eq!(
             Value::Int(i64::MAX).cypher_cmp(&Value::Float(9_223_372_036_854_775_808.0)),

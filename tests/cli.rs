@@ -49,25 +49,14 @@ fn script_file_and_stdin() {
         "CREATE (:A {x: 1});\nCREATE (:A {x: 2});\nMATCH (a:A) RETURN sum(a.x) AS total;\n",
     )
     .unwrap();
-    kgraph()
-        .arg("-f")
-        .arg(&script)
-        .args(["--format", "csv"])
-        .assert()
-        .success()
-        .stdout("total\n3\n");
+    kgraph().arg("-f").arg(&script).args(["--format", "csv"]).assert().success().stdout("total\n3\n");
     kgraph()
         .args(["--format", "jsonl"])
         .write_stdin("CREATE (:A {x: 5}); MATCH (a:A) RETURN a.x AS x, a.x * 1.5 AS y;")
         .assert()
         .success()
         .stdout("{\"x\":5,\"y\":7.5}\n");
-    kgraph()
-        .args(["-f", "-"])
-        .write_stdin("RETURN 1 AS one;")
-        .assert()
-        .success()
-        .stdout(contains("| 1   |"));
+    kgraph().args(["-f", "-"]).write_stdin("RETURN 1 AS one;").assert().success().stdout(contains("| 1   |"));
 }
 
 #[test]
@@ -101,12 +90,7 @@ fn json_keeps_integers_floats_and_entities_apart() {
 #[test]
 fn csv_quotes_as_rfc_4180_says() {
     kgraph()
-        .args([
-            "--format",
-            "csv",
-            "-c",
-            "RETURN 'a,\"b\"' AS s, null AS n, [1, 'x'] AS l, 2.0 AS f",
-        ])
+        .args(["--format", "csv", "-c", "RETURN 'a,\"b\"' AS s, null AS n, [1, 'x'] AS l, 2.0 AS f"])
         .assert()
         .success()
         .stdout("s,n,l,f\n\"a,\"\"b\"\"\",,\"[1,\"\"x\"\"]\",2.0\n");
@@ -116,15 +100,7 @@ fn csv_quotes_as_rfc_4180_says() {
 fn parameters_are_json() {
     kgraph()
         .arg(seed())
-        .args([
-            "--param",
-            "name=\"APT31\"",
-            "--param",
-            "n=2",
-            "--format",
-            "csv",
-            "-c",
-        ])
+        .args(["--param", "name=\"APT31\"", "--param", "n=2", "--format", "csv", "-c"])
         .arg("MATCH (a:ThreatActor {name: $name}) RETURN a.aliases[$n - 1] AS alias")
         .assert()
         .success()
@@ -134,10 +110,7 @@ fn parameters_are_json() {
         .assert()
         .code(2)
         .stderr(contains("not valid JSON"));
-    kgraph()
-        .args(["--param", "novalue", "-c", "RETURN 1"])
-        .assert()
-        .code(2);
+    kgraph().args(["--param", "novalue", "-c", "RETURN 1"]).assert().code(2);
 }
 
 #[test]
@@ -146,32 +119,19 @@ fn a_syntax_error_names_line_and_column_and_exits_1() {
         .args(["-c", "MATCH (n:Person)\nRETURN n.name +"])
         .assert()
         .code(1)
-        .stderr(
-            contains("SyntaxError")
-                .and(contains("line 2, column 16"))
-                .and(contains("^")),
-        );
+        .stderr(contains("SyntaxError").and(contains("line 2, column 16")).and(contains("^")));
     kgraph()
         .args(["-c", "MATCH (n) RETURN nope"])
         .assert()
         .code(1)
         .stderr(contains("SemanticError: variable `nope` is not defined"));
-    kgraph()
-        .args(["-c", "RETURN 1/0"])
-        .assert()
-        .code(1)
-        .stderr(contains("division by zero"));
+    kgraph().args(["-c", "RETURN 1/0"]).assert().code(1).stderr(contains("division by zero"));
 }
 
 #[test]
 fn output_before_a_failure_is_kept() {
     kgraph()
-        .args([
-            "--format",
-            "csv",
-            "-c",
-            "RETURN 1 AS a; RETURN x; RETURN 3 AS c",
-        ])
+        .args(["--format", "csv", "-c", "RETURN 1 AS a; RETURN x; RETURN 3 AS c"])
         .assert()
         .code(1)
         .stdout("a\n1\n");
@@ -179,15 +139,8 @@ fn output_before_a_failure_is_kept() {
 
 #[test]
 fn usage_and_file_errors_exit_2() {
-    kgraph()
-        .arg("/nonexistent/graph.kgs")
-        .assert()
-        .code(2)
-        .stderr(contains("/nonexistent/graph.kgs"));
-    kgraph()
-        .args(["--format", "xml", "-c", "RETURN 1"])
-        .assert()
-        .code(2);
+    kgraph().arg("/nonexistent/graph.kgs").assert().code(2).stderr(contains("/nonexistent/graph.kgs"));
+    kgraph().args(["--format", "xml", "-c", "RETURN 1"]).assert().code(2);
     kgraph().arg("--no-such-flag").assert().code(2);
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("junk.bin");
@@ -205,13 +158,7 @@ fn snapshot_round_trip_through_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     // Any name: a snapshot is known by its magic bytes.
     let snap = dir.path().join("story.data");
-    kgraph()
-        .arg(seed())
-        .arg("--save")
-        .arg(&snap)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .success();
+    kgraph().arg(seed()).arg("--save").arg(&snap).args(["-c", "RETURN 1"]).assert().success();
     let from_script = kgraph()
         .arg(seed())
         .args([
@@ -234,78 +181,43 @@ fn snapshot_round_trip_through_the_command_line() {
         .unwrap();
     assert!(from_snapshot.status.success());
     assert_eq!(from_script.stdout, from_snapshot.stdout);
-    assert_eq!(
-        String::from_utf8_lossy(&from_snapshot.stdout)
-            .lines()
-            .count(),
-        30
-    );
+    assert_eq!(String::from_utf8_lossy(&from_snapshot.stdout).lines().count(), 30);
 }
 
 #[test]
 fn damaged_snapshots_are_refused_with_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("g.kgs");
-    kgraph()
-        .arg(seed())
-        .arg("--save")
-        .arg(&snap)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .success();
+    kgraph().arg(seed()).arg("--save").arg(&snap).args(["-c", "RETURN 1"]).assert().success();
     let good = std::fs::read(&snap).unwrap();
 
     let truncated = dir.path().join("truncated.kgs");
     std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
-    kgraph()
-        .arg(&truncated)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .code(2)
-        .stderr(contains("truncated"));
+    kgraph().arg(&truncated).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("truncated"));
 
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x10;
     let corrupt = dir.path().join("corrupt.kgs");
     std::fs::write(&corrupt, &flipped).unwrap();
-    kgraph()
-        .arg(&corrupt)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .code(2)
-        .stderr(contains("checksum"));
+    kgraph().arg(&corrupt).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("checksum"));
 
     let mut newer = good.clone();
     newer[8] = 7;
     let version = dir.path().join("version.kgs");
     std::fs::write(&version, &newer).unwrap();
-    kgraph()
-        .arg(&version)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .code(2)
-        .stderr(contains("version 7"));
+    kgraph().arg(&version).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("version 7"));
 
     let header_only = dir.path().join("short.kgs");
     std::fs::write(&header_only, &good[..12]).unwrap();
-    kgraph()
-        .arg(&header_only)
-        .args(["-c", "RETURN 1"])
-        .assert()
-        .code(2)
-        .stderr(contains("truncated"));
+    kgraph().arg(&header_only).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("truncated"));
 }
 
 #[test]
 fn a_failed_run_does_not_overwrite_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("keep.kgs");
-    kgraph()
-        .args(["-c", "CREATE (:Keep)", "--save"])
-        .arg(&snap)
-        .assert()
-        .success();
+    kgraph().args(["-c", "CREATE (:Keep)", "--save"]).arg(&snap).assert().success();
     let before = std::fs::read(&snap).unwrap();
     kgraph()
         .arg(&snap)
@@ -326,14 +238,8 @@ fn a_failed_run_does_not_overwrite_the_snapshot() {
 fn explain_prints_the_plan() {
     kgraph()
         .arg(seed())
-        .args([
-            "-c",
-            "EXPLAIN MATCH (c:Campaign)-[:`condemned-by`]->(x) RETURN x.name",
-        ])
+        .args(["-c", "EXPLAIN MATCH (c:Campaign)-[:`condemned-by`]->(x) RETURN x.name"])
         .assert()
         .success()
-        .stdout(
-            contains("NodeByLabelScan (c:Campaign)")
-                .and(contains("Expand (c)-[:`condemned-by`]->(x)")),
-        );
+        .stdout(contains("NodeByLabelScan (c:Campaign)").and(contains("Expand (c)-[:`condemned-by`]->(x)")));
 }

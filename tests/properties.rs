@@ -25,18 +25,13 @@ fn scalar() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::Int),
-        any::<f64>()
-            .prop_filter("finite", |x| x.is_finite())
-            .prop_map(Value::Float),
+        any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(Value::Float),
         ".{0,8}".prop_map(Value::String),
     ]
 }
 
 fn expr(kind: ExprKind) -> Expr {
-    Expr {
-        kind,
-        span: Span::default(),
-    }
+    Expr { kind, span: Span::default() }
 }
 
 fn expression() -> impl Strategy<Value = Expr> {
@@ -74,25 +69,19 @@ fn expression() -> impl Strategy<Value = Expr> {
                 Box::new(a),
                 Box::new(b)
             ))),
-            (
-                prop::sample::select(vec![UnaryOp::Not, UnaryOp::Negate, UnaryOp::Plus]),
-                inner.clone()
-            )
+            (prop::sample::select(vec![UnaryOp::Not, UnaryOp::Negate, UnaryOp::Plus]), inner.clone())
                 .prop_filter("a minus folds into a number literal", |(op, e)| {
                     !(*op == UnaryOp::Negate
                         && matches!(e.kind, ExprKind::Literal(Value::Int(_) | Value::Float(_))))
                 })
                 .prop_map(|(op, e)| expr(ExprKind::Unary(op, Box::new(e)))),
-            (inner.clone(), any::<bool>()).prop_map(|(e, negated)| expr(ExprKind::IsNull {
-                operand: Box::new(e),
-                negated
-            })),
+            (inner.clone(), any::<bool>())
+                .prop_map(|(e, negated)| expr(ExprKind::IsNull { operand: Box::new(e), negated })),
             (inner.clone(), name()).prop_map(|(e, k)| expr(ExprKind::Property(Box::new(e), k))),
             (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| expr(ExprKind::Subscript(Box::new(a), Box::new(b)))),
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| expr(ExprKind::List(v))),
-            prop::collection::vec((name(), inner.clone()), 0..3)
-                .prop_map(|v| expr(ExprKind::Map(v))),
+            prop::collection::vec((name(), inner.clone()), 0..3).prop_map(|v| expr(ExprKind::Map(v))),
             (
                 prop::sample::select(vec!["toLower", "coalesce", "size", "count"]),
                 any::<bool>(),
@@ -176,8 +165,7 @@ fn apply(changes: &[Change]) -> Graph {
             Change::Edge(a, b, t, props) if !nodes.is_empty() => {
                 let props: BTreeMap<&str, Value> =
                     props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                g.create_edge(nodes[a % nodes.len()], nodes[b % nodes.len()], t, props)
-                    .unwrap();
+                g.create_edge(nodes[a % nodes.len()], nodes[b % nodes.len()], t, props).unwrap();
             }
             Change::RemoveNode(i) if !nodes.is_empty() => {
                 g.detach_remove_node(nodes[i % nodes.len()]).unwrap()
@@ -219,8 +207,7 @@ proptest! {
 #[test]
 fn save_then_load_after_deletions_through_queries() {
     let mut s = kgraph::Session::new();
-    s.run("CREATE (a:A {n: 1})-[:R]->(b:B {n: 2})-[:R]->(c:C {n: 3}), (a)-[:S]->(c)")
-        .unwrap();
+    s.run("CREATE (a:A {n: 1})-[:R]->(b:B {n: 2})-[:R]->(c:C {n: 3}), (a)-[:S]->(c)").unwrap();
     let b = s.graph().nodes().nth(1).unwrap();
     s.graph_mut().detach_remove_node(b).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -230,8 +217,6 @@ fn save_then_load_after_deletions_through_queries() {
     assert_eq!(&back, s.graph());
     assert!(!back.contains_node(b));
     let mut reloaded = kgraph::Session::with_graph(back);
-    let out = reloaded
-        .run("MATCH (a:A)-[r]->(c) RETURN type(r), c.n")
-        .unwrap();
+    let out = reloaded.run("MATCH (a:A)-[r]->(c) RETURN type(r), c.n").unwrap();
     assert_eq!(out[0].rows, [[Value::from("S"), Value::Int(3)]]);
 }

@@ -16,10 +16,7 @@ fn one(db: &mut Session, q: &str) -> Value {
 fn error(db: &mut Session, q: &str) -> kgraph::QueryError {
     match db.run(q) {
         Ok(out) => panic!("{q} should fail, returned {out:?}"),
-        Err(e) => e
-            .as_query()
-            .cloned()
-            .unwrap_or_else(|| panic!("{q}: not a query error: {e}")),
+        Err(e) => e.as_query().cloned().unwrap_or_else(|| panic!("{q}: not a query error: {e}")),
     }
 }
 
@@ -82,20 +79,11 @@ fn arithmetic_and_its_errors() {
     assert_eq!(one(&mut db, "RETURN 2 ^ 3"), Value::Float(8.0));
     assert_eq!(one(&mut db, "RETURN -(3 - 5) * 2"), int(4));
     assert_eq!(one(&mut db, "RETURN 'a' + 1"), text("a1"));
-    assert_eq!(
-        one(&mut db, "RETURN [1] + [2, 3]"),
-        Value::List(vec![int(1), int(2), int(3)])
-    );
+    assert_eq!(one(&mut db, "RETURN [1] + [2, 3]"), Value::List(vec![int(1), int(2), int(3)]));
     assert_eq!(one(&mut db, "RETURN 1 + null"), Value::Null);
     assert_eq!(one(&mut db, "RETURN -9223372036854775808"), int(i64::MIN));
-    assert_eq!(
-        error(&mut db, "RETURN 9223372036854775807 + 1").kind,
-        ErrorKind::ArithmeticError
-    );
-    assert_eq!(
-        error(&mut db, "RETURN 1 / 0").kind,
-        ErrorKind::ArithmeticError
-    );
+    assert_eq!(error(&mut db, "RETURN 9223372036854775807 + 1").kind, ErrorKind::ArithmeticError);
+    assert_eq!(error(&mut db, "RETURN 1 / 0").kind, ErrorKind::ArithmeticError);
     assert_eq!(error(&mut db, "RETURN true + 1").kind, ErrorKind::TypeError);
     assert_eq!(error(&mut db, "RETURN NOT 1").kind, ErrorKind::TypeError);
 }
@@ -104,19 +92,10 @@ fn arithmetic_and_its_errors() {
 fn literals_parameters_and_comments() {
     let mut db = Session::new();
     assert_eq!(one(&mut db, "RETURN 'it\\'s \\u00DA'"), text("it's Ú"));
-    assert_eq!(
-        one(&mut db, "return /* inline */ 0x10 // trailing"),
-        int(16)
-    );
-    assert_eq!(
-        one(&mut db, "RETURN {a: [1, 2.5, 'x']}.a[1]"),
-        Value::Float(2.5)
-    );
+    assert_eq!(one(&mut db, "return /* inline */ 0x10 // trailing"), int(16));
+    assert_eq!(one(&mut db, "RETURN {a: [1, 2.5, 'x']}.a[1]"), Value::Float(2.5));
     assert_eq!(one(&mut db, "RETURN [10, 20, 30][-1]"), int(30));
-    assert_eq!(
-        error(&mut db, "RETURN $missing").kind,
-        ErrorKind::ParameterMissing
-    );
+    assert_eq!(error(&mut db, "RETURN $missing").kind, ErrorKind::ParameterMissing);
     db.set_param("who", text("APT31"));
     assert_eq!(one(&mut db, "RETURN toLower($who)"), text("apt31"));
 }
@@ -131,114 +110,46 @@ fn functions() {
         ),
         Value::Bool(true)
     );
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (:Person {name: 'Ann'})-[r]->(:Org) RETURN type(r)"
-        ),
-        text("works-for")
-    );
+    assert_eq!(one(&mut db, "MATCH (:Person {name: 'Ann'})-[r]->(:Org) RETURN type(r)"), text("works-for"));
     assert_eq!(
         one(&mut db, "MATCH (a {name: 'Ann'}) RETURN keys(a)"),
         Value::List(vec![text("age"), text("name")])
     );
-    assert_eq!(
-        one(&mut db, "MATCH (a {name: 'Ann'}) RETURN properties(a).age"),
-        int(30)
-    );
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (c {name: 'Cy'}) RETURN coalesce(c.age, c.name)"
-        ),
-        text("Cy")
-    );
+    assert_eq!(one(&mut db, "MATCH (a {name: 'Ann'}) RETURN properties(a).age"), int(30));
+    assert_eq!(one(&mut db, "MATCH (c {name: 'Cy'}) RETURN coalesce(c.age, c.name)"), text("Cy"));
     assert_eq!(one(&mut db, "RETURN size('ÚZSI'), toUpper('abc')"), int(4));
     assert_eq!(one(&mut db, "RETURN size([1, 2, null])"), int(3));
-    assert_eq!(
-        one(&mut db, "MATCH (o:Org) RETURN id(o) = id(o)"),
-        Value::Bool(true)
-    );
-    assert_eq!(
-        error(&mut db, "RETURN nosuch(1)").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "RETURN size(1, 2)").kind,
-        ErrorKind::SemanticError
-    );
+    assert_eq!(one(&mut db, "MATCH (o:Org) RETURN id(o) = id(o)"), Value::Bool(true));
+    assert_eq!(error(&mut db, "RETURN nosuch(1)").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "RETURN size(1, 2)").kind, ErrorKind::SemanticError);
     assert_eq!(error(&mut db, "RETURN size(1)").kind, ErrorKind::TypeError);
 }
 
 #[test]
 fn patterns_in_every_direction() {
     let mut db = people();
-    let out = rows(
-        &mut db,
-        "MATCH (a:Person {name: 'Ann'})-[:KNOWS]->(b) RETURN b.name",
-    );
+    let out = rows(&mut db, "MATCH (a:Person {name: 'Ann'})-[:KNOWS]->(b) RETURN b.name");
     assert_eq!(out, [[text("Bob")]]);
-    let out = rows(
-        &mut db,
-        "MATCH (a:Person {name: 'Ann'})<-[:KNOWS]-(b) RETURN b.name",
-    );
+    let out = rows(&mut db, "MATCH (a:Person {name: 'Ann'})<-[:KNOWS]-(b) RETURN b.name");
     assert_eq!(out, [[text("Cy")]]);
-    let out = rows(
-        &mut db,
-        "MATCH (a:Person {name: 'Ann'})-[:KNOWS]-(b) RETURN b.name ORDER BY b.name",
-    );
+    let out = rows(&mut db, "MATCH (a:Person {name: 'Ann'})-[:KNOWS]-(b) RETURN b.name ORDER BY b.name");
     assert_eq!(out, [[text("Bob")], [text("Cy")]]);
     // A self-loop matches once undirected, and once in each direction.
-    assert_eq!(
-        one(&mut db, "MATCH (o:Org)-[:audits]-(x) RETURN count(*)"),
-        int(1)
-    );
-    assert_eq!(
-        one(&mut db, "MATCH (o:Org)<-[:audits]-(x) RETURN count(*)"),
-        int(1)
-    );
+    assert_eq!(one(&mut db, "MATCH (o:Org)-[:audits]-(x) RETURN count(*)"), int(1));
+    assert_eq!(one(&mut db, "MATCH (o:Org)<-[:audits]-(x) RETURN count(*)"), int(1));
     // Several types; types nobody uses match nothing.
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH ()-[r:KNOWS|`works-for`]->() RETURN count(r)"
-        ),
-        int(5)
-    );
-    assert_eq!(
-        one(&mut db, "MATCH ()-[r:NOPE]->() RETURN count(r)"),
-        int(0)
-    );
+    assert_eq!(one(&mut db, "MATCH ()-[r:KNOWS|`works-for`]->() RETURN count(r)"), int(5));
+    assert_eq!(one(&mut db, "MATCH ()-[r:NOPE]->() RETURN count(r)"), int(0));
     assert_eq!(one(&mut db, "MATCH (n:Nope) RETURN count(n)"), int(0));
     // A pattern may start anywhere: the bound end, the rarest label.
-    let out = rows(
-        &mut db,
-        "MATCH (p:Person)-[:`works-for`]->(o:Org {name: 'BIS'}) RETURN p.name ORDER BY p.name",
-    );
+    let out =
+        rows(&mut db, "MATCH (p:Person)-[:`works-for`]->(o:Org {name: 'BIS'}) RETURN p.name ORDER BY p.name");
     assert_eq!(out, [[text("Ann")], [text("Bob")]]);
     // Relationship properties in the pattern.
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (a)-[:KNOWS {since: 2020}]->(b) RETURN b.name"
-        ),
-        text("Bob")
-    );
+    assert_eq!(one(&mut db, "MATCH (a)-[:KNOWS {since: 2020}]->(b) RETURN b.name"), text("Bob"));
     // Two hops around the triangle, and a closed cycle.
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (a {name: 'Ann'})-[:KNOWS]->()-[:KNOWS]->(c) RETURN c.name"
-        ),
-        text("Cy")
-    );
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (a)-[:KNOWS]->(b)-[:KNOWS]->(c)-[:KNOWS]->(a) RETURN count(*)"
-        ),
-        int(3)
-    );
+    assert_eq!(one(&mut db, "MATCH (a {name: 'Ann'})-[:KNOWS]->()-[:KNOWS]->(c) RETURN c.name"), text("Cy"));
+    assert_eq!(one(&mut db, "MATCH (a)-[:KNOWS]->(b)-[:KNOWS]->(c)-[:KNOWS]->(a) RETURN count(*)"), int(3));
 }
 
 #[test]
@@ -246,18 +157,9 @@ fn relationships_are_unique_within_a_match() {
     let mut db = Session::new();
     db.run("CREATE (:A)-[:R]->(:B)").unwrap();
     // Going out and back along the same single edge is not a match.
-    assert_eq!(
-        one(&mut db, "MATCH (a)-[:R]-(b)-[:R]-(c) RETURN count(*)"),
-        int(0)
-    );
+    assert_eq!(one(&mut db, "MATCH (a)-[:R]-(b)-[:R]-(c) RETURN count(*)"), int(0));
     // Across two MATCH clauses it is.
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (a)-[:R]-(b) MATCH (b)-[:R]-(c) RETURN count(*)"
-        ),
-        int(2)
-    );
+    assert_eq!(one(&mut db, "MATCH (a)-[:R]-(b) MATCH (b)-[:R]-(c) RETURN count(*)"), int(2));
 }
 
 #[test]
@@ -269,10 +171,7 @@ fn comma_separated_patterns_join_on_shared_variables() {
     );
     assert_eq!(out, [[text("Ann"), text("Bob")]]);
     // Unconnected patterns give the cartesian product.
-    assert_eq!(
-        one(&mut db, "MATCH (a:Person), (o:Org) RETURN count(*)"),
-        int(3)
-    );
+    assert_eq!(one(&mut db, "MATCH (a:Person), (o:Org) RETURN count(*)"), int(3));
 }
 
 #[test]
@@ -282,58 +181,25 @@ fn aggregation_groups_implicitly() {
         &mut db,
         "MATCH (p:Person)-[:KNOWS]->(q) RETURN p.name AS p, count(*) AS n, collect(q.name) AS known ORDER BY p",
     );
-    assert_eq!(
-        out[0],
-        [text("Ann"), int(1), Value::List(vec![text("Bob")])]
-    );
+    assert_eq!(out[0], [text("Ann"), int(1), Value::List(vec![text("Bob")])]);
     assert_eq!(out.len(), 3);
     assert_eq!(one(&mut db, "MATCH (p:Person) RETURN count(p.age)"), int(2));
     assert_eq!(one(&mut db, "MATCH (p:Person) RETURN sum(p.age)"), int(55));
-    assert_eq!(
-        one(&mut db, "MATCH (p:Person) RETURN avg(p.age)"),
-        Value::Float(27.5)
-    );
-    assert_eq!(
-        one(&mut db, "MATCH (p:Person) RETURN min(p.name) + max(p.name)"),
-        text("AnnCy")
-    );
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (p)-[:`works-for`]->(o) RETURN count(DISTINCT o)"
-        ),
-        int(1)
-    );
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN avg(p.age)"), Value::Float(27.5));
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN min(p.name) + max(p.name)"), text("AnnCy"));
+    assert_eq!(one(&mut db, "MATCH (p)-[:`works-for`]->(o) RETURN count(DISTINCT o)"), int(1));
     // Nothing to aggregate still gives one row without grouping keys, none with them.
     assert_eq!(
-        rows(
-            &mut db,
-            "MATCH (n:Nope) RETURN count(*), collect(n), sum(n.x), avg(n.x)"
-        ),
+        rows(&mut db, "MATCH (n:Nope) RETURN count(*), collect(n), sum(n.x), avg(n.x)"),
         [[int(0), Value::List(vec![]), int(0), Value::Null]]
     );
     assert!(rows(&mut db, "MATCH (n:Nope) RETURN n.name, count(*)").is_empty());
     // Mixed expressions over keys and aggregates.
-    assert_eq!(
-        one(&mut db, "MATCH (p:Person) RETURN count(*) * 10 + 1"),
-        int(31)
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (p:Person) RETURN p.age + count(*)").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (p) WHERE count(*) > 1 RETURN p").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "RETURN count(count(*))").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (p:Person) RETURN sum(p.name)").kind,
-        ErrorKind::TypeError
-    );
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN count(*) * 10 + 1"), int(31));
+    assert_eq!(error(&mut db, "MATCH (p:Person) RETURN p.age + count(*)").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (p) WHERE count(*) > 1 RETURN p").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "RETURN count(count(*))").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (p:Person) RETURN sum(p.name)").kind, ErrorKind::TypeError);
 }
 
 #[test]
@@ -341,34 +207,17 @@ fn ordering_paging_and_distinct() {
     let mut db = people();
     let out = rows(&mut db, "MATCH (p:Person) RETURN p.age ORDER BY p.age");
     assert_eq!(out, [[int(25)], [int(30)], [Value::Null]]);
-    let out = rows(
-        &mut db,
-        "MATCH (p:Person) RETURN p.name ORDER BY p.age DESC",
-    );
+    let out = rows(&mut db, "MATCH (p:Person) RETURN p.name ORDER BY p.age DESC");
     assert_eq!(out, [[text("Cy")], [text("Ann")], [text("Bob")]]);
-    let out = rows(
-        &mut db,
-        "MATCH (p:Person) RETURN p.name AS n ORDER BY n SKIP 1 LIMIT 1",
-    );
+    let out = rows(&mut db, "MATCH (p:Person) RETURN p.name AS n ORDER BY n SKIP 1 LIMIT 1");
     assert_eq!(out, [[text("Bob")]]);
     db.set_param("k", int(2));
     assert_eq!(rows(&mut db, "MATCH (p:Person) RETURN p LIMIT $k").len(), 2);
-    let out = rows(
-        &mut db,
-        "MATCH (p:Person)-[:`works-for`]->(o) RETURN DISTINCT o.name",
-    );
+    let out = rows(&mut db, "MATCH (p:Person)-[:`works-for`]->(o) RETURN DISTINCT o.name");
     assert_eq!(out, [[text("BIS")]]);
-    assert_eq!(
-        error(&mut db, "MATCH (p) RETURN p LIMIT -1").kind,
-        ErrorKind::ArgumentError
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (p) RETURN p LIMIT p.x").kind,
-        ErrorKind::SemanticError
-    );
-    let star = db
-        .run("MATCH (b:Org)<-[r]-(a:Person {name: 'Ann'}) RETURN *")
-        .unwrap();
+    assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT -1").kind, ErrorKind::ArgumentError);
+    assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT p.x").kind, ErrorKind::SemanticError);
+    let star = db.run("MATCH (b:Org)<-[r]-(a:Person {name: 'Ann'}) RETURN *").unwrap();
     assert_eq!(star[0].columns, ["a", "b", "r"]);
 }
 
@@ -381,31 +230,15 @@ fn create_with_match_and_its_statistics() {
     assert_eq!(out[0].rows, [[text("member-of")]]);
     let st = out[0].stats;
     assert_eq!(
-        (
-            st.nodes_created,
-            st.relationships_created,
-            st.properties_set,
-            st.labels_added
-        ),
+        (st.nodes_created, st.relationships_created, st.properties_set, st.labels_added),
         (1, 1, 2, 1)
     );
-    assert_eq!(
-        one(
-            &mut db,
-            "MATCH (:Person)-[r:`member-of`]->(:Org) RETURN r.since"
-        ),
-        int(2021)
-    );
+    assert_eq!(one(&mut db, "MATCH (:Person)-[r:`member-of`]->(:Org) RETURN r.since"), int(2021));
     // CREATE runs once per matched row.
-    db.run("MATCH (p:Person) CREATE (p)-[:HAS]->(:Badge)")
-        .unwrap();
-    assert_eq!(
-        one(&mut db, "MATCH (:Person)-[:HAS]->(b:Badge) RETURN count(b)"),
-        int(3)
-    );
+    db.run("MATCH (p:Person) CREATE (p)-[:HAS]->(:Badge)").unwrap();
+    assert_eq!(one(&mut db, "MATCH (:Person)-[:HAS]->(b:Badge) RETURN count(b)"), int(3));
     // A LIMIT does not stop the writes before it.
-    db.run("MATCH (p:Person) CREATE (x:Copy) RETURN x LIMIT 0")
-        .unwrap();
+    db.run("MATCH (p:Person) CREATE (x:Copy) RETURN x LIMIT 0").unwrap();
     assert_eq!(one(&mut db, "MATCH (x:Copy) RETURN count(x)"), int(3));
 }
 
@@ -427,19 +260,12 @@ fn create_rejects_what_it_cannot_create() {
 #[test]
 fn a_failing_statement_changes_nothing() {
     let mut db = Session::new();
-    db.run("CREATE (:P {x: 1}), (:P {x: 0}), (:P {x: 2})")
-        .unwrap();
+    db.run("CREATE (:P {x: 1}), (:P {x: 0}), (:P {x: 2})").unwrap();
     let before = db.graph().clone();
     // The second row divides by zero after the first row's node was created.
-    assert_eq!(
-        error(&mut db, "MATCH (p:P) CREATE (:Q {v: 10 / p.x})").kind,
-        ErrorKind::ArithmeticError
-    );
+    assert_eq!(error(&mut db, "MATCH (p:P) CREATE (:Q {v: 10 / p.x})").kind, ErrorKind::ArithmeticError);
     assert_eq!(db.graph(), &before);
-    assert_eq!(
-        error(&mut db, "CREATE (:Q)-[:R]->(:Q {m: {a: 1}})").kind,
-        ErrorKind::TypeError
-    );
+    assert_eq!(error(&mut db, "CREATE (:Q)-[:R]->(:Q {m: {a: 1}})").kind, ErrorKind::TypeError);
     assert_eq!(db.graph(), &before);
     assert_eq!(one(&mut db, "MATCH (q:Q) RETURN count(q)"), int(0));
 }
@@ -447,9 +273,7 @@ fn a_failing_statement_changes_nothing() {
 #[test]
 fn a_script_stops_at_its_first_failing_statement() {
     let mut db = Session::new();
-    let e = db
-        .run("CREATE (:A); CREATE (:B); RETURN nope; CREATE (:C)")
-        .unwrap_err();
+    let e = db.run("CREATE (:A); CREATE (:B); RETURN nope; CREATE (:C)").unwrap_err();
     assert_eq!(e.as_query().map(|q| q.kind), Some(ErrorKind::SemanticError));
     assert!(e.to_string().contains("line 1, column 34"), "{e}");
     assert_eq!(one(&mut db, "MATCH (n) RETURN count(n)"), int(2));
@@ -458,9 +282,7 @@ fn a_script_stops_at_its_first_failing_statement() {
 #[test]
 fn explain_shows_the_plan_without_running_it() {
     let mut db = people();
-    let out = db
-        .run("EXPLAIN MATCH (p:Person)-[:KNOWS]->(q) CREATE (q)-[:X]->(:Y) RETURN count(*)")
-        .unwrap();
+    let out = db.run("EXPLAIN MATCH (p:Person)-[:KNOWS]->(q) CREATE (q)-[:X]->(:Y) RETURN count(*)").unwrap();
     let plan = out[0].plan.as_deref().unwrap();
     assert!(plan.contains("NodeByLabelScan (p:Person)"), "{plan}");
     assert!(plan.contains("Expand (p)-[:KNOWS]->(q)"), "{plan}");
@@ -474,23 +296,11 @@ fn variables_are_checked() {
     let e = error(&mut db, "MATCH (a) RETURN b");
     assert_eq!(e.kind, ErrorKind::SemanticError);
     assert_eq!(e.span.map(|sp| sp.start), Some(17));
-    assert_eq!(
-        error(&mut db, "MATCH (a)-[a]->() RETURN a").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (a) RETURN a, a").kind,
-        ErrorKind::SemanticError
-    );
+    assert_eq!(error(&mut db, "MATCH (a)-[a]->() RETURN a").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (a) RETURN a, a").kind, ErrorKind::SemanticError);
     assert_eq!(error(&mut db, "RETURN *").kind, ErrorKind::SemanticError);
-    assert_eq!(
-        error(&mut db, "MATCH p = (a)-->(b) RETURN p").kind,
-        ErrorKind::SemanticError
-    );
-    assert_eq!(
-        error(&mut db, "MATCH (a)-[*1..2]->(b) RETURN b").kind,
-        ErrorKind::SemanticError
-    );
+    assert_eq!(error(&mut db, "MATCH p = (a)-->(b) RETURN p").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (a)-[*1..2]->(b) RETURN b").kind, ErrorKind::SemanticError);
 }
 
 #[test]
@@ -530,11 +340,8 @@ fn nothing_typed_panics() {
     let longer = format!("RETURN {}1", "1 + ".repeat(100_000));
     assert_eq!(error(&mut db, &longer).kind, ErrorKind::SyntaxError);
     // Many operators in many nested parentheses: deep, refused before anything walks it.
-    let nested = format!(
-        "RETURN {}1{}",
-        "(".repeat(31),
-        " + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1)".repeat(31)
-    );
+    let nested =
+        format!("RETURN {}1{}", "(".repeat(31), " + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1)".repeat(31));
     assert_eq!(error(&mut db, &nested).kind, ErrorKind::SyntaxError);
     // A long flat list is wide, not deep.
     let wide = format!("RETURN size([{}1])", "1, ".repeat(100_000));

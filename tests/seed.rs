@@ -8,10 +8,7 @@ fn seed() -> Session {
     let mut s = Session::new();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/czech-apt31.cypher");
     let report = s.load_file(&path).expect("the seed graph loads");
-    assert!(
-        report.nodes == 17 && report.relationships == 30,
-        "{report:?}"
-    );
+    assert!(report.nodes == 17 && report.relationships == 30, "{report:?}");
     s
 }
 
@@ -46,14 +43,8 @@ fn to_whom_is_the_campaign_attributed() {
 #[test]
 fn who_condemned_it() {
     let mut s = seed();
-    let names = strings(
-        &mut s,
-        "MATCH (:Campaign)-[:`condemned-by`]->(x) RETURN x.name AS who ORDER BY who",
-    );
-    assert_eq!(
-        names,
-        ["Czech Government", "European Union", "Jan Lipavský", "NATO"]
-    );
+    let names = strings(&mut s, "MATCH (:Campaign)-[:`condemned-by`]->(x) RETURN x.name AS who ORDER BY who");
+    assert_eq!(names, ["Czech Government", "European Union", "Jan Lipavský", "NATO"]);
 }
 
 #[test]
@@ -77,32 +68,19 @@ fn the_actor_leads_to_a_state_in_two_hops() {
     let aliases = s.run("MATCH (a:ThreatActor) RETURN a.aliases").unwrap();
     assert_eq!(
         aliases[0].rows[0][0],
-        Value::List(vec![
-            "ZIRCONIUM".into(),
-            "Violet Typhoon".into(),
-            "Judgment Panda".into()
-        ])
+        Value::List(vec!["ZIRCONIUM".into(), "Violet Typhoon".into(), "Judgment Panda".into()])
     );
 }
 
 #[test]
 fn every_claim_has_a_source() {
     let mut s = seed();
-    let out = s
-        .run("MATCH ()-[r]->() WHERE r.source IS NULL RETURN count(*)")
-        .unwrap();
+    let out = s.run("MATCH ()-[r]->() WHERE r.source IS NULL RETURN count(*)").unwrap();
     assert_eq!(out[0].rows, [[Value::Int(0)]]);
-    let out = s
-        .run("MATCH ()-[r]->() RETURN r.source AS source, count(*) AS claims ORDER BY source")
-        .unwrap();
+    let out =
+        s.run("MATCH ()-[r]->() RETURN r.source AS source, count(*) AS claims ORDER BY source").unwrap();
     let sources: Vec<&Value> = out[0].rows.iter().map(|r| &r[0]).collect();
-    assert_eq!(
-        sources,
-        [
-            &Value::from("background"),
-            &Value::from("czech-apt31-article")
-        ]
-    );
+    assert_eq!(sources, [&Value::from("background"), &Value::from("czech-apt31-article")]);
 }
 
 #[test]
@@ -118,14 +96,8 @@ fn required_names_and_labels_exist() {
         ("Organization", "Czech Government"),
         ("Organization", "Security Information Service"),
         ("Organization", "Military Intelligence"),
-        (
-            "Organization",
-            "Office for Foreign Relations and Information",
-        ),
-        (
-            "Organization",
-            "National Cyber and Information Security Agency",
-        ),
+        ("Organization", "Office for Foreign Relations and Information"),
+        ("Organization", "National Cyber and Information Security Agency"),
         ("Organization", "European Union"),
         ("Organization", "NATO"),
         ("Organization", "Critical infrastructure institution"),

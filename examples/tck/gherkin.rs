@@ -66,7 +66,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
         if line.is_empty() || line.starts_with('#') || line.starts_with('@') {
             continue;
         }
-        if let Some(rest) = line.strip_prefix("Scenario Outline:").or_else(|| line.strip_prefix("Scenario Template:")) {
+        if let Some(rest) =
+            line.strip_prefix("Scenario Outline:").or_else(|| line.strip_prefix("Scenario Template:"))
+        {
             finish(current.take(), &mut examples, &mut scenarios);
             in_examples = false;
             current = Some((Scenario { name: rest.trim().to_string(), line: i, steps: Vec::new() }, true));
@@ -123,7 +125,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
 
 /// One scenario per example row, with `<name>` placeholders filled in.
 fn expand(outline: &Scenario, examples: &[Vec<String>], out: &mut Vec<Scenario>) {
-    let Some((header, rows)) = examples.split_first() else { return };
+    let Some((header, rows)) = examples.split_first() else {
+        return;
+    };
     for (n, row) in rows.iter().enumerate() {
         let fill = |s: &str| {
             let mut s = s.to_string();

@@ -15,10 +15,19 @@ pub enum V {
     Str(String),
     List(Vec<V>),
     Map(BTreeMap<String, V>),
-    Node { labels: BTreeSet<String>, props: BTreeMap<String, V> },
-    Rel { ty: String, props: BTreeMap<String, V> },
+    Node {
+        labels: BTreeSet<String>,
+        props: BTreeMap<String, V>,
+    },
+    Rel {
+        ty: String,
+        props: BTreeMap<String, V>,
+    },
     /// Nodes and relationships alternating; each relationship with whether it points forward.
-    Path { nodes: Vec<V>, rels: Vec<(V, bool)> },
+    Path {
+        nodes: Vec<V>,
+        rels: Vec<(V, bool)>,
+    },
 }
 
 impl V {
@@ -324,7 +333,9 @@ impl P<'_> {
 
     fn number(&mut self) -> Result<V, String> {
         let start = self.i;
-        while self.i < self.s.len() && matches!(self.s[self.i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+        while self.i < self.s.len()
+            && matches!(self.s[self.i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        {
             self.i += 1;
         }
         let t = &self.text[start..self.i];

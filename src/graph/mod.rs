@@ -121,10 +121,7 @@ impl Graph {
         labels.dedup();
         let id = self.g.add_node(NodeData { labels, props });
         for &l in &self.g[id].labels {
-            self.by_label
-                .entry(l)
-                .or_default()
-                .insert(id.index() as u32);
+            self.by_label.entry(l).or_default().insert(id.index() as u32);
         }
         NodeId(id.index() as u32)
     }
@@ -152,9 +149,7 @@ impl Graph {
                 return Err(GraphError::NoSuchNode(n.0));
             }
         }
-        let id = self
-            .g
-            .add_edge(node_index(from), node_index(to), EdgeData { ty, props });
+        let id = self.g.add_edge(node_index(from), node_index(to), EdgeData { ty, props });
         let id = id.index() as u32;
         self.by_type.entry(ty).or_default().insert(id);
         Ok(EdgeId(id))
@@ -183,10 +178,7 @@ impl Graph {
     }
 
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
-        let data = self
-            .g
-            .remove_edge(edge_index(e))
-            .ok_or(GraphError::NoSuchEdge(e.0))?;
+        let data = self.g.remove_edge(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
         if let Some(set) = self.by_type.get_mut(&data.ty) {
             set.remove(&e.0);
             if set.is_empty() {
@@ -202,16 +194,8 @@ impl Graph {
             return Err(GraphError::NoSuchNode(n.0));
         }
         let idx = node_index(n);
-        let has_edges = self
-            .g
-            .edges_directed(idx, PgDirection::Outgoing)
-            .next()
-            .is_some()
-            || self
-                .g
-                .edges_directed(idx, PgDirection::Incoming)
-                .next()
-                .is_some();
+        let has_edges = self.g.edges_directed(idx, PgDirection::Outgoing).next().is_some()
+            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some();
         if has_edges {
             return Err(GraphError::NodeHasEdges(n.0));
         }
@@ -259,9 +243,7 @@ impl Graph {
 
     /// The node's properties; empty for a node that does not exist.
     pub fn node_properties(&self, n: NodeId) -> &Properties {
-        self.g
-            .node_weight(node_index(n))
-            .map_or(Properties::empty(), |d| &d.props)
+        self.g.node_weight(node_index(n)).map_or(Properties::empty(), |d| &d.props)
     }
 
     pub fn node_property(&self, n: NodeId, key: &str) -> Option<&Value> {
@@ -273,9 +255,7 @@ impl Graph {
     }
 
     pub fn edge_properties(&self, e: EdgeId) -> &Properties {
-        self.g
-            .edge_weight(edge_index(e))
-            .map_or(Properties::empty(), |d| &d.props)
+        self.g.edge_weight(edge_index(e)).map_or(Properties::empty(), |d| &d.props)
     }
 
     pub fn edge_property(&self, e: EdgeId, key: &str) -> Option<&Value> {
@@ -295,15 +275,11 @@ impl Graph {
         match label {
             Some(l) => {
                 let set = self.by_label.get(&l)?;
-                set.range((start, Bound::Unbounded))
-                    .next()
-                    .map(|&i| NodeId(i))
+                set.range((start, Bound::Unbounded)).next().map(|&i| NodeId(i))
             }
             None => {
                 let first = after.map_or(0, |n| n.0 as usize + 1);
-                (first..self.g.node_bound())
-                    .map(|i| NodeId(i as u32))
-                    .find(|&n| self.contains_node(n))
+                (first..self.g.node_bound()).map(|i| NodeId(i as u32)).find(|&n| self.contains_node(n))
             }
         }
     }
@@ -327,13 +303,7 @@ impl Graph {
 
     /// Appends to `out` the (edge, other node) pairs of `n` in direction `dir` whose type is one of
     /// `types` (any type when `types` is empty). This is the executor's only way to adjacency.
-    pub fn neighbours(
-        &self,
-        n: NodeId,
-        dir: Direction,
-        types: &[Sym],
-        out: &mut Vec<(EdgeId, NodeId)>,
-    ) {
+    pub fn neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
         if !self.contains_node(n) {
             return;
         }
@@ -342,10 +312,7 @@ impl Graph {
         if matches!(dir, Direction::Outgoing | Direction::Both) {
             for e in self.g.edges_directed(idx, PgDirection::Outgoing) {
                 if wanted(e.weight().ty) {
-                    out.push((
-                        EdgeId(e.id().index() as u32),
-                        NodeId(e.target().index() as u32),
-                    ));
+                    out.push((EdgeId(e.id().index() as u32), NodeId(e.target().index() as u32)));
                 }
             }
         }
@@ -353,43 +320,63 @@ impl Graph {
             for e in self.g.edges_directed(idx, PgDirection::Incoming) {
                 let self_loop = e.source() == e.target();
                 if wanted(e.weight().ty) && !(self_loop && dir == Direction::Both) {
-                    out.push((
-                        EdgeId(e.id().index() as u32),
-                        NodeId(e.source().index() as u32),
-                    ));
+                    out.push((EdgeId(e.id().index() as u32), NodeId(e.source().index() as u32)));
                 }
             }
         }
     }
 
-    /// Sets (or, with null, removes) a node property.
+    /// Sets (or, with null, removes) a node property; returns the value it replaced.
     pub fn set_node_property(
         &mut self,
         n: NodeId,
         key: Sym,
         value: Value,
-    ) -> Result<(), GraphError> {
-        let data = self
-            .g
-            .node_weight_mut(node_index(n))
-            .ok_or(GraphError::NoSuchNode(n.0))?;
-        data.props.set(key, value);
-        Ok(())
+    ) -> Result<Option<Value>, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        Ok(data.props.set(key, value))
     }
 
-    /// Sets (or, with null, removes) a relationship property.
+    /// Sets (or, with null, removes) a relationship property; returns the value it replaced.
     pub fn set_edge_property(
         &mut self,
         e: EdgeId,
         key: Sym,
         value: Value,
-    ) -> Result<(), GraphError> {
-        let data = self
-            .g
-            .edge_weight_mut(edge_index(e))
-            .ok_or(GraphError::NoSuchEdge(e.0))?;
-        data.props.set(key, value);
-        Ok(())
+    ) -> Result<Option<Value>, GraphError> {
+        let data = self.g.edge_weight_mut(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
+        Ok(data.props.set(key, value))
+    }
+
+    /// Adds a label to a node; false when it had it already.
+    pub fn add_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        match data.labels.binary_search(&label) {
+            Ok(_) => Ok(false),
+            Err(i) => {
+                data.labels.insert(i, label);
+                self.by_label.entry(label).or_default().insert(n.0);
+                Ok(true)
+            }
+        }
+    }
+
+    /// Removes a label from a node; false when it did not have it.
+    pub fn remove_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        match data.labels.binary_search(&label) {
+            Err(_) => Ok(false),
+            Ok(i) => {
+                data.labels.remove(i);
+                if let Some(set) = self.by_label.get_mut(&label) {
+                    set.remove(&n.0);
+                    if set.is_empty() {
+                        self.by_label.remove(&label);
+                    }
+                }
+                Ok(true)
+            }
+        }
     }
 
     /// Labels, relationship types and property keys with their counts.
@@ -399,24 +386,16 @@ impl Graph {
             schema.labels.insert(self.name(l).to_string(), set.len());
         }
         for (&t, set) in &self.by_type {
-            schema
-                .edge_types
-                .insert(self.name(t).to_string(), set.len());
+            schema.edge_types.insert(self.name(t).to_string(), set.len());
         }
         for n in self.g.node_weights() {
             for (k, _) in n.props.iter() {
-                *schema
-                    .node_keys
-                    .entry(self.name(k).to_string())
-                    .or_default() += 1;
+                *schema.node_keys.entry(self.name(k).to_string()).or_default() += 1;
             }
         }
         for e in self.g.edge_weights() {
             for (k, _) in e.props.iter() {
-                *schema
-                    .edge_keys
-                    .entry(self.name(k).to_string())
-                    .or_default() += 1;
+                *schema.edge_keys.entry(self.name(k).to_string()).or_default() += 1;
             }
         }
         schema
@@ -431,11 +410,7 @@ impl Graph {
         }
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {
-            let labels: Vec<Sym> = other
-                .labels(n)
-                .iter()
-                .map(|&l| self.intern(other.name(l)))
-                .collect();
+            let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();
             let props = self.translate(&other, other.node_properties(n));
             ids.insert(n, self.add_node(&labels, props));
         }
@@ -466,15 +441,9 @@ impl Graph {
         nodes: Vec<(u32, Vec<Sym>, Properties)>,
         edges: Vec<(u32, u32, u32, Sym, Properties)>,
     ) -> Result<Graph, GraphError> {
-        let mut graph = Graph {
-            names,
-            ..Graph::default()
-        };
+        let mut graph = Graph { names, ..Graph::default() };
         let mut vacant_nodes = Vec::new();
-        let placeholder = || NodeData {
-            labels: Vec::new(),
-            props: Properties::default(),
-        };
+        let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
         for (id, labels, props) in nodes {
             while graph.g.node_bound() < id as usize {
                 vacant_nodes.push(graph.g.add_node(placeholder()));
@@ -491,10 +460,7 @@ impl Graph {
                 if graph.g.node_bound() == 0 {
                     return Err(GraphError::NoSuchEdge(id));
                 }
-                let filler = EdgeData {
-                    ty,
-                    props: Properties::default(),
-                };
+                let filler = EdgeData { ty, props: Properties::default() };
                 vacant_edges.push(graph.g.add_edge(anchor, anchor, filler));
             }
             if graph.g.edge_bound() != id as usize {
@@ -502,11 +468,7 @@ impl Graph {
             }
             let placeholder_end = |n: u32| vacant_nodes.contains(&NodeIndex::new(n as usize));
             if placeholder_end(from) || placeholder_end(to) {
-                return Err(GraphError::NoSuchNode(if placeholder_end(from) {
-                    from
-                } else {
-                    to
-                }));
+                return Err(GraphError::NoSuchNode(if placeholder_end(from) { from } else { to }));
             }
             graph.add_edge(NodeId(from), NodeId(to), ty, props)?;
         }
@@ -522,21 +484,16 @@ impl Graph {
     /// A form independent of symbol numbering and insertion history, for comparing graphs.
     fn canonical(&self) -> CanonicalGraph {
         let name_map = |props: &Properties| -> Vec<(String, Value)> {
-            let mut v: Vec<(String, Value)> = props
-                .iter()
-                .map(|(k, v)| (self.name(k).to_string(), v.clone()))
-                .collect();
+            let mut v: Vec<(String, Value)> =
+                props.iter().map(|(k, v)| (self.name(k).to_string(), v.clone())).collect();
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
         };
         let nodes = self
             .nodes()
             .map(|n| {
-                let mut labels: Vec<String> = self
-                    .labels(n)
-                    .iter()
-                    .map(|&l| self.name(l).to_string())
-                    .collect();
+                let mut labels: Vec<String> =
+                    self.labels(n).iter().map(|&l| self.name(l).to_string()).collect();
                 labels.sort();
                 (n.0, labels, name_map(self.node_properties(n)))
             })
@@ -564,10 +521,7 @@ struct CanonicalGraph {
 impl PartialEq for CanonicalGraph {
     fn eq(&self, other: &Self) -> bool {
         let same_props = |a: &CanonicalProps, b: &CanonicalProps| {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+            a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
         };
         self.nodes.len() == other.nodes.len()
             && self.edges.len() == other.edges.len()
@@ -576,9 +530,11 @@ impl PartialEq for CanonicalGraph {
                 .iter()
                 .zip(&other.nodes)
                 .all(|(a, b)| a.0 == b.0 && a.1 == b.1 && same_props(&a.2, &b.2))
-            && self.edges.iter().zip(&other.edges).all(|(a, b)| {
-                (a.0, a.1, a.2, &a.3) == (b.0, b.1, b.2, &b.3) && same_props(&a.4, &b.4)
-            })
+            && self
+                .edges
+                .iter()
+                .zip(&other.edges)
+                .all(|(a, b)| (a.0, a.1, a.2, &a.3) == (b.0, b.1, b.2, &b.3) && same_props(&a.4, &b.4))
     }
 }
 
@@ -608,8 +564,7 @@ mod tests {
         let b = g.create_node(&["ThreatActor"], [("name", Value::from("APT31"))]);
         let c = g.create_node(&["Organization"], [("name", Value::from("MSS"))]);
         g.create_edge(a, b, "attributed-to", []).unwrap();
-        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))])
-            .unwrap();
+        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))]).unwrap();
         g.create_edge(c, c, "part-of", []).unwrap();
         (g, a, b, c)
     }
@@ -629,12 +584,7 @@ mod tests {
         assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
         out.clear();
         // The self-loop shows once when both directions are followed.
-        g.neighbours(
-            c,
-            Direction::Both,
-            &[g.symbol("part-of").unwrap()],
-            &mut out,
-        );
+        g.neighbours(c, Direction::Both, &[g.symbol("part-of").unwrap()], &mut out);
         assert_eq!(out.len(), 1);
     }
 
@@ -658,21 +608,12 @@ mod tests {
         let extra = g.create_node(&["X"], []);
         g.detach_remove_node(a).unwrap();
         let names = g.interner().clone();
-        let nodes = g
-            .nodes()
-            .map(|n| (n.0, g.labels(n).to_vec(), g.node_properties(n).clone()))
-            .collect();
+        let nodes = g.nodes().map(|n| (n.0, g.labels(n).to_vec(), g.node_properties(n).clone())).collect();
         let edges = g
             .edges()
             .map(|e| {
                 let (s, t) = g.endpoints(e).unwrap();
-                (
-                    e.0,
-                    s.0,
-                    t.0,
-                    g.edge_type(e).unwrap(),
-                    g.edge_properties(e).clone(),
-                )
+                (e.0, s.0, t.0, g.edge_type(e).unwrap(), g.edge_properties(e).clone())
             })
             .collect();
         let back = Graph::restore(names, nodes, edges).unwrap();

@@ -15,21 +15,19 @@ impl Properties {
     }
 
     pub fn get(&self, key: Sym) -> Option<&Value> {
-        self.0
-            .binary_search_by_key(&key, |(k, _)| *k)
-            .ok()
-            .map(|i| &self.0[i].1)
+        self.0.binary_search_by_key(&key, |(k, _)| *k).ok().map(|i| &self.0[i].1)
     }
 
-    /// Sets a property; setting null removes it, as in openCypher.
-    pub fn set(&mut self, key: Sym, value: Value) {
+    /// Sets a property; setting null removes it, as in openCypher. Returns the value it replaced.
+    pub fn set(&mut self, key: Sym, value: Value) -> Option<Value> {
         match self.0.binary_search_by_key(&key, |(k, _)| *k) {
-            Ok(i) if value.is_null() => {
-                self.0.remove(i);
+            Ok(i) if value.is_null() => Some(self.0.remove(i).1),
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(_) if value.is_null() => None,
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
             }
-            Ok(i) => self.0[i].1 = value,
-            Err(_) if value.is_null() => {}
-            Err(i) => self.0.insert(i, (key, value)),
         }
     }
 

@@ -31,12 +31,89 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Clause {
     Match(MatchClause),
+    Unwind(UnwindClause),
+    With(WithClause),
     Create(CreateClause),
+    Set(SetClause),
+    Remove(RemoveClause),
+    Delete(DeleteClause),
     Return(ReturnClause),
+}
+
+impl Clause {
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Match(c) => c.span,
+            Clause::Unwind(c) => c.span,
+            Clause::With(c) => c.projection.span,
+            Clause::Create(c) => c.span,
+            Clause::Set(c) => c.span,
+            Clause::Remove(c) => c.span,
+            Clause::Delete(c) => c.span,
+            Clause::Return(c) => c.span,
+        }
+    }
+
+    /// Whether the clause changes the graph.
+    pub fn writes(&self) -> bool {
+        matches!(self, Clause::Create(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnwindClause {
+    pub expr: Expr,
+    pub variable: Ident,
+    pub span: Span,
+}
+
+/// `WITH`: a projection like `RETURN`'s, then an optional filter; only its columns stay in scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithClause {
+    pub projection: ReturnClause,
+    pub predicate: Option<Expr>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetClause {
+    pub items: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetItem {
+    /// `SET n.key = value`
+    Property { variable: Ident, key: String, value: Expr },
+    /// `SET n = {map}`: replaces every property.
+    Replace { variable: Ident, value: Expr },
+    /// `SET n += {map}`: adds and overwrites.
+    Merge { variable: Ident, value: Expr },
+    /// `SET n:Label:Other`
+    Labels { variable: Ident, labels: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoveClause {
+    pub items: Vec<RemoveItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveItem {
+    Property { variable: Ident, key: String },
+    Labels { variable: Ident, labels: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteClause {
+    pub detach: bool,
+    pub exprs: Vec<Expr>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchClause {
+    pub optional: bool,
     pub patterns: Vec<Pattern>,
     pub predicate: Option<Expr>,
     pub span: Span,
@@ -151,6 +228,51 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     CountStar,
+    /// `CASE [subject] WHEN … THEN … [ELSE …] END`
+    Case {
+        subject: Option<Box<Expr>>,
+        branches: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+    },
+    /// `[variable IN list WHERE predicate | projection]`
+    ListComprehension {
+        variable: String,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+        projection: Option<Box<Expr>>,
+    },
+    /// `all|any|none|single(variable IN list WHERE predicate)`
+    Quantifier {
+        kind: Quantifier,
+        variable: String,
+        list: Box<Expr>,
+        predicate: Box<Expr>,
+    },
+    /// `list[from..to]`
+    Slice {
+        target: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    Single,
+}
+
+impl Quantifier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::None => "none",
+            Quantifier::Single => "single",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +293,7 @@ pub enum BinaryOp {
     Le,
     Gt,
     Ge,
+    Regex,
     StartsWith,
     EndsWith,
     Contains,
@@ -196,6 +319,7 @@ impl BinaryOp {
             Le => "<=",
             Gt => ">",
             Ge => ">=",
+            Regex => "=~",
             StartsWith => "STARTS WITH",
             EndsWith => "ENDS WITH",
             Contains => "CONTAINS",
@@ -215,10 +339,7 @@ impl Expr {
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
         visit(self);
         match &self.kind {
-            ExprKind::Literal(_)
-            | ExprKind::Parameter(_)
-            | ExprKind::Variable(_)
-            | ExprKind::CountStar => {}
+            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {}
             ExprKind::Property(e, _) | ExprKind::Unary(_, e) => e.walk(visit),
             ExprKind::IsNull { operand, .. } => operand.walk(visit),
             ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
@@ -229,6 +350,36 @@ impl Expr {
                 items.iter().for_each(|e| e.walk(visit))
             }
             ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| e.walk(visit)),
+            _ => self.children().into_iter().for_each(|e| e.walk(visit)),
+        }
+    }
+
+    /// The direct sub-expressions.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {
+                Vec::new()
+            }
+            ExprKind::Property(e, _) | ExprKind::Unary(_, e) => vec![e],
+            ExprKind::IsNull { operand, .. } => vec![operand],
+            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().collect(),
+            ExprKind::Map(entries) => entries.iter().map(|(_, e)| e).collect(),
+            ExprKind::Case { subject, branches, default } => subject
+                .iter()
+                .map(|b| &**b)
+                .chain(branches.iter().flat_map(|(w, t)| [w, t]))
+                .chain(default.iter().map(|b| &**b))
+                .collect(),
+            ExprKind::ListComprehension { list, predicate, projection, .. } => std::iter::once(&**list)
+                .chain(predicate.iter().map(|b| &**b))
+                .chain(projection.iter().map(|b| &**b))
+                .collect(),
+            ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
+            ExprKind::Slice { target, from, to } => std::iter::once(&**target)
+                .chain(from.iter().map(|b| &**b))
+                .chain(to.iter().map(|b| &**b))
+                .collect(),
         }
     }
 }
@@ -296,22 +447,55 @@ impl fmt::Display for Expr {
             ExprKind::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
             ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
             ExprKind::IsNull { operand, negated } => {
-                write!(
-                    f,
-                    "({operand} IS {}NULL)",
-                    if *negated { "NOT " } else { "" }
-                )
+                write!(f, "({operand} IS {}NULL)", if *negated { "NOT " } else { "" })
             }
-            ExprKind::Call {
-                name,
-                distinct,
-                args,
-            } => {
+            ExprKind::Call { name, distinct, args } => {
                 write!(f, "{name}({}", if *distinct { "DISTINCT " } else { "" })?;
                 write_list(f, args, ", ")?;
                 f.write_str(")")
             }
             ExprKind::CountStar => f.write_str("count(*)"),
+            ExprKind::Case { subject, branches, default } => {
+                f.write_str("CASE")?;
+                if let Some(s) = subject {
+                    write!(f, " {s}")?;
+                }
+                for (w, t) in branches {
+                    write!(f, " WHEN {w} THEN {t}")?;
+                }
+                if let Some(d) = default {
+                    write!(f, " ELSE {d}")?;
+                }
+                f.write_str(" END")
+            }
+            ExprKind::ListComprehension { variable, list, predicate, projection } => {
+                f.write_str("[")?;
+                write_name(f, variable)?;
+                write!(f, " IN {list}")?;
+                if let Some(p) = predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                if let Some(p) = projection {
+                    write!(f, " | {p}")?;
+                }
+                f.write_str("]")
+            }
+            ExprKind::Quantifier { kind, variable, list, predicate } => {
+                write!(f, "{}(", kind.name())?;
+                write_name(f, variable)?;
+                write!(f, " IN {list} WHERE {predicate})")
+            }
+            ExprKind::Slice { target, from, to } => {
+                write!(f, "{target}[")?;
+                if let Some(a) = from {
+                    write!(f, "{a}")?;
+                }
+                f.write_str("..")?;
+                if let Some(b) = to {
+                    write!(f, "{b}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -336,11 +520,7 @@ impl fmt::Display for NodePattern {
 
 impl fmt::Display for RelPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.direction == RelDirection::Left {
-            "<-["
-        } else {
-            "-["
-        })?;
+        f.write_str(if self.direction == RelDirection::Left { "<-[" } else { "-[" })?;
         if let Some(v) = &self.variable {
             write_name(f, &v.name)?;
         }
@@ -369,11 +549,7 @@ impl fmt::Display for RelPattern {
             f.write_str(" ")?;
             write_map(f, &self.properties)?;
         }
-        f.write_str(if self.direction == RelDirection::Right {
-            "]->"
-        } else {
-            "]-"
-        })
+        f.write_str(if self.direction == RelDirection::Right { "]->" } else { "]-" })
     }
 }
 
@@ -391,66 +567,145 @@ impl fmt::Display for Pattern {
     }
 }
 
+fn write_projection(f: &mut fmt::Formatter<'_>, r: &ReturnClause) -> fmt::Result {
+    if r.distinct {
+        f.write_str("DISTINCT ")?;
+    }
+    if r.star {
+        f.write_str("*")?;
+        if !r.items.is_empty() {
+            f.write_str(", ")?;
+        }
+    }
+    for (i, item) in r.items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}", item.expr)?;
+        if let Some(a) = &item.alias {
+            f.write_str(" AS ")?;
+            write_name(f, &a.name)?;
+        }
+    }
+    if !r.order_by.is_empty() {
+        f.write_str(" ORDER BY ")?;
+        for (i, s) in r.order_by.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}{}", s.expr, if s.descending { " DESC" } else { "" })?;
+        }
+    }
+    if let Some(s) = &r.skip {
+        write!(f, " SKIP {s}")?;
+    }
+    if let Some(l) = &r.limit {
+        write!(f, " LIMIT {l}")?;
+    }
+    Ok(())
+}
+
+fn write_labels(f: &mut fmt::Formatter<'_>, labels: &[String]) -> fmt::Result {
+    for l in labels {
+        f.write_str(":")?;
+        write_name(f, l)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Clause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Clause::Match(m) => {
+                f.write_str(if m.optional { "OPTIONAL MATCH " } else { "MATCH " })?;
+                write_list(f, &m.patterns, ", ")?;
+                if let Some(p) = &m.predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                Ok(())
+            }
+            Clause::Unwind(u) => {
+                write!(f, "UNWIND {} AS ", u.expr)?;
+                write_name(f, &u.variable.name)
+            }
+            Clause::With(w) => {
+                f.write_str("WITH ")?;
+                write_projection(f, &w.projection)?;
+                if let Some(p) = &w.predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                Ok(())
+            }
+            Clause::Create(c) => {
+                f.write_str("CREATE ")?;
+                write_list(f, &c.patterns, ", ")
+            }
+            Clause::Set(s) => {
+                f.write_str("SET ")?;
+                for (i, item) in s.items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match item {
+                        SetItem::Property { variable, key, value } => {
+                            write_name(f, &variable.name)?;
+                            f.write_str(".")?;
+                            write_name(f, key)?;
+                            write!(f, " = {value}")?;
+                        }
+                        SetItem::Replace { variable, value } => {
+                            write_name(f, &variable.name)?;
+                            write!(f, " = {value}")?;
+                        }
+                        SetItem::Merge { variable, value } => {
+                            write_name(f, &variable.name)?;
+                            write!(f, " += {value}")?;
+                        }
+                        SetItem::Labels { variable, labels } => {
+                            write_name(f, &variable.name)?;
+                            write_labels(f, labels)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Clause::Remove(r) => {
+                f.write_str("REMOVE ")?;
+                for (i, item) in r.items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match item {
+                        RemoveItem::Property { variable, key } => {
+                            write_name(f, &variable.name)?;
+                            f.write_str(".")?;
+                            write_name(f, key)?;
+                        }
+                        RemoveItem::Labels { variable, labels } => {
+                            write_name(f, &variable.name)?;
+                            write_labels(f, labels)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Clause::Delete(d) => {
+                f.write_str(if d.detach { "DETACH DELETE " } else { "DELETE " })?;
+                write_list(f, &d.exprs, ", ")
+            }
+            Clause::Return(r) => {
+                f.write_str("RETURN ")?;
+                write_projection(f, r)
+            }
+        }
+    }
+}
+
 impl fmt::Display for Statement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.explain {
             f.write_str("EXPLAIN ")?;
         }
-        for (i, clause) in self.clauses.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            match clause {
-                Clause::Match(m) => {
-                    f.write_str("MATCH ")?;
-                    write_list(f, &m.patterns, ", ")?;
-                    if let Some(p) = &m.predicate {
-                        write!(f, " WHERE {p}")?;
-                    }
-                }
-                Clause::Create(c) => {
-                    f.write_str("CREATE ")?;
-                    write_list(f, &c.patterns, ", ")?;
-                }
-                Clause::Return(r) => {
-                    f.write_str("RETURN ")?;
-                    if r.distinct {
-                        f.write_str("DISTINCT ")?;
-                    }
-                    if r.star {
-                        f.write_str("*")?;
-                        if !r.items.is_empty() {
-                            f.write_str(", ")?;
-                        }
-                    }
-                    for (i, item) in r.items.iter().enumerate() {
-                        if i > 0 {
-                            f.write_str(", ")?;
-                        }
-                        write!(f, "{}", item.expr)?;
-                        if let Some(a) = &item.alias {
-                            f.write_str(" AS ")?;
-                            write_name(f, &a.name)?;
-                        }
-                    }
-                    if !r.order_by.is_empty() {
-                        f.write_str(" ORDER BY ")?;
-                        for (i, s) in r.order_by.iter().enumerate() {
-                            if i > 0 {
-                                f.write_str(", ")?;
-                            }
-                            write!(f, "{}{}", s.expr, if s.descending { " DESC" } else { "" })?;
-                        }
-                    }
-                    if let Some(s) = &r.skip {
-                        write!(f, " SKIP {s}")?;
-                    }
-                    if let Some(l) = &r.limit {
-                        write!(f, " LIMIT {l}")?;
-                    }
-                }
-            }
-        }
-        Ok(())
+        write_list(f, &self.clauses, " ")
     }
 }

@@ -18,8 +18,12 @@ pub enum ErrorKind {
     ArgumentError,
     /// Integer overflow or division by zero at run time.
     ArithmeticError,
-    /// A parameter the statement uses was not given. Run time.
+    /// A parameter the statement uses was not given. Compile time: checked before anything runs.
     ParameterMissing,
+    /// A deleted node or relationship was used. Run time.
+    EntityNotFound,
+    /// A change would break the graph's rules (deleting a node that keeps relationships). Run time.
+    ConstraintVerificationFailed,
     /// The query was stopped before it finished.
     Cancelled,
 }
@@ -27,7 +31,7 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// Whether the error is raised before anything runs.
     pub fn is_compile_time(self) -> bool {
-        matches!(self, ErrorKind::SyntaxError | ErrorKind::SemanticError)
+        matches!(self, ErrorKind::SyntaxError | ErrorKind::SemanticError | ErrorKind::ParameterMissing)
     }
 
     pub fn name(self) -> &'static str {
@@ -38,6 +42,8 @@ impl ErrorKind {
             ErrorKind::ArgumentError => "ArgumentError",
             ErrorKind::ArithmeticError => "ArithmeticError",
             ErrorKind::ParameterMissing => "ParameterMissing",
+            ErrorKind::EntityNotFound => "EntityNotFound",
+            ErrorKind::ConstraintVerificationFailed => "ConstraintVerificationFailed",
             ErrorKind::Cancelled => "Cancelled",
         }
     }
@@ -59,11 +65,7 @@ impl fmt::Display for QueryError {
 
 impl QueryError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
-        QueryError {
-            kind,
-            message: message.into(),
-            span,
-        }
+        QueryError { kind, message: message.into(), span }
     }
 
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {
@@ -85,20 +87,15 @@ impl QueryError {
             return self.to_string();
         };
         let at = span.start.min(source.len());
-        let at = (0..=at)
-            .rev()
-            .find(|&i| source.is_char_boundary(i))
-            .unwrap_or(0);
+        let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
         let line_no = source[..at].matches('\n').count() + 1;
         let line = source[line_start..line_end].trim_end_matches('\r');
         let column = source[line_start..at].chars().count() + 1;
         // Tabs keep their width under the caret; everything else is one column per character.
-        let pad: String = source[line_start..at]
-            .chars()
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let pad: String =
+            source[line_start..at].chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         format!(
             "{}: {}\n  at line {line_no}, column {column}:\n  {line}\n  {pad}^",
             self.kind.name(),

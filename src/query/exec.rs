@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, EvalCtx, Params};
-use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan};
-use crate::graph::{EdgeId, Graph, NodeId, Properties, Sym};
+use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, WriteAction};
+use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
 
 type Row = Vec<Value>;
@@ -20,9 +20,12 @@ type Pulled = Result<Option<Row>, QueryError>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteStats {
     pub nodes_created: usize,
+    pub nodes_deleted: usize,
     pub relationships_created: usize,
+    pub relationships_deleted: usize,
     pub properties_set: usize,
     pub labels_added: usize,
+    pub labels_removed: usize,
 }
 
 impl WriteStats {
@@ -35,6 +38,12 @@ impl WriteStats {
 enum Undo {
     Node(NodeId),
     Edge(EdgeId),
+    NodeProperty(NodeId, Sym, Option<Value>),
+    EdgeProperty(EdgeId, Sym, Option<Value>),
+    LabelAdded(NodeId, Sym),
+    LabelRemoved(NodeId, Sym),
+    DeletedNode(NodeId, Vec<Sym>, Properties),
+    DeletedEdge(EdgeId, NodeId, NodeId, Sym, Properties),
 }
 
 struct Ctx<'a> {
@@ -46,13 +55,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
-        e.eval(
-            row,
-            &EvalCtx {
-                graph: self.graph,
-                params: self.params,
-            },
-        )
+        e.eval(row, &EvalCtx::new(self.graph, self.params))
     }
 }
 
@@ -62,13 +65,8 @@ pub fn execute(
     graph: &mut Graph,
     params: &Params,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    let mut ctx = Ctx {
-        graph,
-        params,
-        stats: WriteStats::default(),
-        undo: Vec::new(),
-    };
-    let mut root = build(&plan.root, plan.width);
+    let mut ctx = Ctx { graph, params, stats: WriteStats::default(), undo: Vec::new() };
+    let mut root = build(&plan.root, None);
     let mut rows = Vec::new();
     let outcome = loop {
         match root.next(&mut ctx) {
@@ -87,11 +85,29 @@ pub fn execute(
 }
 
 fn rollback(graph: &mut Graph, undo: Vec<Undo>) {
+    // Undoing in reverse order removes each relationship before its nodes and re-creates each deleted
+    // node before its relationships; petgraph's stable graph reuses the most recently freed slot
+    // first, so re-created entities get their old ids back.
     for change in undo.into_iter().rev() {
-        // Undoing in reverse order removes each relationship before its nodes, so removal cannot fail.
         let _ = match change {
             Undo::Edge(e) => graph.remove_edge(e),
             Undo::Node(n) => graph.remove_node(n),
+            Undo::NodeProperty(n, k, old) => {
+                graph.set_node_property(n, k, old.unwrap_or(Value::Null)).map(drop)
+            }
+            Undo::EdgeProperty(e, k, old) => {
+                graph.set_edge_property(e, k, old.unwrap_or(Value::Null)).map(drop)
+            }
+            Undo::LabelAdded(n, l) => graph.remove_label(n, l).map(drop),
+            Undo::LabelRemoved(n, l) => graph.add_label(n, l).map(drop),
+            Undo::DeletedNode(n, labels, props) => {
+                let back = graph.add_node(&labels, props);
+                debug_assert_eq!(back, n, "a deleted node is restored under its own id");
+                Ok(())
+            }
+            Undo::DeletedEdge(e, a, b, ty, props) => graph.add_edge(a, b, ty, props).map(|back| {
+                debug_assert_eq!(back, e, "a deleted relationship is restored under its own id");
+            }),
         };
     }
 }
@@ -102,120 +118,153 @@ trait Operator<'p> {
 
 type Boxed<'p> = Box<dyn Operator<'p> + 'p>;
 
-fn build<'p>(op: &'p Op, width: usize) -> Boxed<'p> {
+fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
     match op {
-        Op::Once => Box::new(Once { width, done: false }),
-        Op::NodeScan { input, slot, label } => Box::new(NodeScan {
-            input: build(input, width),
+        Op::Once => Box::new(Once { row: Some(Vec::new()) }),
+        Op::Argument => Box::new(Once { row: argument.cloned() }),
+        Op::Optional { input, inner, new_slots } => {
+            Box::new(Optional { input: build(input, argument), inner, new_slots, current: None })
+        }
+        Op::Unwind { input, expr, slot, .. } => Box::new(Unwind {
+            input: build(input, argument),
+            expr,
+            slot: *slot,
+            row: None,
+            items: VecDeque::new(),
+        }),
+        Op::Write { input, actions, .. } => {
+            Box::new(Write { input: build(input, argument), actions, output: None })
+        }
+        Op::NodeScan { input, slot, label, .. } => Box::new(NodeScan {
+            input: build(input, argument),
             slot: *slot,
             label: label.as_deref(),
             row: None,
             cursor: None,
             label_sym: None,
         }),
-        Op::Expand {
-            input,
-            from,
-            rel,
-            to,
-            direction,
-            types,
-            to_bound,
-            rel_bound,
-            distinct_from,
-        } => Box::new(Expand {
-            input: build(input, width),
-            from: *from,
-            rel: *rel,
-            to: *to,
-            direction: *direction,
-            types,
-            to_bound: *to_bound,
-            rel_bound: *rel_bound,
-            distinct_from,
-            row: None,
-            buffer: Vec::new(),
-            position: 0,
-            type_syms: Vec::new(),
-        }),
-        Op::Filter {
-            input, predicate, ..
-        } => Box::new(Filter {
-            input: build(input, width),
-            predicate,
-        }),
-        Op::Create { input, items } => Box::new(Create {
-            input: build(input, width),
-            items,
-            output: None,
-        }),
-        Op::Project {
-            input,
-            exprs,
-            keep_input,
-        } => Box::new(Project {
-            input: build(input, width),
+        Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, distinct_from, .. } => {
+            Box::new(Expand {
+                input: build(input, argument),
+                from: *from,
+                rel: *rel,
+                to: *to,
+                direction: *direction,
+                types,
+                to_bound: *to_bound,
+                rel_bound: *rel_bound,
+                distinct_from,
+                row: None,
+                buffer: Vec::new(),
+                position: 0,
+                type_syms: Vec::new(),
+            })
+        }
+        Op::Filter { input, predicate, .. } => Box::new(Filter { input: build(input, argument), predicate }),
+        Op::Create { input, items } => {
+            Box::new(Create { input: build(input, argument), items, output: None })
+        }
+        Op::Project { input, exprs, keep_input, input_width, .. } => Box::new(Project {
+            input: build(input, argument),
             exprs,
             keep_input: *keep_input,
+            input_width: *input_width,
         }),
-        Op::Aggregate {
-            input,
-            keys,
-            aggregates,
-            outputs,
-        } => Box::new(Aggregate {
-            input: build(input, width),
-            keys,
-            aggregates,
-            outputs,
-            output: None,
-        }),
-        Op::Distinct { input } => Box::new(Distinct {
-            input: build(input, width),
-            seen: HashSet::new(),
-        }),
-        Op::Sort { input, keys, .. } => Box::new(Sort {
-            input: build(input, width),
-            keys,
-            output: None,
-        }),
-        Op::Skip { input, count } => Box::new(Skip {
-            input: build(input, width),
-            count,
-            remaining: None,
-        }),
-        Op::Limit {
-            input,
-            count,
-            drain,
-        } => Box::new(Limit {
-            input: build(input, width),
-            count,
-            drain: *drain,
-            remaining: None,
-        }),
-        Op::Trim { input, width: keep } => Box::new(Trim {
-            input: build(input, width),
-            width: *keep,
-        }),
-        Op::Discard { input } => Box::new(Discard {
-            input: build(input, width),
-        }),
+        Op::Aggregate { input, keys, aggregates, outputs, .. } => {
+            Box::new(Aggregate { input: build(input, argument), keys, aggregates, outputs, output: None })
+        }
+        Op::Distinct { input } => Box::new(Distinct { input: build(input, argument), seen: HashSet::new() }),
+        Op::Sort { input, keys, .. } => Box::new(Sort { input: build(input, argument), keys, output: None }),
+        Op::Skip { input, count } => Box::new(Skip { input: build(input, argument), count, remaining: None }),
+        Op::Limit { input, count, drain } => {
+            Box::new(Limit { input: build(input, argument), count, drain: *drain, remaining: None })
+        }
+        Op::Trim { input, width: keep } => Box::new(Trim { input: build(input, argument), width: *keep }),
+        Op::Discard { input } => Box::new(Discard { input: build(input, argument) }),
     }
 }
 
+/// Yields one row, once: the empty row a statement starts from, or an OPTIONAL MATCH's argument.
 struct Once {
-    width: usize,
-    done: bool,
+    row: Option<Row>,
 }
 
 impl<'p> Operator<'p> for Once {
     fn next(&mut self, _: &mut Ctx) -> Pulled {
-        if self.done {
-            return Ok(None);
+        Ok(self.row.take())
+    }
+}
+
+/// Reads a slot; slots past the end of a row are null (rows grow as variables are bound).
+fn get(row: &[Value], slot: usize) -> &Value {
+    row.get(slot).unwrap_or(&Value::Null)
+}
+
+/// Writes a slot, growing the row when needed.
+fn put(row: &mut Row, slot: usize, v: Value) {
+    if row.len() <= slot {
+        row.resize(slot + 1, Value::Null);
+    }
+    row[slot] = v;
+}
+
+struct Optional<'p> {
+    input: Boxed<'p>,
+    inner: &'p Op,
+    new_slots: &'p [usize],
+    /// The input row being extended, its inner operator, and whether it has matched yet.
+    current: Option<(Row, Boxed<'p>, bool)>,
+}
+
+impl<'p> Operator<'p> for Optional<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some((row, inner, matched)) = &mut self.current {
+                if let Some(out) = inner.next(ctx)? {
+                    *matched = true;
+                    return Ok(Some(out));
+                }
+                let unmatched = !*matched;
+                let mut row = std::mem::take(row);
+                self.current = None;
+                if unmatched {
+                    for &s in self.new_slots {
+                        put(&mut row, s, Value::Null);
+                    }
+                    return Ok(Some(row));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            let inner = build(self.inner, Some(&row));
+            self.current = Some((row, inner, false));
         }
-        self.done = true;
-        Ok(Some(vec![Value::Null; self.width]))
+    }
+}
+
+struct Unwind<'p> {
+    input: Boxed<'p>,
+    expr: &'p CExpr,
+    slot: usize,
+    row: Option<Row>,
+    items: VecDeque<Value>,
+}
+
+impl<'p> Operator<'p> for Unwind<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let (Some(row), Some(item)) = (&self.row, self.items.pop_front()) {
+                let mut out = row.clone();
+                put(&mut out, self.slot, item);
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.items = match ctx.eval(self.expr, &row)? {
+                Value::Null => VecDeque::new(),
+                Value::List(items) => items.into(),
+                other => VecDeque::from([other]),
+            };
+            self.row = Some(row);
+        }
     }
 }
 
@@ -254,7 +303,7 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                 Some(n) => {
                     self.cursor = Some(n);
                     let mut out = row.clone();
-                    out[self.slot] = Value::Node(n);
+                    put(&mut out, self.slot, Value::Node(n));
                     return Ok(Some(out));
                 }
                 None => self.row = None,
@@ -286,18 +335,18 @@ impl<'p> Operator<'p> for Expand<'p> {
                 while let Some(&(edge, node)) = self.buffer.get(self.position) {
                     self.position += 1;
                     let rel = Value::Relationship(edge);
-                    if self.distinct_from.iter().any(|&s| row[s] == rel) {
+                    if self.distinct_from.iter().any(|&s| *get(row, s) == rel) {
                         continue;
                     }
-                    if self.rel_bound && row[self.rel] != rel {
+                    if self.rel_bound && *get(row, self.rel) != rel {
                         continue;
                     }
-                    if self.to_bound && row[self.to] != Value::Node(node) {
+                    if self.to_bound && *get(row, self.to) != Value::Node(node) {
                         continue;
                     }
                     let mut out = row.clone();
-                    out[self.rel] = rel;
-                    out[self.to] = Value::Node(node);
+                    put(&mut out, self.rel, rel);
+                    put(&mut out, self.to, Value::Node(node));
                     return Ok(Some(out));
                 }
             }
@@ -307,28 +356,23 @@ impl<'p> Operator<'p> for Expand<'p> {
             };
             self.buffer.clear();
             self.position = 0;
-            let from = match &row[self.from] {
+            let from = match get(row, self.from) {
                 Value::Node(n) => *n,
                 Value::Null => continue,
                 other => {
                     return Err(QueryError::new(
                         ErrorKind::TypeError,
-                        format!(
-                            "expected a node to expand from, got a {}",
-                            other.type_name()
-                        ),
+                        format!("expected a node to expand from, got a {}", other.type_name()),
                         None,
                     ));
                 }
             };
             self.type_syms.clear();
-            self.type_syms
-                .extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
+            self.type_syms.extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
             if !self.types.is_empty() && self.type_syms.is_empty() {
                 continue;
             }
-            ctx.graph
-                .neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
+            ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
         }
     }
 }
@@ -385,11 +429,7 @@ impl<'p> Operator<'p> for Create<'p> {
 
 fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryError> {
     match item {
-        CreateItem::Node {
-            slot,
-            labels,
-            properties,
-        } => {
+        CreateItem::Node { slot, labels, properties } => {
             let props = stored_properties(properties, row, ctx)?;
             let labels: Vec<Sym> = labels.iter().map(|l| ctx.graph.intern(l)).collect();
             ctx.stats.properties_set += props.len();
@@ -397,40 +437,27 @@ fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryEr
             ctx.stats.labels_added += ctx.graph.labels(n).len();
             ctx.stats.nodes_created += 1;
             ctx.undo.push(Undo::Node(n));
-            row[*slot] = Value::Node(n);
+            put(row, *slot, Value::Node(n));
         }
-        CreateItem::Relationship {
-            slot,
-            from,
-            to,
-            rel_type,
-            properties,
-        } => {
+        CreateItem::Relationship { slot, from, to, rel_type, properties } => {
             let endpoint = |v: &Value| match v {
                 Value::Node(n) => Ok(*n),
                 other => Err(QueryError::new(
                     ErrorKind::TypeError,
-                    format!(
-                        "CREATE needs a node at each end of a relationship, got {}",
-                        other.type_name()
-                    ),
+                    format!("CREATE needs a node at each end of a relationship, got {}", other.type_name()),
                     None,
                 )),
             };
-            let (a, b) = (endpoint(&row[*from])?, endpoint(&row[*to])?);
+            let (a, b) = (endpoint(get(row, *from))?, endpoint(get(row, *to))?);
             let props = stored_properties(properties, row, ctx)?;
             ctx.stats.properties_set += props.len();
             let ty = ctx.graph.intern(rel_type);
             let e = ctx.graph.add_edge(a, b, ty, props).map_err(|err| {
-                QueryError::new(
-                    ErrorKind::TypeError,
-                    format!("cannot create relationship: {err}"),
-                    None,
-                )
+                QueryError::new(ErrorKind::TypeError, format!("cannot create relationship: {err}"), None)
             })?;
             ctx.stats.relationships_created += 1;
             ctx.undo.push(Undo::Edge(e));
-            row[*slot] = Value::Relationship(e);
+            put(row, *slot, Value::Relationship(e));
         }
     }
     Ok(())
@@ -477,6 +504,7 @@ struct Project<'p> {
     input: Boxed<'p>,
     exprs: &'p [CExpr],
     keep_input: bool,
+    input_width: usize,
 }
 
 impl<'p> Operator<'p> for Project<'p> {
@@ -484,12 +512,15 @@ impl<'p> Operator<'p> for Project<'p> {
         let Some(row) = self.input.next(ctx)? else {
             return Ok(None);
         };
-        let mut out =
-            Vec::with_capacity(self.exprs.len() + if self.keep_input { row.len() } else { 0 });
+        let mut out = Vec::with_capacity(self.exprs.len() + if self.keep_input { row.len() } else { 0 });
         for e in self.exprs {
             out.push(ctx.eval(e, &row)?);
         }
         if self.keep_input {
+            let mut row = row;
+            if row.len() < self.input_width {
+                row.resize(self.input_width, Value::Null);
+            }
             out.extend(row);
         }
         Ok(Some(out))
@@ -534,11 +565,7 @@ impl Acc {
                     None => true,
                     Some(c) => {
                         let ord = v.order_cmp(c);
-                        if kind == AggKind::Min {
-                            ord.is_lt()
-                        } else {
-                            ord.is_gt()
-                        }
+                        if kind == AggKind::Min { ord.is_lt() } else { ord.is_gt() }
                     }
                 };
                 if replace {
@@ -547,15 +574,9 @@ impl Acc {
             }
             Acc::Sum(total) => {
                 *total = match (&*total, &v) {
-                    (Value::Int(a), Value::Int(b)) => {
-                        Value::Int(a.checked_add(*b).ok_or_else(|| {
-                            QueryError::new(
-                                ErrorKind::ArithmeticError,
-                                "integer overflow in sum()",
-                                Some(span),
-                            )
-                        })?)
-                    }
+                    (Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(*b).ok_or_else(|| {
+                        QueryError::new(ErrorKind::ArithmeticError, "integer overflow in sum()", Some(span))
+                    })?),
                     (Value::Int(a), Value::Float(b)) => Value::Float(*a as f64 + b),
                     (Value::Float(a), Value::Int(b)) => Value::Float(a + *b as f64),
                     (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
@@ -613,11 +634,7 @@ impl<'p> Aggregate<'p> {
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Vec<Equivalent>, usize> = HashMap::new();
         while let Some(row) = self.input.next(ctx)? {
-            let keys = self
-                .keys
-                .iter()
-                .map(|k| ctx.eval(k, &row))
-                .collect::<Result<Vec<_>, _>>()?;
+            let keys = self.keys.iter().map(|k| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
             let probe: Vec<Equivalent> = keys.iter().cloned().map(Equivalent).collect();
             let g = match index.get(&probe) {
                 Some(&g) => g,
@@ -633,10 +650,7 @@ impl<'p> Aggregate<'p> {
                     Some(arg) => ctx.eval(arg, &row)?,
                     None => Value::Bool(true),
                 };
-                if spec.distinct
-                    && !value.is_null()
-                    && !group.seen[i].insert(Equivalent(value.clone()))
-                {
+                if spec.distinct && !value.is_null() && !group.seen[i].insert(Equivalent(value.clone())) {
                     continue;
                 }
                 group.accs[i].add(spec.kind, value, spec.span)?;
@@ -650,11 +664,7 @@ impl<'p> Aggregate<'p> {
         for group in groups {
             let mut slots = group.keys;
             slots.extend(group.accs.into_iter().map(Acc::finish));
-            let row = self
-                .outputs
-                .iter()
-                .map(|o| ctx.eval(o, &slots))
-                .collect::<Result<Vec<_>, _>>()?;
+            let row = self.outputs.iter().map(|o| ctx.eval(o, &slots)).collect::<Result<Vec<_>, _>>()?;
             out.push_back(row);
         }
         Ok(out)
@@ -698,11 +708,7 @@ impl<'p> Operator<'p> for Sort<'p> {
         if self.output.is_none() {
             let mut keyed = Vec::new();
             while let Some(row) = self.input.next(ctx)? {
-                let keys = self
-                    .keys
-                    .iter()
-                    .map(|(k, _)| ctx.eval(k, &row))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
                 keyed.push((keys, row));
             }
             keyed.sort_by(|(a, _), (b, _)| {
@@ -806,4 +812,239 @@ impl<'p> Operator<'p> for Discard<'p> {
         while self.input.next(ctx)?.is_some() {}
         Ok(None)
     }
+}
+
+struct Write<'p> {
+    input: Boxed<'p>,
+    actions: &'p [WriteAction],
+    output: Option<VecDeque<Row>>,
+}
+
+impl<'p> Operator<'p> for Write<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.output.is_none() {
+            let mut rows = Vec::new();
+            while let Some(row) = self.input.next(ctx)? {
+                rows.push(row);
+            }
+            let mut deletions = Deletions::default();
+            for row in &rows {
+                for action in self.actions {
+                    apply(action, row, ctx, &mut deletions)?;
+                }
+            }
+            deletions.run(ctx)?;
+            self.output = Some(rows.into());
+        }
+        Ok(self.output.as_mut().and_then(VecDeque::pop_front))
+    }
+}
+
+/// What a DELETE clause removes, gathered over all its rows first: a node may only go once its
+/// relationships have gone, whichever row named them.
+#[derive(Default)]
+struct Deletions {
+    nodes: Vec<(NodeId, bool)>,
+    edges: Vec<EdgeId>,
+}
+
+impl Deletions {
+    fn run(self, ctx: &mut Ctx) -> Result<(), QueryError> {
+        for e in self.edges {
+            delete_edge(e, ctx);
+        }
+        for (n, detach) in self.nodes {
+            if !ctx.graph.contains_node(n) {
+                continue;
+            }
+            let mut touching = Vec::new();
+            ctx.graph.neighbours(n, Direction::Both, &[], &mut touching);
+            if !touching.is_empty() && !detach {
+                return Err(QueryError::new(
+                    ErrorKind::ConstraintVerificationFailed,
+                    format!(
+                        "cannot delete node {} because it still has relationships: use DETACH DELETE",
+                        n.0
+                    ),
+                    None,
+                ));
+            }
+            for (e, _) in touching {
+                delete_edge(e, ctx);
+            }
+            let labels = ctx.graph.labels(n).to_vec();
+            let props = ctx.graph.node_properties(n).clone();
+            if ctx.graph.remove_node(n).is_ok() {
+                ctx.stats.nodes_deleted += 1;
+                ctx.undo.push(Undo::DeletedNode(n, labels, props));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn delete_edge(e: EdgeId, ctx: &mut Ctx) {
+    let (Some((a, b)), Some(ty)) = (ctx.graph.endpoints(e), ctx.graph.edge_type(e)) else { return };
+    let props = ctx.graph.edge_properties(e).clone();
+    if ctx.graph.remove_edge(e).is_ok() {
+        ctx.stats.relationships_deleted += 1;
+        ctx.undo.push(Undo::DeletedEdge(e, a, b, ty, props));
+    }
+}
+
+/// The node or relationship an update clause changes; `None` for null, which updates nothing.
+enum Target {
+    Node(NodeId),
+    Edge(EdgeId),
+}
+
+fn target(e: &CExpr, row: &[Value], ctx: &Ctx, what: &str) -> Result<Option<Target>, QueryError> {
+    match ctx.eval(e, row)? {
+        Value::Null => Ok(None),
+        Value::Node(n) => Ok(Some(Target::Node(n))),
+        Value::Relationship(r) => Ok(Some(Target::Edge(r))),
+        other => Err(QueryError::new(
+            ErrorKind::TypeError,
+            format!("{what} needs a node or a relationship, got a {}", other.type_name()),
+            None,
+        )),
+    }
+}
+
+fn set_property(t: &Target, key: &str, value: Value, ctx: &mut Ctx) -> Result<(), QueryError> {
+    if !value.is_storable() || matches!(&value, Value::List(items) if items.iter().any(Value::is_null)) {
+        return Err(QueryError::new(
+            ErrorKind::TypeError,
+            format!(
+                "property `{key}` cannot hold a {}: properties hold scalars and lists of scalars",
+                value.type_name()
+            ),
+            None,
+        ));
+    }
+    let k = ctx.graph.intern(key);
+    let removing = value.is_null();
+    let old = match t {
+        Target::Node(n) => {
+            let old = ctx.graph.set_node_property(*n, k, value).map_err(entity_gone)?;
+            ctx.undo.push(Undo::NodeProperty(*n, k, old.clone()));
+            old
+        }
+        Target::Edge(e) => {
+            let old = ctx.graph.set_edge_property(*e, k, value).map_err(entity_gone)?;
+            ctx.undo.push(Undo::EdgeProperty(*e, k, old.clone()));
+            old
+        }
+    };
+    if !removing || old.is_some() {
+        ctx.stats.properties_set += 1;
+    }
+    Ok(())
+}
+
+fn entity_gone(e: crate::graph::GraphError) -> QueryError {
+    QueryError::new(ErrorKind::EntityNotFound, e.to_string(), None)
+}
+
+fn apply(
+    action: &WriteAction,
+    row: &[Value],
+    ctx: &mut Ctx,
+    deletions: &mut Deletions,
+) -> Result<(), QueryError> {
+    match action {
+        WriteAction::SetProperty { target: t, key, value } => {
+            let Some(t) = target(t, row, ctx, "SET")? else { return Ok(()) };
+            let value = ctx.eval(value, row)?;
+            set_property(&t, key, value, ctx)?;
+        }
+        WriteAction::SetProperties { target: t, value, replace } => {
+            let Some(t) = target(t, row, ctx, "SET")? else { return Ok(()) };
+            let new: Vec<(String, Value)> = match ctx.eval(value, row)? {
+                Value::Map(m) => m.into_iter().collect(),
+                Value::Node(n) => crate::query::expr::props_map(ctx.graph, ctx.graph.node_properties(n))
+                    .into_iter()
+                    .collect(),
+                Value::Relationship(r) => {
+                    crate::query::expr::props_map(ctx.graph, ctx.graph.edge_properties(r))
+                        .into_iter()
+                        .collect()
+                }
+                Value::Null => Vec::new(),
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("SET with `=` or `+=` needs a map, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            if *replace {
+                let props = match &t {
+                    Target::Node(n) => ctx.graph.node_properties(*n),
+                    Target::Edge(e) => ctx.graph.edge_properties(*e),
+                };
+                let old_keys: Vec<String> =
+                    props.iter().map(|(k, _)| ctx.graph.name(k).to_string()).collect();
+                for k in old_keys {
+                    if !new.iter().any(|(n, _)| *n == k) {
+                        set_property(&t, &k, Value::Null, ctx)?;
+                    }
+                }
+            }
+            for (k, v) in new {
+                set_property(&t, &k, v, ctx)?;
+            }
+        }
+        WriteAction::AddLabels { target: t, labels } | WriteAction::RemoveLabels { target: t, labels } => {
+            let adding = matches!(action, WriteAction::AddLabels { .. });
+            let n = match target(t, row, ctx, if adding { "SET" } else { "REMOVE" })? {
+                None => return Ok(()),
+                Some(Target::Node(n)) => n,
+                Some(Target::Edge(_)) => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        "relationships have a type, not labels",
+                        None,
+                    ));
+                }
+            };
+            for l in labels {
+                let sym = ctx.graph.intern(l);
+                if adding {
+                    if ctx.graph.add_label(n, sym).map_err(entity_gone)? {
+                        ctx.stats.labels_added += 1;
+                        ctx.undo.push(Undo::LabelAdded(n, sym));
+                    }
+                } else if ctx.graph.remove_label(n, sym).map_err(entity_gone)? {
+                    ctx.stats.labels_removed += 1;
+                    ctx.undo.push(Undo::LabelRemoved(n, sym));
+                }
+            }
+        }
+        WriteAction::Delete { exprs, detach } => {
+            for e in exprs {
+                match ctx.eval(e, row)? {
+                    Value::Null => {}
+                    Value::Node(n) => deletions.nodes.push((n, *detach)),
+                    Value::Relationship(r) => deletions.edges.push(r),
+                    Value::Path(p) => {
+                        deletions.edges.extend(p.relationships);
+                        deletions.nodes.extend(p.nodes.into_iter().map(|n| (n, *detach)));
+                    }
+                    other => {
+                        return Err(QueryError::new(
+                            ErrorKind::TypeError,
+                            format!(
+                                "DELETE needs a node, a relationship or a path, got a {}",
+                                other.type_name()
+                            ),
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,11 +1,11 @@
 //! Compiled expressions: variables resolved to row slots, functions resolved to [`Function`], and
 //! their evaluation with openCypher's null propagation and three-valued logic.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::ast::{BinaryOp, Span};
+use super::ast::{BinaryOp, Quantifier, Span};
 use super::error::{ErrorKind, QueryError};
 use crate::graph::{Graph, Sym};
 use crate::value::{PathValue, Value};
@@ -17,6 +17,14 @@ pub type Params = BTreeMap<String, Value>;
 pub struct EvalCtx<'a> {
     pub graph: &'a Graph,
     pub params: &'a Params,
+    /// The values of the comprehension and quantifier variables being evaluated, innermost last.
+    pub locals: RefCell<Vec<Value>>,
+}
+
+impl<'a> EvalCtx<'a> {
+    pub fn new(graph: &'a Graph, params: &'a Params) -> Self {
+        EvalCtx { graph, params, locals: RefCell::new(Vec::new()) }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +43,31 @@ pub enum CExpr {
     /// The node in the slot carries every one of these labels.
     HasLabels(usize, Vec<String>),
     Call(Function, Vec<CExpr>, Span),
+    /// A comprehension's or quantifier's variable, by nesting depth.
+    Local(usize),
+    Case {
+        subject: Option<Box<CExpr>>,
+        branches: Vec<(CExpr, CExpr)>,
+        default: Option<Box<CExpr>>,
+    },
+    Comprehension {
+        list: Box<CExpr>,
+        predicate: Option<Box<CExpr>>,
+        projection: Option<Box<CExpr>>,
+        span: Span,
+    },
+    Quantifier {
+        kind: Quantifier,
+        list: Box<CExpr>,
+        predicate: Box<CExpr>,
+        span: Span,
+    },
+    Slice {
+        target: Box<CExpr>,
+        from: Option<Box<CExpr>>,
+        to: Option<Box<CExpr>>,
+        span: Span,
+    },
 }
 
 /// A property key, with its symbol remembered once the graph knows it (symbols are never removed).
@@ -46,10 +79,7 @@ pub struct PropertyKey {
 
 impl PropertyKey {
     pub fn new(name: String) -> Self {
-        PropertyKey {
-            name,
-            sym: Cell::new(None),
-        }
+        PropertyKey { name, sym: Cell::new(None) }
     }
 
     fn resolve(&self, graph: &Graph) -> Option<Sym> {
@@ -126,6 +156,11 @@ fn type_error(span: Span, message: String) -> QueryError {
 
 impl CExpr {
     pub fn eval(&self, row: &[Value], ctx: &EvalCtx) -> Eval {
+        use super::plan::{STACK_GROWTH, STACK_RED_ZONE};
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.eval_inner(row, ctx))
+    }
+
+    fn eval_inner(&self, row: &[Value], ctx: &EvalCtx) -> Eval {
         match self {
             CExpr::Const(v) => Ok(v.clone()),
             CExpr::Param(name, span) => ctx.params.get(name).cloned().ok_or_else(|| {
@@ -135,7 +170,141 @@ impl CExpr {
                     Some(*span),
                 )
             }),
-            CExpr::Slot(i) => Ok(row[*i].clone()),
+            CExpr::Slot(i) => Ok(row.get(*i).cloned().unwrap_or(Value::Null)),
+            CExpr::Local(depth) => Ok(ctx.locals.borrow().get(*depth).cloned().unwrap_or(Value::Null)),
+            CExpr::Case { subject, branches, default } => {
+                let subject = match subject {
+                    Some(s) => Some(s.eval(row, ctx)?),
+                    None => None,
+                };
+                for (when, then) in branches {
+                    let w = when.eval(row, ctx)?;
+                    let hit = match &subject {
+                        Some(s) => s.cypher_eq(&w) == Some(true),
+                        None => w == Value::Bool(true),
+                    };
+                    if hit {
+                        return then.eval(row, ctx);
+                    }
+                }
+                match default {
+                    Some(d) => d.eval(row, ctx),
+                    None => Ok(Value::Null),
+                }
+            }
+            CExpr::Comprehension { list, predicate, projection, span } => {
+                let items = match list.eval(row, ctx)? {
+                    Value::Null => return Ok(Value::Null),
+                    Value::List(items) => items,
+                    other => {
+                        return Err(type_error(
+                            *span,
+                            format!("a list comprehension needs a List, got {}", other.type_name()),
+                        ));
+                    }
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    ctx.locals.borrow_mut().push(item);
+                    let result = (|| -> Result<Option<Value>, QueryError> {
+                        if let Some(p) = predicate {
+                            if p.eval(row, ctx)? != Value::Bool(true) {
+                                return Ok(None);
+                            }
+                        }
+                        Ok(Some(match projection {
+                            Some(p) => p.eval(row, ctx)?,
+                            None => ctx.locals.borrow().last().cloned().unwrap_or(Value::Null),
+                        }))
+                    })();
+                    ctx.locals.borrow_mut().pop();
+                    if let Some(v) = result? {
+                        out.push(v);
+                    }
+                }
+                Ok(Value::List(out))
+            }
+            CExpr::Quantifier { kind, list, predicate, span } => {
+                let items = match list.eval(row, ctx)? {
+                    Value::Null => return Ok(Value::Null),
+                    Value::List(items) => items,
+                    other => {
+                        return Err(type_error(
+                            *span,
+                            format!("{}() needs a List, got {}", kind.name(), other.type_name()),
+                        ));
+                    }
+                };
+                let (mut trues, mut nulls) = (0usize, 0usize);
+                let total = items.len();
+                for item in items {
+                    ctx.locals.borrow_mut().push(item);
+                    let v = predicate.eval(row, ctx);
+                    ctx.locals.borrow_mut().pop();
+                    match v? {
+                        Value::Bool(true) => trues += 1,
+                        Value::Bool(false) => {}
+                        Value::Null => nulls += 1,
+                        other => {
+                            return Err(type_error(
+                                *span,
+                                format!(
+                                    "{}() needs a Boolean predicate, got {}",
+                                    kind.name(),
+                                    other.type_name()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                let falses = total - trues - nulls;
+                Ok(match kind {
+                    Quantifier::All if falses > 0 => Value::Bool(false),
+                    Quantifier::All if nulls > 0 => Value::Null,
+                    Quantifier::All => Value::Bool(true),
+                    Quantifier::Any if trues > 0 => Value::Bool(true),
+                    Quantifier::Any if nulls > 0 => Value::Null,
+                    Quantifier::Any => Value::Bool(false),
+                    Quantifier::None if trues > 0 => Value::Bool(false),
+                    Quantifier::None if nulls > 0 => Value::Null,
+                    Quantifier::None => Value::Bool(true),
+                    Quantifier::Single if trues > 1 => Value::Bool(false),
+                    Quantifier::Single if nulls > 0 => Value::Null,
+                    Quantifier::Single => Value::Bool(trues == 1),
+                })
+            }
+            CExpr::Slice { target, from, to, span } => {
+                let target = target.eval(row, ctx)?;
+                let bound = |b: &Option<Box<CExpr>>| -> Result<Option<Option<i64>>, QueryError> {
+                    match b {
+                        None => Ok(Some(None)),
+                        Some(e) => match e.eval(row, ctx)? {
+                            Value::Null => Ok(None),
+                            Value::Int(i) => Ok(Some(Some(i))),
+                            other => Err(type_error(
+                                *span,
+                                format!("a slice bound must be an Integer, got {}", other.type_name()),
+                            )),
+                        },
+                    }
+                };
+                let (Some(from), Some(to)) = (bound(from)?, bound(to)?) else { return Ok(Value::Null) };
+                match target {
+                    Value::Null => Ok(Value::Null),
+                    Value::List(items) => {
+                        let len = items.len() as i64;
+                        let clamp = |i: i64| if i < 0 { (len + i).max(0) } else { i.min(len) };
+                        let a = clamp(from.unwrap_or(0));
+                        let b = clamp(to.unwrap_or(len));
+                        Ok(Value::List(if a < b {
+                            items[a as usize..b as usize].to_vec()
+                        } else {
+                            Vec::new()
+                        }))
+                    }
+                    other => Err(type_error(*span, format!("cannot slice a {}", other.type_name()))),
+                }
+            }
             CExpr::Property(target, key, span) => {
                 let target = target.eval(row, ctx)?;
                 property(&target, key, ctx.graph, *span)
@@ -145,12 +314,9 @@ impl CExpr {
                 let index = index.eval(row, ctx)?;
                 subscript(target, index, ctx.graph, *span)
             }
-            CExpr::List(items) => Ok(Value::List(
-                items
-                    .iter()
-                    .map(|e| e.eval(row, ctx))
-                    .collect::<Result<_, _>>()?,
-            )),
+            CExpr::List(items) => {
+                Ok(Value::List(items.iter().map(|e| e.eval(row, ctx)).collect::<Result<_, _>>()?))
+            }
             CExpr::Map(entries) => {
                 let mut map = BTreeMap::new();
                 for (k, e) in entries {
@@ -161,38 +327,24 @@ impl CExpr {
             CExpr::Not(e, span) => match e.eval(row, ctx)? {
                 Value::Null => Ok(Value::Null),
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(type_error(
-                    *span,
-                    format!("NOT expects a Boolean, got {}", other.type_name()),
-                )),
+                other => Err(type_error(*span, format!("NOT expects a Boolean, got {}", other.type_name()))),
             },
             CExpr::Negate(e, span) => match e.eval(row, ctx)? {
                 Value::Null => Ok(Value::Null),
-                Value::Int(i) => i
-                    .checked_neg()
-                    .map(Value::Int)
-                    .ok_or_else(|| overflow(*span)),
+                Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow(*span)),
                 Value::Float(x) => Ok(Value::Float(-x)),
-                other => Err(type_error(
-                    *span,
-                    format!("cannot negate a {}", other.type_name()),
-                )),
+                other => Err(type_error(*span, format!("cannot negate a {}", other.type_name()))),
             },
             CExpr::Binary(op, a, b, span) => binary(*op, a, b, row, ctx, *span),
             CExpr::IsNull(e, negated) => Ok(Value::Bool(e.eval(row, ctx)?.is_null() != *negated)),
-            CExpr::HasLabels(slot, labels) => match &row[*slot] {
-                Value::Node(n) => Ok(Value::Bool(labels.iter().all(|l| {
-                    ctx.graph
-                        .symbol(l)
-                        .is_some_and(|s| ctx.graph.has_label(*n, s))
-                }))),
+            CExpr::HasLabels(slot, labels) => match row.get(*slot).unwrap_or(&Value::Null) {
+                Value::Node(n) => Ok(Value::Bool(
+                    labels.iter().all(|l| ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(*n, s))),
+                )),
                 _ => Ok(Value::Null),
             },
             CExpr::Call(f, args, span) => {
-                let values = args
-                    .iter()
-                    .map(|a| a.eval(row, ctx))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
                 call(*f, values, ctx.graph, *span)
             }
         }
@@ -203,16 +355,28 @@ impl CExpr {
         match self {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
-            CExpr::Property(e, ..)
-            | CExpr::Not(e, _)
-            | CExpr::Negate(e, _)
-            | CExpr::IsNull(e, _) => e.is_row_independent(),
+            CExpr::Local(_) => true,
+            CExpr::Case { subject, branches, default } => {
+                subject.iter().chain(default.iter()).all(|e| e.is_row_independent())
+                    && branches.iter().all(|(a, b)| a.is_row_independent() && b.is_row_independent())
+            }
+            CExpr::Comprehension { list, predicate, projection, .. } => {
+                list.is_row_independent()
+                    && predicate.iter().chain(projection.iter()).all(|e| e.is_row_independent())
+            }
+            CExpr::Quantifier { list, predicate, .. } => {
+                list.is_row_independent() && predicate.is_row_independent()
+            }
+            CExpr::Slice { target, from, to, .. } => {
+                target.is_row_independent() && from.iter().chain(to.iter()).all(|e| e.is_row_independent())
+            }
+            CExpr::Property(e, ..) | CExpr::Not(e, _) | CExpr::Negate(e, _) | CExpr::IsNull(e, _) => {
+                e.is_row_independent()
+            }
             CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => {
                 a.is_row_independent() && b.is_row_independent()
             }
-            CExpr::List(items) | CExpr::Call(_, items, _) => {
-                items.iter().all(CExpr::is_row_independent)
-            }
+            CExpr::List(items) | CExpr::Call(_, items, _) => items.iter().all(CExpr::is_row_independent),
             CExpr::Map(entries) => entries.iter().all(|(_, e)| e.is_row_independent()),
         }
     }
@@ -224,24 +388,16 @@ fn overflow(span: Span) -> QueryError {
 
 fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
     let from_props = |props: &crate::graph::Properties| {
-        key.resolve(graph)
-            .and_then(|s| props.get(s))
-            .cloned()
-            .unwrap_or(Value::Null)
+        key.resolve(graph).and_then(|s| props.get(s)).cloned().unwrap_or(Value::Null)
     };
     match target {
         Value::Null => Ok(Value::Null),
         Value::Node(n) => Ok(from_props(graph.node_properties(*n))),
         Value::Relationship(e) => Ok(from_props(graph.edge_properties(*e))),
         Value::Map(m) => Ok(m.get(&key.name).cloned().unwrap_or(Value::Null)),
-        other => Err(type_error(
-            span,
-            format!(
-                "cannot read property `{}` of a {}",
-                key.name,
-                other.type_name()
-            ),
-        )),
+        other => {
+            Err(type_error(span, format!("cannot read property `{}` of a {}", key.name, other.type_name())))
+        }
     }
 }
 
@@ -251,26 +407,17 @@ fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {
         (Value::List(items), Value::Int(i)) => {
             let len = items.len() as i64;
             let at = if i < 0 { len + i } else { i };
-            Ok(if (0..len).contains(&at) {
-                items[at as usize].clone()
-            } else {
-                Value::Null
-            })
+            Ok(if (0..len).contains(&at) { items[at as usize].clone() } else { Value::Null })
         }
-        (Value::List(_), other) => Err(type_error(
-            span,
-            format!("a list index must be an Integer, got {}", other.type_name()),
-        )),
+        (Value::List(_), other) => {
+            Err(type_error(span, format!("a list index must be an Integer, got {}", other.type_name())))
+        }
         (target @ (Value::Map(_) | Value::Node(_) | Value::Relationship(_)), Value::String(k)) => {
             property(&target, &PropertyKey::new(k), graph, span)
         }
         (target, index) => Err(type_error(
             span,
-            format!(
-                "cannot index a {} with a {}",
-                target.type_name(),
-                index.type_name()
-            ),
+            format!("cannot index a {} with a {}", target.type_name(), index.type_name()),
         )),
     }
 }
@@ -281,11 +428,7 @@ fn truth(v: Value, span: Span, op: BinaryOp) -> Result<Option<bool>, QueryError>
         Value::Bool(b) => Ok(Some(b)),
         other => Err(type_error(
             span,
-            format!(
-                "{} expects Boolean operands, got {}",
-                op.symbol(),
-                other.type_name()
-            ),
+            format!("{} expects Boolean operands, got {}", op.symbol(), other.type_name()),
         )),
     }
 }
@@ -317,6 +460,21 @@ fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &EvalCtx, span
             let (l, r) = (truth(left, span, op)?, truth(right, span, op)?);
             Ok(from_truth(l.zip(r).map(|(l, r)| l != r)))
         }
+        Regex => match (&left, &right) {
+            (Value::String(s), Value::String(pattern)) => {
+                // The whole string must match, as in openCypher (and Java's `matches`).
+                let anchored = format!("^(?:{pattern})$");
+                let re = regex::Regex::new(&anchored).map_err(|e| {
+                    QueryError::new(
+                        ErrorKind::ArgumentError,
+                        format!("invalid regular expression: {e}"),
+                        Some(span),
+                    )
+                })?;
+                Ok(Value::Bool(re.is_match(s)))
+            }
+            _ => Ok(Value::Null),
+        },
         Eq => Ok(from_truth(left.cypher_eq(&right))),
         Ne => Ok(from_truth(left.cypher_eq(&right).map(|e| !e))),
         Lt | Le | Gt | Ge => Ok(from_truth(left.cypher_cmp(&right).map(|o| match op {
@@ -344,16 +502,9 @@ fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &EvalCtx, span
                         Some(false) => {}
                     }
                 }
-                Ok(if unknown {
-                    Value::Null
-                } else {
-                    Value::Bool(false)
-                })
+                Ok(if unknown { Value::Null } else { Value::Bool(false) })
             }
-            other => Err(type_error(
-                span,
-                format!("IN expects a List, got {}", other.type_name()),
-            )),
+            other => Err(type_error(span, format!("IN expects a List, got {}", other.type_name()))),
         },
         Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left, right, span),
         And | Or => unreachable!("handled above"),
@@ -381,11 +532,7 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) -> Eval {
                 Sub => x.checked_sub(y),
                 Mul => x.checked_mul(y),
                 Div | Mod if y == 0 => {
-                    return Err(QueryError::new(
-                        ErrorKind::ArithmeticError,
-                        "division by zero",
-                        Some(span),
-                    ));
+                    return Err(QueryError::new(ErrorKind::ArithmeticError, "division by zero", Some(span)));
                 }
                 Div => x.checked_div(y),
                 Mod => x.checked_rem(y),
@@ -413,12 +560,7 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) -> Eval {
         }
         (x, y) => Err(type_error(
             span,
-            format!(
-                "cannot apply {} to {} and {}",
-                op.symbol(),
-                x.type_name(),
-                y.type_name()
-            ),
+            format!("cannot apply {} to {} and {}", op.symbol(), x.type_name(), y.type_name()),
         )),
     }
 }
@@ -448,25 +590,18 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
     }
     let strings = |names: Vec<&str>| Value::List(names.into_iter().map(Value::from).collect());
     match f {
-        Coalesce => Ok(std::iter::once(arg)
-            .chain(args)
-            .find(|v| !v.is_null())
-            .unwrap_or(Value::Null)),
+        Coalesce => Ok(std::iter::once(arg).chain(args).find(|v| !v.is_null()).unwrap_or(Value::Null)),
         Id => match arg {
             Value::Node(n) => Ok(Value::Int(n.0 as i64)),
             Value::Relationship(e) => Ok(Value::Int(e.0 as i64)),
             other => wrong(&other),
         },
         Labels => match arg {
-            Value::Node(n) => Ok(strings(
-                graph.labels(n).iter().map(|&l| graph.name(l)).collect(),
-            )),
+            Value::Node(n) => Ok(strings(graph.labels(n).iter().map(|&l| graph.name(l)).collect())),
             other => wrong(&other),
         },
         Type => match arg {
-            Value::Relationship(e) => Ok(graph
-                .edge_type(e)
-                .map_or(Value::Null, |t| graph.name(t).into())),
+            Value::Relationship(e) => Ok(graph.edge_type(e).map_or(Value::Null, |t| graph.name(t).into())),
             other => wrong(&other),
         },
         Properties | Keys => {
@@ -488,11 +623,9 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         ToLower | ToUpper => match arg {
-            Value::String(s) => Ok(Value::String(if f == ToLower {
-                s.to_lowercase()
-            } else {
-                s.to_uppercase()
-            })),
+            Value::String(s) => {
+                Ok(Value::String(if f == ToLower { s.to_lowercase() } else { s.to_uppercase() }))
+            }
             other => wrong(&other),
         },
         ToString => match arg {
@@ -503,9 +636,7 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
         },
         ToInteger => match arg {
             Value::Int(i) => Ok(Value::Int(i)),
-            Value::Float(x) if x.is_finite() && x.abs() < 9.2e18 => {
-                Ok(Value::Int(x.trunc() as i64))
-            }
+            Value::Float(x) if x.is_finite() && x.abs() < 9.2e18 => Ok(Value::Int(x.trunc() as i64)),
             Value::Float(_) => Ok(Value::Null),
             Value::String(s) => Ok(s
                 .trim()
@@ -529,26 +660,20 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         Abs => match arg {
-            Value::Int(i) => i
-                .checked_abs()
-                .map(Value::Int)
-                .ok_or_else(|| overflow(span)),
+            Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| overflow(span)),
             Value::Float(x) => Ok(Value::Float(x.abs())),
             other => wrong(&other),
         },
         Head | Last => match arg {
-            Value::List(mut items) => Ok(if f == Head {
-                items.into_iter().next()
-            } else {
-                items.pop()
+            Value::List(mut items) => {
+                Ok(if f == Head { items.into_iter().next() } else { items.pop() }.unwrap_or(Value::Null))
             }
-            .unwrap_or(Value::Null)),
             other => wrong(&other),
         },
         StartNode | EndNode => match arg {
-            Value::Relationship(e) => Ok(graph.endpoints(e).map_or(Value::Null, |(a, b)| {
-                Value::Node(if f == StartNode { a } else { b })
-            })),
+            Value::Relationship(e) => Ok(graph
+                .endpoints(e)
+                .map_or(Value::Null, |(a, b)| Value::Node(if f == StartNode { a } else { b }))),
             other => wrong(&other),
         },
         Length => match arg {
@@ -556,10 +681,7 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             other => wrong(&other),
         },
         Nodes | Relationships => match arg {
-            Value::Path(PathValue {
-                nodes,
-                relationships,
-            }) => Ok(Value::List(if f == Nodes {
+            Value::Path(PathValue { nodes, relationships }) => Ok(Value::List(if f == Nodes {
                 nodes.into_iter().map(Value::Node).collect()
             } else {
                 relationships.into_iter().map(Value::Relationship).collect()
@@ -571,10 +693,7 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
 
 /// A property map with its keys spelled out.
 pub fn props_map(graph: &Graph, props: &crate::graph::Properties) -> BTreeMap<String, Value> {
-    props
-        .iter()
-        .map(|(k, v)| (graph.name(k).to_string(), v.clone()))
-        .collect()
+    props.iter().map(|(k, v)| (graph.name(k).to_string(), v.clone())).collect()
 }
 
 impl fmt::Display for Function {

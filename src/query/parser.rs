@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
@@ -21,10 +21,7 @@ use crate::value::Value;
 struct CypherParser;
 
 /// Parses the statement at `range` of `source` (spans are offsets into `source`).
-pub fn parse_statement(
-    source: &str,
-    range: std::ops::Range<usize>,
-) -> Result<Statement, QueryError> {
+pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<Statement, QueryError> {
     let text = &source[range.clone()];
     let base = range.start;
     split::check_nesting(text, base)?;
@@ -41,11 +38,7 @@ pub fn parse_statement(
             return Err(syntax_error(e, text, base));
         }
     };
-    let builder = Builder {
-        base,
-        pending_overflow: RefCell::new(BTreeSet::new()),
-        pratt: &PRATT,
-    };
+    let builder = Builder { base, pending_overflow: RefCell::new(BTreeSet::new()), pratt: &PRATT };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
     let parsed = builder.statement(statement)?;
@@ -53,10 +46,7 @@ pub fn parse_statement(
     if let Some(&start) = builder.pending_overflow.borrow().iter().next() {
         return Err(QueryError::syntax(
             "integer literal is too large for a 64-bit integer",
-            Span {
-                start,
-                end: start + 1,
-            },
+            Span { start, end: start + 1 },
         ));
     }
     Ok(parsed)
@@ -77,6 +67,11 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
             out.extend(node.properties.iter().map(|(_, e)| e));
         }
     }
+    fn projection_exprs<'a>(r: &'a ReturnClause, out: &mut Vec<&'a Expr>) {
+        out.extend(r.items.iter().map(|i| &i.expr));
+        out.extend(r.order_by.iter().map(|s| &s.expr));
+        out.extend(r.skip.iter().chain(r.limit.iter()));
+    }
     let mut roots: Vec<&Expr> = Vec::new();
     for clause in &statement.clauses {
         match clause {
@@ -85,11 +80,24 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
                 roots.extend(m.predicate.iter());
             }
             Clause::Create(c) => c.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots)),
-            Clause::Return(r) => {
-                roots.extend(r.items.iter().map(|i| &i.expr));
-                roots.extend(r.order_by.iter().map(|s| &s.expr));
-                roots.extend(r.skip.iter().chain(r.limit.iter()));
+            Clause::Return(r) => projection_exprs(r, &mut roots),
+            Clause::With(w) => {
+                projection_exprs(&w.projection, &mut roots);
+                roots.extend(w.predicate.iter());
             }
+            Clause::Unwind(u) => roots.push(&u.expr),
+            Clause::Set(s) => {
+                for item in &s.items {
+                    match item {
+                        SetItem::Property { value, .. }
+                        | SetItem::Replace { value, .. }
+                        | SetItem::Merge { value, .. } => roots.push(value),
+                        SetItem::Labels { .. } => {}
+                    }
+                }
+            }
+            Clause::Delete(d) => roots.extend(d.exprs.iter()),
+            Clause::Remove(_) => {}
         }
     }
     let mut stack: Vec<(&Expr, usize)> = roots.into_iter().map(|e| (e, 1)).collect();
@@ -100,23 +108,7 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
                 e.span,
             ));
         }
-        let next = depth + 1;
-        match &e.kind {
-            ExprKind::Literal(_)
-            | ExprKind::Parameter(_)
-            | ExprKind::Variable(_)
-            | ExprKind::CountStar => {}
-            ExprKind::Property(x, _) | ExprKind::Unary(_, x) => stack.push((x, next)),
-            ExprKind::IsNull { operand, .. } => stack.push((operand, next)),
-            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
-                stack.push((a, next));
-                stack.push((b, next));
-            }
-            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
-                stack.extend(items.iter().map(|x| (x, next)))
-            }
-            ExprKind::Map(entries) => stack.extend(entries.iter().map(|(_, x)| (x, next))),
-        }
+        stack.extend(e.children().into_iter().map(|c| (c, depth + 1)));
     }
     Ok(())
 }
@@ -125,17 +117,10 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
 pub fn parse_expression(source: &str) -> Result<Expr, QueryError> {
     let stmt = parse_statement(&format!("RETURN {source}"), 0..source.len() + 7)?;
     match stmt.clauses.into_iter().next() {
-        Some(Clause::Return(r)) if r.items.len() == 1 && !r.star => Ok(r
-            .items
-            .into_iter()
-            .next()
-            .map(|i| i.expr)
-            .expect("one item")),
-        _ => Err(QueryError::new(
-            ErrorKind::SyntaxError,
-            "expected one expression",
-            None,
-        )),
+        Some(Clause::Return(r)) if r.items.len() == 1 && !r.star => {
+            Ok(r.items.into_iter().next().map(|i| i.expr).expect("one item"))
+        }
+        _ => Err(QueryError::new(ErrorKind::SyntaxError, "expected one expression", None)),
     }
 }
 
@@ -153,7 +138,8 @@ fn pratt() -> PrattParser<Rule> {
             | Op::infix(Rule::op_lt, Assoc::Left)
             | Op::infix(Rule::op_le, Assoc::Left)
             | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left))
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_regex, Assoc::Left))
         .op(Op::infix(Rule::op_starts_with, Assoc::Left)
             | Op::infix(Rule::op_ends_with, Assoc::Left)
             | Op::infix(Rule::op_contains, Assoc::Left)
@@ -180,10 +166,7 @@ type Built<T> = Result<T, QueryError>;
 impl Builder {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span {
-            start: self.base + s.start(),
-            end: self.base + s.end(),
-        }
+        Span { start: self.base + s.start(), end: self.base + s.end() }
     }
 
     fn statement(&self, pair: Pair<Rule>) -> Built<Statement> {
@@ -201,43 +184,106 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(Statement {
-            explain,
-            clauses,
-            span,
-        })
+        Ok(Statement { explain, clauses, span })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
-        let mut inner = pair.into_inner();
-        inner.next(); // the clause's keyword
+        let mut inner = pair.into_inner().peekable();
         Ok(match rule {
             Rule::match_clause => {
+                let optional = inner.next_if(|p| p.as_rule() == Rule::optional).is_some();
+                inner.next(); // MATCH
                 let patterns = self.pattern_list(inner.next().expect("MATCH has patterns"))?;
                 let predicate = match inner.next() {
-                    Some(w) => Some(
-                        self.expression(w.into_inner().nth(1).expect("WHERE has an expression"))?,
-                    ),
+                    Some(w) => Some(self.where_expression(w)?),
                     None => None,
                 };
-                Clause::Match(MatchClause {
-                    patterns,
-                    predicate,
-                    span,
-                })
+                Clause::Match(MatchClause { optional, patterns, predicate, span })
+            }
+            Rule::unwind_clause => {
+                inner.next(); // UNWIND
+                let expr = self.expression(inner.next().expect("UNWIND has an expression"))?;
+                let variable = self.ident(inner.nth(1).expect("UNWIND has AS and a variable"));
+                Clause::Unwind(UnwindClause { expr, variable, span })
+            }
+            Rule::with_clause => {
+                inner.next(); // WITH
+                let (projection, predicate) = self.projection(inner, span)?;
+                Clause::With(WithClause { projection, predicate })
             }
             Rule::create_clause => {
+                inner.next(); // CREATE
                 let patterns = self.pattern_list(inner.next().expect("CREATE has patterns"))?;
                 Clause::Create(CreateClause { patterns, span })
             }
-            Rule::return_clause => Clause::Return(self.return_clause(inner, span)?),
+            Rule::set_clause => {
+                inner.next(); // SET
+                let items = inner.map(|item| self.set_item(item)).collect::<Built<Vec<_>>>()?;
+                Clause::Set(SetClause { items, span })
+            }
+            Rule::remove_clause => {
+                inner.next(); // REMOVE
+                let items = inner
+                    .map(|item| {
+                        let rule = item.as_rule();
+                        let mut parts = item.into_inner();
+                        let variable = self.ident(parts.next().expect("REMOVE item has a variable"));
+                        let rest = parts.next().expect("REMOVE item has a key or labels");
+                        Ok(if rule == Rule::remove_property {
+                            RemoveItem::Property { variable, key: name_text(&rest) }
+                        } else {
+                            RemoveItem::Labels {
+                                variable,
+                                labels: rest.into_inner().map(|l| name_text(&l)).collect(),
+                            }
+                        })
+                    })
+                    .collect::<Built<Vec<_>>>()?;
+                Clause::Remove(RemoveClause { items, span })
+            }
+            Rule::delete_clause => {
+                let detach = inner.next_if(|p| p.as_rule() == Rule::detach).is_some();
+                inner.next(); // DELETE
+                let exprs = inner.map(|e| self.expression(e)).collect::<Built<Vec<_>>>()?;
+                Clause::Delete(DeleteClause { detach, exprs, span })
+            }
+            Rule::return_clause => {
+                inner.next(); // RETURN
+                Clause::Return(self.projection(inner, span)?.0)
+            }
             other => unreachable!("query only holds clauses, got {other:?}"),
         })
     }
 
-    fn return_clause(&self, inner: Pairs<Rule>, span: Span) -> Built<ReturnClause> {
+    fn where_expression(&self, pair: Pair<Rule>) -> Built<Expr> {
+        self.expression(pair.into_inner().nth(1).expect("WHERE has an expression"))
+    }
+
+    fn set_item(&self, item: Pair<Rule>) -> Built<SetItem> {
+        let rule = item.as_rule();
+        let mut parts = item.into_inner();
+        let variable = self.ident(parts.next().expect("SET item has a variable"));
+        let next = parts.next().expect("SET item has more than a variable");
+        Ok(match rule {
+            Rule::set_property => {
+                let key = name_text(&next);
+                let value = self.expression(parts.next().expect("SET n.key has a value"))?;
+                SetItem::Property { variable, key, value }
+            }
+            Rule::set_merge => SetItem::Merge { variable, value: self.expression(next)? },
+            Rule::set_replace => SetItem::Replace { variable, value: self.expression(next)? },
+            _ => SetItem::Labels { variable, labels: next.into_inner().map(|l| name_text(&l)).collect() },
+        })
+    }
+
+    /// The parts shared by RETURN and WITH; WITH may end with a WHERE, returned beside.
+    fn projection<'i>(
+        &self,
+        inner: impl Iterator<Item = Pair<'i, Rule>>,
+        span: Span,
+    ) -> Built<(ReturnClause, Option<Expr>)> {
         let mut clause = ReturnClause {
             distinct: false,
             star: false,
@@ -247,6 +293,7 @@ impl Builder {
             limit: None,
             span,
         };
+        let mut predicate = None;
         for p in inner {
             match p.as_rule() {
                 Rule::distinct => clause.distinct = true,
@@ -261,28 +308,24 @@ impl Builder {
                 Rule::order_by => {
                     for s in p.into_inner().skip(2) {
                         let mut parts = s.into_inner();
-                        let expr =
-                            self.expression(parts.next().expect("sort item has an expression"))?;
-                        let descending = parts
-                            .next()
-                            .is_some_and(|d| d.as_rule() == Rule::descending);
+                        let expr = self.expression(parts.next().expect("sort item has an expression"))?;
+                        let descending = parts.next().is_some_and(|d| d.as_rule() == Rule::descending);
                         clause.order_by.push(SortItem { expr, descending });
                     }
                 }
                 Rule::skip => {
-                    clause.skip = Some(
-                        self.expression(p.into_inner().nth(1).expect("SKIP has an expression"))?,
-                    )
+                    clause.skip =
+                        Some(self.expression(p.into_inner().nth(1).expect("SKIP has an expression"))?)
                 }
                 Rule::limit => {
-                    clause.limit = Some(
-                        self.expression(p.into_inner().nth(1).expect("LIMIT has an expression"))?,
-                    )
+                    clause.limit =
+                        Some(self.expression(p.into_inner().nth(1).expect("LIMIT has an expression"))?)
                 }
+                Rule::where_clause => predicate = Some(self.where_expression(p)?),
                 _ => {}
             }
         }
-        Ok(clause)
+        Ok((clause, predicate))
     }
 
     fn return_item(&self, pair: Pair<Rule>) -> Built<ReturnItem> {
@@ -310,26 +353,15 @@ impl Builder {
         let mut steps = Vec::new();
         while let Some(rel) = inner.next() {
             let rel = self.relationship_pattern(rel)?;
-            let node =
-                self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
+            let node = self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
             steps.push((rel, node));
         }
-        Ok(Pattern {
-            path_variable,
-            start,
-            steps,
-            span,
-        })
+        Ok(Pattern { path_variable, start, steps, span })
     }
 
     fn node_pattern(&self, pair: Pair<Rule>) -> Built<NodePattern> {
         let span = self.span(&pair);
-        let mut node = NodePattern {
-            variable: None,
-            labels: Vec::new(),
-            properties: Vec::new(),
-            span,
-        };
+        let mut node = NodePattern { variable: None, labels: Vec::new(), properties: Vec::new(), span };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::variable => node.variable = Some(self.ident(p)),
@@ -392,9 +424,7 @@ impl Builder {
         let span = self.span(&pair);
         let range_start = pair.as_span().start();
         let bound = |p: Pair<Rule>| -> Built<u64> {
-            p.as_str()
-                .parse()
-                .map_err(|_| QueryError::syntax("range bound is too large", span))
+            p.as_str().parse().map_err(|_| QueryError::syntax("range bound is too large", span))
         };
         let bounds: Vec<Pair<Rule>> = pair.into_inner().collect();
         if !text.contains("..") {
@@ -412,11 +442,7 @@ impl Builder {
         let mut max = None;
         for b in bounds {
             let before_dots = b.as_span().start() - range_start < dots;
-            if before_dots {
-                min = Some(bound(b)?)
-            } else {
-                max = Some(bound(b)?)
-            }
+            if before_dots { min = Some(bound(b)?) } else { max = Some(bound(b)?) }
         }
         Ok((min, max))
     }
@@ -433,24 +459,15 @@ impl Builder {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident {
-            name: name_text(&pair),
-            span: self.span(&pair),
-        }
+        Ident { name: name_text(&pair), span: self.span(&pair) }
     }
 
     fn expression(&self, pair: Pair<Rule>) -> Built<Expr> {
         let whole = self.span(&pair);
-        let operators = pair
-            .clone()
-            .into_inner()
-            .filter(|p| p.as_rule() != Rule::operand)
-            .count();
+        let operators = pair.clone().into_inner().filter(|p| p.as_rule() != Rule::operand).count();
         if operators > MAX_OPERATORS {
             return Err(QueryError::syntax(
-                format!(
-                    "an expression may combine at most {MAX_OPERATORS} operators without parentheses"
-                ),
+                format!("an expression may combine at most {MAX_OPERATORS} operators without parentheses"),
                 whole,
             ));
         }
@@ -458,10 +475,7 @@ impl Builder {
             .map_primary(|p| self.operand(p))
             .map_prefix(|op, operand| {
                 let operand = operand?;
-                let span = Span {
-                    start: self.span(&op).start,
-                    end: operand.span.end,
-                };
+                let span = Span { start: self.span(&op).start, end: operand.span.end };
                 let kind = match op.as_rule() {
                     Rule::op_not => ExprKind::Unary(UnaryOp::Not, Box::new(operand)),
                     Rule::op_pos => ExprKind::Unary(UnaryOp::Plus, Box::new(operand)),
@@ -471,18 +485,9 @@ impl Builder {
             })
             .map_postfix(|operand, op| {
                 let operand = operand?;
-                let span = Span {
-                    start: operand.span.start,
-                    end: self.span(&op).end,
-                };
+                let span = Span { start: operand.span.start, end: self.span(&op).end };
                 let negated = op.as_rule() == Rule::op_is_not_null;
-                Ok(Expr {
-                    kind: ExprKind::IsNull {
-                        operand: Box::new(operand),
-                        negated,
-                    },
-                    span,
-                })
+                Ok(Expr { kind: ExprKind::IsNull { operand: Box::new(operand), negated }, span })
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
@@ -496,6 +501,7 @@ impl Builder {
                     Rule::op_le => BinaryOp::Le,
                     Rule::op_gt => BinaryOp::Gt,
                     Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_regex => BinaryOp::Regex,
                     Rule::op_starts_with => BinaryOp::StartsWith,
                     Rule::op_ends_with => BinaryOp::EndsWith,
                     Rule::op_contains => BinaryOp::Contains,
@@ -508,23 +514,14 @@ impl Builder {
                     Rule::op_pow => BinaryOp::Pow,
                     other => unreachable!("not an infix operator: {other:?}"),
                 };
-                let span = Span {
-                    start: lhs.span.start,
-                    end: rhs.span.end,
-                };
-                Ok(Expr {
-                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                    span,
-                })
+                let span = Span { start: lhs.span.start, end: rhs.span.end };
+                Ok(Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span })
             })
             .parse(pair.into_inner())
             .map(|mut e: Expr| {
                 // Parentheses belong to the expression's own text.
                 if e.span.start > whole.start || e.span.end < whole.end {
-                    e.span = Span {
-                        start: e.span.start.min(whole.start),
-                        end: e.span.end.max(whole.end),
-                    };
+                    e.span = Span { start: e.span.start.min(whole.start), end: e.span.end.max(whole.end) };
                 }
                 e
             })
@@ -534,24 +531,14 @@ impl Builder {
     fn negate(&self, operand: Expr, span: Span) -> Expr {
         let kind = match operand.kind {
             ExprKind::Literal(Value::Int(i)) => {
-                if self
-                    .pending_overflow
-                    .borrow_mut()
-                    .remove(&operand.span.start)
-                {
+                if self.pending_overflow.borrow_mut().remove(&operand.span.start) {
                     ExprKind::Literal(Value::Int(i64::MIN))
                 } else {
                     ExprKind::Literal(Value::Int(-i))
                 }
             }
             ExprKind::Literal(Value::Float(x)) => ExprKind::Literal(Value::Float(-x)),
-            other => ExprKind::Unary(
-                UnaryOp::Negate,
-                Box::new(Expr {
-                    kind: other,
-                    span: operand.span,
-                }),
-            ),
+            other => ExprKind::Unary(UnaryOp::Negate, Box::new(Expr { kind: other, span: operand.span })),
         };
         Expr { kind, span }
     }
@@ -560,18 +547,15 @@ impl Builder {
         let mut inner = pair.into_inner();
         let mut expr = self.atom(inner.next().expect("operand has an atom"))?;
         for access in inner {
-            let span = Span {
-                start: expr.span.start,
-                end: self.span(&access).end,
-            };
+            let span = Span { start: expr.span.start, end: self.span(&access).end };
             let kind = match access.as_rule() {
                 Rule::property_lookup => {
                     let key = name_text(&access.into_inner().next().expect("lookup has a key"));
                     ExprKind::Property(Box::new(expr), key)
                 }
                 _ => {
-                    let index = self
-                        .expression(access.into_inner().next().expect("subscript has an index"))?;
+                    let index =
+                        self.expression(access.into_inner().next().expect("subscript has an index"))?;
                     ExprKind::Subscript(Box::new(expr), Box::new(index))
                 }
             };
@@ -590,10 +574,7 @@ impl Builder {
                     .parse()
                     .map_err(|_| QueryError::syntax("malformed floating-point literal", span))?;
                 if x.is_infinite() {
-                    return Err(QueryError::syntax(
-                        "floating-point literal is too large",
-                        span,
-                    ));
+                    return Err(QueryError::syntax("floating-point literal is too large", span));
                 }
                 ExprKind::Literal(Value::Float(x))
             }
@@ -607,11 +588,7 @@ impl Builder {
             Rule::parameter => {
                 let name = pair.into_inner().next().expect("parameter has a name");
                 let text = name.as_str();
-                let name = if text.starts_with('`') {
-                    unquote_name(text)
-                } else {
-                    text.to_string()
-                };
+                let name = if text.starts_with('`') { unquote_name(text) } else { text.to_string() };
                 ExprKind::Parameter(name)
             }
             Rule::count_star => ExprKind::CountStar,
@@ -619,31 +596,84 @@ impl Builder {
                 let mut inner = pair.into_inner().peekable();
                 let name = inner.next().expect("call has a name").as_str().to_string();
                 let distinct = inner.next_if(|p| p.as_rule() == Rule::distinct).is_some();
-                let args = inner
-                    .map(|a| self.expression(a))
-                    .collect::<Built<Vec<_>>>()?;
-                ExprKind::Call {
-                    name,
-                    distinct,
-                    args,
-                }
+                let args = inner.map(|a| self.expression(a)).collect::<Built<Vec<_>>>()?;
+                ExprKind::Call { name, distinct, args }
             }
-            Rule::list_literal => ExprKind::List(
-                pair.into_inner()
-                    .map(|e| self.expression(e))
-                    .collect::<Built<_>>()?,
-            ),
+            Rule::list_literal => {
+                ExprKind::List(pair.into_inner().map(|e| self.expression(e)).collect::<Built<_>>()?)
+            }
             Rule::map_literal => ExprKind::Map(self.map_entries(pair)?),
             Rule::parenthesized => {
-                let mut e = self.expression(
-                    pair.into_inner()
-                        .next()
-                        .expect("parentheses hold an expression"),
-                )?;
+                let mut e =
+                    self.expression(pair.into_inner().next().expect("parentheses hold an expression"))?;
                 e.span = span;
                 return Ok(e);
             }
             Rule::variable => ExprKind::Variable(name_text(&pair)),
+            Rule::case_expression => {
+                let mut subject = None;
+                let mut branches = Vec::new();
+                let mut default = None;
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::case_subject => {
+                            subject =
+                                Some(Box::new(self.expression(part.into_inner().next().expect("subject"))?))
+                        }
+                        Rule::case_when => {
+                            let mut w = part.into_inner().filter(|p| p.as_rule() == Rule::expression);
+                            let when = self.expression(w.next().expect("WHEN has a condition"))?;
+                            let then = self.expression(w.next().expect("WHEN has a THEN"))?;
+                            branches.push((when, then));
+                        }
+                        Rule::case_else => {
+                            let e = part
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::expression)
+                                .expect("ELSE value");
+                            default = Some(Box::new(self.expression(e)?));
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::Case { subject, branches, default }
+            }
+            Rule::list_comprehension => {
+                let mut parts = pair.into_inner();
+                let variable = name_text(&parts.next().expect("comprehension variable"));
+                parts.next(); // IN
+                let list = Box::new(self.expression(parts.next().expect("comprehension list"))?);
+                let mut predicate = None;
+                let mut projection = None;
+                for p in parts {
+                    match p.as_rule() {
+                        Rule::comprehension_filter => {
+                            predicate =
+                                Some(Box::new(self.expression(p.into_inner().next().expect("filter"))?))
+                        }
+                        Rule::comprehension_map => {
+                            projection = Some(Box::new(self.expression(p.into_inner().next().expect("map"))?))
+                        }
+                        _ => {}
+                    }
+                }
+                ExprKind::ListComprehension { variable, list, predicate, projection }
+            }
+            Rule::quantifier => {
+                let mut parts = pair.into_inner();
+                let kind = match parts.next().expect("quantifier kind").as_str().to_ascii_lowercase().as_str()
+                {
+                    "all" => Quantifier::All,
+                    "any" => Quantifier::Any,
+                    "none" => Quantifier::None,
+                    _ => Quantifier::Single,
+                };
+                let variable = name_text(&parts.next().expect("quantifier variable"));
+                let mut exprs = parts.filter(|p| p.as_rule() == Rule::expression);
+                let list = Box::new(self.expression(exprs.next().expect("quantifier list"))?);
+                let predicate = Box::new(self.expression(exprs.next().expect("quantifier predicate"))?);
+                ExprKind::Quantifier { kind, variable, list, predicate }
+            }
             other => unreachable!("not an atom: {other:?}"),
         };
         Ok(Expr { kind, span })
@@ -662,10 +692,7 @@ impl Builder {
                 self.pending_overflow.borrow_mut().insert(span.start);
                 Ok(i64::MIN)
             }
-            _ => Err(QueryError::syntax(
-                "integer literal is too large for a 64-bit integer",
-                span,
-            )),
+            _ => Err(QueryError::syntax("integer literal is too large for a 64-bit integer", span)),
         }
     }
 }
@@ -673,11 +700,7 @@ impl Builder {
 /// The name a `variable`, `label_name`, `type_name` or `property_key` pair spells, unquoted.
 fn name_text(pair: &Pair<Rule>) -> String {
     let text = pair.as_str();
-    if text.starts_with('`') {
-        unquote_name(text)
-    } else {
-        text.to_string()
-    }
+    if text.starts_with('`') { unquote_name(text) } else { text.to_string() }
 }
 
 fn unquote_name(text: &str) -> String {
@@ -693,10 +716,7 @@ fn unescape(body: &str, span: Span) -> Built<String> {
             out.push(c);
             continue;
         }
-        let at = Span {
-            start: span.start + i,
-            end: span.start + i + 2,
-        };
+        let at = Span { start: span.start + i, end: span.start + i + 2 };
         let Some((_, e)) = chars.next() else {
             return Err(QueryError::syntax("string ends with a lone backslash", at));
         };
@@ -716,16 +736,11 @@ fn unescape(body: &str, span: Span) -> Built<String> {
                     .then(|| u32::from_str_radix(&digits, 16).ok())
                     .flatten()
                     .and_then(char::from_u32)
-                    .ok_or_else(|| {
-                        QueryError::syntax(format!("invalid unicode escape \\{e}{digits}"), at)
-                    })?;
+                    .ok_or_else(|| QueryError::syntax(format!("invalid unicode escape \\{e}{digits}"), at))?;
                 out.push(code);
             }
             other => {
-                return Err(QueryError::syntax(
-                    format!("unknown escape sequence \\{other}"),
-                    at,
-                ));
+                return Err(QueryError::syntax(format!("unknown escape sequence \\{other}"), at));
             }
         }
     }
@@ -740,12 +755,7 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
     };
     let mut expected: BTreeSet<String> = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        expected.extend(
-            positives
-                .iter()
-                .filter_map(|r| describe(*r))
-                .map(str::to_string),
-        );
+        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
     }
     if let Some(attempts) = e.parse_attempts() {
         // From the literal tokens, keywords (matched case-insensitively, shown in capitals) and
@@ -772,17 +782,10 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
             expected.retain(|e| !e.starts_with('`') && !EXPRESSION_STARTS.contains(&e.as_str()));
         }
     }
-    let found = text[pos..]
-        .chars()
-        .next()
-        .map_or("end of the statement".to_string(), |_| {
-            let word: String = text[pos..]
-                .chars()
-                .take_while(|c| !c.is_whitespace())
-                .take(20)
-                .collect();
-            format!("`{word}`")
-        });
+    let found = text[pos..].chars().next().map_or("end of the statement".to_string(), |_| {
+        let word: String = text[pos..].chars().take_while(|c| !c.is_whitespace()).take(20).collect();
+        format!("`{word}`")
+    });
     let message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
@@ -790,13 +793,7 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryEr
         format!("unexpected {found}; expected {}", join_or(&list))
     };
     let at = base + pos;
-    QueryError::syntax(
-        message,
-        Span {
-            start: at,
-            end: at + 1,
-        },
-    )
+    QueryError::syntax(message, Span { start: at, end: at + 1 })
 }
 
 /// Keywords that can begin an expression: "an expression" already says they may come.
@@ -828,11 +825,16 @@ fn describe(rule: Rule) -> Option<&'static str> {
         ASC | ASCENDING | ascending => "ASC",
         DESC | DESCENDING | descending => "DESC",
         EXPLAIN | explain => "EXPLAIN",
-        query => "a clause (MATCH, CREATE or RETURN)",
-        expression | operand | prefix_op | op_not | op_neg | op_pos | literal | atom
-        | parenthesized | function_call | count_star | integer_literal | float_literal
-        | string_literal | true_literal | false_literal | null_literal | list_literal
-        | parameter | return_item | return_items | sort_item => "an expression",
+        query | OPTIONAL | UNWIND | WITH | SET | REMOVE | DELETE | DETACH => "a clause",
+        CASE | case_expression | quantifier | list_comprehension => "an expression",
+        WHEN | case_when => "WHEN",
+        THEN => "THEN",
+        ELSE | case_else => "ELSE",
+        END => "END",
+        expression | operand | prefix_op | op_not | op_neg | op_pos | literal | atom | parenthesized
+        | function_call | count_star | integer_literal | float_literal | string_literal | true_literal
+        | false_literal | null_literal | list_literal | parameter | return_item | return_items
+        | sort_item => "an expression",
         variable => "a variable name",
         star => "`*`",
         pattern | pattern_list | node_pattern => "a node pattern `(…)`",
@@ -845,9 +847,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         map_literal => "a map `{…}`",
         map_entry | property_key | property_lookup => "a property key",
         subscript => "`[`",
-        op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
-        | op_starts_with | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul
-        | op_div | op_mod | op_pow | infix_op => "an operator",
+        op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_starts_with
+        | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul | op_div | op_mod | op_pow
+        | infix_op => "an operator",
         op_is_null | op_is_not_null | postfix_op | IS => "IS [NOT] NULL",
         _ => return None,
     })
@@ -871,10 +873,7 @@ mod tests {
         assert_eq!(expr("NOT a = b AND c"), "((NOT (a = b)) AND c)");
         assert_eq!(expr("a OR b XOR c AND d"), "(a OR (b XOR (c AND d)))");
         assert_eq!(expr("x + 1 IN list"), "((x + 1) IN list)");
-        assert_eq!(
-            expr("n.name STARTS WITH 'A' = true"),
-            "((n.name STARTS WITH \"A\") = true)"
-        );
+        assert_eq!(expr("n.name STARTS WITH 'A' = true"), "((n.name STARTS WITH \"A\") = true)");
         assert_eq!(expr("-2 ^ 2"), "((-2) ^ 2)");
         assert_eq!(expr("a.b IS NOT NULL"), "(a.b IS NOT NULL)");
         assert_eq!(expr("- x . y [0]"), "(-x.y[0])");
@@ -896,22 +895,20 @@ mod tests {
 
     #[test]
     fn keywords_are_case_insensitive_and_whole_words() {
-        let s = parse("match (n:Person) where n.orderly = 1 OR n.x return n.name as name order by name desc limit 2").unwrap();
+        let s = parse(
+            "match (n:Person) where n.orderly = 1 OR n.x return n.name as name order by name desc limit 2",
+        )
+        .unwrap();
         assert_eq!(s.clauses.len(), 2);
-        let Clause::Return(r) = &s.clauses[1] else {
-            panic!("second clause is RETURN")
-        };
+        let Clause::Return(r) = &s.clauses[1] else { panic!("second clause is RETURN") };
         assert_eq!(r.items[0].name, "name");
         assert!(r.order_by[0].descending);
     }
 
     #[test]
     fn hyphenated_and_quoted_relationship_types() {
-        let s =
-            parse("MATCH (c)-[:attributed-to]->(a)<-[r:`linked-to`|KNOWS]-(b) RETURN *").unwrap();
-        let Clause::Match(m) = &s.clauses[0] else {
-            panic!("first clause is MATCH")
-        };
+        let s = parse("MATCH (c)-[:attributed-to]->(a)<-[r:`linked-to`|KNOWS]-(b) RETURN *").unwrap();
+        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
         let steps = &m.patterns[0].steps;
         assert_eq!(steps[0].0.types, ["attributed-to"]);
         assert_eq!(steps[0].0.direction, RelDirection::Right);
@@ -922,20 +919,12 @@ mod tests {
     #[test]
     fn ranges() {
         let s =
-            parse("MATCH (a)-[*2]-(b), (a)-[*..3]->(c), (a)-[:X*1..]->(d), (a)-[*]->(e) RETURN a")
-                .unwrap();
-        let Clause::Match(m) = &s.clauses[0] else {
-            panic!("first clause is MATCH")
-        };
+            parse("MATCH (a)-[*2]-(b), (a)-[*..3]->(c), (a)-[:X*1..]->(d), (a)-[*]->(e) RETURN a").unwrap();
+        let Clause::Match(m) = &s.clauses[0] else { panic!("first clause is MATCH") };
         let lengths: Vec<_> = m.patterns.iter().map(|p| p.steps[0].0.length).collect();
         assert_eq!(
             lengths,
-            [
-                Some((Some(2), Some(2))),
-                Some((None, Some(3))),
-                Some((Some(1), None)),
-                Some((None, None))
-            ]
+            [Some((Some(2), Some(2))), Some((None, Some(3))), Some((Some(1), None)), Some((None, None))]
         );
     }
 

@@ -23,17 +23,42 @@ pub struct Plan {
     pub slot_names: Vec<String>,
     /// Whether the statement may change the graph.
     pub writes: bool,
+    /// The parameters the statement reads, each with where it first appears.
+    pub parameters: Vec<(String, Span)>,
 }
 
 #[derive(Debug)]
 pub enum Op {
     /// One empty row: where every statement starts.
     Once,
+    /// The row of the enclosing operator: where an OPTIONAL MATCH's inner plan starts.
+    Argument,
+    /// For each input row, the rows of `inner` started from it; when there are none, the input row
+    /// itself with `new_slots` null.
+    Optional {
+        input: Box<Op>,
+        inner: Box<Op>,
+        new_slots: Vec<usize>,
+    },
+    /// For each input row, one row per element of the list `expr` (none for null or an empty list).
+    Unwind {
+        input: Box<Op>,
+        expr: CExpr,
+        slot: usize,
+        name: String,
+    },
+    /// SET, REMOVE, DELETE: reads all its input, then applies `actions` to each row in turn.
+    Write {
+        input: Box<Op>,
+        actions: Vec<WriteAction>,
+        text: String,
+    },
     /// For each input row, each node (with the label, when given).
     NodeScan {
         input: Box<Op>,
         slot: usize,
         label: Option<String>,
+        name: String,
     },
     /// For each input row, each relationship of the node in `from`, in `direction`, of one of
     /// `types` (any when empty). When `to` or `rel` are already bound, only matching ones pass.
@@ -48,6 +73,8 @@ pub enum Op {
         rel_bound: bool,
         /// Relationship slots of the same MATCH that this one must differ from.
         distinct_from: Vec<usize>,
+        /// The variables' names (from, relationship, to), for display.
+        names: [String; 3],
     },
     Filter {
         input: Box<Op>,
@@ -60,10 +87,13 @@ pub enum Op {
         items: Vec<CreateItem>,
     },
     /// Replaces each row by the values of `exprs`, followed by the input row when `keep_input`.
+    /// (`input_width`: the slots the input row has, so that kept slots land where sort keys expect.)
     Project {
         input: Box<Op>,
         exprs: Vec<CExpr>,
         keep_input: bool,
+        input_width: usize,
+        text: String,
     },
     /// Groups by `keys`; each output row is `outputs` over [keys…, aggregate results…].
     Aggregate {
@@ -71,6 +101,7 @@ pub enum Op {
         keys: Vec<CExpr>,
         aggregates: Vec<AggSpec>,
         outputs: Vec<CExpr>,
+        text: String,
     },
     Distinct {
         input: Box<Op>,
@@ -102,19 +133,38 @@ pub enum Op {
 }
 
 #[derive(Debug)]
-pub enum CreateItem {
-    Node {
-        slot: usize,
+pub enum WriteAction {
+    /// Sets one property; null removes it.
+    SetProperty {
+        target: CExpr,
+        key: String,
+        value: CExpr,
+    },
+    /// `= map` (replace all) or `+= map` (merge).
+    SetProperties {
+        target: CExpr,
+        value: CExpr,
+        replace: bool,
+    },
+    AddLabels {
+        target: CExpr,
         labels: Vec<String>,
-        properties: Vec<(String, CExpr)>,
     },
-    Relationship {
-        slot: usize,
-        from: usize,
-        to: usize,
-        rel_type: String,
-        properties: Vec<(String, CExpr)>,
+    RemoveLabels {
+        target: CExpr,
+        labels: Vec<String>,
     },
+    /// Nodes (detached first when `detach`), relationships and paths; all rows' deletions happen together.
+    Delete {
+        exprs: Vec<CExpr>,
+        detach: bool,
+    },
+}
+
+#[derive(Debug)]
+pub enum CreateItem {
+    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)> },
+    Relationship { slot: usize, from: usize, to: usize, rel_type: String, properties: Vec<(String, CExpr)> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +191,8 @@ enum Kind {
     Node,
     Relationship,
     Value,
+    /// A comprehension's or quantifier's own variable: its number is a depth in the locals stack.
+    Local,
 }
 
 /// Names visible to an expression, each bound to a slot of the row it is evaluated on.
@@ -151,11 +203,7 @@ struct Scope {
 
 impl Scope {
     fn get(&self, name: &str) -> Option<(usize, Kind)> {
-        self.vars
-            .iter()
-            .rev()
-            .find(|v| v.0 == name)
-            .map(|v| (v.1, v.2))
+        self.vars.iter().rev().find(|v| v.0 == name).map(|v| (v.1, v.2))
     }
 }
 
@@ -173,28 +221,24 @@ struct Mode<'k> {
 
 impl Mode<'_> {
     fn plain(context: &'static str) -> Mode<'static> {
-        Mode {
-            keys: &[],
-            aggregates: None,
-            variables: true,
-            context,
-        }
+        Mode { keys: &[], aggregates: None, variables: true, context }
     }
 }
 
+/// Stack left before a recursive stage grows it, and by how much: expressions are at most a few
+/// hundred levels deep, and a debug build's frames are large.
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
 /// Plans a statement against a graph (the graph's label counts choose where patterns start).
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
-    Planner {
-        graph,
-        scope: Scope::default(),
-        slot_names: Vec::new(),
-        writes: false,
-    }
-    .statement(statement)
+    Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
+        .statement(statement)
 }
 
 struct Planner<'g> {
     graph: &'g Graph,
+    parameters: Vec<(String, Span)>,
     scope: Scope,
     slot_names: Vec<String>,
     writes: bool,
@@ -204,33 +248,42 @@ impl Planner<'_> {
     fn statement(mut self, statement: &Statement) -> Result<Plan, QueryError> {
         let mut op = Op::Once;
         let mut columns = Vec::new();
-        let mut ends_with_return = false;
-        for clause in &statement.clauses {
-            op = match clause {
-                Clause::Match(m) => self.match_clause(op, m)?,
-                Clause::Create(c) => {
-                    self.writes = true;
-                    self.create_clause(op, c)?
+        let last = statement.clauses.len().saturating_sub(1);
+        for (i, clause) in statement.clauses.iter().enumerate() {
+            if let Clause::Return(r) = clause {
+                if i != last {
+                    return Err(QueryError::semantic("RETURN must be the last clause of a query", r.span));
                 }
+            }
+            if clause.writes() {
+                self.writes = true;
+            }
+            op = match clause {
+                Clause::Match(m) if m.optional => self.optional_match(op, m)?,
+                Clause::Match(m) => self.match_clause(op, m)?,
+                Clause::Unwind(u) => self.unwind_clause(op, u)?,
+                Clause::With(w) => self.with_clause(op, w)?,
+                Clause::Create(c) => self.create_clause(op, c)?,
+                Clause::Set(c) => self.set_clause(op, c)?,
+                Clause::Remove(c) => self.remove_clause(op, c)?,
+                Clause::Delete(c) => self.delete_clause(op, c)?,
                 Clause::Return(r) => {
-                    ends_with_return = true;
-                    let (op, cols) = self.return_clause(op, r)?;
+                    let (op, cols, _) = self.projection(op, r, "RETURN")?;
                     columns = cols;
                     op
                 }
             };
         }
-        if !ends_with_return {
-            if !self.writes {
-                let span = statement.clauses.last().map_or(statement.span, clause_span);
+        match statement.clauses.last() {
+            Some(Clause::Return(_)) => {}
+            Some(c) if c.writes() => op = Op::Discard { input: Box::new(op) },
+            other => {
+                let span = other.map_or(statement.span, Clause::span);
                 return Err(QueryError::semantic(
-                    "a query cannot end with MATCH: add a RETURN clause (or an update such as CREATE)",
+                    "a query must end with RETURN or an update clause (CREATE, SET, REMOVE, DELETE)",
                     span,
                 ));
             }
-            op = Op::Discard {
-                input: Box::new(op),
-            };
         }
         let width = self.slot_names.len();
         Ok(Plan {
@@ -239,7 +292,127 @@ impl Planner<'_> {
             width,
             slot_names: self.slot_names,
             writes: self.writes,
+            parameters: self.parameters,
         })
+    }
+
+    fn optional_match(&mut self, op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
+        let before = self.slot_names.len();
+        let inner = self.match_clause(Op::Argument, clause)?;
+        let new_slots = (before..self.slot_names.len()).collect();
+        Ok(Op::Optional { input: Box::new(op), inner: Box::new(inner), new_slots })
+    }
+
+    fn unwind_clause(&mut self, op: Op, clause: &UnwindClause) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        let expr = self.compile(&clause.expr, &scope, &mut Mode::plain("UNWIND"))?;
+        if self.scope.get(&clause.variable.name).is_some() {
+            return Err(QueryError::semantic(
+                format!("variable `{}` is already declared", clause.variable.name),
+                clause.variable.span,
+            ));
+        }
+        let slot = self.pattern_slot(Some(&clause.variable), Kind::Value)?;
+        Ok(Op::Unwind { input: Box::new(op), expr, slot, name: clause.variable.name.clone() })
+    }
+
+    fn with_clause(&mut self, op: Op, clause: &WithClause) -> Result<Op, QueryError> {
+        for item in &clause.projection.items {
+            if item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
+                return Err(QueryError::semantic(
+                    format!("`{}` in WITH needs a name: add `AS name`", item.name),
+                    item.expr.span,
+                ));
+            }
+        }
+        let (mut op, columns, kinds) = self.projection(op, &clause.projection, "WITH")?;
+        // Only the projected columns stay in scope, each in the slot of its column.
+        self.scope = Scope {
+            vars: columns.iter().zip(kinds).enumerate().map(|(i, (c, k))| (c.clone(), i, k)).collect(),
+        };
+        self.slot_names = columns;
+        if let Some(predicate) = &clause.predicate {
+            let scope = self.scope.clone();
+            let compiled = self.compile(predicate, &scope, &mut Mode::plain("WHERE"))?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+        }
+        Ok(op)
+    }
+
+    /// The slot of a variable that an update clause changes; it must be bound.
+    fn target(&mut self, variable: &Ident) -> Result<CExpr, QueryError> {
+        match self.scope.get(&variable.name) {
+            Some((slot, _)) => Ok(CExpr::Slot(slot)),
+            None => Err(QueryError::semantic(
+                format!("variable `{}` is not defined", variable.name),
+                variable.span,
+            )),
+        }
+    }
+
+    fn set_clause(&mut self, op: Op, clause: &SetClause) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        let mut actions = Vec::new();
+        for item in &clause.items {
+            actions.push(match item {
+                SetItem::Property { variable, key, value } => WriteAction::SetProperty {
+                    target: self.target(variable)?,
+                    key: key.clone(),
+                    value: self.compile(value, &scope, &mut Mode::plain("SET"))?,
+                },
+                SetItem::Replace { variable, value } => WriteAction::SetProperties {
+                    target: self.target(variable)?,
+                    value: self.compile(value, &scope, &mut Mode::plain("SET"))?,
+                    replace: true,
+                },
+                SetItem::Merge { variable, value } => WriteAction::SetProperties {
+                    target: self.target(variable)?,
+                    value: self.compile(value, &scope, &mut Mode::plain("SET"))?,
+                    replace: false,
+                },
+                SetItem::Labels { variable, labels } => {
+                    WriteAction::AddLabels { target: self.target(variable)?, labels: labels.clone() }
+                }
+            });
+        }
+        Ok(Op::Write { input: Box::new(op), actions, text: "SET".into() })
+    }
+
+    fn remove_clause(&mut self, op: Op, clause: &RemoveClause) -> Result<Op, QueryError> {
+        let mut actions = Vec::new();
+        for item in &clause.items {
+            actions.push(match item {
+                RemoveItem::Property { variable, key } => WriteAction::SetProperty {
+                    target: self.target(variable)?,
+                    key: key.clone(),
+                    value: CExpr::Const(Value::Null),
+                },
+                RemoveItem::Labels { variable, labels } => {
+                    WriteAction::RemoveLabels { target: self.target(variable)?, labels: labels.clone() }
+                }
+            });
+        }
+        Ok(Op::Write { input: Box::new(op), actions, text: "REMOVE".into() })
+    }
+
+    fn delete_clause(&mut self, op: Op, clause: &DeleteClause) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        let mut exprs = Vec::new();
+        for e in &clause.exprs {
+            exprs.push(self.compile(e, &scope, &mut Mode::plain("DELETE"))?);
+        }
+        let text = if clause.detach { "DETACH DELETE" } else { "DELETE" };
+        Ok(Op::Write {
+            input: Box::new(op),
+            actions: vec![WriteAction::Delete { exprs, detach: clause.detach }],
+            text: text.into(),
+        })
+    }
+
+    /// A slot's variable name, or nothing for an anonymous one.
+    fn display_name(&self, slot: usize) -> String {
+        let name = &self.slot_names[slot];
+        if name.starts_with(' ') { String::new() } else { name.clone() }
     }
 
     fn new_slot(&mut self, name: &str) -> usize {
@@ -257,11 +430,7 @@ impl Planner<'_> {
         match self.scope.get(&var.name) {
             Some((slot, k)) if k == kind => Ok(slot),
             Some((_, k)) => Err(QueryError::semantic(
-                format!(
-                    "type mismatch: `{}` is already a {}",
-                    var.name,
-                    kind_name(k)
-                ),
+                format!("type mismatch: `{}` is already a {}", var.name, kind_name(k)),
                 var.span,
             )),
             None => {
@@ -277,13 +446,9 @@ impl Planner<'_> {
         let mut clause_rels: Vec<usize> = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic(
-                    "named paths (`p = …`) are not supported yet",
-                    p.span,
-                ));
+                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
             }
-            let mut node_slots =
-                vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
+            let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
                 if rel.length.is_some() {
@@ -295,9 +460,8 @@ impl Planner<'_> {
                 rel_slots.push(self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?);
                 node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);
             }
-            let nodes: Vec<&NodePattern> = std::iter::once(&pattern.start)
-                .chain(pattern.steps.iter().map(|s| &s.1))
-                .collect();
+            let nodes: Vec<&NodePattern> =
+                std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|s| &s.1)).collect();
             let start = self.choose_start(&nodes, &node_slots, &bound);
             let start_slot = node_slots[start];
             let mut scan_label = None;
@@ -307,6 +471,7 @@ impl Planner<'_> {
                     input: Box::new(op),
                     slot: start_slot,
                     label: scan_label.clone(),
+                    name: self.display_name(start_slot),
                 };
                 bound.push(start_slot);
             }
@@ -319,9 +484,7 @@ impl Planner<'_> {
                 let rel_slot = rel_slots[step];
                 let direction = match (rel.direction, reversed) {
                     (RelDirection::Either, _) => Direction::Both,
-                    (RelDirection::Right, false) | (RelDirection::Left, true) => {
-                        Direction::Outgoing
-                    }
+                    (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
                     _ => Direction::Incoming,
                 };
                 let to_slot = node_slots[to];
@@ -335,11 +498,12 @@ impl Planner<'_> {
                     types: rel.types.clone(),
                     to_bound: bound.contains(&to_slot),
                     rel_bound,
-                    distinct_from: clause_rels
-                        .iter()
-                        .copied()
-                        .filter(|&r| r != rel_slot)
-                        .collect(),
+                    distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                    names: [
+                        self.display_name(node_slots[from]),
+                        self.display_name(rel_slot),
+                        self.display_name(to_slot),
+                    ],
                 };
                 if !rel_bound {
                     bound.push(rel_slot);
@@ -353,13 +517,8 @@ impl Planner<'_> {
             }
         }
         if let Some(predicate) = &clause.predicate {
-            let compiled =
-                self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
-            op = Op::Filter {
-                input: Box::new(op),
-                predicate: compiled,
-                text: predicate.to_string(),
-            };
+            let compiled = self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
         }
         Ok(op)
     }
@@ -381,9 +540,7 @@ impl Planner<'_> {
     }
 
     fn label_count(&self, label: &str) -> usize {
-        self.graph
-            .symbol(label)
-            .map_or(0, |s| self.graph.label_count(s))
+        self.graph.symbol(label).map_or(0, |s| self.graph.label_count(s))
     }
 
     fn most_selective_label(&self, labels: &[String]) -> Option<String> {
@@ -397,23 +554,15 @@ impl Planner<'_> {
         slot: usize,
         scanned_label: Option<&str>,
     ) -> Result<Op, QueryError> {
-        let labels: Vec<String> = node
-            .labels
-            .iter()
-            .filter(|l| Some(l.as_str()) != scanned_label)
-            .cloned()
-            .collect();
+        let labels: Vec<String> =
+            node.labels.iter().filter(|l| Some(l.as_str()) != scanned_label).cloned().collect();
         if !labels.is_empty() {
             let mut text = self.slot_names[slot].trim().to_string();
             for l in &labels {
                 text.push(':');
                 crate::value::write_name(&mut text, l).ok();
             }
-            op = Op::Filter {
-                input: Box::new(op),
-                predicate: CExpr::HasLabels(slot, labels),
-                text,
-            };
+            op = Op::Filter { input: Box::new(op), predicate: CExpr::HasLabels(slot, labels), text };
         }
         self.property_filters(op, slot, &node.properties, node.variable.as_ref())
     }
@@ -429,24 +578,13 @@ impl Planner<'_> {
         for (key, expr) in properties {
             let value = self.compile(expr, &scope, &mut Mode::plain("a pattern"))?;
             let span = expr.span;
-            let lookup = CExpr::Property(
-                Box::new(CExpr::Slot(slot)),
-                PropertyKey::new(key.clone()),
-                span,
-            );
+            let lookup = CExpr::Property(Box::new(CExpr::Slot(slot)), PropertyKey::new(key.clone()), span);
             let predicate = CExpr::Binary(BinaryOp::Eq, Box::new(lookup), Box::new(value), span);
-            let mut text = var.map_or_else(
-                || self.slot_names[slot].trim().to_string(),
-                |v| v.name.clone(),
-            );
+            let mut text = var.map_or_else(|| self.slot_names[slot].trim().to_string(), |v| v.name.clone());
             text.push('.');
             crate::value::write_name(&mut text, key).ok();
             text.push_str(&format!(" = {expr}"));
-            op = Op::Filter {
-                input: Box::new(op),
-                predicate,
-                text,
-            };
+            op = Op::Filter { input: Box::new(op), predicate, text };
         }
         Ok(op)
     }
@@ -455,10 +593,7 @@ impl Planner<'_> {
         let mut items = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic(
-                    "named paths (`p = …`) are not supported yet",
-                    p.span,
-                ));
+                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
             }
             let mut previous = self.create_node(&pattern.start, &mut items)?;
             for (rel, node) in &pattern.steps {
@@ -508,27 +643,16 @@ impl Planner<'_> {
                 previous = next;
             }
         }
-        Ok(Op::Create {
-            input: Box::new(op),
-            items,
-        })
+        Ok(Op::Create { input: Box::new(op), items })
     }
 
     /// The slot of a node in a CREATE pattern: a bound variable as it is, or a new node.
-    fn create_node(
-        &mut self,
-        node: &NodePattern,
-        items: &mut Vec<CreateItem>,
-    ) -> Result<usize, QueryError> {
+    fn create_node(&mut self, node: &NodePattern, items: &mut Vec<CreateItem>) -> Result<usize, QueryError> {
         if let Some(v) = &node.variable {
             if let Some((slot, kind)) = self.scope.get(&v.name) {
                 if kind != Kind::Node {
                     return Err(QueryError::semantic(
-                        format!(
-                            "type mismatch: `{}` is already a {}",
-                            v.name,
-                            kind_name(kind)
-                        ),
+                        format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
                         v.span,
                     ));
                 }
@@ -546,11 +670,7 @@ impl Planner<'_> {
         }
         let properties = self.create_properties(&node.properties)?;
         let slot = self.pattern_slot(node.variable.as_ref(), Kind::Node)?;
-        items.push(CreateItem::Node {
-            slot,
-            labels: node.labels.clone(),
-            properties,
-        });
+        items.push(CreateItem::Node { slot, labels: node.labels.clone(), properties });
         Ok(slot)
     }
 
@@ -561,52 +681,38 @@ impl Planner<'_> {
         let scope = self.scope.clone();
         properties
             .iter()
-            .map(|(k, e)| {
-                Ok((
-                    k.clone(),
-                    self.compile(e, &scope, &mut Mode::plain("CREATE"))?,
-                ))
-            })
+            .map(|(k, e)| Ok((k.clone(), self.compile(e, &scope, &mut Mode::plain("CREATE"))?)))
             .collect()
     }
 
-    fn return_clause(
+    /// RETURN's and WITH's shared part: items, aggregation, DISTINCT, ORDER BY, SKIP, LIMIT. Gives
+    /// the columns and what each holds (a node or relationship when it is a bare variable of one).
+    fn projection(
         &mut self,
         op: Op,
         clause: &ReturnClause,
-    ) -> Result<(Op, Vec<String>), QueryError> {
+        context: &'static str,
+    ) -> Result<(Op, Vec<String>, Vec<Kind>), QueryError> {
         let mut star_exprs = Vec::new();
         if clause.star {
-            let mut names: Vec<&(String, usize, Kind)> = self
-                .scope
-                .vars
-                .iter()
-                .filter(|v| !v.0.starts_with(' '))
-                .collect();
+            let mut names: Vec<&(String, usize, Kind)> =
+                self.scope.vars.iter().filter(|v| !v.0.starts_with(' ')).collect();
             if names.is_empty() {
                 return Err(QueryError::semantic(
-                    "RETURN * needs at least one variable in scope",
+                    format!("{context} * needs at least one variable in scope"),
                     clause.span,
                 ));
             }
             names.sort_by(|a, b| a.0.cmp(&b.0));
             for (name, ..) in names {
-                let expr = Expr {
-                    kind: ExprKind::Variable(name.clone()),
-                    span: clause.span,
-                };
+                let expr = Expr { kind: ExprKind::Variable(name.clone()), span: clause.span };
                 star_exprs.push((name.clone(), expr));
             }
         }
         let items: Vec<(String, &Expr, Span)> = star_exprs
             .iter()
             .map(|(n, e)| (n.clone(), e, clause.span))
-            .chain(
-                clause
-                    .items
-                    .iter()
-                    .map(|i| (i.name.clone(), &i.expr, i.expr.span)),
-            )
+            .chain(clause.items.iter().map(|i| (i.name.clone(), &i.expr, i.expr.span)))
             .collect();
         let columns: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
         for (i, (name, _, span)) in items.iter().enumerate() {
@@ -618,54 +724,51 @@ impl Planner<'_> {
             }
         }
         let exprs: Vec<&Expr> = items.iter().map(|i| i.1).collect();
+        let kinds: Vec<Kind> = exprs
+            .iter()
+            .map(|e| match &e.kind {
+                ExprKind::Variable(v) => self.scope.get(v).map_or(Kind::Value, |(_, k)| k),
+                _ => Kind::Value,
+            })
+            .collect();
         let aggregating = exprs.iter().any(|e| contains_aggregate(e));
         let scope = self.scope.clone();
         let mut op = op;
         let keep_input;
         if aggregating {
-            let keys: Vec<&Expr> = exprs
-                .iter()
-                .copied()
-                .filter(|e| !contains_aggregate(e))
-                .collect();
+            let keys: Vec<&Expr> = exprs.iter().copied().filter(|e| !contains_aggregate(e)).collect();
             let key_exprs = keys
                 .iter()
-                .map(|k| self.compile(k, &scope, &mut Mode::plain("RETURN")))
+                .map(|k| self.compile(k, &scope, &mut Mode::plain(context)))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut mode = Mode {
-                keys: &keys,
-                aggregates: Some(Vec::new()),
-                variables: false,
-                context: "RETURN",
-            };
-            let outputs = exprs
-                .iter()
-                .map(|e| self.compile(e, &scope, &mut mode))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut mode = Mode { keys: &keys, aggregates: Some(Vec::new()), variables: false, context };
+            let outputs =
+                exprs.iter().map(|e| self.compile(e, &scope, &mut mode)).collect::<Result<Vec<_>, _>>()?;
             let aggregates = mode.aggregates.take().unwrap_or_default();
             op = Op::Aggregate {
                 input: Box::new(op),
                 keys: key_exprs,
                 aggregates,
                 outputs,
+                text: columns.join(", "),
             };
             keep_input = false;
         } else {
             let compiled = exprs
                 .iter()
-                .map(|e| self.compile(e, &scope, &mut Mode::plain("RETURN")))
+                .map(|e| self.compile(e, &scope, &mut Mode::plain(context)))
                 .collect::<Result<Vec<_>, _>>()?;
             keep_input = !clause.order_by.is_empty() && !clause.distinct;
             op = Op::Project {
                 input: Box::new(op),
                 exprs: compiled,
                 keep_input,
+                input_width: self.slot_names.len(),
+                text: columns.join(", "),
             };
         }
         if clause.distinct {
-            op = Op::Distinct {
-                input: Box::new(op),
-            };
+            op = Op::Distinct { input: Box::new(op) };
         }
         if !clause.order_by.is_empty() {
             // Sort keys see the columns by name, then (before aggregation or DISTINCT) the variables.
@@ -679,80 +782,59 @@ impl Planner<'_> {
             for (i, name) in columns.iter().enumerate() {
                 sort_scope.vars.push((name.clone(), i, Kind::Value));
             }
-            let mut mode = Mode {
-                keys: &exprs,
-                aggregates: None,
-                variables: true,
-                context: "ORDER BY",
-            };
+            let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
             let mut keys = Vec::new();
             let mut text = Vec::new();
             for item in &clause.order_by {
-                keys.push((
-                    self.compile(&item.expr, &sort_scope, &mut mode)?,
-                    item.descending,
-                ));
-                text.push(format!(
-                    "{}{}",
-                    item.expr,
-                    if item.descending { " DESC" } else { "" }
-                ));
+                keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
+                text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
             }
-            op = Op::Sort {
-                input: Box::new(op),
-                keys,
-                text: text.join(", "),
-            };
+            op = Op::Sort { input: Box::new(op), keys, text: text.join(", ") };
         }
         if let Some(skip) = &clause.skip {
             let count = self.row_independent(skip, "SKIP")?;
-            op = Op::Skip {
-                input: Box::new(op),
-                count,
-            };
+            op = Op::Skip { input: Box::new(op), count };
         }
         if let Some(limit) = &clause.limit {
             let count = self.row_independent(limit, "LIMIT")?;
-            op = Op::Limit {
-                input: Box::new(op),
-                count,
-                drain: self.writes,
-            };
+            op = Op::Limit { input: Box::new(op), count, drain: self.writes };
         }
         if keep_input {
-            op = Op::Trim {
-                input: Box::new(op),
-                width: columns.len(),
-            };
+            op = Op::Trim { input: Box::new(op), width: columns.len() };
         }
-        Ok((op, columns))
+        Ok((op, columns, kinds))
     }
 
     fn row_independent(&mut self, e: &Expr, context: &'static str) -> Result<CExpr, QueryError> {
         let compiled = self.compile(e, &Scope::default(), &mut Mode::plain(context))?;
         if !compiled.is_row_independent() {
-            return Err(QueryError::semantic(
-                format!("{context} cannot refer to variables"),
-                e.span,
-            ));
+            return Err(QueryError::semantic(format!("{context} cannot refer to variables"), e.span));
         }
         Ok(compiled)
     }
 
     fn compile(&mut self, e: &Expr, scope: &Scope, mode: &mut Mode) -> Result<CExpr, QueryError> {
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.compile_inner(e, scope, mode))
+    }
+
+    fn compile_inner(&mut self, e: &Expr, scope: &Scope, mode: &mut Mode) -> Result<CExpr, QueryError> {
         if let Some(i) = mode.keys.iter().position(|k| *k == e) {
             return Ok(CExpr::Slot(i));
         }
         let span = e.span;
         Ok(match &e.kind {
             ExprKind::Literal(v) => CExpr::Const(v.clone()),
-            ExprKind::Parameter(name) => CExpr::Param(name.clone(), span),
+            ExprKind::Parameter(name) => {
+                if !self.parameters.iter().any(|(p, _)| p == name) {
+                    self.parameters.push((name.clone(), span));
+                }
+                CExpr::Param(name.clone(), span)
+            }
+            ExprKind::Variable(name) if scope.get(name).is_some_and(|(_, k)| k == Kind::Local) => {
+                CExpr::Local(scope.get(name).map_or(0, |(i, _)| i))
+            }
             ExprKind::Variable(name) => {
-                let found = if mode.variables {
-                    scope.get(name)
-                } else {
-                    None
-                };
+                let found = if mode.variables { scope.get(name) } else { None };
                 match found {
                     Some((slot, _)) => CExpr::Slot(slot),
                     None if mode.aggregates.is_some() && scope.get(name).is_some() => {
@@ -765,10 +847,7 @@ impl Planner<'_> {
                         ));
                     }
                     None => {
-                        return Err(QueryError::semantic(
-                            format!("variable `{name}` is not defined"),
-                            span,
-                        ));
+                        return Err(QueryError::semantic(format!("variable `{name}` is not defined"), span));
                     }
                 }
             }
@@ -782,12 +861,9 @@ impl Planner<'_> {
                 Box::new(self.compile(index, scope, mode)?),
                 span,
             ),
-            ExprKind::List(items) => CExpr::List(
-                items
-                    .iter()
-                    .map(|i| self.compile(i, scope, mode))
-                    .collect::<Result<_, _>>()?,
-            ),
+            ExprKind::List(items) => {
+                CExpr::List(items.iter().map(|i| self.compile(i, scope, mode)).collect::<Result<_, _>>()?)
+            }
             ExprKind::Map(entries) => CExpr::Map(
                 entries
                     .iter()
@@ -803,12 +879,7 @@ impl Planner<'_> {
             ExprKind::Unary(UnaryOp::Plus, operand) => {
                 // Unary plus checks that its operand is a number, which adding zero does.
                 let operand = self.compile(operand, scope, mode)?;
-                CExpr::Binary(
-                    BinaryOp::Add,
-                    Box::new(CExpr::Const(Value::Int(0))),
-                    Box::new(operand),
-                    span,
-                )
+                CExpr::Binary(BinaryOp::Add, Box::new(CExpr::Const(Value::Int(0))), Box::new(operand), span)
             }
             ExprKind::Binary(op, a, b) => CExpr::Binary(
                 *op,
@@ -820,11 +891,53 @@ impl Planner<'_> {
                 CExpr::IsNull(Box::new(self.compile(operand, scope, mode)?), *negated)
             }
             ExprKind::CountStar => self.aggregate(AggKind::CountStar, false, None, span, mode)?,
-            ExprKind::Call {
-                name,
-                distinct,
-                args,
-            } if is_aggregate(name) => {
+            ExprKind::Case { subject, branches, default } => {
+                let subject = match subject {
+                    Some(e) => Some(Box::new(self.compile(e, scope, mode)?)),
+                    None => None,
+                };
+                let mut compiled = Vec::new();
+                for (when, then) in branches {
+                    compiled.push((self.compile(when, scope, mode)?, self.compile(then, scope, mode)?));
+                }
+                let default = match default {
+                    Some(e) => Some(Box::new(self.compile(e, scope, mode)?)),
+                    None => None,
+                };
+                CExpr::Case { subject, branches: compiled, default }
+            }
+            ExprKind::ListComprehension { variable, list, predicate, projection } => {
+                let list = Box::new(self.compile(list, scope, mode)?);
+                let inner = with_local(scope, variable);
+                let predicate = match predicate {
+                    Some(p) => Some(Box::new(self.compile(p, &inner, mode)?)),
+                    None => None,
+                };
+                let projection = match projection {
+                    Some(p) => Some(Box::new(self.compile(p, &inner, mode)?)),
+                    None => None,
+                };
+                CExpr::Comprehension { list, predicate, projection, span }
+            }
+            ExprKind::Quantifier { kind, variable, list, predicate } => {
+                let list = Box::new(self.compile(list, scope, mode)?);
+                let inner = with_local(scope, variable);
+                let predicate = Box::new(self.compile(predicate, &inner, mode)?);
+                CExpr::Quantifier { kind: *kind, list, predicate, span }
+            }
+            ExprKind::Slice { target, from, to } => {
+                let target = Box::new(self.compile(target, scope, mode)?);
+                let from = match from {
+                    Some(e) => Some(Box::new(self.compile(e, scope, mode)?)),
+                    None => None,
+                };
+                let to = match to {
+                    Some(e) => Some(Box::new(self.compile(e, scope, mode)?)),
+                    None => None,
+                };
+                CExpr::Slice { target, from, to, span }
+            }
+            ExprKind::Call { name, distinct, args } if is_aggregate(name) => {
                 let kind = match name.to_ascii_lowercase().as_str() {
                     "count" => AggKind::Count,
                     "collect" => AggKind::Collect,
@@ -843,18 +956,12 @@ impl Planner<'_> {
                     return Err(misplaced_aggregate(e, mode.context));
                 }
                 // The argument is evaluated per input row, where aggregates make no sense.
-                let arg =
-                    self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
+                let arg = self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
                 self.aggregate(kind, *distinct, Some(arg), span, mode)?
             }
-            ExprKind::Call {
-                name,
-                distinct,
-                args,
-            } => {
-                let f = Function::lookup(name).ok_or_else(|| {
-                    QueryError::semantic(format!("unknown function `{name}`"), span)
-                })?;
+            ExprKind::Call { name, distinct, args } => {
+                let f = Function::lookup(name)
+                    .ok_or_else(|| QueryError::semantic(format!("unknown function `{name}`"), span))?;
                 if *distinct {
                     return Err(QueryError::semantic(
                         format!("DISTINCT applies only to aggregating functions, not {name}()"),
@@ -863,24 +970,13 @@ impl Planner<'_> {
                 }
                 let (min, max) = f.arity();
                 if args.len() < min || args.len() > max {
-                    let wanted = if min == max {
-                        min.to_string()
-                    } else {
-                        format!("at least {min}")
-                    };
+                    let wanted = if min == max { min.to_string() } else { format!("at least {min}") };
                     return Err(QueryError::semantic(
-                        format!(
-                            "{}() takes {wanted} argument(s), got {}",
-                            f.name(),
-                            args.len()
-                        ),
+                        format!("{}() takes {wanted} argument(s), got {}", f.name(), args.len()),
                         span,
                     ));
                 }
-                let args = args
-                    .iter()
-                    .map(|a| self.compile(a, scope, mode))
-                    .collect::<Result<_, _>>()?;
+                let args = args.iter().map(|a| self.compile(a, scope, mode)).collect::<Result<_, _>>()?;
                 CExpr::Call(f, args, span)
             }
         })
@@ -896,27 +992,25 @@ impl Planner<'_> {
     ) -> Result<CExpr, QueryError> {
         let key_count = mode.keys.len();
         let Some(aggregates) = mode.aggregates.as_mut() else {
-            let e = Expr {
-                kind: ExprKind::CountStar,
-                span,
-            };
+            let e = Expr { kind: ExprKind::CountStar, span };
             return Err(misplaced_aggregate(&e, mode.context));
         };
-        aggregates.push(AggSpec {
-            kind,
-            distinct,
-            arg,
-            span,
-        });
+        aggregates.push(AggSpec { kind, distinct, arg, span });
         Ok(CExpr::Slot(key_count + aggregates.len() - 1))
     }
 }
 
+/// The scope with one more local variable, numbered by how many locals enclose it.
+fn with_local(scope: &Scope, name: &str) -> Scope {
+    let depth = scope.vars.iter().filter(|v| v.2 == Kind::Local).count();
+    let mut inner = scope.clone();
+    inner.vars.push((name.to_string(), depth, Kind::Local));
+    inner
+}
+
 fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
     QueryError::semantic(
-        format!(
-            "aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"
-        ),
+        format!("aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"),
         e.span,
     )
 }
@@ -937,54 +1031,28 @@ fn kind_name(k: Kind) -> &'static str {
     match k {
         Kind::Node => "node",
         Kind::Relationship => "relationship",
-        Kind::Value => "value",
-    }
-}
-
-fn clause_span(c: &Clause) -> Span {
-    match c {
-        Clause::Match(m) => m.span,
-        Clause::Create(c) => c.span,
-        Clause::Return(r) => r.span,
+        Kind::Value | Kind::Local => "value",
     }
 }
 
 impl Plan {
-    fn name(&self, slot: usize) -> String {
-        let name = &self.slot_names[slot];
-        if name.starts_with(' ') {
-            String::new()
-        } else {
-            name.clone()
-        }
-    }
-
     fn write_op(&self, f: &mut fmt::Formatter<'_>, op: &Op, depth: usize) -> fmt::Result {
         let pad = "  ".repeat(depth);
         let (line, input): (String, Option<&Op>) = match op {
             Op::Once => ("Once".into(), None),
-            Op::NodeScan { input, slot, label } => {
+            Op::Argument => ("Argument".into(), None),
+            Op::NodeScan { input, label, name, .. } => {
                 let what = match label {
                     Some(l) => {
-                        let mut s = format!("NodeByLabelScan ({}:", self.name(*slot));
+                        let mut s = format!("NodeByLabelScan ({name}:");
                         crate::value::write_name(&mut s, l)?;
                         s + ")"
                     }
-                    None => format!("AllNodesScan ({})", self.name(*slot)),
+                    None => format!("AllNodesScan ({name})"),
                 };
                 (what, Some(input))
             }
-            Op::Expand {
-                input,
-                from,
-                rel,
-                to,
-                direction,
-                types,
-                to_bound,
-                rel_bound,
-                ..
-            } => {
+            Op::Expand { input, direction, types, to_bound, rel_bound, names, .. } => {
                 let mut t = String::new();
                 for (i, ty) in types.iter().enumerate() {
                     t.push(if i == 0 { ':' } else { '|' });
@@ -995,43 +1063,29 @@ impl Plan {
                     Direction::Incoming => ("<-", "-"),
                     Direction::Both => ("-", "-"),
                 };
-                let name = if *to_bound || *rel_bound {
-                    "ExpandInto"
-                } else {
-                    "Expand"
-                };
-                let line = format!(
-                    "{name} ({}){l}[{}{t}]{r}({})",
-                    self.name(*from),
-                    self.name(*rel),
-                    self.name(*to)
-                );
-                (line, Some(input))
+                let name = if *to_bound || *rel_bound { "ExpandInto" } else { "Expand" };
+                let [a, rel, b] = names;
+                (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
             }
+            Op::Optional { input, inner, .. } => {
+                writeln!(f, "{pad}Optional")?;
+                self.write_op(f, inner, depth + 2)?;
+                return self.write_op(f, input, depth + 1);
+            }
+            Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
+            Op::Write { input, text, .. } => (text.clone(), Some(input)),
             Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
             Op::Create { input, items } => {
-                let nodes = items
-                    .iter()
-                    .filter(|i| matches!(i, CreateItem::Node { .. }))
-                    .count();
+                let nodes = items.iter().filter(|i| matches!(i, CreateItem::Node { .. })).count();
                 (
-                    format!(
-                        "Create ({nodes} node(s), {} relationship(s) per row)",
-                        items.len() - nodes
-                    ),
+                    format!("Create ({nodes} node(s), {} relationship(s) per row)", items.len() - nodes),
                     Some(input),
                 )
             }
-            Op::Project { input, .. } => (format!("Project {}", self.columns_text()), Some(input)),
-            Op::Aggregate {
-                input,
-                keys,
-                aggregates,
-                ..
-            } => (
+            Op::Project { input, text, .. } => (format!("Project {text}"), Some(input)),
+            Op::Aggregate { input, keys, aggregates, text, .. } => (
                 format!(
-                    "Aggregate {} ({} grouping key(s), {} aggregate(s))",
-                    self.columns_text(),
+                    "Aggregate {text} ({} grouping key(s), {} aggregate(s))",
                     keys.len(),
                     aggregates.len()
                 ),
@@ -1049,10 +1103,6 @@ impl Plan {
             Some(i) => self.write_op(f, i, depth + 1),
             None => Ok(()),
         }
-    }
-
-    fn columns_text(&self) -> String {
-        self.columns.join(", ")
     }
 }
 

@@ -101,10 +101,7 @@ pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
     let too_deep = |i: usize| {
         QueryError::syntax(
             format!("the statement is nested more than {MAX_NESTING} levels deep"),
-            Span {
-                start: base + i,
-                end: base + i + 1,
-            },
+            Span { start: base + i, end: base + i + 1 },
         )
     };
     while let Some((i, c)) = chars.next() {
@@ -130,19 +127,11 @@ pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
                         return Err(too_deep(i));
                     }
                 }
-                'n' | 'N'
-                    if text
-                        .get(i..i + 3)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("not")) =>
-                {
-                    let before_ok = text[..i]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|p| !p.is_alphanumeric() && p != '_');
-                    let after_ok = text[i + 3..]
-                        .chars()
-                        .next()
-                        .is_none_or(|p| !p.is_alphanumeric() && p != '_');
+                'n' | 'N' if text.get(i..i + 3).is_some_and(|w| w.eq_ignore_ascii_case("not")) => {
+                    let before_ok =
+                        text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric() && p != '_');
+                    let after_ok =
+                        text[i + 3..].chars().next().is_none_or(|p| !p.is_alphanumeric() && p != '_');
                     if before_ok && after_ok {
                         prefix_run += 1;
                         if prefix_run > MAX_NESTING {
@@ -185,24 +174,15 @@ mod tests {
     use super::*;
 
     fn statements(text: &str) -> Vec<&str> {
-        scan(text)
-            .statements
-            .into_iter()
-            .map(|r| text[r].trim())
-            .collect()
+        scan(text).statements.into_iter().map(|r| text[r].trim()).collect()
     }
 
     #[test]
     fn splits_at_top_level_semicolons_only() {
-        let text =
-            "CREATE (:A {s: 'a;b'}); // c;\nMATCH (n) /* ; */ RETURN n;;  ; RETURN \"x\\\";\"";
+        let text = "CREATE (:A {s: 'a;b'}); // c;\nMATCH (n) /* ; */ RETURN n;;  ; RETURN \"x\\\";\"";
         assert_eq!(
             statements(text),
-            [
-                "CREATE (:A {s: 'a;b'})",
-                "// c;\nMATCH (n) /* ; */ RETURN n",
-                "RETURN \"x\\\";\""
-            ]
+            ["CREATE (:A {s: 'a;b'})", "// c;\nMATCH (n) /* ; */ RETURN n", "RETURN \"x\\\";\""]
         );
     }
 
