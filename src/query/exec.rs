@@ -533,7 +533,12 @@ enum Acc {
     Collect(Vec<Value>),
     Extreme(Option<Value>),
     Sum(Value),
-    Avg { sum: f64, count: u64 },
+    Avg {
+        sum: f64,
+        count: u64,
+    },
+    /// For standard deviations and percentiles: every number, and the percentile asked for.
+    Numbers(Vec<f64>, f64),
 }
 
 impl Acc {
@@ -544,6 +549,7 @@ impl Acc {
             AggKind::Min | AggKind::Max => Acc::Extreme(None),
             AggKind::Sum => Acc::Sum(Value::Int(0)),
             AggKind::Avg => Acc::Avg { sum: 0.0, count: 0 },
+            _ => Acc::Numbers(Vec::new(), 0.0),
         }
     }
 
@@ -583,6 +589,11 @@ impl Acc {
                     _ => return Err(not_numeric(&v)),
                 }
             }
+            Acc::Numbers(values, _) => match v {
+                Value::Int(i) => values.push(i as f64),
+                Value::Float(x) => values.push(x),
+                other => return Err(not_numeric(&other)),
+            },
             Acc::Avg { sum, count } => {
                 match v {
                     Value::Int(i) => *sum += i as f64,
@@ -595,8 +606,33 @@ impl Acc {
         Ok(())
     }
 
-    fn finish(self) -> Value {
+    fn finish(self, kind: AggKind) -> Value {
         match self {
+            Acc::Numbers(values, _) if values.is_empty() => match kind {
+                AggKind::StDev | AggKind::StDevP => Value::Float(0.0),
+                _ => Value::Null,
+            },
+            Acc::Numbers(mut values, p) => match kind {
+                AggKind::StDev | AggKind::StDevP => {
+                    let n = values.len() as f64;
+                    let mean = values.iter().sum::<f64>() / n;
+                    let squares: f64 = values.iter().map(|x| (x - mean).powi(2)).sum();
+                    let divisor = if kind == AggKind::StDev { n - 1.0 } else { n };
+                    Value::Float(if divisor > 0.0 { (squares / divisor).sqrt() } else { 0.0 })
+                }
+                _ => {
+                    values.sort_by(f64::total_cmp);
+                    let last = values.len() - 1;
+                    if kind == AggKind::PercentileDisc {
+                        let i = ((p * values.len() as f64).ceil() as usize).saturating_sub(1).min(last);
+                        Value::Float(values[i])
+                    } else {
+                        let at = p * last as f64;
+                        let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+                        Value::Float(values[lo] + (values[hi] - values[lo]) * (at - lo as f64))
+                    }
+                }
+            },
             Acc::Count(c) => Value::Int(c),
             Acc::Collect(items) => Value::List(items),
             Acc::Extreme(v) => v.unwrap_or(Value::Null),
@@ -646,6 +682,19 @@ impl<'p> Aggregate<'p> {
             };
             let group = &mut groups[g];
             for (i, spec) in self.aggregates.iter().enumerate() {
+                if let (Some(param), Acc::Numbers(_, p)) = (&spec.param, &mut group.accs[i]) {
+                    *p = match ctx.eval(param, &row)? {
+                        Value::Int(i) if (0..=1).contains(&i) => i as f64,
+                        Value::Float(x) if (0.0..=1.0).contains(&x) => x,
+                        other => {
+                            return Err(QueryError::new(
+                                ErrorKind::ArgumentError,
+                                format!("a percentile must be a number between 0.0 and 1.0, got {other}"),
+                                Some(spec.span),
+                            ));
+                        }
+                    };
+                }
                 let value = match &spec.arg {
                     Some(arg) => ctx.eval(arg, &row)?,
                     None => Value::Bool(true),
@@ -663,7 +712,8 @@ impl<'p> Aggregate<'p> {
         let mut out = VecDeque::with_capacity(groups.len());
         for group in groups {
             let mut slots = group.keys;
-            slots.extend(group.accs.into_iter().map(Acc::finish));
+            slots
+                .extend(group.accs.into_iter().zip(self.aggregates).map(|(acc, spec)| acc.finish(spec.kind)));
             let row = self.outputs.iter().map(|o| ctx.eval(o, &slots)).collect::<Result<Vec<_>, _>>()?;
             out.push_back(row);
         }

@@ -139,10 +139,43 @@ functions! {
     Length = "length", 1..=1;
     Nodes = "nodes", 1..=1;
     Relationships = "relationships", 1..=1;
+    Reverse = "reverse", 1..=1;
+    Tail = "tail", 1..=1;
+    Range = "range", 2..=3;
+    ToBoolean = "toBoolean", 1..=1;
+    Substring = "substring", 2..=3;
+    Split = "split", 2..=2;
+    Replace = "replace", 3..=3;
+    Trim = "trim", 1..=1;
+    LTrim = "ltrim", 1..=1;
+    RTrim = "rtrim", 1..=1;
+    Left = "left", 2..=2;
+    Right = "right", 2..=2;
+    Sqrt = "sqrt", 1..=1;
+    Sign = "sign", 1..=1;
+    Ceil = "ceil", 1..=1;
+    Floor = "floor", 1..=1;
+    Round = "round", 1..=1;
+    Exp = "exp", 1..=1;
+    Log = "log", 1..=1;
+    Log10 = "log10", 1..=1;
+    Sin = "sin", 1..=1;
+    Cos = "cos", 1..=1;
+    Tan = "tan", 1..=1;
+    Asin = "asin", 1..=1;
+    Acos = "acos", 1..=1;
+    Atan = "atan", 1..=1;
+    Atan2 = "atan2", 2..=2;
+    Degrees = "degrees", 1..=1;
+    Radians = "radians", 1..=1;
+    Pi = "pi", 0..=0;
+    E = "e", 0..=0;
+    Rand = "rand", 0..=0;
 }
 
 /// Aggregating functions, which the planner lifts out of expressions.
-pub const AGGREGATE_NAMES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+pub const AGGREGATE_NAMES: &[&str] =
+    &["count", "collect", "min", "max", "sum", "avg", "stDev", "stDevP", "percentileDisc", "percentileCont"];
 
 pub fn is_aggregate(name: &str) -> bool {
     AGGREGATE_NAMES.iter().any(|a| a.eq_ignore_ascii_case(name))
@@ -575,6 +608,9 @@ fn plain(v: &Value) -> String {
 
 fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
     use Function::*;
+    if let Some(result) = super::functions::call(f, &args, span) {
+        return result;
+    }
     let mut args = args.into_iter();
     // Arity was checked by the planner, so a one-argument function has its argument.
     let arg = args.next().unwrap_or(Value::Null);
@@ -688,6 +724,8 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
             })),
             other => wrong(&other),
         },
+        // Every other function was answered by `functions::call` above.
+        _ => unreachable!("{} is evaluated by the functions module", f.name()),
     }
 }
 

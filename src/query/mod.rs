@@ -5,6 +5,7 @@ pub mod ast;
 pub mod error;
 pub mod exec;
 pub mod expr;
+mod functions;
 pub mod parser;
 pub mod plan;
 pub mod split;

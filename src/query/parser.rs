@@ -554,9 +554,24 @@ impl Builder {
                     ExprKind::Property(Box::new(expr), key)
                 }
                 _ => {
-                    let index =
-                        self.expression(access.into_inner().next().expect("subscript has an index"))?;
-                    ExprKind::Subscript(Box::new(expr), Box::new(index))
+                    let inside = access.into_inner().next().expect("subscript has an index");
+                    if inside.as_rule() == Rule::slice {
+                        let mut from = None;
+                        let mut to = None;
+                        for bound in inside.into_inner() {
+                            let is_from = bound.as_rule() == Rule::slice_from;
+                            let e = bound.into_inner().next().expect("a slice bound holds an expression");
+                            let e = Some(Box::new(self.expression(e)?));
+                            if is_from {
+                                from = e;
+                            } else {
+                                to = e;
+                            }
+                        }
+                        ExprKind::Slice { target: Box::new(expr), from, to }
+                    } else {
+                        ExprKind::Subscript(Box::new(expr), Box::new(self.expression(inside)?))
+                    }
                 }
             };
             expr = Expr { kind, span };

@@ -176,6 +176,10 @@ pub enum AggKind {
     Max,
     Sum,
     Avg,
+    StDev,
+    StDevP,
+    PercentileDisc,
+    PercentileCont,
 }
 
 #[derive(Debug)]
@@ -183,6 +187,8 @@ pub struct AggSpec {
     pub kind: AggKind,
     pub distinct: bool,
     pub arg: Option<CExpr>,
+    /// The percentile of `percentileDisc`/`percentileCont`.
+    pub param: Option<CExpr>,
     pub span: Span,
 }
 
@@ -890,7 +896,7 @@ impl Planner<'_> {
             ExprKind::IsNull { operand, negated } => {
                 CExpr::IsNull(Box::new(self.compile(operand, scope, mode)?), *negated)
             }
-            ExprKind::CountStar => self.aggregate(AggKind::CountStar, false, None, span, mode)?,
+            ExprKind::CountStar => self.aggregate(AggKind::CountStar, false, None, None, span, mode)?,
             ExprKind::Case { subject, branches, default } => {
                 let subject = match subject {
                     Some(e) => Some(Box::new(self.compile(e, scope, mode)?)),
@@ -944,20 +950,40 @@ impl Planner<'_> {
                     "min" => AggKind::Min,
                     "max" => AggKind::Max,
                     "sum" => AggKind::Sum,
-                    _ => AggKind::Avg,
+                    "avg" => AggKind::Avg,
+                    "stdev" => AggKind::StDev,
+                    "stdevp" => AggKind::StDevP,
+                    "percentiledisc" => AggKind::PercentileDisc,
+                    _ => AggKind::PercentileCont,
                 };
-                if args.len() != 1 {
+                let wanted =
+                    if matches!(kind, AggKind::PercentileDisc | AggKind::PercentileCont) { 2 } else { 1 };
+                if args.len() != wanted {
                     return Err(QueryError::semantic(
-                        format!("{name}() takes exactly one argument, got {}", args.len()),
+                        format!("{name}() takes {wanted} argument(s), got {}", args.len()),
                         span,
                     ));
                 }
                 if mode.aggregates.is_none() {
                     return Err(misplaced_aggregate(e, mode.context));
                 }
+                let mut random = false;
+                args[0].walk(&mut |x| {
+                    random |= matches!(&x.kind, ExprKind::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
+                });
+                if random {
+                    return Err(QueryError::semantic(
+                        format!("{name}() cannot aggregate rand(): its value changes from row to row"),
+                        span,
+                    ));
+                }
                 // The argument is evaluated per input row, where aggregates make no sense.
                 let arg = self.compile(&args[0], scope, &mut Mode::plain("an aggregate's argument"))?;
-                self.aggregate(kind, *distinct, Some(arg), span, mode)?
+                let param = match args.get(1) {
+                    Some(p) => Some(self.compile(p, scope, &mut Mode::plain("an aggregate's argument"))?),
+                    None => None,
+                };
+                self.aggregate(kind, *distinct, Some(arg), param, span, mode)?
             }
             ExprKind::Call { name, distinct, args } => {
                 let f = Function::lookup(name)
@@ -987,6 +1013,7 @@ impl Planner<'_> {
         kind: AggKind,
         distinct: bool,
         arg: Option<CExpr>,
+        param: Option<CExpr>,
         span: Span,
         mode: &mut Mode,
     ) -> Result<CExpr, QueryError> {
@@ -995,7 +1022,7 @@ impl Planner<'_> {
             let e = Expr { kind: ExprKind::CountStar, span };
             return Err(misplaced_aggregate(&e, mode.context));
         };
-        aggregates.push(AggSpec { kind, distinct, arg, span });
+        aggregates.push(AggSpec { kind, distinct, arg, param, span });
         Ok(CExpr::Slot(key_count + aggregates.len() - 1))
     }
 }

@@ -1,0 +1,277 @@
+//! String, list and mathematical functions: each a pure function of its arguments' values.
+//! (The functions that read the graph — `labels`, `type`, `properties`… — live beside the evaluator.)
+
+use std::hash::BuildHasher;
+
+use super::ast::Span;
+use super::error::{ErrorKind, QueryError};
+use super::expr::Function;
+use crate::value::Value;
+
+type Eval = Result<Value, QueryError>;
+
+fn type_error(f: Function, v: &Value, span: Span) -> QueryError {
+    QueryError::new(
+        ErrorKind::TypeError,
+        format!("{}() cannot take a {}", f.name(), v.type_name()),
+        Some(span),
+    )
+}
+
+fn argument_error(f: Function, message: &str, span: Span) -> QueryError {
+    QueryError::new(ErrorKind::ArgumentError, format!("{}(): {message}", f.name()), Some(span))
+}
+
+fn number(f: Function, v: &Value, span: Span) -> Result<f64, QueryError> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(x) => Ok(*x),
+        other => Err(type_error(f, other, span)),
+    }
+}
+
+fn integer(f: Function, v: &Value, span: Span) -> Result<i64, QueryError> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(type_error(f, other, span)),
+    }
+}
+
+fn string(f: Function, v: &Value, span: Span) -> Result<String, QueryError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(type_error(f, other, span)),
+    }
+}
+
+/// A float in [0, 1): std's randomly keyed hasher over a counter is random enough for `rand()`.
+fn random() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let bits =
+        std::collections::hash_map::RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed));
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Evaluates `f` if this module knows it; `None` leaves it to the evaluator.
+pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
+    use Function::*;
+    let float = |op: fn(f64) -> f64| -> Eval { Ok(Value::Float(op(number(f, &args[0], span)?))) };
+    let known = matches!(
+        f,
+        Reverse
+            | Tail
+            | Range
+            | ToBoolean
+            | Substring
+            | Split
+            | Replace
+            | Trim
+            | LTrim
+            | RTrim
+            | Left
+            | Right
+            | Sqrt
+            | Sign
+            | Ceil
+            | Floor
+            | Round
+            | Exp
+            | Log
+            | Log10
+            | Sin
+            | Cos
+            | Tan
+            | Asin
+            | Acos
+            | Atan
+            | Atan2
+            | Degrees
+            | Radians
+            | Pi
+            | E
+            | Rand
+    );
+    if !known {
+        return None;
+    }
+    // Null in, null out: every function here returns null when an argument is null.
+    if args.iter().any(Value::is_null) {
+        return Some(Ok(Value::Null));
+    }
+    Some(match f {
+        Pi => Ok(Value::Float(std::f64::consts::PI)),
+        E => Ok(Value::Float(std::f64::consts::E)),
+        Rand => Ok(Value::Float(random())),
+        Reverse => match &args[0] {
+            Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
+            Value::List(items) => Ok(Value::List(items.iter().rev().cloned().collect())),
+            other => Err(type_error(f, other, span)),
+        },
+        Tail => match &args[0] {
+            Value::List(items) => Ok(Value::List(items.iter().skip(1).cloned().collect())),
+            other => Err(type_error(f, other, span)),
+        },
+        Range => (|| {
+            let start = integer(f, &args[0], span)?;
+            let end = integer(f, &args[1], span)?;
+            let step = match args.get(2) {
+                Some(v) => integer(f, v, span)?,
+                None => 1,
+            };
+            if step == 0 {
+                return Err(argument_error(f, "the step cannot be zero", span));
+            }
+            let count = if (step > 0 && start > end) || (step < 0 && start < end) {
+                0
+            } else {
+                ((end as i128 - start as i128) / step as i128 + 1) as u128
+            };
+            if count > 100_000_000 {
+                return Err(argument_error(f, "the range has more than 100 million elements", span));
+            }
+            Ok(Value::List((0..count as i64).map(|i| Value::Int(start + i * step)).collect()))
+        })(),
+        ToBoolean => match &args[0] {
+            Value::Bool(b) => Ok(Value::Bool(*b)),
+            Value::String(s) => Ok(match s.trim().to_ascii_lowercase().as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::Null,
+            }),
+            Value::Int(i) => Ok(Value::Bool(*i != 0)),
+            other => Err(type_error(f, other, span)),
+        },
+        Substring => (|| {
+            let s: Vec<char> = string(f, &args[0], span)?.chars().collect();
+            let start = integer(f, &args[1], span)?;
+            let len = match args.get(2) {
+                Some(v) => integer(f, v, span)?,
+                None => i64::MAX,
+            };
+            if start < 0 || len < 0 {
+                return Err(argument_error(f, "start and length must not be negative", span));
+            }
+            let from = (start as usize).min(s.len());
+            let to = from.saturating_add(len.min(s.len() as i64) as usize).min(s.len());
+            Ok(Value::String(s[from..to].iter().collect()))
+        })(),
+        Split => (|| {
+            let s = string(f, &args[0], span)?;
+            let sep = string(f, &args[1], span)?;
+            let parts: Vec<Value> = if sep.is_empty() {
+                s.chars().map(|c| Value::String(c.to_string())).collect()
+            } else {
+                s.split(sep.as_str()).map(Value::from).collect()
+            };
+            Ok(Value::List(parts))
+        })(),
+        Replace => (|| {
+            let s = string(f, &args[0], span)?;
+            let from = string(f, &args[1], span)?;
+            let to = string(f, &args[2], span)?;
+            Ok(Value::String(if from.is_empty() { s } else { s.replace(&from, &to) }))
+        })(),
+        Trim | LTrim | RTrim => string(f, &args[0], span).map(|s| {
+            Value::String(match f {
+                Trim => s.trim().to_string(),
+                LTrim => s.trim_start().to_string(),
+                _ => s.trim_end().to_string(),
+            })
+        }),
+        Left | Right => (|| {
+            let s: Vec<char> = string(f, &args[0], span)?.chars().collect();
+            let n = integer(f, &args[1], span)?;
+            if n < 0 {
+                return Err(argument_error(f, "the length must not be negative", span));
+            }
+            let n = (n as usize).min(s.len());
+            let part = if f == Left { &s[..n] } else { &s[s.len() - n..] };
+            Ok(Value::String(part.iter().collect()))
+        })(),
+        Sign => match &args[0] {
+            Value::Int(i) => Ok(Value::Int(i.signum())),
+            Value::Float(x) if x.is_nan() => Ok(Value::Float(f64::NAN)),
+            Value::Float(x) => Ok(Value::Int(if *x > 0.0 {
+                1
+            } else if *x < 0.0 {
+                -1
+            } else {
+                0
+            })),
+            other => Err(type_error(f, other, span)),
+        },
+        Ceil => float(f64::ceil),
+        Floor => float(f64::floor),
+        // openCypher rounds half away from zero for positives and towards +∞ at .5 (Java's Math.round).
+        Round => float(|x| (x + 0.5).floor()),
+        Sqrt => float(f64::sqrt),
+        Exp => float(f64::exp),
+        Log => float(f64::ln),
+        Log10 => float(f64::log10),
+        Sin => float(f64::sin),
+        Cos => float(f64::cos),
+        Tan => float(f64::tan),
+        Asin => float(f64::asin),
+        Acos => float(f64::acos),
+        Atan => float(f64::atan),
+        Degrees => float(f64::to_degrees),
+        Radians => float(f64::to_radians),
+        Atan2 => (|| Ok(Value::Float(number(f, &args[0], span)?.atan2(number(f, &args[1], span)?))))(),
+        _ => unreachable!("checked by `known` above"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: Function, args: &[Value]) -> Value {
+        call(f, args, Span::default()).expect("known function").expect("no error")
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(
+            run(Function::Substring, &["ÚZSI agency".into(), Value::Int(1), Value::Int(3)]),
+            "ZSI".into()
+        );
+        assert_eq!(run(Function::Substring, &["abc".into(), Value::Int(5)]), "".into());
+        assert_eq!(run(Function::Reverse, &["abc".into()]), "cba".into());
+        assert_eq!(
+            run(Function::Split, &["a,b,,c".into(), ",".into()]),
+            Value::List(vec!["a".into(), "b".into(), "".into(), "c".into()])
+        );
+        assert_eq!(run(Function::Left, &["abc".into(), Value::Int(9)]), "abc".into());
+        assert_eq!(run(Function::Right, &["abc".into(), Value::Int(2)]), "bc".into());
+        assert_eq!(run(Function::Replace, &["a-b-c".into(), "-".into(), "+".into()]), "a+b+c".into());
+        assert_eq!(run(Function::Trim, &["  x ".into()]), "x".into());
+        assert_eq!(run(Function::ToBoolean, &["TRUE".into()]), Value::Bool(true));
+        assert_eq!(run(Function::ToBoolean, &["maybe".into()]), Value::Null);
+    }
+
+    #[test]
+    fn ranges() {
+        let ints = |v: &[i64]| Value::List(v.iter().map(|i| Value::Int(*i)).collect());
+        assert_eq!(run(Function::Range, &[Value::Int(0), Value::Int(3)]), ints(&[0, 1, 2, 3]));
+        assert_eq!(run(Function::Range, &[Value::Int(5), Value::Int(1), Value::Int(-2)]), ints(&[5, 3, 1]));
+        assert_eq!(run(Function::Range, &[Value::Int(3), Value::Int(0)]), ints(&[]));
+        let zero = call(Function::Range, &[Value::Int(0), Value::Int(3), Value::Int(0)], Span::default());
+        assert_eq!(zero.map(|r| r.map_err(|e| e.kind)), Some(Err(ErrorKind::ArgumentError)));
+        let huge = call(Function::Range, &[Value::Int(0), Value::Int(i64::MAX)], Span::default());
+        assert!(matches!(huge, Some(Err(_))));
+    }
+
+    #[test]
+    fn maths() {
+        assert_eq!(run(Function::Sqrt, &[Value::Int(16)]), Value::Float(4.0));
+        assert_eq!(run(Function::Sign, &[Value::Float(-2.5)]), Value::Int(-1));
+        assert_eq!(run(Function::Round, &[Value::Float(2.5)]), Value::Float(3.0));
+        assert_eq!(run(Function::Round, &[Value::Float(-2.5)]), Value::Float(-2.0));
+        assert_eq!(run(Function::Ceil, &[Value::Float(0.1)]), Value::Float(1.0));
+        assert_eq!(run(Function::Sqrt, &[Value::Null]), Value::Null);
+        let r = run(Function::Rand, &[]);
+        assert!(matches!(r, Value::Float(x) if (0.0..1.0).contains(&x)));
+        assert_ne!(run(Function::Rand, &[]), run(Function::Rand, &[]));
+    }
+}
