@@ -132,6 +132,39 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
             row: None,
             items: VecDeque::new(),
         }),
+        Op::Assign { input, slot, expr, .. } => {
+            Box::new(Assign { input: build(input, argument), slot: *slot, expr })
+        }
+        Op::VarExpand {
+            input,
+            from,
+            rel,
+            to,
+            direction,
+            types,
+            min,
+            max,
+            to_bound,
+            reversed,
+            properties,
+            distinct_from,
+            ..
+        } => Box::new(VarExpand {
+            input: build(input, argument),
+            from: *from,
+            rel: *rel,
+            to: *to,
+            direction: *direction,
+            types,
+            min: *min,
+            max: *max,
+            to_bound: *to_bound,
+            reversed: *reversed,
+            properties,
+            distinct_from,
+            row: None,
+            found: VecDeque::new(),
+        }),
         Op::Write { input, actions, .. } => {
             Box::new(Write { input: build(input, argument), actions, output: None })
         }
@@ -335,7 +368,7 @@ impl<'p> Operator<'p> for Expand<'p> {
                 while let Some(&(edge, node)) = self.buffer.get(self.position) {
                     self.position += 1;
                     let rel = Value::Relationship(edge);
-                    if self.distinct_from.iter().any(|&s| *get(row, s) == rel) {
+                    if self.distinct_from.iter().any(|&s| uses(get(row, s), edge)) {
                         continue;
                     }
                     if self.rel_bound && *get(row, self.rel) != rel {
@@ -1097,4 +1130,147 @@ fn apply(
         }
     }
     Ok(())
+}
+
+/// Whether a slot holds this relationship, alone or in a variable-length list.
+fn uses(v: &Value, e: EdgeId) -> bool {
+    match v {
+        Value::Relationship(r) => *r == e,
+        Value::List(items) => items.iter().any(|i| *i == Value::Relationship(e)),
+        _ => false,
+    }
+}
+
+struct Assign<'p> {
+    input: Boxed<'p>,
+    slot: usize,
+    expr: &'p CExpr,
+}
+
+impl<'p> Operator<'p> for Assign<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        let Some(mut row) = self.input.next(ctx)? else { return Ok(None) };
+        let v = ctx.eval(self.expr, &row)?;
+        put(&mut row, self.slot, v);
+        Ok(Some(row))
+    }
+}
+
+struct VarExpand<'p> {
+    input: Boxed<'p>,
+    from: usize,
+    rel: usize,
+    to: usize,
+    direction: Direction,
+    types: &'p [String],
+    min: u64,
+    max: Option<u64>,
+    to_bound: bool,
+    reversed: bool,
+    properties: &'p [(String, CExpr)],
+    distinct_from: &'p [usize],
+    row: Option<Row>,
+    /// The paths found from the current row: relationships in walking order, and the end node.
+    found: VecDeque<(Vec<EdgeId>, NodeId)>,
+}
+
+impl<'p> VarExpand<'p> {
+    /// Every path from `start` whose length is within bounds, each relationship used at most once,
+    /// walked depth first with an explicit stack (paths can be long; the call stack is not).
+    fn paths(
+        &self,
+        start: NodeId,
+        row: &[Value],
+        ctx: &Ctx,
+    ) -> Result<VecDeque<(Vec<EdgeId>, NodeId)>, QueryError> {
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let mut found = VecDeque::new();
+        if !self.types.is_empty() && syms.is_empty() {
+            if self.min == 0 {
+                found.push_back((Vec::new(), start));
+            }
+            return Ok(found);
+        }
+        let mut wanted = Vec::new();
+        for (k, e) in self.properties {
+            wanted.push((ctx.graph.symbol(k), ctx.eval(e, row)?));
+        }
+        let acceptable = |e: EdgeId| {
+            !self.distinct_from.iter().any(|&s| uses(get(row, s), e))
+                && wanted.iter().all(|(k, v)| {
+                    k.and_then(|k| ctx.graph.edge_properties(e).get(k))
+                        .is_some_and(|p| p.cypher_eq(v) == Some(true))
+                })
+        };
+        let mut path: Vec<EdgeId> = Vec::new();
+        // Each frame: the node reached, and its not yet tried (edge, neighbour) pairs.
+        let mut stack: Vec<(NodeId, Vec<(EdgeId, NodeId)>)> = Vec::new();
+        let expand = |n: NodeId| {
+            let mut next = Vec::new();
+            ctx.graph.neighbours(n, self.direction, &syms, &mut next);
+            next.reverse();
+            next
+        };
+        if self.min == 0 {
+            found.push_back((Vec::new(), start));
+        }
+        if self.max != Some(0) {
+            stack.push((start, expand(start)));
+        }
+        while let Some((_, candidates)) = stack.last_mut() {
+            let Some((e, next)) = candidates.pop() else {
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            if path.contains(&e) || !acceptable(e) {
+                continue;
+            }
+            path.push(e);
+            let depth = path.len() as u64;
+            if depth >= self.min {
+                found.push_back((path.clone(), next));
+            }
+            if self.max.is_none_or(|m| depth < m) {
+                stack.push((next, expand(next)));
+            } else {
+                path.pop();
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl<'p> Operator<'p> for VarExpand<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row {
+                while let Some((mut rels, end)) = self.found.pop_front() {
+                    if self.to_bound && *get(row, self.to) != Value::Node(end) {
+                        continue;
+                    }
+                    if self.reversed {
+                        rels.reverse();
+                    }
+                    let mut out = row.clone();
+                    put(&mut out, self.rel, Value::List(rels.into_iter().map(Value::Relationship).collect()));
+                    put(&mut out, self.to, Value::Node(end));
+                    return Ok(Some(out));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.found = match get(&row, self.from) {
+                Value::Node(n) => self.paths(*n, &row, ctx)?,
+                Value::Null => VecDeque::new(),
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            self.row = Some(row);
+        }
+    }
 }

@@ -45,6 +45,12 @@ pub enum CExpr {
     Call(Function, Vec<CExpr>, Span),
     /// A comprehension's or quantifier's variable, by nesting depth.
     Local(usize),
+    /// A named path: the start node's slot, then per step the relationship slot (a list of
+    /// relationships when `true`, variable length) and the next node's slot.
+    Path {
+        start: usize,
+        steps: Vec<(usize, bool, usize)>,
+    },
     Case {
         subject: Option<Box<CExpr>>,
         branches: Vec<(CExpr, CExpr)>,
@@ -204,6 +210,31 @@ impl CExpr {
                 )
             }),
             CExpr::Slot(i) => Ok(row.get(*i).cloned().unwrap_or(Value::Null)),
+            CExpr::Path { start, steps } => {
+                let slot = |i: usize| row.get(i).cloned().unwrap_or(Value::Null);
+                let Value::Node(mut at) = slot(*start) else { return Ok(Value::Null) };
+                let mut path = PathValue { nodes: vec![at], relationships: Vec::new() };
+                for &(rel, variable, node) in steps {
+                    let rels = match (slot(rel), variable) {
+                        (Value::Relationship(e), false) => vec![e],
+                        (Value::List(items), true) => items
+                            .into_iter()
+                            .filter_map(|v| if let Value::Relationship(e) = v { Some(e) } else { None })
+                            .collect(),
+                        _ => return Ok(Value::Null),
+                    };
+                    for e in rels {
+                        let Some((a, b)) = ctx.graph.endpoints(e) else { return Ok(Value::Null) };
+                        at = if a == at { b } else { a };
+                        path.relationships.push(e);
+                        path.nodes.push(at);
+                    }
+                    if slot(node) != Value::Node(at) {
+                        return Ok(Value::Null);
+                    }
+                }
+                Ok(Value::Path(path))
+            }
             CExpr::Local(depth) => Ok(ctx.locals.borrow().get(*depth).cloned().unwrap_or(Value::Null)),
             CExpr::Case { subject, branches, default } => {
                 let subject = match subject {
@@ -389,6 +420,7 @@ impl CExpr {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
             CExpr::Local(_) => true,
+            CExpr::Path { .. } => false,
             CExpr::Case { subject, branches, default } => {
                 subject.iter().chain(default.iter()).all(|e| e.is_row_independent())
                     && branches.iter().all(|(a, b)| a.is_row_independent() && b.is_row_independent())

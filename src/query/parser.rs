@@ -408,13 +408,8 @@ impl Builder {
         rel.direction = match (left, right) {
             (true, false) => RelDirection::Left,
             (false, true) => RelDirection::Right,
-            (false, false) => RelDirection::Either,
-            (true, true) => {
-                return Err(QueryError::syntax(
-                    "a relationship cannot point both ways: use `-[]-` for either direction",
-                    span,
-                ));
-            }
+            // `<-->` means either direction, like `--`.
+            (true, true) | (false, false) => RelDirection::Either,
         };
         Ok(rel)
     }

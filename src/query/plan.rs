@@ -40,6 +40,31 @@ pub enum Op {
         inner: Box<Op>,
         new_slots: Vec<usize>,
     },
+    /// For each input row, every path of `min..=max` relationships (each used once) from `from`;
+    /// `rel` gets the list of relationships, in the pattern's order (`reversed`: expanded right to left).
+    VarExpand {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        min: u64,
+        max: Option<u64>,
+        to_bound: bool,
+        reversed: bool,
+        /// Properties every relationship of the path must have.
+        properties: Vec<(String, CExpr)>,
+        distinct_from: Vec<usize>,
+        names: [String; 3],
+    },
+    /// Puts the value of `expr` in `slot` (a named path).
+    Assign {
+        input: Box<Op>,
+        slot: usize,
+        expr: CExpr,
+        name: String,
+    },
     /// For each input row, one row per element of the list `expr` (none for null or an empty list).
     Unwind {
         input: Box<Op>,
@@ -199,6 +224,9 @@ enum Kind {
     Value,
     /// A comprehension's or quantifier's own variable: its number is a depth in the locals stack.
     Local,
+    Path,
+    /// Not known before running: a parameter, a function's result, an UNWIND element, null.
+    Any,
 }
 
 /// Names visible to an expression, each bound to a slot of the row it is evaluated on.
@@ -318,7 +346,7 @@ impl Planner<'_> {
                 clause.variable.span,
             ));
         }
-        let slot = self.pattern_slot(Some(&clause.variable), Kind::Value)?;
+        let slot = self.pattern_slot(Some(&clause.variable), Kind::Any)?;
         Ok(Op::Unwind { input: Box::new(op), expr, slot, name: clause.variable.name.clone() })
     }
 
@@ -434,7 +462,9 @@ impl Planner<'_> {
             return Ok(self.new_slot(&name));
         };
         match self.scope.get(&var.name) {
-            Some((slot, k)) if k == kind => Ok(slot),
+            // A value of unknown type (from WITH or UNWIND) may hold a node or relationship: checked
+            // when the statement runs.
+            Some((slot, k)) if k == kind || (k == Kind::Any && kind != Kind::Path) => Ok(slot),
             Some((_, k)) => Err(QueryError::semantic(
                 format!("type mismatch: `{}` is already a {}", var.name, kind_name(k)),
                 var.span,
@@ -452,18 +482,34 @@ impl Planner<'_> {
         let mut clause_rels: Vec<usize> = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+                if self.scope.get(&p.name).is_some() {
+                    return Err(QueryError::semantic(
+                        format!("variable `{}` is already declared", p.name),
+                        p.span,
+                    ));
+                }
             }
             let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
-                if rel.length.is_some() {
-                    return Err(QueryError::semantic(
-                        "variable-length relationships (`*`) are not supported yet",
-                        rel.span,
-                    ));
+                if let (Some((Some(min), Some(max))), true) = (rel.length, rel.length.is_some()) {
+                    if min > max {
+                        return Err(QueryError::semantic(
+                            format!("the minimum length {min} is greater than the maximum {max}"),
+                            rel.span,
+                        ));
+                    }
                 }
-                rel_slots.push(self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?);
+                let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
+                if let (Some(v), Some(_)) = (&rel.variable, rel.length) {
+                    if self.scope.get(&v.name).is_some() {
+                        return Err(QueryError::semantic(
+                            format!("variable-length relationship `{}` is already declared", v.name),
+                            v.span,
+                        ));
+                    }
+                }
+                rel_slots.push(self.pattern_slot(rel.variable.as_ref(), kind)?);
                 node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);
             }
             let nodes: Vec<&NodePattern> =
@@ -495,6 +541,39 @@ impl Planner<'_> {
                 };
                 let to_slot = node_slots[to];
                 let rel_bound = bound.contains(&rel_slot);
+                if let Some((min, max)) = rel.length {
+                    let scope = self.scope.clone();
+                    let mut properties = Vec::new();
+                    for (k, e) in &rel.properties {
+                        properties.push((k.clone(), self.compile(e, &scope, &mut Mode::plain("a pattern"))?));
+                    }
+                    op = Op::VarExpand {
+                        input: Box::new(op),
+                        from: node_slots[from],
+                        rel: rel_slot,
+                        to: to_slot,
+                        direction,
+                        types: rel.types.clone(),
+                        min: min.unwrap_or(1),
+                        max,
+                        to_bound: bound.contains(&to_slot),
+                        reversed,
+                        properties,
+                        distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                        names: [
+                            self.display_name(node_slots[from]),
+                            self.display_name(rel_slot),
+                            self.display_name(to_slot),
+                        ],
+                    };
+                    bound.push(rel_slot);
+                    clause_rels.push(rel_slot);
+                    if !bound.contains(&to_slot) {
+                        bound.push(to_slot);
+                    }
+                    op = self.node_filters(op, nodes[to], to_slot, None)?;
+                    continue;
+                }
                 op = Op::Expand {
                     input: Box::new(op),
                     from: node_slots[from],
@@ -521,12 +600,41 @@ impl Planner<'_> {
                 op = self.property_filters(op, rel_slot, &rel.properties, rel.variable.as_ref())?;
                 op = self.node_filters(op, nodes[to], to_slot, None)?;
             }
+            if let Some(p) = &pattern.path_variable {
+                op = self.assign_path(op, p, pattern, &node_slots, &rel_slots)?;
+            }
         }
         if let Some(predicate) = &clause.predicate {
             let compiled = self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
             op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
         }
         Ok(op)
+    }
+
+    /// Binds a named path, built from the slots its pattern's nodes and relationships were bound to.
+    fn assign_path(
+        &mut self,
+        op: Op,
+        name: &Ident,
+        pattern: &Pattern,
+        node_slots: &[usize],
+        rel_slots: &[usize],
+    ) -> Result<Op, QueryError> {
+        let steps = pattern
+            .steps
+            .iter()
+            .zip(rel_slots.iter().zip(&node_slots[1..]))
+            .map(|((rel, _), (&r, &n))| (r, rel.length.is_some(), n))
+            .collect();
+        let expr = CExpr::Path { start: node_slots[0], steps };
+        if self.scope.get(&name.name).is_some() {
+            return Err(QueryError::semantic(
+                format!("variable `{}` is already declared", name.name),
+                name.span,
+            ));
+        }
+        let slot = self.pattern_slot(Some(name), Kind::Path)?;
+        Ok(Op::Assign { input: Box::new(op), slot, expr, name: name.name.clone() })
     }
 
     /// A node already bound if there is one; else the one whose label is rarest; else the first.
@@ -597,11 +705,20 @@ impl Planner<'_> {
 
     fn create_clause(&mut self, op: Op, clause: &CreateClause) -> Result<Op, QueryError> {
         let mut items = Vec::new();
+        let mut paths = Vec::new();
         for pattern in &clause.patterns {
             if let Some(p) = &pattern.path_variable {
-                return Err(QueryError::semantic("named paths (`p = …`) are not supported yet", p.span));
+                if self.scope.get(&p.name).is_some() {
+                    return Err(QueryError::semantic(
+                        format!("variable `{}` is already declared", p.name),
+                        p.span,
+                    ));
+                }
             }
+            let mut node_slots = Vec::new();
+            let mut rel_slots = Vec::new();
             let mut previous = self.create_node(&pattern.start, &mut items)?;
+            node_slots.push(previous);
             for (rel, node) in &pattern.steps {
                 let next = self.create_node(node, &mut items)?;
                 if rel.types.len() != 1 {
@@ -646,10 +763,19 @@ impl Planner<'_> {
                     rel_type: rel.types[0].clone(),
                     properties,
                 });
+                rel_slots.push(slot);
+                node_slots.push(next);
                 previous = next;
             }
+            if let Some(p) = &pattern.path_variable {
+                paths.push((p, pattern, node_slots, rel_slots));
+            }
         }
-        Ok(Op::Create { input: Box::new(op), items })
+        let mut op = Op::Create { input: Box::new(op), items };
+        for (name, pattern, node_slots, rel_slots) in paths {
+            op = self.assign_path(op, name, pattern, &node_slots, &rel_slots)?;
+        }
+        Ok(op)
     }
 
     /// The slot of a node in a CREATE pattern: a bound variable as it is, or a new node.
@@ -730,13 +856,7 @@ impl Planner<'_> {
             }
         }
         let exprs: Vec<&Expr> = items.iter().map(|i| i.1).collect();
-        let kinds: Vec<Kind> = exprs
-            .iter()
-            .map(|e| match &e.kind {
-                ExprKind::Variable(v) => self.scope.get(v).map_or(Kind::Value, |(_, k)| k),
-                _ => Kind::Value,
-            })
-            .collect();
+        let kinds: Vec<Kind> = exprs.iter().map(|e| self.projected_kind(e)).collect();
         let aggregating = exprs.iter().any(|e| contains_aggregate(e));
         let scope = self.scope.clone();
         let mut op = op;
@@ -856,6 +976,9 @@ impl Planner<'_> {
                         return Err(QueryError::semantic(format!("variable `{name}` is not defined"), span));
                     }
                 }
+            }
+            ExprKind::Property(target, _) if self.static_kind(target, scope) == Some(Kind::Path) => {
+                return Err(QueryError::semantic("a path has no properties", span));
             }
             ExprKind::Property(target, key) => CExpr::Property(
                 Box::new(self.compile(target, scope, mode)?),
@@ -994,6 +1117,26 @@ impl Planner<'_> {
                         span,
                     ));
                 }
+                if let Some(arg) = args.first() {
+                    let kind = self.static_kind(arg, scope);
+                    let refused = match f {
+                        Function::Labels => matches!(kind, Some(Kind::Relationship | Kind::Path)),
+                        Function::Type => matches!(kind, Some(Kind::Node | Kind::Path)),
+                        Function::Length | Function::Nodes | Function::Relationships => {
+                            matches!(kind, Some(Kind::Node | Kind::Relationship))
+                        }
+                        Function::StartNode | Function::EndNode => {
+                            matches!(kind, Some(Kind::Node | Kind::Path))
+                        }
+                        _ => false,
+                    };
+                    if refused {
+                        return Err(QueryError::semantic(
+                            format!("{}() cannot take a {}", f.name(), kind.map_or("value", kind_name)),
+                            arg.span,
+                        ));
+                    }
+                }
                 let (min, max) = f.arity();
                 if args.len() < min || args.len() > max {
                     let wanted = if min == max { min.to_string() } else { format!("at least {min}") };
@@ -1006,6 +1149,35 @@ impl Planner<'_> {
                 CExpr::Call(f, args, span)
             }
         })
+    }
+
+    /// What a projected expression is known to hold: a node, relationship or path when it is a bare
+    /// variable of one; surely none of those for literals, lists, maps and operators; else unknown.
+    fn projected_kind(&self, e: &Expr) -> Kind {
+        match &e.kind {
+            ExprKind::Variable(v) => self.scope.get(v).map_or(Kind::Any, |(_, k)| k),
+            ExprKind::Literal(Value::Null) => Kind::Any,
+            ExprKind::Literal(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::IsNull { .. }
+            | ExprKind::Property(..)
+            | ExprKind::ListComprehension { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Slice { .. }
+            | ExprKind::CountStar => Kind::Value,
+            _ => Kind::Any,
+        }
+    }
+
+    /// What a bare variable is known to hold before anything runs.
+    fn static_kind(&self, e: &Expr, scope: &Scope) -> Option<Kind> {
+        match &e.kind {
+            ExprKind::Variable(v) => scope.get(v).map(|(_, k)| k),
+            _ => None,
+        }
     }
 
     fn aggregate(
@@ -1059,6 +1231,8 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Node => "node",
         Kind::Relationship => "relationship",
         Kind::Value | Kind::Local => "value",
+        Kind::Path => "path",
+        Kind::Any => "value",
     }
 }
 
@@ -1100,6 +1274,23 @@ impl Plan {
                 return self.write_op(f, input, depth + 1);
             }
             Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
+            Op::Assign { input, name, .. } => (format!("NamedPath {name}"), Some(input)),
+            Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
+                let mut t = String::new();
+                for (i, ty) in types.iter().enumerate() {
+                    t.push(if i == 0 { ':' } else { '|' });
+                    crate::value::write_name(&mut t, ty)?;
+                }
+                let (l, r) = match direction {
+                    Direction::Outgoing => ("-", "->"),
+                    Direction::Incoming => ("<-", "-"),
+                    Direction::Both => ("-", "-"),
+                };
+                let upper = max.map_or(String::new(), |m| m.to_string());
+                let name = if *to_bound { "VarLengthExpandInto" } else { "VarLengthExpand" };
+                let [a, rel, b] = names;
+                (format!("{name} ({a}){l}[{rel}{t}*{min}..{upper}]{r}({b})"), Some(input))
+            }
             Op::Write { input, text, .. } => (text.clone(), Some(input)),
             Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
             Op::Create { input, items } => {
