@@ -299,8 +299,10 @@ fn variables_are_checked() {
     assert_eq!(error(&mut db, "MATCH (a)-[a]->() RETURN a").kind, ErrorKind::SemanticError);
     assert_eq!(error(&mut db, "MATCH (a) RETURN a, a").kind, ErrorKind::SemanticError);
     assert_eq!(error(&mut db, "RETURN *").kind, ErrorKind::SemanticError);
-    assert_eq!(error(&mut db, "MATCH p = (a)-->(b) RETURN p").kind, ErrorKind::SemanticError);
-    assert_eq!(error(&mut db, "MATCH (a)-[*1..2]->(b) RETURN b").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH p = (a)-->(p) RETURN p").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (a)-[r*]->(r) RETURN r").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "WITH 1 AS n MATCH (n) RETURN n").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH p = ()-->() RETURN labels(p)").kind, ErrorKind::SemanticError);
 }
 
 #[test]

@@ -1136,7 +1136,7 @@ fn apply(
 fn uses(v: &Value, e: EdgeId) -> bool {
     match v {
         Value::Relationship(r) => *r == e,
-        Value::List(items) => items.iter().any(|i| *i == Value::Relationship(e)),
+        Value::List(items) => items.contains(&Value::Relationship(e)),
         _ => false,
     }
 }
