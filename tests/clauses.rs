@@ -1,0 +1,153 @@
+//! The clauses beyond the first cut — WITH, UNWIND, OPTIONAL MATCH, SET, REMOVE, DELETE — and the
+//! richer expressions: CASE, comprehensions, quantifiers, slices, variable-length and named paths.
+
+use kgraph::{ErrorKind, Session, Value};
+
+fn rows(db: &mut Session, q: &str) -> Vec<Vec<Value>> {
+    let mut out = db.run(q).unwrap_or_else(|e| panic!("{q}\n{e}"));
+    out.pop().expect("a statement ran").rows
+}
+
+fn one(db: &mut Session, q: &str) -> Value {
+    let r = rows(db, q);
+    assert_eq!(r.len(), 1, "{q} returned {r:?}");
+    r[0][0].clone()
+}
+
+fn error(db: &mut Session, q: &str) -> ErrorKind {
+    match db.run(q) {
+        Ok(out) => panic!("{q} should fail, returned {out:?}"),
+        Err(e) => e.as_query().map(|q| q.kind).unwrap_or_else(|| panic!("not a query error: {e}")),
+    }
+}
+
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn ints(v: &[i64]) -> Value {
+    Value::List(v.iter().map(|i| Value::Int(*i)).collect())
+}
+
+/// A chain a -> b -> c -> d of `NEXT`, plus a `SKIP` shortcut a -> c.
+fn chain() -> Session {
+    let mut db = Session::new();
+    db.run(
+        "CREATE (a:S {n: 1})-[:NEXT]->(b:S {n: 2})-[:NEXT]->(c:S {n: 3})-[:NEXT]->(d:S {n: 4}), (a)-[:SKIP]->(c)",
+    )
+    .unwrap();
+    db
+}
+
+#[test]
+fn with_projects_filters_and_scopes() {
+    let mut db = chain();
+    let r = rows(&mut db, "MATCH (s:S) WITH s.n AS n WHERE n > 2 RETURN n ORDER BY n");
+    assert_eq!(r, [[int(3)], [int(4)]]);
+    // Aggregation in WITH, then more matching on what it kept.
+    let r = rows(
+        &mut db,
+        "MATCH (s:S)-[:NEXT]->(t) WITH s, count(t) AS out WHERE out = 1 MATCH (s)-[:SKIP]->(x) RETURN s.n, x.n",
+    );
+    assert_eq!(r, [[int(1), int(3)]]);
+    // ORDER BY and LIMIT inside WITH.
+    assert_eq!(one(&mut db, "MATCH (s:S) WITH s ORDER BY s.n DESC LIMIT 1 RETURN s.n"), int(4));
+    // Only the projected names stay visible.
+    assert_eq!(error(&mut db, "MATCH (s:S) WITH s.n AS n RETURN s"), ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (s:S) WITH s.n RETURN 1"), ErrorKind::SemanticError);
+}
+
+#[test]
+fn unwind_makes_rows() {
+    let mut db = Session::new();
+    assert_eq!(rows(&mut db, "UNWIND [1, 2, 3] AS x RETURN x * 10 AS y"), [[int(10)], [int(20)], [int(30)]]);
+    assert!(rows(&mut db, "UNWIND [] AS x RETURN x").is_empty());
+    assert!(rows(&mut db, "UNWIND null AS x RETURN x").is_empty());
+    assert_eq!(one(&mut db, "UNWIND range(1, 100) AS x RETURN sum(x)"), int(5050));
+    db.run("UNWIND ['APT31', 'APT40'] AS name CREATE (:ThreatActor {name: name})").unwrap();
+    assert_eq!(one(&mut db, "MATCH (t:ThreatActor) RETURN count(t)"), int(2));
+}
+
+#[test]
+fn optional_match_keeps_rows_with_nulls() {
+    let mut db = chain();
+    let r = rows(&mut db, "MATCH (s:S) OPTIONAL MATCH (s)-[:SKIP]->(x) RETURN s.n, x.n ORDER BY s.n");
+    assert_eq!(r[0], [int(1), int(3)]);
+    assert_eq!(r[1], [int(2), Value::Null]);
+    assert_eq!(r.len(), 4);
+    assert_eq!(one(&mut db, "OPTIONAL MATCH (n:Nope) RETURN n"), Value::Null);
+}
+
+#[test]
+fn set_remove_and_their_undo() {
+    let mut db = chain();
+    db.run("MATCH (s:S {n: 1}) SET s.name = 'first', s:Head, s += {tag: 'x'}").unwrap();
+    assert_eq!(one(&mut db, "MATCH (s:Head) RETURN s.name + s.tag"), Value::from("firstx"));
+    db.run("MATCH (s:Head) SET s = {n: 1}").unwrap();
+    assert_eq!(one(&mut db, "MATCH (s:Head) RETURN keys(s)"), Value::List(vec!["n".into()]));
+    db.run("MATCH (s:Head) REMOVE s:Head, s.n").unwrap();
+    assert_eq!(one(&mut db, "MATCH (s:Head) RETURN count(s)"), int(0));
+    assert_eq!(one(&mut db, "MATCH (s:S) WHERE s.n IS NULL RETURN count(s)"), int(1));
+    // A failure half-way leaves every property and label as it was.
+    let before = db.graph().clone();
+    assert_eq!(error(&mut db, "MATCH (s:S) SET s.x = 1, s:Marked, s.y = 10 / (s.n - 3)"), ErrorKind::ArithmeticError);
+    assert_eq!(db.graph(), &before);
+    assert_eq!(error(&mut db, "MATCH (s:S) SET s.bad = {map: 1}"), ErrorKind::TypeError);
+    assert_eq!(db.graph(), &before);
+}
+
+#[test]
+fn delete_and_detach_delete_are_undone_on_failure() {
+    let mut db = chain();
+    assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DELETE s"), ErrorKind::ConstraintVerificationFailed);
+    let before = db.graph().clone();
+    // Deleted entities come back with their ids when the statement fails afterwards.
+    assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DETACH DELETE s WITH 1 AS one RETURN 1 / 0"), ErrorKind::ArithmeticError);
+    assert_eq!(db.graph(), &before);
+    let out = db.run("MATCH (s:S {n: 2}) DETACH DELETE s").unwrap();
+    assert_eq!((out[0].stats.nodes_deleted, out[0].stats.relationships_deleted), (1, 2));
+    assert_eq!(one(&mut db, "MATCH ()-[r]->() RETURN count(r)"), int(2));
+    db.run("MATCH ()-[r:SKIP]->() DELETE r").unwrap();
+    assert_eq!(one(&mut db, "MATCH ()-[r]->() RETURN count(r)"), int(1));
+    // Relationships and their nodes in one DELETE: the order within the clause does not matter.
+    db.run("MATCH (a)-[r:NEXT]->(b) DELETE a, r, b").unwrap();
+    assert_eq!(one(&mut db, "MATCH (n) RETURN count(n)"), int(1));
+}
+
+#[test]
+fn variable_length_and_named_paths() {
+    let mut db = chain();
+    let r = rows(&mut db, "MATCH (a:S {n: 1})-[:NEXT*]->(x) RETURN x.n ORDER BY x.n");
+    assert_eq!(r, [[int(2)], [int(3)], [int(4)]]);
+    let r = rows(&mut db, "MATCH (a:S {n: 1})-[:NEXT*2..]->(x) RETURN x.n ORDER BY x.n");
+    assert_eq!(r, [[int(3)], [int(4)]]);
+    assert_eq!(one(&mut db, "MATCH (a:S {n: 1})-[*0]->(x) RETURN x.n"), int(1));
+    assert_eq!(one(&mut db, "MATCH (a:S {n: 1})-[*..1]->(x) RETURN count(x)"), int(2));
+    // Reached from the other end, the relationships still come in the pattern's order.
+    let r = rows(&mut db, "MATCH (a:S)-[rs:NEXT*3]->(d:S {n: 4}) RETURN [r IN rs | startNode(r).n]");
+    assert_eq!(r, [[ints(&[1, 2, 3])]]);
+    let r = rows(&mut db, "MATCH p = (a:S {n: 1})-[:SKIP]->()-[:NEXT*]->(d) RETURN length(p), [n IN nodes(p) | n.n]");
+    assert_eq!(r, [[int(2), ints(&[1, 3, 4])]]);
+    // Undirected walks use each relationship once, so they end.
+    assert_eq!(one(&mut db, "MATCH (a:S {n: 1})-[*]-(x) RETURN count(*) > 0"), Value::Bool(true));
+}
+
+#[test]
+fn case_comprehensions_quantifiers_slices() {
+    let mut db = Session::new();
+    assert_eq!(one(&mut db, "RETURN CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END"), Value::from("two"));
+    assert_eq!(one(&mut db, "RETURN CASE WHEN 1 > 2 THEN 'no' END"), Value::Null);
+    assert_eq!(one(&mut db, "RETURN [x IN range(1, 6) WHERE x % 2 = 0 | x * x]"), ints(&[4, 16, 36]));
+    assert_eq!(one(&mut db, "RETURN [x IN [1, 2] | [y IN [10, 20] | x + y]]"), Value::List(vec![ints(&[11, 21]), ints(&[12, 22])]));
+    assert_eq!(one(&mut db, "RETURN all(x IN [2, 4] WHERE x % 2 = 0)"), Value::Bool(true));
+    assert_eq!(one(&mut db, "RETURN any(x IN [1, null] WHERE x = 2)"), Value::Null);
+    assert_eq!(one(&mut db, "RETURN none(x IN [] WHERE x = 1)"), Value::Bool(true));
+    assert_eq!(one(&mut db, "RETURN single(x IN [1, 2, 3] WHERE x > 2)"), Value::Bool(true));
+    assert_eq!(one(&mut db, "RETURN [1, 2, 3, 4][1..3]"), ints(&[2, 3]));
+    assert_eq!(one(&mut db, "RETURN [1, 2, 3, 4][-2..]"), ints(&[3, 4]));
+    assert_eq!(one(&mut db, "RETURN 'APT31' =~ 'APT[0-9]+'"), Value::Bool(true));
+    assert_eq!(one(&mut db, "RETURN 'xAPT31' =~ 'APT[0-9]+'"), Value::Bool(false));
+    assert_eq!(error(&mut db, "RETURN 'a' =~ '('"), ErrorKind::ArgumentError);
+    let r = rows(&mut db, "UNWIND [1, 2, 3, 4] AS x RETURN percentileDisc(x, 0.5), percentileCont(x, 0.5), stDevP(x)");
+    assert_eq!(r, [[Value::Float(2.0), Value::Float(2.5), Value::Float(1.25f64.sqrt())]]);
+}
