@@ -90,7 +90,10 @@ fn set_remove_and_their_undo() {
     assert_eq!(one(&mut db, "MATCH (s:S) WHERE s.n IS NULL RETURN count(s)"), int(1));
     // A failure half-way leaves every property and label as it was.
     let before = db.graph().clone();
-    assert_eq!(error(&mut db, "MATCH (s:S) SET s.x = 1, s:Marked, s.y = 10 / (s.n - 3)"), ErrorKind::ArithmeticError);
+    assert_eq!(
+        error(&mut db, "MATCH (s:S) SET s.x = 1, s:Marked, s.y = 10 / (s.n - 3)"),
+        ErrorKind::ArithmeticError
+    );
     assert_eq!(db.graph(), &before);
     assert_eq!(error(&mut db, "MATCH (s:S) SET s.bad = {map: 1}"), ErrorKind::TypeError);
     assert_eq!(db.graph(), &before);
@@ -102,7 +105,10 @@ fn delete_and_detach_delete_are_undone_on_failure() {
     assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DELETE s"), ErrorKind::ConstraintVerificationFailed);
     let before = db.graph().clone();
     // Deleted entities come back with their ids when the statement fails afterwards.
-    assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DETACH DELETE s WITH 1 AS one RETURN 1 / 0"), ErrorKind::ArithmeticError);
+    assert_eq!(
+        error(&mut db, "MATCH (s:S {n: 2}) DETACH DELETE s WITH 1 AS one RETURN 1 / 0"),
+        ErrorKind::ArithmeticError
+    );
     assert_eq!(db.graph(), &before);
     let out = db.run("MATCH (s:S {n: 2}) DETACH DELETE s").unwrap();
     assert_eq!((out[0].stats.nodes_deleted, out[0].stats.relationships_deleted), (1, 2));
@@ -126,7 +132,10 @@ fn variable_length_and_named_paths() {
     // Reached from the other end, the relationships still come in the pattern's order.
     let r = rows(&mut db, "MATCH (a:S)-[rs:NEXT*3]->(d:S {n: 4}) RETURN [r IN rs | startNode(r).n]");
     assert_eq!(r, [[ints(&[1, 2, 3])]]);
-    let r = rows(&mut db, "MATCH p = (a:S {n: 1})-[:SKIP]->()-[:NEXT*]->(d) RETURN length(p), [n IN nodes(p) | n.n]");
+    let r = rows(
+        &mut db,
+        "MATCH p = (a:S {n: 1})-[:SKIP]->()-[:NEXT*]->(d) RETURN length(p), [n IN nodes(p) | n.n]",
+    );
     assert_eq!(r, [[int(2), ints(&[1, 3, 4])]]);
     // Undirected walks use each relationship once, so they end.
     assert_eq!(one(&mut db, "MATCH (a:S {n: 1})-[*]-(x) RETURN count(*) > 0"), Value::Bool(true));
@@ -135,10 +144,16 @@ fn variable_length_and_named_paths() {
 #[test]
 fn case_comprehensions_quantifiers_slices() {
     let mut db = Session::new();
-    assert_eq!(one(&mut db, "RETURN CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END"), Value::from("two"));
+    assert_eq!(
+        one(&mut db, "RETURN CASE 2 WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'many' END"),
+        Value::from("two")
+    );
     assert_eq!(one(&mut db, "RETURN CASE WHEN 1 > 2 THEN 'no' END"), Value::Null);
     assert_eq!(one(&mut db, "RETURN [x IN range(1, 6) WHERE x % 2 = 0 | x * x]"), ints(&[4, 16, 36]));
-    assert_eq!(one(&mut db, "RETURN [x IN [1, 2] | [y IN [10, 20] | x + y]]"), Value::List(vec![ints(&[11, 21]), ints(&[12, 22])]));
+    assert_eq!(
+        one(&mut db, "RETURN [x IN [1, 2] | [y IN [10, 20] | x + y]]"),
+        Value::List(vec![ints(&[11, 21]), ints(&[12, 22])])
+    );
     assert_eq!(one(&mut db, "RETURN all(x IN [2, 4] WHERE x % 2 = 0)"), Value::Bool(true));
     assert_eq!(one(&mut db, "RETURN any(x IN [1, null] WHERE x = 2)"), Value::Null);
     assert_eq!(one(&mut db, "RETURN none(x IN [] WHERE x = 1)"), Value::Bool(true));
@@ -148,6 +163,9 @@ fn case_comprehensions_quantifiers_slices() {
     assert_eq!(one(&mut db, "RETURN 'APT31' =~ 'APT[0-9]+'"), Value::Bool(true));
     assert_eq!(one(&mut db, "RETURN 'xAPT31' =~ 'APT[0-9]+'"), Value::Bool(false));
     assert_eq!(error(&mut db, "RETURN 'a' =~ '('"), ErrorKind::ArgumentError);
-    let r = rows(&mut db, "UNWIND [1, 2, 3, 4] AS x RETURN percentileDisc(x, 0.5), percentileCont(x, 0.5), stDevP(x)");
+    let r = rows(
+        &mut db,
+        "UNWIND [1, 2, 3, 4] AS x RETURN percentileDisc(x, 0.5), percentileCont(x, 0.5), stDevP(x)",
+    );
     assert_eq!(r, [[Value::Float(2.0), Value::Float(2.5), Value::Float(1.25f64.sqrt())]]);
 }

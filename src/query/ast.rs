@@ -34,6 +34,7 @@ pub enum Clause {
     Unwind(UnwindClause),
     With(WithClause),
     Create(CreateClause),
+    Merge(MergeClause),
     Set(SetClause),
     Remove(RemoveClause),
     Delete(DeleteClause),
@@ -47,6 +48,7 @@ impl Clause {
             Clause::Unwind(c) => c.span,
             Clause::With(c) => c.projection.span,
             Clause::Create(c) => c.span,
+            Clause::Merge(c) => c.span,
             Clause::Set(c) => c.span,
             Clause::Remove(c) => c.span,
             Clause::Delete(c) => c.span,
@@ -56,7 +58,10 @@ impl Clause {
 
     /// Whether the clause changes the graph.
     pub fn writes(&self) -> bool {
-        matches!(self, Clause::Create(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_))
+        matches!(
+            self,
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_)
+        )
     }
 }
 
@@ -72,6 +77,15 @@ pub struct UnwindClause {
 pub struct WithClause {
     pub projection: ReturnClause,
     pub predicate: Option<Expr>,
+}
+
+/// `MERGE pattern [ON CREATE SET …] [ON MATCH SET …]`: match the pattern, or create it whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeClause {
+    pub pattern: Pattern,
+    pub on_create: Vec<SetItem>,
+    pub on_match: Vec<SetItem>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -639,6 +653,18 @@ impl fmt::Display for Clause {
             Clause::Create(c) => {
                 f.write_str("CREATE ")?;
                 write_list(f, &c.patterns, ", ")
+            }
+            Clause::Merge(m) => {
+                write!(f, "MERGE {}", m.pattern)?;
+                if !m.on_create.is_empty() {
+                    f.write_str(" ON CREATE ")?;
+                    write!(f, "{}", Clause::Set(SetClause { items: m.on_create.clone(), span: m.span }))?;
+                }
+                if !m.on_match.is_empty() {
+                    f.write_str(" ON MATCH ")?;
+                    write!(f, "{}", Clause::Set(SetClause { items: m.on_match.clone(), span: m.span }))?;
+                }
+                Ok(())
             }
             Clause::Set(s) => {
                 f.write_str("SET ")?;

@@ -165,6 +165,14 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
             row: None,
             found: VecDeque::new(),
         }),
+        Op::Merge { input, matcher, create, on_create, on_match } => Box::new(Merge {
+            input: build(input, argument),
+            matcher,
+            create,
+            on_create,
+            on_match,
+            output: None,
+        }),
         Op::Write { input, actions, .. } => {
             Box::new(Write { input: build(input, argument), actions, output: None })
         }
@@ -1272,5 +1280,53 @@ impl<'p> Operator<'p> for VarExpand<'p> {
             };
             self.row = Some(row);
         }
+    }
+}
+
+struct Merge<'p> {
+    input: Boxed<'p>,
+    matcher: &'p Op,
+    create: &'p [CreateItem],
+    on_create: &'p [WriteAction],
+    on_match: &'p [WriteAction],
+    output: Option<VecDeque<Row>>,
+}
+
+impl<'p> Operator<'p> for Merge<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.output.is_none() {
+            let mut rows = Vec::new();
+            while let Some(row) = self.input.next(ctx)? {
+                rows.push(row);
+            }
+            let mut out = VecDeque::new();
+            for row in rows {
+                let mut matcher = build(self.matcher, Some(&row));
+                let mut matched = Vec::new();
+                while let Some(m) = matcher.next(ctx)? {
+                    matched.push(m);
+                }
+                let mut deletions = Deletions::default();
+                if matched.is_empty() {
+                    let mut row = row;
+                    for item in self.create {
+                        create(item, &mut row, ctx)?;
+                    }
+                    for action in self.on_create {
+                        apply(action, &row, ctx, &mut deletions)?;
+                    }
+                    out.push_back(row);
+                } else {
+                    for m in matched {
+                        for action in self.on_match {
+                            apply(action, &m, ctx, &mut deletions)?;
+                        }
+                        out.push_back(m);
+                    }
+                }
+            }
+            self.output = Some(out);
+        }
+        Ok(self.output.as_mut().and_then(VecDeque::pop_front))
     }
 }

@@ -80,6 +80,17 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
                 roots.extend(m.predicate.iter());
             }
             Clause::Create(c) => c.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots)),
+            Clause::Merge(m) => {
+                pattern_exprs(&m.pattern, &mut roots);
+                for item in m.on_create.iter().chain(&m.on_match) {
+                    if let SetItem::Property { value, .. }
+                    | SetItem::Replace { value, .. }
+                    | SetItem::Merge { value, .. } = item
+                    {
+                        roots.push(value);
+                    }
+                }
+            }
             Clause::Return(r) => projection_exprs(r, &mut roots),
             Clause::With(w) => {
                 projection_exprs(&w.projection, &mut roots);
@@ -217,6 +228,26 @@ impl Builder {
                 inner.next(); // CREATE
                 let patterns = self.pattern_list(inner.next().expect("CREATE has patterns"))?;
                 Clause::Create(CreateClause { patterns, span })
+            }
+            Rule::merge_clause => {
+                inner.next(); // MERGE
+                let pattern = self.pattern(inner.next().expect("MERGE has a pattern"))?;
+                let mut on_create = Vec::new();
+                let mut on_match = Vec::new();
+                for action in inner {
+                    let mut parts = action.into_inner();
+                    parts.next(); // ON
+                    let when = parts.next().expect("ON CREATE or ON MATCH");
+                    let set = parts.next().expect("ON … has a SET");
+                    let items =
+                        set.into_inner().skip(1).map(|i| self.set_item(i)).collect::<Built<Vec<_>>>()?;
+                    if when.as_rule() == Rule::on_create {
+                        on_create.extend(items);
+                    } else {
+                        on_match.extend(items);
+                    }
+                }
+                Clause::Merge(MergeClause { pattern, on_create, on_match, span })
             }
             Rule::set_clause => {
                 inner.next(); // SET
@@ -835,7 +866,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         ASC | ASCENDING | ascending => "ASC",
         DESC | DESCENDING | descending => "DESC",
         EXPLAIN | explain => "EXPLAIN",
-        query | OPTIONAL | UNWIND | WITH | SET | REMOVE | DELETE | DETACH => "a clause",
+        query | OPTIONAL | UNWIND | WITH | SET | REMOVE | DELETE | DETACH | MERGE => "a clause",
+        ON | merge_action => "ON CREATE or ON MATCH",
         CASE | case_expression | quantifier | list_comprehension => "an expression",
         WHEN | case_when => "WHEN",
         THEN => "THEN",

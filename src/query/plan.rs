@@ -58,6 +58,15 @@ pub enum Op {
         distinct_from: Vec<usize>,
         names: [String; 3],
     },
+    /// For each input row in turn: the rows of `matcher` started from it (then `on_match`), or when
+    /// there are none, the row with `create` made (then `on_create`). Later rows see earlier rows' writes.
+    Merge {
+        input: Box<Op>,
+        matcher: Box<Op>,
+        create: Vec<CreateItem>,
+        on_create: Vec<WriteAction>,
+        on_match: Vec<WriteAction>,
+    },
     /// Puts the value of `expr` in `slot` (a named path).
     Assign {
         input: Box<Op>,
@@ -298,6 +307,7 @@ impl Planner<'_> {
                 Clause::Unwind(u) => self.unwind_clause(op, u)?,
                 Clause::With(w) => self.with_clause(op, w)?,
                 Clause::Create(c) => self.create_clause(op, c)?,
+                Clause::Merge(c) => self.merge_clause(op, c)?,
                 Clause::Set(c) => self.set_clause(op, c)?,
                 Clause::Remove(c) => self.remove_clause(op, c)?,
                 Clause::Delete(c) => self.delete_clause(op, c)?,
@@ -384,10 +394,10 @@ impl Planner<'_> {
         }
     }
 
-    fn set_clause(&mut self, op: Op, clause: &SetClause) -> Result<Op, QueryError> {
+    fn set_actions(&mut self, items: &[SetItem]) -> Result<Vec<WriteAction>, QueryError> {
         let scope = self.scope.clone();
         let mut actions = Vec::new();
-        for item in &clause.items {
+        for item in items {
             actions.push(match item {
                 SetItem::Property { variable, key, value } => WriteAction::SetProperty {
                     target: self.target(variable)?,
@@ -409,7 +419,122 @@ impl Planner<'_> {
                 }
             });
         }
+        Ok(actions)
+    }
+
+    fn set_clause(&mut self, op: Op, clause: &SetClause) -> Result<Op, QueryError> {
+        let actions = self.set_actions(&clause.items)?;
         Ok(Op::Write { input: Box::new(op), actions, text: "SET".into() })
+    }
+
+    fn merge_clause(&mut self, op: Op, clause: &MergeClause) -> Result<Op, QueryError> {
+        // Anonymous entities get names no user can type, so that matching and creating share slots.
+        let mut pattern = clause.pattern.clone();
+        if pattern.steps.is_empty() {
+            if let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
+                return Err(QueryError::semantic(
+                    format!("`{}` is already declared: MERGE of a lone node needs a new one", v.name),
+                    v.span,
+                ));
+            }
+        }
+        // Unique across the statement: every MERGE before this one allocated at least as many slots
+        // as it made names.
+        let mut counter = self.slot_names.len();
+        let mut name = |v: &mut Option<Ident>, span: Span| {
+            if v.is_none() {
+                counter += 1;
+                *v = Some(Ident { name: format!("  merge{counter}"), span });
+            }
+        };
+        name(&mut pattern.start.variable, pattern.start.span);
+        for (rel, node) in &mut pattern.steps {
+            if rel.length.is_some() {
+                return Err(QueryError::semantic(
+                    "MERGE cannot use a variable-length relationship",
+                    rel.span,
+                ));
+            }
+            if rel.types.len() != 1 {
+                return Err(QueryError::semantic(
+                    "a relationship in MERGE needs exactly one type, as in `-[:TYPE]->`",
+                    rel.span,
+                ));
+            }
+            name(&mut rel.variable, rel.span);
+            name(&mut node.variable, node.span);
+        }
+        let bound_before: Vec<String> = self.scope.vars.iter().map(|v| v.0.clone()).collect();
+        for (rel, _) in &pattern.steps {
+            if let Some(v) = rel.variable.as_ref().filter(|v| bound_before.contains(&v.name)) {
+                return Err(QueryError::semantic(
+                    format!("variable `{}` is already declared: MERGE needs a new relationship", v.name),
+                    v.span,
+                ));
+            }
+        }
+        let mut nodes = vec![&pattern.start];
+        nodes.extend(pattern.steps.iter().map(|s| &s.1));
+        for node in &nodes {
+            let v = node.variable.as_ref().map(|v| v.name.as_str()).unwrap_or_default();
+            if bound_before.iter().any(|b| b == v) && (!node.labels.is_empty() || !node.properties.is_empty())
+            {
+                return Err(QueryError::semantic(
+                    format!("`{v}` is already declared, so MERGE cannot give it labels or properties"),
+                    node.span,
+                ));
+            }
+        }
+        let as_match = MatchClause {
+            optional: false,
+            patterns: vec![pattern.clone()],
+            predicate: None,
+            span: clause.span,
+        };
+        let matcher = self.match_clause(Op::Argument, &as_match)?;
+        let slot_of = |planner: &Self, v: &Option<Ident>| {
+            v.as_ref().and_then(|v| planner.scope.get(&v.name)).map_or(0, |(slot, _)| slot)
+        };
+        let mut create = Vec::new();
+        for node in &nodes {
+            let bound = node.variable.as_ref().is_some_and(|v| bound_before.contains(&v.name));
+            if !bound {
+                let properties = self.create_properties(&node.properties)?;
+                create.push(CreateItem::Node {
+                    slot: slot_of(self, &node.variable),
+                    labels: node.labels.clone(),
+                    properties,
+                });
+            }
+        }
+        let mut previous = slot_of(self, &pattern.start.variable);
+        for (rel, node) in &pattern.steps {
+            let next = slot_of(self, &node.variable);
+            let (from, to) =
+                if rel.direction == RelDirection::Left { (next, previous) } else { (previous, next) };
+            let properties = self.create_properties(&rel.properties)?;
+            create.push(CreateItem::Relationship {
+                slot: slot_of(self, &rel.variable),
+                from,
+                to,
+                rel_type: rel.types[0].clone(),
+                properties,
+            });
+            previous = next;
+        }
+        let on_create = self.set_actions(&clause.on_create)?;
+        let on_match = self.set_actions(&clause.on_match)?;
+        let mut op =
+            Op::Merge { input: Box::new(op), matcher: Box::new(matcher), create, on_create, on_match };
+        if let Some(p) = &clause.pattern.path_variable {
+            let node_slots: Vec<usize> = nodes.iter().map(|n| slot_of(self, &n.variable)).collect();
+            let rel_slots: Vec<usize> =
+                pattern.steps.iter().map(|(r, _)| slot_of(self, &r.variable)).collect();
+            // The pattern was already planned as a match, which bound the path name: free it first.
+            self.scope.vars.retain(|v| v.0 != p.name);
+            op = self.assign_path(op, p, &pattern, &node_slots, &rel_slots)?;
+        }
+        Ok(op)
     }
 
     fn remove_clause(&mut self, op: Op, clause: &RemoveClause) -> Result<Op, QueryError> {
@@ -1274,6 +1399,11 @@ impl Plan {
                 return self.write_op(f, input, depth + 1);
             }
             Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
+            Op::Merge { input, matcher, .. } => {
+                writeln!(f, "{pad}Merge")?;
+                self.write_op(f, matcher, depth + 2)?;
+                return self.write_op(f, input, depth + 1);
+            }
             Op::Assign { input, name, .. } => (format!("NamedPath {name}"), Some(input)),
             Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
                 let mut t = String::new();
