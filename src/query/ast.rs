@@ -25,7 +25,22 @@ impl Eq for Span {}
 pub struct Statement {
     pub explain: bool,
     pub clauses: Vec<Clause>,
+    /// Queries joined to the first by `UNION` (`all`: `UNION ALL`, which keeps duplicates).
+    pub unions: Vec<Union>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub all: bool,
+    pub clauses: Vec<Clause>,
+}
+
+impl Statement {
+    /// Every clause of every query of the statement.
+    pub fn all_clauses(&self) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().chain(self.unions.iter().flat_map(|u| u.clauses.iter()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -732,6 +747,11 @@ impl fmt::Display for Statement {
         if self.explain {
             f.write_str("EXPLAIN ")?;
         }
-        write_list(f, &self.clauses, " ")
+        write_list(f, &self.clauses, " ")?;
+        for u in &self.unions {
+            f.write_str(if u.all { " UNION ALL " } else { " UNION " })?;
+            write_list(f, &u.clauses, " ")?;
+        }
+        Ok(())
     }
 }

@@ -66,15 +66,26 @@ pub fn execute(
     params: &Params,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
     let mut ctx = Ctx { graph, params, stats: WriteStats::default(), undo: Vec::new() };
-    let mut root = build(&plan.root, None);
     let mut rows = Vec::new();
-    let outcome = loop {
-        match root.next(&mut ctx) {
-            Ok(Some(row)) => rows.push(row),
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(e),
+    let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
+    let mut outcome = Ok(());
+    for part in parts {
+        let mut root = build(&part.root, None);
+        outcome = loop {
+            match root.next(&mut ctx) {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        if outcome.is_err() {
+            break;
         }
-    };
+    }
+    if plan.unions.iter().any(|(all, _)| !all) {
+        let mut seen = HashSet::new();
+        rows.retain(|r: &Row| seen.insert(r.iter().cloned().map(Equivalent).collect::<Vec<_>>()));
+    }
     match outcome {
         Ok(()) => Ok((rows, ctx.stats)),
         Err(e) => {

@@ -73,7 +73,7 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
         out.extend(r.skip.iter().chain(r.limit.iter()));
     }
     let mut roots: Vec<&Expr> = Vec::new();
-    for clause in &statement.clauses {
+    for clause in statement.all_clauses() {
         match clause {
             Clause::Match(m) => {
                 m.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots));
@@ -184,18 +184,33 @@ impl Builder {
         let span = self.span(&pair);
         let mut explain = false;
         let mut clauses = Vec::new();
+        let mut unions = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::explain => explain = true,
                 Rule::query => {
-                    for c in p.into_inner() {
-                        clauses.push(self.clause(c)?);
+                    let mut all = false;
+                    let mut first = true;
+                    for part in p.into_inner() {
+                        match part.as_rule() {
+                            Rule::union => all = part.into_inner().any(|x| x.as_rule() == Rule::union_all),
+                            _ => {
+                                let cs =
+                                    part.into_inner().map(|c| self.clause(c)).collect::<Built<Vec<_>>>()?;
+                                if first {
+                                    clauses = cs;
+                                    first = false;
+                                } else {
+                                    unions.push(Union { all, clauses: cs });
+                                }
+                            }
+                        }
                     }
                 }
                 _ => {}
             }
         }
-        Ok(Statement { explain, clauses, span })
+        Ok(Statement { explain, clauses, unions, span })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {
@@ -866,6 +881,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         ASC | ASCENDING | ascending => "ASC",
         DESC | DESCENDING | descending => "DESC",
         EXPLAIN | explain => "EXPLAIN",
+        UNION | union => "UNION",
         query | OPTIONAL | UNWIND | WITH | SET | REMOVE | DELETE | DETACH | MERGE => "a clause",
         ON | merge_action => "ON CREATE or ON MATCH",
         CASE | case_expression | quantifier | list_comprehension => "an expression",

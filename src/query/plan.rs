@@ -25,6 +25,8 @@ pub struct Plan {
     pub writes: bool,
     /// The parameters the statement reads, each with where it first appears.
     pub parameters: Vec<(String, Span)>,
+    /// Queries whose rows follow this one's (`true`: UNION ALL, keeping duplicates).
+    pub unions: Vec<(bool, Plan)>,
 }
 
 #[derive(Debug)]
@@ -275,8 +277,41 @@ pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// Plans a statement against a graph (the graph's label counts choose where patterns start).
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
+    let mut first = plan_query(&statement.clauses, statement.span, graph)?;
+    for u in &statement.unions {
+        let next = plan_query(&u.clauses, statement.span, graph)?;
+        if next.columns != first.columns {
+            let span = u.clauses.first().map_or(statement.span, Clause::span);
+            return Err(QueryError::semantic(
+                format!(
+                    "every query of a UNION must return the same columns: {:?} and {:?} differ",
+                    first.columns, next.columns
+                ),
+                span,
+            ));
+        }
+        if first.unions.first().is_some_and(|(all, _)| *all != u.all) {
+            return Err(QueryError::semantic("UNION and UNION ALL cannot be mixed", span_of(u, statement)));
+        }
+        first.writes |= next.writes;
+        for p in &next.parameters {
+            if !first.parameters.iter().any(|(n, _)| *n == p.0) {
+                first.parameters.push(p.clone());
+            }
+        }
+        first.unions.push((u.all, next));
+    }
+    Ok(first)
+}
+
+fn span_of(u: &Union, statement: &Statement) -> Span {
+    u.clauses.first().map_or(statement.span, Clause::span)
+}
+
+fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, QueryError> {
+    let statement = Statement { explain: false, clauses: clauses.to_vec(), unions: Vec::new(), span };
     Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
-        .statement(statement)
+        .statement(&statement)
 }
 
 struct Planner<'g> {
@@ -337,6 +372,7 @@ impl Planner<'_> {
             slot_names: self.slot_names,
             writes: self.writes,
             parameters: self.parameters,
+            unions: Vec::new(),
         })
     }
 
@@ -1457,6 +1493,14 @@ impl Plan {
 /// The plan as `EXPLAIN` shows it: one operator per line, each above its input.
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_op(f, &self.root, 0)
+        if self.unions.is_empty() {
+            return self.write_op(f, &self.root, 0);
+        }
+        writeln!(f, "Union{}", if self.unions.iter().all(|u| u.0) { " all" } else { "" })?;
+        self.write_op(f, &self.root, 1)?;
+        for (_, p) in &self.unions {
+            p.write_op(f, &p.root, 1)?;
+        }
+        Ok(())
     }
 }
