@@ -244,6 +244,38 @@ enum Kind {
 #[derive(Debug, Default, Clone)]
 struct Scope {
     vars: Vec<(String, usize, Kind)>,
+    /// What some plain values are known to be (from literals projected by WITH).
+    types: Vec<(String, Type)>,
+}
+
+/// A value's type when it is known before running, for the errors openCypher wants at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Boolean,
+    Integer,
+    Float,
+    String,
+    List,
+    Map,
+    Node,
+    Relationship,
+    Path,
+}
+
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Boolean => "Boolean",
+            Type::Integer => "Integer",
+            Type::Float => "Float",
+            Type::String => "String",
+            Type::List => "List",
+            Type::Map => "Map",
+            Type::Node => "Node",
+            Type::Relationship => "Relationship",
+            Type::Path => "Path",
+        }
+    }
 }
 
 impl Scope {
@@ -405,10 +437,19 @@ impl Planner<'_> {
                 ));
             }
         }
+        let mut types: Vec<(String, Type)> =
+            if clause.projection.star { self.scope.types.clone() } else { Vec::new() };
+        let before = self.scope.clone();
+        for item in &clause.projection.items {
+            if let Some(t) = static_type(&item.expr, &before) {
+                types.push((item.name.clone(), t));
+            }
+        }
         let (mut op, columns, kinds) = self.projection(op, &clause.projection, "WITH")?;
         // Only the projected columns stay in scope, each in the slot of its column.
         self.scope = Scope {
             vars: columns.iter().zip(kinds).enumerate().map(|(i, (c, k))| (c.clone(), i, k)).collect(),
+            types,
         };
         self.slot_names = columns;
         if let Some(predicate) = &clause.predicate {
@@ -1138,8 +1179,30 @@ impl Planner<'_> {
                     }
                 }
             }
-            ExprKind::Property(target, _) if self.static_kind(target, scope) == Some(Kind::Path) => {
-                return Err(QueryError::semantic("a path has no properties", span));
+            ExprKind::Property(target, _)
+                if matches!(
+                    static_type(target, scope),
+                    Some(
+                        Type::Boolean | Type::Integer | Type::Float | Type::String | Type::List | Type::Path
+                    )
+                ) =>
+            {
+                let t = static_type(target, scope).map_or("value", Type::name);
+                return Err(QueryError::semantic(format!("a {t} has no properties"), span));
+            }
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or | BinaryOp::Xor), a, b)
+            | ExprKind::Binary(op @ BinaryOp::In, a, b)
+                if operand_type_error(*op, a, b, scope).is_some() =>
+            {
+                let (operand, t) = operand_type_error(*op, a, b, scope).unwrap_or((a, Type::Map));
+                return Err(QueryError::semantic(
+                    format!("{} cannot take a {} operand", op.symbol(), t.name()),
+                    operand.span,
+                ));
+            }
+            ExprKind::Unary(UnaryOp::Not, a) if static_type(a, scope).is_some_and(|t| t != Type::Boolean) => {
+                let t = static_type(a, scope).map_or("value", Type::name);
+                return Err(QueryError::semantic(format!("NOT cannot take a {t}"), a.span));
             }
             ExprKind::Property(target, key) => CExpr::Property(
                 Box::new(self.compile(target, scope, mode)?),
@@ -1358,6 +1421,43 @@ impl Planner<'_> {
         aggregates.push(AggSpec { kind, distinct, arg, param, span });
         Ok(CExpr::Slot(key_count + aggregates.len() - 1))
     }
+}
+
+/// The type of an expression when it is known before running (null has none: it fits anywhere).
+fn static_type(e: &Expr, scope: &Scope) -> Option<Type> {
+    Some(match &e.kind {
+        ExprKind::Literal(Value::Bool(_)) => Type::Boolean,
+        ExprKind::Literal(Value::Int(_)) => Type::Integer,
+        ExprKind::Literal(Value::Float(_)) => Type::Float,
+        ExprKind::Literal(Value::String(_)) => Type::String,
+        ExprKind::List(_) | ExprKind::ListComprehension { .. } => Type::List,
+        ExprKind::Map(_) => Type::Map,
+        ExprKind::Binary(op, ..) => match op {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Pow => {
+                return None;
+            }
+            _ => Type::Boolean,
+        },
+        ExprKind::IsNull { .. } | ExprKind::Unary(UnaryOp::Not, _) | ExprKind::Quantifier { .. } => {
+            Type::Boolean
+        }
+        ExprKind::Variable(v) => match scope.get(v)?.1 {
+            Kind::Node => Type::Node,
+            Kind::Relationship => Type::Relationship,
+            Kind::Path => Type::Path,
+            _ => scope.types.iter().rev().find(|t| t.0 == *v)?.1,
+        },
+        _ => return None,
+    })
+}
+
+/// For AND, OR and XOR, an operand known not to be a boolean; for IN, a right side known not to be
+/// a list.
+fn operand_type_error<'e>(op: BinaryOp, a: &'e Expr, b: &'e Expr, scope: &Scope) -> Option<(&'e Expr, Type)> {
+    if op == BinaryOp::In {
+        return static_type(b, scope).filter(|t| *t != Type::List).map(|t| (b, t));
+    }
+    [a, b].into_iter().find_map(|x| static_type(x, scope).filter(|t| *t != Type::Boolean).map(|t| (x, t)))
 }
 
 /// The scope with one more local variable, numbered by how many locals enclose it.
