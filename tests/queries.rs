@@ -85,7 +85,12 @@ fn arithmetic_and_its_errors() {
     assert_eq!(error(&mut db, "RETURN 9223372036854775807 + 1").kind, ErrorKind::ArithmeticError);
     assert_eq!(error(&mut db, "RETURN 1 / 0").kind, ErrorKind::ArithmeticError);
     assert_eq!(error(&mut db, "RETURN true + 1").kind, ErrorKind::TypeError);
-    assert_eq!(error(&mut db, "RETURN NOT 1").kind, ErrorKind::TypeError);
+    // A literal's type is known before running: the error comes at compile time.
+    assert_eq!(error(&mut db, "RETURN NOT 1").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "RETURN true AND 'yes'").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "WITH 123 AS x RETURN x.name").kind, ErrorKind::SemanticError);
+    // A value known only when running fails when running.
+    assert_eq!(error(&mut db, "WITH toInteger('1') AS x RETURN NOT x").kind, ErrorKind::TypeError);
 }
 
 #[test]
