@@ -283,6 +283,28 @@ pub enum ExprKind {
         from: Option<Box<Expr>>,
         to: Option<Box<Expr>>,
     },
+    /// A pattern used as a predicate: true when it matches at least once.
+    Pattern(Box<Pattern>),
+    /// `[p = (a)-->(b) WHERE predicate | projection]`
+    PatternComprehension {
+        pattern: Box<Pattern>,
+        predicate: Option<Box<Expr>>,
+        projection: Box<Expr>,
+    },
+    /// `EXISTS { MATCH patterns WHERE predicate }`
+    Exists {
+        patterns: Vec<Pattern>,
+        predicate: Option<Box<Expr>>,
+    },
+}
+
+impl Pattern {
+    /// The property expressions of its nodes and relationships.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+        self.start.properties.iter().map(|(_, e)| e).chain(self.steps.iter().flat_map(|(r, n)| {
+            r.properties.iter().map(|(_, e)| e).chain(n.properties.iter().map(|(_, e)| e))
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -405,6 +427,15 @@ impl Expr {
                 .chain(projection.iter().map(|b| &**b))
                 .collect(),
             ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
+            ExprKind::Pattern(p) => p.expressions().collect(),
+            ExprKind::PatternComprehension { pattern, predicate, projection } => pattern
+                .expressions()
+                .chain(predicate.iter().map(|b| &**b))
+                .chain(std::iter::once(&**projection))
+                .collect(),
+            ExprKind::Exists { patterns, predicate } => {
+                patterns.iter().flat_map(|p| p.expressions()).chain(predicate.iter().map(|b| &**b)).collect()
+            }
             ExprKind::Slice { target, from, to } => std::iter::once(&**target)
                 .chain(from.iter().map(|b| &**b))
                 .chain(to.iter().map(|b| &**b))
@@ -513,6 +544,22 @@ impl fmt::Display for Expr {
                 write!(f, "{}(", kind.name())?;
                 write_name(f, variable)?;
                 write!(f, " IN {list} WHERE {predicate})")
+            }
+            ExprKind::Pattern(p) => write!(f, "{p}"),
+            ExprKind::PatternComprehension { pattern, predicate, projection } => {
+                write!(f, "[{pattern}")?;
+                if let Some(p) = predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                write!(f, " | {projection}]")
+            }
+            ExprKind::Exists { patterns, predicate } => {
+                f.write_str("EXISTS { MATCH ")?;
+                write_list(f, patterns, ", ")?;
+                if let Some(p) = predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                f.write_str(" }")
             }
             ExprKind::Slice { target, from, to } => {
                 write!(f, "{target}[")?;

@@ -7,6 +7,7 @@ use std::fmt;
 
 use super::ast::{BinaryOp, Quantifier, Span};
 use super::error::{ErrorKind, QueryError};
+use super::pattern::{PatternSpec, for_each_match};
 use crate::graph::{Graph, Sym};
 use crate::value::{PathValue, Value};
 
@@ -45,6 +46,17 @@ pub enum CExpr {
     Call(Function, Vec<CExpr>, Span),
     /// A comprehension's or quantifier's variable, by nesting depth.
     Local(usize),
+    /// True when the patterns match together (and the predicate holds) at least once.
+    PatternExists {
+        patterns: Vec<PatternSpec>,
+        predicate: Option<Box<CExpr>>,
+    },
+    /// `[pattern WHERE predicate | projection]`: one element per match.
+    PatternComprehension {
+        pattern: Box<PatternSpec>,
+        predicate: Option<Box<CExpr>>,
+        projection: Box<CExpr>,
+    },
     /// A named path: the start node's slot, then per step the relationship slot (a list of
     /// relationships when `true`, variable length) and the next node's slot.
     Path {
@@ -235,6 +247,32 @@ impl CExpr {
                 }
                 Ok(Value::Path(path))
             }
+            CExpr::PatternExists { patterns, predicate } => {
+                let mut found = false;
+                exists_all(patterns, row, ctx, &mut |extended| {
+                    let ok = match predicate {
+                        Some(p) => p.eval(extended, ctx)? == Value::Bool(true),
+                        None => true,
+                    };
+                    found |= ok;
+                    Ok(!found)
+                })?;
+                Ok(Value::Bool(found))
+            }
+            CExpr::PatternComprehension { pattern, predicate, projection } => {
+                let mut out = Vec::new();
+                for_each_match(pattern, row, ctx, &mut |extended| {
+                    let keep = match predicate {
+                        Some(p) => p.eval(extended, ctx)? == Value::Bool(true),
+                        None => true,
+                    };
+                    if keep {
+                        out.push(projection.eval(extended, ctx)?);
+                    }
+                    Ok(true)
+                })?;
+                Ok(Value::List(out))
+            }
             CExpr::Local(depth) => Ok(ctx.locals.borrow().get(*depth).cloned().unwrap_or(Value::Null)),
             CExpr::Case { subject, branches, default } => {
                 let subject = match subject {
@@ -420,7 +458,7 @@ impl CExpr {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
             CExpr::Local(_) => true,
-            CExpr::Path { .. } => false,
+            CExpr::Path { .. } | CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } => false,
             CExpr::Case { subject, branches, default } => {
                 subject.iter().chain(default.iter()).all(|e| e.is_row_independent())
                     && branches.iter().all(|(a, b)| a.is_row_independent() && b.is_row_independent())
@@ -770,4 +808,20 @@ impl fmt::Display for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Matches the patterns one after the other, each from the rows the previous one extended.
+fn exists_all(
+    patterns: &[PatternSpec],
+    row: &[Value],
+    ctx: &EvalCtx,
+    each: &mut dyn FnMut(&[Value]) -> Result<bool, QueryError>,
+) -> Result<bool, QueryError> {
+    let Some((first, rest)) = patterns.split_first() else { return each(row) };
+    let mut go_on = true;
+    for_each_match(first, row, ctx, &mut |extended| {
+        go_on = exists_all(rest, extended, ctx, each)?;
+        Ok(go_on)
+    })?;
+    Ok(go_on)
 }

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod expr;
 mod functions;
 pub mod parser;
+pub mod pattern;
 pub mod plan;
 pub mod split;
 

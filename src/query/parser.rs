@@ -715,6 +715,43 @@ impl Builder {
                 }
                 ExprKind::ListComprehension { variable, list, predicate, projection }
             }
+            Rule::pattern_expression => ExprKind::Pattern(Box::new(self.pattern(pair)?)),
+            Rule::pattern_comprehension => {
+                let mut path_variable = None;
+                let mut pattern = None;
+                let mut predicate = None;
+                let mut projection = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::variable => path_variable = Some(self.ident(p)),
+                        Rule::pattern_expression => pattern = Some(self.pattern(p)?),
+                        Rule::comprehension_filter => {
+                            predicate =
+                                Some(Box::new(self.expression(p.into_inner().next().expect("filter"))?))
+                        }
+                        Rule::comprehension_map => {
+                            projection = Some(Box::new(self.expression(p.into_inner().next().expect("map"))?))
+                        }
+                        _ => {}
+                    }
+                }
+                let mut pattern = pattern.expect("a pattern comprehension has a pattern");
+                pattern.path_variable = path_variable;
+                let projection = projection.expect("a pattern comprehension has a projection");
+                ExprKind::PatternComprehension { pattern: Box::new(pattern), predicate, projection }
+            }
+            Rule::exists_subquery => {
+                let mut patterns = Vec::new();
+                let mut predicate = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::pattern_list => patterns = self.pattern_list(p)?,
+                        Rule::where_clause => predicate = Some(Box::new(self.where_expression(p)?)),
+                        _ => {}
+                    }
+                }
+                ExprKind::Exists { patterns, predicate }
+            }
             Rule::quantifier => {
                 let mut parts = pair.into_inner();
                 let kind = match parts.next().expect("quantifier kind").as_str().to_ascii_lowercase().as_str()
@@ -884,7 +921,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         UNION | union => "UNION",
         query | OPTIONAL | UNWIND | WITH | SET | REMOVE | DELETE | DETACH | MERGE => "a clause",
         ON | merge_action => "ON CREATE or ON MATCH",
-        CASE | case_expression | quantifier | list_comprehension => "an expression",
+        CASE
+        | case_expression
+        | quantifier
+        | list_comprehension
+        | pattern_expression
+        | pattern_comprehension
+        | exists_subquery
+        | EXISTS => "an expression",
         WHEN | case_when => "WHEN",
         THEN => "THEN",
         ELSE | case_else => "ELSE",

@@ -8,6 +8,7 @@ use std::fmt;
 use super::ast::*;
 use super::error::QueryError;
 use super::expr::{CExpr, Function, PropertyKey, is_aggregate};
+use super::pattern::{NodeSpec, PatternSpec, RelSpec};
 use crate::graph::{Direction, Graph};
 use crate::value::Value;
 
@@ -379,7 +380,7 @@ impl Planner<'_> {
                 Clause::Remove(c) => self.remove_clause(op, c)?,
                 Clause::Delete(c) => self.delete_clause(op, c)?,
                 Clause::Return(r) => {
-                    let (op, cols, _) = self.projection(op, r, "RETURN")?;
+                    let (op, cols, _) = self.projection(op, r, "RETURN", None)?;
                     columns = cols;
                     op
                 }
@@ -445,18 +446,14 @@ impl Planner<'_> {
                 types.push((item.name.clone(), t));
             }
         }
-        let (mut op, columns, kinds) = self.projection(op, &clause.projection, "WITH")?;
+        let (op, columns, kinds) =
+            self.projection(op, &clause.projection, "WITH", clause.predicate.as_ref())?;
         // Only the projected columns stay in scope, each in the slot of its column.
         self.scope = Scope {
             vars: columns.iter().zip(kinds).enumerate().map(|(i, (c, k))| (c.clone(), i, k)).collect(),
             types,
         };
         self.slot_names = columns;
-        if let Some(predicate) = &clause.predicate {
-            let scope = self.scope.clone();
-            let compiled = self.compile(predicate, &scope, &mut Mode::plain("WHERE"))?;
-            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
-        }
         Ok(op)
     }
 
@@ -807,7 +804,8 @@ impl Planner<'_> {
             }
         }
         if let Some(predicate) = &clause.predicate {
-            let compiled = self.compile(predicate, &self.scope.clone(), &mut Mode::plain("WHERE"))?;
+            let scope = self.scope.clone();
+            let compiled = self.predicate(predicate, &scope)?;
             op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
         }
         Ok(op)
@@ -1026,6 +1024,7 @@ impl Planner<'_> {
         op: Op,
         clause: &ReturnClause,
         context: &'static str,
+        predicate: Option<&Expr>,
     ) -> Result<(Op, Vec<String>, Vec<Kind>), QueryError> {
         let mut star_exprs = Vec::new();
         if clause.star {
@@ -1086,7 +1085,8 @@ impl Planner<'_> {
                 .iter()
                 .map(|e| self.compile(e, &scope, &mut Mode::plain(context)))
                 .collect::<Result<Vec<_>, _>>()?;
-            keep_input = !clause.order_by.is_empty() && !clause.distinct;
+            // Sort keys and WITH's WHERE may read variables that are not projected.
+            keep_input = (!clause.order_by.is_empty() || predicate.is_some()) && !clause.distinct;
             op = Op::Project {
                 input: Box::new(op),
                 exprs: compiled,
@@ -1098,18 +1098,20 @@ impl Planner<'_> {
         if clause.distinct {
             op = Op::Distinct { input: Box::new(op) };
         }
+        // Sort keys and WITH's WHERE see the columns by name, then (before aggregation or DISTINCT)
+        // the variables of the input, kept after the columns.
+        let width = columns.len();
+        let mut sort_scope = Scope::default();
+        if keep_input {
+            for (name, slot, kind) in &scope.vars {
+                sort_scope.vars.push((name.clone(), width + slot, *kind));
+            }
+            sort_scope.types = scope.types.clone();
+        }
+        for (i, name) in columns.iter().enumerate() {
+            sort_scope.vars.push((name.clone(), i, kinds[i]));
+        }
         if !clause.order_by.is_empty() {
-            // Sort keys see the columns by name, then (before aggregation or DISTINCT) the variables.
-            let width = columns.len();
-            let mut sort_scope = Scope::default();
-            if keep_input {
-                for (name, slot, kind) in &scope.vars {
-                    sort_scope.vars.push((name.clone(), width + slot, *kind));
-                }
-            }
-            for (i, name) in columns.iter().enumerate() {
-                sort_scope.vars.push((name.clone(), i, Kind::Value));
-            }
             let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
             let mut keys = Vec::new();
             let mut text = Vec::new();
@@ -1126,6 +1128,10 @@ impl Planner<'_> {
         if let Some(limit) = &clause.limit {
             let count = self.row_independent(limit, "LIMIT")?;
             op = Op::Limit { input: Box::new(op), count, drain: self.writes };
+        }
+        if let Some(predicate) = predicate {
+            let compiled = self.predicate(predicate, &sort_scope)?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
         }
         if keep_input {
             op = Op::Trim { input: Box::new(op), width: columns.len() };
@@ -1278,6 +1284,64 @@ impl Planner<'_> {
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
+            ExprKind::Pattern(pattern) => {
+                if mode.context != "WHERE" {
+                    return Err(QueryError::syntax(
+                        format!(
+                            "a pattern is a predicate: it belongs in WHERE or exists(), not in {}",
+                            mode.context
+                        ),
+                        span,
+                    ));
+                }
+                self.pattern_predicate(pattern, scope)?
+            }
+            ExprKind::Exists { patterns, predicate } => {
+                let mut inner = scope.clone();
+                let mut specs = Vec::new();
+                for p in patterns {
+                    specs.push(self.pattern_spec(p, &mut inner)?);
+                }
+                let predicate = match predicate {
+                    Some(p) => Some(Box::new(self.compile(p, &inner, &mut Mode::plain("EXISTS"))?)),
+                    None => None,
+                };
+                CExpr::PatternExists { patterns: specs, predicate }
+            }
+            ExprKind::PatternComprehension { pattern, predicate, projection } => {
+                let mut inner = scope.clone();
+                let spec = self.pattern_spec(pattern, &mut inner)?;
+                let predicate = match predicate {
+                    Some(p) => Some(Box::new(self.compile(
+                        p,
+                        &inner,
+                        &mut Mode::plain("a pattern comprehension"),
+                    )?)),
+                    None => None,
+                };
+                let projection = Box::new(self.compile(
+                    projection,
+                    &inner,
+                    &mut Mode::plain("a pattern comprehension"),
+                )?);
+                CExpr::PatternComprehension { pattern: Box::new(spec), predicate, projection }
+            }
+            ExprKind::Call { name, args, .. }
+                if name.eq_ignore_ascii_case("exists") && args.len() == 1 && !is_aggregate(name) =>
+            {
+                match &args[0].kind {
+                    ExprKind::Pattern(pattern) => self.pattern_predicate(pattern, scope)?,
+                    ExprKind::Property(..) => {
+                        CExpr::IsNull(Box::new(self.compile(&args[0], scope, mode)?), true)
+                    }
+                    _ => {
+                        return Err(QueryError::semantic(
+                            "exists() takes a pattern or a property, as in exists(n.name)",
+                            args[0].span,
+                        ));
+                    }
+                }
+            }
             ExprKind::Slice { target, from, to } => {
                 let target = Box::new(self.compile(target, scope, mode)?);
                 let from = match from {
@@ -1373,6 +1437,110 @@ impl Planner<'_> {
                 CExpr::Call(f, args, span)
             }
         })
+    }
+
+    /// A pattern used as a predicate: it may not introduce variables of its own.
+    fn pattern_predicate(&mut self, pattern: &Pattern, scope: &Scope) -> Result<CExpr, QueryError> {
+        let named = std::iter::once(&pattern.start.variable)
+            .chain(pattern.steps.iter().flat_map(|(r, n)| [&r.variable, &n.variable]))
+            .flatten();
+        for v in named {
+            if scope.get(&v.name).is_none() {
+                return Err(QueryError::semantic(
+                    format!(
+                        "variable `{}` is not defined: a pattern predicate cannot introduce variables",
+                        v.name
+                    ),
+                    v.span,
+                ));
+            }
+        }
+        let mut inner = scope.clone();
+        let spec = self.pattern_spec(pattern, &mut inner)?;
+        Ok(CExpr::PatternExists { patterns: vec![spec], predicate: None })
+    }
+
+    /// A WHERE condition: a boolean, or a value whose type is only known when running.
+    fn predicate(&mut self, e: &Expr, scope: &Scope) -> Result<CExpr, QueryError> {
+        if let Some(t) = static_type(e, scope).filter(|t| *t != Type::Boolean) {
+            return Err(QueryError::semantic(format!("WHERE needs a Boolean, not a {}", t.name()), e.span));
+        }
+        self.compile(e, scope, &mut Mode::plain("WHERE"))
+    }
+
+    /// Compiles a pattern inside an expression; its new variables are added to `scope`.
+    fn pattern_spec(&mut self, pattern: &Pattern, scope: &mut Scope) -> Result<PatternSpec, QueryError> {
+        let node = |planner: &mut Self, n: &NodePattern, scope: &mut Scope| -> Result<NodeSpec, QueryError> {
+            let (slot, bound) = planner.expression_slot(n.variable.as_ref(), Kind::Node, scope)?;
+            let mut properties = Vec::new();
+            for (k, e) in &n.properties {
+                properties.push((k.clone(), planner.compile(e, scope, &mut Mode::plain("a pattern"))?));
+            }
+            Ok(NodeSpec { slot, bound, labels: n.labels.clone(), properties })
+        };
+        let start = node(self, &pattern.start, scope)?;
+        let mut steps = Vec::new();
+        for (rel, n) in &pattern.steps {
+            let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
+            let (slot, bound) = self.expression_slot(rel.variable.as_ref(), kind, scope)?;
+            let mut properties = Vec::new();
+            for (k, e) in &rel.properties {
+                properties.push((k.clone(), self.compile(e, scope, &mut Mode::plain("a pattern"))?));
+            }
+            let direction = match rel.direction {
+                RelDirection::Right => Direction::Outgoing,
+                RelDirection::Left => Direction::Incoming,
+                RelDirection::Either => Direction::Both,
+            };
+            let length = rel.length.map(|(min, max)| (min.unwrap_or(1), max));
+            let r = RelSpec {
+                slot,
+                bound: bound && length.is_none(),
+                types: rel.types.clone(),
+                direction,
+                properties,
+                length,
+            };
+            steps.push((r, node(self, n, scope)?));
+        }
+        let path = match &pattern.path_variable {
+            Some(p) => {
+                let steps = steps
+                    .iter()
+                    .map(|(r, n): &(RelSpec, NodeSpec)| (r.slot, r.length.is_some(), n.slot))
+                    .collect();
+                let expr = CExpr::Path { start: start.slot, steps };
+                let (slot, _) = self.expression_slot(Some(p), Kind::Path, scope)?;
+                Some((slot, expr))
+            }
+            None => None,
+        };
+        Ok(PatternSpec { start, steps, path })
+    }
+
+    /// The slot of a variable in a pattern inside an expression: bound when already in scope.
+    fn expression_slot(
+        &mut self,
+        var: Option<&Ident>,
+        kind: Kind,
+        scope: &mut Scope,
+    ) -> Result<(usize, bool), QueryError> {
+        let Some(v) = var else {
+            let name = format!("  anon{}", self.slot_names.len());
+            return Ok((self.new_slot(&name), false));
+        };
+        match scope.get(&v.name) {
+            Some((slot, k)) if k == kind || k == Kind::Any => Ok((slot, true)),
+            Some((_, k)) => Err(QueryError::semantic(
+                format!("type mismatch: `{}` is already a {}", v.name, kind_name(k)),
+                v.span,
+            )),
+            None => {
+                let slot = self.new_slot(&v.name);
+                scope.vars.push((v.name.clone(), slot, kind));
+                Ok((slot, false))
+            }
+        }
     }
 
     /// What a projected expression is known to hold: a node, relationship or path when it is a bare
