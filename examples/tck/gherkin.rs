@@ -48,6 +48,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
     let mut current: Option<(Scenario, bool)> = None; // (scenario, is outline)
     let mut examples: Vec<Vec<String>> = Vec::new();
     let mut in_examples = false;
+    // Steps of a `Background:`, run before every scenario of the feature.
+    let mut background: Vec<Step> = Vec::new();
+    let mut in_background = false;
     let mut i = 0;
     let finish = |cur: Option<(Scenario, bool)>, examples: &mut Vec<Vec<String>>, out: &mut Vec<Scenario>| {
         if let Some((s, outline)) = cur {
@@ -71,19 +74,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
         {
             finish(current.take(), &mut examples, &mut scenarios);
             in_examples = false;
-            current = Some((Scenario { name: rest.trim().to_string(), line: i, steps: Vec::new() }, true));
+            in_background = false;
+            current =
+                Some((Scenario { name: rest.trim().to_string(), line: i, steps: background.clone() }, true));
         } else if let Some(rest) = line.strip_prefix("Scenario:") {
             finish(current.take(), &mut examples, &mut scenarios);
             in_examples = false;
-            current = Some((Scenario { name: rest.trim().to_string(), line: i, steps: Vec::new() }, false));
+            in_background = false;
+            current =
+                Some((Scenario { name: rest.trim().to_string(), line: i, steps: background.clone() }, false));
         } else if line.starts_with("Examples:") || line.starts_with("Scenarios:") {
             in_examples = true;
-        } else if line.starts_with("Feature:") || line.starts_with("Background:") {
+        } else if line.starts_with("Background:") {
+            in_background = true;
+        } else if line.starts_with("Feature:") {
             continue;
         } else if line.starts_with('|') {
             let row = cells(line);
             if in_examples {
                 examples.push(row);
+            } else if in_background {
+                if let Some(step) = background.last_mut() {
+                    step.table.push(row);
+                }
             } else if let Some((s, _)) = current.as_mut() {
                 if let Some(step) = s.steps.last_mut() {
                     step.table.push(row);
@@ -102,10 +115,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
                 return Err(format!("{}:{}: unterminated doc string", path.display(), i));
             }
             i += 1;
-            if let Some((s, _)) = current.as_mut() {
-                if let Some(step) = s.steps.last_mut() {
-                    step.doc = Some(doc.join("\n"));
-                }
+            let target = if in_background {
+                background.last_mut()
+            } else {
+                current.as_mut().and_then(|(s, _)| s.steps.last_mut())
+            };
+            if let Some(step) = target {
+                step.doc = Some(doc.join("\n"));
             }
         } else if let Some(kw) = KEYWORDS.iter().find(|k| line.starts_with(**k)) {
             let text = line[kw.len()..].to_string();
@@ -114,8 +130,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
                 Some((head, tail)) if head.ends_with("query") => (format!("{head}:"), Some(tail.to_string())),
                 _ => (text, None),
             };
-            if let Some((s, _)) = current.as_mut() {
-                s.steps.push(Step { text, doc, table: Vec::new(), line: i });
+            let step = Step { text, doc, table: Vec::new(), line: i };
+            if in_background {
+                background.push(step);
+            } else if let Some((s, _)) = current.as_mut() {
+                s.steps.push(step);
             }
         }
     }

@@ -283,6 +283,8 @@ pub enum ExprKind {
         from: Option<Box<Expr>>,
         to: Option<Box<Expr>>,
     },
+    /// `n:Label:Other`: whether a node has every one of the labels.
+    HasLabels(Box<Expr>, Vec<String>),
     /// A pattern used as a predicate: true when it matches at least once.
     Pattern(Box<Pattern>),
     /// `[p = (a)-->(b) WHERE predicate | projection]`
@@ -428,6 +430,7 @@ impl Expr {
                 .collect(),
             ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
             ExprKind::Pattern(p) => p.expressions().collect(),
+            ExprKind::HasLabels(e, _) => vec![e],
             ExprKind::PatternComprehension { pattern, predicate, projection } => pattern
                 .expressions()
                 .chain(predicate.iter().map(|b| &**b))
@@ -546,6 +549,14 @@ impl fmt::Display for Expr {
                 write!(f, " IN {list} WHERE {predicate})")
             }
             ExprKind::Pattern(p) => write!(f, "{p}"),
+            ExprKind::HasLabels(e, labels) => {
+                write!(f, "({e}")?;
+                for l in labels {
+                    f.write_str(":")?;
+                    write_name(f, l)?;
+                }
+                f.write_str(")")
+            }
             ExprKind::PatternComprehension { pattern, predicate, projection } => {
                 write!(f, "[{pattern}")?;
                 if let Some(p) = predicate {

@@ -43,6 +43,8 @@ pub enum CExpr {
     IsNull(Box<CExpr>, bool),
     /// The node in the slot carries every one of these labels.
     HasLabels(usize, Vec<String>),
+    /// The node an expression yields carries every one of these labels (null for null).
+    HasLabelsOf(Box<CExpr>, Vec<String>, Span),
     Call(Function, Vec<CExpr>, Span),
     /// A comprehension's or quantifier's variable, by nesting depth.
     Local(usize),
@@ -273,6 +275,15 @@ impl CExpr {
                 })?;
                 Ok(Value::List(out))
             }
+            CExpr::HasLabelsOf(target, labels, span) => match target.eval(row, ctx)? {
+                Value::Null => Ok(Value::Null),
+                Value::Node(n) => Ok(Value::Bool(
+                    labels.iter().all(|l| ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(n, s))),
+                )),
+                other => {
+                    Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
+                }
+            },
             CExpr::Local(depth) => Ok(ctx.locals.borrow().get(*depth).cloned().unwrap_or(Value::Null)),
             CExpr::Case { subject, branches, default } => {
                 let subject = match subject {
@@ -458,6 +469,7 @@ impl CExpr {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
             CExpr::Local(_) => true,
+            CExpr::HasLabelsOf(e, ..) => e.is_row_independent(),
             CExpr::Path { .. } | CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } => false,
             CExpr::Case { subject, branches, default } => {
                 subject.iter().chain(default.iter()).all(|e| e.is_row_independent())

@@ -590,6 +590,9 @@ impl Builder {
         for access in inner {
             let span = Span { start: expr.span.start, end: self.span(&access).end };
             let kind = match access.as_rule() {
+                Rule::label_check => {
+                    ExprKind::HasLabels(Box::new(expr), access.into_inner().map(|l| name_text(&l)).collect())
+                }
                 Rule::property_lookup => {
                     let key = name_text(&access.into_inner().next().expect("lookup has a key"));
                     ExprKind::Property(Box::new(expr), key)
@@ -949,6 +952,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         map_literal => "a map `{…}`",
         map_entry | property_key | property_lookup => "a property key",
         subscript => "`[`",
+        label_check => "a label `:Label`",
         op_or | op_xor | op_and | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_starts_with
         | op_ends_with | op_contains | op_in | op_add | op_sub | op_mul | op_div | op_mod | op_pow
         | infix_op => "an operator",

@@ -1284,6 +1284,9 @@ impl Planner<'_> {
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
+            ExprKind::HasLabels(target, labels) => {
+                CExpr::HasLabelsOf(Box::new(self.compile(target, scope, mode)?), labels.clone(), span)
+            }
             ExprKind::Pattern(pattern) => {
                 if mode.context != "WHERE" {
                     return Err(QueryError::syntax(
@@ -1606,9 +1609,12 @@ fn static_type(e: &Expr, scope: &Scope) -> Option<Type> {
             }
             _ => Type::Boolean,
         },
-        ExprKind::IsNull { .. } | ExprKind::Unary(UnaryOp::Not, _) | ExprKind::Quantifier { .. } => {
-            Type::Boolean
-        }
+        ExprKind::IsNull { .. }
+        | ExprKind::Unary(UnaryOp::Not, _)
+        | ExprKind::Quantifier { .. }
+        | ExprKind::HasLabels(..)
+        | ExprKind::Pattern(_)
+        | ExprKind::Exists { .. } => Type::Boolean,
         ExprKind::Variable(v) => match scope.get(v)?.1 {
             Kind::Node => Type::Node,
             Kind::Relationship => Type::Relationship,
