@@ -102,7 +102,7 @@ fn set_remove_and_their_undo() {
 #[test]
 fn delete_and_detach_delete_are_undone_on_failure() {
     let mut db = chain();
-    assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DELETE s"), ErrorKind::ConstraintVerificationFailed);
+    assert_eq!(error(&mut db, "MATCH (s:S {n: 2}) DELETE s"), ErrorKind::ConstraintValidationFailed);
     let before = db.graph().clone();
     // Deleted entities come back with their ids when the statement fails afterwards.
     assert_eq!(

@@ -23,7 +23,7 @@ pub enum ErrorKind {
     /// A deleted node or relationship was used. Run time.
     EntityNotFound,
     /// A change would break the graph's rules (deleting a node that keeps relationships). Run time.
-    ConstraintVerificationFailed,
+    ConstraintValidationFailed,
     /// The query was stopped before it finished.
     Cancelled,
 }
@@ -43,7 +43,7 @@ impl ErrorKind {
             ErrorKind::ArithmeticError => "ArithmeticError",
             ErrorKind::ParameterMissing => "ParameterMissing",
             ErrorKind::EntityNotFound => "EntityNotFound",
-            ErrorKind::ConstraintVerificationFailed => "ConstraintVerificationFailed",
+            ErrorKind::ConstraintValidationFailed => "ConstraintValidationFailed",
             ErrorKind::Cancelled => "Cancelled",
         }
     }

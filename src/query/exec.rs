@@ -963,7 +963,7 @@ impl Deletions {
             ctx.graph.neighbours(n, Direction::Both, &[], &mut touching);
             if !touching.is_empty() && !detach {
                 return Err(QueryError::new(
-                    ErrorKind::ConstraintVerificationFailed,
+                    ErrorKind::ConstraintValidationFailed,
                     format!(
                         "cannot delete node {} because it still has relationships: use DETACH DELETE",
                         n.0

@@ -501,10 +501,29 @@ fn overflow(span: Span) -> QueryError {
     QueryError::new(ErrorKind::ArithmeticError, "integer overflow", Some(span))
 }
 
+/// Reading a node or relationship that this statement deleted is an error, not a silent null.
+fn check_exists(v: &Value, graph: &Graph, span: Span) -> Result<(), QueryError> {
+    let gone = match v {
+        Value::Node(n) => !graph.contains_node(*n),
+        Value::Relationship(e) => !graph.contains_edge(*e),
+        _ => false,
+    };
+    if gone {
+        let what = if matches!(v, Value::Node(_)) { "node" } else { "relationship" };
+        return Err(QueryError::new(
+            ErrorKind::EntityNotFound,
+            format!("the {what} was deleted"),
+            Some(span),
+        ));
+    }
+    Ok(())
+}
+
 fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
     let from_props = |props: &crate::graph::Properties| {
         key.resolve(graph).and_then(|s| props.get(s)).cloned().unwrap_or(Value::Null)
     };
+    check_exists(target, graph, span)?;
     match target {
         Value::Null => Ok(Value::Null),
         Value::Node(n) => Ok(from_props(graph.node_properties(*n))),
@@ -705,6 +724,9 @@ fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
     };
     if arg.is_null() && f != Coalesce {
         return Ok(Value::Null);
+    }
+    if matches!(f, Labels | Properties | Keys) {
+        check_exists(&arg, graph, span)?;
     }
     let strings = |names: Vec<&str>| Value::List(names.into_iter().map(Value::from).collect());
     match f {

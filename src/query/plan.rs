@@ -632,6 +632,14 @@ impl Planner<'_> {
         let scope = self.scope.clone();
         let mut exprs = Vec::new();
         for e in &clause.exprs {
+            if let Some(t) =
+                static_type(e, &scope).filter(|t| !matches!(t, Type::Node | Type::Relationship | Type::Path))
+            {
+                return Err(QueryError::semantic(
+                    format!("DELETE takes nodes, relationships or paths, not a {}", t.name()),
+                    e.span,
+                ));
+            }
             exprs.push(self.compile(e, &scope, &mut Mode::plain("DELETE"))?);
         }
         let text = if clause.detach { "DETACH DELETE" } else { "DELETE" };
@@ -679,7 +687,22 @@ impl Planner<'_> {
     fn match_clause(&mut self, mut op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
         let mut bound: Vec<usize> = self.scope.vars.iter().map(|v| v.1).collect();
         let mut clause_rels: Vec<usize> = Vec::new();
+        let mut rel_names: Vec<&str> = Vec::new();
         for pattern in &clause.patterns {
+            for (rel, _) in &pattern.steps {
+                if let Some(v) = &rel.variable {
+                    if rel_names.contains(&v.name.as_str()) {
+                        return Err(QueryError::semantic(
+                            format!(
+                                "relationship `{}` appears twice in one MATCH, where each is used once",
+                                v.name
+                            ),
+                            v.span,
+                        ));
+                    }
+                    rel_names.push(&v.name);
+                }
+            }
             if let Some(p) = &pattern.path_variable {
                 if self.scope.get(&p.name).is_some() {
                     return Err(QueryError::semantic(
@@ -917,6 +940,15 @@ impl Planner<'_> {
             }
             let mut node_slots = Vec::new();
             let mut rel_slots = Vec::new();
+            if pattern.steps.is_empty() {
+                if let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some())
+                {
+                    return Err(QueryError::semantic(
+                        format!("`{}` is already declared: CREATE of a lone node makes a new one", v.name),
+                        v.span,
+                    ));
+                }
+            }
             let mut previous = self.create_node(&pattern.start, &mut items)?;
             node_slots.push(previous);
             for (rel, node) in &pattern.steps {
@@ -982,7 +1014,7 @@ impl Planner<'_> {
     fn create_node(&mut self, node: &NodePattern, items: &mut Vec<CreateItem>) -> Result<usize, QueryError> {
         if let Some(v) = &node.variable {
             if let Some((slot, kind)) = self.scope.get(&v.name) {
-                if kind != Kind::Node {
+                if kind != Kind::Node && kind != Kind::Any {
                     return Err(QueryError::semantic(
                         format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
                         v.span,
@@ -1030,7 +1062,8 @@ impl Planner<'_> {
         if clause.star {
             let mut names: Vec<&(String, usize, Kind)> =
                 self.scope.vars.iter().filter(|v| !v.0.starts_with(' ')).collect();
-            if names.is_empty() {
+            // `WITH *` may carry nothing on (as after a CREATE of anonymous nodes); `RETURN *` may not.
+            if names.is_empty() && context == "RETURN" {
                 return Err(QueryError::semantic(
                     format!("{context} * needs at least one variable in scope"),
                     clause.span,
@@ -1143,6 +1176,24 @@ impl Planner<'_> {
         let compiled = self.compile(e, &Scope::default(), &mut Mode::plain(context))?;
         if !compiled.is_row_independent() {
             return Err(QueryError::semantic(format!("{context} cannot refer to variables"), e.span));
+        }
+        // A literal count is checked now; a parameter's, when the statement runs.
+        if let CExpr::Const(v) = &compiled {
+            match v {
+                Value::Int(i) if *i < 0 => {
+                    return Err(QueryError::semantic(
+                        format!("{context} cannot be negative, got {i}"),
+                        e.span,
+                    ));
+                }
+                Value::Int(_) | Value::Null => {}
+                other => {
+                    return Err(QueryError::semantic(
+                        format!("{context} needs an Integer, got a {}", other.type_name()),
+                        e.span,
+                    ));
+                }
+            }
         }
         Ok(compiled)
     }
