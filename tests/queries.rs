@@ -220,7 +220,11 @@ fn ordering_paging_and_distinct() {
     assert_eq!(rows(&mut db, "MATCH (p:Person) RETURN p LIMIT $k").len(), 2);
     let out = rows(&mut db, "MATCH (p:Person)-[:`works-for`]->(o) RETURN DISTINCT o.name");
     assert_eq!(out, [[text("BIS")]]);
-    assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT -1").kind, ErrorKind::ArgumentError);
+    // A literal count is checked before running, a parameter's when running.
+    assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT -1").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "MATCH (p) RETURN p SKIP 1.5").kind, ErrorKind::SemanticError);
+    db.set_param("negative", int(-1));
+    assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT $negative").kind, ErrorKind::ArgumentError);
     assert_eq!(error(&mut db, "MATCH (p) RETURN p LIMIT p.x").kind, ErrorKind::SemanticError);
     let star = db.run("MATCH (b:Org)<-[r]-(a:Person {name: 'Ann'}) RETURN *").unwrap();
     assert_eq!(star[0].columns, ["a", "b", "r"]);
