@@ -54,6 +54,8 @@ impl V {
             V::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
             V::Int(i) => s.push_str(&format!("i{i}")),
             V::Float(x) if x.is_nan() => s.push_str("fNaN"),
+            // IEEE equality: negative zero equals zero.
+            V::Float(x) if *x == 0.0 => s.push_str("f0.0"),
             V::Float(x) => s.push_str(&format!("f{x:?}")),
             V::Str(t) => s.push_str(&format!("s{t:?}")),
             V::List(items) => {

@@ -280,6 +280,10 @@ impl CExpr {
                 Value::Node(n) => Ok(Value::Bool(
                     labels.iter().all(|l| ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(n, s))),
                 )),
+                // On a relationship, `r:T` asks for its type.
+                Value::Relationship(e) => Ok(Value::Bool(
+                    labels.iter().all(|l| ctx.graph.edge_type(e).is_some_and(|t| ctx.graph.name(t) == l)),
+                )),
                 other => {
                     Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
                 }

@@ -777,9 +777,12 @@ impl Builder {
 
     fn integer(&self, pair: &Pair<Rule>, span: Span) -> Built<i64> {
         let text = pair.as_str();
-        let parsed = match text.strip_prefix("0x") {
-            Some(hex) => u64::from_str_radix(hex, 16),
-            None => text.parse::<u64>(),
+        let parsed = if let Some(hex) = text.strip_prefix("0x") {
+            u64::from_str_radix(hex, 16)
+        } else if let Some(octal) = text.strip_prefix("0o") {
+            u64::from_str_radix(octal, 8)
+        } else {
+            text.parse::<u64>()
         };
         match parsed {
             Ok(v) if v <= i64::MAX as u64 => Ok(v as i64),

@@ -1470,6 +1470,17 @@ impl Planner<'_> {
                         Function::StartNode | Function::EndNode => {
                             matches!(kind, Some(Kind::Node | Kind::Path))
                         }
+                        Function::Properties | Function::Keys => matches!(
+                            static_type(arg, scope),
+                            Some(
+                                Type::Boolean
+                                    | Type::Integer
+                                    | Type::Float
+                                    | Type::String
+                                    | Type::List
+                                    | Type::Path
+                            )
+                        ),
                         _ => false,
                     };
                     if refused {

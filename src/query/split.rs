@@ -8,7 +8,7 @@ use super::ast::Span;
 use super::error::QueryError;
 
 /// Deeper nesting than this (brackets, or a run of prefix operators) is refused as a syntax error.
-pub const MAX_NESTING: usize = 32;
+pub const MAX_NESTING: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -197,9 +197,9 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused() {
-        let deep = format!("RETURN {}1{}", "(".repeat(33), ")".repeat(33));
+        let deep = format!("RETURN {}1{}", "(".repeat(65), ")".repeat(65));
         assert!(check_nesting(&deep, 0).is_err());
-        let fine = format!("RETURN {}1{}", "(".repeat(32), ")".repeat(32));
+        let fine = format!("RETURN {}1{}", "(".repeat(64), ")".repeat(64));
         assert!(check_nesting(&fine, 0).is_ok());
         let deep = format!("RETURN {}1{}", "(".repeat(500), ")".repeat(500));
         assert!(check_nesting(&deep, 0).is_err());
