@@ -169,3 +169,50 @@ fn case_comprehensions_quantifiers_slices() {
     );
     assert_eq!(r, [[Value::Float(2.0), Value::Float(2.5), Value::Float(1.25f64.sqrt())]]);
 }
+
+#[test]
+fn shortest_paths() {
+    let mut db = Session::new();
+    // A square a-b-d and a-c-d, plus a long way round a-e-f-d, and an isolated node.
+    db.run(
+        "CREATE (a:P {n: 'a'}), (b:P {n: 'b'}), (c:P {n: 'c'}), (d:P {n: 'd'}), (e:P {n: 'e'}), (f:P {n: 'f'}), (:P {n: 'z'}), \
+         (a)-[:R]->(b), (b)-[:R]->(d), (a)-[:R]->(c), (c)-[:S]->(d), (a)-[:R]->(e), (e)-[:R]->(f), (f)-[:R]->(d)",
+    )
+    .unwrap();
+    let q = |kind: &str, pattern: &str| {
+        format!(
+            "MATCH (a:P {{n: 'a'}}), (d:P {{n: 'd'}}) MATCH p = {kind}({pattern}) RETURN [x IN nodes(p) | x.n] AS via ORDER BY via"
+        )
+    };
+    let via = |names: &[&str]| Value::List(names.iter().map(|n| Value::from(*n)).collect());
+    // One shortest path, of length 2.
+    let r = rows(&mut db, &q("shortestPath", "(a)-[*]->(d)"));
+    assert_eq!(r.len(), 1);
+    assert!(r[0][0] == via(&["a", "b", "d"]) || r[0][0] == via(&["a", "c", "d"]), "{r:?}");
+    // All of them: both of length 2, not the one of length 3.
+    assert_eq!(
+        rows(&mut db, &q("allShortestPaths", "(a)-[*]->(d)")),
+        [[via(&["a", "b", "d"])], [via(&["a", "c", "d"])]]
+    );
+    // Typed: only R, so the way through c (an S) is out.
+    assert_eq!(rows(&mut db, &q("allShortestPaths", "(a)-[:R*]->(d)")), [[via(&["a", "b", "d"])]]);
+    // Directed against the arrows finds nothing; undirected from the other end finds them again.
+    assert!(rows(&mut db, &q("shortestPath", "(a)<-[*]-(d)")).is_empty());
+    assert_eq!(rows(&mut db, &q("allShortestPaths", "(d)-[*]-(a)")).len(), 2);
+    // Bounded: no path of at most one hop.
+    assert!(rows(&mut db, &q("shortestPath", "(a)-[*..1]->(d)")).is_empty());
+    // Unreachable: no row.
+    assert!(
+        rows(&mut db, "MATCH (a:P {n: 'a'}), (z:P {n: 'z'}) MATCH p = shortestPath((a)-[*]-(z)) RETURN p")
+            .is_empty()
+    );
+    // The relationship variable holds the list, the path its length.
+    assert_eq!(
+        one(
+            &mut db,
+            "MATCH (a:P {n: 'a'}), (f:P {n: 'f'}) MATCH p = shortestPath((a)-[rs*]->(f)) RETURN size(rs) + length(p)"
+        ),
+        int(4)
+    );
+    assert_eq!(error(&mut db, "MATCH p = shortestPath((a)-[*2..]->(b)) RETURN p"), ErrorKind::SemanticError);
+}

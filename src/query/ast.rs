@@ -198,6 +198,8 @@ pub struct Pattern {
     pub path_variable: Option<Ident>,
     pub start: NodePattern,
     pub steps: Vec<(RelPattern, NodePattern)>,
+    /// `shortestPath(…)` (`Some(false)`) or `allShortestPaths(…)` (`Some(true)`).
+    pub shortest: Option<bool>,
     pub span: Span,
 }
 
@@ -646,9 +648,16 @@ impl fmt::Display for Pattern {
             write_name(f, &p.name)?;
             f.write_str(" = ")?;
         }
+        match self.shortest {
+            Some(all) => f.write_str(if all { "allShortestPaths(" } else { "shortestPath(" })?,
+            None => {}
+        }
         write!(f, "{}", self.start)?;
         for (rel, node) in &self.steps {
             write!(f, "{rel}{node}")?;
+        }
+        if self.shortest.is_some() {
+            f.write_str(")")?;
         }
         Ok(())
     }

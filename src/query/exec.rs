@@ -184,6 +184,21 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
             on_match,
             output: None,
         }),
+        Op::ShortestPath { input, from, rel, to, direction, types, min, max, all, .. } => {
+            Box::new(ShortestPath {
+                input: build(input, argument),
+                from: *from,
+                rel: *rel,
+                to: *to,
+                direction: *direction,
+                types,
+                min: *min,
+                max: *max,
+                all: *all,
+                row: None,
+                found: VecDeque::new(),
+            })
+        }
         Op::Write { input, actions, .. } => {
             Box::new(Write { input: build(input, argument), actions, output: None })
         }
@@ -1339,5 +1354,106 @@ impl<'p> Operator<'p> for Merge<'p> {
             self.output = Some(out);
         }
         Ok(self.output.as_mut().and_then(VecDeque::pop_front))
+    }
+}
+
+struct ShortestPath<'p> {
+    input: Boxed<'p>,
+    from: usize,
+    rel: usize,
+    to: usize,
+    direction: Direction,
+    types: &'p [String],
+    min: u64,
+    max: Option<u64>,
+    all: bool,
+    row: Option<Row>,
+    found: VecDeque<Vec<EdgeId>>,
+}
+
+impl ShortestPath<'_> {
+    /// Breadth-first search from `start`, level by level, keeping every parent at the shortest
+    /// distance; stops at the level that reaches `goal` (or at the maximum length).
+    fn search(&self, start: NodeId, goal: NodeId, ctx: &Ctx) -> VecDeque<Vec<EdgeId>> {
+        let mut found = VecDeque::new();
+        if start == goal && self.min == 0 {
+            found.push_back(Vec::new());
+            return found;
+        }
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        if !self.types.is_empty() && syms.is_empty() {
+            return found;
+        }
+        let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
+        let mut seen: HashSet<NodeId> = HashSet::from([start]);
+        let mut level = vec![start];
+        let mut depth = 0u64;
+        let mut reached = false;
+        let mut next = Vec::new();
+        while !level.is_empty() && !reached && self.max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut discovered: Vec<NodeId> = Vec::new();
+            for &n in &level {
+                next.clear();
+                ctx.graph.neighbours(n, self.direction, &syms, &mut next);
+                for &(e, m) in &next {
+                    if seen.contains(&m) && !discovered.contains(&m) {
+                        continue;
+                    }
+                    if m == goal {
+                        reached = true;
+                    }
+                    parents.entry(m).or_default().push((e, n));
+                    if !discovered.contains(&m) {
+                        discovered.push(m);
+                    }
+                }
+            }
+            seen.extend(&discovered);
+            level = discovered;
+        }
+        if !reached {
+            return found;
+        }
+        // Walk back from the goal through every recorded parent.
+        let mut stack: Vec<(NodeId, Vec<EdgeId>)> = vec![(goal, Vec::new())];
+        while let Some((n, tail)) = stack.pop() {
+            if n == start && !tail.is_empty() {
+                let mut path = tail;
+                path.reverse();
+                found.push_back(path);
+                if !self.all {
+                    break;
+                }
+                continue;
+            }
+            for &(e, p) in parents.get(&n).map(Vec::as_slice).unwrap_or_default() {
+                if tail.contains(&e) {
+                    continue;
+                }
+                let mut longer = tail.clone();
+                longer.push(e);
+                stack.push((p, longer));
+            }
+        }
+        found
+    }
+}
+
+impl<'p> Operator<'p> for ShortestPath<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let (Some(row), Some(path)) = (&self.row, self.found.pop_front()) {
+                let mut out = row.clone();
+                put(&mut out, self.rel, Value::List(path.into_iter().map(Value::Relationship).collect()));
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.found = match (get(&row, self.from), get(&row, self.to)) {
+                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, ctx),
+                _ => VecDeque::new(),
+            };
+            self.row = Some(row);
+        }
     }
 }

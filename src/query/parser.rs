@@ -390,11 +390,19 @@ impl Builder {
 
     fn pattern(&self, pair: Pair<Rule>) -> Built<Pattern> {
         let span = self.span(&pair);
-        let mut inner = pair.into_inner().peekable();
-        let path_variable = match inner.peek().map(|p| p.as_rule()) {
-            Some(Rule::variable) => inner.next().map(|v| self.ident(v)),
+        let mut parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+        let path_variable = match parts.first().map(|p| p.as_rule()) {
+            Some(Rule::variable) => Some(self.ident(parts.remove(0))),
             _ => None,
         };
+        let mut shortest = None;
+        if parts.first().map(|p| p.as_rule()) == Some(Rule::shortest_path) {
+            let mut inside: Vec<Pair<Rule>> = parts.remove(0).into_inner().collect();
+            let kind = inside.remove(0);
+            shortest = Some(kind.as_str().to_ascii_lowercase().starts_with("all"));
+            parts = inside;
+        }
+        let mut inner = parts.into_iter();
         let start = self.node_pattern(inner.next().expect("pattern starts with a node"))?;
         let mut steps = Vec::new();
         while let Some(rel) = inner.next() {
@@ -402,7 +410,7 @@ impl Builder {
             let node = self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
             steps.push((rel, node));
         }
-        Ok(Pattern { path_variable, start, steps, span })
+        Ok(Pattern { path_variable, start, steps, shortest, span })
     }
 
     fn node_pattern(&self, pair: Pair<Rule>) -> Built<NodePattern> {

@@ -70,6 +70,20 @@ pub enum Op {
         on_create: Vec<WriteAction>,
         on_match: Vec<WriteAction>,
     },
+    /// For each input row, the shortest path(s) from `from` to `to` (breadth first); `rel` gets
+    /// the relationships of each.
+    ShortestPath {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        min: u64,
+        max: Option<u64>,
+        all: bool,
+        names: [String; 3],
+    },
     /// Puts the value of `expr` in `slot` (a named path).
     Assign {
         input: Box<Op>,
@@ -711,6 +725,10 @@ impl Planner<'_> {
                     ));
                 }
             }
+            if let Some(all) = pattern.shortest {
+                op = self.shortest_path(op, pattern, all, &mut bound)?;
+                continue;
+            }
             let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
@@ -830,6 +848,79 @@ impl Planner<'_> {
             let scope = self.scope.clone();
             let compiled = self.predicate(predicate, &scope)?;
             op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+        }
+        Ok(op)
+    }
+
+    /// `shortestPath((a)-[…]-(b))`: both ends bound (or scanned), then a breadth-first search.
+    fn shortest_path(
+        &mut self,
+        mut op: Op,
+        pattern: &Pattern,
+        all: bool,
+        bound: &mut Vec<usize>,
+    ) -> Result<Op, QueryError> {
+        let [(rel, end)] = pattern.steps.as_slice() else {
+            return Err(QueryError::semantic(
+                "shortestPath() takes one relationship between two nodes",
+                pattern.span,
+            ));
+        };
+        if !rel.properties.is_empty() {
+            return Err(QueryError::semantic(
+                "shortestPath() cannot filter on relationship properties yet: use WHERE on the path",
+                rel.span,
+            ));
+        }
+        let from = self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?;
+        let to = self.pattern_slot(end.variable.as_ref(), Kind::Node)?;
+        for (node, slot) in [(&pattern.start, from), (end, to)] {
+            let mut scanned = None;
+            if !bound.contains(&slot) {
+                scanned = self.most_selective_label(&node.labels);
+                op = Op::NodeScan {
+                    input: Box::new(op),
+                    slot,
+                    label: scanned.clone(),
+                    name: self.display_name(slot),
+                };
+                bound.push(slot);
+            }
+            op = self.node_filters(op, node, slot, scanned.as_deref())?;
+        }
+        if let Some(v) = rel.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
+            return Err(QueryError::semantic(format!("variable `{}` is already declared", v.name), v.span));
+        }
+        let rel_slot = self.pattern_slot(rel.variable.as_ref(), Kind::Value)?;
+        let (min, max) = match rel.length {
+            Some((min, max)) => (min.unwrap_or(1), max),
+            None => (1, Some(1)),
+        };
+        if min > 1 {
+            return Err(QueryError::semantic("shortestPath() needs a minimum length of 0 or 1", rel.span));
+        }
+        let direction = match rel.direction {
+            RelDirection::Right => Direction::Outgoing,
+            RelDirection::Left => Direction::Incoming,
+            RelDirection::Either => Direction::Both,
+        };
+        op = Op::ShortestPath {
+            input: Box::new(op),
+            from,
+            to,
+            rel: rel_slot,
+            direction,
+            types: rel.types.clone(),
+            min,
+            max,
+            all,
+            names: [self.display_name(from), self.display_name(rel_slot), self.display_name(to)],
+        };
+        bound.push(rel_slot);
+        if let Some(p) = &pattern.path_variable {
+            let mut as_variable = pattern.clone();
+            as_variable.steps[0].0.length = Some((Some(min), max));
+            op = self.assign_path(op, p, &as_variable, &[from, to], &[rel_slot])?;
         }
         Ok(op)
     }
@@ -1777,6 +1868,17 @@ impl Plan {
                 return self.write_op(f, input, depth + 1);
             }
             Op::Assign { input, name, .. } => (format!("NamedPath {name}"), Some(input)),
+            Op::ShortestPath { input, all, names, types, .. } => {
+                let [a, rel, b] = names;
+                let what = if *all { "AllShortestPaths" } else { "ShortestPath" };
+                (
+                    format!(
+                        "{what} ({a})-[{rel}{}*]-({b})",
+                        types.iter().map(|t| format!(":{t}")).collect::<String>()
+                    ),
+                    Some(input),
+                )
+            }
             Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
                 let mut t = String::new();
                 for (i, ty) in types.iter().enumerate() {
