@@ -648,9 +648,8 @@ impl fmt::Display for Pattern {
             write_name(f, &p.name)?;
             f.write_str(" = ")?;
         }
-        match self.shortest {
-            Some(all) => f.write_str(if all { "allShortestPaths(" } else { "shortestPath(" })?,
-            None => {}
+        if let Some(all) = self.shortest {
+            f.write_str(if all { "allShortestPaths(" } else { "shortestPath(" })?;
         }
         write!(f, "{}", self.start)?;
         for (rel, node) in &self.steps {
