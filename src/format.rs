@@ -236,8 +236,20 @@ fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::
         if s.properties_set > 0 {
             parts.push(format!("set {}", plural(s.properties_set, "property", "properties")));
         }
+        if s.nodes_deleted > 0 {
+            parts.push(format!("deleted {}", plural(s.nodes_deleted, "node", "nodes")));
+        }
+        if s.relationships_deleted > 0 {
+            parts.push(format!(
+                "deleted {}",
+                plural(s.relationships_deleted, "relationship", "relationships")
+            ));
+        }
         if s.labels_added > 0 {
             parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
+        }
+        if s.labels_removed > 0 {
+            parts.push(format!("removed {}", plural(s.labels_removed, "label", "labels")));
         }
         let mut text = parts.join(", ");
         if let Some(first) = text.get(..1) {

@@ -615,6 +615,10 @@ fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &EvalCtx, span
         },
         Eq => Ok(from_truth(left.cypher_eq(&right))),
         Ne => Ok(from_truth(left.cypher_eq(&right).map(|e| !e))),
+        // NaN is unordered: every ordering comparison with it is false, not unknown.
+        Lt | Le | Gt | Ge if is_nan(&left) && is_number(&right) || is_nan(&right) && is_number(&left) => {
+            Ok(Value::Bool(false))
+        }
         Lt | Le | Gt | Ge => Ok(from_truth(left.cypher_cmp(&right).map(|o| match op {
             Lt => o.is_lt(),
             Le => o.is_le(),
@@ -862,4 +866,12 @@ fn exists_all(
         Ok(go_on)
     })?;
     Ok(go_on)
+}
+
+fn is_nan(v: &Value) -> bool {
+    matches!(v, Value::Float(x) if x.is_nan())
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
 }

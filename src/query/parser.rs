@@ -38,7 +38,12 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
             return Err(syntax_error(e, text, base));
         }
     };
-    let builder = Builder { base, pending_overflow: RefCell::new(BTreeSet::new()), pratt: &PRATT };
+    let builder = Builder {
+        base,
+        pending_overflow: RefCell::new(BTreeSet::new()),
+        parenthesized: RefCell::new(BTreeSet::new()),
+        pratt: &PRATT,
+    };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
     let parsed = builder.statement(statement)?;
@@ -169,6 +174,8 @@ struct Builder {
     base: usize,
     /// Offsets of literals equal to 2^63: legal only right after a unary minus.
     pending_overflow: RefCell<BTreeSet<usize>>,
+    /// Spans of parenthesised expressions, which comparison chains must not reach into.
+    parenthesized: RefCell<BTreeSet<(usize, usize)>>,
     pratt: &'static PrattParser<Rule>,
 }
 
@@ -564,6 +571,34 @@ impl Builder {
                     other => unreachable!("not an infix operator: {other:?}"),
                 };
                 let span = Span { start: lhs.span.start, end: rhs.span.end };
+                // `a < b < c` chains, as in mathematics: `a < b AND b < c` (unless `a < b` was
+                // written in parentheses, which makes it a value).
+                let comparison = |o: BinaryOp| {
+                    matches!(
+                        o,
+                        BinaryOp::Lt
+                            | BinaryOp::Le
+                            | BinaryOp::Gt
+                            | BinaryOp::Ge
+                            | BinaryOp::Eq
+                            | BinaryOp::Ne
+                    )
+                };
+                if let ExprKind::Binary(inner, _, middle) = &lhs.kind {
+                    let parenthesized = self.parenthesized.borrow().contains(&(lhs.span.start, lhs.span.end));
+                    if comparison(op) && comparison(*inner) && !parenthesized {
+                        let middle = (**middle).clone();
+                        let right_span = Span { start: middle.span.start, end: rhs.span.end };
+                        let right = Expr {
+                            kind: ExprKind::Binary(op, Box::new(middle), Box::new(rhs)),
+                            span: right_span,
+                        };
+                        return Ok(Expr {
+                            kind: ExprKind::Binary(BinaryOp::And, Box::new(lhs), Box::new(right)),
+                            span,
+                        });
+                    }
+                }
                 Ok(Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span })
             })
             .parse(pair.into_inner())
@@ -674,6 +709,7 @@ impl Builder {
                 let mut e =
                     self.expression(pair.into_inner().next().expect("parentheses hold an expression"))?;
                 e.span = span;
+                self.parenthesized.borrow_mut().insert((span.start, span.end));
                 return Ok(e);
             }
             Rule::variable => ExprKind::Variable(name_text(&pair)),
@@ -994,6 +1030,10 @@ mod tests {
         assert_eq!(expr("-2 ^ 2"), "((-2) ^ 2)");
         assert_eq!(expr("a.b IS NOT NULL"), "(a.b IS NOT NULL)");
         assert_eq!(expr("- x . y [0]"), "(-x.y[0])");
+        // Comparisons chain, unless the first is parenthesised.
+        assert_eq!(expr("1 < x <= 3"), "((1 < x) AND (x <= 3))");
+        assert_eq!(expr("(1 < x) <= 3"), "((1 < x) <= 3)");
+        assert_eq!(expr("n:A:B AND m:`c d`"), "((n:A:B) AND (m:`c d`))");
     }
 
     #[test]
