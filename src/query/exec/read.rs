@@ -1,0 +1,443 @@
+//! Operators that read the graph: scans, expansions (single, variable-length, shortest), optional
+//! matches, UNWIND, filters and named paths.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::*;
+
+pub(super) struct Optional<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) inner: &'p Op,
+    pub(super) new_slots: &'p [usize],
+    /// The input row being extended, its inner operator, and whether it has matched yet.
+    pub(super) current: Option<(Row, Boxed<'p>, bool)>,
+}
+
+impl<'p> Operator<'p> for Optional<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some((row, inner, matched)) = &mut self.current {
+                if let Some(out) = inner.next(ctx)? {
+                    *matched = true;
+                    return Ok(Some(out));
+                }
+                let unmatched = !*matched;
+                let mut row = std::mem::take(row);
+                self.current = None;
+                if unmatched {
+                    for &s in self.new_slots {
+                        put(&mut row, s, Value::Null);
+                    }
+                    return Ok(Some(row));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            let inner = build(self.inner, Some(&row));
+            self.current = Some((row, inner, false));
+        }
+    }
+}
+
+pub(super) struct Unwind<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) expr: &'p CExpr,
+    pub(super) slot: usize,
+    pub(super) row: Option<Row>,
+    pub(super) items: VecDeque<Value>,
+}
+
+impl<'p> Operator<'p> for Unwind<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let (Some(row), Some(item)) = (&self.row, self.items.pop_front()) {
+                let mut out = row.clone();
+                put(&mut out, self.slot, item);
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.items = match ctx.eval(self.expr, &row)? {
+                Value::Null => VecDeque::new(),
+                Value::List(items) => items.into(),
+                other => VecDeque::from([other]),
+            };
+            self.row = Some(row);
+        }
+    }
+}
+
+pub(super) struct NodeScan<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) slot: usize,
+    pub(super) label: Option<&'p str>,
+    pub(super) row: Option<Row>,
+    pub(super) cursor: Option<NodeId>,
+    /// The label's symbol, looked up per input row: `Some(None)` means no node has the label.
+    pub(super) label_sym: Option<Option<Sym>>,
+}
+
+impl<'p> Operator<'p> for NodeScan<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            let Some(row) = &self.row else {
+                self.row = self.input.next(ctx)?;
+                if self.row.is_none() {
+                    return Ok(None);
+                }
+                self.cursor = None;
+                self.label_sym = Some(match self.label {
+                    Some(l) => ctx.graph.symbol(l),
+                    None => None,
+                });
+                continue;
+            };
+            let label = match (self.label, self.label_sym) {
+                (Some(_), Some(None)) => None,
+                (Some(_), Some(Some(s))) => Some(Some(s)),
+                _ => Some(None),
+            };
+            let found = label.and_then(|l| ctx.graph.next_node(self.cursor, l));
+            match found {
+                Some(n) => {
+                    self.cursor = Some(n);
+                    let mut out = row.clone();
+                    put(&mut out, self.slot, Value::Node(n));
+                    return Ok(Some(out));
+                }
+                None => self.row = None,
+            }
+        }
+    }
+}
+
+pub(super) struct Expand<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) from: usize,
+    pub(super) rel: usize,
+    pub(super) to: usize,
+    pub(super) direction: crate::graph::Direction,
+    pub(super) types: &'p [String],
+    pub(super) to_bound: bool,
+    pub(super) rel_bound: bool,
+    pub(super) distinct_from: &'p [usize],
+    pub(super) row: Option<Row>,
+    pub(super) buffer: Vec<(EdgeId, NodeId)>,
+    pub(super) position: usize,
+    pub(super) type_syms: Vec<Sym>,
+}
+
+impl<'p> Operator<'p> for Expand<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row {
+                while let Some(&(edge, node)) = self.buffer.get(self.position) {
+                    self.position += 1;
+                    let rel = Value::Relationship(edge);
+                    if self.distinct_from.iter().any(|&s| uses(get(row, s), edge)) {
+                        continue;
+                    }
+                    if self.rel_bound && *get(row, self.rel) != rel {
+                        continue;
+                    }
+                    if self.to_bound && *get(row, self.to) != Value::Node(node) {
+                        continue;
+                    }
+                    let mut out = row.clone();
+                    put(&mut out, self.rel, rel);
+                    put(&mut out, self.to, Value::Node(node));
+                    return Ok(Some(out));
+                }
+            }
+            self.row = self.input.next(ctx)?;
+            let Some(row) = &self.row else {
+                return Ok(None);
+            };
+            self.buffer.clear();
+            self.position = 0;
+            let from = match get(row, self.from) {
+                Value::Node(n) => *n,
+                Value::Null => continue,
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            self.type_syms.clear();
+            self.type_syms.extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
+            if !self.types.is_empty() && self.type_syms.is_empty() {
+                continue;
+            }
+            ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
+        }
+    }
+}
+
+pub(super) struct Filter<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) predicate: &'p CExpr,
+}
+
+impl<'p> Operator<'p> for Filter<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        while let Some(row) = self.input.next(ctx)? {
+            match ctx.eval(self.predicate, &row)? {
+                Value::Bool(true) => return Ok(Some(row)),
+                Value::Bool(false) | Value::Null => {}
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("WHERE expects a Boolean, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether a slot holds this relationship, alone or in a variable-length list.
+pub(super) fn uses(v: &Value, e: EdgeId) -> bool {
+    match v {
+        Value::Relationship(r) => *r == e,
+        Value::List(items) => items.contains(&Value::Relationship(e)),
+        _ => false,
+    }
+}
+
+pub(super) struct Assign<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) slot: usize,
+    pub(super) expr: &'p CExpr,
+}
+
+impl<'p> Operator<'p> for Assign<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        let Some(mut row) = self.input.next(ctx)? else { return Ok(None) };
+        let v = ctx.eval(self.expr, &row)?;
+        put(&mut row, self.slot, v);
+        Ok(Some(row))
+    }
+}
+
+pub(super) struct VarExpand<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) from: usize,
+    pub(super) rel: usize,
+    pub(super) to: usize,
+    pub(super) direction: Direction,
+    pub(super) types: &'p [String],
+    pub(super) min: u64,
+    pub(super) max: Option<u64>,
+    pub(super) to_bound: bool,
+    pub(super) reversed: bool,
+    pub(super) properties: &'p [(String, CExpr)],
+    pub(super) distinct_from: &'p [usize],
+    pub(super) row: Option<Row>,
+    /// The paths found from the current row: relationships in walking order, and the end node.
+    pub(super) found: VecDeque<(Vec<EdgeId>, NodeId)>,
+}
+
+impl<'p> VarExpand<'p> {
+    /// Every path from `start` whose length is within bounds, each relationship used at most once,
+    /// walked depth first with an explicit stack (paths can be long; the call stack is not).
+    fn paths(
+        &self,
+        start: NodeId,
+        row: &[Value],
+        ctx: &Ctx,
+    ) -> Result<VecDeque<(Vec<EdgeId>, NodeId)>, QueryError> {
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let mut found = VecDeque::new();
+        if !self.types.is_empty() && syms.is_empty() {
+            if self.min == 0 {
+                found.push_back((Vec::new(), start));
+            }
+            return Ok(found);
+        }
+        let mut wanted = Vec::new();
+        for (k, e) in self.properties {
+            wanted.push((ctx.graph.symbol(k), ctx.eval(e, row)?));
+        }
+        let acceptable = |e: EdgeId| {
+            !self.distinct_from.iter().any(|&s| uses(get(row, s), e))
+                && wanted.iter().all(|(k, v)| {
+                    k.and_then(|k| ctx.graph.edge_properties(e).get(k))
+                        .is_some_and(|p| p.cypher_eq(v) == Some(true))
+                })
+        };
+        let mut path: Vec<EdgeId> = Vec::new();
+        // Each frame: the node reached, and its not yet tried (edge, neighbour) pairs.
+        let mut stack: Vec<(NodeId, Vec<(EdgeId, NodeId)>)> = Vec::new();
+        let expand = |n: NodeId| {
+            let mut next = Vec::new();
+            ctx.graph.neighbours(n, self.direction, &syms, &mut next);
+            next.reverse();
+            next
+        };
+        if self.min == 0 {
+            found.push_back((Vec::new(), start));
+        }
+        if self.max != Some(0) {
+            stack.push((start, expand(start)));
+        }
+        while let Some((_, candidates)) = stack.last_mut() {
+            let Some((e, next)) = candidates.pop() else {
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            if path.contains(&e) || !acceptable(e) {
+                continue;
+            }
+            path.push(e);
+            let depth = path.len() as u64;
+            if depth >= self.min {
+                found.push_back((path.clone(), next));
+            }
+            if self.max.is_none_or(|m| depth < m) {
+                stack.push((next, expand(next)));
+            } else {
+                path.pop();
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl<'p> Operator<'p> for VarExpand<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row {
+                while let Some((mut rels, end)) = self.found.pop_front() {
+                    if self.to_bound && *get(row, self.to) != Value::Node(end) {
+                        continue;
+                    }
+                    if self.reversed {
+                        rels.reverse();
+                    }
+                    let mut out = row.clone();
+                    put(&mut out, self.rel, Value::List(rels.into_iter().map(Value::Relationship).collect()));
+                    put(&mut out, self.to, Value::Node(end));
+                    return Ok(Some(out));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.found = match get(&row, self.from) {
+                Value::Node(n) => self.paths(*n, &row, ctx)?,
+                Value::Null => VecDeque::new(),
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            self.row = Some(row);
+        }
+    }
+}
+
+pub(super) struct ShortestPath<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) from: usize,
+    pub(super) rel: usize,
+    pub(super) to: usize,
+    pub(super) direction: Direction,
+    pub(super) types: &'p [String],
+    pub(super) min: u64,
+    pub(super) max: Option<u64>,
+    pub(super) all: bool,
+    pub(super) row: Option<Row>,
+    pub(super) found: VecDeque<Vec<EdgeId>>,
+}
+
+impl ShortestPath<'_> {
+    /// Breadth-first search from `start`, level by level, keeping every parent at the shortest
+    /// distance; stops at the level that reaches `goal` (or at the maximum length).
+    fn search(&self, start: NodeId, goal: NodeId, ctx: &Ctx) -> VecDeque<Vec<EdgeId>> {
+        let mut found = VecDeque::new();
+        if start == goal && self.min == 0 {
+            found.push_back(Vec::new());
+            return found;
+        }
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        if !self.types.is_empty() && syms.is_empty() {
+            return found;
+        }
+        let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
+        let mut seen: HashSet<NodeId> = HashSet::from([start]);
+        let mut level = vec![start];
+        let mut depth = 0u64;
+        let mut reached = false;
+        let mut next = Vec::new();
+        while !level.is_empty() && !reached && self.max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut discovered: Vec<NodeId> = Vec::new();
+            for &n in &level {
+                next.clear();
+                ctx.graph.neighbours(n, self.direction, &syms, &mut next);
+                for &(e, m) in &next {
+                    if seen.contains(&m) && !discovered.contains(&m) {
+                        continue;
+                    }
+                    if m == goal {
+                        reached = true;
+                    }
+                    parents.entry(m).or_default().push((e, n));
+                    if !discovered.contains(&m) {
+                        discovered.push(m);
+                    }
+                }
+            }
+            seen.extend(&discovered);
+            level = discovered;
+        }
+        if !reached {
+            return found;
+        }
+        // Walk back from the goal through every recorded parent.
+        let mut stack: Vec<(NodeId, Vec<EdgeId>)> = vec![(goal, Vec::new())];
+        while let Some((n, tail)) = stack.pop() {
+            if n == start && !tail.is_empty() {
+                let mut path = tail;
+                path.reverse();
+                found.push_back(path);
+                if !self.all {
+                    break;
+                }
+                continue;
+            }
+            for &(e, p) in parents.get(&n).map(Vec::as_slice).unwrap_or_default() {
+                if tail.contains(&e) {
+                    continue;
+                }
+                let mut longer = tail.clone();
+                longer.push(e);
+                stack.push((p, longer));
+            }
+        }
+        found
+    }
+}
+
+impl<'p> Operator<'p> for ShortestPath<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let (Some(row), Some(path)) = (&self.row, self.found.pop_front()) {
+                let mut out = row.clone();
+                put(&mut out, self.rel, Value::List(path.into_iter().map(Value::Relationship).collect()));
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.found = match (get(&row, self.from), get(&row, self.to)) {
+                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, ctx),
+                _ => VecDeque::new(),
+            };
+            self.row = Some(row);
+        }
+    }
+}
