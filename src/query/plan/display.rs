@@ -1,0 +1,122 @@
+//! `EXPLAIN`: a plan as an indented tree of operators.
+
+use super::*;
+
+impl Plan {
+    fn write_op(&self, f: &mut fmt::Formatter<'_>, op: &Op, depth: usize) -> fmt::Result {
+        let pad = "  ".repeat(depth);
+        let (line, input): (String, Option<&Op>) = match op {
+            Op::Once => ("Once".into(), None),
+            Op::Argument => ("Argument".into(), None),
+            Op::NodeScan { input, label, name, .. } => {
+                let what = match label {
+                    Some(l) => {
+                        let mut s = format!("NodeByLabelScan ({name}:");
+                        crate::value::write_name(&mut s, l)?;
+                        s + ")"
+                    }
+                    None => format!("AllNodesScan ({name})"),
+                };
+                (what, Some(input))
+            }
+            Op::Expand { input, direction, types, to_bound, rel_bound, names, .. } => {
+                let mut t = String::new();
+                for (i, ty) in types.iter().enumerate() {
+                    t.push(if i == 0 { ':' } else { '|' });
+                    crate::value::write_name(&mut t, ty)?;
+                }
+                let (l, r) = match direction {
+                    Direction::Outgoing => ("-", "->"),
+                    Direction::Incoming => ("<-", "-"),
+                    Direction::Both => ("-", "-"),
+                };
+                let name = if *to_bound || *rel_bound { "ExpandInto" } else { "Expand" };
+                let [a, rel, b] = names;
+                (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
+            }
+            Op::Optional { input, inner, .. } => {
+                writeln!(f, "{pad}Optional")?;
+                self.write_op(f, inner, depth + 2)?;
+                return self.write_op(f, input, depth + 1);
+            }
+            Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
+            Op::Merge { input, matcher, .. } => {
+                writeln!(f, "{pad}Merge")?;
+                self.write_op(f, matcher, depth + 2)?;
+                return self.write_op(f, input, depth + 1);
+            }
+            Op::Assign { input, name, .. } => (format!("NamedPath {name}"), Some(input)),
+            Op::ShortestPath { input, all, names, types, .. } => {
+                let [a, rel, b] = names;
+                let what = if *all { "AllShortestPaths" } else { "ShortestPath" };
+                (
+                    format!(
+                        "{what} ({a})-[{rel}{}*]-({b})",
+                        types.iter().map(|t| format!(":{t}")).collect::<String>()
+                    ),
+                    Some(input),
+                )
+            }
+            Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
+                let mut t = String::new();
+                for (i, ty) in types.iter().enumerate() {
+                    t.push(if i == 0 { ':' } else { '|' });
+                    crate::value::write_name(&mut t, ty)?;
+                }
+                let (l, r) = match direction {
+                    Direction::Outgoing => ("-", "->"),
+                    Direction::Incoming => ("<-", "-"),
+                    Direction::Both => ("-", "-"),
+                };
+                let upper = max.map_or(String::new(), |m| m.to_string());
+                let name = if *to_bound { "VarLengthExpandInto" } else { "VarLengthExpand" };
+                let [a, rel, b] = names;
+                (format!("{name} ({a}){l}[{rel}{t}*{min}..{upper}]{r}({b})"), Some(input))
+            }
+            Op::Write { input, text, .. } => (text.clone(), Some(input)),
+            Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
+            Op::Create { input, items } => {
+                let nodes = items.iter().filter(|i| matches!(i, CreateItem::Node { .. })).count();
+                (
+                    format!("Create ({nodes} node(s), {} relationship(s) per row)", items.len() - nodes),
+                    Some(input),
+                )
+            }
+            Op::Project { input, text, .. } => (format!("Project {text}"), Some(input)),
+            Op::Aggregate { input, keys, aggregates, text, .. } => (
+                format!(
+                    "Aggregate {text} ({} grouping key(s), {} aggregate(s))",
+                    keys.len(),
+                    aggregates.len()
+                ),
+                Some(input),
+            ),
+            Op::Distinct { input } => ("Distinct".into(), Some(input)),
+            Op::Sort { input, text, .. } => (format!("Sort {text}"), Some(input)),
+            Op::Skip { input, .. } => ("Skip".into(), Some(input)),
+            Op::Limit { input, .. } => ("Limit".into(), Some(input)),
+            Op::Trim { input, .. } => ("Trim".into(), Some(input)),
+            Op::Discard { input } => ("Discard (no RETURN)".into(), Some(input)),
+        };
+        writeln!(f, "{pad}{line}")?;
+        match input {
+            Some(i) => self.write_op(f, i, depth + 1),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The plan as `EXPLAIN` shows it: one operator per line, each above its input.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.unions.is_empty() {
+            return self.write_op(f, &self.root, 0);
+        }
+        writeln!(f, "Union{}", if self.unions.iter().all(|u| u.0) { " all" } else { "" })?;
+        self.write_op(f, &self.root, 1)?;
+        for (_, p) in &self.unions {
+            p.write_op(f, &p.root, 1)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,467 @@
+//! AST → plan: resolves variables to row slots, checks what the parser cannot (unknown variables,
+//! misplaced aggregates, what CREATE may create), and chooses where each pattern starts.
+//!
+//! A plan is a tree of operators; its `Display` is what `EXPLAIN` prints.
+
+mod compile;
+mod display;
+mod patterns;
+mod projection;
+mod updates;
+
+use compile::*;
+
+use std::fmt;
+
+use super::ast::*;
+use super::error::QueryError;
+use super::expr::{CExpr, Function, PropertyKey, is_aggregate};
+use super::pattern::{NodeSpec, PatternSpec, RelSpec};
+use crate::graph::{Direction, Graph};
+use crate::value::Value;
+
+/// A planned statement.
+#[derive(Debug)]
+pub struct Plan {
+    pub root: Op,
+    /// The result's column names.
+    pub columns: Vec<String>,
+    /// How many slots a row has before projection.
+    pub width: usize,
+    /// Names of the slots, for display.
+    pub slot_names: Vec<String>,
+    /// Whether the statement may change the graph.
+    pub writes: bool,
+    /// The parameters the statement reads, each with where it first appears.
+    pub parameters: Vec<(String, Span)>,
+    /// Queries whose rows follow this one's (`true`: UNION ALL, keeping duplicates).
+    pub unions: Vec<(bool, Plan)>,
+}
+
+#[derive(Debug)]
+pub enum Op {
+    /// One empty row: where every statement starts.
+    Once,
+    /// The row of the enclosing operator: where an OPTIONAL MATCH's inner plan starts.
+    Argument,
+    /// For each input row, the rows of `inner` started from it; when there are none, the input row
+    /// itself with `new_slots` null.
+    Optional {
+        input: Box<Op>,
+        inner: Box<Op>,
+        new_slots: Vec<usize>,
+    },
+    /// For each input row, every path of `min..=max` relationships (each used once) from `from`;
+    /// `rel` gets the list of relationships, in the pattern's order (`reversed`: expanded right to left).
+    VarExpand {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        min: u64,
+        max: Option<u64>,
+        to_bound: bool,
+        reversed: bool,
+        /// Properties every relationship of the path must have.
+        properties: Vec<(String, CExpr)>,
+        distinct_from: Vec<usize>,
+        names: [String; 3],
+    },
+    /// For each input row in turn: the rows of `matcher` started from it (then `on_match`), or when
+    /// there are none, the row with `create` made (then `on_create`). Later rows see earlier rows' writes.
+    Merge {
+        input: Box<Op>,
+        matcher: Box<Op>,
+        create: Vec<CreateItem>,
+        on_create: Vec<WriteAction>,
+        on_match: Vec<WriteAction>,
+    },
+    /// For each input row, the shortest path(s) from `from` to `to` (breadth first); `rel` gets
+    /// the relationships of each.
+    ShortestPath {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        min: u64,
+        max: Option<u64>,
+        all: bool,
+        names: [String; 3],
+    },
+    /// Puts the value of `expr` in `slot` (a named path).
+    Assign {
+        input: Box<Op>,
+        slot: usize,
+        expr: CExpr,
+        name: String,
+    },
+    /// For each input row, one row per element of the list `expr` (none for null or an empty list).
+    Unwind {
+        input: Box<Op>,
+        expr: CExpr,
+        slot: usize,
+        name: String,
+    },
+    /// SET, REMOVE, DELETE: reads all its input, then applies `actions` to each row in turn.
+    Write {
+        input: Box<Op>,
+        actions: Vec<WriteAction>,
+        text: String,
+    },
+    /// For each input row, each node (with the label, when given).
+    NodeScan {
+        input: Box<Op>,
+        slot: usize,
+        label: Option<String>,
+        name: String,
+    },
+    /// For each input row, each relationship of the node in `from`, in `direction`, of one of
+    /// `types` (any when empty). When `to` or `rel` are already bound, only matching ones pass.
+    Expand {
+        input: Box<Op>,
+        from: usize,
+        rel: usize,
+        to: usize,
+        direction: Direction,
+        types: Vec<String>,
+        to_bound: bool,
+        rel_bound: bool,
+        /// Relationship slots of the same MATCH that this one must differ from.
+        distinct_from: Vec<usize>,
+        /// The variables' names (from, relationship, to), for display.
+        names: [String; 3],
+    },
+    Filter {
+        input: Box<Op>,
+        predicate: CExpr,
+        text: String,
+    },
+    /// Reads all its input first (so the statement never sees its own writes), then creates.
+    Create {
+        input: Box<Op>,
+        items: Vec<CreateItem>,
+    },
+    /// Replaces each row by the values of `exprs`, followed by the input row when `keep_input`.
+    /// (`input_width`: the slots the input row has, so that kept slots land where sort keys expect.)
+    Project {
+        input: Box<Op>,
+        exprs: Vec<CExpr>,
+        keep_input: bool,
+        input_width: usize,
+        text: String,
+    },
+    /// Groups by `keys`; each output row is `outputs` over [keys…, aggregate results…].
+    Aggregate {
+        input: Box<Op>,
+        keys: Vec<CExpr>,
+        aggregates: Vec<AggSpec>,
+        outputs: Vec<CExpr>,
+        text: String,
+    },
+    Distinct {
+        input: Box<Op>,
+    },
+    Sort {
+        input: Box<Op>,
+        keys: Vec<(CExpr, bool)>,
+        text: String,
+    },
+    Skip {
+        input: Box<Op>,
+        count: CExpr,
+    },
+    /// When `drain` is set the input is read to its end even after the limit (it writes).
+    Limit {
+        input: Box<Op>,
+        count: CExpr,
+        drain: bool,
+    },
+    /// Cuts rows to their first `width` values (after sorting on extra ones).
+    Trim {
+        input: Box<Op>,
+        width: usize,
+    },
+    /// Reads the input to its end and yields nothing: a statement without RETURN.
+    Discard {
+        input: Box<Op>,
+    },
+}
+
+#[derive(Debug)]
+pub enum WriteAction {
+    /// Sets one property; null removes it.
+    SetProperty {
+        target: CExpr,
+        key: String,
+        value: CExpr,
+    },
+    /// `= map` (replace all) or `+= map` (merge).
+    SetProperties {
+        target: CExpr,
+        value: CExpr,
+        replace: bool,
+    },
+    AddLabels {
+        target: CExpr,
+        labels: Vec<String>,
+    },
+    RemoveLabels {
+        target: CExpr,
+        labels: Vec<String>,
+    },
+    /// Nodes (detached first when `detach`), relationships and paths; all rows' deletions happen together.
+    Delete {
+        exprs: Vec<CExpr>,
+        detach: bool,
+    },
+}
+
+#[derive(Debug)]
+pub enum CreateItem {
+    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)> },
+    Relationship { slot: usize, from: usize, to: usize, rel_type: String, properties: Vec<(String, CExpr)> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    CountStar,
+    Count,
+    Collect,
+    Min,
+    Max,
+    Sum,
+    Avg,
+    StDev,
+    StDevP,
+    PercentileDisc,
+    PercentileCont,
+}
+
+#[derive(Debug)]
+pub struct AggSpec {
+    pub kind: AggKind,
+    pub distinct: bool,
+    pub arg: Option<CExpr>,
+    /// The percentile of `percentileDisc`/`percentileCont`.
+    pub param: Option<CExpr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Node,
+    Relationship,
+    Value,
+    /// A comprehension's or quantifier's own variable: its number is a depth in the locals stack.
+    Local,
+    Path,
+    /// Not known before running: a parameter, a function's result, an UNWIND element, null.
+    Any,
+}
+
+/// Names visible to an expression, each bound to a slot of the row it is evaluated on.
+#[derive(Debug, Default, Clone)]
+struct Scope {
+    vars: Vec<(String, usize, Kind)>,
+    /// What some plain values are known to be (from literals projected by WITH).
+    types: Vec<(String, Type)>,
+}
+
+/// A value's type when it is known before running, for the errors openCypher wants at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Boolean,
+    Integer,
+    Float,
+    String,
+    List,
+    Map,
+    Node,
+    Relationship,
+    Path,
+}
+
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Boolean => "Boolean",
+            Type::Integer => "Integer",
+            Type::Float => "Float",
+            Type::String => "String",
+            Type::List => "List",
+            Type::Map => "Map",
+            Type::Node => "Node",
+            Type::Relationship => "Relationship",
+            Type::Path => "Path",
+        }
+    }
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<(usize, Kind)> {
+        self.vars.iter().rev().find(|v| v.0 == name).map(|v| (v.1, v.2))
+    }
+}
+
+/// How `compile` treats what it meets.
+struct Mode<'k> {
+    /// Expressions that stand for the slot at their index (grouping keys, projected columns).
+    keys: &'k [&'k Expr],
+    /// Where aggregates go, if they are allowed here; their slots follow the keys'.
+    aggregates: Option<Vec<AggSpec>>,
+    /// Whether a variable that is not a key may be read.
+    variables: bool,
+    /// What the context is called in error messages.
+    context: &'static str,
+}
+
+impl Mode<'_> {
+    fn plain(context: &'static str) -> Mode<'static> {
+        Mode { keys: &[], aggregates: None, variables: true, context }
+    }
+}
+
+/// Stack left before a recursive stage grows it, and by how much: expressions are at most a few
+/// hundred levels deep, and a debug build's frames are large.
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// Plans a statement against a graph (the graph's label counts choose where patterns start).
+pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
+    let mut first = plan_query(&statement.clauses, statement.span, graph)?;
+    for u in &statement.unions {
+        let next = plan_query(&u.clauses, statement.span, graph)?;
+        if next.columns != first.columns {
+            let span = u.clauses.first().map_or(statement.span, Clause::span);
+            return Err(QueryError::semantic(
+                format!(
+                    "every query of a UNION must return the same columns: {:?} and {:?} differ",
+                    first.columns, next.columns
+                ),
+                span,
+            ));
+        }
+        if first.unions.first().is_some_and(|(all, _)| *all != u.all) {
+            return Err(QueryError::semantic("UNION and UNION ALL cannot be mixed", span_of(u, statement)));
+        }
+        first.writes |= next.writes;
+        for p in &next.parameters {
+            if !first.parameters.iter().any(|(n, _)| *n == p.0) {
+                first.parameters.push(p.clone());
+            }
+        }
+        first.unions.push((u.all, next));
+    }
+    Ok(first)
+}
+
+fn span_of(u: &Union, statement: &Statement) -> Span {
+    u.clauses.first().map_or(statement.span, Clause::span)
+}
+
+fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, QueryError> {
+    let statement = Statement { explain: false, clauses: clauses.to_vec(), unions: Vec::new(), span };
+    Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
+        .statement(&statement)
+}
+
+struct Planner<'g> {
+    graph: &'g Graph,
+    parameters: Vec<(String, Span)>,
+    scope: Scope,
+    slot_names: Vec<String>,
+    writes: bool,
+}
+
+impl Planner<'_> {
+    fn statement(mut self, statement: &Statement) -> Result<Plan, QueryError> {
+        let mut op = Op::Once;
+        let mut columns = Vec::new();
+        let last = statement.clauses.len().saturating_sub(1);
+        for (i, clause) in statement.clauses.iter().enumerate() {
+            if let Clause::Return(r) = clause {
+                if i != last {
+                    return Err(QueryError::semantic("RETURN must be the last clause of a query", r.span));
+                }
+            }
+            if clause.writes() {
+                self.writes = true;
+            }
+            op = match clause {
+                Clause::Match(m) if m.optional => self.optional_match(op, m)?,
+                Clause::Match(m) => self.match_clause(op, m)?,
+                Clause::Unwind(u) => self.unwind_clause(op, u)?,
+                Clause::With(w) => self.with_clause(op, w)?,
+                Clause::Create(c) => self.create_clause(op, c)?,
+                Clause::Merge(c) => self.merge_clause(op, c)?,
+                Clause::Set(c) => self.set_clause(op, c)?,
+                Clause::Remove(c) => self.remove_clause(op, c)?,
+                Clause::Delete(c) => self.delete_clause(op, c)?,
+                Clause::Return(r) => {
+                    let (op, cols, _) = self.projection(op, r, "RETURN", None)?;
+                    columns = cols;
+                    op
+                }
+            };
+        }
+        match statement.clauses.last() {
+            Some(Clause::Return(_)) => {}
+            Some(c) if c.writes() => op = Op::Discard { input: Box::new(op) },
+            other => {
+                let span = other.map_or(statement.span, Clause::span);
+                return Err(QueryError::semantic(
+                    "a query must end with RETURN or an update clause (CREATE, SET, REMOVE, DELETE)",
+                    span,
+                ));
+            }
+        }
+        let width = self.slot_names.len();
+        Ok(Plan {
+            root: op,
+            columns,
+            width,
+            slot_names: self.slot_names,
+            writes: self.writes,
+            parameters: self.parameters,
+            unions: Vec::new(),
+        })
+    }
+
+    /// A slot's variable name, or nothing for an anonymous one.
+    fn display_name(&self, slot: usize) -> String {
+        let name = &self.slot_names[slot];
+        if name.starts_with(' ') { String::new() } else { name.clone() }
+    }
+
+    fn new_slot(&mut self, name: &str) -> usize {
+        self.slot_names.push(name.to_string());
+        self.slot_names.len() - 1
+    }
+
+    /// The slot of a pattern variable: the one in scope, or a new one. Anonymous entities get a
+    /// slot of their own that no expression can name.
+    fn pattern_slot(&mut self, var: Option<&Ident>, kind: Kind) -> Result<usize, QueryError> {
+        let Some(var) = var else {
+            let name = format!("  anon{}", self.slot_names.len());
+            return Ok(self.new_slot(&name));
+        };
+        match self.scope.get(&var.name) {
+            // A value of unknown type (from WITH or UNWIND) may hold a node or relationship: checked
+            // when the statement runs.
+            Some((slot, k)) if k == kind || (k == Kind::Any && kind != Kind::Path) => Ok(slot),
+            Some((_, k)) => Err(QueryError::semantic(
+                format!("type mismatch: `{}` is already a {}", var.name, kind_name(k)),
+                var.span,
+            )),
+            None => {
+                let slot = self.new_slot(&var.name);
+                self.scope.vars.push((var.name.clone(), slot, kind));
+                Ok(slot)
+            }
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Planning patterns: where each starts, how it expands, the filters its labels and properties
+//! become, shortest paths, named paths, and patterns inside expressions.
+
+use super::*;
+
+impl Planner<'_> {
+    pub(super) fn optional_match(&mut self, op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
+        let before = self.slot_names.len();
+        let inner = self.match_clause(Op::Argument, clause)?;
+        let new_slots = (before..self.slot_names.len()).collect();
+        Ok(Op::Optional { input: Box::new(op), inner: Box::new(inner), new_slots })
+    }
+
+    pub(super) fn match_clause(&mut self, mut op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
+        let mut bound: Vec<usize> = self.scope.vars.iter().map(|v| v.1).collect();
+        let mut clause_rels: Vec<usize> = Vec::new();
+        let mut rel_names: Vec<&str> = Vec::new();
+        for pattern in &clause.patterns {
+            for (rel, _) in &pattern.steps {
+                if let Some(v) = &rel.variable {
+                    if rel_names.contains(&v.name.as_str()) {
+                        return Err(QueryError::semantic(
+                            format!(
+                                "relationship `{}` appears twice in one MATCH, where each is used once",
+                                v.name
+                            ),
+                            v.span,
+                        ));
+                    }
+                    rel_names.push(&v.name);
+                }
+            }
+            if let Some(p) = &pattern.path_variable {
+                if self.scope.get(&p.name).is_some() {
+                    return Err(QueryError::semantic(
+                        format!("variable `{}` is already declared", p.name),
+                        p.span,
+                    ));
+                }
+            }
+            if let Some(all) = pattern.shortest {
+                op = self.shortest_path(op, pattern, all, &mut bound)?;
+                continue;
+            }
+            let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
+            let mut rel_slots = Vec::new();
+            for (rel, node) in &pattern.steps {
+                if let (Some((Some(min), Some(max))), true) = (rel.length, rel.length.is_some()) {
+                    if min > max {
+                        return Err(QueryError::semantic(
+                            format!("the minimum length {min} is greater than the maximum {max}"),
+                            rel.span,
+                        ));
+                    }
+                }
+                let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
+                if let (Some(v), Some(_)) = (&rel.variable, rel.length) {
+                    if self.scope.get(&v.name).is_some() {
+                        return Err(QueryError::semantic(
+                            format!("variable-length relationship `{}` is already declared", v.name),
+                            v.span,
+                        ));
+                    }
+                }
+                rel_slots.push(self.pattern_slot(rel.variable.as_ref(), kind)?);
+                node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);
+            }
+            let nodes: Vec<&NodePattern> =
+                std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|s| &s.1)).collect();
+            let start = self.choose_start(&nodes, &node_slots, &bound);
+            let start_slot = node_slots[start];
+            let mut scan_label = None;
+            if !bound.contains(&start_slot) {
+                scan_label = self.most_selective_label(&nodes[start].labels);
+                op = Op::NodeScan {
+                    input: Box::new(op),
+                    slot: start_slot,
+                    label: scan_label.clone(),
+                    name: self.display_name(start_slot),
+                };
+                bound.push(start_slot);
+            }
+            op = self.node_filters(op, nodes[start], start_slot, scan_label.as_deref())?;
+            let order = (start..pattern.steps.len())
+                .map(|i| (i, i, i + 1, false))
+                .chain((0..start).rev().map(|i| (i, i + 1, i, true)));
+            for (step, from, to, reversed) in order {
+                let rel = &pattern.steps[step].0;
+                let rel_slot = rel_slots[step];
+                let direction = match (rel.direction, reversed) {
+                    (RelDirection::Either, _) => Direction::Both,
+                    (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
+                    _ => Direction::Incoming,
+                };
+                let to_slot = node_slots[to];
+                let rel_bound = bound.contains(&rel_slot);
+                if let Some((min, max)) = rel.length {
+                    let scope = self.scope.clone();
+                    let mut properties = Vec::new();
+                    for (k, e) in &rel.properties {
+                        properties.push((k.clone(), self.compile(e, &scope, &mut Mode::plain("a pattern"))?));
+                    }
+                    op = Op::VarExpand {
+                        input: Box::new(op),
+                        from: node_slots[from],
+                        rel: rel_slot,
+                        to: to_slot,
+                        direction,
+                        types: rel.types.clone(),
+                        min: min.unwrap_or(1),
+                        max,
+                        to_bound: bound.contains(&to_slot),
+                        reversed,
+                        properties,
+                        distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                        names: [
+                            self.display_name(node_slots[from]),
+                            self.display_name(rel_slot),
+                            self.display_name(to_slot),
+                        ],
+                    };
+                    bound.push(rel_slot);
+                    clause_rels.push(rel_slot);
+                    if !bound.contains(&to_slot) {
+                        bound.push(to_slot);
+                    }
+                    op = self.node_filters(op, nodes[to], to_slot, None)?;
+                    continue;
+                }
+                op = Op::Expand {
+                    input: Box::new(op),
+                    from: node_slots[from],
+                    rel: rel_slot,
+                    to: to_slot,
+                    direction,
+                    types: rel.types.clone(),
+                    to_bound: bound.contains(&to_slot),
+                    rel_bound,
+                    distinct_from: clause_rels.iter().copied().filter(|&r| r != rel_slot).collect(),
+                    names: [
+                        self.display_name(node_slots[from]),
+                        self.display_name(rel_slot),
+                        self.display_name(to_slot),
+                    ],
+                };
+                if !rel_bound {
+                    bound.push(rel_slot);
+                }
+                clause_rels.push(rel_slot);
+                if !bound.contains(&to_slot) {
+                    bound.push(to_slot);
+                }
+                op = self.property_filters(op, rel_slot, &rel.properties, rel.variable.as_ref())?;
+                op = self.node_filters(op, nodes[to], to_slot, None)?;
+            }
+            if let Some(p) = &pattern.path_variable {
+                op = self.assign_path(op, p, pattern, &node_slots, &rel_slots)?;
+            }
+        }
+        if let Some(predicate) = &clause.predicate {
+            let scope = self.scope.clone();
+            let compiled = self.predicate(predicate, &scope)?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+        }
+        Ok(op)
+    }
+
+    /// `shortestPath((a)-[…]-(b))`: both ends bound (or scanned), then a breadth-first search.
+    pub(super) fn shortest_path(
+        &mut self,
+        mut op: Op,
+        pattern: &Pattern,
+        all: bool,
+        bound: &mut Vec<usize>,
+    ) -> Result<Op, QueryError> {
+        let [(rel, end)] = pattern.steps.as_slice() else {
+            return Err(QueryError::semantic(
+                "shortestPath() takes one relationship between two nodes",
+                pattern.span,
+            ));
+        };
+        if !rel.properties.is_empty() {
+            return Err(QueryError::semantic(
+                "shortestPath() cannot filter on relationship properties yet: use WHERE on the path",
+                rel.span,
+            ));
+        }
+        let from = self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?;
+        let to = self.pattern_slot(end.variable.as_ref(), Kind::Node)?;
+        for (node, slot) in [(&pattern.start, from), (end, to)] {
+            let mut scanned = None;
+            if !bound.contains(&slot) {
+                scanned = self.most_selective_label(&node.labels);
+                op = Op::NodeScan {
+                    input: Box::new(op),
+                    slot,
+                    label: scanned.clone(),
+                    name: self.display_name(slot),
+                };
+                bound.push(slot);
+            }
+            op = self.node_filters(op, node, slot, scanned.as_deref())?;
+        }
+        if let Some(v) = rel.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
+            return Err(QueryError::semantic(format!("variable `{}` is already declared", v.name), v.span));
+        }
+        let rel_slot = self.pattern_slot(rel.variable.as_ref(), Kind::Value)?;
+        let (min, max) = match rel.length {
+            Some((min, max)) => (min.unwrap_or(1), max),
+            None => (1, Some(1)),
+        };
+        if min > 1 {
+            return Err(QueryError::semantic("shortestPath() needs a minimum length of 0 or 1", rel.span));
+        }
+        let direction = match rel.direction {
+            RelDirection::Right => Direction::Outgoing,
+            RelDirection::Left => Direction::Incoming,
+            RelDirection::Either => Direction::Both,
+        };
+        op = Op::ShortestPath {
+            input: Box::new(op),
+            from,
+            to,
+            rel: rel_slot,
+            direction,
+            types: rel.types.clone(),
+            min,
+            max,
+            all,
+            names: [self.display_name(from), self.display_name(rel_slot), self.display_name(to)],
+        };
+        bound.push(rel_slot);
+        if let Some(p) = &pattern.path_variable {
+            let mut as_variable = pattern.clone();
+            as_variable.steps[0].0.length = Some((Some(min), max));
+            op = self.assign_path(op, p, &as_variable, &[from, to], &[rel_slot])?;
+        }
+        Ok(op)
+    }
+
+    /// Binds a named path, built from the slots its pattern's nodes and relationships were bound to.
+    pub(super) fn assign_path(
+        &mut self,
+        op: Op,
+        name: &Ident,
+        pattern: &Pattern,
+        node_slots: &[usize],
+        rel_slots: &[usize],
+    ) -> Result<Op, QueryError> {
+        let steps = pattern
+            .steps
+            .iter()
+            .zip(rel_slots.iter().zip(&node_slots[1..]))
+            .map(|((rel, _), (&r, &n))| (r, rel.length.is_some(), n))
+            .collect();
+        let expr = CExpr::Path { start: node_slots[0], steps };
+        if self.scope.get(&name.name).is_some() {
+            return Err(QueryError::semantic(
+                format!("variable `{}` is already declared", name.name),
+                name.span,
+            ));
+        }
+        let slot = self.pattern_slot(Some(name), Kind::Path)?;
+        Ok(Op::Assign { input: Box::new(op), slot, expr, name: name.name.clone() })
+    }
+
+    /// A node already bound if there is one; else the one whose label is rarest; else the first.
+    pub(super) fn choose_start(&self, nodes: &[&NodePattern], slots: &[usize], bound: &[usize]) -> usize {
+        if let Some(i) = slots.iter().position(|s| bound.contains(s)) {
+            return i;
+        }
+        nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let label = self.most_selective_label(&n.labels)?;
+                Some((self.label_count(&label), i))
+            })
+            .min()
+            .map_or(0, |(_, i)| i)
+    }
+
+    pub(super) fn label_count(&self, label: &str) -> usize {
+        self.graph.symbol(label).map_or(0, |s| self.graph.label_count(s))
+    }
+
+    pub(super) fn most_selective_label(&self, labels: &[String]) -> Option<String> {
+        labels.iter().min_by_key(|l| self.label_count(l)).cloned()
+    }
+
+    pub(super) fn node_filters(
+        &mut self,
+        mut op: Op,
+        node: &NodePattern,
+        slot: usize,
+        scanned_label: Option<&str>,
+    ) -> Result<Op, QueryError> {
+        let labels: Vec<String> =
+            node.labels.iter().filter(|l| Some(l.as_str()) != scanned_label).cloned().collect();
+        if !labels.is_empty() {
+            let mut text = self.slot_names[slot].trim().to_string();
+            for l in &labels {
+                text.push(':');
+                crate::value::write_name(&mut text, l).ok();
+            }
+            op = Op::Filter { input: Box::new(op), predicate: CExpr::HasLabels(slot, labels), text };
+        }
+        self.property_filters(op, slot, &node.properties, node.variable.as_ref())
+    }
+
+    pub(super) fn property_filters(
+        &mut self,
+        mut op: Op,
+        slot: usize,
+        properties: &[(String, Expr)],
+        var: Option<&Ident>,
+    ) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        for (key, expr) in properties {
+            let value = self.compile(expr, &scope, &mut Mode::plain("a pattern"))?;
+            let span = expr.span;
+            let lookup = CExpr::Property(Box::new(CExpr::Slot(slot)), PropertyKey::new(key.clone()), span);
+            let predicate = CExpr::Binary(BinaryOp::Eq, Box::new(lookup), Box::new(value), span);
+            let mut text = var.map_or_else(|| self.slot_names[slot].trim().to_string(), |v| v.name.clone());
+            text.push('.');
+            crate::value::write_name(&mut text, key).ok();
+            text.push_str(&format!(" = {expr}"));
+            op = Op::Filter { input: Box::new(op), predicate, text };
+        }
+        Ok(op)
+    }
+
+    /// A pattern used as a predicate: it may not introduce variables of its own.
+    pub(super) fn pattern_predicate(
+        &mut self,
+        pattern: &Pattern,
+        scope: &Scope,
+    ) -> Result<CExpr, QueryError> {
+        let named = std::iter::once(&pattern.start.variable)
+            .chain(pattern.steps.iter().flat_map(|(r, n)| [&r.variable, &n.variable]))
+            .flatten();
+        for v in named {
+            if scope.get(&v.name).is_none() {
+                return Err(QueryError::semantic(
+                    format!(
+                        "variable `{}` is not defined: a pattern predicate cannot introduce variables",
+                        v.name
+                    ),
+                    v.span,
+                ));
+            }
+        }
+        let mut inner = scope.clone();
+        let spec = self.pattern_spec(pattern, &mut inner)?;
+        Ok(CExpr::PatternExists { patterns: vec![spec], predicate: None })
+    }
+
+    /// A WHERE condition: a boolean, or a value whose type is only known when running.
+    pub(super) fn predicate(&mut self, e: &Expr, scope: &Scope) -> Result<CExpr, QueryError> {
+        if let Some(t) = static_type(e, scope).filter(|t| *t != Type::Boolean) {
+            return Err(QueryError::semantic(format!("WHERE needs a Boolean, not a {}", t.name()), e.span));
+        }
+        self.compile(e, scope, &mut Mode::plain("WHERE"))
+    }
+
+    /// Compiles a pattern inside an expression; its new variables are added to `scope`.
+    pub(super) fn pattern_spec(
+        &mut self,
+        pattern: &Pattern,
+        scope: &mut Scope,
+    ) -> Result<PatternSpec, QueryError> {
+        let node = |planner: &mut Self, n: &NodePattern, scope: &mut Scope| -> Result<NodeSpec, QueryError> {
+            let (slot, bound) = planner.expression_slot(n.variable.as_ref(), Kind::Node, scope)?;
+            let mut properties = Vec::new();
+            for (k, e) in &n.properties {
+                properties.push((k.clone(), planner.compile(e, scope, &mut Mode::plain("a pattern"))?));
+            }
+            Ok(NodeSpec { slot, bound, labels: n.labels.clone(), properties })
+        };
+        let start = node(self, &pattern.start, scope)?;
+        let mut steps = Vec::new();
+        for (rel, n) in &pattern.steps {
+            let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
+            let (slot, bound) = self.expression_slot(rel.variable.as_ref(), kind, scope)?;
+            let mut properties = Vec::new();
+            for (k, e) in &rel.properties {
+                properties.push((k.clone(), self.compile(e, scope, &mut Mode::plain("a pattern"))?));
+            }
+            let direction = match rel.direction {
+                RelDirection::Right => Direction::Outgoing,
+                RelDirection::Left => Direction::Incoming,
+                RelDirection::Either => Direction::Both,
+            };
+            let length = rel.length.map(|(min, max)| (min.unwrap_or(1), max));
+            let r = RelSpec {
+                slot,
+                bound: bound && length.is_none(),
+                types: rel.types.clone(),
+                direction,
+                properties,
+                length,
+            };
+            steps.push((r, node(self, n, scope)?));
+        }
+        let path = match &pattern.path_variable {
+            Some(p) => {
+                let steps = steps
+                    .iter()
+                    .map(|(r, n): &(RelSpec, NodeSpec)| (r.slot, r.length.is_some(), n.slot))
+                    .collect();
+                let expr = CExpr::Path { start: start.slot, steps };
+                let (slot, _) = self.expression_slot(Some(p), Kind::Path, scope)?;
+                Some((slot, expr))
+            }
+            None => None,
+        };
+        Ok(PatternSpec { start, steps, path })
+    }
+
+    /// The slot of a variable in a pattern inside an expression: bound when already in scope.
+    pub(super) fn expression_slot(
+        &mut self,
+        var: Option<&Ident>,
+        kind: Kind,
+        scope: &mut Scope,
+    ) -> Result<(usize, bool), QueryError> {
+        let Some(v) = var else {
+            let name = format!("  anon{}", self.slot_names.len());
+            return Ok((self.new_slot(&name), false));
+        };
+        match scope.get(&v.name) {
+            Some((slot, k)) if k == kind || k == Kind::Any => Ok((slot, true)),
+            Some((_, k)) => Err(QueryError::semantic(
+                format!("type mismatch: `{}` is already a {}", v.name, kind_name(k)),
+                v.span,
+            )),
+            None => {
+                let slot = self.new_slot(&v.name);
+                scope.vars.push((v.name.clone(), slot, kind));
+                Ok((slot, false))
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Planning projections: RETURN, WITH (and its WHERE), UNWIND, SKIP and LIMIT.
+
+use super::*;
+
+impl Planner<'_> {
+    pub(super) fn unwind_clause(&mut self, op: Op, clause: &UnwindClause) -> Result<Op, QueryError> {
+        let scope = self.scope.clone();
+        let expr = self.compile(&clause.expr, &scope, &mut Mode::plain("UNWIND"))?;
+        if self.scope.get(&clause.variable.name).is_some() {
+            return Err(QueryError::semantic(
+                format!("variable `{}` is already declared", clause.variable.name),
+                clause.variable.span,
+            ));
+        }
+        let slot = self.pattern_slot(Some(&clause.variable), Kind::Any)?;
+        Ok(Op::Unwind { input: Box::new(op), expr, slot, name: clause.variable.name.clone() })
+    }
+
+    pub(super) fn with_clause(&mut self, op: Op, clause: &WithClause) -> Result<Op, QueryError> {
+        for item in &clause.projection.items {
+            if item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
+                return Err(QueryError::semantic(
+                    format!("`{}` in WITH needs a name: add `AS name`", item.name),
+                    item.expr.span,
+                ));
+            }
+        }
+        let mut types: Vec<(String, Type)> =
+            if clause.projection.star { self.scope.types.clone() } else { Vec::new() };
+        let before = self.scope.clone();
+        for item in &clause.projection.items {
+            if let Some(t) = static_type(&item.expr, &before) {
+                types.push((item.name.clone(), t));
+            }
+        }
+        let (op, columns, kinds) =
+            self.projection(op, &clause.projection, "WITH", clause.predicate.as_ref())?;
+        // Only the projected columns stay in scope, each in the slot of its column.
+        self.scope = Scope {
+            vars: columns.iter().zip(kinds).enumerate().map(|(i, (c, k))| (c.clone(), i, k)).collect(),
+            types,
+        };
+        self.slot_names = columns;
+        Ok(op)
+    }
+
+    /// RETURN's and WITH's shared part: items, aggregation, DISTINCT, ORDER BY, SKIP, LIMIT. Gives
+    /// the columns and what each holds (a node or relationship when it is a bare variable of one).
+    pub(super) fn projection(
+        &mut self,
+        op: Op,
+        clause: &ReturnClause,
+        context: &'static str,
+        predicate: Option<&Expr>,
+    ) -> Result<(Op, Vec<String>, Vec<Kind>), QueryError> {
+        let mut star_exprs = Vec::new();
+        if clause.star {
+            let mut names: Vec<&(String, usize, Kind)> =
+                self.scope.vars.iter().filter(|v| !v.0.starts_with(' ')).collect();
+            // `WITH *` may carry nothing on (as after a CREATE of anonymous nodes); `RETURN *` may not.
+            if names.is_empty() && context == "RETURN" {
+                return Err(QueryError::semantic(
+                    format!("{context} * needs at least one variable in scope"),
+                    clause.span,
+                ));
+            }
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, ..) in names {
+                let expr = Expr { kind: ExprKind::Variable(name.clone()), span: clause.span };
+                star_exprs.push((name.clone(), expr));
+            }
+        }
+        let items: Vec<(String, &Expr, Span)> = star_exprs
+            .iter()
+            .map(|(n, e)| (n.clone(), e, clause.span))
+            .chain(clause.items.iter().map(|i| (i.name.clone(), &i.expr, i.expr.span)))
+            .collect();
+        let columns: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
+        for (i, (name, _, span)) in items.iter().enumerate() {
+            if columns[..i].contains(name) {
+                return Err(QueryError::semantic(
+                    format!("two columns are named `{name}`: give one of them an alias with AS"),
+                    *span,
+                ));
+            }
+        }
+        let exprs: Vec<&Expr> = items.iter().map(|i| i.1).collect();
+        let kinds: Vec<Kind> = exprs.iter().map(|e| self.projected_kind(e)).collect();
+        let aggregating = exprs.iter().any(|e| contains_aggregate(e));
+        let scope = self.scope.clone();
+        let mut op = op;
+        let keep_input;
+        if aggregating {
+            let keys: Vec<&Expr> = exprs.iter().copied().filter(|e| !contains_aggregate(e)).collect();
+            let key_exprs = keys
+                .iter()
+                .map(|k| self.compile(k, &scope, &mut Mode::plain(context)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut mode = Mode { keys: &keys, aggregates: Some(Vec::new()), variables: false, context };
+            let outputs =
+                exprs.iter().map(|e| self.compile(e, &scope, &mut mode)).collect::<Result<Vec<_>, _>>()?;
+            let aggregates = mode.aggregates.take().unwrap_or_default();
+            op = Op::Aggregate {
+                input: Box::new(op),
+                keys: key_exprs,
+                aggregates,
+                outputs,
+                text: columns.join(", "),
+            };
+            keep_input = false;
+        } else {
+            let compiled = exprs
+                .iter()
+                .map(|e| self.compile(e, &scope, &mut Mode::plain(context)))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Sort keys and WITH's WHERE may read variables that are not projected.
+            keep_input = (!clause.order_by.is_empty() || predicate.is_some()) && !clause.distinct;
+            op = Op::Project {
+                input: Box::new(op),
+                exprs: compiled,
+                keep_input,
+                input_width: self.slot_names.len(),
+                text: columns.join(", "),
+            };
+        }
+        if clause.distinct {
+            op = Op::Distinct { input: Box::new(op) };
+        }
+        // Sort keys and WITH's WHERE see the columns by name, then (before aggregation or DISTINCT)
+        // the variables of the input, kept after the columns.
+        let width = columns.len();
+        let mut sort_scope = Scope::default();
+        if keep_input {
+            for (name, slot, kind) in &scope.vars {
+                sort_scope.vars.push((name.clone(), width + slot, *kind));
+            }
+            sort_scope.types = scope.types.clone();
+        }
+        for (i, name) in columns.iter().enumerate() {
+            sort_scope.vars.push((name.clone(), i, kinds[i]));
+        }
+        if !clause.order_by.is_empty() {
+            let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
+            let mut keys = Vec::new();
+            let mut text = Vec::new();
+            for item in &clause.order_by {
+                keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
+                text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
+            }
+            op = Op::Sort { input: Box::new(op), keys, text: text.join(", ") };
+        }
+        if let Some(skip) = &clause.skip {
+            let count = self.row_independent(skip, "SKIP")?;
+            op = Op::Skip { input: Box::new(op), count };
+        }
+        if let Some(limit) = &clause.limit {
+            let count = self.row_independent(limit, "LIMIT")?;
+            op = Op::Limit { input: Box::new(op), count, drain: self.writes };
+        }
+        if let Some(predicate) = predicate {
+            let compiled = self.predicate(predicate, &sort_scope)?;
+            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+        }
+        if keep_input {
+            op = Op::Trim { input: Box::new(op), width: columns.len() };
+        }
+        Ok((op, columns, kinds))
+    }
+
+    pub(super) fn row_independent(&mut self, e: &Expr, context: &'static str) -> Result<CExpr, QueryError> {
+        let compiled = self.compile(e, &Scope::default(), &mut Mode::plain(context))?;
+        if !compiled.is_row_independent() {
+            return Err(QueryError::semantic(format!("{context} cannot refer to variables"), e.span));
+        }
+        // A literal count is checked now; a parameter's, when the statement runs.
+        if let CExpr::Const(v) = &compiled {
+            match v {
+                Value::Int(i) if *i < 0 => {
+                    return Err(QueryError::semantic(
+                        format!("{context} cannot be negative, got {i}"),
+                        e.span,
+                    ));
+                }
+                Value::Int(_) | Value::Null => {}
+                other => {
+                    return Err(QueryError::semantic(
+                        format!("{context} needs an Integer, got a {}", other.type_name()),
+                        e.span,
+                    ));
+                }
+            }
+        }
+        Ok(compiled)
+    }
+
+    /// What a projected expression is known to hold: a node, relationship or path when it is a bare
+    /// variable of one; surely none of those for literals, lists, maps and operators; else unknown.
+    pub(super) fn projected_kind(&self, e: &Expr) -> Kind {
+        match &e.kind {
+            ExprKind::Variable(v) => self.scope.get(v).map_or(Kind::Any, |(_, k)| k),
+            ExprKind::Literal(Value::Null) => Kind::Any,
+            ExprKind::Literal(_)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Binary(..)
+            | ExprKind::Unary(..)
+            | ExprKind::IsNull { .. }
+            | ExprKind::Property(..)
+            | ExprKind::ListComprehension { .. }
+            | ExprKind::Quantifier { .. }
+            | ExprKind::Slice { .. }
+            | ExprKind::CountStar => Kind::Value,
+            _ => Kind::Any,
+        }
+    }
+}
