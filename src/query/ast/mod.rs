@@ -1,0 +1,450 @@
+//! The abstract syntax tree of a statement. Spans are byte offsets into the text the statement came
+//! from; they take no part in equality, so that a printed and re-parsed statement compares equal.
+//!
+//! `Display` prints valid Cypher that parses back to the same tree (with every operation parenthesised).
+
+mod display;
+
+use crate::value::Value;
+
+/// A byte range in the source text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Span {}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub explain: bool,
+    pub clauses: Vec<Clause>,
+    /// Queries joined to the first by `UNION` (`all`: `UNION ALL`, which keeps duplicates).
+    pub unions: Vec<Union>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub all: bool,
+    pub clauses: Vec<Clause>,
+}
+
+impl Statement {
+    /// Every clause of every query of the statement.
+    pub fn all_clauses(&self) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().chain(self.unions.iter().flat_map(|u| u.clauses.iter()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    Match(MatchClause),
+    Unwind(UnwindClause),
+    With(WithClause),
+    Create(CreateClause),
+    Merge(MergeClause),
+    Set(SetClause),
+    Remove(RemoveClause),
+    Delete(DeleteClause),
+    Return(ReturnClause),
+}
+
+impl Clause {
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Match(c) => c.span,
+            Clause::Unwind(c) => c.span,
+            Clause::With(c) => c.projection.span,
+            Clause::Create(c) => c.span,
+            Clause::Merge(c) => c.span,
+            Clause::Set(c) => c.span,
+            Clause::Remove(c) => c.span,
+            Clause::Delete(c) => c.span,
+            Clause::Return(c) => c.span,
+        }
+    }
+
+    /// Whether the clause changes the graph.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnwindClause {
+    pub expr: Expr,
+    pub variable: Ident,
+    pub span: Span,
+}
+
+/// `WITH`: a projection like `RETURN`'s, then an optional filter; only its columns stay in scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithClause {
+    pub projection: ReturnClause,
+    pub predicate: Option<Expr>,
+}
+
+/// `MERGE pattern [ON CREATE SET …] [ON MATCH SET …]`: match the pattern, or create it whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeClause {
+    pub pattern: Pattern,
+    pub on_create: Vec<SetItem>,
+    pub on_match: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetClause {
+    pub items: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetItem {
+    /// `SET n.key = value`
+    Property { variable: Ident, key: String, value: Expr },
+    /// `SET n = {map}`: replaces every property.
+    Replace { variable: Ident, value: Expr },
+    /// `SET n += {map}`: adds and overwrites.
+    Merge { variable: Ident, value: Expr },
+    /// `SET n:Label:Other`
+    Labels { variable: Ident, labels: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoveClause {
+    pub items: Vec<RemoveItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveItem {
+    Property { variable: Ident, key: String },
+    Labels { variable: Ident, labels: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteClause {
+    pub detach: bool,
+    pub exprs: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchClause {
+    pub optional: bool,
+    pub patterns: Vec<Pattern>,
+    pub predicate: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateClause {
+    pub patterns: Vec<Pattern>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnClause {
+    pub distinct: bool,
+    pub star: bool,
+    pub items: Vec<ReturnItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReturnItem {
+    pub expr: Expr,
+    pub alias: Option<Ident>,
+    /// The column name: the alias, or the expression's text as written.
+    pub name: String,
+}
+
+/// The column name is presentation (it keeps the text as typed), so it takes no part in equality.
+impl PartialEq for ReturnItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.expr == other.expr && self.alias == other.alias
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A path pattern: a node, then any number of (relationship, node) steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub path_variable: Option<Ident>,
+    pub start: NodePattern,
+    pub steps: Vec<(RelPattern, NodePattern)>,
+    /// `shortestPath(…)` (`Some(false)`) or `allShortestPaths(…)` (`Some(true)`).
+    pub shortest: Option<bool>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePattern {
+    pub variable: Option<Ident>,
+    pub labels: Vec<String>,
+    pub properties: Vec<(String, Expr)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelDirection {
+    /// `-[]->`
+    Right,
+    /// `<-[]-`
+    Left,
+    /// `-[]-`
+    Either,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelPattern {
+    pub variable: Option<Ident>,
+    pub types: Vec<String>,
+    pub direction: RelDirection,
+    /// `*min..max`, present only for variable-length patterns.
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    pub properties: Vec<(String, Expr)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Value),
+    Parameter(String),
+    Variable(String),
+    Property(Box<Expr>, String),
+    Subscript(Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+    Map(Vec<(String, Expr)>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    IsNull {
+        operand: Box<Expr>,
+        negated: bool,
+    },
+    Call {
+        name: String,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
+    CountStar,
+    /// `CASE [subject] WHEN … THEN … [ELSE …] END`
+    Case {
+        subject: Option<Box<Expr>>,
+        branches: Vec<(Expr, Expr)>,
+        default: Option<Box<Expr>>,
+    },
+    /// `[variable IN list WHERE predicate | projection]`
+    ListComprehension {
+        variable: String,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+        projection: Option<Box<Expr>>,
+    },
+    /// `all|any|none|single(variable IN list WHERE predicate)`
+    Quantifier {
+        kind: Quantifier,
+        variable: String,
+        list: Box<Expr>,
+        predicate: Box<Expr>,
+    },
+    /// `list[from..to]`
+    Slice {
+        target: Box<Expr>,
+        from: Option<Box<Expr>>,
+        to: Option<Box<Expr>>,
+    },
+    /// `n:Label:Other`: whether a node has every one of the labels.
+    HasLabels(Box<Expr>, Vec<String>),
+    /// A pattern used as a predicate: true when it matches at least once.
+    Pattern(Box<Pattern>),
+    /// `[p = (a)-->(b) WHERE predicate | projection]`
+    PatternComprehension {
+        pattern: Box<Pattern>,
+        predicate: Option<Box<Expr>>,
+        projection: Box<Expr>,
+    },
+    /// `EXISTS { MATCH patterns WHERE predicate }`
+    Exists {
+        patterns: Vec<Pattern>,
+        predicate: Option<Box<Expr>>,
+    },
+}
+
+impl Pattern {
+    /// The property expressions of its nodes and relationships.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+        self.start.properties.iter().map(|(_, e)| e).chain(self.steps.iter().flat_map(|(r, n)| {
+            r.properties.iter().map(|(_, e)| e).chain(n.properties.iter().map(|(_, e)| e))
+        }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    Single,
+}
+
+impl Quantifier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::None => "none",
+            Quantifier::Single => "single",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+    Plus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    Xor,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Regex,
+    StartsWith,
+    EndsWith,
+    Contains,
+    In,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Or => "OR",
+            Xor => "XOR",
+            And => "AND",
+            Eq => "=",
+            Ne => "<>",
+            Lt => "<",
+            Le => "<=",
+            Gt => ">",
+            Ge => ">=",
+            Regex => "=~",
+            StartsWith => "STARTS WITH",
+            EndsWith => "ENDS WITH",
+            Contains => "CONTAINS",
+            In => "IN",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Mod => "%",
+            Pow => "^",
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `visit` on this expression and every sub-expression, parents first.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        visit(self);
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {}
+            ExprKind::Property(e, _) | ExprKind::Unary(_, e) => e.walk(visit),
+            ExprKind::IsNull { operand, .. } => operand.walk(visit),
+            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => {
+                a.walk(visit);
+                b.walk(visit);
+            }
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
+                items.iter().for_each(|e| e.walk(visit))
+            }
+            ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| e.walk(visit)),
+            _ => self.children().into_iter().for_each(|e| e.walk(visit)),
+        }
+    }
+
+    /// The direct sub-expressions.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) | ExprKind::Variable(_) | ExprKind::CountStar => {
+                Vec::new()
+            }
+            ExprKind::Property(e, _) | ExprKind::Unary(_, e) => vec![e],
+            ExprKind::IsNull { operand, .. } => vec![operand],
+            ExprKind::Subscript(a, b) | ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().collect(),
+            ExprKind::Map(entries) => entries.iter().map(|(_, e)| e).collect(),
+            ExprKind::Case { subject, branches, default } => subject
+                .iter()
+                .map(|b| &**b)
+                .chain(branches.iter().flat_map(|(w, t)| [w, t]))
+                .chain(default.iter().map(|b| &**b))
+                .collect(),
+            ExprKind::ListComprehension { list, predicate, projection, .. } => std::iter::once(&**list)
+                .chain(predicate.iter().map(|b| &**b))
+                .chain(projection.iter().map(|b| &**b))
+                .collect(),
+            ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
+            ExprKind::Pattern(p) => p.expressions().collect(),
+            ExprKind::HasLabels(e, _) => vec![e],
+            ExprKind::PatternComprehension { pattern, predicate, projection } => pattern
+                .expressions()
+                .chain(predicate.iter().map(|b| &**b))
+                .chain(std::iter::once(&**projection))
+                .collect(),
+            ExprKind::Exists { patterns, predicate } => {
+                patterns.iter().flat_map(|p| p.expressions()).chain(predicate.iter().map(|b| &**b)).collect()
+            }
+            ExprKind::Slice { target, from, to } => std::iter::once(&**target)
+                .chain(from.iter().map(|b| &**b))
+                .chain(to.iter().map(|b| &**b))
+                .collect(),
+        }
+    }
+}
