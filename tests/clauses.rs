@@ -216,3 +216,19 @@ fn shortest_paths() {
     );
     assert_eq!(error(&mut db, "MATCH p = shortestPath((a)-[*2..]->(b)) RETURN p"), ErrorKind::SemanticError);
 }
+
+#[test]
+fn map_projections() {
+    let mut db = Session::new();
+    db.run("CREATE (:A {name: 'APT31', aliases: ['ZIRCONIUM'], motivation: 'espionage'})").unwrap();
+    let m = one(&mut db, "MATCH (a:A) WITH a, 'actor' AS kind RETURN a {.name, .missing, kind, n: 1}");
+    let Value::Map(m) = m else { panic!("a map") };
+    assert_eq!(m["name"], Value::from("APT31"));
+    assert_eq!(m["missing"], Value::Null);
+    assert_eq!(m["kind"], Value::from("actor"));
+    assert_eq!(m["n"], int(1));
+    assert_eq!(one(&mut db, "MATCH (a:A) RETURN size(keys(a {.*}))"), int(3));
+    assert_eq!(one(&mut db, "WITH {x: 1} AS m RETURN m {.x, y: 2}.y"), int(2));
+    assert_eq!(one(&mut db, "WITH null AS n RETURN n {.x}"), Value::Null);
+    assert_eq!(error(&mut db, "WITH 1 AS n RETURN n {.x}"), ErrorKind::TypeError);
+}

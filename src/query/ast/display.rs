@@ -107,6 +107,27 @@ impl fmt::Display for Expr {
                 write!(f, " IN {list} WHERE {predicate})")
             }
             ExprKind::Pattern(p) => write!(f, "{p}"),
+            ExprKind::MapProjection { base, items } => {
+                write!(f, "{base} {{")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match item {
+                        ProjectionItem::Property(k) => {
+                            f.write_str(".")?;
+                            write_name(f, k)?;
+                        }
+                        ProjectionItem::AllProperties => f.write_str(".*")?,
+                        ProjectionItem::Entry(k, e) => {
+                            write_name(f, k)?;
+                            write!(f, ": {e}")?;
+                        }
+                        ProjectionItem::Variable(v, _) => write_name(f, v)?,
+                    }
+                }
+                f.write_str("}")
+            }
             ExprKind::HasLabels(e, labels) => {
                 write!(f, "({e}")?;
                 for l in labels {

@@ -285,6 +285,11 @@ pub enum ExprKind {
         from: Option<Box<Expr>>,
         to: Option<Box<Expr>>,
     },
+    /// `n {.name, key: expr, .*, variable}`
+    MapProjection {
+        base: Box<Expr>,
+        items: Vec<ProjectionItem>,
+    },
     /// `n:Label:Other`: whether a node has every one of the labels.
     HasLabels(Box<Expr>, Vec<String>),
     /// A pattern used as a predicate: true when it matches at least once.
@@ -300,6 +305,18 @@ pub enum ExprKind {
         patterns: Vec<Pattern>,
         predicate: Option<Box<Expr>>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProjectionItem {
+    /// `.key`
+    Property(String),
+    /// `.*`
+    AllProperties,
+    /// `key: expr`
+    Entry(String, Expr),
+    /// `variable`, short for `variable: variable`
+    Variable(String, Span),
 }
 
 impl Pattern {
@@ -433,6 +450,13 @@ impl Expr {
             ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
             ExprKind::Pattern(p) => p.expressions().collect(),
             ExprKind::HasLabels(e, _) => vec![e],
+            ExprKind::MapProjection { base, items } => std::iter::once(&**base)
+                .chain(
+                    items
+                        .iter()
+                        .filter_map(|i| if let ProjectionItem::Entry(_, e) = i { Some(e) } else { None }),
+                )
+                .collect(),
             ExprKind::PatternComprehension { pattern, predicate, projection } => pattern
                 .expressions()
                 .chain(predicate.iter().map(|b| &**b))

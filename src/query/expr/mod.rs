@@ -49,6 +49,12 @@ pub enum CExpr {
     IsNull(Box<CExpr>, bool),
     /// The node in the slot carries every one of these labels.
     HasLabels(usize, Vec<String>),
+    /// `n {.key, .*, key: expr}`: a map built from a node's, relationship's or map's properties.
+    MapProjection {
+        base: Box<CExpr>,
+        items: Vec<MapItem>,
+        span: Span,
+    },
     /// The node an expression yields carries every one of these labels (null for null).
     HasLabelsOf(Box<CExpr>, Vec<String>, Span),
     Call(Function, Vec<CExpr>, Span),
@@ -94,6 +100,13 @@ pub enum CExpr {
         to: Option<Box<CExpr>>,
         span: Span,
     },
+}
+
+#[derive(Debug, Clone)]
+pub enum MapItem {
+    Property(String),
+    All,
+    Entry(String, CExpr),
 }
 
 /// A property key, with its symbol remembered once the graph knows it (symbols are never removed).
@@ -294,6 +307,38 @@ impl CExpr {
                     Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
                 }
             },
+            CExpr::MapProjection { base, items, span } => {
+                let base = base.eval(row, ctx)?;
+                check_exists(&base, ctx.graph, *span)?;
+                let source: BTreeMap<String, Value> = match &base {
+                    Value::Null => return Ok(Value::Null),
+                    Value::Node(n) => props_map(ctx.graph, ctx.graph.node_properties(*n)),
+                    Value::Relationship(e) => props_map(ctx.graph, ctx.graph.edge_properties(*e)),
+                    Value::Map(m) => m.clone(),
+                    other => {
+                        return Err(type_error(
+                            *span,
+                            format!(
+                                "a map projection needs a map, node or relationship, not a {}",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                let mut out = BTreeMap::new();
+                for item in items {
+                    match item {
+                        MapItem::All => out.extend(source.iter().map(|(k, v)| (k.clone(), v.clone()))),
+                        MapItem::Property(k) => {
+                            out.insert(k.clone(), source.get(k).cloned().unwrap_or(Value::Null));
+                        }
+                        MapItem::Entry(k, e) => {
+                            out.insert(k.clone(), e.eval(row, ctx)?);
+                        }
+                    }
+                }
+                Ok(Value::Map(out))
+            }
             CExpr::Local(depth) => Ok(ctx.locals.borrow().get(*depth).cloned().unwrap_or(Value::Null)),
             CExpr::Case { subject, branches, default } => {
                 let subject = match subject {
@@ -480,6 +525,12 @@ impl CExpr {
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
             CExpr::Local(_) => true,
             CExpr::HasLabelsOf(e, ..) => e.is_row_independent(),
+            CExpr::MapProjection { base, items, .. } => {
+                base.is_row_independent()
+                    && items
+                        .iter()
+                        .all(|i| if let MapItem::Entry(_, e) = i { e.is_row_independent() } else { true })
+            }
             CExpr::Path { .. } | CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } => false,
             CExpr::Case { subject, branches, default } => {
                 subject.iter().chain(default.iter()).all(|e| e.is_row_independent())

@@ -767,6 +767,31 @@ impl Builder {
                 ExprKind::ListComprehension { variable, list, predicate, projection }
             }
             Rule::pattern_expression => ExprKind::Pattern(Box::new(self.pattern(pair)?)),
+            Rule::map_projection => {
+                let mut parts = pair.into_inner();
+                let base_pair = parts.next().expect("a map projection starts with a variable");
+                let base =
+                    Expr { kind: ExprKind::Variable(name_text(&base_pair)), span: self.span(&base_pair) };
+                let mut items = Vec::new();
+                for item in parts {
+                    items.push(match item.as_rule() {
+                        Rule::projection_all => ProjectionItem::AllProperties,
+                        Rule::projection_property => {
+                            ProjectionItem::Property(name_text(&item.into_inner().next().expect("a key")))
+                        }
+                        Rule::projection_variable => {
+                            let v = item.into_inner().next().expect("a variable");
+                            ProjectionItem::Variable(name_text(&v), self.span(&v))
+                        }
+                        _ => {
+                            let mut kv = item.into_inner();
+                            let key = name_text(&kv.next().expect("a key"));
+                            ProjectionItem::Entry(key, self.expression(kv.next().expect("a value"))?)
+                        }
+                    });
+                }
+                ExprKind::MapProjection { base: Box::new(base), items }
+            }
             Rule::pattern_comprehension => {
                 let mut path_variable = None;
                 let mut pattern = None;

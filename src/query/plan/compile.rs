@@ -146,6 +146,24 @@ impl Planner<'_> {
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
+            ExprKind::MapProjection { base, items } => {
+                let compiled_base = Box::new(self.compile(base, scope, mode)?);
+                let mut compiled = Vec::new();
+                for item in items {
+                    compiled.push(match item {
+                        ProjectionItem::Property(k) => MapItem::Property(k.clone()),
+                        ProjectionItem::AllProperties => MapItem::All,
+                        ProjectionItem::Entry(k, e) => {
+                            MapItem::Entry(k.clone(), self.compile(e, scope, mode)?)
+                        }
+                        ProjectionItem::Variable(v, vspan) => {
+                            let e = Expr { kind: ExprKind::Variable(v.clone()), span: *vspan };
+                            MapItem::Entry(v.clone(), self.compile(&e, scope, mode)?)
+                        }
+                    });
+                }
+                CExpr::MapProjection { base: compiled_base, items: compiled, span }
+            }
             ExprKind::HasLabels(target, labels) => {
                 CExpr::HasLabelsOf(Box::new(self.compile(target, scope, mode)?), labels.clone(), span)
             }
@@ -350,7 +368,7 @@ pub(super) fn static_type(e: &Expr, scope: &Scope) -> Option<Type> {
         ExprKind::Literal(Value::Float(_)) => Type::Float,
         ExprKind::Literal(Value::String(_)) => Type::String,
         ExprKind::List(_) | ExprKind::ListComprehension { .. } => Type::List,
-        ExprKind::Map(_) => Type::Map,
+        ExprKind::Map(_) | ExprKind::MapProjection { .. } => Type::Map,
         ExprKind::Binary(op, ..) => match op {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Pow => {
                 return None;

@@ -15,7 +15,7 @@ use std::fmt;
 
 use super::ast::*;
 use super::error::QueryError;
-use super::expr::{CExpr, Function, PropertyKey, is_aggregate};
+use super::expr::{CExpr, Function, MapItem, PropertyKey, is_aggregate};
 use super::pattern::{NodeSpec, PatternSpec, RelSpec};
 use crate::graph::{Direction, Graph};
 use crate::value::Value;
