@@ -17,6 +17,8 @@ pub enum Error {
     Snapshot(#[from] SnapshotError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Database(crate::db::DbError),
     #[error("{path}: neither a kgraph snapshot nor a UTF-8 Cypher script")]
     NotAScript { path: PathBuf },
 }

@@ -10,6 +10,7 @@
 //! assert_eq!(out[0].rows[0][1], kgraph::Value::from("MSS"));
 //! ```
 
+pub mod db;
 mod error;
 pub mod format;
 pub mod graph;
@@ -18,6 +19,7 @@ mod session;
 pub mod snapshot;
 pub mod value;
 
+pub use db::Database;
 pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};

@@ -1,6 +1,7 @@
 //! The `kgraph` command: a thin layer over the library. Arguments are validated here, once; the
 //! library does the work; this file decides what goes to stdout and stderr and the exit status.
 
+mod engine;
 mod repl;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -8,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use kgraph::{Error, Format, Session, Value};
+use engine::Engine;
+use kgraph::{Error, Format, Value};
 
 /// A knowledge-graph engine with an openCypher subset, a REPL and binary snapshots.
 #[derive(Debug, Parser)]
@@ -35,6 +37,10 @@ struct Args {
     /// Save the final graph as a snapshot (only when every statement succeeded).
     #[arg(long, value_name = "SNAPSHOT")]
     save: Option<PathBuf>,
+    /// Open (or create) a database directory: every change is journalled and synced before its
+    /// result is shown, and survives restarts. FILE arguments are run into it as scripts.
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -96,11 +102,26 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Failure> {
-    let mut session = Session::new();
+    let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
+    let mut session = match &args.db {
+        None => Engine::Memory(Box::default()),
+        Some(dir) => {
+            let (engine, report) = Engine::open_db(dir)?;
+            if let Some(offset) = report.dropped_tail {
+                eprintln!(
+                    "warning: {}: the journal ended in a torn record (a crash while writing it); dropped it from byte {offset}",
+                    dir.display()
+                );
+            }
+            if interactive {
+                eprintln!("Opened database {} ({} journal records replayed)", dir.display(), report.replayed);
+            }
+            engine
+        }
+    };
     for (name, value) in args.params {
         session.set_param(name, value);
     }
-    let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
     for file in &args.files {
         let report = session.load_file(file)?;
         if interactive {
@@ -160,7 +181,7 @@ fn read_script(path: &PathBuf) -> Result<(String, String), Failure> {
 
 /// Runs each statement of `text`, printing each result as soon as it is ready.
 fn run_text(
-    session: &mut Session,
+    session: &mut Engine,
     text: &str,
     origin: &str,
     format: Format,
@@ -169,7 +190,10 @@ fn run_text(
     let mut write_error = None;
     let ran = session.run_each(text, origin, |graph, output| {
         if write_error.is_none() {
-            if let Err(e) = kgraph::format::write_output(out, graph, &output, format) {
+            // Flushed per statement: what a script has been shown has happened (and, with --db, is on disk).
+            if let Err(e) =
+                kgraph::format::write_output(out, graph, &output, format).and_then(|()| out.flush())
+            {
                 write_error = Some(e);
             }
         }

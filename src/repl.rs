@@ -4,8 +4,10 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use kgraph::Format;
 use kgraph::query::split;
-use kgraph::{Format, Session};
+
+use crate::engine::Engine;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
@@ -17,6 +19,7 @@ Statements end with `;` and may span several lines. Shell commands:
   :schema               labels, relationship types and property keys, with counts
   :load FILE            load a snapshot or run a Cypher script
   :save FILE            save the graph as a snapshot
+  :checkpoint           with --db: write a snapshot and empty the journal
   :format FMT           print results as table, csv, json or jsonl
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
   :params               list the parameters
@@ -53,7 +56,7 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("kgraph").join("history"))
 }
 
-pub fn run(session: &mut Session, mut format: Format) -> Result<(), String> {
+pub fn run(session: &mut Engine, mut format: Format) -> Result<(), String> {
     let mut editor: Editor<ReplHelper, FileHistory> =
         Editor::new().map_err(|e| format!("cannot start the terminal editor: {e}"))?;
     editor.set_helper(Some(ReplHelper));
@@ -68,8 +71,8 @@ pub fn run(session: &mut Session, mut format: Format) -> Result<(), String> {
     eprintln!(
         "kgraph {} — {} nodes, {} relationships. Type :help for help, :quit to leave.",
         env!("CARGO_PKG_VERSION"),
-        session.graph().node_count(),
-        session.graph().edge_count()
+        session.session().graph().node_count(),
+        session.session().graph().edge_count()
     );
     loop {
         match editor.readline("kgraph> ") {
@@ -79,10 +82,10 @@ pub fn run(session: &mut Session, mut format: Format) -> Result<(), String> {
                     continue;
                 }
                 let _ = editor.add_history_entry(entry);
-                if let Some(path) = &history {
-                    if let Err(e) = editor.save_history(path) {
-                        eprintln!("warning: cannot save history to {}: {e}", path.display());
-                    }
+                if let Some(path) = &history
+                    && let Err(e) = editor.save_history(path)
+                {
+                    eprintln!("warning: cannot save history to {}: {e}", path.display());
                 }
                 if let Some(command) = entry.strip_prefix(':') {
                     if !meta(session, command, &mut format) {
@@ -100,7 +103,7 @@ pub fn run(session: &mut Session, mut format: Format) -> Result<(), String> {
     Ok(())
 }
 
-fn statements(session: &mut Session, text: &str, format: Format) {
+fn statements(session: &mut Engine, text: &str, format: Format) {
     let mut out = io::stdout().lock();
     let result = session.run_each(text, "", |graph, output| {
         let _ = kgraph::format::write_output(&mut out, graph, &output, format);
@@ -112,7 +115,7 @@ fn statements(session: &mut Session, text: &str, format: Format) {
 }
 
 /// Runs a shell command; returns false to leave the shell.
-fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
+fn meta(session: &mut Engine, command: &str, format: &mut Format) -> bool {
     let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
     let rest = rest.trim();
     match name {
@@ -127,6 +130,10 @@ fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
             Ok(()) => eprintln!("Saved {rest}"),
             Err(e) => eprintln!("{e}"),
         },
+        "checkpoint" => match session.checkpoint() {
+            Ok(()) => eprintln!("Checkpoint written"),
+            Err(e) => eprintln!("{e}"),
+        },
         "format" => match rest.parse() {
             Ok(f) => *format = f,
             Err(e) => eprintln!("{e}"),
@@ -139,8 +146,9 @@ fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
             None => eprintln!("usage: :param NAME JSON"),
         },
         "params" => {
-            for (k, v) in session.params() {
-                println!("${k} = {}", kgraph::format::cell_text(session.graph(), v));
+            let s = session.session();
+            for (k, v) in s.params() {
+                println!("${k} = {}", kgraph::format::cell_text(s.graph(), v));
             }
         }
         "load" | "save" => eprintln!("usage: :{name} FILE"),
@@ -149,9 +157,9 @@ fn meta(session: &mut Session, command: &str, format: &mut Format) -> bool {
     true
 }
 
-fn print_schema(session: &Session) {
-    let s = session.graph().schema();
-    let g = session.graph();
+fn print_schema(session: &Engine) {
+    let s = session.session().graph().schema();
+    let g = session.session().graph();
     println!("{} nodes, {} relationships", g.node_count(), g.edge_count());
     let section = |title: &str, items: &std::collections::BTreeMap<String, usize>| {
         println!("{title}:");

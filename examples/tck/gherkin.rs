@@ -97,10 +97,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Scenario>, String> {
                 if let Some(step) = background.last_mut() {
                     step.table.push(row);
                 }
-            } else if let Some((s, _)) = current.as_mut() {
-                if let Some(step) = s.steps.last_mut() {
-                    step.table.push(row);
-                }
+            } else if let Some((s, _)) = current.as_mut()
+                && let Some(step) = s.steps.last_mut()
+            {
+                step.table.push(row);
             }
         } else if line.starts_with("\"\"\"") {
             let indent = raw.len() - raw.trim_start().len();

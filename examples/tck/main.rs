@@ -349,10 +349,10 @@ fn run(scenario: &gherkin::Scenario, graphs: &Path) -> Outcome {
             let got = side_effects(b, &metrics(session.graph()));
             let mut want = BTreeMap::new();
             for row in &step.table {
-                if let (Some(k), Some(n)) = (row.first(), row.get(1).and_then(|n| n.parse::<usize>().ok())) {
-                    if n > 0 {
-                        want.insert(k.clone(), n);
-                    }
+                if let (Some(k), Some(n)) = (row.first(), row.get(1).and_then(|n| n.parse::<usize>().ok()))
+                    && n > 0
+                {
+                    want.insert(k.clone(), n);
                 }
             }
             if got != want {

@@ -334,10 +334,10 @@ impl<'p> Operator<'p> for Limit<'p> {
             return Ok(None);
         }
         let row = self.input.next(ctx)?;
-        if row.is_some() {
-            if let Some(n) = self.remaining.as_mut() {
-                *n -= 1;
-            }
+        if row.is_some()
+            && let Some(n) = self.remaining.as_mut()
+        {
+            *n -= 1;
         }
         Ok(row)
     }

@@ -375,10 +375,10 @@ impl CExpr {
                 for item in items {
                     ctx.locals.borrow_mut().push(item);
                     let result = (|| -> Result<Option<Value>, QueryError> {
-                        if let Some(p) = predicate {
-                            if p.eval(row, ctx)? != Value::Bool(true) {
-                                return Ok(None);
-                            }
+                        if let Some(p) = predicate
+                            && p.eval(row, ctx)? != Value::Bool(true)
+                        {
+                            return Ok(None);
                         }
                         Ok(Some(match projection {
                             Some(p) => p.eval(row, ctx)?,

@@ -383,10 +383,10 @@ impl Planner<'_> {
         let mut columns = Vec::new();
         let last = statement.clauses.len().saturating_sub(1);
         for (i, clause) in statement.clauses.iter().enumerate() {
-            if let Clause::Return(r) = clause {
-                if i != last {
-                    return Err(QueryError::semantic("RETURN must be the last clause of a query", r.span));
-                }
+            if let Clause::Return(r) = clause
+                && i != last
+            {
+                return Err(QueryError::semantic("RETURN must be the last clause of a query", r.span));
             }
             if clause.writes() {
                 self.writes = true;

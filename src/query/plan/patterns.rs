@@ -30,13 +30,13 @@ impl Planner<'_> {
                     rel_names.push(&v.name);
                 }
             }
-            if let Some(p) = &pattern.path_variable {
-                if self.scope.get(&p.name).is_some() {
-                    return Err(QueryError::semantic(
-                        format!("variable `{}` is already declared", p.name),
-                        p.span,
-                    ));
-                }
+            if let Some(p) = &pattern.path_variable
+                && self.scope.get(&p.name).is_some()
+            {
+                return Err(QueryError::semantic(
+                    format!("variable `{}` is already declared", p.name),
+                    p.span,
+                ));
             }
             if let Some(all) = pattern.shortest {
                 op = self.shortest_path(op, pattern, all, &mut bound)?;
@@ -45,22 +45,22 @@ impl Planner<'_> {
             let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
-                if let (Some((Some(min), Some(max))), true) = (rel.length, rel.length.is_some()) {
-                    if min > max {
-                        return Err(QueryError::semantic(
-                            format!("the minimum length {min} is greater than the maximum {max}"),
-                            rel.span,
-                        ));
-                    }
+                if let (Some((Some(min), Some(max))), true) = (rel.length, rel.length.is_some())
+                    && min > max
+                {
+                    return Err(QueryError::semantic(
+                        format!("the minimum length {min} is greater than the maximum {max}"),
+                        rel.span,
+                    ));
                 }
                 let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
-                if let (Some(v), Some(_)) = (&rel.variable, rel.length) {
-                    if self.scope.get(&v.name).is_some() {
-                        return Err(QueryError::semantic(
-                            format!("variable-length relationship `{}` is already declared", v.name),
-                            v.span,
-                        ));
-                    }
+                if let (Some(v), Some(_)) = (&rel.variable, rel.length)
+                    && self.scope.get(&v.name).is_some()
+                {
+                    return Err(QueryError::semantic(
+                        format!("variable-length relationship `{}` is already declared", v.name),
+                        v.span,
+                    ));
                 }
                 rel_slots.push(self.pattern_slot(rel.variable.as_ref(), kind)?);
                 node_slots.push(self.pattern_slot(node.variable.as_ref(), Kind::Node)?);

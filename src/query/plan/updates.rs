@@ -50,13 +50,13 @@ impl Planner<'_> {
     pub(super) fn merge_clause(&mut self, op: Op, clause: &MergeClause) -> Result<Op, QueryError> {
         // Anonymous entities get names no user can type, so that matching and creating share slots.
         let mut pattern = clause.pattern.clone();
-        if pattern.steps.is_empty() {
-            if let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some()) {
-                return Err(QueryError::semantic(
-                    format!("`{}` is already declared: MERGE of a lone node needs a new one", v.name),
-                    v.span,
-                ));
-            }
+        if pattern.steps.is_empty()
+            && let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some())
+        {
+            return Err(QueryError::semantic(
+                format!("`{}` is already declared: MERGE of a lone node needs a new one", v.name),
+                v.span,
+            ));
         }
         // Unique across the statement: every MERGE before this one allocated at least as many slots
         // as it made names.
@@ -200,24 +200,23 @@ impl Planner<'_> {
         let mut items = Vec::new();
         let mut paths = Vec::new();
         for pattern in &clause.patterns {
-            if let Some(p) = &pattern.path_variable {
-                if self.scope.get(&p.name).is_some() {
-                    return Err(QueryError::semantic(
-                        format!("variable `{}` is already declared", p.name),
-                        p.span,
-                    ));
-                }
+            if let Some(p) = &pattern.path_variable
+                && self.scope.get(&p.name).is_some()
+            {
+                return Err(QueryError::semantic(
+                    format!("variable `{}` is already declared", p.name),
+                    p.span,
+                ));
             }
             let mut node_slots = Vec::new();
             let mut rel_slots = Vec::new();
-            if pattern.steps.is_empty() {
-                if let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some())
-                {
-                    return Err(QueryError::semantic(
-                        format!("`{}` is already declared: CREATE of a lone node makes a new one", v.name),
-                        v.span,
-                    ));
-                }
+            if pattern.steps.is_empty()
+                && let Some(v) = pattern.start.variable.as_ref().filter(|v| self.scope.get(&v.name).is_some())
+            {
+                return Err(QueryError::semantic(
+                    format!("`{}` is already declared: CREATE of a lone node makes a new one", v.name),
+                    v.span,
+                ));
             }
             let mut previous = self.create_node(&pattern.start, &mut items)?;
             node_slots.push(previous);
@@ -245,16 +244,13 @@ impl Planner<'_> {
                         ));
                     }
                 };
-                if let Some(v) = &rel.variable {
-                    if self.scope.get(&v.name).is_some() {
-                        return Err(QueryError::semantic(
-                            format!(
-                                "variable `{}` is already declared: CREATE makes a new relationship",
-                                v.name
-                            ),
-                            v.span,
-                        ));
-                    }
+                if let Some(v) = &rel.variable
+                    && self.scope.get(&v.name).is_some()
+                {
+                    return Err(QueryError::semantic(
+                        format!("variable `{}` is already declared: CREATE makes a new relationship", v.name),
+                        v.span,
+                    ));
                 }
                 let properties = self.create_properties(&rel.properties)?;
                 let slot = self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?;
@@ -286,25 +282,25 @@ impl Planner<'_> {
         node: &NodePattern,
         items: &mut Vec<CreateItem>,
     ) -> Result<usize, QueryError> {
-        if let Some(v) = &node.variable {
-            if let Some((slot, kind)) = self.scope.get(&v.name) {
-                if kind != Kind::Node && kind != Kind::Any {
-                    return Err(QueryError::semantic(
-                        format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
-                        v.span,
-                    ));
-                }
-                if !node.labels.is_empty() || !node.properties.is_empty() {
-                    return Err(QueryError::semantic(
-                        format!(
-                            "`{}` is already declared, so CREATE cannot give it labels or properties",
-                            v.name
-                        ),
-                        node.span,
-                    ));
-                }
-                return Ok(slot);
+        if let Some(v) = &node.variable
+            && let Some((slot, kind)) = self.scope.get(&v.name)
+        {
+            if kind != Kind::Node && kind != Kind::Any {
+                return Err(QueryError::semantic(
+                    format!("type mismatch: `{}` is already a {}", v.name, kind_name(kind)),
+                    v.span,
+                ));
             }
+            if !node.labels.is_empty() || !node.properties.is_empty() {
+                return Err(QueryError::semantic(
+                    format!(
+                        "`{}` is already declared, so CREATE cannot give it labels or properties",
+                        v.name
+                    ),
+                    node.span,
+                ));
+            }
+            return Ok(slot);
         }
         let properties = self.create_properties(&node.properties)?;
         let slot = self.pattern_slot(node.variable.as_ref(), Kind::Node)?;

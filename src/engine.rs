@@ -1,0 +1,88 @@
+//! What the command line and the REPL run statements against: an in-memory session, or a database
+//! directory whose changes are journalled.
+
+use std::path::Path;
+
+use kgraph::db::OpenReport;
+use kgraph::{Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
+
+pub enum Engine {
+    Memory(Box<Session>),
+    Db(Box<Database>),
+}
+
+impl Engine {
+    pub fn open_db(dir: &Path) -> Result<(Engine, OpenReport), Error> {
+        let (db, report) = Database::open(dir)?;
+        Ok((Engine::Db(Box::new(db)), report))
+    }
+
+    pub fn session(&self) -> &Session {
+        match self {
+            Engine::Memory(s) => s,
+            Engine::Db(db) => db.session(),
+        }
+    }
+
+    pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
+        match self {
+            Engine::Memory(s) => s.set_param(name, value),
+            Engine::Db(db) => db.set_param(name, value),
+        }
+    }
+
+    pub fn run_each(
+        &mut self,
+        text: &str,
+        origin: &str,
+        each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        match self {
+            Engine::Memory(s) => s.run_each(text, origin, each),
+            Engine::Db(db) => db.run_each(text, origin, each),
+        }
+    }
+
+    /// A snapshot or a script into the graph. A database takes scripts only (each statement is
+    /// journalled); a snapshot cannot be merged into one yet.
+    pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
+        match self {
+            Engine::Memory(s) => s.load_file(path),
+            Engine::Db(db) => {
+                let file_error = |message: &str| Error::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(message.to_string()),
+                };
+                let bytes =
+                    std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+                if kgraph::snapshot::is_snapshot(&bytes) {
+                    return Err(file_error(
+                        "a snapshot cannot be loaded into a database yet; open it without --db",
+                    ));
+                }
+                let text =
+                    String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
+                let (nodes, rels) = (db.session().graph().node_count(), db.session().graph().edge_count());
+                let statements = db.run_each(&text, &path.display().to_string(), |_, _| {})?;
+                let g = db.session().graph();
+                Ok(LoadReport {
+                    snapshot: false,
+                    statements,
+                    nodes: g.node_count().saturating_sub(nodes),
+                    relationships: g.edge_count().saturating_sub(rels),
+                })
+            }
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        self.session().save(path)
+    }
+
+    pub fn checkpoint(&mut self) -> Result<(), String> {
+        match self {
+            Engine::Memory(_) => Err("no database is open: start kgraph with --db DIR".into()),
+            Engine::Db(db) => db.checkpoint().map_err(|e| e.to_string()),
+        }
+    }
+}

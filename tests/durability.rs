@@ -1,0 +1,127 @@
+//! `kgraph --db`: what was committed survives, whatever moment the process is killed at.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use predicates::str::contains;
+
+fn kgraph() -> Command {
+    Command::cargo_bin("kgraph").expect("the binary is built")
+}
+
+/// Every `i` in the database, and whether each came with its whole statement (two nodes, one edge).
+fn committed(dir: &std::path::Path) -> (Vec<i64>, bool) {
+    let out = kgraph()
+        .arg("--db")
+        .arg(dir)
+        .args(["--format", "csv", "-c", "MATCH (t:T) OPTIONAL MATCH (t)-[r:R]->(u:U {i: t.i}) RETURN t.i AS i, count(u) AS whole ORDER BY i"])
+        .output()
+        .expect("kgraph runs");
+    assert!(out.status.success(), "reopening failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut ids = Vec::new();
+    let mut whole = true;
+    for line in text.lines().skip(1) {
+        let (i, w) = line.split_once(',').expect("two columns");
+        ids.push(i.parse().unwrap());
+        whole &= w == "1";
+    }
+    let u = kgraph()
+        .arg("--db")
+        .arg(dir)
+        .args(["--format", "csv", "-c", "MATCH (u:U) RETURN count(u)"])
+        .output()
+        .unwrap();
+    whole &= String::from_utf8_lossy(&u.stdout).lines().nth(1) == Some(&ids.len().to_string());
+    (ids, whole)
+}
+
+#[test]
+fn killed_at_random_moments_nothing_printed_is_lost_and_nothing_is_half_applied() {
+    let script: String = (0..3000)
+        .map(|k| format!("CREATE (:T {{i: {k}}})-[:R]->(:U {{i: {k}}}) RETURN {k} AS i;\n"))
+        .collect();
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for trial in 0..50 {
+        let dir = tempfile::tempdir().unwrap();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(5 + seed % 120);
+        let mut child = kgraph()
+            .arg("--db")
+            .arg(dir.path())
+            .args(["--format", "csv", "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        std::thread::sleep(delay);
+        child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up
+        child.wait().unwrap();
+        let mut printed_text = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut printed_text).unwrap();
+        let printed: BTreeSet<i64> = printed_text.lines().filter_map(|l| l.parse().ok()).collect();
+        let (ids, whole) = committed(dir.path());
+        let present: BTreeSet<i64> = ids.iter().copied().collect();
+        assert_eq!(present.len(), ids.len(), "trial {trial}: a statement was applied twice");
+        assert!(
+            printed.is_subset(&present),
+            "trial {trial}: printed {printed:?} but only {present:?} committed"
+        );
+        // Statements commit in order: what is there is a prefix, at most one ahead of what was shown.
+        assert!(ids.iter().enumerate().all(|(n, i)| *i == n as i64), "trial {trial}: gaps in {ids:?}");
+        assert!(
+            ids.len() <= printed.len() + 1,
+            "trial {trial}: {} committed, {} printed",
+            ids.len(),
+            printed.len()
+        );
+        assert!(whole, "trial {trial}: a statement was half applied");
+    }
+}
+
+#[test]
+fn a_second_process_gets_a_clear_lock_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut holder =
+        kgraph().arg("--db").arg(dir.path()).args(["-f", "-"]).stdin(Stdio::piped()).spawn().unwrap();
+    // The first process holds the database while it waits for its script.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_cmd::Command::cargo_bin("kgraph")
+        .unwrap()
+        .arg("--db")
+        .arg(dir.path())
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("database is locked"));
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+}
+
+#[test]
+fn checkpoint_then_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = |q: &str| {
+        assert_cmd::Command::cargo_bin("kgraph")
+            .unwrap()
+            .arg("--db")
+            .arg(dir.path())
+            .args(["--format", "csv", "-c", q])
+            .assert()
+    };
+    db("CREATE (:A {n: 1})").success();
+    db("CHECKPOINT").success();
+    db("CREATE (:A {n: 2})").success();
+    db("MATCH (a:A) RETURN sum(a.n) AS s").success().stdout("s\n3\n");
+    let snapshots = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".kgs"));
+    assert_eq!(snapshots.count(), 1);
+}
