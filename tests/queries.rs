@@ -84,7 +84,14 @@ fn arithmetic_and_its_errors() {
     assert_eq!(one(&mut db, "RETURN -9223372036854775808"), int(i64::MIN));
     assert_eq!(error(&mut db, "RETURN 9223372036854775807 + 1").kind, ErrorKind::ArithmeticError);
     assert_eq!(error(&mut db, "RETURN 1 / 0").kind, ErrorKind::ArithmeticError);
-    assert_eq!(error(&mut db, "RETURN true + 1").kind, ErrorKind::TypeError);
+    // Operand types known before running are checked then; otherwise when running.
+    assert_eq!(error(&mut db, "RETURN true + 1").kind, ErrorKind::SemanticError);
+    assert_eq!(error(&mut db, "RETURN any(x IN ['a', 'b'] WHERE x % 2 = 0)").kind, ErrorKind::SemanticError);
+    assert_eq!(
+        one(&mut db, "RETURN [true] + false"),
+        Value::List(vec![Value::Bool(true), Value::Bool(false)])
+    );
+    assert_eq!(error(&mut db, "WITH toBoolean('true') AS t RETURN t + 1").kind, ErrorKind::TypeError);
     // A literal's type is known before running: the error comes at compile time.
     assert_eq!(error(&mut db, "RETURN NOT 1").kind, ErrorKind::SemanticError);
     assert_eq!(error(&mut db, "RETURN true AND 'yes'").kind, ErrorKind::SemanticError);

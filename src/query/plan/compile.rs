@@ -68,6 +68,22 @@ impl Planner<'_> {
                     operand.span,
                 ));
             }
+            ExprKind::Binary(
+                op @ (BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Mod
+                | BinaryOp::Pow),
+                a,
+                b,
+            ) if arithmetic_type_error(*op, a, b, scope).is_some() => {
+                let (operand, t) = arithmetic_type_error(*op, a, b, scope).unwrap_or((a, Type::Map));
+                return Err(QueryError::semantic(
+                    format!("{} cannot take a {} operand", op.symbol(), t.name()),
+                    operand.span,
+                ));
+            }
             ExprKind::Unary(UnaryOp::Not, a) if static_type(a, scope).is_some_and(|t| t != Type::Boolean) => {
                 let t = static_type(a, scope).map_or("value", Type::name);
                 return Err(QueryError::semantic(format!("NOT cannot take a {t}"), a.span));
@@ -127,9 +143,9 @@ impl Planner<'_> {
                 };
                 CExpr::Case { subject, branches: compiled, default }
             }
-            ExprKind::ListComprehension { variable, list, predicate, projection } => {
-                let list = Box::new(self.compile(list, scope, mode)?);
-                let inner = with_local(scope, variable);
+            ExprKind::ListComprehension { variable, list: items, predicate, projection } => {
+                let list = Box::new(self.compile(items, scope, mode)?);
+                let inner = with_local(scope, variable, element_type(items, scope));
                 let predicate = match predicate {
                     Some(p) => Some(Box::new(self.compile(p, &inner, mode)?)),
                     None => None,
@@ -140,9 +156,9 @@ impl Planner<'_> {
                 };
                 CExpr::Comprehension { list, predicate, projection, span }
             }
-            ExprKind::Quantifier { kind, variable, list, predicate } => {
-                let list = Box::new(self.compile(list, scope, mode)?);
-                let inner = with_local(scope, variable);
+            ExprKind::Quantifier { kind, variable, list: items, predicate } => {
+                let list = Box::new(self.compile(items, scope, mode)?);
+                let inner = with_local(scope, variable, element_type(items, scope));
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
@@ -406,11 +422,54 @@ pub(super) fn operand_type_error<'e>(
 }
 
 /// The scope with one more local variable, numbered by how many locals enclose it.
-pub(super) fn with_local(scope: &Scope, name: &str) -> Scope {
+pub(super) fn with_local(scope: &Scope, name: &str, element: Option<Type>) -> Scope {
     let depth = scope.vars.iter().filter(|v| v.2 == Kind::Local).count();
     let mut inner = scope.clone();
     inner.vars.push((name.to_string(), depth, Kind::Local));
+    inner.types.retain(|t| t.0 != name);
+    if let Some(t) = element {
+        inner.types.push((name.to_string(), t));
+    }
     inner
+}
+
+/// The type every element of a list literal has, when they all have the same known one.
+fn element_type(list: &Expr, scope: &Scope) -> Option<Type> {
+    let ExprKind::List(items) = &list.kind else { return None };
+    let first = static_type(items.first()?, scope)?;
+    items.iter().all(|i| static_type(i, scope) == Some(first)).then_some(first)
+}
+
+/// An arithmetic operand whose type is known and cannot take part: booleans, maps and graph entities
+/// never; strings and lists only in `+`.
+fn arithmetic_type_error<'e>(
+    op: BinaryOp,
+    a: &'e Expr,
+    b: &'e Expr,
+    scope: &Scope,
+) -> Option<(&'e Expr, Type)> {
+    let types = [static_type(a, scope), static_type(b, scope)];
+    if op == BinaryOp::Add {
+        // `+` appends to lists anything at all, and joins strings with scalars.
+        if types.contains(&Some(Type::List)) {
+            return None;
+        }
+        if types.contains(&Some(Type::String)) {
+            return [a, b].into_iter().zip(types).find_map(|(x, t)| {
+                t.filter(|t| matches!(t, Type::Map | Type::Node | Type::Relationship | Type::Path))
+                    .map(|t| (x, t))
+            });
+        }
+    }
+    [a, b].into_iter().find_map(|x| {
+        let t = static_type(x, scope)?;
+        let refused = match t {
+            Type::Integer | Type::Float => false,
+            Type::String | Type::List => op != BinaryOp::Add,
+            _ => true,
+        };
+        refused.then_some((x, t))
+    })
 }
 
 pub(super) fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
