@@ -20,16 +20,8 @@ impl Plan {
                 (what, Some(input))
             }
             Op::Expand { input, direction, types, to_bound, rel_bound, names, .. } => {
-                let mut t = String::new();
-                for (i, ty) in types.iter().enumerate() {
-                    t.push(if i == 0 { ':' } else { '|' });
-                    crate::value::write_name(&mut t, ty)?;
-                }
-                let (l, r) = match direction {
-                    Direction::Outgoing => ("-", "->"),
-                    Direction::Incoming => ("<-", "-"),
-                    Direction::Both => ("-", "-"),
-                };
+                let t = types_text(types);
+                let (l, r) = arrows(*direction);
                 let name = if *to_bound || *rel_bound { "ExpandInto" } else { "Expand" };
                 let [a, rel, b] = names;
                 (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
@@ -49,25 +41,11 @@ impl Plan {
             Op::ShortestPath { input, all, names, types, .. } => {
                 let [a, rel, b] = names;
                 let what = if *all { "AllShortestPaths" } else { "ShortestPath" };
-                (
-                    format!(
-                        "{what} ({a})-[{rel}{}*]-({b})",
-                        types.iter().map(|t| format!(":{t}")).collect::<String>()
-                    ),
-                    Some(input),
-                )
+                (format!("{what} ({a})-[{rel}{}*]-({b})", types_text(types)), Some(input))
             }
             Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
-                let mut t = String::new();
-                for (i, ty) in types.iter().enumerate() {
-                    t.push(if i == 0 { ':' } else { '|' });
-                    crate::value::write_name(&mut t, ty)?;
-                }
-                let (l, r) = match direction {
-                    Direction::Outgoing => ("-", "->"),
-                    Direction::Incoming => ("<-", "-"),
-                    Direction::Both => ("-", "-"),
-                };
+                let t = types_text(types);
+                let (l, r) = arrows(*direction);
                 let upper = max.map_or(String::new(), |m| m.to_string());
                 let name = if *to_bound { "VarLengthExpandInto" } else { "VarLengthExpand" };
                 let [a, rel, b] = names;
@@ -118,5 +96,25 @@ impl fmt::Display for Plan {
             p.write_op(f, &p.root, 1)?;
         }
         Ok(())
+    }
+}
+
+/// `:A|B`, names back-quoted where they need it.
+fn types_text(types: &[String]) -> String {
+    let mut t = String::new();
+    for (i, ty) in types.iter().enumerate() {
+        t.push(if i == 0 { ':' } else { '|' });
+        // Writing into a String cannot fail.
+        let _ = crate::value::write_name(&mut t, ty);
+    }
+    t
+}
+
+/// The arrow ends drawn around a relationship followed in `direction`.
+fn arrows(direction: Direction) -> (&'static str, &'static str) {
+    match direction {
+        Direction::Outgoing => ("-", "->"),
+        Direction::Incoming => ("<-", "-"),
+        Direction::Both => ("-", "-"),
     }
 }
