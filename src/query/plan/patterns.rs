@@ -87,11 +87,7 @@ impl Planner<'_> {
             for (step, from, to, reversed) in order {
                 let rel = &pattern.steps[step].0;
                 let rel_slot = rel_slots[step];
-                let direction = match (rel.direction, reversed) {
-                    (RelDirection::Either, _) => Direction::Both,
-                    (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
-                    _ => Direction::Incoming,
-                };
+                let direction = walk_direction(rel.direction, reversed);
                 let to_slot = node_slots[to];
                 let rel_bound = bound.contains(&rel_slot);
                 if let Some((min, max)) = rel.length {
@@ -212,11 +208,7 @@ impl Planner<'_> {
         if min > 1 {
             return Err(QueryError::semantic("shortestPath() needs a minimum length of 0 or 1", rel.span));
         }
-        let direction = match rel.direction {
-            RelDirection::Right => Direction::Outgoing,
-            RelDirection::Left => Direction::Incoming,
-            RelDirection::Either => Direction::Both,
-        };
+        let direction = walk_direction(rel.direction, false);
         op = Op::ShortestPath {
             input: Box::new(op),
             from,
@@ -386,11 +378,7 @@ impl Planner<'_> {
             for (k, e) in &rel.properties {
                 properties.push((k.clone(), self.compile(e, scope, &mut Mode::plain("a pattern"))?));
             }
-            let direction = match rel.direction {
-                RelDirection::Right => Direction::Outgoing,
-                RelDirection::Left => Direction::Incoming,
-                RelDirection::Either => Direction::Both,
-            };
+            let direction = walk_direction(rel.direction, false);
             let length = rel.length.map(|(min, max)| (min.unwrap_or(1), max));
             let r = RelSpec {
                 slot,
@@ -440,5 +428,15 @@ impl Planner<'_> {
                 Ok((slot, false))
             }
         }
+    }
+}
+
+/// The direction to follow a relationship written as `written`, walking the pattern left to right
+/// (or right to left when `reversed`).
+fn walk_direction(written: RelDirection, reversed: bool) -> Direction {
+    match (written, reversed) {
+        (RelDirection::Either, _) => Direction::Both,
+        (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
+        _ => Direction::Incoming,
     }
 }
