@@ -188,6 +188,26 @@ impl Database {
         self.session.set_param(name, value);
     }
 
+    /// How long each statement may run (see [`Session::set_timeout`]). Replaying the journal on
+    /// open is never timed out.
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.session.set_timeout(timeout);
+    }
+
+    /// Merges a whole graph (a loaded snapshot) into the database. The journal records statements,
+    /// not graphs, so the merge is made durable by a checkpoint of its own: the merged graph is
+    /// written as a new snapshot before it replaces the one in memory, and a failure leaves both as
+    /// they were.
+    pub fn absorb(&mut self, graph: Graph) -> Result<(), Error> {
+        let mut merged = self.session.graph().clone();
+        merged.absorb(graph);
+        let seq = self.seq + 1;
+        snapshot::save(&merged, &snapshot_path(&self.dir, seq))?;
+        *self.session.graph_mut() = merged;
+        self.seq = seq;
+        self.empty_journal()
+    }
+
     /// Runs every statement of `source`; each one that changed the graph is on disk before its
     /// output is handed to `each`. `CHECKPOINT` (alone as a statement) writes a snapshot.
     pub fn run_each(
@@ -248,6 +268,11 @@ impl Database {
     pub fn checkpoint(&mut self) -> Result<(), Error> {
         let target = snapshot_path(&self.dir, self.seq);
         snapshot::save(self.session.graph(), &target)?;
+        self.empty_journal()
+    }
+
+    /// After a snapshot numbered `self.seq` is on disk: the journal's records are all in it.
+    fn empty_journal(&mut self) -> Result<(), Error> {
         let journal_path = self.dir.join(JOURNAL);
         self.journal.set_len(0).map_err(io_err(&journal_path))?;
         self.journal.seek(SeekFrom::Start(0)).map_err(io_err(&journal_path))?;
@@ -355,6 +380,25 @@ mod tests {
         let (mut db, report) = Database::open(dir.path()).unwrap();
         assert_eq!((report.snapshot_seq, report.replayed), (2, 1));
         assert_eq!(count(&mut db), Value::Int(3));
+    }
+
+    #[test]
+    fn an_absorbed_graph_is_checkpointed_and_later_statements_journalled_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outside = Session::new();
+        outside.run("CREATE (:Imported {n: 1})-[:R]->(:Imported {n: 2})").unwrap();
+        {
+            let (mut db, _) = Database::open(dir.path()).unwrap();
+            db.run("CREATE (:Local)").unwrap();
+            db.absorb(outside.into_graph()).unwrap();
+            assert_eq!(count(&mut db), Value::Int(3));
+            db.run("CREATE (:Later)").unwrap();
+        }
+        let (mut db, report) = Database::open(dir.path()).unwrap();
+        assert_eq!((report.snapshot_seq, report.replayed), (2, 1), "the merge is a snapshot of its own");
+        assert_eq!(count(&mut db), Value::Int(4));
+        let rels = db.run("MATCH (:Imported)-[r:R]->(:Imported) RETURN count(r)").unwrap();
+        assert_eq!(rels[0].rows[0][0], Value::Int(1));
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! directory whose changes are journalled.
 
 use std::path::Path;
+use std::time::Duration;
 
 use kgraph::db::OpenReport;
-use kgraph::{Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
+use kgraph::{CancelFlag, Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
 
 pub enum Engine {
     Memory(Box<Session>),
@@ -22,6 +23,17 @@ impl Engine {
             Engine::Memory(s) => s,
             Engine::Db(db) => db.session(),
         }
+    }
+
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        match self {
+            Engine::Memory(s) => s.set_timeout(timeout),
+            Engine::Db(db) => db.set_timeout(timeout),
+        }
+    }
+
+    pub fn cancel_flag(&self) -> CancelFlag {
+        self.session().cancel_flag()
     }
 
     pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
@@ -43,30 +55,27 @@ impl Engine {
         }
     }
 
-    /// A snapshot or a script into the graph. A database takes scripts only (each statement is
-    /// journalled); a snapshot cannot be merged into one yet.
+    /// A snapshot or a script into the graph. Into a database, a script's statements are journalled
+    /// one by one and a snapshot is merged and checkpointed at once.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
         match self {
             Engine::Memory(s) => s.load_file(path),
             Engine::Db(db) => {
-                let file_error = |message: &str| Error::Io {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other(message.to_string()),
-                };
                 let bytes =
                     std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-                if kgraph::snapshot::is_snapshot(&bytes) {
-                    return Err(file_error(
-                        "a snapshot cannot be loaded into a database yet; open it without --db",
-                    ));
-                }
-                let text =
-                    String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
                 let (nodes, rels) = (db.session().graph().node_count(), db.session().graph().edge_count());
-                let statements = db.run_each(&text, &path.display().to_string(), |_, _| {})?;
+                let mut statements = 0;
+                let snapshot = kgraph::snapshot::is_snapshot(&bytes);
+                if snapshot {
+                    db.absorb(kgraph::snapshot::from_bytes(&bytes, path)?)?;
+                } else {
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
+                    statements = db.run_each(&text, &path.display().to_string(), |_, _| {})?;
+                }
                 let g = db.session().graph();
                 Ok(LoadReport {
-                    snapshot: false,
+                    snapshot,
                     statements,
                     nodes: g.node_count().saturating_sub(nodes),
                     relationships: g.edge_count().saturating_sub(rels),

@@ -23,6 +23,6 @@ pub use db::Database;
 pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
-pub use query::{ErrorKind, Params, QueryError, WriteStats};
+pub use query::{CancelFlag, ErrorKind, Params, QueryError, WriteStats};
 pub use session::{LoadReport, QueryOutput, Session};
 pub use value::{PathValue, Value};

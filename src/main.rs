@@ -7,6 +7,7 @@ mod repl;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use engine::Engine;
@@ -41,10 +42,23 @@ struct Args {
     /// result is shown, and survives restarts. FILE arguments are run into it as scripts.
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    /// Stop any statement that runs longer than this many seconds (fractions allowed); it fails
+    /// with a Timeout error and changes nothing.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
+}
+
+/// Seconds as a positive number, as in `--timeout 2.5`.
+pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let seconds: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if seconds <= 0.0 {
+        return Err("the timeout must be more than 0 seconds".into());
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` seconds is out of range"))
 }
 
 fn parse_param(s: &str) -> Result<(String, Value), String> {
@@ -122,6 +136,7 @@ fn run(args: Args) -> Result<(), Failure> {
     for (name, value) in args.params {
         session.set_param(name, value);
     }
+    session.set_timeout(args.timeout);
     for file in &args.files {
         let report = session.load_file(file)?;
         if interactive {

@@ -23,6 +23,7 @@ Statements end with `;` and may span several lines. Shell commands:
   :format FMT           print results as table, csv, json or jsonl
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
   :params               list the parameters
+  :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
   :quit                 leave (Ctrl-D does too)
 Examples:
   MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN c.name, a.name;
@@ -67,6 +68,13 @@ pub fn run(session: &mut Engine, mut format: Format) -> Result<(), String> {
         }
         // A missing history file is the normal first run.
         let _ = editor.load_history(path);
+    }
+    // While a statement runs the terminal is in its normal mode and Ctrl-C raises SIGINT: the
+    // handler cancels the statement (which rolls back) instead of ending the process. While a line
+    // is edited, rustyline reads Ctrl-C as a key and the handler is not involved.
+    let cancel = session.cancel_flag();
+    if let Err(e) = ctrlc::set_handler(move || cancel.cancel()) {
+        eprintln!("warning: Ctrl-C will end kgraph rather than cancel a query: {e}");
     }
     eprintln!(
         "kgraph {} — {} nodes, {} relationships. Type :help for help, :quit to leave.",
@@ -144,6 +152,17 @@ fn meta(session: &mut Engine, command: &str, format: &mut Format) -> bool {
                 Err(e) => eprintln!("`{}` is not valid JSON: {e}", json.trim()),
             },
             None => eprintln!("usage: :param NAME JSON"),
+        },
+        "timeout" => match rest {
+            "" => match session.session().timeout() {
+                Some(t) => println!("timeout: {} s", t.as_secs_f64()),
+                None => println!("timeout: off"),
+            },
+            "off" | "none" | "0" => session.set_timeout(None),
+            seconds => match crate::parse_timeout(seconds) {
+                Ok(t) => session.set_timeout(Some(t)),
+                Err(e) => eprintln!("{e} (usage: :timeout SECONDS, or :timeout off)"),
+            },
         },
         "params" => {
             let s = session.session();

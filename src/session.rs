@@ -3,11 +3,12 @@
 use std::fs;
 use std::ops::Range;
 use std::path::Path;
+use std::time::Duration;
 
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::query::expr::Params;
-use crate::query::{QueryError, WriteStats, exec, parser, plan, split};
+use crate::query::{CancelFlag, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
 use crate::value::Value;
 
@@ -34,6 +35,9 @@ pub struct LoadReport {
 pub struct Session {
     graph: Graph,
     params: Params,
+    /// How long one statement may run; none by default.
+    timeout: Option<Duration>,
+    cancel: CancelFlag,
 }
 
 impl Session {
@@ -42,7 +46,7 @@ impl Session {
     }
 
     pub fn with_graph(graph: Graph) -> Self {
-        Session { graph, params: Params::new() }
+        Session { graph, ..Session::default() }
     }
 
     pub fn graph(&self) -> &Graph {
@@ -64,6 +68,23 @@ impl Session {
     /// Sets the parameter `$name` for the statements that follow.
     pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
         self.params.insert(name.into(), value);
+    }
+
+    /// Sets how long each statement may run before it is stopped with a `Timeout` error (and rolled
+    /// back); `None` lets statements run as long as they need.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// A handle that cancels the statement running at the moment it is raised (from another
+    /// thread, such as a Ctrl-C handler): the statement stops with a `Cancelled` error and is rolled
+    /// back. Each statement lowers the flag as it starts.
+    pub fn cancel_flag(&self) -> CancelFlag {
+        self.cancel.clone()
     }
 
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
@@ -88,7 +109,9 @@ impl Session {
                 plan: Some(text),
             });
         }
-        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params)?;
+        self.cancel.clear();
+        let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
+        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt)?;
         Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None })
     }
 

@@ -243,3 +243,25 @@ fn explain_prints_the_plan() {
         .success()
         .stdout(contains("NodeByLabelScan (c:Campaign)").and(contains("Expand (c)-[:`condemned-by`]->(x)")));
 }
+
+#[test]
+fn a_timeout_stops_a_runaway_query_with_status_1_and_later_statements_do_not_run() {
+    let endless = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*)";
+    kgraph()
+        .arg(seed())
+        .args(["--timeout", "0.3", "--format", "csv", "-c", "MATCH (n) RETURN count(n) AS before"])
+        .args(["-c", endless, "-c", "RETURN 'not reached' AS after"])
+        .assert()
+        .code(1)
+        .stdout("before\n17\n")
+        .stderr(contains("Timeout: the query ran longer than the timeout of 300 ms"));
+    for bad in ["0", "-1", "soon", "1e400"] {
+        kgraph()
+            .arg(format!("--timeout={bad}"))
+            .args(["-c", "RETURN 1"])
+            .assert()
+            .code(2)
+            .stderr(contains("--timeout"));
+    }
+    kgraph().args(["--timeout", "30", "--format", "csv", "-c", "RETURN 1 AS one"]).assert().success();
+}

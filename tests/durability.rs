@@ -125,3 +125,46 @@ fn checkpoint_then_reopen() {
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".kgs"));
     assert_eq!(snapshots.count(), 1);
 }
+
+#[test]
+fn a_snapshot_file_argument_is_merged_into_a_database_and_survives_reopening() {
+    let work = tempfile::tempdir().unwrap();
+    let snapshot = work.path().join("seed.kgs");
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/czech-apt31.cypher");
+    kgraph().arg(seed).arg("--save").arg(&snapshot).args(["-c", "RETURN 1"]).output().unwrap();
+    let dir = work.path().join("db");
+    let count = |extra: &[&std::ffi::OsStr]| {
+        assert_cmd::Command::cargo_bin("kgraph")
+            .unwrap()
+            .arg("--db")
+            .arg(&dir)
+            .args(extra)
+            .args(["--format", "csv", "-c", "MATCH (n) RETURN count(n) AS n"])
+            .assert()
+            .success()
+    };
+    count(&[snapshot.as_os_str()]).stdout("n\n17\n");
+    count(&[]).stdout("n\n17\n");
+}
+
+#[test]
+fn a_timed_out_statement_is_not_journalled() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("kgraph")
+        .unwrap()
+        .arg("--db")
+        .arg(dir.path())
+        .args(["--timeout", "0.2", "-c"])
+        .arg("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b CREATE (:Noise)")
+        .assert()
+        .code(1)
+        .stderr(contains("Timeout"));
+    assert_cmd::Command::cargo_bin("kgraph")
+        .unwrap()
+        .arg("--db")
+        .arg(dir.path())
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .assert()
+        .success()
+        .stdout("n\n0\n");
+}

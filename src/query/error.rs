@@ -24,8 +24,10 @@ pub enum ErrorKind {
     EntityNotFound,
     /// A change would break the graph's rules (deleting a node that keeps relationships). Run time.
     ConstraintValidationFailed,
-    /// The query was stopped before it finished.
+    /// The query was cancelled (Ctrl-C) before it finished. Run time.
     Cancelled,
+    /// The query ran past its time limit. Run time.
+    Timeout,
 }
 
 impl ErrorKind {
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::EntityNotFound => "EntityNotFound",
             ErrorKind::ConstraintValidationFailed => "ConstraintValidationFailed",
             ErrorKind::Cancelled => "Cancelled",
+            ErrorKind::Timeout => "Timeout",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 mod functions;
+mod interrupt;
 pub mod parser;
 pub mod pattern;
 pub mod plan;
@@ -14,6 +15,7 @@ pub mod split;
 pub use error::{ErrorKind, QueryError};
 pub use exec::WriteStats;
 pub use expr::{FUNCTION_NAMES, Params};
+pub use interrupt::{CancelFlag, Interrupt};
 
 /// Keywords of the language, for completion and highlighting.
 pub const KEYWORDS: &[&str] = &[

@@ -89,6 +89,7 @@ pub fn for_each_match(
         ctx.graph.nodes().collect()
     };
     for n in starts {
+        ctx.interrupt.check()?;
         if !node_ok(&spec.start, n, &row, ctx)? {
             continue;
         }
@@ -126,6 +127,7 @@ fn step(
             ctx.graph.neighbours(at, rel.direction, &syms, &mut next);
             let mut ends = Vec::new();
             for (e, n) in next {
+                ctx.interrupt.check()?;
                 if used.contains(&e) || (rel.bound && row.get(rel.slot) != Some(&Value::Relationship(e))) {
                     continue;
                 }
@@ -187,6 +189,7 @@ fn walks(
     let mut path: Vec<EdgeId> = Vec::new();
     let mut stack = vec![expand(start)];
     while let Some(candidates) = stack.last_mut() {
+        ctx.interrupt.check()?;
         let Some((e, next)) = candidates.pop() else {
             stack.pop();
             path.pop();

@@ -17,6 +17,7 @@ use write::*;
 use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, EvalCtx, Params};
+use super::interrupt::Interrupt;
 use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, WriteAction};
 use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
@@ -57,30 +58,33 @@ enum Undo {
 struct Ctx<'a> {
     graph: &'a mut Graph,
     params: &'a Params,
+    interrupt: &'a Interrupt,
     stats: WriteStats,
     undo: Vec<Undo>,
 }
 
 impl Ctx<'_> {
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
-        e.eval(row, &EvalCtx::new(self.graph, self.params))
+        e.eval(row, &EvalCtx::new(self.graph, self.params, self.interrupt))
     }
 }
 
-/// Runs a plan to completion. On error, the graph is left exactly as it was.
+/// Runs a plan to completion, or until `interrupt` says to stop. On error (a stop included), the
+/// graph is left exactly as it was.
 pub fn execute(
     plan: &Plan,
     graph: &mut Graph,
     params: &Params,
+    interrupt: &Interrupt,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    let mut ctx = Ctx { graph, params, stats: WriteStats::default(), undo: Vec::new() };
+    let mut ctx = Ctx { graph, params, interrupt, stats: WriteStats::default(), undo: Vec::new() };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
     let mut outcome = Ok(());
     for part in parts {
         let mut root = build(&part.root, None);
         outcome = loop {
-            match root.next(&mut ctx) {
+            match root.next(&mut ctx).and_then(|row| ctx.interrupt.check().map(|()| row)) {
                 Ok(Some(row)) => rows.push(row),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e),
@@ -280,6 +284,7 @@ fn get(row: &[Value], slot: usize) -> &Value {
 fn drain(input: &mut Boxed, ctx: &mut Ctx) -> Result<Vec<Row>, QueryError> {
     let mut rows = Vec::new();
     while let Some(row) = input.next(ctx)? {
+        ctx.interrupt.check()?;
         rows.push(row);
     }
     Ok(rows)

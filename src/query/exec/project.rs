@@ -174,6 +174,7 @@ impl<'p> Aggregate<'p> {
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Vec<Equivalent>, usize> = HashMap::new();
         while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
             let keys = self.keys.iter().map(|k| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
             let probe: Vec<Equivalent> = keys.iter().cloned().map(Equivalent).collect();
             let g = match index.get(&probe) {
@@ -242,6 +243,7 @@ pub(super) struct Distinct<'p> {
 impl<'p> Operator<'p> for Distinct<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
             let key: Vec<Equivalent> = row.iter().cloned().map(Equivalent).collect();
             if self.seen.insert(key) {
                 return Ok(Some(row));
@@ -262,6 +264,7 @@ impl<'p> Operator<'p> for Sort<'p> {
         if self.output.is_none() {
             let mut keyed = Vec::new();
             while let Some(row) = self.input.next(ctx)? {
+                ctx.interrupt.check()?;
                 let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
                 keyed.push((keys, row));
             }
@@ -305,6 +308,7 @@ impl<'p> Operator<'p> for Skip<'p> {
             self.remaining = Some(count(self.count, ctx, "SKIP")?);
         }
         while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
             match self.remaining {
                 Some(0) => return Ok(Some(row)),
                 Some(ref mut n) => *n -= 1,

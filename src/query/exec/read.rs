@@ -55,6 +55,7 @@ impl<'p> Operator<'p> for Unwind<'p> {
                 return Ok(Some(out));
             }
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            ctx.interrupt.check()?;
             self.items = match ctx.eval(self.expr, &row)? {
                 Value::Null => VecDeque::new(),
                 Value::List(items) => items.into(),
@@ -78,6 +79,7 @@ pub(super) struct NodeScan<'p> {
 impl<'p> Operator<'p> for NodeScan<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         loop {
+            ctx.interrupt.check()?;
             let Some(row) = &self.row else {
                 self.row = self.input.next(ctx)?;
                 if self.row.is_none() {
@@ -130,6 +132,7 @@ impl<'p> Operator<'p> for Expand<'p> {
         loop {
             if let Some(row) = &self.row {
                 while let Some(&(edge, node)) = self.buffer.get(self.position) {
+                    ctx.interrupt.check()?;
                     self.position += 1;
                     let rel = Value::Relationship(edge);
                     if self.distinct_from.iter().any(|&s| uses(get(row, s), edge)) {
@@ -182,6 +185,7 @@ pub(super) struct Filter<'p> {
 impl<'p> Operator<'p> for Filter<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
             match ctx.eval(self.predicate, &row)? {
                 Value::Bool(true) => return Ok(Some(row)),
                 Value::Bool(false) | Value::Null => {}
@@ -284,6 +288,7 @@ impl<'p> VarExpand<'p> {
             stack.push((start, expand(start)));
         }
         while let Some((_, candidates)) = stack.last_mut() {
+            ctx.interrupt.check()?;
             let Some((e, next)) = candidates.pop() else {
                 stack.pop();
                 path.pop();
@@ -358,15 +363,15 @@ pub(super) struct ShortestPath<'p> {
 impl ShortestPath<'_> {
     /// Breadth-first search from `start`, level by level, keeping every parent at the shortest
     /// distance; stops at the level that reaches `goal` (or at the maximum length).
-    fn search(&self, start: NodeId, goal: NodeId, ctx: &Ctx) -> VecDeque<Vec<EdgeId>> {
+    fn search(&self, start: NodeId, goal: NodeId, ctx: &Ctx) -> Result<VecDeque<Vec<EdgeId>>, QueryError> {
         let mut found = VecDeque::new();
         if start == goal && self.min == 0 {
             found.push_back(Vec::new());
-            return found;
+            return Ok(found);
         }
         let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
         if !self.types.is_empty() && syms.is_empty() {
-            return found;
+            return Ok(found);
         }
         let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
         let mut seen: HashSet<NodeId> = HashSet::from([start]);
@@ -381,6 +386,7 @@ impl ShortestPath<'_> {
                 next.clear();
                 ctx.graph.neighbours(n, self.direction, &syms, &mut next);
                 for &(e, m) in &next {
+                    ctx.interrupt.check()?;
                     if seen.contains(&m) && !discovered.contains(&m) {
                         continue;
                     }
@@ -397,11 +403,12 @@ impl ShortestPath<'_> {
             level = discovered;
         }
         if !reached {
-            return found;
+            return Ok(found);
         }
         // Walk back from the goal through every recorded parent.
         let mut stack: Vec<(NodeId, Vec<EdgeId>)> = vec![(goal, Vec::new())];
         while let Some((n, tail)) = stack.pop() {
+            ctx.interrupt.check()?;
             if n == start && !tail.is_empty() {
                 let mut path = tail;
                 path.reverse();
@@ -420,7 +427,7 @@ impl ShortestPath<'_> {
                 stack.push((p, longer));
             }
         }
-        found
+        Ok(found)
     }
 }
 
@@ -434,7 +441,7 @@ impl<'p> Operator<'p> for ShortestPath<'p> {
             }
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
             self.found = match (get(&row, self.from), get(&row, self.to)) {
-                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, ctx),
+                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, ctx)?,
                 _ => VecDeque::new(),
             };
             self.row = Some(row);

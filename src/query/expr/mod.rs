@@ -13,6 +13,7 @@ use std::fmt;
 
 use super::ast::{BinaryOp, Quantifier, Span};
 use super::error::{ErrorKind, QueryError};
+use super::interrupt::Interrupt;
 use super::pattern::{PatternSpec, for_each_match};
 use crate::graph::{Graph, Sym};
 use crate::value::{PathValue, Value};
@@ -26,11 +27,13 @@ pub struct EvalCtx<'a> {
     pub params: &'a Params,
     /// The values of the comprehension and quantifier variables being evaluated, innermost last.
     pub locals: RefCell<Vec<Value>>,
+    /// Polled by every loop whose length depends on the data.
+    pub interrupt: &'a Interrupt,
 }
 
 impl<'a> EvalCtx<'a> {
-    pub fn new(graph: &'a Graph, params: &'a Params) -> Self {
-        EvalCtx { graph, params, locals: RefCell::new(Vec::new()) }
+    pub fn new(graph: &'a Graph, params: &'a Params, interrupt: &'a Interrupt) -> Self {
+        EvalCtx { graph, params, locals: RefCell::new(Vec::new()), interrupt }
     }
 }
 
@@ -373,6 +376,7 @@ impl CExpr {
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
+                    ctx.interrupt.check()?;
                     ctx.locals.borrow_mut().push(item);
                     let result = (|| -> Result<Option<Value>, QueryError> {
                         if let Some(p) = predicate
@@ -406,6 +410,7 @@ impl CExpr {
                 let (mut trues, mut nulls) = (0usize, 0usize);
                 let total = items.len();
                 for item in items {
+                    ctx.interrupt.check()?;
                     ctx.locals.borrow_mut().push(item);
                     let v = predicate.eval(row, ctx);
                     ctx.locals.borrow_mut().pop();

@@ -1,0 +1,106 @@
+//! The REPL driven through a real pseudo-terminal, as a user's terminal drives it: line editing,
+//! Ctrl-C, Ctrl-D and the shell commands.
+
+#![cfg(unix)]
+
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/czech-apt31.cypher");
+
+/// A query that runs for minutes unless stopped: 10^10 rows.
+const ENDLESS: &str = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*);";
+
+fn start(args: &[&str]) -> (PtySession, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kgraph"));
+    command
+        .args(args)
+        .env("KGRAPH_HISTORY", home.path().join("history"))
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    let mut repl = spawn_command(command, Some(20_000)).expect("kgraph starts in a pseudo-terminal");
+    repl.exp_string("Type :help").expect("the banner");
+    repl.exp_string("kgraph> ").expect("the first prompt");
+    (repl, home)
+}
+
+fn count_nodes(repl: &mut PtySession) -> String {
+    repl.send_line("MATCH (n) RETURN count(n) AS nodes;").expect("typed");
+    let (_, count) = repl.exp_regex(r"\| \d+ +\|").expect("a count row");
+    count
+}
+
+fn quit(mut repl: PtySession) {
+    repl.send_control('d').expect("Ctrl-D");
+    match repl.process().wait().expect("kgraph exits") {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 0, "Ctrl-D leaves with status 0"),
+        other => panic!("kgraph did not exit normally: {other:?}"),
+    }
+}
+
+#[test]
+fn ctrl_c_cancels_the_running_query_and_keeps_the_session() {
+    let (mut repl, _home) = start(&[SEED]);
+    assert!(count_nodes(&mut repl).contains("17"));
+    repl.send_line(ENDLESS).expect("typed");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    repl.send_control('c').expect("Ctrl-C");
+    repl.exp_string("Cancelled: the query was cancelled").expect("the cancellation is reported");
+    repl.exp_string("kgraph> ").expect("the prompt comes back");
+    assert!(count_nodes(&mut repl).contains("17"), "the graph is intact after a cancel");
+    quit(repl);
+}
+
+#[test]
+fn a_cancelled_write_changes_nothing() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b CREATE (:Noise {a: a});")
+        .expect("typed");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    repl.send_control('c').expect("Ctrl-C");
+    repl.exp_string("Cancelled").expect("the cancellation is reported");
+    assert!(count_nodes(&mut repl).contains("17"), "the half-done CREATE was rolled back");
+    quit(repl);
+}
+
+#[test]
+fn the_timeout_setting_stops_runaway_queries() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line(":timeout 0.2").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":timeout").expect("typed");
+    repl.exp_string("timeout: 0.2 s").expect("the setting is shown");
+    repl.send_line(ENDLESS).expect("typed");
+    repl.exp_string("Timeout: the query ran longer than the timeout of 200 ms").expect("a timeout error");
+    // rustyline drops lines that arrive in one read (kkawakam/rustyline#690): wait for each prompt.
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":timeout off").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":timeout").expect("typed");
+    repl.exp_string("timeout: off").expect("the setting is shown");
+    repl.send_line(":timeout soon").expect("typed");
+    repl.exp_string("is not a number of seconds").expect("a bad value is refused");
+    quit(repl);
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_abandons_the_line_only() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send("MATCH (n) RETURN").expect("typed");
+    repl.send_control('c').expect("Ctrl-C");
+    repl.exp_string("kgraph> ").expect("a fresh prompt");
+    assert!(count_nodes(&mut repl).contains("17"));
+    quit(repl);
+}
+
+#[test]
+fn a_statement_may_span_lines() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("MATCH (a:ThreatActor)").expect("typed");
+    repl.send_line("RETURN a.name AS actor;").expect("typed");
+    repl.exp_string("APT31").expect("the two lines ran as one statement");
+    quit(repl);
+}
