@@ -294,6 +294,41 @@ impl Database {
     }
 }
 
+/// What a journal holds, decoded but not applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalScan {
+    /// Each whole record's number and statement.
+    pub records: Vec<(u64, String)>,
+    /// The bytes the whole records span.
+    pub valid_len: u64,
+    /// Whether a torn record (a crash mid-write) follows them.
+    pub torn: bool,
+}
+
+/// Decodes a journal's bytes as opening a database does, without applying anything: for checks and
+/// for the fuzz target. Damage anywhere but in the last record is an error naming its offset.
+pub fn decode_journal(bytes: &[u8]) -> Result<JournalScan, DbError> {
+    let (records, valid_len, torn) = parse_journal(bytes, Path::new(JOURNAL))?;
+    Ok(JournalScan { records: records.into_iter().map(|r| (r.seq, r.statement)).collect(), valid_len, torn })
+}
+
+/// A record that cannot be whole at `at` is a torn tail only when no whole record follows it: a crash
+/// cuts the last write short, while a damaged length in the middle would otherwise hide every record
+/// after it. Scans every later offset, which only damaged journals pay for.
+#[allow(clippy::type_complexity)]
+fn torn_or_corrupt(bytes: &[u8], at: usize, records: Vec<Record>) -> Result<(Vec<Record>, u64, bool), ()> {
+    let whole_record_at = |from: usize| {
+        let rest = &bytes[from..];
+        if rest.len() < 8 {
+            return false;
+        }
+        let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let crc = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
+        len > 0 && rest.len() >= 8 + len && crc32fast::hash(&rest[8..8 + len]) == crc
+    };
+    if (at + 1..bytes.len()).any(whole_record_at) { Err(()) } else { Ok((records, at as u64, true)) }
+}
+
 /// The statement text without comments and surrounding blanks.
 fn strip_comments(text: &str) -> String {
     let mut out = String::new();
@@ -317,7 +352,7 @@ fn parse_journal(bytes: &[u8], path: &Path) -> Result<(Vec<Record>, u64, bool), 
     while at < bytes.len() {
         let rest = &bytes[at..];
         if rest.len() < 8 {
-            return Ok((records, at as u64, true));
+            return torn_or_corrupt(bytes, at, records).map_err(|()| corrupt(at, "damaged record header"));
         }
         let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
         let crc = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
@@ -326,8 +361,8 @@ fn parse_journal(bytes: &[u8], path: &Path) -> Result<(Vec<Record>, u64, bool), 
         }
         let end = 8 + len as usize;
         if rest.len() < end {
-            // The last record was cut short: a crash during its write.
-            return Ok((records, at as u64, true));
+            // The last record was cut short (a crash during its write), unless its length is damaged.
+            return torn_or_corrupt(bytes, at, records).map_err(|()| corrupt(at, "damaged record length"));
         }
         let payload = &rest[8..end];
         if crc32fast::hash(payload) != crc {
@@ -434,5 +469,29 @@ mod tests {
         fs::write(&journal, &bytes).unwrap();
         let err = Database::open(dir.path()).unwrap_err();
         assert!(err.to_string().contains("offset 0"), "{err}");
+    }
+
+    #[test]
+    fn a_damaged_length_in_the_middle_is_corruption_not_a_torn_tail() {
+        let mut journal = Vec::new();
+        for seq in 1..=3u64 {
+            let payload = format!(r#"{{"seq":{seq},"statement":"CREATE (:A)","params":{{}}}}"#).into_bytes();
+            journal.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            journal.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            journal.extend_from_slice(&payload);
+        }
+        assert_eq!(decode_journal(&journal).unwrap().records.len(), 3);
+        let second = journal.len() / 3;
+        // A length too large for the rest of the file, on the second of three records.
+        journal[second..second + 4].copy_from_slice(&100_000u32.to_le_bytes());
+        let err = decode_journal(&journal).unwrap_err();
+        assert!(err.to_string().contains(&format!("offset {second}")), "{err}");
+        // The same damage on the last record is what a crash mid-write looks like.
+        let last = 2 * second;
+        let mut torn = journal.clone();
+        torn[second..second + 4].copy_from_slice(&journal[0..4]);
+        torn[last..last + 4].copy_from_slice(&100_000u32.to_le_bytes());
+        let scan = decode_journal(&torn).unwrap();
+        assert_eq!((scan.records.len(), scan.valid_len, scan.torn), (2, last as u64, true));
     }
 }

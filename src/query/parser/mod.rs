@@ -961,6 +961,16 @@ mod tests {
         assert_eq!(expr("$`my param`"), "$`my param`");
     }
 
+    /// Found by the `query` fuzz target: the printer parenthesises `WHEN 1 > 2` as `WHEN (1 > 2)`,
+    /// which the grammar read as a call of a function named `WHEN`.
+    #[test]
+    fn reserved_words_are_not_function_names() {
+        assert_eq!(expr("CASE WHEN (1 > 2) THEN 1 END"), "CASE WHEN (1 > 2) THEN 1 END");
+        assert_eq!(expr("CASE (1) WHEN (1) THEN (2) ELSE (3) END"), "CASE 1 WHEN 1 THEN 2 ELSE 3 END");
+        assert_eq!(expr("not(true)"), "(NOT true)");
+        assert_eq!(expr("notify(1)"), "notify(1)");
+    }
+
     #[test]
     fn keywords_are_case_insensitive_and_whole_words() {
         let s = parse(

@@ -1,0 +1,1 @@
+MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN c.name, a.name

@@ -1,0 +1,1 @@
+MATCH (n) RETURN labels(n) AS label, count(*) ORDER BY label

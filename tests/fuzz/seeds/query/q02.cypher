@@ -1,0 +1,1 @@
+MATCH (a:ThreatActor {name: 'APT31'})-[:`linked-to`]->(o) RETURN o.name

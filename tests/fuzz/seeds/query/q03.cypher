@@ -1,0 +1,1 @@
+MATCH p = (a)-[:attributed-to*1..3]->(b) WHERE a <> b RETURN length(p), nodes(p) LIMIT 5

@@ -1,0 +1,1 @@
+MATCH (a), (b) WHERE id(a) < id(b) RETURN shortestPath((a)-[*]-(b)) AS p

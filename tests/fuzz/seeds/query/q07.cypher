@@ -1,0 +1,1 @@
+WITH 1 AS a, 2 AS b WHERE a < b < 3 RETURN a + b * 2 ^ 3 % 5, -a, NOT (a = b) XOR true

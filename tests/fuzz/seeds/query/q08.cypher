@@ -1,0 +1,1 @@
+CREATE (a:A {n: 1})-[:R {w: 0.5}]->(b:B) SET a.m = [1, 2], a:C REMOVE b.x DELETE b

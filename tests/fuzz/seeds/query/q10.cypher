@@ -1,0 +1,1 @@
+MERGE (a:Actor {name: $name}) ON CREATE SET a.created = timestamp() ON MATCH SET a.seen = true RETURN a

@@ -1,0 +1,1 @@
+RETURN 'a' =~ 'a.*', 'abc' STARTS WITH 'a', 'abc' ENDS WITH 'c', 'abc' CONTAINS 'b'

@@ -1,0 +1,1 @@
+MATCH (a) RETURN a {.name, .*, extra: 1} AS m, [(a)-->(b) | b.name] AS out

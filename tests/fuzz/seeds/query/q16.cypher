@@ -1,0 +1,1 @@
+MATCH (a) WHERE EXISTS { MATCH (a)-[:`condemned-by`]->() } RETURN a.name

@@ -1,0 +1,1 @@
+EXPLAIN MATCH (a)-[r]->(b) RETURN a, r, b

@@ -1,0 +1,1 @@
+RETURN 0x1F, 0o17, 1e3, .5, 'esc\'aped\n', "dq", `back tick`

@@ -1,0 +1,1 @@
+MATCH (a)<-[r:`attributed-to`|`linked-to`*0..]-(b) RETURN count(DISTINCT b)

@@ -1,0 +1,1 @@
+RETURN [1,2,3][1..], [1,2,3][-1], {a: {b: 2}}.a.b, size('x'), head([]), coalesce(null, 1)

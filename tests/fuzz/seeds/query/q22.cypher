@@ -1,0 +1,1 @@
+RETURN percentileCont(1, 0.5), stDev(1), collect(DISTINCT 1), avg(1.0), min('a'), max(2)

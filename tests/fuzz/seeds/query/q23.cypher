@@ -1,0 +1,2 @@
+MATCH (n:Organization) SET n += {checked: true} RETURN n.name // comment
+/* block */

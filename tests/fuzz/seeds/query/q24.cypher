@@ -1,0 +1,1 @@
+CREATE (a:X), (a)-[:T]->(a) WITH a MATCH (a)-[r]-(a) RETURN r

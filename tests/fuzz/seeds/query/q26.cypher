@@ -1,0 +1,1 @@
+MATCH (a) RETURN a ORDER BY a.name ASCENDING, id(a) DESC; RETURN 1;

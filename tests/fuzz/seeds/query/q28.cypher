@@ -1,0 +1,1 @@
+MATCH (a {name: 'Czech Republic'})-[*2]-(b) RETURN DISTINCT b.name
