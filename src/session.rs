@@ -109,6 +109,7 @@ impl Session {
                 plan: Some(text),
             });
         }
+        self.graph.prepare_reads();
         self.cancel.clear();
         let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt)?;

@@ -4,15 +4,17 @@
 //! property keys) are interned; a node or edge holds symbols and a sorted vector of properties, never a
 //! `String` name or a `HashMap` of its own, so that tens of millions of edges fit in a few GiB.
 //!
-//! The query executor reaches adjacency only through [`Graph::neighbours`]: a read-optimised index can
-//! later replace petgraph's linked adjacency lists behind that one method.
+//! The query executor reaches adjacency only through [`Graph::neighbours`], which reads a
+//! compressed-sparse-row index ([`adjacency`]) kept beside petgraph's linked lists.
 
+mod adjacency;
 mod interner;
 mod properties;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
+use adjacency::Adjacency;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
@@ -82,6 +84,9 @@ pub struct Graph {
     names: Interner,
     by_label: HashMap<Sym, BTreeSet<u32>>,
     by_type: HashMap<Sym, BTreeSet<u32>>,
+    /// Built by [`Graph::prepare_reads`]; until then, and for nodes changed since, adjacency is read
+    /// from petgraph.
+    adjacency: Option<Adjacency>,
 }
 
 impl Graph {
@@ -123,7 +128,10 @@ impl Graph {
         for &l in &self.g[id].labels {
             self.by_label.entry(l).or_default().insert(id.index() as u32);
         }
-        NodeId(id.index() as u32)
+        let id = NodeId(id.index() as u32);
+        // A reused slot may still have the edges of the node that held it in the index.
+        self.mark_stale(id);
+        id
     }
 
     /// Convenience for library users and tests: names as strings.
@@ -151,6 +159,8 @@ impl Graph {
         }
         let id = self.g.add_edge(node_index(from), node_index(to), EdgeData { ty, props });
         let id = id.index() as u32;
+        self.mark_stale(from);
+        self.mark_stale(to);
         self.by_type.entry(ty).or_default().insert(id);
         Ok(EdgeId(id))
     }
@@ -178,6 +188,10 @@ impl Graph {
     }
 
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
+        if let Some((a, b)) = self.endpoints(e) {
+            self.mark_stale(a);
+            self.mark_stale(b);
+        }
         let data = self.g.remove_edge(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
         if let Some(set) = self.by_type.get_mut(&data.ty) {
             set.remove(&e.0);
@@ -200,6 +214,7 @@ impl Graph {
             return Err(GraphError::NodeHasEdges(n.0));
         }
         let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
+        self.mark_stale(n);
         for l in data.labels {
             if let Some(set) = self.by_label.get_mut(&l) {
                 set.remove(&n.0);
@@ -301,9 +316,48 @@ impl Graph {
         self.by_type.get(&ty).map_or(0, BTreeSet::len)
     }
 
+    fn mark_stale(&mut self, n: NodeId) {
+        if let Some(a) = &mut self.adjacency {
+            a.mark_stale(n);
+        }
+    }
+
+    /// Builds the adjacency index, or rebuilds it when enough nodes changed since it was built for
+    /// reading through it to pay. Linear in the graph; a no-op when the index is current enough.
+    /// Reads are correct without it, only slower.
+    pub fn prepare_reads(&mut self) {
+        let bound = self.g.node_bound();
+        if self.adjacency.as_ref().is_some_and(|a| !a.worth_rebuilding(bound)) {
+            return;
+        }
+        let g = &self.g;
+        self.adjacency = Some(Adjacency::build(bound, || {
+            g.edge_indices().filter_map(move |e| {
+                let (a, b) = g.edge_endpoints(e)?;
+                Some((e.index() as u32, a.index() as u32, b.index() as u32, g[e].ty))
+            })
+        }));
+    }
+
+    /// Heap bytes held by the adjacency index (zero before it is built).
+    pub fn adjacency_bytes(&self) -> usize {
+        self.adjacency.as_ref().map_or(0, Adjacency::heap_bytes)
+    }
+
     /// Appends to `out` the (edge, other node) pairs of `n` in direction `dir` whose type is one of
-    /// `types` (any type when `types` is empty). This is the executor's only way to adjacency.
+    /// `types` (any type when `types` is empty), newest edge first. This is the executor's only way
+    /// to adjacency.
     pub fn neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
+        if let Some(a) = &self.adjacency
+            && a.covers(n)
+        {
+            return a.neighbours(n, dir, types, out);
+        }
+        self.linked_neighbours(n, dir, types, out);
+    }
+
+    /// [`Graph::neighbours`] read from petgraph's linked lists: always current, slow at scale.
+    fn linked_neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
         if !self.contains_node(n) {
             return;
         }
@@ -443,15 +497,18 @@ impl Graph {
     ) -> Result<Graph, GraphError> {
         let mut graph = Graph { names, ..Graph::default() };
         let mut vacant_nodes = Vec::new();
+        let mut vacant = Vec::new();
         let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
         for (id, labels, props) in nodes {
             while graph.g.node_bound() < id as usize {
                 vacant_nodes.push(graph.g.add_node(placeholder()));
+                vacant.push(true);
             }
             if graph.g.node_bound() != id as usize {
                 return Err(GraphError::NoSuchNode(id));
             }
             graph.add_node(&labels, props);
+            vacant.push(false);
         }
         let mut vacant_edges = Vec::new();
         for (id, from, to, ty, props) in edges {
@@ -466,7 +523,7 @@ impl Graph {
             if graph.g.edge_bound() != id as usize {
                 return Err(GraphError::NoSuchEdge(id));
             }
-            let placeholder_end = |n: u32| vacant_nodes.contains(&NodeIndex::new(n as usize));
+            let placeholder_end = |n: u32| vacant.get(n as usize).is_some_and(|&v| v);
             if placeholder_end(from) || placeholder_end(to) {
                 return Err(GraphError::NoSuchNode(if placeholder_end(from) { from } else { to }));
             }
@@ -619,6 +676,61 @@ mod tests {
         let back = Graph::restore(names, nodes, edges).unwrap();
         assert_eq!(back, g);
         assert!(back.contains_node(extra) && !back.contains_node(a));
+    }
+
+    proptest::proptest! {
+        /// Whatever the writes and whenever the index is rebuilt, reading adjacency through it gives
+        /// what petgraph's own lists give.
+        #[test]
+        fn the_adjacency_index_agrees_with_petgraph(ops in proptest::collection::vec((0u8..6, 0u32..12, 0u32..12, 0u32..3), 1..120)) {
+            let mut g = Graph::new();
+            let types = [g.intern("a"), g.intern("b"), g.intern("c")];
+            for (op, x, y, t) in ops {
+                let (x, y) = (NodeId(x), NodeId(y));
+                match op {
+                    0 => { g.add_node(&[], Properties::default()); }
+                    1 | 2 => { let _ = g.add_edge(x, y, types[t as usize], Properties::default()); }
+                    3 => { let _ = g.remove_edge(EdgeId(x.0 * 3 + t)); }
+                    4 => { let _ = g.detach_remove_node(x); }
+                    _ => g.prepare_reads(),
+                }
+                for n in 0..14 {
+                    for dir in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+                        for wanted in [&[][..], &types[..1], &types[1..]] {
+                            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                            g.neighbours(NodeId(n), dir, wanted, &mut fast);
+                            g.linked_neighbours(NodeId(n), dir, wanted, &mut slow);
+                            fast.sort();
+                            slow.sort();
+                            proptest::prop_assert_eq!(fast, slow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_index_built_before_writes_stays_correct_and_is_rebuilt_when_stale() {
+        let (mut g, a, _, c) = small();
+        g.prepare_reads();
+        let before = g.adjacency_bytes();
+        assert!(before > 0);
+        let t = g.intern("new");
+        let e = g.add_edge(c, a, t, Properties::default()).unwrap();
+        let mut out = Vec::new();
+        g.neighbours(c, Direction::Outgoing, &[t], &mut out);
+        assert_eq!(out, vec![(e, a)]);
+        g.remove_edge(e).unwrap();
+        out.clear();
+        g.neighbours(c, Direction::Outgoing, &[t], &mut out);
+        assert!(out.is_empty());
+        g.prepare_reads();
+        out.clear();
+        g.neighbours(a, Direction::Both, &[], &mut out);
+        let mut linked = Vec::new();
+        g.linked_neighbours(a, Direction::Both, &[], &mut linked);
+        assert_eq!(out, linked, "the rebuilt index keeps petgraph's newest-first order");
     }
 
     #[test]
