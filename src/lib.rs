@@ -13,6 +13,7 @@
 pub mod db;
 mod error;
 pub mod format;
+pub mod generate;
 pub mod graph;
 pub mod query;
 mod session;

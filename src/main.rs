@@ -3,6 +3,7 @@
 
 mod engine;
 mod repl;
+mod tools;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -18,9 +19,12 @@ use kgraph::{Error, Format, Value};
 #[command(
     name = "kgraph",
     version,
-    after_help = "Exit status: 0 success; 1 a query failed; 2 a usage, file or snapshot error."
+    after_help = "Exit status: 0 success; 1 a query failed; 2 a usage, file or snapshot error.",
+    args_conflicts_with_subcommands = true
 )]
 struct Args {
+    #[command(subcommand)]
+    tool: Option<tools::Tool>,
     /// Files loaded in order: a kgraph snapshot (recognised by its content) or a Cypher script.
     files: Vec<PathBuf>,
     /// Run these statements, then exit (repeatable; after -f).
@@ -100,8 +104,12 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args) {
+    let mut args = Args::parse();
+    let outcome = match args.tool.take() {
+        Some(tool) => tools::run(tool).map_err(Failure::Other),
+        None => run(args),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::ClosedOutput) => ExitCode::SUCCESS,
         Err(Failure::Query(message)) => {
