@@ -25,5 +25,5 @@ pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
 pub use query::{CancelFlag, ErrorKind, Params, QueryError, WriteStats};
-pub use session::{LoadReport, QueryOutput, Session};
+pub use session::{LoadReport, QueryOutput, Session, Timing};
 pub use value::{PathValue, Value};

@@ -50,6 +50,9 @@ struct Args {
     /// with a Timeout error and changes nothing.
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     timeout: Option<Duration>,
+    /// After each statement, print on stderr `time: T ms (parse P ms, plan Q ms, execute E ms)`.
+    #[arg(long)]
+    timing: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -166,19 +169,19 @@ fn run(args: Args) -> Result<(), Failure> {
     let mut out = io::BufWriter::new(stdout.lock());
     if let Some(script) = &args.script {
         let (text, origin) = read_script(script)?;
-        run_text(&mut session, &text, &origin, args.format, &mut out)?;
+        run_text(&mut session, &text, &origin, (args.format, args.timing), &mut out)?;
     }
     for command in &args.commands {
-        run_text(&mut session, command, "", args.format, &mut out)?;
+        run_text(&mut session, command, "", (args.format, args.timing), &mut out)?;
     }
     if args.commands.is_empty() && args.script.is_none() {
         if io::stdin().is_terminal() {
             drop(out);
-            repl::run(&mut session, args.format).map_err(Failure::Other)?;
+            repl::run(&mut session, args.format, args.timing).map_err(Failure::Other)?;
             out = io::BufWriter::new(stdout.lock());
         } else {
             let (text, origin) = read_script(&PathBuf::from("-"))?;
-            run_text(&mut session, &text, &origin, args.format, &mut out)?;
+            run_text(&mut session, &text, &origin, (args.format, args.timing), &mut out)?;
         }
     }
     out.flush()?;
@@ -207,7 +210,7 @@ fn run_text(
     session: &mut Engine,
     text: &str,
     origin: &str,
-    format: Format,
+    (format, timing): (Format, bool),
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let mut write_error = None;
@@ -219,6 +222,9 @@ fn run_text(
             {
                 write_error = Some(e);
             }
+        }
+        if timing {
+            eprintln!("{}", output.timing);
         }
     });
     if let Some(e) = write_error {

@@ -24,6 +24,7 @@ Statements end with `;` and may span several lines. Shell commands:
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
   :params               list the parameters
   :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
+  :timing on|off        print how long each statement took (parse, plan, execute)
   :quit                 leave (Ctrl-D does too)
 Examples:
   MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN c.name, a.name;
@@ -57,7 +58,8 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("kgraph").join("history"))
 }
 
-pub fn run(session: &mut Engine, mut format: Format) -> Result<(), String> {
+pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), String> {
+    let mut settings = Settings { format, timing };
     let mut editor: Editor<ReplHelper, FileHistory> =
         Editor::new().map_err(|e| format!("cannot start the terminal editor: {e}"))?;
     editor.set_helper(Some(ReplHelper));
@@ -96,11 +98,11 @@ pub fn run(session: &mut Engine, mut format: Format) -> Result<(), String> {
                     eprintln!("warning: cannot save history to {}: {e}", path.display());
                 }
                 if let Some(command) = entry.strip_prefix(':') {
-                    if !meta(session, command, &mut format) {
+                    if !meta(session, command, &mut settings) {
                         break;
                     }
                 } else {
-                    statements(session, entry, format);
+                    statements(session, entry, &settings);
                 }
             }
             Err(ReadlineError::Interrupted) => continue,
@@ -111,10 +113,20 @@ pub fn run(session: &mut Engine, mut format: Format) -> Result<(), String> {
     Ok(())
 }
 
-fn statements(session: &mut Engine, text: &str, format: Format) {
+/// What the shell's commands change about how results are shown.
+struct Settings {
+    format: Format,
+    timing: bool,
+}
+
+fn statements(session: &mut Engine, text: &str, settings: &Settings) {
     let mut out = io::stdout().lock();
     let result = session.run_each(text, "", |graph, output| {
-        let _ = kgraph::format::write_output(&mut out, graph, &output, format);
+        let _ = kgraph::format::write_output(&mut out, graph, &output, settings.format);
+        if settings.timing {
+            let _ = out.flush();
+            eprintln!("{}", output.timing);
+        }
     });
     let _ = out.flush();
     if let Err(e) = result {
@@ -123,7 +135,7 @@ fn statements(session: &mut Engine, text: &str, format: Format) {
 }
 
 /// Runs a shell command; returns false to leave the shell.
-fn meta(session: &mut Engine, command: &str, format: &mut Format) -> bool {
+fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
     let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
     let rest = rest.trim();
     match name {
@@ -143,7 +155,7 @@ fn meta(session: &mut Engine, command: &str, format: &mut Format) -> bool {
             Err(e) => eprintln!("{e}"),
         },
         "format" => match rest.parse() {
-            Ok(f) => *format = f,
+            Ok(f) => settings.format = f,
             Err(e) => eprintln!("{e}"),
         },
         "param" => match rest.split_once(char::is_whitespace) {
@@ -152,6 +164,12 @@ fn meta(session: &mut Engine, command: &str, format: &mut Format) -> bool {
                 Err(e) => eprintln!("`{}` is not valid JSON: {e}", json.trim()),
             },
             None => eprintln!("usage: :param NAME JSON"),
+        },
+        "timing" => match rest {
+            "on" => settings.timing = true,
+            "off" => settings.timing = false,
+            "" => println!("timing: {}", if settings.timing { "on" } else { "off" }),
+            _ => eprintln!("usage: :timing on|off"),
         },
         "timeout" => match rest {
             "" => match session.session().timeout() {

@@ -3,7 +3,7 @@
 use std::fs;
 use std::ops::Range;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::graph::Graph;
@@ -20,6 +20,35 @@ pub struct QueryOutput {
     pub stats: WriteStats,
     /// For `EXPLAIN`: the plan as text (its lines are also the rows of the `plan` column).
     pub plan: Option<String>,
+    pub timing: Timing,
+}
+
+/// Where a statement's time went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timing {
+    pub parse: Duration,
+    pub plan: Duration,
+    pub execute: Duration,
+}
+
+impl Timing {
+    pub fn total(&self) -> Duration {
+        self.parse + self.plan + self.execute
+    }
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "time: {:.3} ms (parse {:.3} ms, plan {:.3} ms, execute {:.3} ms)",
+            ms(self.total()),
+            ms(self.parse),
+            ms(self.plan),
+            ms(self.execute)
+        )
+    }
 }
 
 /// What loading a file did.
@@ -90,8 +119,12 @@ impl Session {
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
     /// the graph as it was.
     pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
+        let started = Instant::now();
         let statement = parser::parse_statement(source, range)?;
+        let parsed = Instant::now();
         let plan = plan::plan(&statement, &self.graph)?;
+        let planned = Instant::now();
+        let mut timing = Timing { parse: parsed - started, plan: planned - parsed, execute: Duration::ZERO };
         if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !self.params.contains_key(p)) {
             return Err(QueryError::new(
                 crate::query::ErrorKind::ParameterMissing,
@@ -107,13 +140,15 @@ impl Session {
                 rows,
                 stats: WriteStats::default(),
                 plan: Some(text),
+                timing,
             });
         }
         self.graph.prepare_reads();
         self.cancel.clear();
         let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt)?;
-        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None })
+        timing.execute = planned.elapsed();
+        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None, timing })
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at

@@ -265,3 +265,48 @@ fn a_timeout_stops_a_runaway_query_with_status_1_and_later_statements_do_not_run
     }
     kgraph().args(["--timeout", "30", "--format", "csv", "-c", "RETURN 1 AS one"]).assert().success();
 }
+
+#[test]
+fn timing_prints_one_line_per_statement_on_stderr() {
+    let out = kgraph()
+        .args(["--timing", "--format", "csv", "-c", "RETURN 1 AS one; RETURN 2 AS two"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\n1\ntwo\n2\n", "stdout holds results only");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = regex::Regex::new(
+        r"^time: \d+\.\d{3} ms \(parse \d+\.\d{3} ms, plan \d+\.\d{3} ms, execute \d+\.\d{3} ms\)$",
+    )
+    .unwrap();
+    assert_eq!(stderr.lines().filter(|l| line.is_match(l)).count(), 2, "{stderr}");
+}
+
+#[test]
+fn generate_writes_a_loadable_snapshot_and_csv_and_refuses_bad_specs() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("g.kgs");
+    kgraph()
+        .args(["generate", "--scale", "6", "--seed", "4", "-o"])
+        .arg(&snapshot)
+        .arg("--csv")
+        .arg(dir.path().join("csv"))
+        .assert()
+        .success()
+        .stderr(contains("Generated 64 nodes"));
+    kgraph()
+        .arg(&snapshot)
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN count(n) AS n, count(DISTINCT n.name) AS names"])
+        .assert()
+        .success()
+        .stdout("n,names\n64,64\n");
+    let edges = std::fs::read_to_string(dir.path().join("csv/edges.csv")).unwrap();
+    assert!(edges.starts_with(":START_ID,:END_ID,:TYPE\n"));
+    kgraph()
+        .args(["generate", "--scale", "31", "-o"])
+        .arg(&snapshot)
+        .assert()
+        .code(2)
+        .stderr(contains("--scale"));
+    kgraph().args(["generate", "--scale", "4"]).assert().code(2);
+}
