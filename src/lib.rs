@@ -15,6 +15,7 @@ mod error;
 pub mod format;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod query;
 mod session;
 pub mod snapshot;

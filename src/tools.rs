@@ -1,5 +1,6 @@
 //! The subcommands that build graphs rather than query them: `generate` and `import`.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,6 +28,19 @@ pub enum Tool {
         #[arg(long, value_name = "DIR")]
         csv: Option<PathBuf>,
     },
+    /// Import CSV files in the neo4j-admin layout into a snapshot.
+    Import {
+        /// Node files: an `:ID` column, optional `:LABEL` (labels separated by `;`), property columns
+        /// (`name`, `score:int`, `tags:string[]`).
+        #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+        nodes: Vec<PathBuf>,
+        /// Relationship files: `:START_ID`, `:END_ID`, `:TYPE` and property columns.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        edges: Vec<PathBuf>,
+        /// The snapshot to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.kgs", required = true)]
+        output: PathBuf,
+    },
 }
 
 pub fn run(tool: Tool) -> Result<(), String> {
@@ -51,6 +65,33 @@ pub fn run(tool: Tool) -> Result<(), String> {
             }
             eprintln!(
                 "Generated {nodes} nodes and {edges} relationships in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Tool::Import { nodes, edges, output } => {
+            let started = Instant::now();
+            let terminal = std::io::stderr().is_terminal();
+            let mut report = |p: kgraph::import::Progress| {
+                if terminal {
+                    // One line, rewritten in place: the file and how far into it the import is.
+                    let size = std::fs::metadata(p.path).map(|m| m.len()).unwrap_or(0).max(1);
+                    let percent = (p.bytes as f64 / size as f64 * 100.0).min(100.0);
+                    eprint!("\r{}: {} records ({percent:.0}%)\x1b[K", p.path.display(), p.records);
+                    let _ = std::io::stderr().flush();
+                }
+            };
+            let graph = kgraph::import::import_csv(&nodes, &edges, &mut report);
+            if terminal {
+                eprint!("\r\x1b[K");
+            }
+            let graph = graph.map_err(|e| e.to_string())?;
+            kgraph::snapshot::save(&graph, &output).map_err(|e| e.to_string())?;
+            eprintln!(
+                "Imported {} nodes and {} relationships into {} in {:.1} s",
+                graph.node_count(),
+                graph.edge_count(),
+                output.display(),
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -310,3 +310,42 @@ fn generate_writes_a_loadable_snapshot_and_csv_and_refuses_bad_specs() {
         .stderr(contains("--scale"));
     kgraph().args(["generate", "--scale", "4"]).assert().code(2);
 }
+
+#[test]
+fn import_builds_a_snapshot_and_names_the_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("nodes.csv");
+    let edges = dir.path().join("edges.csv");
+    std::fs::write(&nodes, "id:ID,:LABEL,name\nc,Campaign,Foreign Ministry campaign\na,ThreatActor,APT31\n")
+        .unwrap();
+    std::fs::write(&edges, ":START_ID,:END_ID,:TYPE\nc,a,attributed-to\n").unwrap();
+    let out = dir.path().join("g.kgs");
+    kgraph()
+        .args(["import", "--nodes"])
+        .arg(&nodes)
+        .arg("--edges")
+        .arg(&edges)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(contains("Imported 2 nodes and 1 relationships"));
+    kgraph()
+        .arg(&out)
+        .args(["--format", "csv", "-c", ATTRIBUTED])
+        .assert()
+        .success()
+        .stdout("actor,year\nAPT31,\n");
+    std::fs::write(&edges, ":START_ID,:END_ID,:TYPE\nc,a,attributed-to\nc,zz,linked-to\n").unwrap();
+    kgraph()
+        .args(["import", "--nodes"])
+        .arg(&nodes)
+        .arg("--edges")
+        .arg(&edges)
+        .arg("-o")
+        .arg(dir.path().join("bad.kgs"))
+        .assert()
+        .code(2)
+        .stderr(contains("edges.csv: line 3, column 2: no node has the id `zz`"));
+    assert!(!dir.path().join("bad.kgs").exists(), "nothing is written when a record is bad");
+}
