@@ -102,6 +102,11 @@ impl Graph {
         self.g.edge_count()
     }
 
+    /// One past the highest node id in use: the size of a table indexed by node id.
+    pub fn node_bound(&self) -> usize {
+        self.g.node_bound()
+    }
+
     /// Interns a name (label, type or property key).
     pub fn intern(&mut self, name: &str) -> Sym {
         self.names.intern(name)

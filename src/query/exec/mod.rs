@@ -5,6 +5,7 @@
 //! A statement is atomic: every change is logged, and a statement that fails is rolled back.
 
 mod project;
+mod reach;
 mod read;
 mod write;
 
@@ -171,6 +172,7 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
             reversed,
             properties,
             distinct_from,
+            reachable,
             ..
         } => Box::new(VarExpand {
             input: build(input, argument),
@@ -187,6 +189,7 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
             distinct_from,
             row: None,
             found: VecDeque::new(),
+            reacher: reachable.then(reach::Reacher::default),
         }),
         Op::Merge { input, matcher, create, on_create, on_match } => Box::new(Merge {
             input: build(input, argument),

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use super::reach::{Reacher, Search};
 use super::*;
 
 pub(super) struct Optional<'p> {
@@ -242,13 +243,16 @@ pub(super) struct VarExpand<'p> {
     pub(super) row: Option<Row>,
     /// The paths found from the current row: relationships in walking order, and the end node.
     pub(super) found: VecDeque<(Vec<EdgeId>, NodeId)>,
+    /// Set when only the reachable ends matter: each is found once, breadth first, with no
+    /// relationships (nothing reads them).
+    pub(super) reacher: Option<Reacher>,
 }
 
 impl<'p> VarExpand<'p> {
     /// Every path from `start` whose length is within bounds, each relationship used at most once,
     /// walked depth first with an explicit stack (paths can be long; the call stack is not).
     fn paths(
-        &self,
+        &mut self,
         start: NodeId,
         row: &[Value],
         ctx: &Ctx,
@@ -272,6 +276,13 @@ impl<'p> VarExpand<'p> {
                         .is_some_and(|p| p.cypher_eq(v) == Some(true))
                 })
         };
+        if let Some(mut reacher) = self.reacher.take() {
+            let search =
+                Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
+            let ends = reacher.reachable(ctx.graph, &search, acceptable, ctx.interrupt);
+            self.reacher = Some(reacher);
+            return Ok(ends?.into_iter().map(|n| (Vec::new(), n)).collect());
+        }
         let mut path: Vec<EdgeId> = Vec::new();
         // Each frame: the node reached, and its not yet tried (edge, neighbour) pairs.
         let mut stack: Vec<(NodeId, Vec<(EdgeId, NodeId)>)> = Vec::new();

@@ -43,11 +43,16 @@ impl Plan {
                 let what = if *all { "AllShortestPaths" } else { "ShortestPath" };
                 (format!("{what} ({a})-[{rel}{}*]-({b})", types_text(types)), Some(input))
             }
-            Op::VarExpand { input, direction, types, min, max, names, to_bound, .. } => {
+            Op::VarExpand { input, direction, types, min, max, names, to_bound, reachable, .. } => {
                 let t = types_text(types);
                 let (l, r) = arrows(*direction);
                 let upper = max.map_or(String::new(), |m| m.to_string());
-                let name = if *to_bound { "VarLengthExpandInto" } else { "VarLengthExpand" };
+                let name = match (*reachable, *to_bound) {
+                    (true, false) => "VarLengthReach",
+                    (true, true) => "VarLengthReachInto",
+                    (false, false) => "VarLengthExpand",
+                    (false, true) => "VarLengthExpandInto",
+                };
                 let [a, rel, b] = names;
                 (format!("{name} ({a}){l}[{rel}{t}*{min}..{upper}]{r}({b})"), Some(input))
             }

@@ -7,6 +7,7 @@ mod compile;
 mod display;
 mod patterns;
 mod projection;
+mod reach;
 mod updates;
 
 use compile::*;
@@ -68,6 +69,10 @@ pub enum Op {
         properties: Vec<(String, CExpr)>,
         distinct_from: Vec<usize>,
         names: [String; 3],
+        /// The relationships are not visible (no variable, no named path).
+        anonymous: bool,
+        /// Yield each reachable end once, found breadth first, instead of once per path ([`reach`]).
+        reachable: bool,
     },
     /// For each input row in turn: the rows of `matcher` started from it (then `on_match`), or when
     /// there are none, the row with `create` made (then `on_create`). Later rows see earlier rows' writes.
@@ -333,8 +338,10 @@ pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 /// Plans a statement against a graph (the graph's label counts choose where patterns start).
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
     let mut first = plan_query(&statement.clauses, statement.span, graph)?;
+    reach::mark(&mut first.root);
     for u in &statement.unions {
-        let next = plan_query(&u.clauses, statement.span, graph)?;
+        let mut next = plan_query(&u.clauses, statement.span, graph)?;
+        reach::mark(&mut next.root);
         if next.columns != first.columns {
             let span = u.clauses.first().map_or(statement.span, Clause::span);
             return Err(QueryError::semantic(

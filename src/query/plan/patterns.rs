@@ -114,6 +114,8 @@ impl Planner<'_> {
                             self.display_name(rel_slot),
                             self.display_name(to_slot),
                         ],
+                        anonymous: rel.variable.is_none() && pattern.path_variable.is_none(),
+                        reachable: false,
                     };
                     bound.push(rel_slot);
                     clause_rels.push(rel_slot);
