@@ -62,6 +62,27 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The two-sided search of `shortestPath` against the one-sided search of `allShortestPaths`.
+    #[test]
+    fn two_sided_shortest_paths_are_shortest(edges in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 0..14)) {
+        let mut s = graph(&edges);
+        for pattern in ["-[*]->", "<-[*]-", "-[*]-", "-[:A*]->", "-[:A|B*..2]-"] {
+            let one = format!(
+                "MATCH (a:N), (b:N) WHERE a <> b OPTIONAL MATCH p = shortestPath((a){pattern}(b)) \
+                 RETURN a.i, b.i, length(p), nodes(p)[0] = a AND nodes(p)[-1] = b ORDER BY a.i, b.i"
+            );
+            let all = format!(
+                "MATCH (a:N), (b:N) WHERE a <> b OPTIONAL MATCH p = allShortestPaths((a){pattern}(b)) \
+                 WITH a, b, min(length(p)) AS len RETURN a.i, b.i, len, CASE WHEN len IS NULL THEN null ELSE true END ORDER BY a.i, b.i"
+            );
+            prop_assert_eq!(answer(&mut s, &one), answer(&mut s, &all), "{}", pattern);
+        }
+    }
+}
+
 #[test]
 fn repeats_that_a_query_counts_keep_path_enumeration() {
     let mut s = graph(&[(0, 1, true), (1, 2, true), (0, 2, true)]);

@@ -1,6 +1,8 @@
 //! The breadth-first search behind a variable-length expansion that only needs reachable ends
 //! (see `plan::reach` for when the planner asks for it).
 
+use rustc_hash::FxHashMap;
+
 use crate::graph::{Direction, EdgeId, Graph, NodeId, Sym};
 use crate::query::error::QueryError;
 use crate::query::interrupt::Interrupt;
@@ -125,4 +127,95 @@ impl Reacher {
         self.distance[n] = distance;
         self.branch[n] = branch;
     }
+}
+
+/// What one side of a two-sided search knows of a node: its distance from that side's end, and
+/// the relationship and node it was reached from (none for the end itself).
+type Side = FxHashMap<NodeId, (u64, Option<(EdgeId, NodeId)>)>;
+
+/// One shortest path of at most `max` relationships from `start` to `goal` (which differ), as its
+/// relationships in walking order: breadth first from both ends at once, always growing the smaller
+/// frontier by a whole level, so that each side explores about the square root of what a one-sided
+/// search would. A shortest path never repeats a relationship.
+pub(super) fn shortest_path(
+    graph: &Graph,
+    start: NodeId,
+    goal: NodeId,
+    direction: Direction,
+    types: &[Sym],
+    max: Option<u64>,
+    interrupt: &Interrupt,
+) -> Result<Option<Vec<EdgeId>>, QueryError> {
+    let backward = match direction {
+        Direction::Outgoing => Direction::Incoming,
+        Direction::Incoming => Direction::Outgoing,
+        Direction::Both => Direction::Both,
+    };
+    let max = max.unwrap_or(u64::MAX);
+    if max == 0 || !graph.contains_node(start) || !graph.contains_node(goal) {
+        return Ok(None);
+    }
+    let mut sides: [Side; 2] = [Side::default(), Side::default()];
+    sides[0].insert(start, (0, None));
+    sides[1].insert(goal, (0, None));
+    let mut levels = [vec![start], vec![goal]];
+    let mut depths = [0u64, 0u64];
+    let mut next = Vec::new();
+    while !levels[0].is_empty() && !levels[1].is_empty() && depths[0] + depths[1] < max {
+        let grow = usize::from(levels[1].len() < levels[0].len());
+        let walk = if grow == 0 { direction } else { backward };
+        let (mine, theirs) = if grow == 0 {
+            let [a, b] = &mut sides;
+            (a, &*b)
+        } else {
+            let [a, b] = &mut sides;
+            (b, &*a)
+        };
+        let depth = depths[grow] + 1;
+        let mut discovered = Vec::new();
+        // The best meeting in this level: its total length and the node where the sides meet.
+        let mut best: Option<(u64, NodeId)> = None;
+        for &u in &levels[grow] {
+            next.clear();
+            graph.neighbours(u, walk, types, &mut next);
+            for &(e, v) in &next {
+                interrupt.check()?;
+                if mine.contains_key(&v) {
+                    continue;
+                }
+                mine.insert(v, (depth, Some((e, u))));
+                discovered.push(v);
+                if let Some(&(there, _)) = theirs.get(&v) {
+                    let total = depth + there;
+                    if total <= max && best.is_none_or(|(b, _)| total < b) {
+                        best = Some((total, v));
+                    }
+                }
+            }
+        }
+        if let Some((_, meeting)) = best {
+            return Ok(Some(join(&sides, meeting)));
+        }
+        levels[grow] = discovered;
+        depths[grow] = depth;
+    }
+    Ok(None)
+}
+
+/// The path through `meeting`: the forward side's chain back to the start, reversed, then the
+/// backward side's chain on to the goal.
+fn join(sides: &[Side; 2], meeting: NodeId) -> Vec<EdgeId> {
+    let chain = |side: &Side| {
+        let mut edges = Vec::new();
+        let mut at = meeting;
+        while let Some(&(_, Some((e, from)))) = side.get(&at) {
+            edges.push(e);
+            at = from;
+        }
+        edges
+    };
+    let mut path = chain(&sides[0]);
+    path.reverse();
+    path.extend(chain(&sides[1]));
+    path
 }

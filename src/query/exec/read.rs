@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::reach::{Reacher, Search};
+use super::reach::{Reacher, Search, shortest_path};
 use super::*;
 
 pub(super) struct Optional<'p> {
@@ -384,6 +384,11 @@ impl ShortestPath<'_> {
         if !self.types.is_empty() && syms.is_empty() {
             return Ok(found);
         }
+        if !self.all && start != goal && self.min <= 1 {
+            let path = shortest_path(ctx.graph, start, goal, self.direction, &syms, self.max, ctx.interrupt)?;
+            found.extend(path);
+            return Ok(found);
+        }
         let mut parents: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
         let mut seen: HashSet<NodeId> = HashSet::from([start]);
         let mut level = vec![start];
@@ -393,19 +398,20 @@ impl ShortestPath<'_> {
         while !level.is_empty() && !reached && self.max.is_none_or(|m| depth < m) {
             depth += 1;
             let mut discovered: Vec<NodeId> = Vec::new();
+            let mut in_level: HashSet<NodeId> = HashSet::new();
             for &n in &level {
                 next.clear();
                 ctx.graph.neighbours(n, self.direction, &syms, &mut next);
                 for &(e, m) in &next {
                     ctx.interrupt.check()?;
-                    if seen.contains(&m) && !discovered.contains(&m) {
+                    if seen.contains(&m) && !in_level.contains(&m) {
                         continue;
                     }
                     if m == goal {
                         reached = true;
                     }
                     parents.entry(m).or_default().push((e, n));
-                    if !discovered.contains(&m) {
+                    if in_level.insert(m) {
                         discovered.push(m);
                     }
                 }
