@@ -1,6 +1,7 @@
-//! Reachability searches against path enumeration: for queries that only need distinct ends, the
-//! planner swaps path enumeration for a breadth-first search; on random small graphs (self-loops,
-//! parallel relationships, both directions, types, length bounds) both must give the same answers.
+//! The planner's shortcuts against the plain plans they replace, on random small graphs
+//! (self-loops, parallel relationships, both directions, types, length bounds): breadth-first
+//! reachability against path enumeration, two-sided against one-sided shortest paths, and id seeks
+//! against scans.
 
 use kgraph::{Session, Value};
 use proptest::prelude::*;
@@ -79,6 +80,31 @@ proptest! {
                  WITH a, b, min(length(p)) AS len RETURN a.i, b.i, len, CASE WHEN len IS NULL THEN null ELSE true END ORDER BY a.i, b.i"
             );
             prop_assert_eq!(answer(&mut s, &one), answer(&mut s, &all), "{}", pattern);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn id_seeks_find_what_scans_find(
+        edges in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 0..10),
+        ids in prop::collection::vec(prop_oneof![(-2i64..10).prop_map(|i| i.to_string()), Just("null".to_string()), Just("2.0".to_string()), Just("'3'".to_string())], 0..6),
+    ) {
+        let mut s = graph(&edges);
+        s.run("MATCH (n:N {i: 3}) DETACH DELETE n").unwrap();
+        let list = format!("[{}]", ids.join(", "));
+        for (seek, scan) in [
+            (format!("UNWIND {list} AS x MATCH (a)-->(b) WHERE id(a) = x"), format!("UNWIND {list} AS x MATCH (a)-->(b) WHERE id(a) + 0 = x")),
+            (format!("MATCH (a)<--(b) WHERE id(b) IN {list} AND a.i > 1"), format!("MATCH (a)<--(b) WHERE id(b) + 0 IN {list} AND a.i > 1")),
+            (format!("MATCH (a) WHERE {list}[0] = id(a)"), format!("MATCH (a) WHERE {list}[0] = id(a) + 0")),
+        ] {
+            let ret = " RETURN a.i AS a, count(*) AS n ORDER BY a";
+            prop_assert!(plan(&mut s, &format!("{seek}{ret}")).contains("NodeByIdSeek"), "{}", seek);
+            let scanned = plan(&mut s, &format!("{scan}{ret}"));
+            prop_assert!(!scanned.contains("NodeByIdSeek"), "{}", scanned);
+            prop_assert_eq!(answer(&mut s, &format!("{seek}{ret}")), answer(&mut s, &format!("{scan}{ret}")), "{}", seek);
         }
     }
 }

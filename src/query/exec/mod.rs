@@ -217,6 +217,14 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
         Op::Write { input, actions, .. } => {
             Box::new(Write { input: build(input, argument), actions, output: None })
         }
+        Op::NodeById { input, slot, value, list, .. } => Box::new(NodeById {
+            input: build(input, argument),
+            slot: *slot,
+            value,
+            list: *list,
+            row: None,
+            ids: VecDeque::new(),
+        }),
         Op::NodeScan { input, slot, label, .. } => Box::new(NodeScan {
             input: build(input, argument),
             slot: *slot,

@@ -67,6 +67,54 @@ impl<'p> Operator<'p> for Unwind<'p> {
     }
 }
 
+pub(super) struct NodeById<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) slot: usize,
+    pub(super) value: &'p CExpr,
+    pub(super) list: bool,
+    pub(super) row: Option<Row>,
+    pub(super) ids: VecDeque<u32>,
+}
+
+impl<'p> Operator<'p> for NodeById<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row {
+                while let Some(id) = self.ids.pop_front() {
+                    if ctx.graph.contains_node(NodeId(id)) {
+                        let mut out = row.clone();
+                        put(&mut out, self.slot, Value::Node(NodeId(id)));
+                        return Ok(Some(out));
+                    }
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            ctx.interrupt.check()?;
+            let mut seen = HashSet::new();
+            self.ids = ids_of(&ctx.eval(self.value, &row)?, self.list)
+                .into_iter()
+                .filter(|i| seen.insert(*i))
+                .collect();
+            self.row = Some(row);
+        }
+    }
+}
+
+/// The node ids a seek value names: an integer (or a float equal to one), or with `list`, each such
+/// element of a list. Anything else names no node (`id(n) = null` is never true).
+fn ids_of(value: &Value, list: bool) -> Vec<u32> {
+    let one = |v: &Value| match v {
+        Value::Int(i) => u32::try_from(*i).ok(),
+        Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f <= f64::from(u32::MAX) => Some(*f as u32),
+        _ => None,
+    };
+    match (value, list) {
+        (Value::List(items), true) => items.iter().filter_map(one).collect(),
+        (v, false) => one(v).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub(super) struct NodeScan<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) slot: usize,

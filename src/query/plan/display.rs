@@ -8,6 +8,10 @@ impl Plan {
         let (line, input): (String, Option<&Op>) = match op {
             Op::Once => ("Once".into(), None),
             Op::Argument => ("Argument".into(), None),
+            Op::NodeById { input, name, text, list, .. } => {
+                let op = if *list { "IN" } else { "=" };
+                (format!("NodeByIdSeek ({name}) id {op} {text}"), Some(input))
+            }
             Op::NodeScan { input, label, name, .. } => {
                 let what = match label {
                     Some(l) => {

@@ -8,6 +8,7 @@ mod display;
 mod patterns;
 mod projection;
 mod reach;
+mod seek;
 mod updates;
 
 use compile::*;
@@ -115,6 +116,15 @@ pub enum Op {
     Write {
         input: Box<Op>,
         actions: Vec<WriteAction>,
+        text: String,
+    },
+    /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
+    NodeById {
+        input: Box<Op>,
+        slot: usize,
+        value: CExpr,
+        list: bool,
+        name: String,
         text: String,
     },
     /// For each input row, each node (with the label, when given).

@@ -13,6 +13,8 @@ impl Planner<'_> {
 
     pub(super) fn match_clause(&mut self, mut op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
         let mut bound: Vec<usize> = self.scope.vars.iter().map(|v| v.1).collect();
+        let before = self.scope.clone();
+        let seeks = seek::seeks(clause.predicate.as_ref(), &|name| before.get(name).is_some());
         let mut clause_rels: Vec<usize> = Vec::new();
         let mut rel_names: Vec<&str> = Vec::new();
         for pattern in &clause.patterns {
@@ -67,10 +69,32 @@ impl Planner<'_> {
             }
             let nodes: Vec<&NodePattern> =
                 std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|s| &s.1)).collect();
-            let start = self.choose_start(&nodes, &node_slots, &bound);
+            let seek_at = nodes.iter().position(|n| {
+                n.variable.as_ref().is_some_and(|v| seeks.iter().any(|s| s.variable == v.name))
+            });
+            let start = match seek_at {
+                Some(i) if !node_slots.iter().any(|s| bound.contains(s)) => i,
+                _ => self.choose_start(&nodes, &node_slots, &bound),
+            };
             let start_slot = node_slots[start];
             let mut scan_label = None;
-            if !bound.contains(&start_slot) {
+            let seek = nodes[start]
+                .variable
+                .as_ref()
+                .and_then(|v| seeks.iter().find(|s| s.variable == v.name))
+                .filter(|_| !bound.contains(&start_slot));
+            if let Some(seek) = seek {
+                let value = self.compile(seek.value, &before, &mut Mode::plain("WHERE"))?;
+                op = Op::NodeById {
+                    input: Box::new(op),
+                    slot: start_slot,
+                    value,
+                    list: seek.list,
+                    name: self.display_name(start_slot),
+                    text: seek.value.to_string(),
+                };
+                bound.push(start_slot);
+            } else if !bound.contains(&start_slot) {
                 scan_label = self.most_selective_label(&nodes[start].labels);
                 op = Op::NodeScan {
                     input: Box::new(op),

@@ -49,6 +49,7 @@ fn visit(op: &mut Op, repeats_ignored: bool, guarded: &[usize]) {
         Op::Project { exprs, .. } => repeats_ignored && exprs.iter().all(deterministic),
         Op::Filter { predicate, .. } => repeats_ignored && deterministic(predicate),
         Op::Expand { .. } | Op::NodeScan { .. } => repeats_ignored,
+        Op::NodeById { value, .. } => repeats_ignored && deterministic(value),
         Op::VarExpand { rel, anonymous, reachable, min, distinct_from, properties, .. } => {
             *reachable = repeats_ignored
                 && *anonymous
@@ -118,6 +119,7 @@ fn children(op: &Op) -> Vec<&Op> {
         | Op::Unwind { input, .. }
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
+        | Op::NodeById { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }
         | Op::Create { input, .. }
@@ -143,6 +145,7 @@ fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::Unwind { input, .. }
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
+        | Op::NodeById { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }
         | Op::Create { input, .. }

@@ -1,0 +1,85 @@
+//! Starting a pattern at nodes named by id: `MATCH (a) WHERE id(a) = $id` (or `id(a) IN $ids`)
+//! reads those nodes instead of scanning every node and filtering. The WHERE clause still filters
+//! the rows afterwards, so the seek only has to never miss a node the predicate accepts.
+
+use super::*;
+
+/// A `WHERE` conjunct `id(v) = value` or `id(v) IN list` whose value can be computed before the
+/// MATCH runs.
+pub(super) struct Seek<'a> {
+    pub variable: &'a str,
+    pub value: &'a Expr,
+    pub list: bool,
+}
+
+/// The seeks a MATCH's WHERE clause offers; `bound` tells whether a name is bound before the MATCH.
+pub(super) fn seeks<'a>(predicate: Option<&'a Expr>, bound: &dyn Fn(&str) -> bool) -> Vec<Seek<'a>> {
+    let mut conjuncts = Vec::new();
+    if let Some(p) = predicate {
+        split_and(p, &mut conjuncts);
+    }
+    let mut found = Vec::new();
+    for c in conjuncts {
+        let ExprKind::Binary(op @ (BinaryOp::Eq | BinaryOp::In), left, right) = &c.kind else { continue };
+        let mut sides = vec![(left, right, *op == BinaryOp::In)];
+        if *op == BinaryOp::Eq {
+            sides.push((right, left, false));
+        }
+        for (id_side, value, list) in sides {
+            if let Some(variable) = id_of(id_side)
+                && computable_before(value, bound)
+            {
+                found.push(Seek { variable, value, list });
+                break;
+            }
+        }
+    }
+    found
+}
+
+fn split_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, a, b) => {
+            split_and(a, out);
+            split_and(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// `v` when the expression is `id(v)`.
+fn id_of(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Call { name, distinct: false, args }
+            if name.eq_ignore_ascii_case("id") && args.len() == 1 =>
+        {
+            match &args[0].kind {
+                ExprKind::Variable(v) => Some(v),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Made only of literals, parameters, variables bound before the MATCH, and the plain operators and
+/// functions over them: no pattern, no comprehension (its variable is local), no `rand()`.
+fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
+    let mut ok = true;
+    e.walk(&mut |x| {
+        ok &= match &x.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) => true,
+            ExprKind::Variable(v) => bound(v),
+            ExprKind::Property(..)
+            | ExprKind::Subscript(..)
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::IsNull { .. } => true,
+            ExprKind::Call { name, .. } => !name.eq_ignore_ascii_case("rand") && !is_aggregate(name),
+            _ => false,
+        };
+    });
+    ok
+}
