@@ -109,6 +109,43 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Counting without enumerating against the nested loops it replaces.
+    #[test]
+    fn fused_counts_equal_enumerated_counts(edges in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 0..16)) {
+        let mut s = graph(&edges);
+        s.run("MATCH (n:N) WHERE n.i % 2 = 0 SET n:Even").unwrap();
+        for pattern in [
+            "(a)-->(b)", "(a)<-[:A]-(b:Even)", "(a)--(b)", "(a:Even)-[:A|B]-(b)",
+            "(a)-->(b)-->(c)", "(a)-[:A]->(b)<-[:B]-(c)", "(a)--(b)--(c)", "(a:Even)-[:A]-(b)-[:A]->(c:Even)",
+            "(a)-[:A]->(b:Even)-[:A]->(c)", "(a)<--(b)--(c)", "(a)-[:Missing]->(b)-->(c)", "(a:Missing)-->(b)",
+        ] {
+            let fused = format!("MATCH {pattern} RETURN count(*) AS n, count(b) AS m");
+            let looped = format!("MATCH {pattern} WHERE coalesce(a.i, 0) > -1 RETURN count(*) AS n, count(b) AS m");
+            prop_assert!(plan(&mut s, &fused).contains("CountPaths"), "{}", fused);
+            prop_assert!(!plan(&mut s, &looped).contains("CountPaths"));
+            prop_assert_eq!(answer(&mut s, &fused), answer(&mut s, &looped), "{}", pattern);
+        }
+    }
+}
+
+#[test]
+fn counts_that_need_rows_are_not_fused() {
+    let mut s = graph(&[(0, 1, true), (1, 2, true)]);
+    for query in [
+        "MATCH (a)-->(b)-->(c) RETURN a, count(*)",
+        "MATCH (a)-->(b)-->(c)-->(d) RETURN count(*)",
+        "MATCH (a)-->(b) MATCH (b)-->(c) RETURN count(*)",
+        "MATCH (a)-->(b)-->(a) RETURN count(*)",
+        "MATCH (a {i: 1})-->(b) RETURN count(*)",
+        "MATCH (a)-->(b) RETURN count(DISTINCT b)",
+    ] {
+        assert!(!plan(&mut s, query).contains("CountPaths"), "{query}");
+    }
+}
+
 #[test]
 fn repeats_that_a_query_counts_keep_path_enumeration() {
     let mut s = graph(&[(0, 1, true), (1, 2, true), (0, 2, true)]);

@@ -146,6 +146,9 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
     match op {
         Op::Once => Box::new(Once { row: Some(Vec::new()) }),
         Op::Argument => Box::new(Once { row: argument.cloned() }),
+        Op::CountPaths { middle, arms, columns, .. } => {
+            Box::new(reach::CountPaths { middle, arms, columns: *columns, done: false })
+        }
         Op::Optional { input, inner, new_slots } => {
             Box::new(Optional { input: build(input, argument), inner, new_slots, current: None })
         }

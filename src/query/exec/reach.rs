@@ -146,11 +146,7 @@ pub(super) fn shortest_path(
     max: Option<u64>,
     interrupt: &Interrupt,
 ) -> Result<Option<Vec<EdgeId>>, QueryError> {
-    let backward = match direction {
-        Direction::Outgoing => Direction::Incoming,
-        Direction::Incoming => Direction::Outgoing,
-        Direction::Both => Direction::Both,
-    };
+    let backward = reverse(direction);
     let max = max.unwrap_or(u64::MAX);
     if max == 0 || !graph.contains_node(start) || !graph.contains_node(goal) {
         return Ok(None);
@@ -218,4 +214,77 @@ fn join(sides: &[Side; 2], meeting: NodeId) -> Vec<EdgeId> {
     path.reverse();
     path.extend(chain(&sides[1]));
     path
+}
+
+/// The number of matches of a pattern of one or two relationships leaving one node (the middle of a
+/// two-relationship chain), with label tests and the relationships kept apart (see `plan::count`),
+/// as one row: per middle node, the product of its partners on each arm, less the pairs that are
+/// one relationship seen from both arms.
+pub(super) struct CountPaths<'p> {
+    pub(super) middle: &'p [String],
+    pub(super) arms: &'p [(Direction, Vec<String>, Vec<String>)],
+    pub(super) columns: usize,
+    pub(super) done: bool,
+}
+
+impl CountPaths<'_> {
+    fn count(&self, graph: &Graph, interrupt: &Interrupt) -> Result<i64, QueryError> {
+        let symbols = |names: &[String]| names.iter().map(|l| graph.symbol(l)).collect::<Option<Vec<Sym>>>();
+        // A label the graph has never seen: nothing can match.
+        let Some(middle) = symbols(self.middle) else { return Ok(0) };
+        let mut arms = Vec::new();
+        for (direction, type_names, label_names) in self.arms {
+            let types: Vec<Sym> = type_names.iter().filter_map(|t| graph.symbol(t)).collect();
+            let Some(labels) = symbols(label_names) else { return Ok(0) };
+            if !type_names.is_empty() && types.is_empty() {
+                return Ok(0);
+            }
+            arms.push((*direction, types, labels));
+        }
+        let labelled = |n: NodeId, ls: &[Sym]| ls.iter().all(|&l| graph.has_label(n, l));
+        let mut total: i64 = 0;
+        let mut found = Vec::new();
+        let mut partners: [Vec<EdgeId>; 2] = [Vec::new(), Vec::new()];
+        let mut cursor = None;
+        while let Some(n) = graph.next_node(cursor, middle.first().copied()) {
+            cursor = Some(n);
+            interrupt.check()?;
+            if !labelled(n, &middle) {
+                continue;
+            }
+            for (arm, (direction, types, labels)) in arms.iter().enumerate() {
+                found.clear();
+                graph.neighbours(n, *direction, types, &mut found);
+                partners[arm].clear();
+                partners[arm].extend(found.iter().filter(|&&(_, m)| labelled(m, labels)).map(|&(e, _)| e));
+            }
+            if arms.len() == 1 {
+                total += partners[0].len() as i64;
+                continue;
+            }
+            partners[1].sort_unstable();
+            let shared = partners[0].iter().filter(|e| partners[1].binary_search(e).is_ok()).count();
+            total += (partners[0].len() * partners[1].len() - shared) as i64;
+        }
+        Ok(total)
+    }
+}
+
+fn reverse(direction: Direction) -> Direction {
+    match direction {
+        Direction::Outgoing => Direction::Incoming,
+        Direction::Incoming => Direction::Outgoing,
+        Direction::Both => Direction::Both,
+    }
+}
+
+impl<'p> super::Operator<'p> for CountPaths<'p> {
+    fn next(&mut self, ctx: &mut super::Ctx) -> super::Pulled {
+        if self.done {
+            return Ok(None);
+        }
+        self.done = true;
+        let n = self.count(ctx.graph, ctx.interrupt)?;
+        Ok(Some(vec![crate::value::Value::Int(n); self.columns]))
+    }
 }

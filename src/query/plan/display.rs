@@ -30,6 +30,11 @@ impl Plan {
                 let [a, rel, b] = names;
                 (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
             }
+            Op::CountPaths { text, middle, arms, .. } => {
+                let labelled =
+                    usize::from(!middle.is_empty()) + arms.iter().filter(|a| !a.2.is_empty()).count();
+                (format!("{text} ({labelled} labelled node(s))"), None)
+            }
             Op::Optional { input, inner, .. } => {
                 writeln!(f, "{pad}Optional")?;
                 self.write_op(f, inner, depth + 2)?;
@@ -109,6 +114,12 @@ impl fmt::Display for Plan {
 }
 
 /// `:A|B`, names back-quoted where they need it.
+/// One relationship and the node it leads to, as a pattern reads: `-[r:T]->(b)`.
+pub(super) fn hop_text(direction: Direction, types: &[String], names: &[String; 3]) -> String {
+    let (l, r) = arrows(direction);
+    format!("{l}[{}{}]{r}({})", names[1], types_text(types), names[2])
+}
+
 fn types_text(types: &[String]) -> String {
     let mut t = String::new();
     for (i, ty) in types.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! A plan is a tree of operators; its `Display` is what `EXPLAIN` prints.
 
 mod compile;
+mod count;
 mod display;
 mod patterns;
 mod projection;
@@ -116,6 +117,16 @@ pub enum Op {
     Write {
         input: Box<Op>,
         actions: Vec<WriteAction>,
+        text: String,
+    },
+    /// One row: `columns` copies of the number of matches of a one- or two-relationship pattern,
+    /// counted without enumerating them ([`count`]).
+    CountPaths {
+        /// Labels of the node the arms leave from.
+        middle: Vec<String>,
+        /// One or two relationships from it: direction, types, labels of the node at the other end.
+        arms: Vec<(Direction, Vec<String>, Vec<String>)>,
+        columns: usize,
         text: String,
     },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
@@ -349,9 +360,11 @@ pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
     let mut first = plan_query(&statement.clauses, statement.span, graph)?;
     reach::mark(&mut first.root);
+    count::fuse(&mut first.root);
     for u in &statement.unions {
         let mut next = plan_query(&u.clauses, statement.span, graph)?;
         reach::mark(&mut next.root);
+        count::fuse(&mut next.root);
         if next.columns != first.columns {
             let span = u.clauses.first().map_or(statement.span, Clause::span);
             return Err(QueryError::semantic(

@@ -110,7 +110,7 @@ fn deterministic(e: &CExpr) -> bool {
 
 fn children(op: &Op) -> Vec<&Op> {
     match op {
-        Op::Once | Op::Argument => Vec::new(),
+        Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
         Op::Optional { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
         Op::VarExpand { input, .. }
@@ -134,9 +134,9 @@ fn children(op: &Op) -> Vec<&Op> {
     }
 }
 
-fn children_mut(op: &mut Op) -> Vec<&mut Op> {
+pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
     match op {
-        Op::Once | Op::Argument => Vec::new(),
+        Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
         Op::Optional { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
         Op::VarExpand { input, .. }
