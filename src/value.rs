@@ -254,7 +254,8 @@ impl Hash for Equivalent {
     }
 }
 
-fn equivalent(a: &Value, b: &Value) -> bool {
+/// Whether two values are the same for grouping and DISTINCT (null equals null, `1` equals `1.0`).
+pub fn equivalent(a: &Value, b: &Value) -> bool {
     use Value::*;
     match (a, b) {
         (Null, Null) => true,

@@ -266,7 +266,9 @@ fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
         Op::Aggregate { input, keys, aggregates, outputs, .. } => {
             Box::new(Aggregate { input: build(input, argument), keys, aggregates, outputs, output: None })
         }
-        Op::Distinct { input } => Box::new(Distinct { input: build(input, argument), seen: HashSet::new() }),
+        Op::Distinct { input } => {
+            Box::new(Distinct { input: build(input, argument), seen: Default::default() })
+        }
         Op::Sort { input, keys, .. } => Box::new(Sort { input: build(input, argument), keys, output: None }),
         Op::Skip { input, count } => Box::new(Skip { input: build(input, argument), count, remaining: None }),
         Op::Limit { input, count, drain } => {
