@@ -146,6 +146,14 @@ impl Session {
         self.graph.prepare_reads();
         self.cancel.clear();
         let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
+        if statement.profile {
+            let (_, stats, profile) =
+                exec::execute_profiled(&plan, &mut self.graph, &self.params, &interrupt)?;
+            timing.execute = planned.elapsed();
+            let text = plan::Profiled(&plan, &profile).to_string();
+            let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
+            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats, plan: Some(text), timing });
+        }
         let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt)?;
         timing.execute = planned.elapsed();
         Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None, timing })

@@ -307,6 +307,22 @@ fn explain_shows_the_plan_without_running_it() {
 }
 
 #[test]
+fn profile_runs_the_statement_and_counts_rows_per_operator() {
+    let mut db = people();
+    let knows = one(&mut db, "MATCH (:Person)-[r:KNOWS]->() RETURN count(r)");
+    let out = db.run("PROFILE MATCH (p:Person)-[:KNOWS]->(q) CREATE (q)-[:X]->(:Y) RETURN count(*)").unwrap();
+    let plan = out[0].plan.as_deref().unwrap();
+    let Value::Int(k) = knows else { panic!("a count") };
+    let line = |op: &str| plan.lines().find(|l| l.contains(op)).unwrap_or_else(|| panic!("{op} in {plan}"));
+    assert!(line("Expand (p)-[:KNOWS]->(q)").contains(&format!("[rows {k}, ")), "{plan}");
+    assert!(line("Aggregate").contains("[rows 1, "), "{plan}");
+    assert_eq!(out[0].stats.nodes_created, k as usize, "the writes happened");
+    assert_eq!(one(&mut db, "MATCH (y:Y) RETURN count(y)"), knows);
+    let e = error(&mut db, "PROFILE EXPLAIN RETURN 1");
+    assert_eq!(e.kind, ErrorKind::SyntaxError);
+}
+
+#[test]
 fn variables_are_checked() {
     let mut db = people();
     let e = error(&mut db, "MATCH (a) RETURN b");

@@ -390,6 +390,9 @@ impl fmt::Display for Statement {
         if self.explain {
             f.write_str("EXPLAIN ")?;
         }
+        if self.profile {
+            f.write_str("PROFILE ")?;
+        }
         write_list(f, &self.clauses, " ")?;
         for u in &self.unions {
             f.write_str(if u.all { " UNION ALL " } else { " UNION " })?;

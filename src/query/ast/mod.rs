@@ -24,6 +24,8 @@ impl Eq for Span {}
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub explain: bool,
+    /// `PROFILE`: run the statement, then show the plan with each operator's rows and time.
+    pub profile: bool,
     pub clauses: Vec<Clause>,
     /// Queries joined to the first by `UNION` (`all`: `UNION ALL`, which keeps duplicates).
     pub unions: Vec<Union>,

@@ -19,7 +19,7 @@ use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, EvalCtx, Params};
 use super::interrupt::Interrupt;
-use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, WriteAction};
+use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, Profile, WriteAction, profile_key};
 use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
 
@@ -62,6 +62,8 @@ struct Ctx<'a> {
     interrupt: &'a Interrupt,
     stats: WriteStats,
     undo: Vec<Undo>,
+    /// For `PROFILE`: rows and time per operator.
+    profile: Option<Profile>,
 }
 
 impl Ctx<'_> {
@@ -78,7 +80,28 @@ pub fn execute(
     params: &Params,
     interrupt: &Interrupt,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    let mut ctx = Ctx { graph, params, interrupt, stats: WriteStats::default(), undo: Vec::new() };
+    run(plan, graph, params, interrupt, None).map(|(rows, stats, _)| (rows, stats))
+}
+
+/// [`execute`], counting each operator's rows and time.
+pub fn execute_profiled(
+    plan: &Plan,
+    graph: &mut Graph,
+    params: &Params,
+    interrupt: &Interrupt,
+) -> Result<(Vec<Row>, WriteStats, Profile), QueryError> {
+    run(plan, graph, params, interrupt, Some(Profile::new()))
+        .map(|(rows, stats, profile)| (rows, stats, profile.unwrap_or_default()))
+}
+
+fn run(
+    plan: &Plan,
+    graph: &mut Graph,
+    params: &Params,
+    interrupt: &Interrupt,
+    profile: Option<Profile>,
+) -> Result<(Vec<Row>, WriteStats, Option<Profile>), QueryError> {
+    let mut ctx = Ctx { graph, params, interrupt, stats: WriteStats::default(), undo: Vec::new(), profile };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
     let mut outcome = Ok(());
@@ -100,7 +123,7 @@ pub fn execute(
         rows.retain(|r: &Row| seen.insert(r.iter().cloned().map(Equivalent).collect::<Vec<_>>()));
     }
     match outcome {
-        Ok(()) => Ok((rows, ctx.stats)),
+        Ok(()) => Ok((rows, ctx.stats, ctx.profile)),
         Err(e) => {
             rollback(ctx.graph, ctx.undo);
             Err(e)
@@ -140,9 +163,37 @@ trait Operator<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled;
 }
 
-type Boxed<'p> = Box<dyn Operator<'p> + 'p>;
+/// An operator of the running plan. Operators pull their input through [`Node::next`], which also
+/// counts rows and time when the statement is profiled.
+struct Node<'p> {
+    op: Box<dyn Operator<'p> + 'p>,
+    key: usize,
+}
+
+impl<'p> Node<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if ctx.profile.is_none() {
+            return self.op.next(ctx);
+        }
+        let started = std::time::Instant::now();
+        let pulled = self.op.next(ctx);
+        let spent = started.elapsed();
+        if let Some(profile) = &mut ctx.profile {
+            let stats = profile.entry(self.key).or_default();
+            stats.time += spent;
+            stats.rows += u64::from(matches!(pulled, Ok(Some(_))));
+        }
+        pulled
+    }
+}
+
+type Boxed<'p> = Node<'p>;
 
 fn build<'p>(op: &'p Op, argument: Option<&Row>) -> Boxed<'p> {
+    Node { op: build_op(op, argument), key: profile_key(op) }
+}
+
+fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p> {
     match op {
         Op::Once => Box::new(Once { row: Some(Vec::new()) }),
         Op::Argument => Box::new(Once { row: argument.cloned() }),

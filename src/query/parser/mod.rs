@@ -193,12 +193,13 @@ impl Builder {
 
     fn statement(&self, pair: Pair<Rule>) -> Built<Statement> {
         let span = self.span(&pair);
-        let mut explain = false;
+        let (mut explain, mut profile) = (false, false);
         let mut clauses = Vec::new();
         let mut unions = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::explain => explain = true,
+                Rule::profile => profile = true,
                 Rule::query => {
                     let mut all = false;
                     let mut first = true;
@@ -221,7 +222,7 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(Statement { explain, clauses, unions, span })
+        Ok(Statement { explain, profile, clauses, unions, span })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {

@@ -3,8 +3,18 @@
 use super::*;
 
 impl Plan {
-    fn write_op(&self, f: &mut fmt::Formatter<'_>, op: &Op, depth: usize) -> fmt::Result {
+    fn write_op(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        op: &Op,
+        depth: usize,
+        profile: Option<&Profile>,
+    ) -> fmt::Result {
         let pad = "  ".repeat(depth);
+        let note = profile.map_or(String::new(), |p| {
+            let stats = p.get(&profile_key(op)).copied().unwrap_or_default();
+            format!("  [rows {}, {:.3} ms]", stats.rows, stats.time.as_secs_f64() * 1000.0)
+        });
         let (line, input): (String, Option<&Op>) = match op {
             Op::Once => ("Once".into(), None),
             Op::Argument => ("Argument".into(), None),
@@ -36,15 +46,15 @@ impl Plan {
                 (format!("{text} ({labelled} labelled node(s))"), None)
             }
             Op::Optional { input, inner, .. } => {
-                writeln!(f, "{pad}Optional")?;
-                self.write_op(f, inner, depth + 2)?;
-                return self.write_op(f, input, depth + 1);
+                writeln!(f, "{pad}Optional{note}")?;
+                self.write_op(f, inner, depth + 2, profile)?;
+                return self.write_op(f, input, depth + 1, profile);
             }
             Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
             Op::Merge { input, matcher, .. } => {
-                writeln!(f, "{pad}Merge")?;
-                self.write_op(f, matcher, depth + 2)?;
-                return self.write_op(f, input, depth + 1);
+                writeln!(f, "{pad}Merge{note}")?;
+                self.write_op(f, matcher, depth + 2, profile)?;
+                return self.write_op(f, input, depth + 1, profile);
             }
             Op::Assign { input, name, .. } => (format!("NamedPath {name}"), Some(input)),
             Op::ShortestPath { input, all, names, types, .. } => {
@@ -90,9 +100,9 @@ impl Plan {
             Op::Trim { input, .. } => ("Trim".into(), Some(input)),
             Op::Discard { input } => ("Discard (no RETURN)".into(), Some(input)),
         };
-        writeln!(f, "{pad}{line}")?;
+        writeln!(f, "{pad}{line}{note}")?;
         match input {
-            Some(i) => self.write_op(f, i, depth + 1),
+            Some(i) => self.write_op(f, i, depth + 1, profile),
             None => Ok(()),
         }
     }
@@ -101,25 +111,41 @@ impl Plan {
 /// The plan as `EXPLAIN` shows it: one operator per line, each above its input.
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_plan(f, None)
+    }
+}
+
+/// The plan as `PROFILE` shows it: `EXPLAIN`'s lines, each with the rows its operator produced and
+/// the time spent in it and below it.
+pub struct Profiled<'a>(pub &'a Plan, pub &'a Profile);
+
+impl fmt::Display for Profiled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write_plan(f, Some(self.1))
+    }
+}
+
+impl Plan {
+    fn write_plan(&self, f: &mut fmt::Formatter<'_>, profile: Option<&Profile>) -> fmt::Result {
         if self.unions.is_empty() {
-            return self.write_op(f, &self.root, 0);
+            return self.write_op(f, &self.root, 0, profile);
         }
         writeln!(f, "Union{}", if self.unions.iter().all(|u| u.0) { " all" } else { "" })?;
-        self.write_op(f, &self.root, 1)?;
+        self.write_op(f, &self.root, 1, profile)?;
         for (_, p) in &self.unions {
-            p.write_op(f, &p.root, 1)?;
+            p.write_op(f, &p.root, 1, profile)?;
         }
         Ok(())
     }
 }
 
-/// `:A|B`, names back-quoted where they need it.
 /// One relationship and the node it leads to, as a pattern reads: `-[r:T]->(b)`.
 pub(super) fn hop_text(direction: Direction, types: &[String], names: &[String; 3]) -> String {
     let (l, r) = arrows(direction);
     format!("{l}[{}{}]{r}({})", names[1], types_text(types), names[2])
 }
 
+/// `:A|B`, names back-quoted where they need it.
 fn types_text(types: &[String]) -> String {
     let mut t = String::new();
     for (i, ty) in types.iter().enumerate() {

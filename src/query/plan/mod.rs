@@ -6,6 +6,7 @@
 mod compile;
 mod count;
 mod display;
+pub use display::Profiled;
 mod patterns;
 mod projection;
 mod reach;
@@ -357,6 +358,22 @@ pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
 pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// Plans a statement against a graph (the graph's label counts choose where patterns start).
+/// What one operator did in a profiled run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpStats {
+    pub rows: u64,
+    /// Time spent in the operator and the operators it pulled from.
+    pub time: std::time::Duration,
+}
+
+/// Per operator of a plan, keyed by the operator's address in the plan (stable while the plan lives).
+pub type Profile = std::collections::HashMap<usize, OpStats>;
+
+/// The key of an operator in a [`Profile`].
+pub fn profile_key(op: &Op) -> usize {
+    op as *const Op as usize
+}
+
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
     let mut first = plan_query(&statement.clauses, statement.span, graph)?;
     reach::mark(&mut first.root);
@@ -394,7 +411,8 @@ fn span_of(u: &Union, statement: &Statement) -> Span {
 }
 
 fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, QueryError> {
-    let statement = Statement { explain: false, clauses: clauses.to_vec(), unions: Vec::new(), span };
+    let statement =
+        Statement { explain: false, profile: false, clauses: clauses.to_vec(), unions: Vec::new(), span };
     Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
         .statement(&statement)
 }
