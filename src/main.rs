@@ -1,6 +1,7 @@
 //! The `kgraph` command: a thin layer over the library. Arguments are validated here, once; the
 //! library does the work; this file decides what goes to stdout and stderr and the exit status.
 
+mod complete;
 mod engine;
 mod repl;
 mod tools;

@@ -4,20 +4,22 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use kgraph::Format;
-use kgraph::query::split;
+use std::io::IsTerminal;
 
+use kgraph::Format;
+
+use crate::complete::ReplHelper;
 use crate::engine::Engine;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Completer, Editor, Helper, Highlighter, Hinter};
+use rustyline::{CompletionType, Config, Editor};
 
 const HELP: &str = "\
 Statements end with `;` and may span several lines. Shell commands:
   :help                 this text
   :schema               labels, relationship types and property keys, with counts
-  :load FILE            load a snapshot or run a Cypher script
+  :load FILE            load a snapshot or run a Cypher script (quietly)
+  :source FILE          run a Cypher script, printing each statement's results
   :save FILE            save the graph as a snapshot
   :checkpoint           with --db: write a snapshot and empty the journal
   :format FMT           print results as table, csv, json or jsonl
@@ -26,26 +28,11 @@ Statements end with `;` and may span several lines. Shell commands:
   :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
   :timing on|off        print how long each statement took (parse, plan, execute)
   :quit                 leave (Ctrl-D does too)
+Tab completes keywords, functions, labels (after `:`), relationship types (after `[:`), property
+keys (after `.`), parameters (after `$`), commands and file names.
 Examples:
   MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN c.name, a.name;
   MATCH (n) RETURN labels(n) AS label, count(*) ORDER BY label;";
-
-#[derive(Helper, Completer, Hinter, Highlighter)]
-struct ReplHelper;
-
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input().trim();
-        if input.is_empty() || input.starts_with(':') {
-            return Ok(ValidationResult::Valid(None));
-        }
-        Ok(if split::scan(input).incomplete_tail {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
 
 /// Where history is kept: `$KGRAPH_HISTORY`, else the user's data directory.
 fn history_path() -> Option<PathBuf> {
@@ -60,9 +47,12 @@ fn history_path() -> Option<PathBuf> {
 
 pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), String> {
     let mut settings = Settings { format, timing };
+    let config = Config::builder().completion_type(CompletionType::List).auto_add_history(false).build();
     let mut editor: Editor<ReplHelper, FileHistory> =
-        Editor::new().map_err(|e| format!("cannot start the terminal editor: {e}"))?;
-    editor.set_helper(Some(ReplHelper));
+        Editor::with_config(config).map_err(|e| format!("cannot start the terminal editor: {e}"))?;
+    // Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal();
+    editor.set_helper(Some(ReplHelper::new(colour)));
     let history = history_path();
     if let Some(path) = &history {
         if let Some(dir) = path.parent() {
@@ -85,6 +75,9 @@ pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), Str
         session.session().graph().edge_count()
     );
     loop {
+        if let Some(helper) = editor.helper() {
+            helper.refresh(session);
+        }
         match editor.readline("kgraph> ") {
             Ok(line) => {
                 let entry = line.trim();
@@ -102,7 +95,7 @@ pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), Str
                         break;
                     }
                 } else {
-                    statements(session, entry, &settings);
+                    statements(session, entry, "", &settings);
                 }
             }
             Err(ReadlineError::Interrupted) => continue,
@@ -119,9 +112,9 @@ struct Settings {
     timing: bool,
 }
 
-fn statements(session: &mut Engine, text: &str, settings: &Settings) {
+fn statements(session: &mut Engine, text: &str, origin: &str, settings: &Settings) {
     let mut out = io::stdout().lock();
-    let result = session.run_each(text, "", |graph, output| {
+    let result = session.run_each(text, origin, |graph, output| {
         let _ = kgraph::format::write_output(&mut out, graph, &output, settings.format);
         if settings.timing {
             let _ = out.flush();
@@ -142,6 +135,10 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
         "quit" | "exit" | "q" => return false,
         "help" | "h" | "?" => println!("{HELP}"),
         "schema" => print_schema(session),
+        "source" if !rest.is_empty() => match std::fs::read_to_string(rest) {
+            Ok(text) => statements(session, &text, rest, settings),
+            Err(e) => eprintln!("{rest}: {e}"),
+        },
         "load" if !rest.is_empty() => match session.load_file(Path::new(rest)) {
             Ok(r) => eprintln!("Loaded {rest}: {} nodes, {} relationships", r.nodes, r.relationships),
             Err(e) => eprintln!("{e}"),
@@ -188,7 +185,7 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
                 println!("${k} = {}", kgraph::format::cell_text(s.graph(), v));
             }
         }
-        "load" | "save" => eprintln!("usage: :{name} FILE"),
+        "load" | "save" | "source" => eprintln!("usage: :{name} FILE"),
         other => eprintln!("unknown command :{other} (try :help)"),
     }
     true

@@ -15,16 +15,22 @@ const ENDLESS: &str = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b
 
 fn start(args: &[&str]) -> (PtySession, tempfile::TempDir) {
     let home = tempfile::tempdir().expect("a temporary directory");
+    (start_in(args, home.path()), home)
+}
+
+/// Starts the REPL with its history in `home`; colour off, so that typed text echoes unbroken.
+fn start_in(args: &[&str], home: &std::path::Path) -> PtySession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kgraph"));
-    command
-        .args(args)
-        .env("KGRAPH_HISTORY", home.path().join("history"))
-        .env("TERM", "xterm")
-        .env_remove("NO_COLOR");
+    command.args(args).env("KGRAPH_HISTORY", home.join("history")).env("TERM", "xterm").env("NO_COLOR", "1");
     let mut repl = spawn_command(command, Some(20_000)).expect("kgraph starts in a pseudo-terminal");
     repl.exp_string("Type :help").expect("the banner");
     repl.exp_string("kgraph> ").expect("the first prompt");
-    (repl, home)
+    repl
+}
+
+fn tab(repl: &mut PtySession) {
+    repl.send("\t").expect("Tab");
+    repl.flush().expect("flushed");
 }
 
 fn count_nodes(repl: &mut PtySession) -> String {
@@ -102,5 +108,59 @@ fn a_statement_may_span_lines() {
     repl.send_line("MATCH (a:ThreatActor)").expect("typed");
     repl.send_line("RETURN a.name AS actor;").expect("typed");
     repl.exp_string("APT31").expect("the two lines ran as one statement");
+    quit(repl);
+}
+
+#[test]
+fn tab_completes_labels_types_keys_and_keywords_of_the_loaded_graph() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send("MATCH (a:Threat").expect("typed");
+    tab(&mut repl);
+    repl.exp_string("ThreatActor").expect("the label is completed");
+    repl.send(")<-[:attributed-").expect("typed");
+    tab(&mut repl);
+    repl.exp_string("attributed-to").expect("the hyphenated type is completed");
+    repl.send("]-(c) RETURN c.star").expect("typed");
+    tab(&mut repl);
+    repl.exp_string("started").expect("the property key is completed");
+    repl.send(" AS year ORD").expect("typed");
+    tab(&mut repl);
+    repl.exp_string("ORDER").expect("the keyword is completed");
+    repl.send_line(" BY year;").expect("typed");
+    repl.exp_regex(r"\| 20\d\d +\|").expect("the completed statement ran");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send(":sch").expect("typed");
+    tab(&mut repl);
+    repl.exp_string(":schema").expect("the command is completed");
+    repl.send_line("").expect("Enter");
+    repl.exp_string("Relationship types:").expect("the completed command ran");
+    quit(repl);
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let mut repl = start_in(&[], home.path());
+    repl.send_line("RETURN 41 + 1 AS answer;").expect("typed");
+    repl.exp_string("42").expect("the result");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+    let mut again = start_in(&[], home.path());
+    again.send("\x1b[A").expect("the Up arrow");
+    again.send_line("").expect("Enter");
+    again.exp_string("42").expect("the statement from the last session ran again");
+    again.exp_string("kgraph> ").expect("prompt");
+    quit(again);
+}
+
+#[test]
+fn source_runs_a_script_and_prints_its_results() {
+    let (mut repl, home) = start(&[]);
+    let script = home.path().join("script.cypher");
+    std::fs::write(&script, "CREATE (:T {n: 1}), (:T {n: 2});\nMATCH (t:T) RETURN sum(t.n) AS total;\n")
+        .unwrap();
+    repl.send_line(&format!(":source {}", script.display())).expect("typed");
+    repl.exp_regex(r"\| 3 +\|").expect("the script's result is printed");
+    repl.exp_string("kgraph> ").expect("prompt");
     quit(repl);
 }

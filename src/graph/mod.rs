@@ -314,6 +314,22 @@ impl Graph {
         self.g.edge_indices().map(|i| EdgeId(i.index() as u32))
     }
 
+    /// The labels some node carries, cheaply (from the label index): for completion and the like.
+    pub fn label_names(&self) -> Vec<&str> {
+        self.by_label.keys().map(|&l| self.name(l)).collect()
+    }
+
+    /// The relationship types some relationship has.
+    pub fn type_names(&self) -> Vec<&str> {
+        self.type_counts.keys().map(|&t| self.name(t)).collect()
+    }
+
+    /// Every name the graph has interned (labels, types and property keys, including some no entity
+    /// carries any more): what completion offers after a `.`.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.names()
+    }
+
     /// How many nodes carry `label`: what the planner uses to pick where a pattern starts.
     pub fn label_count(&self, label: Sym) -> usize {
         self.by_label.get(&label).map_or(0, BTreeSet::len)
