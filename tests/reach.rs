@@ -27,13 +27,21 @@ fn plan(s: &mut Session, query: &str) -> String {
 fn compare(s: &mut Session, pattern: &str, reachable: bool) -> Result<(), TestCaseError> {
     for ret in [
         "RETURN a.i AS a, count(DISTINCT b) AS n ORDER BY a",
+        "WHERE b <> a RETURN a.i % 2 AS k, count(DISTINCT b) AS n ORDER BY k",
+        "WHERE a <> b RETURN count(DISTINCT b) AS n",
         "RETURN DISTINCT a.i AS a, b.i AS b ORDER BY a, b",
         "WITH a, collect(DISTINCT b.i) AS reached RETURN a.i, size(reached) ORDER BY a.i",
     ] {
         let fast = format!("MATCH (a:N){pattern}(b) {ret}");
         let slow = format!("MATCH p = (a:N){pattern}(b) {ret}");
-        prop_assert_eq!(plan(s, &fast).contains("VarLengthReach"), reachable, "{}", fast);
-        prop_assert!(!plan(s, &slow).contains("VarLengthReach"));
+        let fast_plan = plan(s, &fast);
+        let searched = fast_plan.contains("VarLengthReach") || fast_plan.contains("ReachCount");
+        prop_assert_eq!(searched, reachable, "{}", fast);
+        if reachable && ret.contains("count(DISTINCT b)") {
+            prop_assert!(fast_plan.contains("ReachCount"), "{}\n{}", fast, fast_plan);
+        }
+        let slow_plan = plan(s, &slow);
+        prop_assert!(!slow_plan.contains("VarLengthReach") && !slow_plan.contains("ReachCount"));
         prop_assert_eq!(answer(s, &fast), answer(s, &slow), "{}", fast);
     }
     Ok(())

@@ -271,6 +271,20 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
         Op::Write { input, actions, .. } => {
             Box::new(Write { input: build(input, argument), actions, output: None })
         }
+        Op::ReachCount { input, from, direction, types, min, max, exclude_start, keys, outputs, .. } => {
+            Box::new(reach::ReachCount {
+                input: build(input, argument),
+                from: *from,
+                direction: *direction,
+                types,
+                min: *min,
+                max: *max,
+                exclude_start: *exclude_start,
+                keys,
+                outputs,
+                output: None,
+            })
+        }
         Op::NodeById { input, slot, value, list, .. } => Box::new(NodeById {
             input: build(input, argument),
             slot: *slot,

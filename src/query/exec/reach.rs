@@ -288,3 +288,111 @@ impl<'p> super::Operator<'p> for CountPaths<'p> {
         Ok(Some(vec![crate::value::Value::Int(n); self.columns]))
     }
 }
+
+/// `count(DISTINCT end)` of a reachability search per group of input rows (see `plan::count`): each
+/// input row's ends come from one search, already distinct, so a group fed by one row (the usual case:
+/// one row per start) needs no set; a second row for the same group turns its ends into a set.
+pub(super) struct ReachCount<'p> {
+    pub(super) input: super::Boxed<'p>,
+    pub(super) from: usize,
+    pub(super) direction: Direction,
+    pub(super) types: &'p [String],
+    pub(super) min: u64,
+    pub(super) max: Option<u64>,
+    pub(super) exclude_start: bool,
+    pub(super) keys: &'p [crate::query::expr::CExpr],
+    pub(super) outputs: &'p [crate::query::expr::CExpr],
+    pub(super) output: Option<std::collections::VecDeque<Vec<crate::value::Value>>>,
+}
+
+enum Ends {
+    One(Vec<NodeId>),
+    Many(rustc_hash::FxHashSet<NodeId>),
+}
+
+impl Ends {
+    fn len(&self) -> usize {
+        match self {
+            Ends::One(v) => v.len(),
+            Ends::Many(s) => s.len(),
+        }
+    }
+
+    fn add(&mut self, more: Vec<NodeId>) {
+        if let Ends::One(first) = self {
+            *self = Ends::Many(first.drain(..).collect());
+        }
+        if let Ends::Many(set) = self {
+            set.extend(more);
+        }
+    }
+}
+
+impl ReachCount<'_> {
+    fn consume(
+        &mut self,
+        ctx: &mut super::Ctx,
+    ) -> Result<std::collections::VecDeque<Vec<crate::value::Value>>, QueryError> {
+        use crate::value::{Equivalent, Value};
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let unknown_types = !self.types.is_empty() && syms.is_empty();
+        let mut reacher = Reacher::default();
+        let mut groups: Vec<(Vec<Value>, Ends)> = Vec::new();
+        let mut index: rustc_hash::FxHashMap<Vec<Equivalent>, usize> = Default::default();
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
+            let start = match super::get(&row, self.from) {
+                Value::Node(n) => *n,
+                Value::Null => continue,
+                other => {
+                    return Err(QueryError::new(
+                        crate::query::ErrorKind::TypeError,
+                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            let mut ends = if unknown_types {
+                if self.min == 0 { vec![start] } else { Vec::new() }
+            } else {
+                let search =
+                    Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
+                reacher.reachable(ctx.graph, &search, |_| true, ctx.interrupt)?
+            };
+            if self.exclude_start {
+                ends.retain(|&n| n != start);
+            }
+            if ends.is_empty() {
+                // No row would have reached the aggregation: no group either.
+                continue;
+            }
+            let keys = self.keys.iter().map(|k| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
+            let probe: Vec<Equivalent> = keys.iter().cloned().map(Equivalent).collect();
+            match index.get(&probe) {
+                Some(&g) => groups[g].1.add(ends),
+                None => {
+                    index.insert(probe, groups.len());
+                    groups.push((keys, Ends::One(ends)));
+                }
+            }
+        }
+        if groups.is_empty() && self.keys.is_empty() {
+            groups.push((Vec::new(), Ends::One(Vec::new())));
+        }
+        let mut out = std::collections::VecDeque::with_capacity(groups.len());
+        for (mut slots, ends) in groups {
+            slots.push(Value::Int(ends.len() as i64));
+            out.push_back(self.outputs.iter().map(|o| ctx.eval(o, &slots)).collect::<Result<Vec<_>, _>>()?);
+        }
+        Ok(out)
+    }
+}
+
+impl<'p> super::Operator<'p> for ReachCount<'p> {
+    fn next(&mut self, ctx: &mut super::Ctx) -> super::Pulled {
+        if self.output.is_none() {
+            self.output = Some(self.consume(ctx)?);
+        }
+        Ok(self.output.as_mut().and_then(std::collections::VecDeque::pop_front))
+    }
+}

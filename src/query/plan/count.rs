@@ -8,11 +8,15 @@
 //! over a pattern of one or two relationships that starts with a node scan, where every filter is a
 //! label test on the pattern's nodes.
 
-use super::{AggKind, CExpr, Op};
+use super::{AggKind, BinaryOp, CExpr, Op};
 
 /// Replaces each fusable aggregation in the plan by a count operator and a projection of its
-/// outputs.
+/// outputs, or by a reachability count.
 pub(super) fn fuse(op: &mut Op) {
+    if let Some(fused) = reach_count(op) {
+        *op = fused;
+        return;
+    }
     if let Op::Aggregate { input, keys, aggregates, outputs, .. } = op
         && keys.is_empty()
         && let Some(chain) = chain(input)
@@ -41,6 +45,63 @@ pub(super) fn fuse(op: &mut Op) {
     for child in super::reach::children_mut(op) {
         fuse(child);
     }
+}
+
+/// `… MATCH (a)-[*…]->(b) [WHERE b <> a] RETURN keys…, count(DISTINCT b)` where the expansion searches
+/// breadth first (see `reach`), has no property filter, and the keys do not read `b`: each input row's
+/// ends are counted as the search finds them, with no row per end.
+fn reach_count(op: &mut Op) -> Option<Op> {
+    let Op::Aggregate { input, keys, aggregates, outputs, .. } = op else { return None };
+    let [spec] = aggregates.as_slice() else { return None };
+    // `WHERE b <> a` (either way round) between the expansion and the aggregation.
+    let exclude_start = matches!(&**input, Op::Filter { input, predicate: CExpr::Binary(BinaryOp::Ne, x, y, _), .. }
+        if matches!((&**x, &**y, &**input), (CExpr::Slot(x), CExpr::Slot(y), Op::VarExpand { from, to, .. })
+            if (x, y) == (from, to) || (x, y) == (to, from)));
+    let at = match &mut **input {
+        Op::Filter { input, .. } if exclude_start => &mut **input,
+        other => other,
+    };
+    let Op::VarExpand {
+        input,
+        from,
+        rel,
+        to,
+        direction,
+        types,
+        min,
+        max,
+        to_bound: false,
+        properties,
+        reachable: true,
+        names,
+        ..
+    } = at
+    else {
+        return None;
+    };
+    let counts_ends =
+        spec.kind == AggKind::Count && spec.distinct && matches!(spec.arg, Some(CExpr::Slot(s)) if s == *to);
+    let keys_before = keys.iter().all(|k| !super::reach::reads(k, *to) && !super::reach::reads(k, *rel));
+    if !counts_ends || !keys_before || !properties.is_empty() {
+        return None;
+    }
+    let [a, _, b] = names;
+    let text = format!(
+        "ReachCount count(DISTINCT {b}) from ({a}){}",
+        if exclude_start { ", start left out" } else { "" }
+    );
+    Some(Op::ReachCount {
+        input: std::mem::replace(input, Box::new(Op::Once)),
+        from: *from,
+        direction: *direction,
+        types: std::mem::take(types),
+        min: *min,
+        max: *max,
+        exclude_start,
+        keys: std::mem::take(keys),
+        outputs: std::mem::take(outputs),
+        text,
+    })
 }
 
 struct Chain {

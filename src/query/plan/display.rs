@@ -18,6 +18,12 @@ impl Plan {
         let (line, input): (String, Option<&Op>) = match op {
             Op::Once => ("Once".into(), None),
             Op::Argument => ("Argument".into(), None),
+            Op::ReachCount { input, text, keys, direction, types, min, max, .. } => {
+                let (l, r) = arrows(*direction);
+                let upper = max.map_or(String::new(), |m| m.to_string());
+                let t = types_text(types);
+                (format!("{text} {l}[{t}*{min}..{upper}]{r}, {} grouping key(s)", keys.len()), Some(input))
+            }
             Op::NodeById { input, name, text, list, .. } => {
                 let op = if *list { "IN" } else { "=" };
                 (format!("NodeByIdSeek ({name}) id {op} {text}"), Some(input))

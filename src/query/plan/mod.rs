@@ -130,6 +130,21 @@ pub enum Op {
         columns: usize,
         text: String,
     },
+    /// `count(DISTINCT b)` over a reachability search, grouped by `keys` (computed from the input rows):
+    /// per input row, the search's ends are counted without making a row for each ([`count`]).
+    ReachCount {
+        input: Box<Op>,
+        from: usize,
+        direction: Direction,
+        types: Vec<String>,
+        min: u64,
+        max: Option<u64>,
+        /// `WHERE b <> a`: the start is not counted.
+        exclude_start: bool,
+        keys: Vec<CExpr>,
+        outputs: Vec<CExpr>,
+        text: String,
+    },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
     NodeById {
         input: Box<Op>,

@@ -70,8 +70,74 @@ fn ignores_repeats(a: &AggSpec) -> bool {
     a.distinct || matches!(a.kind, AggKind::Min | AggKind::Max)
 }
 
+/// Whether the expression may read row slot `slot` (conservatively: patterns and paths may).
+pub(super) fn reads(e: &CExpr, slot: usize) -> bool {
+    let mut found = false;
+    visit_expr(e, &mut |x| {
+        found |= match x {
+            CExpr::Slot(s) | CExpr::HasLabels(s, _) => *s == slot,
+            CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } | CExpr::Path { .. } => true,
+            _ => false,
+        };
+    });
+    found
+}
+
+/// Calls `f` on the expression and every expression inside it.
+fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
+    f(e);
+    match e {
+        CExpr::Const(_)
+        | CExpr::Param(..)
+        | CExpr::Slot(_)
+        | CExpr::HasLabels(..)
+        | CExpr::Local(_)
+        | CExpr::Path { .. }
+        | CExpr::PatternExists { .. }
+        | CExpr::PatternComprehension { .. } => {}
+        CExpr::Property(x, ..)
+        | CExpr::Not(x, _)
+        | CExpr::Negate(x, _)
+        | CExpr::IsNull(x, _)
+        | CExpr::HasLabelsOf(x, ..) => visit_expr(x, f),
+        CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => {
+            visit_expr(a, f);
+            visit_expr(b, f);
+        }
+        CExpr::List(items) | CExpr::Call(_, items, _) => items.iter().for_each(|x| visit_expr(x, f)),
+        CExpr::Map(entries) => entries.iter().for_each(|(_, x)| visit_expr(x, f)),
+        CExpr::MapProjection { base, items, .. } => {
+            visit_expr(base, f);
+            for i in items {
+                if let MapItem::Entry(_, x) = i {
+                    visit_expr(x, f);
+                }
+            }
+        }
+        CExpr::Case { subject, branches, default } => {
+            subject.iter().chain(default.iter()).for_each(|x| visit_expr(x, f));
+            branches.iter().for_each(|(a, b)| {
+                visit_expr(a, f);
+                visit_expr(b, f);
+            });
+        }
+        CExpr::Comprehension { list, predicate, projection, .. } => {
+            visit_expr(list, f);
+            predicate.iter().chain(projection.iter()).for_each(|x| visit_expr(x, f));
+        }
+        CExpr::Quantifier { list, predicate, .. } => {
+            visit_expr(list, f);
+            visit_expr(predicate, f);
+        }
+        CExpr::Slice { target, from, to, .. } => {
+            visit_expr(target, f);
+            from.iter().chain(to.iter()).for_each(|x| visit_expr(x, f));
+        }
+    }
+}
+
 /// Same row, same value: no `rand()`, and (conservatively) no pattern inside.
-fn deterministic(e: &CExpr) -> bool {
+pub(super) fn deterministic(e: &CExpr) -> bool {
     match e {
         CExpr::Call(Function::Rand, ..)
         | CExpr::PatternExists { .. }
@@ -120,6 +186,7 @@ fn children(op: &Op) -> Vec<&Op> {
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
+        | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }
         | Op::Create { input, .. }
@@ -146,6 +213,7 @@ pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
+        | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }
         | Op::Create { input, .. }
