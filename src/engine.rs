@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use kgraph::Loaded;
 use kgraph::db::OpenReport;
 use kgraph::{CancelFlag, Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
 
@@ -55,31 +56,27 @@ impl Engine {
         }
     }
 
-    /// A snapshot or a script into the graph. Into a database, a script's statements are journalled
-    /// one by one and a snapshot is merged and checkpointed at once.
+    /// A snapshot, a STIX bundle or a script into the graph. Into a database, a script's statements
+    /// are journalled one by one and a graph is merged and checkpointed at once.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
         match self {
             Engine::Memory(s) => s.load_file(path),
             Engine::Db(db) => {
-                let bytes =
-                    std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
                 let (nodes, rels) = (db.session().graph().node_count(), db.session().graph().edge_count());
-                let mut statements = 0;
-                let snapshot = kgraph::snapshot::is_snapshot(&bytes);
-                if snapshot {
-                    db.absorb(kgraph::snapshot::from_bytes(&bytes, path)?)?;
-                } else {
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
-                    statements = db.run_each(&text, &path.display().to_string(), |_, _| {})?;
-                }
+                let mut report = match kgraph::read_file(path)? {
+                    Loaded::Graph(graph, report) => {
+                        db.absorb(*graph)?;
+                        report
+                    }
+                    Loaded::Script(text) => LoadReport {
+                        statements: db.run_each(&text, &path.display().to_string(), |_, _| {})?,
+                        ..LoadReport::default()
+                    },
+                };
                 let g = db.session().graph();
-                Ok(LoadReport {
-                    snapshot,
-                    statements,
-                    nodes: g.node_count().saturating_sub(nodes),
-                    relationships: g.edge_count().saturating_sub(rels),
-                })
+                report.nodes = g.node_count().saturating_sub(nodes);
+                report.relationships = g.edge_count().saturating_sub(rels);
+                Ok(report)
             }
         }
     }

@@ -19,8 +19,10 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Database(crate::db::DbError),
-    #[error("{path}: neither a kgraph snapshot nor a UTF-8 Cypher script")]
+    #[error("{path}: neither a kgraph snapshot, a STIX bundle nor a UTF-8 Cypher script")]
     NotAScript { path: PathBuf },
+    #[error("{path}: {detail}")]
+    Stix { path: PathBuf, detail: String },
 }
 
 /// A failed statement, with the error shown against its source text.

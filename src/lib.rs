@@ -19,6 +19,7 @@ pub mod import;
 pub mod query;
 mod session;
 pub mod snapshot;
+pub mod stix;
 pub mod value;
 
 pub use db::Database;
@@ -26,5 +27,5 @@ pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
 pub use query::{CancelFlag, ErrorKind, Params, QueryError, WriteStats};
-pub use session::{LoadReport, QueryOutput, Session, Timing};
+pub use session::{LoadReport, Loaded, QueryOutput, Session, Timing, read_file};
 pub use value::{PathValue, Value};

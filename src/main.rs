@@ -150,21 +150,9 @@ fn run(args: Args) -> Result<(), Failure> {
     }
     session.set_timeout(args.timeout);
     for file in &args.files {
+        let started = std::time::Instant::now();
         let report = session.load_file(file)?;
-        if interactive {
-            let what = if report.snapshot {
-                "snapshot".to_string()
-            } else {
-                let n = report.statements;
-                format!("{n} statement{}", if n == 1 { "" } else { "s" })
-            };
-            eprintln!(
-                "Loaded {} ({what}): {} nodes, {} relationships",
-                file.display(),
-                report.nodes,
-                report.relationships
-            );
-        }
+        report_load(file, &report, interactive, started.elapsed());
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -190,6 +178,42 @@ fn run(args: Args) -> Result<(), Failure> {
         session.save(path)?;
     }
     Ok(())
+}
+
+/// Tells what loading a file did: always its problems (on stderr), and on a terminal what it added.
+pub(crate) fn report_load(
+    file: &std::path::Path,
+    report: &kgraph::LoadReport,
+    verbose: bool,
+    took: Duration,
+) {
+    const SHOWN: usize = 5;
+    if !report.problems.is_empty() {
+        eprintln!("warning: {}: {} problem(s) in the bundle:", file.display(), report.problems.len());
+        for p in report.problems.iter().take(SHOWN) {
+            eprintln!("  {p}");
+        }
+        if report.problems.len() > SHOWN {
+            eprintln!("  … and {} more", report.problems.len() - SHOWN);
+        }
+    }
+    if verbose {
+        let what = match (report.snapshot, report.stix_objects) {
+            (true, _) => "snapshot".to_string(),
+            (_, Some(objects)) => format!("STIX bundle, {objects} objects"),
+            _ => {
+                let n = report.statements;
+                format!("{n} statement{}", if n == 1 { "" } else { "s" })
+            }
+        };
+        eprintln!(
+            "Loaded {} ({what}): {} nodes, {} relationships in {:.2} s",
+            file.display(),
+            report.nodes,
+            report.relationships,
+            took.as_secs_f64()
+        );
+    }
 }
 
 fn read_script(path: &PathBuf) -> Result<(String, String), Failure> {

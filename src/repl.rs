@@ -139,9 +139,9 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             Ok(text) => statements(session, &text, rest, settings),
             Err(e) => eprintln!("{rest}: {e}"),
         },
-        "load" if !rest.is_empty() => match session.load_file(Path::new(rest)) {
-            Ok(r) => eprintln!("Loaded {rest}: {} nodes, {} relationships", r.nodes, r.relationships),
-            Err(e) => eprintln!("{e}"),
+        "load" if !rest.is_empty() => match (std::time::Instant::now(), session.load_file(Path::new(rest))) {
+            (started, Ok(r)) => crate::report_load(Path::new(rest), &r, true, started.elapsed()),
+            (_, Err(e)) => eprintln!("{e}"),
         },
         "save" if !rest.is_empty() => match session.save(Path::new(rest)) {
             Ok(()) => eprintln!("Saved {rest}"),

@@ -52,12 +52,40 @@ impl std::fmt::Display for Timing {
 }
 
 /// What loading a file did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadReport {
     pub snapshot: bool,
+    /// A STIX bundle: how many objects it held.
+    pub stix_objects: Option<usize>,
+    /// References to objects a STIX bundle does not hold, and other objects it could not take.
+    pub problems: Vec<String>,
     pub statements: usize,
     pub nodes: usize,
     pub relationships: usize,
+}
+
+/// A file's content, recognised: a snapshot (by its magic bytes), a STIX bundle (gzip, or JSON), or a
+/// Cypher script.
+pub enum Loaded {
+    Graph(Box<Graph>, LoadReport),
+    Script(String),
+}
+
+/// Reads and recognises a file; graphs are decoded, scripts are left to run.
+pub fn read_file(path: &Path) -> Result<Loaded, Error> {
+    let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    if snapshot::is_snapshot(&bytes) {
+        let graph = snapshot::from_bytes(&bytes, path)?;
+        return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
+    }
+    if crate::stix::looks_like_stix(&bytes) {
+        let (graph, stix) = crate::stix::import(&bytes)
+            .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
+        let report =
+            LoadReport { stix_objects: Some(stix.objects), problems: stix.problems, ..LoadReport::default() };
+        return Ok(Loaded::Graph(Box::new(graph), report));
+    }
+    String::from_utf8(bytes).map(Loaded::Script).map_err(|_| Error::NotAScript { path: path.to_path_buf() })
 }
 
 #[derive(Debug, Default, Clone)]
@@ -183,21 +211,21 @@ impl Session {
         Ok(scan.statements.len())
     }
 
-    /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name)
-    /// is merged in, anything else is run as a Cypher script.
+    /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name) or
+    /// a STIX bundle is merged in, anything else is run as a Cypher script.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
-        let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
         let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
-        let mut report = LoadReport::default();
-        if snapshot::is_snapshot(&bytes) {
-            let loaded = snapshot::from_bytes(&bytes, path)?;
-            self.graph.absorb(loaded);
-            report.snapshot = true;
-        } else {
-            let text =
-                String::from_utf8(bytes).map_err(|_| Error::NotAScript { path: path.to_path_buf() })?;
-            report.statements = self.run_each(&text, &path.display().to_string(), |_, _| {})?;
-        }
+        let report = match read_file(path)? {
+            Loaded::Graph(graph, report) => {
+                self.graph.absorb(*graph);
+                report
+            }
+            Loaded::Script(text) => LoadReport {
+                statements: self.run_each(&text, &path.display().to_string(), |_, _| {})?,
+                ..LoadReport::default()
+            },
+        };
+        let mut report = report;
         report.nodes = self.graph.node_count().saturating_sub(nodes);
         report.relationships = self.graph.edge_count().saturating_sub(relationships);
         Ok(report)

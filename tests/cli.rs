@@ -349,3 +349,34 @@ fn import_builds_a_snapshot_and_names_the_bad_record() {
         .stderr(contains("edges.csv: line 3, column 2: no node has the id `zz`"));
     assert!(!dir.path().join("bad.kgs").exists(), "nothing is written when a record is bad");
 }
+
+#[test]
+fn a_stix_bundle_loads_as_a_file_and_absent_references_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle.json");
+    std::fs::write(
+        &bundle,
+        r#"{"type": "bundle", "id": "bundle--1", "objects": [
+            {"type": "intrusion-set", "id": "intrusion-set--a", "name": "APT31"},
+            {"type": "campaign", "id": "campaign--c", "name": "Foreign Ministry campaign"},
+            {"type": "relationship", "id": "relationship--1", "relationship_type": "attributed-to",
+             "source_ref": "campaign--c", "target_ref": "intrusion-set--a"},
+            {"type": "relationship", "id": "relationship--2", "relationship_type": "uses",
+             "source_ref": "intrusion-set--a", "target_ref": "malware--gone"}]}"#,
+    )
+    .unwrap();
+    kgraph()
+        .arg(&bundle)
+        .args([
+            "--format",
+            "csv",
+            "-c",
+            "MATCH (c:Campaign)-[:`attributed-to`]->(a:IntrusionSet) RETURN a.name AS actor",
+        ])
+        .assert()
+        .success()
+        .stdout("actor\nAPT31\n")
+        .stderr(contains("relationship--2: target_ref malware--gone is not in the bundle"));
+    std::fs::write(&bundle, r#"{"type": "bundle", "objects": "#).unwrap();
+    kgraph().arg(&bundle).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("not JSON"));
+}

@@ -1,0 +1,215 @@
+//! STIX 2.1 bundles in (MITRE ATT&CK, OpenCTI and MISP exports): every object but relationships
+//! becomes a node labelled with its type in PascalCase (`intrusion-set` → `IntrusionSet`), its `id` as
+//! `stix_id` and its scalar and list-of-scalar fields as properties, plus `external_id` from its first
+//! external reference that has one (ATT&CK's `T1566`, `G0128`); every `relationship` object becomes an
+//! edge typed with its `relationship_type`; `created_by_ref` becomes a `created-by` edge. References to
+//! objects absent from the bundle are reported, never invented. `.json` or gzip-compressed, by content.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use serde_json::Value as Json;
+
+use crate::graph::{Graph, NodeId, Properties, Sym};
+use crate::value::Value;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StixReport {
+    pub objects: usize,
+    pub nodes: usize,
+    pub relationships: usize,
+    /// One line per reference to an object the bundle does not hold (or a repeated id), as
+    /// `relationship--…: target_ref indicator--… is not in the bundle`.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StixError {
+    #[error("cannot decompress: {0}")]
+    Gzip(std::io::Error),
+    #[error("decompressed, it is larger than {} GiB", MAX_DECOMPRESSED >> 30)]
+    TooLarge,
+    #[error("not JSON: {0}")]
+    Json(serde_json::Error),
+    #[error("not a STIX bundle: {0}")]
+    NotABundle(&'static str),
+}
+
+/// A compressed bundle may not expand past this: a gzip bomb stops here, not at the end of memory.
+const MAX_DECOMPRESSED: u64 = 8 << 30;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether the bytes look like a bundle: gzip, or JSON that opens with `{` (a Cypher script cannot).
+pub fn looks_like_stix(bytes: &[u8]) -> bool {
+    bytes.starts_with(&GZIP_MAGIC) || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// `intrusion-set` → `IntrusionSet`, `x-mitre-tactic` → `XMitreTactic`.
+pub fn label_for(stix_type: &str) -> String {
+    stix_type
+        .split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            cs.next().map(|c| c.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Reads a bundle (gzip-compressed or not) into a new graph.
+pub fn import(bytes: &[u8]) -> Result<(Graph, StixReport), StixError> {
+    let decompressed;
+    let text: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::new();
+        let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(MAX_DECOMPRESSED + 1);
+        reader.read_to_end(&mut out).map_err(StixError::Gzip)?;
+        if out.len() as u64 > MAX_DECOMPRESSED {
+            return Err(StixError::TooLarge);
+        }
+        decompressed = out;
+        &decompressed
+    } else {
+        bytes
+    };
+    let bundle: Json = serde_json::from_slice(text).map_err(StixError::Json)?;
+    if bundle.get("type").and_then(Json::as_str) != Some("bundle") {
+        return Err(StixError::NotABundle("its \"type\" is not \"bundle\""));
+    }
+    let objects =
+        bundle.get("objects").and_then(Json::as_array).ok_or(StixError::NotABundle("no \"objects\" list"))?;
+    Ok(build(objects))
+}
+
+fn build(objects: &[Json]) -> (Graph, StixReport) {
+    let mut g = Graph::new();
+    let mut report = StixReport { objects: objects.len(), ..StixReport::default() };
+    let mut ids: HashMap<&str, NodeId> = HashMap::new();
+    let stix_id = g.intern("stix_id");
+    let external_id = g.intern("external_id");
+    let created_by = g.intern("created-by");
+    let is_relationship = |o: &Json| o.get("type").and_then(Json::as_str) == Some("relationship");
+    for o in objects.iter().filter(|o| !is_relationship(o)) {
+        let (Some(ty), Some(id)) = (o.get("type").and_then(Json::as_str), o.get("id").and_then(Json::as_str))
+        else {
+            report
+                .problems
+                .push(format!("an object without \"type\" or \"id\" was skipped: {}", abridged(o)));
+            continue;
+        };
+        if ids.contains_key(id) {
+            report.problems.push(format!("{id}: appears twice; the second was skipped"));
+            continue;
+        }
+        let mut props = properties(&mut g, o, &["type", "id", "created_by_ref"]);
+        props.set(stix_id, Value::from(id));
+        if let Some(ext) = first_external_id(o) {
+            props.set(external_id, Value::from(ext));
+        }
+        let label = g.intern(&label_for(ty));
+        ids.insert(id, g.add_node(&[label], props));
+        report.nodes += 1;
+    }
+    let missing = |report: &mut StixReport, of: &str, field: &str, to: &str| {
+        report.problems.push(format!("{of}: {field} {to} is not in the bundle"));
+    };
+    for o in objects {
+        let id = o.get("id").and_then(Json::as_str).unwrap_or("(no id)");
+        if is_relationship(o) {
+            let field = |k: &str| o.get(k).and_then(Json::as_str);
+            let (Some(source), Some(target), Some(rel_type)) =
+                (field("source_ref"), field("target_ref"), field("relationship_type"))
+            else {
+                report
+                    .problems
+                    .push(format!("{id}: a relationship needs source_ref, target_ref and relationship_type"));
+                continue;
+            };
+            let (from, to) = match (ids.get(source), ids.get(target)) {
+                (Some(&a), Some(&b)) => (a, b),
+                (a, _) => {
+                    let (which, what) =
+                        if a.is_none() { ("source_ref", source) } else { ("target_ref", target) };
+                    missing(&mut report, id, which, what);
+                    continue;
+                }
+            };
+            let mut props =
+                properties(&mut g, o, &["type", "id", "source_ref", "target_ref", "relationship_type"]);
+            props.set(stix_id, Value::from(id));
+            if let Some(ext) = first_external_id(o) {
+                props.set(external_id, Value::from(ext));
+            }
+            let ty: Sym = g.intern(rel_type);
+            // Both ends were created above from this bundle's objects.
+            g.add_edge(from, to, ty, props).expect("both ends exist");
+            report.relationships += 1;
+        } else if let (Some(&node), Some(creator)) =
+            (ids.get(id), o.get("created_by_ref").and_then(Json::as_str))
+        {
+            match ids.get(creator) {
+                Some(&identity) => {
+                    g.add_edge(node, identity, created_by, Properties::default()).expect("both ends exist");
+                    report.relationships += 1;
+                }
+                None => missing(&mut report, id, "created_by_ref", creator),
+            }
+        }
+    }
+    g.prepare_reads();
+    (g, report)
+}
+
+/// The object's scalar fields and lists of scalars, as properties; nested objects are left out.
+fn properties(g: &mut Graph, o: &Json, skip: &[&str]) -> Properties {
+    let mut props = Properties::default();
+    let Some(fields) = o.as_object() else { return props };
+    for (k, v) in fields {
+        if skip.contains(&k.as_str()) {
+            continue;
+        }
+        let value = match v {
+            Json::Array(items) => {
+                let list: Option<Vec<Value>> = items.iter().map(scalar).collect();
+                match list {
+                    Some(l) => Value::List(l),
+                    None => continue,
+                }
+            }
+            other => match scalar(other) {
+                Some(s) => s,
+                None => continue,
+            },
+        };
+        if value.is_storable() && !value.is_null() {
+            let key = g.intern(k);
+            props.set(key, value);
+        }
+    }
+    props
+}
+
+fn scalar(v: &Json) -> Option<Value> {
+    match v {
+        Json::Bool(b) => Some(Value::Bool(*b)),
+        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Float)),
+        Json::String(s) => Some(Value::from(s.as_str())),
+        _ => None,
+    }
+}
+
+fn first_external_id(o: &Json) -> Option<&str> {
+    o.get("external_references")?.as_array()?.iter().find_map(|r| r.get("external_id")?.as_str())
+}
+
+fn abridged(o: &Json) -> String {
+    let text = o.to_string();
+    match text.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,78 @@
+use super::*;
+use crate::Session;
+
+const BUNDLE: &str = r#"{"type": "bundle", "id": "bundle--1", "objects": [
+  {"type": "identity", "id": "identity--m", "name": "The MITRE Corporation"},
+  {"type": "intrusion-set", "id": "intrusion-set--z", "name": "ZIRCONIUM", "aliases": ["APT31", "Violet Typhoon"],
+   "created_by_ref": "identity--m", "revoked": false, "x_mitre_version": "2.0",
+   "external_references": [{"source_name": "x", "url": "u"}, {"source_name": "mitre-attack", "external_id": "G0128"}]},
+  {"type": "attack-pattern", "id": "attack-pattern--p", "name": "Phishing",
+   "external_references": [{"source_name": "mitre-attack", "external_id": "T1566"}],
+   "kill_chain_phases": [{"kill_chain_name": "mitre-attack", "phase_name": "initial-access"}]},
+  {"type": "x-mitre-tactic", "id": "x-mitre-tactic--t", "name": "Initial Access", "created_by_ref": "identity--gone"},
+  {"type": "relationship", "id": "relationship--1", "relationship_type": "uses",
+   "source_ref": "intrusion-set--z", "target_ref": "attack-pattern--p", "description": "spearphishing", "confidence": 80},
+  {"type": "relationship", "id": "relationship--2", "relationship_type": "uses",
+   "source_ref": "intrusion-set--z", "target_ref": "malware--absent"}
+]}"#;
+
+#[test]
+fn objects_become_nodes_relationships_edges_and_absent_references_are_reported() {
+    let (g, report) = import(BUNDLE.as_bytes()).unwrap();
+    assert_eq!((report.objects, report.nodes, report.relationships), (6, 4, 2));
+    assert_eq!(
+        report.problems,
+        vec![
+            "x-mitre-tactic--t: created_by_ref identity--gone is not in the bundle".to_string(),
+            "relationship--2: target_ref malware--absent is not in the bundle".to_string(),
+        ]
+    );
+    let mut s = Session::with_graph(g);
+    let rows = s
+        .run("MATCH (g:IntrusionSet)-[u:uses]->(t:AttackPattern {external_id: 'T1566'}) RETURN g.name, g.aliases, g.external_id, g.stix_id, g.revoked, u.confidence, u.description, t.kill_chain_phases")
+        .unwrap();
+    assert_eq!(
+        rows[0].rows,
+        vec![vec![
+            Value::from("ZIRCONIUM"),
+            Value::List(vec![Value::from("APT31"), Value::from("Violet Typhoon")]),
+            Value::from("G0128"),
+            Value::from("intrusion-set--z"),
+            Value::Bool(false),
+            Value::Int(80),
+            Value::from("spearphishing"),
+            Value::Null,
+        ]]
+    );
+    let creator = s.run("MATCH (:IntrusionSet)-[:`created-by`]->(i:Identity) RETURN i.name").unwrap();
+    assert_eq!(creator[0].rows, vec![vec![Value::from("The MITRE Corporation")]]);
+    let tactic = s.run("MATCH (t:XMitreTactic) RETURN t.name").unwrap();
+    assert_eq!(tactic[0].rows, vec![vec![Value::from("Initial Access")]]);
+}
+
+#[test]
+fn gzip_is_detected_by_content() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(BUNDLE.as_bytes()).unwrap();
+    let bytes = gz.finish().unwrap();
+    assert!(looks_like_stix(&bytes));
+    assert_eq!(import(&bytes).unwrap().1.nodes, 4);
+}
+
+#[test]
+fn labels_are_pascal_case() {
+    assert_eq!(label_for("intrusion-set"), "IntrusionSet");
+    assert_eq!(label_for("attack-pattern"), "AttackPattern");
+    assert_eq!(label_for("x-mitre-tactic"), "XMitreTactic");
+    assert_eq!(label_for("identity"), "Identity");
+}
+
+#[test]
+fn what_is_not_a_bundle_is_refused() {
+    assert!(matches!(import(b"{\"type\": \"indicator\"}"), Err(StixError::NotABundle(_))));
+    assert!(matches!(import(b"{\"type\": \"bundle\"}"), Err(StixError::NotABundle(_))));
+    assert!(matches!(import(b"{ not json"), Err(StixError::Json(_))));
+    assert!(matches!(import(&[0x1f, 0x8b, 0, 1, 2]), Err(StixError::Gzip(_))));
+    assert!(!looks_like_stix(b"MATCH (n) RETURN n"));
+}
