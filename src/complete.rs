@@ -20,6 +20,7 @@ pub const COMMANDS: &[&str] = &[
     "load",
     "source",
     "save",
+    "export",
     "checkpoint",
     "format",
     "param",
@@ -28,7 +29,7 @@ pub const COMMANDS: &[&str] = &[
     "timing",
     "quit",
 ];
-const FILE_COMMANDS: &[&str] = &["load", "source", "save"];
+const FILE_COMMANDS: &[&str] = &["load", "source", "save", "export"];
 const FORMATS: &[&str] = &["table", "csv", "json", "jsonl"];
 
 /// The graph's names, refreshed after each input.

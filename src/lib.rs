@@ -12,6 +12,7 @@
 
 pub mod db;
 mod error;
+pub mod export;
 pub mod format;
 pub mod generate;
 pub mod graph;

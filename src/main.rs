@@ -43,6 +43,9 @@ struct Args {
     /// Save the final graph as a snapshot (only when every statement succeeded).
     #[arg(long, value_name = "SNAPSHOT")]
     save: Option<PathBuf>,
+    /// Export the final graph: .graphml, .dot, .jsonl or .cypher (by the extension).
+    #[arg(long, value_name = "PATH")]
+    export: Option<PathBuf>,
     /// Open (or create) a database directory: every change is journalled and synced before its
     /// result is shown, and survives restarts. FILE arguments are run into it as scripts.
     #[arg(long, value_name = "DIR")]
@@ -176,6 +179,11 @@ fn run(args: Args) -> Result<(), Failure> {
     out.flush()?;
     if let Some(path) = &args.save {
         session.save(path)?;
+    }
+    if let Some(path) = &args.export {
+        let g = session.session().graph();
+        kgraph::export::export(g, &kgraph::export::Selection::all(g), path)
+            .map_err(|e| Failure::Other(e.to_string()))?;
     }
     Ok(())
 }

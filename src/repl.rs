@@ -21,6 +21,7 @@ Statements end with `;` and may span several lines. Shell commands:
   :load FILE            load a snapshot or run a Cypher script (quietly)
   :source FILE          run a Cypher script, printing each statement's results
   :save FILE            save the graph as a snapshot
+  :export PATH [QUERY]  write the graph, or what QUERY returns, as .graphml, .dot, .jsonl or .cypher
   :checkpoint           with --db: write a snapshot and empty the journal
   :format FMT           print results as table, csv, json or jsonl
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
@@ -185,7 +186,8 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
                 println!("${k} = {}", kgraph::format::cell_text(s.graph(), v));
             }
         }
-        "load" | "save" | "source" => eprintln!("usage: :{name} FILE"),
+        "export" if !rest.is_empty() => export(session, rest),
+        "load" | "save" | "source" | "export" => eprintln!("usage: :{name} FILE"),
         other => eprintln!("unknown command :{other} (try :help)"),
     }
     true
@@ -208,4 +210,31 @@ fn print_schema(session: &Engine) {
     section("Relationship types", &s.edge_types);
     section("Node property keys", &s.node_keys);
     section("Relationship property keys", &s.edge_keys);
+}
+
+/// `:export PATH [QUERY]`: the whole graph, or the nodes and relationships the query returns.
+fn export(session: &mut Engine, rest: &str) {
+    use kgraph::export::Selection;
+    let (path, query) = match rest.split_once(char::is_whitespace) {
+        Some((p, q)) => (p, q.trim()),
+        None => (rest, ""),
+    };
+    let selection = if query.is_empty() {
+        Selection::all(session.session().graph())
+    } else {
+        let mut outputs = Vec::new();
+        if let Err(e) = session.run_each(query, "", |_, out| outputs.push(out)) {
+            eprintln!("{e}");
+            return;
+        }
+        Selection::of_results(session.session().graph(), &outputs)
+    };
+    match kgraph::export::export(session.session().graph(), &selection, Path::new(path)) {
+        Ok(()) => eprintln!(
+            "Exported {} nodes and {} relationships to {path}",
+            selection.nodes.len(),
+            selection.relationships.len()
+        ),
+        Err(e) => eprintln!("{e}"),
+    }
 }

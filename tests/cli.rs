@@ -380,3 +380,27 @@ fn a_stix_bundle_loads_as_a_file_and_absent_references_are_warned_about() {
     std::fs::write(&bundle, r#"{"type": "bundle", "objects": "#).unwrap();
     kgraph().arg(&bundle).args(["-c", "RETURN 1"]).assert().code(2).stderr(contains("not JSON"));
 }
+
+#[test]
+fn export_writes_the_final_graph_in_the_format_its_extension_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("story.cypher");
+    kgraph().arg(seed()).arg("--export").arg(&script).args(["-c", "RETURN 1"]).assert().success();
+    kgraph()
+        .arg(&script)
+        .args(["--format", "csv", "-c", ATTRIBUTED])
+        .assert()
+        .success()
+        .stdout("actor,year\nAPT31,2022\n");
+    let graphml = dir.path().join("story.graphml");
+    kgraph().arg(seed()).arg("--export").arg(&graphml).args(["-c", "RETURN 1"]).assert().success();
+    assert!(std::fs::read_to_string(&graphml).unwrap().contains("<graphml"));
+    kgraph()
+        .arg(seed())
+        .arg("--export")
+        .arg(dir.path().join("story.xlsx"))
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown export format"));
+}

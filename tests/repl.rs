@@ -164,3 +164,20 @@ fn source_runs_a_script_and_prints_its_results() {
     repl.exp_string("kgraph> ").expect("prompt");
     quit(repl);
 }
+
+#[test]
+fn export_writes_what_a_query_returns() {
+    let (mut repl, home) = start(&[SEED]);
+    let out = home.path().join("attribution.jsonl");
+    repl.send_line(&format!(
+        ":export {} MATCH p = (:Campaign)-[:`attributed-to`]->() RETURN p",
+        out.display()
+    ))
+    .expect("typed");
+    repl.exp_string("Exported 2 nodes and 1 relationships").expect("the export is reported");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.contains(r#""label":"attributed-to""#), "{text}");
+}

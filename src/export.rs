@@ -1,0 +1,318 @@
+//! A graph, or the part of it a query returned, out to the tools analysts pass findings to: GraphML
+//! (Gephi, yEd), Graphviz DOT, JSON Lines (one node or relationship a line), and a Cypher script that
+//! recreates it (kgraph reads it back). The format follows the file's extension.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::graph::{EdgeId, Graph, NodeId, Properties};
+use crate::session::QueryOutput;
+use crate::value::{Value, format_float, write_name, write_string_literal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    GraphMl,
+    Dot,
+    Jsonl,
+    Cypher,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{}: unknown export format; use .graphml, .dot, .jsonl or .cypher", path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl ExportFormat {
+    pub fn for_path(path: &Path) -> Result<Self, ExportError> {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("graphml") => Ok(ExportFormat::GraphMl),
+            Some("dot" | "gv") => Ok(ExportFormat::Dot),
+            Some("jsonl") => Ok(ExportFormat::Jsonl),
+            Some("cypher" | "cql") => Ok(ExportFormat::Cypher),
+            _ => Err(ExportError::UnknownFormat { path: path.to_path_buf() }),
+        }
+    }
+}
+
+/// What to export: some nodes and relationships of a graph (relationships bring their ends).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub nodes: BTreeSet<NodeId>,
+    pub relationships: BTreeSet<EdgeId>,
+}
+
+impl Selection {
+    /// The whole graph.
+    pub fn all(g: &Graph) -> Self {
+        Selection { nodes: g.nodes().collect(), relationships: g.edges().collect() }
+    }
+
+    /// The nodes, relationships and paths a query returned, anywhere in its rows (inside lists and
+    /// maps too), with the ends of every relationship.
+    pub fn of_results(g: &Graph, outputs: &[QueryOutput]) -> Self {
+        let mut s = Selection::default();
+        fn collect(v: &Value, s: &mut Selection) {
+            match v {
+                Value::Node(n) => {
+                    s.nodes.insert(*n);
+                }
+                Value::Relationship(e) => {
+                    s.relationships.insert(*e);
+                }
+                Value::Path(p) => {
+                    s.nodes.extend(&p.nodes);
+                    s.relationships.extend(&p.relationships);
+                }
+                Value::List(items) => items.iter().for_each(|i| collect(i, s)),
+                Value::Map(m) => m.values().for_each(|i| collect(i, s)),
+                _ => {}
+            }
+        }
+        for out in outputs {
+            for row in &out.rows {
+                row.iter().for_each(|v| collect(v, &mut s));
+            }
+        }
+        s.nodes.retain(|&n| g.contains_node(n));
+        s.relationships.retain(|&e| g.contains_edge(e));
+        for &e in &s.relationships {
+            if let Some((a, b)) = g.endpoints(e) {
+                s.nodes.insert(a);
+                s.nodes.insert(b);
+            }
+        }
+        s
+    }
+}
+
+/// Writes the selection to `path` in the format its extension names.
+pub fn export(g: &Graph, selection: &Selection, path: &Path) -> Result<(), ExportError> {
+    let format = ExportFormat::for_path(path)?;
+    let io_err = |source| ExportError::Io { path: path.to_path_buf(), source };
+    let file = std::fs::File::create(path).map_err(io_err)?;
+    let mut w = io::BufWriter::new(file);
+    write(g, selection, format, &mut w).map_err(io_err)?;
+    w.flush().map_err(io_err)?;
+    w.get_ref().sync_all().map_err(io_err)
+}
+
+pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut impl Write) -> io::Result<()> {
+    match format {
+        ExportFormat::Jsonl => jsonl(g, selection, w),
+        ExportFormat::GraphMl => graphml(g, selection, w),
+        ExportFormat::Dot => dot(g, selection, w),
+        ExportFormat::Cypher => cypher(g, selection, w),
+    }
+}
+
+fn labels(g: &Graph, n: NodeId) -> Vec<&str> {
+    g.labels(n).iter().map(|&l| g.name(l)).collect()
+}
+
+fn props_json(g: &Graph, props: &Properties) -> serde_json::Value {
+    serde_json::Value::Object(
+        props.iter().map(|(k, v)| (g.name(k).to_string(), crate::format::to_json(g, v))).collect(),
+    )
+}
+
+fn jsonl(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+    for &n in &s.nodes {
+        let line = serde_json::json!({
+            "type": "node", "id": n.0, "labels": labels(g, n), "properties": props_json(g, g.node_properties(n)),
+        });
+        writeln!(w, "{line}")?;
+    }
+    for &e in &s.relationships {
+        let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
+        let line = serde_json::json!({
+            "type": "relationship", "id": e.0, "label": g.name(ty), "start": a.0, "end": b.0,
+            "properties": props_json(g, g.edge_properties(e)),
+        });
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry most control characters, even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A property value as GraphML and DOT carry it: scalars as themselves, lists as JSON text.
+fn plain(g: &Graph, v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Float(x) => format_float(*x),
+        Value::List(_) => crate::format::to_json(g, v).to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn graphml(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+    // Keys are declared once per name and domain; all as strings but for scalar types that agree.
+    let mut node_keys = BTreeSet::new();
+    let mut edge_keys = BTreeSet::new();
+    for &n in &s.nodes {
+        node_keys.extend(g.node_properties(n).iter().map(|(k, _)| g.name(k).to_string()));
+    }
+    for &e in &s.relationships {
+        edge_keys.extend(g.edge_properties(e).iter().map(|(k, _)| g.name(k).to_string()));
+    }
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(w, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#)?;
+    writeln!(w, r#"  <key id="labels" for="node" attr.name="labels" attr.type="string"/>"#)?;
+    writeln!(w, r#"  <key id="type" for="edge" attr.name="type" attr.type="string"/>"#)?;
+    for (i, k) in node_keys.iter().enumerate() {
+        writeln!(w, r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="string"/>"#, xml_escape(k))?;
+    }
+    for (i, k) in edge_keys.iter().enumerate() {
+        writeln!(w, r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="string"/>"#, xml_escape(k))?;
+    }
+    writeln!(w, r#"  <graph id="kgraph" edgedefault="directed">"#)?;
+    let index = |keys: &BTreeSet<String>, name: &str| keys.iter().position(|k| k == name).unwrap_or(0);
+    for &n in &s.nodes {
+        writeln!(w, r#"    <node id="n{}">"#, n.0)?;
+        writeln!(w, r#"      <data key="labels">{}</data>"#, xml_escape(&labels(g, n).join(":")))?;
+        for (k, v) in g.node_properties(n).iter() {
+            let key = index(&node_keys, g.name(k));
+            writeln!(w, r#"      <data key="n{key}">{}</data>"#, xml_escape(&plain(g, v)))?;
+        }
+        writeln!(w, "    </node>")?;
+    }
+    for &e in &s.relationships {
+        let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
+        writeln!(w, r#"    <edge id="e{}" source="n{}" target="n{}">"#, e.0, a.0, b.0)?;
+        writeln!(w, r#"      <data key="type">{}</data>"#, xml_escape(g.name(ty)))?;
+        for (k, v) in g.edge_properties(e).iter() {
+            let key = index(&edge_keys, g.name(k));
+            writeln!(w, r#"      <data key="e{key}">{}</data>"#, xml_escape(&plain(g, v)))?;
+        }
+        writeln!(w, "    </edge>")?;
+    }
+    writeln!(w, "  </graph>")?;
+    writeln!(w, "</graphml>")
+}
+
+fn dot_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+}
+
+fn dot(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, "digraph kgraph {{")?;
+    writeln!(w, "  node [shape=box, style=rounded];")?;
+    let name_key = g.symbol("name");
+    for &n in &s.nodes {
+        let ls = labels(g, n).join(":");
+        let title = name_key.and_then(|k| g.node_properties(n).get(k)).map(|v| plain(g, v));
+        let text = match title {
+            Some(t) if ls.is_empty() => t,
+            Some(t) => format!("{t}\n:{ls}"),
+            None => format!(":{ls}"),
+        };
+        writeln!(w, "  n{} [label={}];", n.0, dot_string(&text))?;
+    }
+    for &e in &s.relationships {
+        let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
+        writeln!(w, "  n{} -> n{} [label={}];", a.0, b.0, dot_string(g.name(ty)))?;
+    }
+    writeln!(w, "}}")
+}
+
+/// A value as a Cypher literal that reads back to the same value (floats that no literal spells,
+/// NaN and the infinities, as divisions).
+fn literal(v: &Value, out: &mut String) {
+    match v {
+        Value::Float(x) if x.is_nan() => out.push_str("(0.0 / 0.0)"),
+        Value::Float(x) if x.is_infinite() => {
+            out.push_str(if *x > 0.0 { "(1.0 / 0.0)" } else { "(-1.0 / 0.0)" })
+        }
+        Value::String(s) => {
+            let _ = write_string_literal(out, s);
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                literal(item, out);
+            }
+            out.push(']');
+        }
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+fn props_literal(g: &Graph, props: &Properties, out: &mut String) {
+    if props.is_empty() {
+        return;
+    }
+    out.push_str(" {");
+    for (i, (k, v)) in props.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write_name(out, g.name(k));
+        out.push_str(": ");
+        literal(v, out);
+    }
+    out.push('}');
+}
+
+/// One `CREATE` statement: every node with a variable, then every relationship between them.
+fn cypher(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "// Written by kgraph {}: recreates {} nodes and {} relationships.",
+        env!("CARGO_PKG_VERSION"),
+        s.nodes.len(),
+        s.relationships.len()
+    )?;
+    if s.nodes.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "CREATE")?;
+    let mut items = Vec::with_capacity(s.nodes.len() + s.relationships.len());
+    for &n in &s.nodes {
+        let mut item = format!("  (n{}", n.0);
+        for l in labels(g, n) {
+            item.push(':');
+            let _ = write_name(&mut item, l);
+        }
+        props_literal(g, g.node_properties(n), &mut item);
+        item.push(')');
+        items.push(item);
+    }
+    for &e in &s.relationships {
+        let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
+        let mut item = format!("  (n{})-[:", a.0);
+        let _ = write_name(&mut item, g.name(ty));
+        props_literal(g, g.edge_properties(e), &mut item);
+        let _ = write!(item, "]->(n{})", b.0);
+        items.push(item);
+    }
+    writeln!(w, "{};", items.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests;

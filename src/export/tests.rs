@@ -1,0 +1,67 @@
+use super::*;
+use crate::Session;
+
+fn story() -> Session {
+    let mut s = Session::new();
+    s.run(include_str!("../../graphs/czech-apt31.cypher")).unwrap();
+    s.run("CREATE (:`Odd Label` {`odd key`: 'a \"quoted\" <tag> & \\'x\\'', nan: 0.0 / 0.0, inf: -1.0 / 0.0, list: [1.5, 2.0], big: 9007199254740993})")
+        .unwrap();
+    s
+}
+
+fn text(g: &Graph, sel: &Selection, f: ExportFormat) -> String {
+    let mut out = Vec::new();
+    write(g, sel, f, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_cypher_script_recreates_an_equal_graph() {
+    let s = story();
+    let g = s.graph();
+    let script = text(g, &Selection::all(g), ExportFormat::Cypher);
+    let mut back = Session::new();
+    back.run(&script).unwrap_or_else(|e| panic!("{e}\n{script}"));
+    assert!(back.graph() == g, "the graph read back differs:\n{script}");
+}
+
+#[test]
+fn jsonl_has_one_valid_object_per_node_and_relationship() {
+    let s = story();
+    let g = s.graph();
+    let out = text(g, &Selection::all(g), ExportFormat::Jsonl);
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), g.node_count() + g.edge_count());
+    let rel = lines.iter().find(|l| l["label"] == "attributed-to").unwrap();
+    assert_eq!(rel["properties"]["confidence"], "high");
+}
+
+#[test]
+fn graphml_and_dot_name_every_node_and_relationship() {
+    let s = story();
+    let g = s.graph();
+    let xml = text(g, &Selection::all(g), ExportFormat::GraphMl);
+    assert_eq!(xml.matches("<node id=").count(), g.node_count());
+    assert_eq!(xml.matches("<edge id=").count(), g.edge_count());
+    assert!(xml.contains("a &quot;quoted&quot; &lt;tag&gt; &amp; &apos;x&apos;"), "{xml}");
+    let dot = text(g, &Selection::all(g), ExportFormat::Dot);
+    assert_eq!(dot.matches(" -> ").count(), g.edge_count());
+    assert!(dot.contains("[label=\"attributed-to\"]"));
+}
+
+#[test]
+fn a_query_selects_its_nodes_relationships_and_their_ends() {
+    let mut s = story();
+    let out = s.run("MATCH p = (c:Campaign)-[:`attributed-to`]->(a) RETURN p").unwrap();
+    let sel = Selection::of_results(s.graph(), &out);
+    assert_eq!((sel.nodes.len(), sel.relationships.len()), (2, 1));
+    let out = s.run("MATCH (:Campaign)-[r:`attributed-to`]->() RETURN r").unwrap();
+    assert_eq!(Selection::of_results(s.graph(), &out).nodes.len(), 2, "a relationship brings its ends");
+}
+
+#[test]
+fn formats_follow_the_extension() {
+    assert_eq!(ExportFormat::for_path(Path::new("x/g.GraphML")).unwrap(), ExportFormat::GraphMl);
+    assert_eq!(ExportFormat::for_path(Path::new("g.dot")).unwrap(), ExportFormat::Dot);
+    assert!(ExportFormat::for_path(Path::new("g.xlsx")).is_err());
+}
