@@ -65,3 +65,27 @@ fn formats_follow_the_extension() {
     assert_eq!(ExportFormat::for_path(Path::new("g.dot")).unwrap(), ExportFormat::Dot);
     assert!(ExportFormat::for_path(Path::new("g.xlsx")).is_err());
 }
+
+#[test]
+fn graphml_is_well_formed_xml() {
+    let s = story();
+    let g = s.graph();
+    let xml = text(g, &Selection::all(g), ExportFormat::GraphMl);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut nodes, mut depth) = (0, 0i32);
+    loop {
+        match reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("not well-formed at {}: {e}", reader.buffer_position()))
+        {
+            quick_xml::events::Event::Start(e) => {
+                depth += 1;
+                nodes += usize::from(e.name().as_ref() == b"node");
+            }
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!((nodes, depth), (g.node_count(), 0));
+}
