@@ -17,11 +17,13 @@ pub enum ExportFormat {
     Dot,
     Jsonl,
     Cypher,
+    /// A directory of `nodes.csv` and `relationships.csv` in the neo4j-admin layout `kgraph import` reads.
+    CsvDir,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("{}: unknown export format; use .graphml, .dot, .jsonl or .cypher", path.display())]
+    #[error("{}: unknown export format; use .graphml, .dot, .jsonl, .cypher, or a directory (no extension) for CSV", path.display())]
     UnknownFormat { path: PathBuf },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
@@ -35,6 +37,7 @@ impl ExportFormat {
             Some("dot" | "gv") => Ok(ExportFormat::Dot),
             Some("jsonl") => Ok(ExportFormat::Jsonl),
             Some("cypher" | "cql") => Ok(ExportFormat::Cypher),
+            None => Ok(ExportFormat::CsvDir),
             _ => Err(ExportError::UnknownFormat { path: path.to_path_buf() }),
         }
     }
@@ -95,6 +98,18 @@ impl Selection {
 pub fn export(g: &Graph, selection: &Selection, path: &Path) -> Result<(), ExportError> {
     let format = ExportFormat::for_path(path)?;
     let io_err = |source| ExportError::Io { path: path.to_path_buf(), source };
+    if format == ExportFormat::CsvDir {
+        std::fs::create_dir_all(path).map_err(io_err)?;
+        for (name, nodes) in [("nodes.csv", true), ("relationships.csv", false)] {
+            let file_path = path.join(name);
+            let file_err = |source| ExportError::Io { path: file_path.clone(), source };
+            let mut w = io::BufWriter::new(std::fs::File::create(&file_path).map_err(file_err)?);
+            csv_file(g, selection, nodes, &mut w).map_err(file_err)?;
+            w.flush().map_err(file_err)?;
+            w.get_ref().sync_all().map_err(file_err)?;
+        }
+        return Ok(());
+    }
     let file = std::fs::File::create(path).map_err(io_err)?;
     let mut w = io::BufWriter::new(file);
     write(g, selection, format, &mut w).map_err(io_err)?;
@@ -108,6 +123,9 @@ pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut imp
         ExportFormat::GraphMl => graphml(g, selection, w),
         ExportFormat::Dot => dot(g, selection, w),
         ExportFormat::Cypher => cypher(g, selection, w),
+        ExportFormat::CsvDir => {
+            Err(io::Error::new(io::ErrorKind::InvalidInput, "CSV is written as a directory of two files"))
+        }
     }
 }
 
@@ -312,6 +330,85 @@ fn cypher(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
         items.push(item);
     }
     writeln!(w, "{};", items.join(",\n"))
+}
+
+/// A column's type in the neo4j-admin header: one scalar type (or a list of one) for every value the
+/// key has; keys whose values differ in type are written as text (and read back as text).
+fn column_type(values: &[&Value]) -> &'static str {
+    let kind = |v: &Value| match v {
+        Value::Int(_) => "long",
+        Value::Float(_) => "double",
+        Value::Bool(_) => "boolean",
+        _ => "string",
+    };
+    let of = |v: &Value| match v {
+        Value::List(items) => {
+            let mut ks = items.iter().map(kind);
+            let first = ks.next().unwrap_or("string");
+            if ks.all(|k| k == first) { Some((first, true)) } else { None }
+        }
+        other => Some((kind(other), false)),
+    };
+    let mut types = values.iter().map(|v| of(v));
+    let Some(Some(first)) = types.next() else { return "string" };
+    if !types.all(|t| t == Some(first)) {
+        return "string";
+    }
+    match first {
+        ("long", true) => "long[]",
+        ("double", true) => "double[]",
+        ("boolean", true) => "boolean[]",
+        ("string", true) => "string[]",
+        (k, _) => k,
+    }
+}
+
+fn csv_cell(g: &Graph, v: &Value, column: &str) -> String {
+    match (v, column.ends_with("[]")) {
+        (Value::List(items), true) => items.iter().map(|i| plain(g, i)).collect::<Vec<_>>().join(";"),
+        _ => plain(g, v),
+    }
+}
+
+fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write) -> io::Result<()> {
+    let props = |id: u32| if nodes { g.node_properties(NodeId(id)) } else { g.edge_properties(EdgeId(id)) };
+    let ids: Vec<u32> = if nodes {
+        s.nodes.iter().map(|n| n.0).collect()
+    } else {
+        s.relationships.iter().map(|e| e.0).collect()
+    };
+    let mut keys: Vec<(crate::graph::Sym, &'static str)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for &id in &ids {
+        seen.extend(props(id).iter().map(|(k, _)| k));
+    }
+    for k in seen {
+        let values: Vec<&Value> = ids.iter().filter_map(|&id| props(id).get(k)).collect();
+        keys.push((k, column_type(&values)));
+    }
+    let mut out = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = if nodes {
+        vec![":ID".into(), ":LABEL".into()]
+    } else {
+        vec![":START_ID".into(), ":END_ID".into(), ":TYPE".into()]
+    };
+    header.extend(keys.iter().map(|(k, t)| format!("{}:{t}", g.name(*k))));
+    out.write_record(&header).map_err(io::Error::other)?;
+    for &id in &ids {
+        let mut record: Vec<String> = if nodes {
+            vec![id.to_string(), labels(g, NodeId(id)).join(";")]
+        } else {
+            let (Some((a, b)), Some(ty)) = (g.endpoints(EdgeId(id)), g.edge_type(EdgeId(id))) else {
+                continue;
+            };
+            vec![a.0.to_string(), b.0.to_string(), g.name(ty).to_string()]
+        };
+        for (k, t) in &keys {
+            record.push(props(id).get(*k).map_or(String::new(), |v| csv_cell(g, v, t)));
+        }
+        out.write_record(&record).map_err(io::Error::other)?;
+    }
+    out.flush()
 }
 
 #[cfg(test)]
