@@ -27,10 +27,12 @@ pub const COMMANDS: &[&str] = &[
     "params",
     "timeout",
     "timing",
+    "maxrows",
+    "stats",
     "quit",
 ];
 const FILE_COMMANDS: &[&str] = &["load", "source", "save", "export"];
-const FORMATS: &[&str] = &["table", "csv", "json", "jsonl"];
+const FORMATS: &[&str] = &["table", "csv", "json", "jsonl", "markdown"];
 
 /// The graph's names, refreshed after each input.
 #[derive(Debug, Default)]

@@ -19,6 +19,8 @@ pub enum Format {
     Csv,
     Json,
     Jsonl,
+    /// A Markdown (GitHub) table, for notes and reports.
+    Markdown,
 }
 
 impl FromStr for Format {
@@ -30,7 +32,8 @@ impl FromStr for Format {
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "jsonl" => Ok(Format::Jsonl),
-            other => Err(format!("unknown format `{other}`: expected table, csv, json or jsonl")),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!("unknown format `{other}`: expected table, csv, json, jsonl or markdown")),
         }
     }
 }
@@ -43,9 +46,22 @@ pub fn write_output(
     output: &QueryOutput,
     format: Format,
 ) -> io::Result<()> {
+    write_output_limited(out, graph, output, format, None)
+}
+
+/// [`write_output`], showing at most `max_rows` rows of a table (then "… N more rows"); the machine
+/// formats always write every row.
+pub fn write_output_limited(
+    out: &mut dyn Write,
+    graph: &Graph,
+    output: &QueryOutput,
+    format: Format,
+    max_rows: Option<usize>,
+) -> io::Result<()> {
     match format {
-        Format::Table => write_table(out, graph, output),
+        Format::Table => write_table(out, graph, output, max_rows),
         _ if output.columns.is_empty() => Ok(()),
+        Format::Markdown => write_markdown(out, graph, output),
         Format::Csv => write_csv(out, graph, output),
         Format::Json => {
             let rows: Vec<Json> = output.rows.iter().map(|r| row_object(graph, &output.columns, r)).collect();
@@ -184,13 +200,31 @@ fn write_edge(s: &mut String, graph: &Graph, e: EdgeId) {
     s.push(']');
 }
 
-fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Result<()> {
+/// Rows as a Markdown table: `|` in cells escaped, one line per row.
+fn write_markdown(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Result<()> {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    writeln!(out, "| {} |", output.columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(output.columns.len()))?;
+    for r in &output.rows {
+        let cells: Vec<String> = r.iter().map(|v| cell(&cell_text(graph, v))).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    graph: &Graph,
+    output: &QueryOutput,
+    max_rows: Option<usize>,
+) -> io::Result<()> {
     if let Some(plan) = &output.plan {
         return write!(out, "{plan}");
     }
     if !output.columns.is_empty() {
+        let shown = max_rows.unwrap_or(usize::MAX).min(output.rows.len());
         let cells: Vec<Vec<String>> =
-            output.rows.iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
+            output.rows[..shown].iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
         let widths: Vec<usize> = output
             .columns
             .iter()
@@ -216,6 +250,9 @@ fn write_table(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::
         }
         if !cells.is_empty() {
             writeln!(out, "{rule}")?;
+        }
+        if shown < output.rows.len() {
+            writeln!(out, "… {} more rows (:maxrows)", output.rows.len() - shown)?;
         }
         let n = output.rows.len();
         writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;

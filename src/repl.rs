@@ -23,11 +23,13 @@ Statements end with `;` and may span several lines. Shell commands:
   :save FILE            save the graph as a snapshot
   :export PATH [QUERY]  write the graph, or what QUERY returns, as .graphml, .dot, .jsonl or .cypher
   :checkpoint           with --db: write a snapshot and empty the journal
-  :format FMT           print results as table, csv, json or jsonl
+  :format FMT           print results as table, csv, json, jsonl or markdown
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
   :params               list the parameters
   :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
   :timing on|off        print how long each statement took (parse, plan, execute)
+  :maxrows N|off        rows a table shows before it says how many more (1000 to start with)
+  :stats                the graph's size: nodes, relationships, labels, types, memory of the index
   :quit                 leave (Ctrl-D does too)
 Tab completes keywords, functions, labels (after `:`), relationship types (after `[:`), property
 keys (after `.`), parameters (after `$`), commands and file names.
@@ -47,7 +49,7 @@ fn history_path() -> Option<PathBuf> {
 }
 
 pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), String> {
-    let mut settings = Settings { format, timing };
+    let mut settings = Settings { format, timing, max_rows: Some(DEFAULT_MAX_ROWS) };
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(false).build();
     let mut editor: Editor<ReplHelper, FileHistory> =
         Editor::with_config(config).map_err(|e| format!("cannot start the terminal editor: {e}"))?;
@@ -111,12 +113,23 @@ pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), Str
 struct Settings {
     format: Format,
     timing: bool,
+    /// Rows a table shows before "… N more rows"; `None` shows all.
+    max_rows: Option<usize>,
 }
+
+/// A REPL table shows this many rows unless `:maxrows` says otherwise.
+const DEFAULT_MAX_ROWS: usize = 1000;
 
 fn statements(session: &mut Engine, text: &str, origin: &str, settings: &Settings) {
     let mut out = io::stdout().lock();
     let result = session.run_each(text, origin, |graph, output| {
-        let _ = kgraph::format::write_output(&mut out, graph, &output, settings.format);
+        let _ = kgraph::format::write_output_limited(
+            &mut out,
+            graph,
+            &output,
+            settings.format,
+            settings.max_rows,
+        );
         if settings.timing {
             let _ = out.flush();
             eprintln!("{}", output.timing);
@@ -163,6 +176,18 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             },
             None => eprintln!("usage: :param NAME JSON"),
         },
+        "maxrows" => match rest {
+            "" => match settings.max_rows {
+                Some(n) => println!("maxrows: {n}"),
+                None => println!("maxrows: off"),
+            },
+            "off" | "0" => settings.max_rows = None,
+            n => match n.parse::<usize>() {
+                Ok(n) => settings.max_rows = Some(n),
+                Err(_) => eprintln!("usage: :maxrows N, or :maxrows off"),
+            },
+        },
+        "stats" => print_stats(session),
         "timing" => match rest {
             "on" => settings.timing = true,
             "off" => settings.timing = false,
@@ -237,4 +262,27 @@ fn export(session: &mut Engine, rest: &str) {
         ),
         Err(e) => eprintln!("{e}"),
     }
+}
+
+/// `:stats`: sizes without a scan (counts per label and type come from the indexes).
+fn print_stats(session: &Engine) {
+    let g = session.session().graph();
+    println!("{} nodes, {} relationships", g.node_count(), g.edge_count());
+    let mut labels: Vec<(usize, &str)> =
+        g.label_names().into_iter().filter_map(|l| Some((g.label_count(g.symbol(l)?), l))).collect();
+    labels.sort_by(|a, b| b.cmp(a));
+    let mut types: Vec<(usize, &str)> =
+        g.type_names().into_iter().filter_map(|t| Some((g.type_count(g.symbol(t)?), t))).collect();
+    types.sort_by(|a, b| b.cmp(a));
+    println!(
+        "{} labels: {}",
+        labels.len(),
+        labels.iter().map(|(n, l)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!(
+        "{} relationship types: {}",
+        types.len(),
+        types.iter().map(|(n, t)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!("adjacency index: {:.1} MiB", g.adjacency_bytes() as f64 / (1 << 20) as f64);
 }

@@ -404,3 +404,12 @@ fn export_writes_the_final_graph_in_the_format_its_extension_names() {
         .code(2)
         .stderr(contains("unknown export format"));
 }
+
+#[test]
+fn markdown_tables_escape_pipes() {
+    kgraph()
+        .args(["--format", "markdown", "-c", "RETURN 'a|b' AS x, 2 AS y"])
+        .assert()
+        .success()
+        .stdout("| x | y |\n|---|---|\n| \"a\\|b\" | 2 |\n");
+}

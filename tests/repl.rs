@@ -181,3 +181,19 @@ fn export_writes_what_a_query_returns() {
     assert_eq!(text.lines().count(), 3);
     assert!(text.contains(r#""label":"attributed-to""#), "{text}");
 }
+
+#[test]
+fn maxrows_cuts_long_tables_and_stats_counts_without_a_query() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line(":maxrows 3").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line("UNWIND range(1, 10) AS i RETURN i;").expect("typed");
+    repl.exp_string("7 more rows (:maxrows)").expect("the table is cut");
+    repl.exp_string("10 rows").expect("the count is of all rows");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":stats").expect("typed");
+    repl.exp_string("17 nodes, 30 relationships").expect("sizes");
+    repl.exp_regex("labels: .*Organization").expect("labels with counts");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+}
