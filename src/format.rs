@@ -282,6 +282,12 @@ fn write_table(
                 plural(s.relationships_deleted, "relationship", "relationships")
             ));
         }
+        if s.indexes_added > 0 {
+            parts.push(format!("added {}", plural(s.indexes_added, "index", "indexes")));
+        }
+        if s.indexes_removed > 0 {
+            parts.push(format!("dropped {}", plural(s.indexes_removed, "index", "indexes")));
+        }
         if s.labels_added > 0 {
             parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
         }

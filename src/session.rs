@@ -150,6 +150,16 @@ impl Session {
         let started = Instant::now();
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
+        if let Some(ix) = &statement.index {
+            let mut stats = WriteStats::default();
+            if ix.create {
+                stats.indexes_added = usize::from(self.graph.create_index(&ix.label, &ix.key));
+            } else {
+                stats.indexes_removed = usize::from(self.graph.drop_index(&ix.label, &ix.key));
+            }
+            let timing = Timing { parse: parsed - started, plan: Duration::ZERO, execute: parsed.elapsed() };
+            return Ok(QueryOutput { stats, timing, ..QueryOutput::default() });
+        }
         let plan = plan::plan(&statement, &self.graph)?;
         let planned = Instant::now();
         let mut timing = Timing { parse: parsed - started, plan: planned - parsed, execute: Duration::ZERO };

@@ -23,7 +23,8 @@ use crate::graph::{Graph, Interner, Properties, Sym};
 use crate::value::Value;
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
-pub const VERSION: u32 = 1;
+/// The version written; version 1 (before property indexes) is still read.
+pub const VERSION: u32 = 2;
 const HEADER_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +34,7 @@ pub enum SnapshotError {
     Io { path: PathBuf, source: io::Error },
     #[error("{path}: not a kgraph snapshot (its first bytes are not the snapshot magic)")]
     NotASnapshot { path: PathBuf },
-    #[error("{path}: snapshot format version {found}, but this kgraph reads version {VERSION}")]
+    #[error("{path}: snapshot format version {found}, but this kgraph reads versions 1 to {VERSION}")]
     UnsupportedVersion { path: PathBuf, found: u32 },
     #[error(
         "{path}: truncated snapshot: the header announces {expected} bytes of data, the file holds {found}"
@@ -50,6 +51,16 @@ pub enum SnapshotError {
 /// The serialised form of a graph. Ids are kept, so `id(n)` means the same after a reload.
 #[derive(Serialize, Deserialize)]
 struct Body {
+    names: Vec<String>,
+    nodes: Vec<NodeRecord>,
+    edges: Vec<EdgeRecord>,
+    /// Property indexes (version 2 on): label and key, as name numbers.
+    indexes: Vec<(u32, u32)>,
+}
+
+/// Version 1: the same without indexes.
+#[derive(Serialize, Deserialize)]
+struct BodyV1 {
     names: Vec<String>,
     nodes: Vec<NodeRecord>,
     edges: Vec<EdgeRecord>,
@@ -102,6 +113,11 @@ pub fn to_bytes(graph: &Graph) -> Vec<u8> {
                 })
             })
             .collect(),
+        indexes: graph
+            .index_names()
+            .iter()
+            .filter_map(|(l, k)| Some((graph.symbol(l)?.0, graph.symbol(k)?.0)))
+            .collect(),
     };
     // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
     let payload = bincode::serde::encode_to_vec(&body, bincode::config::standard())
@@ -132,7 +148,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
         bytes[at..at + n].iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64)
     };
     let version = word(8, 4) as u32;
-    if version != VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(SnapshotError::UnsupportedVersion { path: path_buf(), found: version });
     }
     let expected = word(12, 8);
@@ -152,8 +168,15 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
     let corrupt = |detail: String| SnapshotError::Corrupt { path: path_buf(), detail };
     // Serde's sequence decoding caps preallocation, so a forged length prefix cannot demand more
     // memory than the data that actually follows it.
-    let (body, used): (Body, usize) = bincode::serde::decode_from_slice(payload, bincode::config::standard())
-        .map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
+    let config = bincode::config::standard();
+    let cannot = |e: bincode::error::DecodeError| corrupt(format!("cannot decode the graph: {e}"));
+    let (body, used): (Body, usize) = if version == 1 {
+        let (v1, used): (BodyV1, usize) =
+            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+        (Body { names: v1.names, nodes: v1.nodes, edges: v1.edges, indexes: Vec::new() }, used)
+    } else {
+        bincode::serde::decode_from_slice(payload, config).map_err(cannot)?
+    };
     if used != payload.len() {
         return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
     }
@@ -198,7 +221,14 @@ fn rebuild(body: Body) -> Result<Graph, String> {
     for e in body.edges {
         edges.push((e.id, e.from, e.to, sym(e.rel_type)?, props(e.properties)?));
     }
-    Graph::restore(names, nodes, edges).map_err(|e| e.to_string())
+    let indexes: Vec<(Sym, Sym)> =
+        body.indexes.iter().map(|&(l, k)| Ok((sym(l)?, sym(k)?))).collect::<Result<_, String>>()?;
+    let mut graph = Graph::restore(names, nodes, edges).map_err(|e| e.to_string())?;
+    for (l, k) in indexes {
+        let (label, key) = (graph.name(l).to_string(), graph.name(k).to_string());
+        graph.create_index(&label, &key);
+    }
+    Ok(graph)
 }
 
 /// Reads a snapshot file.

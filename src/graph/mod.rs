@@ -8,6 +8,7 @@
 //! compressed-sparse-row index ([`adjacency`]) kept beside petgraph's linked lists.
 
 mod adjacency;
+mod index;
 mod interner;
 mod properties;
 
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use adjacency::Adjacency;
+use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
@@ -89,6 +91,8 @@ pub struct Graph {
     /// Built by [`Graph::prepare_reads`]; until then, and for nodes changed since, adjacency is read
     /// from petgraph.
     adjacency: Option<Adjacency>,
+    /// Property indexes (`CREATE INDEX`), kept current by every write below.
+    indexes: Indexes,
 }
 
 impl Graph {
@@ -138,6 +142,14 @@ impl Graph {
         let id = NodeId(id.index() as u32);
         // A reused slot may still have the edges of the node that held it in the index.
         self.mark_stale(id);
+        if !self.indexes.is_empty() {
+            let data = &self.g[node_index(id)];
+            for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
+                if let Some(v) = data.props.get(k) {
+                    self.indexes.insert(l, k, &v.clone(), id);
+                }
+            }
+        }
         id
     }
 
@@ -222,6 +234,11 @@ impl Graph {
         }
         let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
         self.mark_stale(n);
+        for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
+            if let Some(v) = data.props.get(k) {
+                self.indexes.remove(l, k, v, n);
+            }
+        }
         for l in data.labels {
             if let Some(set) = self.by_label.get_mut(&l) {
                 set.remove(&n.0);
@@ -362,6 +379,52 @@ impl Graph {
         }));
     }
 
+    /// Creates a property index on `label` and `key`, filled from the nodes that have the label;
+    /// false when it exists already.
+    pub fn create_index(&mut self, label: &str, key: &str) -> bool {
+        let (l, k) = (self.intern(label), self.intern(key));
+        if !self.indexes.define(l, k) {
+            return false;
+        }
+        let nodes: Vec<u32> = self.by_label.get(&l).map_or_else(Vec::new, |s| s.iter().copied().collect());
+        for n in nodes {
+            if let Some(v) = self.g[NodeIndex::new(n as usize)].props.get(k).cloned() {
+                self.indexes.insert(l, k, &v, NodeId(n));
+            }
+        }
+        true
+    }
+
+    /// Drops the index on `label` and `key`; false when there is none.
+    pub fn drop_index(&mut self, label: &str, key: &str) -> bool {
+        match (self.symbol(label), self.symbol(key)) {
+            (Some(l), Some(k)) => self.indexes.drop_index(l, k),
+            _ => false,
+        }
+    }
+
+    /// Whether `label` and `key` have an index.
+    pub fn has_index(&self, label: &str, key: &str) -> bool {
+        matches!((self.symbol(label), self.symbol(key)), (Some(l), Some(k)) if self.indexes.has(l, k))
+    }
+
+    /// The indexes, as (label, key) names.
+    pub fn index_names(&self) -> Vec<(String, String)> {
+        self.indexes
+            .definitions()
+            .map(|(l, k)| (self.name(l).to_string(), self.name(k).to_string()))
+            .collect()
+    }
+
+    /// The nodes carrying `label` whose `key` equals `value`, through the index (which must exist:
+    /// see [`Graph::has_index`]); none for null.
+    pub fn index_lookup(&self, label: &str, key: &str, value: &Value) -> Vec<NodeId> {
+        match (self.symbol(label), self.symbol(key)) {
+            (Some(l), Some(k)) => self.indexes.lookup(l, k, value),
+            _ => Vec::new(),
+        }
+    }
+
     /// Heap bytes held by the adjacency index (zero before it is built).
     pub fn adjacency_bytes(&self) -> usize {
         self.adjacency.as_ref().map_or(0, Adjacency::heap_bytes)
@@ -411,7 +474,19 @@ impl Graph {
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
         let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
-        Ok(data.props.set(key, value))
+        let indexed: Vec<Sym> =
+            self.indexes.on_labels(&data.labels).filter(|&(_, k)| k == key).map(|(l, _)| l).collect();
+        let new = (!indexed.is_empty()).then(|| value.clone());
+        let old = data.props.set(key, value);
+        for l in indexed {
+            if let Some(old) = &old {
+                self.indexes.remove(l, key, old, n);
+            }
+            if let Some(new) = &new {
+                self.indexes.insert(l, key, new, n);
+            }
+        }
+        Ok(old)
     }
 
     /// Sets (or, with null, removes) a relationship property; returns the value it replaced.
@@ -433,6 +508,11 @@ impl Graph {
             Err(i) => {
                 data.labels.insert(i, label);
                 self.by_label.entry(label).or_default().insert(n.0);
+                for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
+                    if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
+                        self.indexes.insert(l, k, &v, n);
+                    }
+                }
                 Ok(true)
             }
         }
@@ -445,6 +525,11 @@ impl Graph {
             Err(_) => Ok(false),
             Ok(i) => {
                 data.labels.remove(i);
+                for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
+                    if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
+                        self.indexes.remove(l, k, &v, n);
+                    }
+                }
                 if let Some(set) = self.by_label.get_mut(&label) {
                     set.remove(&n.0);
                     if set.is_empty() {
@@ -482,8 +567,15 @@ impl Graph {
     /// the newcomers get fresh ids.
     pub fn absorb(&mut self, other: Graph) {
         if self.g.node_bound() == 0 && self.g.edge_bound() == 0 {
+            let mine: Vec<(String, String)> = self.index_names();
             *self = other;
+            for (l, k) in mine {
+                self.create_index(&l, &k);
+            }
             return;
+        }
+        for (l, k) in other.index_names() {
+            self.create_index(&l, &k);
         }
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {

@@ -393,6 +393,17 @@ impl fmt::Display for Statement {
         if self.profile {
             f.write_str("PROFILE ")?;
         }
+        if let Some(ix) = &self.index {
+            f.write_str(if ix.create { "CREATE INDEX FOR (" } else { "DROP INDEX FOR (" })?;
+            write_name(f, &ix.variable.name)?;
+            f.write_str(":")?;
+            write_name(f, &ix.label)?;
+            f.write_str(") ON (")?;
+            write_name(f, &ix.variable.name)?;
+            f.write_str(".")?;
+            write_name(f, &ix.key)?;
+            return f.write_str(")");
+        }
         write_list(f, &self.clauses, " ")?;
         for u in &self.unions {
             f.write_str(if u.all { " UNION ALL " } else { " UNION " })?;

@@ -26,6 +26,8 @@ pub struct Statement {
     pub explain: bool,
     /// `PROFILE`: run the statement, then show the plan with each operator's rows and time.
     pub profile: bool,
+    /// `CREATE INDEX …` or `DROP INDEX …`: the statement is this command (and has no clauses).
+    pub index: Option<IndexCommand>,
     pub clauses: Vec<Clause>,
     /// Queries joined to the first by `UNION` (`all`: `UNION ALL`, which keeps duplicates).
     pub unions: Vec<Union>,
@@ -140,6 +142,15 @@ pub struct DeleteClause {
     pub detach: bool,
     pub exprs: Vec<Expr>,
     pub span: Span,
+}
+
+/// A property index on one label and one key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexCommand {
+    pub create: bool,
+    pub variable: Ident,
+    pub label: String,
+    pub key: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

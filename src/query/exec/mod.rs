@@ -36,6 +36,8 @@ pub struct WriteStats {
     pub properties_set: usize,
     pub labels_added: usize,
     pub labels_removed: usize,
+    pub indexes_added: usize,
+    pub indexes_removed: usize,
 }
 
 impl WriteStats {
@@ -285,6 +287,15 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
                 output: None,
             })
         }
+        Op::NodeIndexSeek { input, slot, label, key, value, .. } => Box::new(NodeIndexSeek {
+            input: build(input, argument),
+            slot: *slot,
+            label,
+            key,
+            value,
+            row: None,
+            nodes: VecDeque::new(),
+        }),
         Op::NodeById { input, slot, value, list, .. } => Box::new(NodeById {
             input: build(input, argument),
             slot: *slot,

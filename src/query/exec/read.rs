@@ -67,6 +67,33 @@ impl<'p> Operator<'p> for Unwind<'p> {
     }
 }
 
+pub(super) struct NodeIndexSeek<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) slot: usize,
+    pub(super) label: &'p str,
+    pub(super) key: &'p str,
+    pub(super) value: &'p CExpr,
+    pub(super) row: Option<Row>,
+    pub(super) nodes: VecDeque<NodeId>,
+}
+
+impl<'p> Operator<'p> for NodeIndexSeek<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let (Some(row), Some(n)) = (&self.row, self.nodes.pop_front()) {
+                let mut out = row.clone();
+                put(&mut out, self.slot, Value::Node(n));
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            ctx.interrupt.check()?;
+            let value = ctx.eval(self.value, &row)?;
+            self.nodes = ctx.graph.index_lookup(self.label, self.key, &value).into();
+            self.row = Some(row);
+        }
+    }
+}
+
 pub(super) struct NodeById<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) slot: usize,

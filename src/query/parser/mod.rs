@@ -194,12 +194,14 @@ impl Builder {
     fn statement(&self, pair: Pair<Rule>) -> Built<Statement> {
         let span = self.span(&pair);
         let (mut explain, mut profile) = (false, false);
+        let mut index = None;
         let mut clauses = Vec::new();
         let mut unions = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::explain => explain = true,
                 Rule::profile => profile = true,
+                Rule::index_command => index = Some(self.index_command(p)?),
                 Rule::query => {
                     let mut all = false;
                     let mut first = true;
@@ -222,7 +224,33 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(Statement { explain, profile, clauses, unions, span })
+        Ok(Statement { explain, profile, index, clauses, unions, span })
+    }
+
+    fn index_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {
+        let mut create = false;
+        let mut variables = Vec::new();
+        let (mut label, mut key) = (String::new(), String::new());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::create_index => create = true,
+                Rule::variable => variables.push(self.ident(p)),
+                Rule::label_name => label = name_text(&p),
+                Rule::property_key => key = name_text(&p),
+                _ => {}
+            }
+        }
+        // The grammar has exactly two variables here: the node's, and the one before `.key`.
+        let (Some(variable), Some(second)) = (variables.first().cloned(), variables.get(1)) else {
+            unreachable!("the grammar requires both variables")
+        };
+        if second.name != variable.name {
+            return Err(QueryError::semantic(
+                format!("the index's key must be read from `{}`, not `{}`", variable.name, second.name),
+                second.span,
+            ));
+        }
+        Ok(IndexCommand { create, variable, label, key })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {

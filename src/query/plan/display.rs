@@ -24,6 +24,13 @@ impl Plan {
                 let t = types_text(types);
                 (format!("{text} {l}[{t}*{min}..{upper}]{r}, {} grouping key(s)", keys.len()), Some(input))
             }
+            Op::NodeIndexSeek { input, name, label, key, text, .. } => {
+                let mut s = format!("NodeIndexSeek ({name}:");
+                crate::value::write_name(&mut s, label)?;
+                s.push_str(" {");
+                crate::value::write_name(&mut s, key)?;
+                (format!("{s}: {text}}})"), Some(input))
+            }
             Op::NodeById { input, name, text, list, .. } => {
                 let op = if *list { "IN" } else { "=" };
                 (format!("NodeByIdSeek ({name}) id {op} {text}"), Some(input))

@@ -145,6 +145,16 @@ pub enum Op {
         outputs: Vec<CExpr>,
         text: String,
     },
+    /// For each input row, the nodes with `label` whose `key` equals `value`, through the property index.
+    NodeIndexSeek {
+        input: Box<Op>,
+        slot: usize,
+        label: String,
+        key: String,
+        value: CExpr,
+        name: String,
+        text: String,
+    },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
     NodeById {
         input: Box<Op>,
@@ -426,8 +436,14 @@ fn span_of(u: &Union, statement: &Statement) -> Span {
 }
 
 fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, QueryError> {
-    let statement =
-        Statement { explain: false, profile: false, clauses: clauses.to_vec(), unions: Vec::new(), span };
+    let statement = Statement {
+        explain: false,
+        profile: false,
+        index: None,
+        clauses: clauses.to_vec(),
+        unions: Vec::new(),
+        span,
+    };
     Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
         .statement(&statement)
 }

@@ -15,6 +15,7 @@ impl Planner<'_> {
         let mut bound: Vec<usize> = self.scope.vars.iter().map(|v| v.1).collect();
         let before = self.scope.clone();
         let seeks = seek::seeks(clause.predicate.as_ref(), &|name| before.get(name).is_some());
+        let equalities = seek::equalities(clause.predicate.as_ref(), &|name| before.get(name).is_some());
         let mut clause_rels: Vec<usize> = Vec::new();
         let mut rel_names: Vec<&str> = Vec::new();
         for pattern in &clause.patterns {
@@ -72,8 +73,25 @@ impl Planner<'_> {
             let seek_at = nodes.iter().position(|n| {
                 n.variable.as_ref().is_some_and(|v| seeks.iter().any(|s| s.variable == v.name))
             });
-            let start = match seek_at {
-                Some(i) if !node_slots.iter().any(|s| bound.contains(s)) => i,
+            // A node a property index can find: (position, label, key, value).
+            let indexed = nodes.iter().enumerate().find_map(|(i, n)| {
+                let in_pattern = n.properties.iter().map(|(k, e)| (k.as_str(), e));
+                let in_where = equalities
+                    .iter()
+                    .filter(|(v, _, _)| n.variable.as_ref().is_some_and(|var| var.name == *v))
+                    .map(|(_, k, e)| (*k, *e));
+                let known = |e: &Expr| seek::computable_before(e, &|name| before.get(name).is_some());
+                in_pattern.filter(|(_, e)| known(e)).chain(in_where).find_map(|(k, e)| {
+                    n.labels
+                        .iter()
+                        .find(|l| self.graph.has_index(l, k))
+                        .map(|l| (i, l.clone(), k.to_string(), e))
+                })
+            });
+            let unbound = !node_slots.iter().any(|s| bound.contains(s));
+            let start = match (seek_at, &indexed) {
+                (Some(i), _) if unbound => i,
+                (None, Some((i, ..))) if unbound => *i,
                 _ => self.choose_start(&nodes, &node_slots, &bound),
             };
             let start_slot = node_slots[start];
@@ -92,6 +110,21 @@ impl Planner<'_> {
                     list: seek.list,
                     name: self.display_name(start_slot),
                     text: seek.value.to_string(),
+                };
+                bound.push(start_slot);
+            } else if let Some((_, label, key, value)) =
+                indexed.filter(|(i, ..)| *i == start && !bound.contains(&start_slot))
+            {
+                let text = value.to_string();
+                let value = self.compile(value, &before, &mut Mode::plain("a pattern"))?;
+                op = Op::NodeIndexSeek {
+                    input: Box::new(op),
+                    slot: start_slot,
+                    label,
+                    key,
+                    value,
+                    name: self.display_name(start_slot),
+                    text,
                 };
                 bound.push(start_slot);
             } else if !bound.contains(&start_slot) {

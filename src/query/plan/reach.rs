@@ -49,7 +49,9 @@ fn visit(op: &mut Op, repeats_ignored: bool, guarded: &[usize]) {
         Op::Project { exprs, .. } => repeats_ignored && exprs.iter().all(deterministic),
         Op::Filter { predicate, .. } => repeats_ignored && deterministic(predicate),
         Op::Expand { .. } | Op::NodeScan { .. } => repeats_ignored,
-        Op::NodeById { value, .. } => repeats_ignored && deterministic(value),
+        Op::NodeById { value, .. } | Op::NodeIndexSeek { value, .. } => {
+            repeats_ignored && deterministic(value)
+        }
         Op::VarExpand { rel, anonymous, reachable, min, distinct_from, properties, .. } => {
             *reachable = repeats_ignored
                 && *anonymous
@@ -186,6 +188,7 @@ fn children(op: &Op) -> Vec<&Op> {
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
+        | Op::NodeIndexSeek { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }
@@ -213,6 +216,7 @@ pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
+        | Op::NodeIndexSeek { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::Filter { input, .. }

@@ -64,7 +64,7 @@ fn id_of(e: &Expr) -> Option<&str> {
 
 /// Made only of literals, parameters, variables bound before the MATCH, and the plain operators and
 /// functions over them: no pattern, no comprehension (its variable is local), no `rand()`.
-fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
+pub(super) fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
     let mut ok = true;
     e.walk(&mut |x| {
         ok &= match &x.kind {
@@ -82,4 +82,30 @@ fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
         };
     });
     ok
+}
+
+/// `WHERE v.key = value` conjuncts (either way round) whose value can be computed before the MATCH:
+/// (variable, key, value), for starting at a property index.
+pub(super) fn equalities<'a>(
+    predicate: Option<&'a Expr>,
+    bound: &dyn Fn(&str) -> bool,
+) -> Vec<(&'a str, &'a str, &'a Expr)> {
+    let mut conjuncts = Vec::new();
+    if let Some(p) = predicate {
+        split_and(p, &mut conjuncts);
+    }
+    let mut found = Vec::new();
+    for c in conjuncts {
+        let ExprKind::Binary(BinaryOp::Eq, left, right) = &c.kind else { continue };
+        for (prop, value) in [(left, right), (right, left)] {
+            if let ExprKind::Property(target, key) = &prop.kind
+                && let ExprKind::Variable(v) = &target.kind
+                && computable_before(value, bound)
+            {
+                found.push((v.as_str(), key.as_str(), &**value));
+                break;
+            }
+        }
+    }
+    found
 }
