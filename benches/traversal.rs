@@ -6,7 +6,8 @@
 //! - `bfs/*`: every node reachable from one source (Cypher `count(DISTINCT b)` over `[*]`);
 //! - `khop-K/*`: distinct nodes within K = 1, 2, 3 hops of 100 fixed sources;
 //! - `shortest/*`: one shortest path for each of 100 fixed pairs (the baseline searches one-sided);
-//! - `two-hop/*`: a typed two-hop pattern count.
+//! - `two-hop/*`: a typed two-hop pattern count;
+//! - `lookup/*`: a node by name through a property index, against a label scan.
 //!
 //! Scale 16 by default (65,536 nodes, about a million edges); `KGRAPH_BENCH_SCALE=20` for the
 //! 16-million-edge graph of `docs/performance.md`.
@@ -241,5 +242,26 @@ fn traversal(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, traversal);
+/// A point lookup by name: through a property index, against the label scan the same query needs
+/// without one.
+fn lookup(c: &mut Criterion) {
+    let drawn = Spec { scale: scale(), edge_factor: 16, seed: 1 }.draw().expect("a valid spec");
+    let mut scanning = Session::with_graph(drawn.to_graph());
+    let mut indexed = Session::with_graph(drawn.to_graph());
+    indexed.run("CREATE INDEX FOR (n:Campaign) ON (n.name)").expect("the index is made");
+    let name = match &scanning.run("MATCH (n:Campaign) RETURN n.name LIMIT 1").expect("runs")[0].rows[0][0] {
+        Value::String(s) => s.clone(),
+        other => panic!("a name, not {other:?}"),
+    };
+    let query = format!("MATCH (n:Campaign {{name: '{name}'}}) RETURN n.score");
+    let answer = |s: &mut Session| s.run(&query).expect("runs").remove(0).rows;
+    assert_eq!(answer(&mut indexed), answer(&mut scanning), "index and scan agree");
+    let mut group = c.benchmark_group("lookup");
+    configure(&mut group);
+    group.bench_function("label-scan", |b| b.iter(|| answer(black_box(&mut scanning))));
+    group.bench_function("indexed", |b| b.iter(|| answer(black_box(&mut indexed))));
+    group.finish();
+}
+
+criterion_group!(benches, traversal, lookup);
 criterion_main!(benches);
