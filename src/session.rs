@@ -151,6 +151,16 @@ impl Session {
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
         if let Some(ix) = &statement.index {
+            if statement.explain {
+                let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
+                let rows = vec![vec![Value::from(text.trim_end())]];
+                return Ok(QueryOutput {
+                    columns: vec!["plan".into()],
+                    rows,
+                    plan: Some(text),
+                    ..QueryOutput::default()
+                });
+            }
             let mut stats = WriteStats::default();
             if ix.create {
                 stats.indexes_added = usize::from(self.graph.create_index(&ix.label, &ix.key));

@@ -97,3 +97,11 @@ fn version_1_snapshots_still_load() {
     s.load_file(&v1).unwrap();
     assert_eq!(s.graph().node_count(), 17);
 }
+
+#[test]
+fn explain_shows_an_index_command_without_running_it() {
+    let mut s = Session::new();
+    let out = s.run("EXPLAIN CREATE INDEX FOR (a:Actor) ON (a.name)").unwrap();
+    assert_eq!(out[0].plan.as_deref(), Some("CREATE INDEX FOR (a:Actor) ON (a.name)\n"));
+    assert!(!s.graph().has_index("Actor", "name"));
+}
