@@ -46,6 +46,17 @@ pub enum Direction {
     Both,
 }
 
+impl Direction {
+    /// The direction that walks the same edges the other way.
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::Outgoing => Direction::Incoming,
+            Direction::Incoming => Direction::Outgoing,
+            Direction::Both => Direction::Both,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GraphError {

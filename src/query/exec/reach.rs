@@ -146,7 +146,7 @@ pub(super) fn shortest_path(
     max: Option<u64>,
     interrupt: &Interrupt,
 ) -> Result<Option<Vec<EdgeId>>, QueryError> {
-    let backward = reverse(direction);
+    let backward = direction.reverse();
     let max = max.unwrap_or(u64::MAX);
     if max == 0 || !graph.contains_node(start) || !graph.contains_node(goal) {
         return Ok(None);
@@ -267,14 +267,6 @@ impl CountPaths<'_> {
             total += (partners[0].len() * partners[1].len() - shared) as i64;
         }
         Ok(total)
-    }
-}
-
-fn reverse(direction: Direction) -> Direction {
-    match direction {
-        Direction::Outgoing => Direction::Incoming,
-        Direction::Incoming => Direction::Outgoing,
-        Direction::Both => Direction::Both,
     }
 }
 

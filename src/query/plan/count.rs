@@ -213,7 +213,7 @@ fn chain(op: &Op) -> Option<Chain> {
                 (
                     *f_to,
                     vec![
-                        (reverse(*f_dir), f_types.clone(), labels_of(scan, &filters)),
+                        (f_dir.reverse(), f_types.clone(), labels_of(scan, &filters)),
                         (*s_dir, s_types.clone(), labels_of(*s_to, &filters)),
                     ],
                 )
@@ -221,14 +221,5 @@ fn chain(op: &Op) -> Option<Chain> {
             Some(Chain { middle: labels_of(middle, &filters), arms, slots, text })
         }
         _ => None,
-    }
-}
-
-fn reverse(d: crate::graph::Direction) -> crate::graph::Direction {
-    use crate::graph::Direction::*;
-    match d {
-        Outgoing => Incoming,
-        Incoming => Outgoing,
-        Both => Both,
     }
 }
