@@ -5,106 +5,30 @@
 //!
 //! `cargo bench --bench csr -- --csv DIR --source N --sources A,B,… --pairs A-B,… [--repeat R]`
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
-struct Csr {
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
-    types: Vec<u8>,
-}
+#[path = "common/csr.rs"]
+mod csr;
+use csr::Csr;
 
-impl Csr {
-    fn load(dir: &str) -> Csr {
-        let text = std::fs::read_to_string(format!("{dir}/edges.csv")).expect("edges.csv is readable");
-        let mut edges = Vec::new();
-        let mut nodes = 0u32;
-        for line in text.lines().skip(1) {
-            let mut fields = line.split(',');
-            let mut number = || fields.next().and_then(|f| f.parse::<u32>().ok()).expect("a node number");
-            let (a, b) = (number(), number());
-            let ty = match fields.next() {
-                Some("attributed-to") => 0u8,
-                Some("linked-to") => 1,
-                _ => 2,
-            };
-            nodes = nodes.max(a + 1).max(b + 1);
-            edges.push((a, b, ty));
-        }
-        let mut offsets = vec![0u32; nodes as usize + 1];
-        for &(a, _, _) in &edges {
-            offsets[a as usize + 1] += 1;
-        }
-        for i in 0..nodes as usize {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let (mut targets, mut types) = (vec![0; edges.len()], vec![0; edges.len()]);
-        for (a, b, t) in edges {
-            let at = fill[a as usize] as usize;
-            (targets[at], types[at]) = (b, t);
-            fill[a as usize] += 1;
-        }
-        Csr { offsets, targets, types }
+/// The edge list `kgraph generate --csv` wrote, as a CSR.
+fn load(dir: &str) -> Csr {
+    let text = std::fs::read_to_string(format!("{dir}/edges.csv")).expect("edges.csv is readable");
+    let mut edges = Vec::new();
+    let mut nodes = 0u32;
+    for line in text.lines().skip(1) {
+        let mut fields = line.split(',');
+        let mut number = || fields.next().and_then(|f| f.parse::<u32>().ok()).expect("a node number");
+        let (a, b) = (number(), number());
+        let ty = match fields.next() {
+            Some("attributed-to") => 0u8,
+            Some("linked-to") => 1,
+            _ => 2,
+        };
+        nodes = nodes.max(a + 1).max(b + 1);
+        edges.push((a, b, ty));
     }
-
-    fn out(&self, n: u32) -> std::ops::Range<usize> {
-        self.offsets[n as usize] as usize..self.offsets[n as usize + 1] as usize
-    }
-
-    /// Distinct nodes other than the source at 1..=max hops, and whether a path leads back to the
-    /// source (Cypher's `[*1..max]` counts it then).
-    fn within(&self, source: u32, max: u32, dist: &mut [u32]) -> (u64, bool) {
-        dist.fill(u32::MAX);
-        dist[source as usize] = 0;
-        let mut queue = VecDeque::from([source]);
-        let (mut count, mut back) = (0, false);
-        while let Some(u) = queue.pop_front() {
-            let d = dist[u as usize];
-            if d == max {
-                continue;
-            }
-            for &v in &self.targets[self.out(u)] {
-                back |= v == source;
-                if dist[v as usize] == u32::MAX {
-                    dist[v as usize] = d + 1;
-                    count += 1;
-                    queue.push_back(v);
-                }
-            }
-        }
-        (count, back)
-    }
-
-    fn distance(&self, from: u32, to: u32, dist: &mut [u32]) -> Option<u32> {
-        dist.fill(u32::MAX);
-        dist[from as usize] = 0;
-        let mut queue = VecDeque::from([from]);
-        while let Some(u) = queue.pop_front() {
-            for &v in &self.targets[self.out(u)] {
-                if dist[v as usize] == u32::MAX {
-                    dist[v as usize] = dist[u as usize] + 1;
-                    if v == to {
-                        return Some(dist[v as usize]);
-                    }
-                    queue.push_back(v);
-                }
-            }
-        }
-        None
-    }
-
-    fn typed_two_hop(&self, first: u8, second: u8) -> u64 {
-        let mut count = 0;
-        for a in 0..self.offsets.len() as u32 - 1 {
-            for i in self.out(a) {
-                if self.types[i] == first {
-                    count += self.out(self.targets[i]).filter(|&j| self.types[j] == second).count() as u64;
-                }
-            }
-        }
-        count
-    }
+    Csr::from_edges(nodes as usize, &edges)
 }
 
 fn median(mut times: Vec<f64>) -> f64 {
@@ -147,8 +71,8 @@ fn main() {
         .map(|(a, b)| (a.parse().expect("a node number"), b.parse().expect("a node number")))
         .collect();
 
-    let (load, csr) = timed(1, || Csr::load(&dir));
-    let mut dist = vec![0u32; csr.offsets.len() - 1];
+    let (load, csr) = timed(1, || load(&dir));
+    let mut dist = vec![0u32; csr.nodes()];
     let mut report = serde_json::Map::new();
     let mut put = |name: &str, seconds: f64, answer: serde_json::Value| {
         report.insert(name.to_string(), seconds.into());
