@@ -1,6 +1,7 @@
 //! A graph, or the part of it a query returned, out to the tools analysts pass findings to: GraphML
-//! (Gephi, yEd), Graphviz DOT, JSON Lines (one node or relationship a line), and a Cypher script that
-//! recreates it (kgraph reads it back). The format follows the file's extension.
+//! (Gephi, yEd), Graphviz DOT (and SVG or PNG drawn from it by Graphviz), JSON Lines (one node or
+//! relationship a line), a Cypher script that recreates it, neo4j-admin CSV and STIX 2.1 (kgraph reads
+//! these three back). The format follows the file's extension.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -17,22 +18,37 @@ pub enum ExportFormat {
     Dot,
     Jsonl,
     Cypher,
+    /// A STIX 2.1 bundle (`.stix.json`), for graphs that came from STIX.
+    Stix,
+    /// Drawn by Graphviz's `dot` from the DOT text: `.svg` or `.png`.
+    Svg,
+    Png,
     /// A directory of `nodes.csv` and `relationships.csv` in the neo4j-admin layout `kgraph import` reads.
     CsvDir,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("{}: unknown export format; use .graphml, .dot, .jsonl, .cypher, or a directory (no extension) for CSV", path.display())]
+    #[error("{}: unknown export format; use .graphml, .dot, .svg, .png, .jsonl, .cypher, .stix.json, or a directory (no extension) for CSV", path.display())]
     UnknownFormat { path: PathBuf },
+    #[error("{}: drawing needs Graphviz's `dot`, which was not found ({source}); install Graphviz (Debian or Ubuntu: `apt install graphviz`, Fedora: `dnf install graphviz`, macOS: `brew install graphviz`) or export .dot instead", path.display())]
+    NoGraphviz { path: PathBuf, source: io::Error },
+    #[error("{}: Graphviz's `dot` failed: {message}", path.display())]
+    Graphviz { path: PathBuf, message: String },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
 }
 
 impl ExportFormat {
     pub fn for_path(path: &Path) -> Result<Self, ExportError> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+        if name.ends_with(".stix.json") {
+            return Ok(ExportFormat::Stix);
+        }
         let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
+            Some("svg") => Ok(ExportFormat::Svg),
+            Some("png") => Ok(ExportFormat::Png),
             Some("graphml") => Ok(ExportFormat::GraphMl),
             Some("dot" | "gv") => Ok(ExportFormat::Dot),
             Some("jsonl") => Ok(ExportFormat::Jsonl),
@@ -110,6 +126,9 @@ pub fn export(g: &Graph, selection: &Selection, path: &Path) -> Result<(), Expor
         }
         return Ok(());
     }
+    if let ExportFormat::Svg | ExportFormat::Png = format {
+        return draw(g, selection, format, path);
+    }
     let file = std::fs::File::create(path).map_err(io_err)?;
     let mut w = io::BufWriter::new(file);
     write(g, selection, format, &mut w).map_err(io_err)?;
@@ -123,10 +142,43 @@ pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut imp
         ExportFormat::GraphMl => graphml(g, selection, w),
         ExportFormat::Dot => dot(g, selection, w),
         ExportFormat::Cypher => cypher(g, selection, w),
+        ExportFormat::Stix => crate::stix::export::write_bundle(g, selection, w),
         ExportFormat::CsvDir => {
             Err(io::Error::new(io::ErrorKind::InvalidInput, "CSV is written as a directory of two files"))
         }
+        ExportFormat::Svg | ExportFormat::Png => {
+            Err(io::Error::new(io::ErrorKind::InvalidInput, "pictures are drawn by Graphviz into a file"))
+        }
     }
+}
+
+/// The DOT text through `dot -Tsvg` or `-Tpng` into `path` (Graphviz writes the file itself).
+fn draw(g: &Graph, selection: &Selection, format: ExportFormat, path: &Path) -> Result<(), ExportError> {
+    use std::process::{Command, Stdio};
+    let kind = if format == ExportFormat::Svg { "-Tsvg" } else { "-Tpng" };
+    let graphviz = |message: String| ExportError::Graphviz { path: path.to_path_buf(), message };
+    let mut child = Command::new(std::env::var_os("KGRAPH_DOT").unwrap_or_else(|| "dot".into()))
+        .arg(kind)
+        .arg("-o")
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| ExportError::NoGraphviz { path: path.to_path_buf(), source })?;
+    let written = match child.stdin.take() {
+        Some(stdin) => {
+            let mut w = io::BufWriter::new(stdin);
+            dot(g, selection, &mut w).and_then(|()| w.flush())
+        }
+        None => Err(io::Error::other("no pipe to dot")),
+    };
+    let output = child.wait_with_output().map_err(|e| graphviz(e.to_string()))?;
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        return Err(graphviz(if said.is_empty() { output.status.to_string() } else { said }));
+    }
+    written.map_err(|e| graphviz(format!("writing the DOT text: {e}")))
 }
 
 fn labels(g: &Graph, n: NodeId) -> Vec<&str> {

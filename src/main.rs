@@ -43,7 +43,7 @@ struct Args {
     /// Save the final graph as a snapshot (only when every statement succeeded).
     #[arg(long, value_name = "SNAPSHOT")]
     save: Option<PathBuf>,
-    /// Export the final graph: .graphml, .dot, .jsonl or .cypher (by the extension).
+    /// Export the final graph: .graphml, .dot, .svg, .png, .jsonl, .cypher, .stix.json, or a directory for CSV (by the extension).
     #[arg(long, value_name = "PATH")]
     export: Option<PathBuf>,
     /// Open (or create) a database directory: every change is journalled and synced before its

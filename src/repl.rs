@@ -21,7 +21,8 @@ Statements end with `;` and may span several lines. Shell commands:
   :load FILE            load a snapshot or run a Cypher script (quietly)
   :source FILE          run a Cypher script, printing each statement's results
   :save FILE            save the graph as a snapshot
-  :export PATH [QUERY]  write the graph, or what QUERY returns, as .graphml, .dot, .jsonl or .cypher
+  :export PATH [QUERY]  write the graph, or what QUERY returns: .graphml .dot .svg .png .jsonl .cypher
+                        .stix.json, or a directory (CSV)
   :checkpoint           with --db: write a snapshot and empty the journal
   :format FMT           print results as table, csv, json, jsonl or markdown
   :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)

@@ -2,7 +2,8 @@
 //! becomes a node labelled with its type in PascalCase (`intrusion-set` → `IntrusionSet`), its `id` as
 //! `stix_id` and its scalar and list-of-scalar fields as properties, plus `external_id` from its first
 //! external reference that has one (ATT&CK's `T1566`, `G0128`); every `relationship` object becomes an
-//! edge typed with its `relationship_type`; `created_by_ref` becomes a `created-by` edge. References to
+//! edge typed with its `relationship_type`; `created_by_ref` becomes a `created-by` edge. `export` writes
+//! a graph back out as a bundle. References to
 //! objects absent from the bundle are reported, never invented. `.json` or gzip-compressed, by content.
 
 use std::collections::HashMap;
@@ -38,6 +39,11 @@ pub enum StixError {
 
 /// A compressed bundle may not expand past this: a gzip bomb stops here, not at the end of memory.
 const MAX_DECOMPRESSED: u64 = 8 << 30;
+
+/// The properties an object's identity and first external reference become.
+pub const STIX_ID: &str = "stix_id";
+pub const EXTERNAL_ID: &str = "external_id";
+pub const EXTERNAL_SOURCE: &str = "external_source";
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
@@ -86,8 +92,7 @@ fn build(objects: &[Json]) -> (Graph, StixReport) {
     let mut g = Graph::new();
     let mut report = StixReport { objects: objects.len(), ..StixReport::default() };
     let mut ids: HashMap<&str, NodeId> = HashMap::new();
-    let stix_id = g.intern("stix_id");
-    let external_id = g.intern("external_id");
+    let stix_id = g.intern(STIX_ID);
     let created_by = g.intern("created-by");
     let is_relationship = |o: &Json| o.get("type").and_then(Json::as_str) == Some("relationship");
     for o in objects.iter().filter(|o| !is_relationship(o)) {
@@ -104,9 +109,7 @@ fn build(objects: &[Json]) -> (Graph, StixReport) {
         }
         let mut props = properties(&mut g, o, &["type", "id", "created_by_ref"]);
         props.set(stix_id, Value::from(id));
-        if let Some(ext) = first_external_id(o) {
-            props.set(external_id, Value::from(ext));
-        }
+        set_external_id(&mut g, &mut props, o);
         let label = g.intern(&label_for(ty));
         ids.insert(id, g.add_node(&[label], props));
         report.nodes += 1;
@@ -114,47 +117,49 @@ fn build(objects: &[Json]) -> (Graph, StixReport) {
     let missing = |report: &mut StixReport, of: &str, field: &str, to: &str| {
         report.problems.push(format!("{of}: {field} {to} is not in the bundle"));
     };
-    for o in objects {
+    // Relationships first, then `created-by` edges, each in bundle order: the order a written bundle
+    // (`stix::export`) reproduces, so that a graph read back has the same relationship ids.
+    for o in objects.iter().filter(|o| is_relationship(o)) {
         let id = o.get("id").and_then(Json::as_str).unwrap_or("(no id)");
-        if is_relationship(o) {
-            let field = |k: &str| o.get(k).and_then(Json::as_str);
-            let (Some(source), Some(target), Some(rel_type)) =
-                (field("source_ref"), field("target_ref"), field("relationship_type"))
-            else {
-                report
-                    .problems
-                    .push(format!("{id}: a relationship needs source_ref, target_ref and relationship_type"));
+        let field = |k: &str| o.get(k).and_then(Json::as_str);
+        let (Some(source), Some(target), Some(rel_type)) =
+            (field("source_ref"), field("target_ref"), field("relationship_type"))
+        else {
+            report
+                .problems
+                .push(format!("{id}: a relationship needs source_ref, target_ref and relationship_type"));
+            continue;
+        };
+        let (from, to) = match (ids.get(source), ids.get(target)) {
+            (Some(&a), Some(&b)) => (a, b),
+            (a, _) => {
+                let (which, what) = if a.is_none() { ("source_ref", source) } else { ("target_ref", target) };
+                missing(&mut report, id, which, what);
                 continue;
-            };
-            let (from, to) = match (ids.get(source), ids.get(target)) {
-                (Some(&a), Some(&b)) => (a, b),
-                (a, _) => {
-                    let (which, what) =
-                        if a.is_none() { ("source_ref", source) } else { ("target_ref", target) };
-                    missing(&mut report, id, which, what);
-                    continue;
-                }
-            };
-            let mut props =
-                properties(&mut g, o, &["type", "id", "source_ref", "target_ref", "relationship_type"]);
-            props.set(stix_id, Value::from(id));
-            if let Some(ext) = first_external_id(o) {
-                props.set(external_id, Value::from(ext));
             }
-            let ty: Sym = g.intern(rel_type);
-            // Both ends were created above from this bundle's objects.
-            g.add_edge(from, to, ty, props).expect("both ends exist");
-            report.relationships += 1;
-        } else if let (Some(&node), Some(creator)) =
-            (ids.get(id), o.get("created_by_ref").and_then(Json::as_str))
-        {
-            match ids.get(creator) {
-                Some(&identity) => {
-                    g.add_edge(node, identity, created_by, Properties::default()).expect("both ends exist");
-                    report.relationships += 1;
-                }
-                None => missing(&mut report, id, "created_by_ref", creator),
+        };
+        let mut props =
+            properties(&mut g, o, &["type", "id", "source_ref", "target_ref", "relationship_type"]);
+        props.set(stix_id, Value::from(id));
+        set_external_id(&mut g, &mut props, o);
+        let ty: Sym = g.intern(rel_type);
+        // Both ends were created above from this bundle's objects.
+        g.add_edge(from, to, ty, props).expect("both ends exist");
+        report.relationships += 1;
+    }
+    for o in objects.iter().filter(|o| !is_relationship(o)) {
+        let id = o.get("id").and_then(Json::as_str).unwrap_or("(no id)");
+        let (Some(&node), Some(creator)) = (ids.get(id), o.get("created_by_ref").and_then(Json::as_str))
+        else {
+            continue;
+        };
+        match ids.get(creator) {
+            Some(&identity) => {
+                // Both ends were created above from this bundle's objects.
+                g.add_edge(node, identity, created_by, Properties::default()).expect("both ends exist");
+                report.relationships += 1;
             }
+            None => missing(&mut report, id, "created_by_ref", creator),
         }
     }
     g.prepare_reads();
@@ -199,8 +204,22 @@ fn scalar(v: &Json) -> Option<Value> {
     }
 }
 
-fn first_external_id(o: &Json) -> Option<&str> {
-    o.get("external_references")?.as_array()?.iter().find_map(|r| r.get("external_id")?.as_str())
+/// `external_id` from the first external reference that has one, and that reference's `source_name`
+/// as `external_source` (so that a written bundle can name the source again).
+fn set_external_id(g: &mut Graph, props: &mut Properties, o: &Json) {
+    let Some(reference) = o
+        .get("external_references")
+        .and_then(Json::as_array)
+        .and_then(|refs| refs.iter().find(|r| r.get("external_id").and_then(Json::as_str).is_some()))
+    else {
+        return;
+    };
+    for (field, key) in [("external_id", EXTERNAL_ID), ("source_name", EXTERNAL_SOURCE)] {
+        if let Some(text) = reference.get(field).and_then(Json::as_str) {
+            let key = g.intern(key);
+            props.set(key, Value::from(text));
+        }
+    }
 }
 
 fn abridged(o: &Json) -> String {
@@ -210,6 +229,8 @@ fn abridged(o: &Json) -> String {
         None => text,
     }
 }
+
+pub mod export;
 
 #[cfg(test)]
 mod tests;

@@ -413,3 +413,60 @@ fn markdown_tables_escape_pipes() {
         .success()
         .stdout("| x | y |\n|---|---|\n| \"a\\|b\" | 2 |\n");
 }
+
+/// Whether Graphviz's `dot` can be run here (the drawing tests say they are skipped when not).
+fn graphviz() -> bool {
+    let found = std::process::Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: Graphviz's `dot` is not installed");
+    }
+    found
+}
+
+#[test]
+fn graphviz_accepts_the_dot_export_and_draws_svg_and_png() {
+    if !graphviz() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dot = dir.path().join("story.dot");
+    let odd =
+        "CREATE (:`Odd \"Label\"` {name: 'back\\\\slash \"quoted\" {braces} <angle>'})-[:`odd-type`]->(:X)";
+    kgraph().arg(seed()).arg("--export").arg(&dot).args(["-c", odd]).assert().success();
+    let checked = std::process::Command::new("dot").arg("-Tcanon").arg(&dot).output().unwrap();
+    assert!(checked.status.success(), "dot refused the export: {}", String::from_utf8_lossy(&checked.stderr));
+    let svg = dir.path().join("story.svg");
+    kgraph().arg(seed()).arg("--export").arg(&svg).args(["-c", "RETURN 1"]).assert().success();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("APT31"), "{text}");
+    let png = dir.path().join("story.png");
+    kgraph().arg(seed()).arg("--export").arg(&png).args(["-c", "RETURN 1"]).assert().success();
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+}
+
+#[test]
+fn drawing_without_graphviz_says_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    kgraph()
+        .env("KGRAPH_DOT", dir.path().join("no-such-dot"))
+        .arg(seed())
+        .arg("--export")
+        .arg(dir.path().join("story.svg"))
+        .args(["-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("apt install graphviz"));
+}
+
+#[test]
+fn stix_export_from_the_command_line_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("story.stix.json");
+    kgraph().arg(seed()).arg("--export").arg(&bundle).args(["-c", "RETURN 1"]).assert().success();
+    kgraph()
+        .arg(&bundle)
+        .args(["--format", "csv", "-c", ATTRIBUTED])
+        .assert()
+        .success()
+        .stdout("actor,year\nAPT31,2022\n");
+}

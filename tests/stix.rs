@@ -130,3 +130,20 @@ fn analysts_questions_get_the_answers_the_json_gives() {
         strings(&mut session, "MATCH (g:IntrusionSet) WHERE 'APT31' IN g.aliases RETURN g.external_id");
     assert_eq!(by_alias, BTreeSet::from(["G0128".to_string()]));
 }
+
+#[test]
+fn attack_written_as_stix_reads_back_to_an_equal_graph() {
+    if bundle().is_none() {
+        return;
+    }
+    let mut session = Session::new();
+    session.load_file(Path::new(ATTACK)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("attack.stix.json");
+    let g = session.graph();
+    kgraph::export::export(g, &kgraph::export::Selection::all(g), &out).unwrap();
+    let mut back = Session::new();
+    let report = back.load_file(&out).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", &report.problems[..report.problems.len().min(5)]);
+    assert!(back.graph() == g, "ATT&CK written as STIX and read back differs");
+}

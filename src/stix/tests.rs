@@ -23,8 +23,8 @@ fn objects_become_nodes_relationships_edges_and_absent_references_are_reported()
     assert_eq!(
         report.problems,
         vec![
-            "x-mitre-tactic--t: created_by_ref identity--gone is not in the bundle".to_string(),
             "relationship--2: target_ref malware--absent is not in the bundle".to_string(),
+            "x-mitre-tactic--t: created_by_ref identity--gone is not in the bundle".to_string(),
         ]
     );
     let mut s = Session::with_graph(g);
@@ -75,4 +75,62 @@ fn what_is_not_a_bundle_is_refused() {
     assert!(matches!(import(b"{ not json"), Err(StixError::Json(_))));
     assert!(matches!(import(&[0x1f, 0x8b, 0, 1, 2]), Err(StixError::Gzip(_))));
     assert!(!looks_like_stix(b"MATCH (n) RETURN n"));
+}
+
+fn written(g: &Graph) -> String {
+    let mut out = Vec::new();
+    export::write_bundle(g, &crate::export::Selection::all(g), &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn a_written_bundle_reads_back_to_an_equal_graph() {
+    // STIX 2.1 objects carry their spec_version (a written object without one is given "2.1").
+    let bundle = BUNDLE.replace(r#""type": ""#, r#""spec_version": "2.1", "type": ""#);
+    let (g, _) = import(bundle.as_bytes()).unwrap();
+    let text = written(&g);
+    let (back, report) = import(text.as_bytes()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}\n{text}", report.problems);
+    assert!(back == g, "the graph read back differs:\n{text}");
+    let bundle: Json = serde_json::from_str(&text).unwrap();
+    let set = bundle["objects"].as_array().unwrap().iter().find(|o| o["id"] == "intrusion-set--z").unwrap();
+    assert_eq!(set["created_by_ref"], "identity--m", "created-by edges become created_by_ref again");
+    assert_eq!(set["external_references"][0]["external_id"], "G0128");
+    assert_eq!(set["external_references"][0]["source_name"], "mitre-attack");
+    assert_eq!(set["aliases"][1], "Violet Typhoon");
+    assert!(set.get("stix_id").is_none() && set.get("external_id").is_none());
+}
+
+#[test]
+fn a_graph_not_from_stix_gets_stable_identifiers_and_reads_back_whole() {
+    let mut s = Session::new();
+    s.run(include_str!("../../graphs/czech-apt31.cypher")).unwrap();
+    s.run("CREATE ({name: 'unlabelled', nan: 0.0 / 0.0})").unwrap();
+    let g = s.graph();
+    let text = written(g);
+    assert_eq!(text, written(g), "the same graph is written the same way twice");
+    let (once, report) = import(text.as_bytes()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!((once.node_count(), once.edge_count()), (g.node_count(), g.edge_count()));
+    let mut back = Session::with_graph(once.clone());
+    let rows = back
+        .run("MATCH (c:Campaign)-[r:`attributed-to`]->(a:ThreatActor) RETURN a.name, r.confidence, c.stix_id STARTS WITH 'campaign--'")
+        .unwrap();
+    assert_eq!(rows[0].rows[0][0], Value::from("APT31"));
+    assert_eq!(rows[0].rows[0][2], Value::Bool(true));
+    let unlabelled = back.run("MATCH (n:XKgraphNode) RETURN n.name, n.nan").unwrap();
+    assert_eq!(unlabelled[0].rows, vec![vec![Value::from("unlabelled"), Value::Null]], "NaN is left out");
+    // Once it has STIX ids, writing and reading again changes nothing.
+    let (twice, _) = import(written(&once).as_bytes()).unwrap();
+    assert!(twice == once);
+}
+
+#[test]
+fn minted_identifiers_are_uuids() {
+    let id = export::minted_uuid_for_test(7);
+    let parts: Vec<&str> = id.split('-').collect();
+    assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{id}");
+    assert!(parts[2].starts_with('4'), "version 4: {id}");
+    assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant 10: {id}");
+    assert_ne!(export::minted_uuid_for_test(8), id);
 }
