@@ -80,7 +80,7 @@ fn traversal(c: &mut Criterion) {
             kgraph::import::import_csv(
                 std::slice::from_ref(&nodes_csv),
                 std::slice::from_ref(&edges_csv),
-                &mut |_| {},
+                &mut kgraph::progress::Silent,
             )
             .unwrap()
         })

@@ -110,6 +110,11 @@ impl Completer for ReplHelper {
                     rest.trim_start(),
                     &mut FORMATS.iter().map(|f| f.to_string()),
                 ),
+                Some(("help", rest)) => offer(
+                    pos - rest.trim_start().len(),
+                    rest.trim_start(),
+                    &mut crate::help::topic_names().map(str::to_string),
+                ),
                 Some(("timing", rest)) => offer(
                     pos - rest.trim_start().len(),
                     rest.trim_start(),

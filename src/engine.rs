@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use kgraph::Loaded;
 use kgraph::db::OpenReport;
+use kgraph::progress::{Progress, Unit};
 use kgraph::{CancelFlag, Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
 
 pub enum Engine {
@@ -58,13 +59,14 @@ impl Engine {
 
     /// A snapshot, a STIX bundle or a script into the graph. Into a database, a script's statements
     /// are journalled one by one and a graph is merged and checkpointed at once.
-    pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
+    pub fn load_file(&mut self, path: &Path, progress: &mut dyn Progress) -> Result<LoadReport, Error> {
         match self {
-            Engine::Memory(s) => s.load_file(path),
+            Engine::Memory(s) => s.load_file_with(path, progress),
             Engine::Db(db) => {
                 let (nodes, rels) = (db.session().graph().node_count(), db.session().graph().edge_count());
-                let mut report = match kgraph::read_file(path)? {
+                let mut report = match kgraph::read_file_with(path, progress)? {
                     Loaded::Graph(graph, report) => {
+                        progress.stage("merging and writing a checkpoint", None, Unit::Items);
                         db.absorb(*graph)?;
                         report
                     }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::graph::{EdgeId, Graph, NodeId, Properties};
+use crate::progress::{Progress, Silent, Ticker};
 use crate::session::QueryOutput;
 use crate::value::{Value, format_float, write_name, write_string_literal};
 
@@ -112,7 +113,19 @@ impl Selection {
 
 /// Writes the selection to `path` in the format its extension names.
 pub fn export(g: &Graph, selection: &Selection, path: &Path) -> Result<(), ExportError> {
+    export_with(g, selection, path, &mut Silent)
+}
+
+/// `export`, telling `progress` how many nodes and relationships are written.
+pub fn export_with(
+    g: &Graph,
+    selection: &Selection,
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<(), ExportError> {
     let format = ExportFormat::for_path(path)?;
+    let total = (selection.nodes.len() + selection.relationships.len()) as u64;
+    let mut tick = Ticker::new(progress, &format!("writing {}", path.display()), total);
     let io_err = |source| ExportError::Io { path: path.to_path_buf(), source };
     if format == ExportFormat::CsvDir {
         std::fs::create_dir_all(path).map_err(io_err)?;
@@ -120,29 +133,39 @@ pub fn export(g: &Graph, selection: &Selection, path: &Path) -> Result<(), Expor
             let file_path = path.join(name);
             let file_err = |source| ExportError::Io { path: file_path.clone(), source };
             let mut w = io::BufWriter::new(std::fs::File::create(&file_path).map_err(file_err)?);
-            csv_file(g, selection, nodes, &mut w).map_err(file_err)?;
+            csv_file(g, selection, nodes, &mut w, &mut tick).map_err(file_err)?;
             w.flush().map_err(file_err)?;
             w.get_ref().sync_all().map_err(file_err)?;
         }
         return Ok(());
     }
     if let ExportFormat::Svg | ExportFormat::Png = format {
-        return draw(g, selection, format, path);
+        return draw(g, selection, format, path, &mut tick);
     }
     let file = std::fs::File::create(path).map_err(io_err)?;
     let mut w = io::BufWriter::new(file);
-    write(g, selection, format, &mut w).map_err(io_err)?;
+    write_ticking(g, selection, format, &mut w, &mut tick).map_err(io_err)?;
     w.flush().map_err(io_err)?;
     w.get_ref().sync_all().map_err(io_err)
 }
 
 pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut impl Write) -> io::Result<()> {
+    write_ticking(g, selection, format, w, &mut Ticker::new(&mut Silent, "", 0))
+}
+
+fn write_ticking(
+    g: &Graph,
+    selection: &Selection,
+    format: ExportFormat,
+    w: &mut impl Write,
+    tick: &mut Ticker,
+) -> io::Result<()> {
     match format {
-        ExportFormat::Jsonl => jsonl(g, selection, w),
-        ExportFormat::GraphMl => graphml(g, selection, w),
-        ExportFormat::Dot => dot(g, selection, w),
-        ExportFormat::Cypher => cypher(g, selection, w),
-        ExportFormat::Stix => crate::stix::export::write_bundle(g, selection, w),
+        ExportFormat::Jsonl => jsonl(g, selection, w, tick),
+        ExportFormat::GraphMl => graphml(g, selection, w, tick),
+        ExportFormat::Dot => dot(g, selection, w, tick),
+        ExportFormat::Cypher => cypher(g, selection, w, tick),
+        ExportFormat::Stix => crate::stix::export::write_bundle(g, selection, w, tick),
         ExportFormat::CsvDir => {
             Err(io::Error::new(io::ErrorKind::InvalidInput, "CSV is written as a directory of two files"))
         }
@@ -153,7 +176,13 @@ pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut imp
 }
 
 /// The DOT text through `dot -Tsvg` or `-Tpng` into `path` (Graphviz writes the file itself).
-fn draw(g: &Graph, selection: &Selection, format: ExportFormat, path: &Path) -> Result<(), ExportError> {
+fn draw(
+    g: &Graph,
+    selection: &Selection,
+    format: ExportFormat,
+    path: &Path,
+    tick: &mut Ticker,
+) -> Result<(), ExportError> {
     use std::process::{Command, Stdio};
     let kind = if format == ExportFormat::Svg { "-Tsvg" } else { "-Tpng" };
     let graphviz = |message: String| ExportError::Graphviz { path: path.to_path_buf(), message };
@@ -169,7 +198,7 @@ fn draw(g: &Graph, selection: &Selection, format: ExportFormat, path: &Path) -> 
     let written = match child.stdin.take() {
         Some(stdin) => {
             let mut w = io::BufWriter::new(stdin);
-            dot(g, selection, &mut w).and_then(|()| w.flush())
+            dot(g, selection, &mut w, tick).and_then(|()| w.flush())
         }
         None => Err(io::Error::other("no pipe to dot")),
     };
@@ -191,14 +220,16 @@ fn props_json(g: &Graph, props: &Properties) -> serde_json::Value {
     )
 }
 
-fn jsonl(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+fn jsonl(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
     for &n in &s.nodes {
+        tick.tick();
         let line = serde_json::json!({
             "type": "node", "id": n.0, "labels": labels(g, n), "properties": props_json(g, g.node_properties(n)),
         });
         writeln!(w, "{line}")?;
     }
     for &e in &s.relationships {
+        tick.tick();
         let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
         let line = serde_json::json!({
             "type": "relationship", "id": e.0, "label": g.name(ty), "start": a.0, "end": b.0,
@@ -236,7 +267,7 @@ fn plain(g: &Graph, v: &Value) -> String {
     }
 }
 
-fn graphml(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+fn graphml(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
     // Keys are declared once per name and domain; all as strings but for scalar types that agree.
     let mut node_keys = BTreeSet::new();
     let mut edge_keys = BTreeSet::new();
@@ -259,6 +290,7 @@ fn graphml(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, r#"  <graph id="kgraph" edgedefault="directed">"#)?;
     let index = |keys: &BTreeSet<String>, name: &str| keys.iter().position(|k| k == name).unwrap_or(0);
     for &n in &s.nodes {
+        tick.tick();
         writeln!(w, r#"    <node id="n{}">"#, n.0)?;
         writeln!(w, r#"      <data key="labels">{}</data>"#, xml_escape(&labels(g, n).join(":")))?;
         for (k, v) in g.node_properties(n).iter() {
@@ -268,6 +300,7 @@ fn graphml(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "    </node>")?;
     }
     for &e in &s.relationships {
+        tick.tick();
         let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
         writeln!(w, r#"    <edge id="e{}" source="n{}" target="n{}">"#, e.0, a.0, b.0)?;
         writeln!(w, r#"      <data key="type">{}</data>"#, xml_escape(g.name(ty)))?;
@@ -285,11 +318,12 @@ fn dot_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }
 
-fn dot(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+fn dot(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
     writeln!(w, "digraph kgraph {{")?;
     writeln!(w, "  node [shape=box, style=rounded];")?;
     let name_key = g.symbol("name");
     for &n in &s.nodes {
+        tick.tick();
         let ls = labels(g, n).join(":");
         let title = name_key.and_then(|k| g.node_properties(n).get(k)).map(|v| plain(g, v));
         let text = match title {
@@ -300,6 +334,7 @@ fn dot(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
         writeln!(w, "  n{} [label={}];", n.0, dot_string(&text))?;
     }
     for &e in &s.relationships {
+        tick.tick();
         let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
         writeln!(w, "  n{} -> n{} [label={}];", a.0, b.0, dot_string(g.name(ty)))?;
     }
@@ -350,7 +385,7 @@ fn props_literal(g: &Graph, props: &Properties, out: &mut String) {
 }
 
 /// One `CREATE` statement: every node with a variable, then every relationship between them.
-fn cypher(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
+fn cypher(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
     writeln!(
         w,
         "// Written by kgraph {}: recreates {} nodes and {} relationships.",
@@ -364,6 +399,7 @@ fn cypher(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "CREATE")?;
     let mut items = Vec::with_capacity(s.nodes.len() + s.relationships.len());
     for &n in &s.nodes {
+        tick.tick();
         let mut item = format!("  (n{}", n.0);
         for l in labels(g, n) {
             item.push(':');
@@ -374,6 +410,7 @@ fn cypher(g: &Graph, s: &Selection, w: &mut impl Write) -> io::Result<()> {
         items.push(item);
     }
     for &e in &s.relationships {
+        tick.tick();
         let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
         let mut item = format!("  (n{})-[:", a.0);
         let _ = write_name(&mut item, g.name(ty));
@@ -422,7 +459,7 @@ fn csv_cell(g: &Graph, v: &Value, column: &str) -> String {
     }
 }
 
-fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write) -> io::Result<()> {
+fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
     let props = |id: u32| if nodes { g.node_properties(NodeId(id)) } else { g.edge_properties(EdgeId(id)) };
     let ids: Vec<u32> = if nodes {
         s.nodes.iter().map(|n| n.0).collect()
@@ -447,6 +484,7 @@ fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write) -> io::Re
     header.extend(keys.iter().map(|(k, t)| format!("{}:{t}", g.name(*k))));
     out.write_record(&header).map_err(io::Error::other)?;
     for &id in &ids {
+        tick.tick();
         let mut record: Vec<String> = if nodes {
             vec![id.to_string(), labels(g, NodeId(id)).join(";")]
         } else {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::graph::{Graph, NodeId, Properties, Sym};
+use crate::progress::{Progress, Unit};
 use crate::value::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,14 +21,6 @@ pub enum ImportError {
     Header { path: PathBuf, message: String },
     #[error("{}: {source}", path.display())]
     Csv { path: PathBuf, source: csv::Error },
-}
-
-/// What a progress callback is told: the file being read and the records read from it so far.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress<'a> {
-    pub path: &'a Path,
-    pub records: u64,
-    pub bytes: u64,
 }
 
 /// Node ids of one id space. Ids written as plain decimal numbers (the usual case) are kept as
@@ -124,7 +117,7 @@ enum Column {
 pub fn import_csv(
     node_files: &[PathBuf],
     edge_files: &[PathBuf],
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Graph, ImportError> {
     let mut graph = Graph::new();
     // Ids by id space; the ids are text, as neo4j-admin treats them by default.
@@ -234,9 +227,11 @@ fn parse_property(text: &str, scalar: Scalar, array: bool) -> Result<Value, Stri
 fn for_each_record(
     path: &Path,
     reader: &mut csv::Reader<std::fs::File>,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
     mut each: impl FnMut(u64, &csv::StringRecord) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
+    let size = reader.get_ref().metadata().map(|m| m.len()).ok();
+    progress.stage(&format!("reading {}", path.display()), size, Unit::Bytes);
     let mut record = csv::StringRecord::new();
     let mut count = 0u64;
     loop {
@@ -250,10 +245,10 @@ fn for_each_record(
         each(line, &record)?;
         count += 1;
         if count.is_multiple_of(PROGRESS_EVERY) {
-            progress(Progress { path, records: count, bytes: record.position().map_or(0, |p| p.byte()) });
+            progress.advance(record.position().map_or(0, |p| p.byte()));
         }
     }
-    progress(Progress { path, records: count, bytes: reader.position().byte() });
+    progress.advance(reader.position().byte());
     Ok(())
 }
 
@@ -261,7 +256,7 @@ fn import_nodes(
     graph: &mut Graph,
     ids: &mut HashMap<String, IdMap>,
     path: &Path,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<(), ImportError> {
     let mut reader = open(path)?;
     let columns = header(graph, path, &mut reader)?;
@@ -326,7 +321,7 @@ fn import_edges(
     graph: &mut Graph,
     ids: &HashMap<String, IdMap>,
     path: &Path,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<(), ImportError> {
     let mut reader = open(path)?;
     let columns = header(graph, path, &mut reader)?;

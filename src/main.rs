@@ -1,8 +1,10 @@
 //! The `kgraph` command: a thin layer over the library. Arguments are validated here, once; the
 //! library does the work; this file decides what goes to stdout and stderr and the exit status.
 
+mod bar;
 mod complete;
 mod engine;
+mod help;
 mod repl;
 mod tools;
 
@@ -154,7 +156,7 @@ fn run(args: Args) -> Result<(), Failure> {
     session.set_timeout(args.timeout);
     for file in &args.files {
         let started = std::time::Instant::now();
-        let report = session.load_file(file)?;
+        let report = session.load_file(file, &mut bar::Bar::on_stderr())?;
         report_load(file, &report, interactive, started.elapsed());
     }
     let stdout = io::stdout();
@@ -182,7 +184,7 @@ fn run(args: Args) -> Result<(), Failure> {
     }
     if let Some(path) = &args.export {
         let g = session.session().graph();
-        kgraph::export::export(g, &kgraph::export::Selection::all(g), path)
+        kgraph::export::export_with(g, &kgraph::export::Selection::all(g), path, &mut bar::Bar::on_stderr())
             .map_err(|e| Failure::Other(e.to_string()))?;
     }
     Ok(())

@@ -16,7 +16,7 @@ use rustyline::{CompletionType, Config, Editor};
 
 const HELP: &str = "\
 Statements end with `;` and may span several lines. Shell commands:
-  :help                 this text
+  :help [TOPIC]         this text, or help on a command, clause, function (`:help functions`) or theme
   :schema               labels, relationship types and property keys, with counts
   :load FILE            load a snapshot or run a Cypher script (quietly)
   :source FILE          run a Cypher script, printing each statement's results
@@ -142,27 +142,47 @@ fn statements(session: &mut Engine, text: &str, origin: &str, settings: &Setting
     }
 }
 
+/// Runs work that reports no progress of its own under a spinner (shown only if it takes a while).
+fn spinning<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    use kgraph::progress::Progress;
+    let mut bar = crate::bar::Bar::on_stderr();
+    bar.stage(what, None, kgraph::progress::Unit::Bytes);
+    let result = work();
+    bar.finish();
+    result
+}
+
 /// Runs a shell command; returns false to leave the shell.
 fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
     let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
     let rest = rest.trim();
     match name {
         "quit" | "exit" | "q" => return false,
-        "help" | "h" | "?" => println!("{HELP}"),
+        "help" | "h" | "?" if rest.is_empty() => println!("{HELP}"),
+        "help" | "h" | "?" => println!("{}", crate::help::on(rest)),
         "schema" => print_schema(session),
         "source" if !rest.is_empty() => match std::fs::read_to_string(rest) {
             Ok(text) => statements(session, &text, rest, settings),
             Err(e) => eprintln!("{rest}: {e}"),
         },
-        "load" if !rest.is_empty() => match (std::time::Instant::now(), session.load_file(Path::new(rest))) {
-            (started, Ok(r)) => crate::report_load(Path::new(rest), &r, true, started.elapsed()),
-            (_, Err(e)) => eprintln!("{e}"),
-        },
-        "save" if !rest.is_empty() => match session.save(Path::new(rest)) {
-            Ok(()) => eprintln!("Saved {rest}"),
-            Err(e) => eprintln!("{e}"),
-        },
-        "checkpoint" => match session.checkpoint() {
+        "load" if !rest.is_empty() => {
+            let started = std::time::Instant::now();
+            let mut bar = crate::bar::Bar::on_stderr();
+            let loaded = session.load_file(Path::new(rest), &mut bar);
+            // The bar goes before anything is printed below it.
+            drop(bar);
+            match loaded {
+                Ok(r) => crate::report_load(Path::new(rest), &r, true, started.elapsed()),
+                Err(e) => eprintln!("{e}"),
+            }
+        }
+        "save" if !rest.is_empty() => {
+            match spinning("writing the snapshot", || session.save(Path::new(rest))) {
+                Ok(()) => eprintln!("Saved {rest}"),
+                Err(e) => eprintln!("{e}"),
+            }
+        }
+        "checkpoint" => match spinning("writing the checkpoint", || session.checkpoint()) {
             Ok(()) => eprintln!("Checkpoint written"),
             Err(e) => eprintln!("{e}"),
         },
@@ -255,7 +275,12 @@ fn export(session: &mut Engine, rest: &str) {
         }
         Selection::of_results(session.session().graph(), &outputs)
     };
-    match kgraph::export::export(session.session().graph(), &selection, Path::new(path)) {
+    let mut bar = crate::bar::Bar::on_stderr();
+    let written =
+        kgraph::export::export_with(session.session().graph(), &selection, Path::new(path), &mut bar);
+    // The bar goes before anything is printed below it.
+    drop(bar);
+    match written {
         Ok(()) => eprintln!(
             "Exported {} nodes and {} relationships to {path}",
             selection.nodes.len(),

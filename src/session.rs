@@ -1,12 +1,12 @@
 //! A session: a graph, the parameters statements see, and the way text becomes results.
 
-use std::fs;
 use std::ops::Range;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::graph::Graph;
+use crate::progress::{Progress, Silent, Unit};
 use crate::query::expr::Params;
 use crate::query::{CancelFlag, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
@@ -73,13 +73,19 @@ pub enum Loaded {
 
 /// Reads and recognises a file; graphs are decoded, scripts are left to run.
 pub fn read_file(path: &Path) -> Result<Loaded, Error> {
-    let bytes = fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    read_file_with(path, &mut Silent)
+}
+
+/// `read_file`, telling `progress` of each stage.
+pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded, Error> {
+    let bytes = crate::progress::read_file(path, progress)
+        .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
     if snapshot::is_snapshot(&bytes) {
-        let graph = snapshot::from_bytes(&bytes, path)?;
+        let graph = snapshot::from_bytes_with(&bytes, path, progress)?;
         return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
     }
     if crate::stix::looks_like_stix(&bytes) {
-        let (graph, stix) = crate::stix::import(&bytes)
+        let (graph, stix) = crate::stix::import_with(&bytes, progress)
             .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
         let report =
             LoadReport { stix_objects: Some(stix.objects), problems: stix.problems, ..LoadReport::default() };
@@ -234,9 +240,18 @@ impl Session {
     /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name) or
     /// a STIX bundle is merged in, anything else is run as a Cypher script.
     pub fn load_file(&mut self, path: &Path) -> Result<LoadReport, Error> {
+        self.load_file_with(path, &mut Silent)
+    }
+
+    /// `load_file`, telling `progress` how far reading and merging a graph have gone (a script's
+    /// statements report nothing).
+    pub fn load_file_with(&mut self, path: &Path, progress: &mut dyn Progress) -> Result<LoadReport, Error> {
         let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
-        let report = match read_file(path)? {
+        let report = match read_file_with(path, progress)? {
             Loaded::Graph(graph, report) => {
+                if self.graph.node_count() > 0 {
+                    progress.stage("merging into the graph", None, Unit::Items);
+                }
                 self.graph.absorb(*graph);
                 report
             }

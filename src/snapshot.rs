@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{Graph, Interner, Properties, Sym};
+use crate::progress::{Progress, Silent, Unit};
 use crate::value::Value;
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
@@ -133,6 +134,16 @@ pub fn to_bytes(graph: &Graph) -> Vec<u8> {
 
 /// Decodes snapshot bytes; `path` only names the source in errors.
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
+    from_bytes_with(bytes, path, &mut Silent)
+}
+
+/// `from_bytes`, telling `progress` of each stage.
+pub fn from_bytes_with(
+    bytes: &[u8],
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Graph, SnapshotError> {
+    progress.stage("checking the snapshot", None, Unit::Bytes);
     let path_buf = || path.to_path_buf();
     if !is_snapshot(bytes) {
         return Err(SnapshotError::NotASnapshot { path: path_buf() });
@@ -166,6 +177,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
         return Err(SnapshotError::ChecksumMismatch { path: path_buf(), stored, computed });
     }
     let corrupt = |detail: String| SnapshotError::Corrupt { path: path_buf(), detail };
+    progress.stage("decoding the snapshot", None, Unit::Bytes);
     // Serde's sequence decoding caps preallocation, so a forged length prefix cannot demand more
     // memory than the data that actually follows it.
     let config = bincode::config::standard();
@@ -180,6 +192,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
     if used != payload.len() {
         return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
     }
+    progress.stage("building the graph", None, Unit::Items);
     rebuild(body).map_err(corrupt)
 }
 
@@ -233,8 +246,14 @@ fn rebuild(body: Body) -> Result<Graph, String> {
 
 /// Reads a snapshot file.
 pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
-    let bytes = fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
-    from_bytes(&bytes, path)
+    load_with(path, &mut Silent)
+}
+
+/// `load`, telling `progress` how far it is.
+pub fn load_with(path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
+    let bytes = crate::progress::read_file(path, progress)
+        .map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
+    from_bytes_with(&bytes, path, progress)
 }
 
 /// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over

@@ -12,6 +12,7 @@ use std::io::Read;
 use serde_json::Value as Json;
 
 use crate::graph::{Graph, NodeId, Properties, Sym};
+use crate::progress::{Counting, ITEMS_EVERY, Progress, Silent, Unit};
 use crate::value::Value;
 
 /// What an import did.
@@ -66,10 +67,17 @@ pub fn label_for(stix_type: &str) -> String {
 
 /// Reads a bundle (gzip-compressed or not) into a new graph.
 pub fn import(bytes: &[u8]) -> Result<(Graph, StixReport), StixError> {
+    import_with(bytes, &mut Silent)
+}
+
+/// `import`, telling `progress` of each stage.
+pub fn import_with(bytes: &[u8], progress: &mut dyn Progress) -> Result<(Graph, StixReport), StixError> {
     let decompressed;
     let text: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
+        progress.stage("decompressing", Some(bytes.len() as u64), Unit::Bytes);
         let mut out = Vec::new();
-        let mut reader = flate2::read::MultiGzDecoder::new(bytes).take(MAX_DECOMPRESSED + 1);
+        let counted = Counting { inner: bytes, read: 0, progress: &mut *progress };
+        let mut reader = flate2::read::MultiGzDecoder::new(counted).take(MAX_DECOMPRESSED + 1);
         reader.read_to_end(&mut out).map_err(StixError::Gzip)?;
         if out.len() as u64 > MAX_DECOMPRESSED {
             return Err(StixError::TooLarge);
@@ -79,23 +87,32 @@ pub fn import(bytes: &[u8]) -> Result<(Graph, StixReport), StixError> {
     } else {
         bytes
     };
+    progress.stage("parsing the JSON", None, Unit::Bytes);
     let bundle: Json = serde_json::from_slice(text).map_err(StixError::Json)?;
     if bundle.get("type").and_then(Json::as_str) != Some("bundle") {
         return Err(StixError::NotABundle("its \"type\" is not \"bundle\""));
     }
     let objects =
         bundle.get("objects").and_then(Json::as_array).ok_or(StixError::NotABundle("no \"objects\" list"))?;
-    Ok(build(objects))
+    Ok(build(objects, progress))
 }
 
-fn build(objects: &[Json]) -> (Graph, StixReport) {
+fn build(objects: &[Json], progress: &mut dyn Progress) -> (Graph, StixReport) {
     let mut g = Graph::new();
     let mut report = StixReport { objects: objects.len(), ..StixReport::default() };
     let mut ids: HashMap<&str, NodeId> = HashMap::new();
     let stix_id = g.intern(STIX_ID);
     let created_by = g.intern("created-by");
     let is_relationship = |o: &Json| o.get("type").and_then(Json::as_str) == Some("relationship");
-    for o in objects.iter().filter(|o| !is_relationship(o)) {
+    let total = Some(objects.len() as u64);
+    progress.stage("creating nodes", total, Unit::Items);
+    for (i, o) in objects.iter().enumerate() {
+        if (i as u64).is_multiple_of(ITEMS_EVERY) {
+            progress.advance(i as u64);
+        }
+        if is_relationship(o) {
+            continue;
+        }
         let (Some(ty), Some(id)) = (o.get("type").and_then(Json::as_str), o.get("id").and_then(Json::as_str))
         else {
             report
@@ -119,7 +136,14 @@ fn build(objects: &[Json]) -> (Graph, StixReport) {
     };
     // Relationships first, then `created-by` edges, each in bundle order: the order a written bundle
     // (`stix::export`) reproduces, so that a graph read back has the same relationship ids.
-    for o in objects.iter().filter(|o| is_relationship(o)) {
+    progress.stage("creating relationships", total, Unit::Items);
+    for (i, o) in objects.iter().enumerate() {
+        if (i as u64).is_multiple_of(ITEMS_EVERY) {
+            progress.advance(i as u64);
+        }
+        if !is_relationship(o) {
+            continue;
+        }
         let id = o.get("id").and_then(Json::as_str).unwrap_or("(no id)");
         let field = |k: &str| o.get(k).and_then(Json::as_str);
         let (Some(source), Some(target), Some(rel_type)) =

@@ -1,6 +1,6 @@
 //! The subcommands that build graphs rather than query them: `generate` and `import`.
 
-use std::io::{IsTerminal, Write};
+use kgraph::progress::{Progress, Unit};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -47,10 +47,14 @@ pub fn run(tool: Tool) -> Result<(), String> {
     match tool {
         Tool::Generate { scale, edge_factor, seed, output, csv } => {
             let started = Instant::now();
+            let mut bar = crate::bar::Bar::on_stderr();
+            bar.stage("drawing the graph", None, Unit::Items);
             let drawn = Spec { scale, edge_factor, seed }.draw().map_err(|e| e.to_string())?;
             let (nodes, edges) = (drawn.nodes.len(), drawn.edges.len());
             if let Some(dir) = &csv {
+                bar.stage("writing CSV", None, Unit::Bytes);
                 drawn.write_csv(dir).map_err(|e| e.to_string())?;
+                bar.finish();
                 eprintln!(
                     "Wrote {} and {}",
                     dir.join("nodes.csv").display(),
@@ -58,9 +62,12 @@ pub fn run(tool: Tool) -> Result<(), String> {
                 );
             }
             if let Some(path) = &output {
+                bar.stage("building the store", None, Unit::Items);
                 let graph = drawn.to_graph();
                 drop(drawn);
+                bar.stage("writing the snapshot", None, Unit::Bytes);
                 kgraph::snapshot::save(&graph, path).map_err(|e| e.to_string())?;
+                bar.finish();
                 eprintln!("Wrote {}", path.display());
             }
             eprintln!(
@@ -71,22 +78,12 @@ pub fn run(tool: Tool) -> Result<(), String> {
         }
         Tool::Import { nodes, edges, output } => {
             let started = Instant::now();
-            let terminal = std::io::stderr().is_terminal();
-            let mut report = |p: kgraph::import::Progress| {
-                if terminal {
-                    // One line, rewritten in place: the file and how far into it the import is.
-                    let size = std::fs::metadata(p.path).map(|m| m.len()).unwrap_or(0).max(1);
-                    let percent = (p.bytes as f64 / size as f64 * 100.0).min(100.0);
-                    eprint!("\r{}: {} records ({percent:.0}%)\x1b[K", p.path.display(), p.records);
-                    let _ = std::io::stderr().flush();
-                }
-            };
-            let graph = kgraph::import::import_csv(&nodes, &edges, &mut report);
-            if terminal {
-                eprint!("\r\x1b[K");
-            }
+            let mut bar = crate::bar::Bar::on_stderr();
+            let graph = kgraph::import::import_csv(&nodes, &edges, &mut bar);
             let graph = graph.map_err(|e| e.to_string())?;
+            bar.stage("writing the snapshot", None, Unit::Bytes);
             kgraph::snapshot::save(&graph, &output).map_err(|e| e.to_string())?;
+            drop(bar);
             eprintln!(
                 "Imported {} nodes and {} relationships into {} in {:.1} s",
                 graph.node_count(),

@@ -197,3 +197,80 @@ fn maxrows_cuts_long_tables_and_stats_counts_without_a_query() {
     repl.exp_string("kgraph> ").expect("prompt");
     quit(repl);
 }
+
+#[test]
+fn keywords_strings_and_numbers_are_coloured_on_a_terminal_unless_no_color() {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kgraph"));
+    command.arg(SEED).env("KGRAPH_HISTORY", home.path().join("history")).env("TERM", "xterm");
+    command.env_remove("NO_COLOR");
+    let mut repl = spawn_command(command, Some(20_000)).expect("kgraph starts in a pseudo-terminal");
+    repl.exp_string("kgraph> ").expect("the first prompt");
+    repl.send("RETURN 'x', 42").expect("typed");
+    repl.flush().expect("flushed");
+    // The line is redrawn highlighted as it is typed: a bold blue keyword, a green string, a yellow number.
+    repl.exp_string("\x1b[1;34mRETURN\x1b[0m").expect("the keyword in bold blue");
+    repl.exp_string("\x1b[32m'x'\x1b[0m").expect("the string in green");
+    repl.exp_string("\x1b[33m42\x1b[0m").expect("the number in yellow");
+    repl.send_line(";").expect("typed");
+    repl.exp_string("1 row").expect("the statement runs");
+    quit(repl);
+
+    // With NO_COLOR the same line comes back plain.
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("RETURN 'x', 42;").expect("typed");
+    let before = repl.exp_string("1 row").expect("the statement runs");
+    assert!(!before.contains("\x1b[1;34m"), "no colour under NO_COLOR: {before:?}");
+    quit(repl);
+}
+
+#[test]
+fn a_long_load_shows_a_progress_bar_on_the_terminal_and_none_in_a_pipe() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let snapshot = dir.path().join("big.kgs");
+    let generated = Command::new(env!("CARGO_BIN_EXE_kgraph"))
+        .args(["generate", "--scale", "15", "-o"])
+        .arg(&snapshot)
+        .output()
+        .expect("kgraph generate runs");
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let piped = String::from_utf8_lossy(&generated.stderr).to_string();
+    assert!(!piped.contains("drawing the graph"), "no bar in a pipe: {piped}");
+
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line(&format!(":load {}", snapshot.display())).expect("typed");
+    // Whichever stage is running when the bar appears names itself.
+    repl.exp_regex("(reading|checking|decoding|building|merging)[^\r\n]*").expect("a progress bar");
+    repl.exp_string("relationships in").expect("the load is reported when done");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+
+    let piped = Command::new(env!("CARGO_BIN_EXE_kgraph"))
+        .arg(&snapshot)
+        .args(["-c", "RETURN 1"])
+        .output()
+        .expect("kgraph runs");
+    assert!(piped.status.success());
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(!stderr.contains("decoding") && !stderr.contains("building"), "no bar in a pipe: {stderr}");
+}
+
+#[test]
+fn help_answers_on_a_command_a_clause_and_a_function() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line(":help :export").expect("typed");
+    repl.exp_string(":export PATH [QUERY]").expect("help on :export");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":help exports").expect("typed");
+    repl.exp_string(".stix.json").expect("help on the export formats");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":help merge").expect("typed");
+    repl.exp_string("ON CREATE SET").expect("help on MERGE");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":help toLower").expect("typed");
+    repl.exp_string("toLower(s)  lower case").expect("help on a function");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":help frobnicate").expect("typed");
+    repl.exp_string("No help on `frobnicate`").expect("an unknown topic says so");
+    quit(repl);
+}

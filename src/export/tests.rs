@@ -102,9 +102,12 @@ fn csv_export_imports_back_to_an_equal_graph() {
     let header = std::fs::read_to_string(out.join("nodes.csv")).unwrap();
     assert!(header.lines().next().unwrap().contains("flags:boolean[]"), "{header}");
     assert!(header.lines().next().unwrap().contains("v:string"), "mixed types are written as text: {header}");
-    let back =
-        crate::import::import_csv(&[out.join("nodes.csv")], &[out.join("relationships.csv")], &mut |_| {})
-            .unwrap();
+    let back = crate::import::import_csv(
+        &[out.join("nodes.csv")],
+        &[out.join("relationships.csv")],
+        &mut crate::progress::Silent,
+    )
+    .unwrap();
     // The one key whose values differ in type comes back as text; all else is equal.
     let mut expected = Session::with_graph(g.clone());
     expected.run("MATCH (m:Mixed) WHERE m.v = 1 SET m.v = '1'").unwrap();

@@ -8,7 +8,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn import(nodes: &[PathBuf], edges: &[PathBuf]) -> Result<Graph, ImportError> {
-    import_csv(nodes, edges, &mut |_| {})
+    import_csv(nodes, edges, &mut crate::progress::Silent)
 }
 
 #[test]
@@ -105,9 +105,15 @@ fn progress_is_reported_per_file() {
     let dir = tempfile::tempdir().unwrap();
     let n = write(dir.path(), "nodes.csv", "id:ID\n1\n2\n");
     let e = write(dir.path(), "edges.csv", ":START_ID,:END_ID,:TYPE\n1,2,R\n");
-    let mut seen = Vec::new();
-    import_csv(&[n], &[e], &mut |p| seen.push((p.path.file_name().unwrap().to_owned(), p.records))).unwrap();
-    assert_eq!(seen, vec![("nodes.csv".into(), 2), ("edges.csv".into(), 1)]);
+    let mut seen = crate::progress::tests::Recorded::default();
+    import_csv(std::slice::from_ref(&n), std::slice::from_ref(&e), &mut seen).unwrap();
+    let stages: Vec<_> = seen.stages.iter().map(|(what, total, _)| (what.clone(), *total)).collect();
+    let size = |p: &std::path::Path| Some(std::fs::metadata(p).unwrap().len());
+    assert_eq!(
+        stages,
+        vec![(format!("reading {}", n.display()), size(&n)), (format!("reading {}", e.display()), size(&e))]
+    );
+    assert_eq!(seen.last, size(&e).unwrap(), "the last file is read to its end");
 }
 
 #[test]

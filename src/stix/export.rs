@@ -15,22 +15,30 @@ use serde_json::{Map, Value as Json};
 use super::{EXTERNAL_ID, EXTERNAL_SOURCE, STIX_ID};
 use crate::export::Selection;
 use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
+use crate::progress::Ticker;
 use crate::value::Value;
 
 /// What `created-by` edges become instead of relationship objects.
 const CREATED_BY: &str = "created-by";
 
 /// Writes the selection as one bundle, one object per line (diffs of a committed bundle stay readable).
-pub fn write_bundle(g: &Graph, selection: &Selection, w: &mut impl Write) -> io::Result<()> {
+pub fn write_bundle(
+    g: &Graph,
+    selection: &Selection,
+    w: &mut impl Write,
+    tick: &mut Ticker,
+) -> io::Result<()> {
     let keys = Keys::of(g);
     let mut objects = Vec::with_capacity(selection.nodes.len() + selection.relationships.len());
     let mut creator_edges = std::collections::HashSet::new();
     for &n in &selection.nodes {
+        tick.tick();
         let (object, creator) = node_object(g, &keys, selection, n);
         creator_edges.extend(creator);
         objects.push(object);
     }
     for &e in &selection.relationships {
+        tick.tick();
         if !creator_edges.contains(&e)
             && let Some(object) = relationship_object(g, &keys, e)
         {

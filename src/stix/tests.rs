@@ -79,7 +79,8 @@ fn what_is_not_a_bundle_is_refused() {
 
 fn written(g: &Graph) -> String {
     let mut out = Vec::new();
-    export::write_bundle(g, &crate::export::Selection::all(g), &mut out).unwrap();
+    crate::export::write(g, &crate::export::Selection::all(g), crate::export::ExportFormat::Stix, &mut out)
+        .unwrap();
     String::from_utf8(out).unwrap()
 }
 

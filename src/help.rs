@@ -1,0 +1,308 @@
+//! `:help TOPIC`: a shell command, a clause, a function, or one of a few themes, in a few lines each —
+//! enough to write the statement without leaving the shell. docs/ holds the full reference.
+
+/// (topic names, text). Names are matched without case and without a leading `:`.
+const TOPICS: &[(&[&str], &str)] = &[
+    (
+        &["help"],
+        ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
+Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, CREATE, MERGE, SET, REMOVE,
+DELETE, UNION, ORDER, INDEX, EXPLAIN, PROFILE), each function (`:help toLower`), and the themes
+functions, aggregation, patterns, paths, expressions, formats, export, stix, parameters, keys.",
+    ),
+    (&["schema"], ":schema  labels, relationship types and property keys of the graph, each with a count."),
+    (
+        &["stats"],
+        ":stats  nodes, relationships, and counts per label and type, read from the indexes (no scan),
+and the memory of the adjacency index.",
+    ),
+    (
+        &["load"],
+        ":load FILE  add a file to the graph: a snapshot (.kgs), a STIX 2.1 bundle (.json or .json.gz,
+recognised by content) or a Cypher script, run quietly. Prints what it added; problems in a bundle
+(references to absent objects) are listed. With --db, a graph is merged and checkpointed at once.",
+    ),
+    (&["source"], ":source FILE  run a Cypher script, printing the results of each statement."),
+    (&["save"], ":save FILE  write the whole graph as a snapshot, atomically (a crash leaves the old file)."),
+    (
+        &["export"],
+        ":export PATH [QUERY]  write the graph, or what QUERY returns (its nodes, relationships and
+paths, with the ends of the relationships), in the format PATH's extension names (`:help exports`).
+  :export findings.graphml MATCH p = (:Campaign)-[*1..2]->() RETURN p",
+    ),
+    (
+        &["exports", "formats-out"],
+        "Export formats, by extension:
+  .graphml      GraphML (Gephi, yEd)
+  .dot .gv      Graphviz DOT
+  .svg .png     drawn by Graphviz's `dot` (apt install graphviz / brew install graphviz)
+  .jsonl        one node or relationship per line
+  .cypher       a CREATE statement that recreates the graph (loads back)
+  .stix.json    a STIX 2.1 bundle (loads back; made for graphs that came from STIX)
+  no extension  a directory of nodes.csv and relationships.csv for `kgraph import`",
+    ),
+    (&["checkpoint"], ":checkpoint  with --db: write a snapshot of the database and empty its journal."),
+    (
+        &["format", "formats"],
+        ":format FMT  how results print: table (the default; cut after :maxrows rows), csv
+(RFC 4180), json (one array of objects), jsonl (one object per row) or markdown (a GitHub table).",
+    ),
+    (
+        &["param", "params", "parameters"],
+        ":param NAME JSON  set the parameter $NAME to a JSON value; :params lists them.
+  :param actor \"APT31\"
+  MATCH (a {name: $actor}) RETURN a;",
+    ),
+    (
+        &["timeout"],
+        ":timeout SECONDS|off  stop any statement that runs longer (fractions allowed); the statement
+is rolled back with a Timeout error. Ctrl-C cancels a running statement at any time.",
+    ),
+    (&["timing"], ":timing on|off  print after each statement how long it took: parse, plan and execute."),
+    (
+        &["maxrows"],
+        ":maxrows N|off  rows a table shows before `… N more rows` (1000 to start with); the row
+count is always of all rows, and csv, json and jsonl are never cut.",
+    ),
+    (&["quit", "exit", "q"], ":quit  leave the shell (Ctrl-D does too)."),
+    (
+        &["match", "optional"],
+        "MATCH pattern [, pattern] [WHERE condition]
+OPTIONAL MATCH … keeps the row, with nulls, where nothing matches.
+  MATCH (c:Campaign)-[r:`attributed-to`]->(a:ThreatActor {name: 'APT31'})
+  WHERE r.confidence = 'high' RETURN c.name
+See `:help patterns` and `:help paths`.",
+    ),
+    (
+        &["where"],
+        "WHERE condition  after MATCH, OPTIONAL MATCH or WITH: keeps rows where it is true. Takes
+pattern predicates too: WHERE (a)-[:uses]->(:Tool), WHERE NOT (a)-->(), WHERE n:Label.",
+    ),
+    (
+        &["return"],
+        "RETURN [DISTINCT] expr [AS name], … [ORDER BY expr [DESC], …] [SKIP n] [LIMIT n]
+RETURN * returns every variable. Aggregates group by the other items (`:help aggregation`).
+  MATCH (g:IntrusionSet)-[:uses]->(t) RETURN g.name, count(t) AS n ORDER BY n DESC LIMIT 5",
+    ),
+    (
+        &["with"],
+        "WITH items [WHERE condition]  a RETURN in the middle: projects, aggregates, orders and limits,
+and only what it names stays in scope.
+  MATCH (a)<-[:`attributed-to`]-(c) WITH a, count(c) AS n WHERE n > 1 RETURN a.name, n",
+    ),
+    (
+        &["order", "skip", "limit"],
+        "ORDER BY expr [ASC|DESC], …  SKIP n  LIMIT n  after RETURN or WITH. Nulls sort last
+ascending; n is an integer or a parameter.",
+    ),
+    (
+        &["unwind"],
+        "UNWIND list AS x  one row per element.
+  UNWIND ['APT31', 'APT40'] AS name MERGE (:ThreatActor {name: name})",
+    ),
+    (
+        &["create"],
+        "CREATE pattern, …  creates nodes and relationships (one type, a direction), once per row.
+  CREATE (c:Campaign {name: 'x'})-[:`attributed-to` {source: 'article'}]->(:ThreatActor {name: 'APT31'})",
+    ),
+    (
+        &["merge"],
+        "MERGE pattern [ON CREATE SET …] [ON MATCH SET …]  matches the whole pattern, or creates it.
+  MERGE (a:ThreatActor {name: 'APT31'}) ON CREATE SET a.first_seen = 2010",
+    ),
+    (
+        &["set"],
+        "SET n.key = value (null removes it), SET n = map, SET n += map, SET n:Label
+  MATCH (a {name: 'APT31'}) SET a.country = 'China', a:StateSponsored",
+    ),
+    (&["remove"], "REMOVE n.key, REMOVE n:Label"),
+    (
+        &["delete", "detach"],
+        "DELETE x  deletes nodes (without relationships), relationships and paths;
+DETACH DELETE n  deletes nodes with their relationships.",
+    ),
+    (
+        &["union"],
+        "query UNION query  (duplicates removed)   query UNION ALL query  (kept). Same columns on both sides.",
+    ),
+    (
+        &["index", "indexes"],
+        "CREATE INDEX FOR (n:Label) ON (n.key)   DROP INDEX FOR (n:Label) ON (n.key)
+Patterns such as (n:Label {key: v}) and WHERE n.key = v then start from the index instead of a scan
+(EXPLAIN shows NodeIndexSeek). Indexes are kept in snapshots and databases.",
+    ),
+    (&["explain"], "EXPLAIN statement  shows the plan without running it."),
+    (&["profile"], "PROFILE statement  runs it and shows the plan with rows and time per operator."),
+    (
+        &["patterns"],
+        "(v:Label {key: value})  a node; every part optional: ()
+-[r:TYPE|OTHER {key: value}]->  <-[…]-  -[…]-  a relationship; -->, <--, -- without details.
+Types may contain hyphens (-[:attributed-to]->) or be back-quoted (-[:`attributed-to`]->).
+-[:linked-to*1..3]->  variable length: *, *2, *1..3, *..5, *2..
+p = (a)-[*]->(b)  a named path: length(p), nodes(p), relationships(p).",
+    ),
+    (
+        &["paths", "shortestpath", "allshortestpaths"],
+        "MATCH p = shortestPath((a)-[:linked-to*..6]-(b))  one shortest path per pair of ends;
+allShortestPaths(…) every shortest one. Searched from both ends at once.
+  MATCH p = shortestPath((a {name: 'NATO'})-[*]-(b {name: 'China'})) RETURN [n IN nodes(p) | n.name]",
+    ),
+    (
+        &["expressions"],
+        "Literals 42 3.14 'text' true null [1, 2] {k: 1}; $param; n.key, list[0], list[1..3];
++ - * / % ^; = <> < <= > >=; AND OR XOR NOT; IS NULL, IN, STARTS WITH, ENDS WITH, CONTAINS, =~ (regex);
+CASE WHEN … THEN … ELSE … END; [x IN list WHERE … | …]; all/any/none/single(x IN list WHERE …);
+n {.name, .aliases}; [(a)-->(b) | b.name]; EXISTS { MATCH … }.",
+    ),
+    (
+        &["aggregation", "aggregates"],
+        "count(*), count(x), collect(x), min, max, sum, avg, stDev, stDevP,
+percentileDisc(x, p), percentileCont(x, p); each also with DISTINCT: count(DISTINCT x).
+The non-aggregated items of RETURN or WITH are the grouping keys. Nulls are skipped.",
+    ),
+    (
+        &["stix"],
+        "A STIX 2.1 bundle (.json, or gzip-compressed) loads as a graph: each object a node labelled with
+its type in PascalCase (IntrusionSet, AttackPattern), its id as stix_id, its fields as properties, its
+first external id as external_id; each relationship object an edge of its relationship_type;
+created_by_ref a created-by edge. Written back with :export FILE.stix.json.
+  MATCH (g:IntrusionSet)-[:uses]->(:AttackPattern {external_id: 'T1566'}) RETURN g.name",
+    ),
+    (
+        &["keys", "completion"],
+        "Tab completes keywords, functions, labels (after `:`), relationship types (after `[:`),
+property keys (after `.`), parameters (after `$`), commands and file names. Statements end with `;` and may
+span lines. Ctrl-C clears the line or cancels a running statement; Ctrl-D leaves; Ctrl-R searches history.",
+    ),
+];
+
+/// (name, signature and what it does) of every function, for `:help NAME` and `:help functions`.
+const FUNCTIONS: &[(&str, &str)] = &[
+    ("id", "id(n)  the internal id of a node or relationship"),
+    ("labels", "labels(n)  a node's labels, as a list"),
+    ("type", "type(r)  a relationship's type"),
+    ("properties", "properties(x)  a node's, relationship's or map's properties, as a map"),
+    ("keys", "keys(x)  the property keys of a node, relationship or map"),
+    ("startNode", "startNode(r)  the node a relationship leaves"),
+    ("endNode", "endNode(r)  the node a relationship enters"),
+    ("length", "length(p)  the number of relationships in a path"),
+    ("nodes", "nodes(p)  a path's nodes"),
+    ("relationships", "relationships(p)  a path's relationships"),
+    ("size", "size(x)  the length of a list or string"),
+    ("head", "head(list)  the first element, or null"),
+    ("last", "last(list)  the last element, or null"),
+    ("tail", "tail(list)  all but the first element"),
+    ("reverse", "reverse(x)  a list or string reversed"),
+    ("range", "range(start, end[, step])  integers from start to end inclusive"),
+    ("coalesce", "coalesce(a, b, …)  the first argument that is not null"),
+    ("toLower", "toLower(s)  lower case"),
+    ("toUpper", "toUpper(s)  upper case"),
+    ("trim", "trim(s)  without leading and trailing white space (ltrim, rtrim: one side)"),
+    ("ltrim", "ltrim(s)  without leading white space"),
+    ("rtrim", "rtrim(s)  without trailing white space"),
+    ("substring", "substring(s, start[, length])  part of a string, from 0"),
+    ("left", "left(s, n)  the first n characters"),
+    ("right", "right(s, n)  the last n characters"),
+    ("split", "split(s, delimiter)  a list of the parts"),
+    ("replace", "replace(s, find, with)  every occurrence replaced"),
+    ("toString", "toString(x)  a number, boolean or string as a string"),
+    ("toInteger", "toInteger(x)  a number or string as an integer (null if it cannot be)"),
+    ("toFloat", "toFloat(x)  a number or string as a float (null if it cannot be)"),
+    ("toBoolean", "toBoolean(x)  'true'/'false' or a boolean as a boolean (null otherwise)"),
+    ("abs", "abs(x)  absolute value"),
+    ("sign", "sign(x)  -1, 0 or 1"),
+    ("ceil", "ceil(x)  smallest integral float not below x"),
+    ("floor", "floor(x)  largest integral float not above x"),
+    ("round", "round(x)  nearest integral float (halves away from zero)"),
+    ("sqrt", "sqrt(x)  square root"),
+    ("exp", "exp(x)  e to the power x"),
+    ("log", "log(x)  natural logarithm"),
+    ("log10", "log10(x)  base-10 logarithm"),
+    ("sin", "sin(x)  sine (radians); also cos, tan, asin, acos, atan, atan2(y, x)"),
+    ("cos", "cos(x)  cosine (radians)"),
+    ("tan", "tan(x)  tangent (radians)"),
+    ("asin", "asin(x)  arcsine"),
+    ("acos", "acos(x)  arccosine"),
+    ("atan", "atan(x)  arctangent"),
+    ("atan2", "atan2(y, x)  the angle of the point (x, y)"),
+    ("degrees", "degrees(x)  radians to degrees"),
+    ("radians", "radians(x)  degrees to radians"),
+    ("pi", "pi()  π"),
+    ("e", "e()  Euler's number"),
+    ("rand", "rand()  a random float in [0, 1)"),
+    ("exists", "exists(n.key) or exists((a)-->())  whether a property is set, or a pattern matches"),
+    ("count", "count(*) rows, count(x) non-null values, count(DISTINCT x)  (aggregate)"),
+    ("collect", "collect(x)  the non-null values as a list  (aggregate)"),
+    ("min", "min(x)  the smallest value  (aggregate)"),
+    ("max", "max(x)  the largest value  (aggregate)"),
+    ("sum", "sum(x)  the total of numbers  (aggregate)"),
+    ("avg", "avg(x)  the mean of numbers  (aggregate)"),
+    ("stDev", "stDev(x)  sample standard deviation  (aggregate)"),
+    ("stDevP", "stDevP(x)  population standard deviation  (aggregate)"),
+    ("percentileDisc", "percentileDisc(x, p)  the value at percentile p in 0..1  (aggregate)"),
+    ("percentileCont", "percentileCont(x, p)  percentile p in 0..1, interpolated  (aggregate)"),
+];
+
+/// Every name `:help` answers to, for completion.
+pub fn topic_names() -> impl Iterator<Item = &'static str> {
+    TOPICS
+        .iter()
+        .flat_map(|(names, _)| names.iter().copied())
+        .chain(std::iter::once("functions"))
+        .chain(FUNCTIONS.iter().map(|(name, _)| *name))
+}
+
+/// The help on `topic`, or a message naming the topics.
+pub fn on(topic: &str) -> String {
+    let wanted = topic.trim().trim_start_matches(':').trim_end_matches("()");
+    if wanted.eq_ignore_ascii_case("functions") {
+        let mut text = String::from("Functions (`:help NAME` for one):\n");
+        for (_, line) in FUNCTIONS {
+            text.push_str("  ");
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.pop();
+        return text;
+    }
+    if let Some((_, text)) =
+        TOPICS.iter().find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(wanted)))
+    {
+        return text.to_string();
+    }
+    if let Some((_, line)) = FUNCTIONS.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)) {
+        return line.to_string();
+    }
+    format!("No help on `{wanted}`. {}", TOPICS[0].1.lines().skip(1).collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_the_engine_knows_has_help() {
+        for name in kgraph::query::FUNCTION_NAMES {
+            assert!(
+                FUNCTIONS.iter().any(|(f, _)| f.eq_ignore_ascii_case(name)),
+                "`{name}` has no line in :help"
+            );
+        }
+    }
+
+    #[test]
+    fn every_command_the_shell_offers_has_help() {
+        for command in crate::complete::COMMANDS {
+            assert!(!on(command).starts_with("No help"), ":{command} has no help");
+        }
+    }
+
+    #[test]
+    fn topics_are_found_without_case_or_colon() {
+        assert!(on(":LOAD").starts_with(":load FILE"));
+        assert!(on("match").starts_with("MATCH pattern"));
+        assert!(on("tolower()").starts_with("toLower(s)"));
+        assert!(on("functions").contains("percentileCont"));
+        assert!(on("nonsense").starts_with("No help on `nonsense`"));
+    }
+}
