@@ -253,6 +253,7 @@ impl Session {
                     progress.stage("merging into the graph", None, Unit::Items);
                 }
                 self.graph.absorb(*graph);
+                self.graph.prepare_reads();
                 report
             }
             Loaded::Script(text) => LoadReport {

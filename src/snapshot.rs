@@ -193,7 +193,11 @@ pub fn from_bytes_with(
         return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
     }
     progress.stage("building the graph", None, Unit::Items);
-    rebuild(body).map_err(corrupt)
+    let mut graph = rebuild(body).map_err(corrupt)?;
+    // The adjacency index is built here, as part of loading, rather than by the first query.
+    progress.stage("indexing adjacency", None, Unit::Items);
+    graph.prepare_reads();
+    Ok(graph)
 }
 
 fn rebuild(body: Body) -> Result<Graph, String> {

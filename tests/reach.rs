@@ -129,6 +129,8 @@ proptest! {
             "(a)-->(b)", "(a)<-[:A]-(b:Even)", "(a)--(b)", "(a:Even)-[:A|B]-(b)",
             "(a)-->(b)-->(c)", "(a)-[:A]->(b)<-[:B]-(c)", "(a)--(b)--(c)", "(a:Even)-[:A]-(b)-[:A]->(c:Even)",
             "(a)-[:A]->(b:Even)-[:A]->(c)", "(a)<--(b)--(c)", "(a)-[:Missing]->(b)-->(c)", "(a:Missing)-->(b)",
+            // Counted from degrees alone: no labels at the ends, types no relationship can have on both arms.
+            "(a)-[:A]->(b)-[:B]->(c)", "(a)-[:B]-(b)-[:A]->(c)", "(a)-[:A]->(b)", "(a)<-[:B]-(b:Even)-[:A]-(c)",
         ] {
             let fused = format!("MATCH {pattern} RETURN count(*) AS n, count(b) AS m");
             let looped = format!("MATCH {pattern} WHERE coalesce(a.i, 0) > -1 RETURN count(*) AS n, count(b) AS m");

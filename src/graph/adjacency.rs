@@ -24,11 +24,78 @@ impl Rows {
         self.offsets[n] as usize..self.offsets[n + 1] as usize
     }
 
+    fn view(&self) -> RowsView<'_> {
+        RowsView { offsets: &self.offsets, others: &self.others, types: &self.types }
+    }
+
     fn bytes(&self) -> usize {
         self.offsets.capacity() * 4
             + self.edges.capacity() * 4
             + self.others.capacity() * 4
             + self.types.capacity() * 4
+    }
+}
+
+/// One direction of a fully current index, read in place: for the few loops (breadth-first search,
+/// degree counts) where copying each edge out through `Graph::neighbours` is most of the cost.
+#[derive(Debug, Clone, Copy)]
+pub struct RowsView<'g> {
+    offsets: &'g [u32],
+    others: &'g [u32],
+    types: &'g [Sym],
+}
+
+impl<'g> RowsView<'g> {
+    /// The nodes at the other end of `n`'s relationships and their types, newest first (none for an
+    /// id without a node).
+    #[inline]
+    pub fn row(&self, n: u32) -> (&'g [u32], &'g [Sym]) {
+        let n = n as usize;
+        match (self.offsets.get(n), self.offsets.get(n + 1)) {
+            (Some(&from), Some(&to)) => {
+                let range = from as usize..to as usize;
+                (&self.others[range.clone()], &self.types[range])
+            }
+            _ => (&[], &[]),
+        }
+    }
+
+    /// How many of `n`'s relationships have one of `types` (any type when empty).
+    #[inline]
+    pub fn degree(&self, n: u32, types: &[Sym]) -> usize {
+        let (others, row_types) = self.row(n);
+        match types {
+            [] => others.len(),
+            [only] => row_types.iter().filter(|&&t| t == *only).count(),
+            many => row_types.iter().filter(|t| many.contains(t)).count(),
+        }
+    }
+
+    /// Per node id, in order, how many of its relationships have one of `types` (any when empty):
+    /// the degree of every node in one sequential pass.
+    pub fn degrees<'a>(&'a self, types: &'a [Sym]) -> impl Iterator<Item = usize> + 'a {
+        self.offsets.windows(2).map(move |w| {
+            let row = &self.types[w[0] as usize..w[1] as usize];
+            match types {
+                [] => row.len(),
+                [only] => row.iter().filter(|&&t| t == *only).count(),
+                many => row.iter().filter(|t| many.contains(t)).count(),
+            }
+        })
+    }
+
+    /// One past the highest node id the rows cover.
+    pub fn node_bound(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Relationships in all rows.
+    pub fn len(&self) -> usize {
+        self.others.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.others.is_empty()
     }
 }
 
@@ -137,6 +204,38 @@ impl Adjacency {
                 }
             }
         }
+    }
+
+    /// The number of entries `neighbours` would give for a covered node, without listing them.
+    pub(super) fn degree(&self, n: NodeId, dir: Direction, types: &[Sym]) -> usize {
+        match dir {
+            Direction::Outgoing => self.out.view().degree(n.0, types),
+            Direction::Incoming => self.inc.view().degree(n.0, types),
+            Direction::Both => {
+                let (others, row_types) = self.inc.view().row(n.0);
+                // A self-loop is listed once, as outgoing.
+                let loops = others
+                    .iter()
+                    .zip(row_types)
+                    .filter(|&(&m, t)| m == n.0 && (types.is_empty() || types.contains(t)))
+                    .count();
+                self.out.view().degree(n.0, types) + self.inc.view().degree(n.0, types) - loops
+            }
+        }
+    }
+
+    /// One direction's rows, if every node below `node_bound` is current (else None: read through
+    /// `neighbours`, which falls back to petgraph for the stale ones).
+    pub(super) fn rows(&self, dir: Direction, node_bound: usize) -> Option<RowsView<'_>> {
+        if self.stale_count > 0 || self.stale.len() != node_bound {
+            return None;
+        }
+        let rows = match dir {
+            Direction::Outgoing => &self.out,
+            Direction::Incoming => &self.inc,
+            Direction::Both => return None,
+        };
+        Some(rows.view())
     }
 
     /// Heap bytes held, for the memory figures of the benchmarks.

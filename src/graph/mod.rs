@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use adjacency::Adjacency;
+pub use adjacency::RowsView;
 use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -436,6 +437,26 @@ impl Graph {
         }
     }
 
+    /// One direction (outgoing or incoming) of the adjacency index, read in place, when the index is
+    /// built and current for every node; None otherwise (and for `Both`), when callers read through
+    /// [`Graph::neighbours`].
+    pub fn rows(&self, dir: Direction) -> Option<RowsView<'_>> {
+        self.adjacency.as_ref()?.rows(dir, self.g.node_bound())
+    }
+
+    /// How many relationships of `n` go in `dir` with one of `types` (any type when empty); with
+    /// `Both`, a self-loop counts once, as [`Graph::neighbours`] lists it.
+    pub fn degree(&self, n: NodeId, dir: Direction, types: &[Sym]) -> usize {
+        if let Some(a) = &self.adjacency
+            && a.covers(n)
+        {
+            return a.degree(n, dir, types);
+        }
+        let mut out = Vec::new();
+        self.linked_neighbours(n, dir, types, &mut out);
+        out.len()
+    }
+
     /// Heap bytes held by the adjacency index (zero before it is built).
     pub fn adjacency_bytes(&self) -> usize {
         self.adjacency.as_ref().map_or(0, Adjacency::heap_bytes)
@@ -828,6 +849,17 @@ mod tests {
                             g.linked_neighbours(NodeId(n), dir, wanted, &mut slow);
                             fast.sort();
                             slow.sort();
+                            proptest::prop_assert_eq!(g.degree(NodeId(n), dir, wanted), slow.len());
+                            if let Some(rows) = g.rows(dir) {
+                                let (others, row_types) = rows.row(n);
+                                let mut viewed: Vec<NodeId> = others.iter().zip(row_types)
+                                    .filter(|(_, t)| wanted.is_empty() || wanted.contains(t))
+                                    .map(|(&m, _)| NodeId(m)).collect();
+                                viewed.sort();
+                                let mut listed: Vec<NodeId> = slow.iter().map(|&(_, m)| m).collect();
+                                listed.sort();
+                                proptest::prop_assert_eq!(viewed, listed);
+                            }
                             proptest::prop_assert_eq!(fast, slow);
                         }
                     }
