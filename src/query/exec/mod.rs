@@ -4,6 +4,7 @@
 //!
 //! A statement is atomic: every change is logged, and a statement that fails is rolled back.
 
+mod frontier;
 mod project;
 mod reach;
 mod read;

@@ -18,6 +18,8 @@ pub(super) struct Reacher {
     distance: Vec<u32>,
     /// The first relationship of the node's search-tree path from the start.
     branch: Vec<u32>,
+    /// For directed searches over a current index.
+    frontier: super::frontier::Frontier,
 }
 
 /// What to search: from where, along which relationships, how far.
@@ -31,14 +33,34 @@ pub(super) struct Search<'a> {
 
 impl Reacher {
     /// Every node that ends a path of `min..=max` relationships (none used twice) from the start,
-    /// each once; `min` must be 0 or 1. `edge_ok` filters the relationships a path may use.
+    /// each once; `min` must be 0 or 1. `edge_ok`, if given, filters the relationships a path may use.
     pub(super) fn reachable(
         &mut self,
         graph: &Graph,
         search: &Search,
-        edge_ok: impl Fn(EdgeId) -> bool,
+        edge_ok: Option<&dyn Fn(EdgeId) -> bool>,
         interrupt: &Interrupt,
     ) -> Result<Vec<NodeId>, QueryError> {
+        if edge_ok.is_none()
+            && search.direction != Direction::Both
+            && graph.contains_node(search.start)
+            && let (Some(forward), Some(backward)) =
+                (graph.rows(search.direction), graph.rows(search.direction.reverse()))
+        {
+            let mut found = Vec::new();
+            if search.min == 0 {
+                found.push(search.start);
+            }
+            let max = search.max.unwrap_or(u64::MAX);
+            let request =
+                super::frontier::Request { forward, backward, start: search.start, types: search.types, max };
+            let back_to_start = self.frontier.search(&request, &mut found, interrupt)?;
+            if search.min == 1 && back_to_start {
+                found.push(search.start);
+            }
+            return Ok(found);
+        }
+        let edge_ok = |e: EdgeId| edge_ok.is_none_or(|ok| ok(e));
         debug_assert!(search.min <= 1, "the planner asks for reachability only from length 0 or 1");
         let start = search.start;
         let mut found = Vec::new();
@@ -398,7 +420,7 @@ impl ReachCount<'_> {
             } else {
                 let search =
                     Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
-                reacher.reachable(ctx.graph, &search, |_| true, ctx.interrupt)?
+                reacher.reachable(ctx.graph, &search, None, ctx.interrupt)?
             };
             if self.exclude_start {
                 ends.retain(|&n| n != start);

@@ -354,7 +354,11 @@ impl<'p> VarExpand<'p> {
         if let Some(mut reacher) = self.reacher.take() {
             let search =
                 Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
-            let ends = reacher.reachable(ctx.graph, &search, acceptable, ctx.interrupt);
+            // Only a filter that can refuse a relationship is passed: without one, the search may
+            // read the adjacency rows directly.
+            let filtered = !self.distinct_from.is_empty() || !wanted.is_empty();
+            let ends =
+                reacher.reachable(ctx.graph, &search, filtered.then_some(&acceptable as _), ctx.interrupt);
             self.reacher = Some(reacher);
             return Ok(ends?.into_iter().map(|n| (Vec::new(), n)).collect());
         }
