@@ -19,6 +19,7 @@ use adjacency::Adjacency;
 pub use adjacency::RowsView;
 use index::Indexes;
 use petgraph::Direction as PgDirection;
+use rustc_hash::FxHashMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
 use serde::{Deserialize, Serialize};
@@ -96,10 +97,10 @@ pub struct Schema {
 pub struct Graph {
     g: StableGraph<NodeData, EdgeData, petgraph::Directed, u32>,
     names: Interner,
-    by_label: HashMap<Sym, BTreeSet<u32>>,
+    by_label: FxHashMap<Sym, BTreeSet<u32>>,
     /// Relationships per type: counts only (a set of ids per type cost ten bytes per relationship and
     /// a sixth of a snapshot's load time, for nothing that reads it).
-    type_counts: HashMap<Sym, usize>,
+    type_counts: FxHashMap<Sym, usize>,
     /// Built by [`Graph::prepare_reads`]; until then, and for nodes changed since, adjacency is read
     /// from petgraph.
     adjacency: Option<Adjacency>,
@@ -643,6 +644,11 @@ impl Graph {
         edges: Vec<(u32, u32, u32, Sym, Properties)>,
     ) -> Result<Graph, GraphError> {
         let mut graph = Graph { names, ..Graph::default() };
+        // Sized once: growing by doubling would copy the edge array a dozen times on a large load.
+        let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
+        let edge_bound = edges.last().map_or(0, |e| e.0 as usize + 1);
+        graph.g.reserve_exact_nodes(node_bound.min(nodes.len() * 2 + 16));
+        graph.g.reserve_exact_edges(edge_bound.min(edges.len() * 2 + 16));
         let mut vacant_nodes = Vec::new();
         let mut vacant = Vec::new();
         let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
