@@ -19,9 +19,9 @@ use adjacency::Adjacency;
 pub use adjacency::RowsView;
 use index::Indexes;
 use petgraph::Direction as PgDirection;
-use rustc_hash::FxHashMap;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use interner::{Interner, Sym};
@@ -72,8 +72,8 @@ pub enum GraphError {
 
 #[derive(Debug, Clone)]
 struct NodeData {
-    /// Sorted and deduplicated.
-    labels: Vec<Sym>,
+    /// Sorted and deduplicated; thin (one pointer) because there is one per node.
+    labels: thin_vec::ThinVec<Sym>,
     props: Properties,
 }
 
@@ -145,7 +145,7 @@ impl Graph {
     }
 
     pub fn add_node(&mut self, labels: &[Sym], props: Properties) -> NodeId {
-        let mut labels = labels.to_vec();
+        let mut labels: thin_vec::ThinVec<Sym> = labels.iter().copied().collect();
         labels.sort_unstable();
         labels.dedup();
         let id = self.g.add_node(NodeData { labels, props });
@@ -651,7 +651,7 @@ impl Graph {
         graph.g.reserve_exact_edges(edge_bound.min(edges.len() * 2 + 16));
         let mut vacant_nodes = Vec::new();
         let mut vacant = Vec::new();
-        let placeholder = || NodeData { labels: Vec::new(), props: Properties::default() };
+        let placeholder = || NodeData { labels: thin_vec::ThinVec::new(), props: Properties::default() };
         for (id, labels, props) in nodes {
             while graph.g.node_bound() < id as usize {
                 vacant_nodes.push(graph.g.add_node(placeholder()));
@@ -872,6 +872,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// What each node and relationship costs in the store, besides petgraph's links: a regression
+    /// here is paid per relationship, tens of millions of times.
+    #[test]
+    fn entity_records_stay_small() {
+        assert_eq!(std::mem::size_of::<Properties>(), 8);
+        assert_eq!(std::mem::size_of::<Option<EdgeData>>(), 16);
+        assert_eq!(std::mem::size_of::<Option<NodeData>>(), 16);
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! A property map stored as a vector sorted by key symbol: compact (no hash table per entity) and
-//! fast for the handful of properties a node or edge usually carries.
+//! fast for the handful of properties a node or edge usually carries. A thin vector (one pointer,
+//! its length and capacity kept in the allocation, no allocation when empty): most relationships of
+//! a large graph have no properties, and each one pays for the map's header.
+
+use thin_vec::ThinVec;
 
 use super::Sym;
 use crate::value::Value;
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties(Vec<(Sym, Value)>);
+pub struct Properties(ThinVec<(Sym, Value)>);
 
-static EMPTY: Properties = Properties(Vec::new());
+static EMPTY: Properties = Properties(ThinVec::new());
 
 impl Properties {
     pub fn empty() -> &'static Properties {
