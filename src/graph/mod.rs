@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use adjacency::Adjacency;
-pub use adjacency::RowsView;
+pub use adjacency::{RowsView, Wanted};
 use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -857,16 +857,48 @@ mod tests {
                             slow.sort();
                             proptest::prop_assert_eq!(g.degree(NodeId(n), dir, wanted), slow.len());
                             if let Some(rows) = g.rows(dir) {
-                                let (others, row_types) = rows.row(n);
-                                let mut viewed: Vec<NodeId> = others.iter().zip(row_types)
-                                    .filter(|(_, t)| wanted.is_empty() || wanted.contains(t))
-                                    .map(|(&m, _)| NodeId(m)).collect();
+                                let mut viewed = Vec::new();
+                                rows.any(n, &rows.wanted(wanted), |m| { viewed.push(NodeId(m)); false });
+                                proptest::prop_assert_eq!(rows.degree(n, &rows.wanted(wanted)), viewed.len());
                                 viewed.sort();
                                 let mut listed: Vec<NodeId> = slow.iter().map(|&(_, m)| m).collect();
                                 listed.sort();
                                 proptest::prop_assert_eq!(viewed, listed);
                             }
                             proptest::prop_assert_eq!(fast, slow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Past 256 relationship types the index stores full symbols instead of one-byte codes; both
+    /// forms read as petgraph does, and a type no relationship has matches nothing.
+    #[test]
+    fn narrow_and_wide_type_codes_read_the_same() {
+        for type_count in [3u32, 300] {
+            let mut g = Graph::new();
+            let nodes: Vec<NodeId> = (0..20).map(|_| g.add_node(&[], Properties::default())).collect();
+            let types: Vec<Sym> = (0..type_count).map(|t| g.intern(&format!("t{t}"))).collect();
+            let unused = g.intern("unused");
+            for i in 0..600u32 {
+                let (a, b) = (nodes[(i * 7 % 20) as usize], nodes[(i * 13 % 20) as usize]);
+                g.add_edge(a, b, types[(i % type_count) as usize], Properties::default()).unwrap();
+            }
+            g.prepare_reads();
+            for &n in &nodes {
+                for dir in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+                    for wanted in [vec![], vec![types[1]], vec![types[0], types[2]], vec![unused]] {
+                        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                        g.neighbours(n, dir, &wanted, &mut fast);
+                        g.linked_neighbours(n, dir, &wanted, &mut slow);
+                        fast.sort();
+                        slow.sort();
+                        assert_eq!(fast, slow, "{type_count} types, {dir:?}, {wanted:?}");
+                        assert_eq!(g.degree(n, dir, &wanted), slow.len());
+                        if let Some(rows) = g.rows(dir) {
+                            assert_eq!(rows.degree(n.0, &rows.wanted(&wanted)), slow.len());
                         }
                     }
                 }

@@ -69,6 +69,11 @@ impl Interrupt {
         self.check_now()
     }
 
+    /// The same cancel flag and deadline, polled by another thread.
+    pub fn fork(&self) -> Interrupt {
+        Interrupt { flag: self.flag.clone(), deadline: self.deadline, ticks: Cell::new(0) }
+    }
+
     #[cold]
     pub fn check_now(&self) -> Result<(), QueryError> {
         if self.flag.as_ref().is_some_and(CancelFlag::is_cancelled) {

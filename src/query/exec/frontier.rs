@@ -8,7 +8,7 @@
 //! Used for directed reachability searches that filter relationships by type only, when the index
 //! is current for every node (`Graph::rows`); everything else takes the general search.
 
-use crate::graph::{NodeId, RowsView, Sym};
+use crate::graph::{NodeId, RowsView, Sym, Wanted};
 use crate::query::error::QueryError;
 use crate::query::interrupt::Interrupt;
 
@@ -59,16 +59,18 @@ impl Frontier {
         self.visited.clear();
         self.visited.resize(words, 0);
         self.in_frontier.resize(words, 0);
-        let wanted = |t: &Sym| types.is_empty() || types.contains(t);
+        let (ahead, behind) = (forward.wanted(types), backward.wanted(types));
         // The relationships that end at the start: one from the frontier closes a path back to it.
-        let (into_start, into_start_types) = backward.row(start.0);
-        let into_start: Vec<u32> =
-            into_start.iter().zip(into_start_types).filter(|(_, t)| wanted(t)).map(|(&u, _)| u).collect();
+        let mut into_start = Vec::new();
+        backward.any(start.0, &behind, |u| {
+            into_start.push(u);
+            false
+        });
         let mut back_to_start = false;
         set(&mut self.visited, start.0);
         let mut frontier = vec![start.0];
         let mut next = Vec::new();
-        let mut frontier_edges = forward.degree(start.0, &[]);
+        let mut frontier_edges = forward.degree(start.0, &Wanted::Any);
         let mut unexplored_edges = forward.len().saturating_sub(frontier_edges);
         let mut bottom_up = false;
         let mut depth = 0u64;
@@ -85,25 +87,23 @@ impl Frontier {
                     set(&mut self.in_frontier, u);
                 }
                 back_to_start |= into_start.iter().any(|&u| has(&self.in_frontier, u));
-                self.bottom_up_step(backward, bound, &wanted, &mut next, interrupt)?;
+                self.bottom_up_step(backward, bound, &behind, &mut next, interrupt)?;
             } else {
                 for &u in &frontier {
                     interrupt.check()?;
-                    let (others, row_types) = forward.row(u);
-                    for (&v, t) in others.iter().zip(row_types) {
-                        if !wanted(t) {
-                            continue;
-                        }
+                    let visited = &mut self.visited;
+                    forward.any(u, &ahead, |v| {
                         if v == start.0 {
                             back_to_start = true;
-                        } else if !has(&self.visited, v) {
-                            set(&mut self.visited, v);
+                        } else if !has(visited, v) {
+                            set(visited, v);
                             next.push(v);
                         }
-                    }
+                        false
+                    });
                 }
             }
-            frontier_edges = next.iter().map(|&v| forward.degree(v, &[])).sum();
+            frontier_edges = next.iter().map(|&v| forward.degree(v, &Wanted::Any)).sum();
             unexplored_edges = unexplored_edges.saturating_sub(frontier_edges);
             found.extend(next.iter().map(|&v| NodeId(v)));
             std::mem::swap(&mut frontier, &mut next);
@@ -118,7 +118,7 @@ impl Frontier {
         &mut self,
         backward: RowsView,
         bound: usize,
-        wanted: &impl Fn(&Sym) -> bool,
+        wanted: &Wanted,
         next: &mut Vec<u32>,
         interrupt: &Interrupt,
     ) -> Result<(), QueryError> {
@@ -132,13 +132,10 @@ impl Frontier {
                 let bit = unvisited.trailing_zeros();
                 unvisited &= unvisited - 1;
                 let v = (word * 64) as u32 + bit;
-                let (others, row_types) = backward.row(v);
-                for (&u, t) in others.iter().zip(row_types) {
-                    if has(&self.in_frontier, u) && wanted(t) {
-                        self.visited[word] |= 1 << bit;
-                        next.push(v);
-                        break;
-                    }
+                let in_frontier = &self.in_frontier;
+                if backward.any(v, wanted, |u| has(in_frontier, u)) {
+                    self.visited[word] |= 1 << bit;
+                    next.push(v);
                 }
             }
         }

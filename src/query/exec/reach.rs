@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::graph::{Direction, EdgeId, Graph, NodeId, Sym};
+use crate::graph::{Direction, EdgeId, Graph, NodeId, RowsView, Sym, Wanted};
 use crate::query::error::QueryError;
 use crate::query::interrupt::Interrupt;
 
@@ -277,27 +277,8 @@ impl CountPaths<'_> {
             // empty rows and add nothing.
             let views: Option<Vec<_>> = arms.iter().map(|(direction, _, _)| graph.rows(*direction)).collect();
             if let (true, Some(views)) = (middle.is_empty(), views) {
-                let mut total: i64 = 0;
-                match (&views[..], &arms[..]) {
-                    ([only], [(_, types, _)]) => {
-                        for (n, d) in only.degrees(types).enumerate() {
-                            if n.is_multiple_of(4096) {
-                                interrupt.check()?;
-                            }
-                            total += d as i64;
-                        }
-                    }
-                    ([first, second], [(_, t1, _), (_, t2, _)]) => {
-                        for (n, (d1, d2)) in first.degrees(t1).zip(second.degrees(t2)).enumerate() {
-                            if n.is_multiple_of(4096) {
-                                interrupt.check()?;
-                            }
-                            total += (d1 * d2) as i64;
-                        }
-                    }
-                    // `views` has one entry per arm, and `disjoint` holds only for one or two arms.
-                    _ => unreachable!("one view per arm, and one or two arms"),
-                }
+                let types: Vec<&[Sym]> = arms.iter().map(|(_, types, _)| &types[..]).collect();
+                let total = count_by_degrees(&views, &types, graph.node_bound(), interrupt)?;
                 return Ok(total);
             }
             let mut total: i64 = 0;
@@ -339,6 +320,59 @@ impl CountPaths<'_> {
         }
         Ok(total)
     }
+}
+
+/// Σ over nodes of the product of their degrees in each view (one or two), split across the machine's
+/// cores: a sequential scan of the rows that is bound by memory bandwidth, which one core alone does
+/// not use up.
+fn count_by_degrees(
+    views: &[RowsView],
+    types: &[&[Sym]],
+    node_bound: usize,
+    interrupt: &Interrupt,
+) -> Result<i64, QueryError> {
+    let wanted: Vec<Wanted> = views.iter().zip(types).map(|(view, types)| view.wanted(types)).collect();
+    let part = |nodes: std::ops::Range<usize>, interrupt: &Interrupt| -> Result<i64, QueryError> {
+        const CHUNK: usize = 4096;
+        let mut total: i64 = 0;
+        let (mut first, mut second) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+        let mut from = nodes.start;
+        while from < nodes.end {
+            interrupt.check_now()?;
+            let chunk = from..(from + CHUNK).min(nodes.end);
+            views[0].degrees(chunk.clone(), &wanted[0], &mut first);
+            total += match views.get(1).zip(wanted.get(1)) {
+                Some((view, w)) => {
+                    view.degrees(chunk.clone(), w, &mut second);
+                    first.iter().zip(&second).map(|(&a, &b)| i64::from(a) * i64::from(b)).sum::<i64>()
+                }
+                _ => first.iter().map(|&a| i64::from(a)).sum::<i64>(),
+            };
+            from = chunk.end;
+        }
+        Ok(total)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    // Below this many relationships a thread costs more than it saves.
+    if threads == 1 || views[0].len() < 1 << 20 {
+        return part(0..node_bound, interrupt);
+    }
+    let chunk = node_bound.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let nodes = (t * chunk).min(node_bound)..((t + 1) * chunk).min(node_bound);
+                let interrupt = interrupt.fork();
+                scope.spawn(move || part(nodes, &interrupt))
+            })
+            .collect();
+        let mut total = 0i64;
+        for handle in handles {
+            // A panic in a part is a bug; passing it on is all that can be done with it.
+            total += handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        }
+        Ok(total)
+    })
 }
 
 impl<'p> super::Operator<'p> for CountPaths<'p> {
