@@ -81,7 +81,7 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
     let bytes = crate::progress::read_file(path, progress)
         .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
     if snapshot::is_snapshot(&bytes) {
-        let graph = snapshot::from_bytes_with(&bytes, path, progress)?;
+        let graph = snapshot::from_vec_with(bytes, path, progress)?;
         return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
     }
     if crate::stix::looks_like_stix(&bytes) {

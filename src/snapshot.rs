@@ -18,6 +18,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 
 use crate::graph::{Graph, Interner, Properties, Sym};
 use crate::progress::{Progress, Silent, Unit};
@@ -67,11 +68,14 @@ struct BodyV1 {
     edges: Vec<EdgeRecord>,
 }
 
+// Lists inside records are thin vectors (encoded exactly as vectors are): there is one record per
+// node and relationship while a snapshot loads, and an empty list costs a pointer instead of three
+// words.
 #[derive(Serialize, Deserialize)]
 struct NodeRecord {
     id: u32,
-    labels: Vec<u32>,
-    properties: Vec<(u32, Value)>,
+    labels: ThinVec<u32>,
+    properties: ThinVec<(u32, Value)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -80,7 +84,7 @@ struct EdgeRecord {
     from: u32,
     to: u32,
     rel_type: u32,
-    properties: Vec<(u32, Value)>,
+    properties: ThinVec<(u32, Value)>,
 }
 
 /// Whether these bytes begin like a snapshot.
@@ -143,6 +147,24 @@ pub fn from_bytes_with(
     path: &Path,
     progress: &mut dyn Progress,
 ) -> Result<Graph, SnapshotError> {
+    let body = decode(bytes, path, progress)?;
+    build(body, path, progress)
+}
+
+/// `from_bytes_with` on bytes it drops once they are decoded, before the graph is built from them:
+/// a large load then never holds the file, its decoded records and the graph at once.
+pub fn from_vec_with(
+    bytes: Vec<u8>,
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Graph, SnapshotError> {
+    let body = decode(&bytes, path, progress)?;
+    drop(bytes);
+    build(body, path, progress)
+}
+
+/// Checks the header and the checksum, and decodes the records.
+fn decode(bytes: &[u8], path: &Path, progress: &mut dyn Progress) -> Result<Body, SnapshotError> {
     progress.stage("checking the snapshot", None, Unit::Bytes);
     let path_buf = || path.to_path_buf();
     if !is_snapshot(bytes) {
@@ -192,8 +214,14 @@ pub fn from_bytes_with(
     if used != payload.len() {
         return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
     }
+    Ok(body)
+}
+
+/// The graph from its decoded records, with its adjacency index.
+fn build(body: Body, path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
     progress.stage("building the graph", None, Unit::Items);
-    let mut graph = rebuild(body).map_err(corrupt)?;
+    let mut graph =
+        rebuild(body).map_err(|detail| SnapshotError::Corrupt { path: path.to_path_buf(), detail })?;
     // The adjacency index is built here, as part of loading, rather than by the first query.
     progress.stage("indexing adjacency", None, Unit::Items);
     graph.prepare_reads();
@@ -212,7 +240,7 @@ fn rebuild(body: Body) -> Result<Graph, String> {
     let sym = |s: u32| {
         if s < count { Ok(Sym(s)) } else { Err(format!("name {s} is out of range")) }
     };
-    let props = |list: Vec<(u32, Value)>| -> Result<Properties, String> {
+    let props = |list: ThinVec<(u32, Value)>| -> Result<Properties, String> {
         let mut p = Properties::default();
         for (k, v) in list {
             if !v.is_storable() || v.is_null() {
@@ -257,7 +285,7 @@ pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
 pub fn load_with(path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
     let bytes = crate::progress::read_file(path, progress)
         .map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
-    from_bytes_with(&bytes, path, progress)
+    from_vec_with(bytes, path, progress)
 }
 
 /// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over
