@@ -227,10 +227,28 @@ impl Adjacency {
         let mut out_degree = vec![0u32; node_bound + 1];
         let mut in_degree = vec![0u32; node_bound + 1];
         let mut total = 0usize;
-        for (_, a, b, _) in edges() {
+        // Types get one-byte codes in order of first use, in the same pass as the degrees; `code_of`
+        // is indexed by symbol (symbols are dense and few), u16::MAX where a symbol has no code.
+        let mut table = TypeTable::default();
+        let mut code_of: Vec<u16> = Vec::new();
+        for (_, a, b, ty) in edges() {
             out_degree[a as usize + 1] += 1;
             in_degree[b as usize + 1] += 1;
             total += 1;
+            let at = ty.0 as usize;
+            if at >= code_of.len() {
+                code_of.resize(at + 1, u16::MAX);
+            }
+            if code_of[at] == u16::MAX {
+                code_of[at] = table.names.len().min(u16::MAX as usize - 1) as u16;
+                table.names.push(ty);
+            }
+        }
+        let narrow = table.names.len() <= 256;
+        if narrow {
+            table.codes = table.names.iter().enumerate().map(|(code, &ty)| (ty, code as u8)).collect();
+        } else {
+            table = TypeTable::default();
         }
         let prefix = |mut counts: Vec<u32>| {
             for i in 1..counts.len() {
@@ -238,21 +256,6 @@ impl Adjacency {
             }
             counts
         };
-        let mut table = TypeTable::default();
-        let mut narrow = true;
-        for (_, _, _, ty) in edges() {
-            if !table.codes.contains_key(&ty) {
-                if table.names.len() == 256 {
-                    narrow = false;
-                    break;
-                }
-                table.codes.insert(ty, table.names.len() as u8);
-                table.names.push(ty);
-            }
-        }
-        if !narrow {
-            table = TypeTable::default();
-        }
         let codes =
             || if narrow { Codes::Narrow(vec![0; total]) } else { Codes::Wide(vec![Sym::default(); total]) };
         let mut out = Rows {
@@ -268,8 +271,8 @@ impl Adjacency {
             types: codes(),
         };
         let set = |codes: &mut Codes, at: usize, ty: Sym| match codes {
-            // Every type in use got a code above when the index is narrow.
-            Codes::Narrow(c) => c[at] = table.codes[&ty],
+            // Narrow: every type seen above has a code below 256.
+            Codes::Narrow(c) => c[at] = code_of[ty.0 as usize] as u8,
             Codes::Wide(c) => c[at] = ty,
         };
         // Fill each row from its end so that, with edges arriving in increasing id order, the newest
