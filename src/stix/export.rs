@@ -29,29 +29,37 @@ pub fn write_bundle(
     tick: &mut Ticker,
 ) -> io::Result<()> {
     let keys = Keys::of(g);
-    let mut objects = Vec::with_capacity(selection.nodes.len() + selection.relationships.len());
+    // The bundle's id is minted from how many objects it holds: every node is one, and every
+    // relationship but those that become a `created_by_ref`, which are known once the nodes are done.
+    let mut nodes = Vec::with_capacity(selection.nodes.len());
     let mut creator_edges = std::collections::HashSet::new();
     for &n in &selection.nodes {
         tick.tick();
         let (object, creator) = node_object(g, &keys, selection, n);
         creator_edges.extend(creator);
-        objects.push(object);
+        nodes.push(object);
+    }
+    let count = selection.nodes.len() + selection.relationships.len() - creator_edges.len();
+    let bundle_id = format!("bundle--{}", minted_uuid(BUNDLE_SALT, count as u64));
+    write!(w, "{{\"type\": \"bundle\", \"id\": {}, \"objects\": [", Json::String(bundle_id))?;
+    let mut first = true;
+    let mut object_line = |w: &mut dyn Write, object: Map<String, Json>| -> io::Result<()> {
+        write!(w, "{}\n{}", if first { "" } else { "," }, Json::Object(object))?;
+        first = false;
+        Ok(())
+    };
+    for object in nodes {
+        object_line(w, object)?;
     }
     for &e in &selection.relationships {
         tick.tick();
         if !creator_edges.contains(&e)
             && let Some(object) = relationship_object(g, &keys, e)
         {
-            objects.push(object);
+            object_line(w, object)?;
         }
     }
-    let bundle_id = format!("bundle--{}", minted_uuid(BUNDLE_SALT, objects.len() as u64));
-    writeln!(w, "{{\"type\": \"bundle\", \"id\": {}, \"objects\": [", Json::String(bundle_id))?;
-    for (i, object) in objects.iter().enumerate() {
-        let comma = if i + 1 < objects.len() { "," } else { "" };
-        writeln!(w, "{}{comma}", Json::Object(object.clone()))?;
-    }
-    writeln!(w, "]}}")
+    writeln!(w, "\n]}}")
 }
 
 struct Keys {
