@@ -272,6 +272,22 @@ impl CountPaths<'_> {
             [(_, a, _), (_, b, _)] => !a.is_empty() && !b.is_empty() && !a.iter().any(|t| b.contains(t)),
             _ => false,
         };
+        // One directed relationship with no labels anywhere: the number of relationships of its types,
+        // which the store counts as it goes.
+        if let ([(Direction::Outgoing | Direction::Incoming, types, labels)], true) =
+            (&arms[..], middle.is_empty())
+            && labels.is_empty()
+        {
+            let mut distinct = types.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let count = if distinct.is_empty() {
+                graph.edge_count()
+            } else {
+                distinct.iter().map(|&t| graph.type_count(t)).sum()
+            };
+            return Ok(count as i64);
+        }
         if unlabelled && disjoint {
             // Every middle node, read straight from a current index: ids without a node have
             // empty rows and add nothing.
