@@ -27,7 +27,8 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Node(NodeId),
     Relationship(EdgeId),
-    Path(PathValue),
+    // Boxed: the other variants fit in 24 bytes, and a value is stored once per property.
+    Path(Box<PathValue>),
 }
 
 /// A path alternates nodes and relationships: `nodes.len() == relationships.len() + 1`.

@@ -911,6 +911,7 @@ mod tests {
     #[test]
     fn entity_records_stay_small() {
         assert_eq!(std::mem::size_of::<Properties>(), 8);
+        assert_eq!(std::mem::size_of::<Value>(), 32);
         assert_eq!(std::mem::size_of::<Option<EdgeData>>(), 16);
         assert_eq!(std::mem::size_of::<Option<NodeData>>(), 16);
     }

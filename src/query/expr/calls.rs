@@ -117,10 +117,11 @@ pub(super) fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> 
             other => wrong(&other),
         },
         Nodes | Relationships => match arg {
-            Value::Path(PathValue { nodes, relationships }) => Ok(Value::List(if f == Nodes {
+            Value::Path(path) => Ok(Value::List(if f == Nodes {
+                let PathValue { nodes, .. } = *path;
                 nodes.into_iter().map(Value::Node).collect()
             } else {
-                relationships.into_iter().map(Value::Relationship).collect()
+                path.relationships.into_iter().map(Value::Relationship).collect()
             })),
             other => wrong(&other),
         },

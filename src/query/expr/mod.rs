@@ -269,7 +269,7 @@ impl CExpr {
                         return Ok(Value::Null);
                     }
                 }
-                Ok(Value::Path(path))
+                Ok(Value::Path(Box::new(path)))
             }
             CExpr::PatternExists { patterns, predicate } => {
                 let mut found = false;
