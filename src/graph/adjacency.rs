@@ -24,6 +24,9 @@ impl Default for Codes {
     }
 }
 
+/// Up to how many relationship types in use the index keeps each node's degree by type.
+const TYPED_DEGREES_UP_TO: usize = 8;
+
 /// One direction's rows: node `n`'s entries are `offsets[n]..offsets[n + 1]`, newest edge first
 /// (the order petgraph's own lists use, so results do not reorder when the index is rebuilt).
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,9 @@ struct Rows {
     edges: Vec<u32>,
     others: Vec<u32>,
     types: Codes,
+    /// With few narrow types, each node's degree by type code (`by_type[code][node]`): typed pattern
+    /// counts then read one number per node instead of scanning its row. Empty otherwise.
+    by_type: Vec<Vec<u32>>,
 }
 
 impl Rows {
@@ -44,7 +50,7 @@ impl Rows {
             Codes::Narrow(c) => CodesView::Narrow(c),
             Codes::Wide(c) => CodesView::Wide(c),
         };
-        RowsView { offsets: &self.offsets, others: &self.others, codes, table }
+        RowsView { offsets: &self.offsets, others: &self.others, codes, table, by_type: &self.by_type }
     }
 
     fn bytes(&self) -> usize {
@@ -52,7 +58,8 @@ impl Rows {
             Codes::Narrow(c) => c.capacity(),
             Codes::Wide(c) => c.capacity() * 4,
         };
-        (self.offsets.capacity() + self.edges.capacity() + self.others.capacity()) * 4 + codes
+        let by_type: usize = self.by_type.iter().map(|d| d.capacity() * 4).sum();
+        (self.offsets.capacity() + self.edges.capacity() + self.others.capacity()) * 4 + codes + by_type
     }
 }
 
@@ -109,6 +116,7 @@ pub struct RowsView<'g> {
     others: &'g [u32],
     codes: CodesView<'g>,
     table: &'g TypeTable,
+    by_type: &'g [Vec<u32>],
 }
 
 impl<'g> RowsView<'g> {
@@ -163,6 +171,9 @@ impl<'g> RowsView<'g> {
         let range = self.range(n);
         match (self.codes, wanted) {
             (_, Wanted::Any) => range.len(),
+            (_, Wanted::Code(code)) if !self.by_type.is_empty() => {
+                self.by_type[*code as usize].get(n as usize).map_or(0, |&d| d as usize)
+            }
             (CodesView::Narrow(codes), Wanted::Code(code)) => {
                 codes[range].iter().filter(|&c| c == code).count()
             }
@@ -180,6 +191,9 @@ impl<'g> RowsView<'g> {
             self.offsets[nodes.start..nodes.end + 1].windows(2).map(|w| w[0] as usize..w[1] as usize);
         match (self.codes, wanted) {
             (_, Wanted::Any) => out.extend(bounds.map(|r| r.len() as u32)),
+            (_, Wanted::Code(code)) if !self.by_type.is_empty() => {
+                out.extend_from_slice(&self.by_type[*code as usize][nodes])
+            }
             (CodesView::Narrow(codes), Wanted::Code(code)) => {
                 out.extend(bounds.map(|r| codes[r].iter().filter(|&c| c == code).count() as u32))
             }
@@ -258,19 +272,29 @@ impl Adjacency {
         };
         let codes =
             || if narrow { Codes::Narrow(vec![0; total]) } else { Codes::Wide(vec![Sym::default(); total]) };
+        // Degrees by type cost four bytes a node per type and direction: kept for a few types only.
+        let by_type = || {
+            if narrow && table.names.len() <= TYPED_DEGREES_UP_TO {
+                vec![vec![0u32; node_bound]; table.names.len()]
+            } else {
+                Vec::new()
+            }
+        };
         let mut out = Rows {
             offsets: prefix(out_degree),
             edges: vec![0; total],
             others: vec![0; total],
             types: codes(),
+            by_type: by_type(),
         };
         let mut inc = Rows {
             offsets: prefix(in_degree),
             edges: vec![0; total],
             others: vec![0; total],
             types: codes(),
+            by_type: by_type(),
         };
-        let set = |codes: &mut Codes, at: usize, ty: Sym| match codes {
+        let set = |rows: &mut Rows, at: usize, ty: Sym| match &mut rows.types {
             // Narrow: every type seen above has a code below 256.
             Codes::Narrow(c) => c[at] = code_of[ty.0 as usize] as u8,
             Codes::Wide(c) => c[at] = ty,
@@ -283,11 +307,21 @@ impl Adjacency {
             out_fill[a as usize] -= 1;
             let at = out_fill[a as usize] as usize;
             (out.edges[at], out.others[at]) = (e, b);
-            set(&mut out.types, at, ty);
+            set(&mut out, at, ty);
             in_fill[b as usize] -= 1;
             let at = in_fill[b as usize] as usize;
             (inc.edges[at], inc.others[at]) = (e, a);
-            set(&mut inc.types, at, ty);
+            set(&mut inc, at, ty);
+        }
+        // Degrees by type in one sequential pass over each direction's codes, row after row.
+        for rows in [&mut out, &mut inc] {
+            if let (Codes::Narrow(codes), false) = (&rows.types, rows.by_type.is_empty()) {
+                for (n, w) in rows.offsets.windows(2).enumerate() {
+                    for &code in &codes[w[0] as usize..w[1] as usize] {
+                        rows.by_type[code as usize][n] += 1;
+                    }
+                }
+            }
         }
         Adjacency { out, inc, table, stale: vec![false; node_bound], stale_count: 0 }
     }
