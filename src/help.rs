@@ -10,7 +10,11 @@ Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, CREATE,
 DELETE, UNION, ORDER, INDEX, EXPLAIN, PROFILE), each function (`:help toLower`), and the themes
 functions, aggregation, patterns, paths, expressions, formats, export, stix, parameters, keys.",
     ),
-    (&["schema"], ":schema  labels, relationship types and property keys of the graph, each with a count."),
+    (
+        &["schema"],
+        ":schema  labels, relationship types and property keys of the graph, each with a count, and
+its property indexes.",
+    ),
     (
         &["stats"],
         ":stats  nodes, relationships, and counts per label and type, read from the indexes (no scan),

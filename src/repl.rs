@@ -17,7 +17,7 @@ use rustyline::{CompletionType, Config, Editor};
 const HELP: &str = "\
 Statements end with `;` and may span several lines. Shell commands:
   :help [TOPIC]         this text, or help on a command, clause, function (`:help functions`) or theme
-  :schema               labels, relationship types and property keys, with counts
+  :schema               labels, relationship types and property keys, with counts; indexes
   :load FILE            load a snapshot or run a Cypher script (quietly)
   :source FILE          run a Cypher script, printing each statement's results
   :save FILE            save the graph as a snapshot
@@ -256,6 +256,14 @@ fn print_schema(session: &Engine) {
     section("Relationship types", &s.edge_types);
     section("Node property keys", &s.node_keys);
     section("Relationship property keys", &s.edge_keys);
+    println!("Indexes:");
+    let indexes = g.index_names();
+    if indexes.is_empty() {
+        println!("  (none)");
+    }
+    for (label, key) in indexes {
+        println!("  :{label}({key})");
+    }
 }
 
 /// `:export PATH [QUERY]`: the whole graph, or the nodes and relationships the query returns.

@@ -274,3 +274,15 @@ fn help_answers_on_a_command_a_clause_and_a_function() {
     repl.exp_string("No help on `frobnicate`").expect("an unknown topic says so");
     quit(repl);
 }
+
+#[test]
+fn schema_lists_counts_and_indexes() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("CREATE INDEX FOR (a:ThreatActor) ON (a.name);").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":schema").expect("typed");
+    repl.exp_string("ThreatActor  1").expect("a label with its count");
+    repl.exp_string("Indexes:").expect("the indexes section");
+    repl.exp_string(":ThreatActor(name)").expect("the index just created");
+    quit(repl);
+}
