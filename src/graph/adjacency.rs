@@ -78,16 +78,17 @@ enum CodesView<'g> {
 
 /// The relationship types a scan keeps, in the form the rows compare fastest.
 #[derive(Debug, Clone)]
-pub enum Wanted {
+pub enum Wanted<'t> {
     Any,
     /// One narrow code.
     Code(u8),
     /// A set of narrow codes, as a 256-bit map (empty: nothing matches).
     Codes([u64; 4]),
-    Syms(Vec<Sym>),
+    /// Wide rows compare the symbols themselves (borrowed: no copy per lookup).
+    Syms(&'t [Sym]),
 }
 
-impl Wanted {
+impl Wanted<'_> {
     #[inline]
     fn narrow(&self, code: u8) -> bool {
         match self {
@@ -121,10 +122,10 @@ pub struct RowsView<'g> {
 
 impl<'g> RowsView<'g> {
     /// `types` (any type when empty) in the form this view compares.
-    pub fn wanted(&self, types: &[Sym]) -> Wanted {
+    pub fn wanted<'t>(&self, types: &'t [Sym]) -> Wanted<'t> {
         match (types, self.codes) {
             ([], _) => Wanted::Any,
-            (_, CodesView::Wide(_)) => Wanted::Syms(types.to_vec()),
+            (_, CodesView::Wide(_)) => Wanted::Syms(types),
             ([only], CodesView::Narrow(_)) => match self.table.codes.get(only) {
                 Some(&code) => Wanted::Code(code),
                 None => Wanted::Codes([0; 4]),
