@@ -9,7 +9,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use crate::graph::{Graph, NodeId, Properties};
+use crate::graph::{Columns, Graph, Properties};
 use crate::value::Value;
 
 /// Node labels, drawn uniformly.
@@ -136,11 +136,13 @@ impl Synthetic {
             props.set(score, Value::Int(s));
             g.add_node(&[labels[label as usize]], props);
         }
+        let mut relationships = Columns::default();
         for &(a, b, ty) in &self.edges {
-            // Both ends were created above: node ids are 0..n.
-            g.add_edge(NodeId(a), NodeId(b), types[ty as usize], Properties::default())
-                .expect("the endpoints exist");
+            relationships.push(a, b, types[ty as usize], Properties::default());
         }
+        // Both ends of every relationship were created above (node ids are 0..n), and the graph
+        // is far below the four billion relationships an id can number.
+        g.add_edges(relationships).expect("the endpoints exist");
         g.prepare_reads();
         g
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use crate::graph::{Graph, NodeId, Properties, Sym};
+use crate::graph::{Columns, Graph, GraphError, NodeId, Properties, Sym};
 use crate::progress::{Progress, Unit};
 use crate::value::Value;
 
@@ -21,6 +21,8 @@ pub enum ImportError {
     Header { path: PathBuf, message: String },
     #[error("{}: {source}", path.display())]
     Csv { path: PathBuf, source: csv::Error },
+    #[error("{0}")]
+    Store(#[from] GraphError),
 }
 
 /// Node ids of one id space. Ids written as plain decimal numbers (the usual case) are kept as
@@ -128,9 +130,15 @@ pub fn import_csv(
     for space in ids.values_mut() {
         space.freeze();
     }
+    // Relationships are gathered as columns and stored in one go: numbered by start node, they
+    // need no id table, and the rows are built once rather than grown.
+    let mut relationships = Columns::default();
     for path in edge_files {
-        import_edges(&mut graph, &ids, path, progress)?;
+        import_edges(&mut graph, &ids, path, &mut relationships, progress)?;
     }
+    drop(ids);
+    progress.stage("storing relationships", None, Unit::Items);
+    graph.add_edges(relationships)?;
     graph.prepare_reads();
     Ok(graph)
 }
@@ -321,6 +329,7 @@ fn import_edges(
     graph: &mut Graph,
     ids: &HashMap<String, IdMap>,
     path: &Path,
+    relationships: &mut Columns,
     progress: &mut dyn Progress,
 ) -> Result<(), ImportError> {
     let mut reader = open(path)?;
@@ -403,7 +412,7 @@ fn import_edges(
         }
         // The header check above guarantees the three columns, and the csv reader whole records.
         let (Some(a), Some(b), Some(ty)) = (start, end, ty) else { unreachable!("checked in the header") };
-        graph.add_edge(a, b, ty, props).map_err(|e| at(0, e.to_string()))?;
+        relationships.push(a.0, b.0, ty, props);
         Ok(())
     })
 }

@@ -104,17 +104,23 @@ pub(crate) mod tests {
     pub struct Recorded {
         pub stages: Vec<(String, Option<u64>, Unit)>,
         pub last: u64,
+        /// How far each stage got.
+        pub reached: Vec<u64>,
         pub finished: bool,
     }
 
     impl Progress for Recorded {
         fn stage(&mut self, what: &str, total: Option<u64>, unit: Unit) {
             self.stages.push((what.to_string(), total, unit));
+            self.reached.push(0);
             self.last = 0;
         }
         fn advance(&mut self, done: u64) {
             assert!(done >= self.last, "progress goes forward: {} after {}", done, self.last);
             self.last = done;
+            if let Some(reached) = self.reached.last_mut() {
+                *reached = done;
+            }
         }
         fn finish(&mut self) {
             self.finished = true;

@@ -9,9 +9,13 @@
 //! | 8      | 4    | format version (currently 1)            |
 //! | 12     | 8    | payload length in bytes                 |
 //! | 20     | 4    | CRC-32 (IEEE) of the payload            |
-//! | 24     | n    | payload: bincode (standard config) of [`Body`] |
+//! | 24     | n    | payload: bincode (standard config) of [`Body`], then the relationship columns |
 //!
-//! Everything in the header is checked before the payload is decoded.
+//! The relationship columns (version 3 on) are plain arrays of little-endian `u32`, one entry per
+//! relationship: ids (only when they are not simply 0, 1, 2, … in start-node order), start nodes,
+//! end nodes, types. Arrays rather than records so that tens of millions of relationships load at
+//! memory speed, with no per-record decoding. Everything in the header is checked before the
+//! payload is decoded. See docs/snapshots.md.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -20,13 +24,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
-use crate::graph::{Graph, Interner, Properties, Sym};
+use crate::graph::{Columns, Graph, Interner, Properties, Sym};
 use crate::progress::{Progress, Silent, Unit};
 use crate::value::Value;
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
-/// The version written; version 1 (before property indexes) is still read.
-pub const VERSION: u32 = 2;
+/// The version written; versions 1 (before property indexes) and 2 (relationships as records) are
+/// still read.
+pub const VERSION: u32 = 3;
 const HEADER_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,13 +55,30 @@ pub enum SnapshotError {
     Corrupt { path: PathBuf, detail: String },
 }
 
-/// The serialised form of a graph. Ids are kept, so `id(n)` means the same after a reload.
+/// The serialised form of a graph, but for the relationship columns that follow it. Ids are kept,
+/// so `id(n)` and `id(r)` mean the same after a reload.
 #[derive(Serialize, Deserialize)]
 struct Body {
     names: Vec<String>,
     nodes: Vec<NodeRecord>,
+    /// Property indexes: label and key, as name numbers.
+    indexes: Vec<(u32, u32)>,
+    /// How many relationships the columns hold.
+    edge_count: u64,
+    /// Whether an id column comes first; without it, ids are 0, 1, 2, … in column order.
+    edge_ids: bool,
+    /// The id the next relationship created gets.
+    next_edge: u32,
+    /// The properties of the relationships that have any: column index, properties.
+    edge_properties: Vec<(u32, ThinVec<(u32, Value)>)>,
+}
+
+/// Version 2: relationships as records.
+#[derive(Serialize, Deserialize)]
+struct BodyV2 {
+    names: Vec<String>,
+    nodes: Vec<NodeRecord>,
     edges: Vec<EdgeRecord>,
-    /// Property indexes (version 2 on): label and key, as name numbers.
     indexes: Vec<(u32, u32)>,
 }
 
@@ -95,6 +117,28 @@ pub fn is_snapshot(bytes: &[u8]) -> bool {
 /// Encodes a graph as snapshot bytes.
 pub fn to_bytes(graph: &Graph) -> Vec<u8> {
     let props = |p: &Properties| p.iter().map(|(k, v)| (k.0, v.clone())).collect();
+    let count = graph.edge_count();
+    let (mut ids, mut src, mut dst, mut types) = (
+        Vec::with_capacity(count),
+        Vec::with_capacity(count),
+        Vec::with_capacity(count),
+        Vec::with_capacity(count),
+    );
+    let mut edge_properties = Vec::new();
+    for e in graph.edges() {
+        let (Some((from, to)), Some(ty)) = (graph.endpoints(e), graph.edge_type(e)) else { continue };
+        let properties = graph.edge_properties(e);
+        if !properties.is_empty() {
+            edge_properties.push((ids.len() as u32, props(properties)));
+        }
+        ids.push(e.0);
+        src.push(from.0);
+        dst.push(to.0);
+        types.push(ty.0);
+    }
+    // Ids 0, 1, 2, … in start-node order are what a load numbers by itself: no need to store them.
+    let numbered =
+        ids.iter().enumerate().all(|(i, &id)| i as u32 == id) && src.windows(2).all(|w| w[0] <= w[1]);
     let body = Body {
         names: graph.interner().names().map(str::to_string).collect(),
         nodes: graph
@@ -105,28 +149,26 @@ pub fn to_bytes(graph: &Graph) -> Vec<u8> {
                 properties: props(graph.node_properties(n)),
             })
             .collect(),
-        edges: graph
-            .edges()
-            .filter_map(|e| {
-                let (from, to) = graph.endpoints(e)?;
-                Some(EdgeRecord {
-                    id: e.0,
-                    from: from.0,
-                    to: to.0,
-                    rel_type: graph.edge_type(e)?.0,
-                    properties: props(graph.edge_properties(e)),
-                })
-            })
-            .collect(),
         indexes: graph
             .index_names()
             .iter()
             .filter_map(|(l, k)| Some((graph.symbol(l)?.0, graph.symbol(k)?.0)))
             .collect(),
+        edge_count: src.len() as u64,
+        edge_ids: !numbered,
+        next_edge: graph.edge_id_mark(),
+        edge_properties,
     };
     // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
-    let payload = bincode::serde::encode_to_vec(&body, bincode::config::standard())
+    let mut payload = bincode::serde::encode_to_vec(&body, bincode::config::standard())
         .expect("encoding a graph into memory cannot fail");
+    let columns = if numbered { [&[][..], &src, &dst, &types] } else { [&ids[..], &src, &dst, &types] };
+    payload.reserve(columns.iter().map(|c| c.len() * 4).sum());
+    for column in columns {
+        for v in column {
+            payload.extend_from_slice(&v.to_le_bytes());
+        }
+    }
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -163,8 +205,53 @@ pub fn from_vec_with(
     build(body, path, progress)
 }
 
+/// A snapshot's contents, decoded but not yet checked against each other.
+struct Decoded {
+    names: Vec<String>,
+    nodes: Vec<NodeRecord>,
+    indexes: Vec<(u32, u32)>,
+    next_edge: Option<u32>,
+    ids: Option<Vec<u32>>,
+    src: Vec<u32>,
+    dst: Vec<u32>,
+    types: Vec<u32>,
+    edge_properties: Vec<(u32, ThinVec<(u32, Value)>)>,
+}
+
+impl Decoded {
+    /// Versions 1 and 2 held relationships as records.
+    fn from_records(
+        names: Vec<String>,
+        nodes: Vec<NodeRecord>,
+        edges: Vec<EdgeRecord>,
+        indexes: Vec<(u32, u32)>,
+    ) -> Self {
+        let mut decoded = Decoded {
+            names,
+            nodes,
+            indexes,
+            next_edge: None,
+            ids: Some(Vec::with_capacity(edges.len())),
+            src: Vec::with_capacity(edges.len()),
+            dst: Vec::with_capacity(edges.len()),
+            types: Vec::with_capacity(edges.len()),
+            edge_properties: Vec::new(),
+        };
+        for (i, e) in edges.into_iter().enumerate() {
+            decoded.ids.get_or_insert_with(Vec::new).push(e.id);
+            decoded.src.push(e.from);
+            decoded.dst.push(e.to);
+            decoded.types.push(e.rel_type);
+            if !e.properties.is_empty() {
+                decoded.edge_properties.push((i as u32, e.properties));
+            }
+        }
+        decoded
+    }
+}
+
 /// Checks the header and the checksum, and decodes the records.
-fn decode(bytes: &[u8], path: &Path, progress: &mut dyn Progress) -> Result<Body, SnapshotError> {
+fn decode(bytes: &[u8], path: &Path, progress: &mut dyn Progress) -> Result<Decoded, SnapshotError> {
     progress.stage("checking the snapshot", None, Unit::Bytes);
     let path_buf = || path.to_path_buf();
     if !is_snapshot(bytes) {
@@ -204,39 +291,82 @@ fn decode(bytes: &[u8], path: &Path, progress: &mut dyn Progress) -> Result<Body
     // memory than the data that actually follows it.
     let config = bincode::config::standard();
     let cannot = |e: bincode::error::DecodeError| corrupt(format!("cannot decode the graph: {e}"));
-    let (body, used): (Body, usize) = if version == 1 {
-        let (v1, used): (BodyV1, usize) =
-            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
-        (Body { names: v1.names, nodes: v1.nodes, edges: v1.edges, indexes: Vec::new() }, used)
-    } else {
-        bincode::serde::decode_from_slice(payload, config).map_err(cannot)?
-    };
-    if used != payload.len() {
-        return Err(corrupt(format!("{} bytes left over after the graph", payload.len() - used)));
+    let left_over =
+        |used: usize| corrupt(format!("{} bytes left over after the graph", payload.len() - used));
+    match version {
+        1 => {
+            let (v1, used): (BodyV1, usize) =
+                bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+            if used != payload.len() {
+                return Err(left_over(used));
+            }
+            Ok(Decoded::from_records(v1.names, v1.nodes, v1.edges, Vec::new()))
+        }
+        2 => {
+            let (v2, used): (BodyV2, usize) =
+                bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+            if used != payload.len() {
+                return Err(left_over(used));
+            }
+            Ok(Decoded::from_records(v2.names, v2.nodes, v2.edges, v2.indexes))
+        }
+        _ => {
+            let (body, used): (Body, usize) =
+                bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+            let columns = &payload[used..];
+            let count = usize::try_from(body.edge_count).unwrap_or(usize::MAX);
+            let arrays = if body.edge_ids { 4 } else { 3 };
+            if count.checked_mul(arrays * 4) != Some(columns.len()) {
+                return Err(corrupt(format!(
+                    "the relationship columns hold {} bytes where {} relationships need {}",
+                    columns.len(),
+                    body.edge_count,
+                    body.edge_count.saturating_mul(arrays as u64 * 4)
+                )));
+            }
+            let mut column = columns
+                // Never zero: `chunks_exact` wants a positive size, and no columns means no chunks.
+                .chunks_exact((count * 4).max(1))
+                .map(|bytes| {
+                    bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+                });
+            let ids = if body.edge_ids { column.next() } else { None };
+            let mut next = || column.next().unwrap_or_default();
+            let (src, dst, types) = (next(), next(), next());
+            Ok(Decoded {
+                names: body.names,
+                nodes: body.nodes,
+                indexes: body.indexes,
+                next_edge: Some(body.next_edge),
+                ids,
+                src,
+                dst,
+                types,
+                edge_properties: body.edge_properties,
+            })
+        }
     }
-    Ok(body)
 }
 
 /// The graph from its decoded records, with its adjacency index.
-fn build(body: Body, path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
+fn build(decoded: Decoded, path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
     progress.stage("building the graph", None, Unit::Items);
     let mut graph =
-        rebuild(body).map_err(|detail| SnapshotError::Corrupt { path: path.to_path_buf(), detail })?;
-    // The adjacency index is built here, as part of loading, rather than by the first query.
+        rebuild(decoded).map_err(|detail| SnapshotError::Corrupt { path: path.to_path_buf(), detail })?;
     progress.stage("indexing adjacency", None, Unit::Items);
     graph.prepare_reads();
     Ok(graph)
 }
 
-fn rebuild(body: Body) -> Result<Graph, String> {
+fn rebuild(decoded: Decoded) -> Result<Graph, String> {
     let mut names = Interner::default();
-    for name in &body.names {
+    for name in &decoded.names {
         names.intern(name);
     }
-    if names.len() != body.names.len() {
+    if names.len() != decoded.names.len() {
         return Err("the name table repeats a name".into());
     }
-    let count = body.names.len() as u32;
+    let count = decoded.names.len() as u32;
     let sym = |s: u32| {
         if s < count { Ok(Sym(s)) } else { Err(format!("name {s} is out of range")) }
     };
@@ -250,25 +380,40 @@ fn rebuild(body: Body) -> Result<Graph, String> {
         }
         Ok(p)
     };
-    fn ascending(ids: impl Iterator<Item = u32>) -> bool {
-        let ids: Vec<u32> = ids.collect();
-        ids.windows(2).all(|w| w[0] < w[1])
+    if decoded.nodes.windows(2).any(|w| w[0].id >= w[1].id) {
+        return Err("node ids are not in ascending order".into());
     }
-    if !ascending(body.nodes.iter().map(|n| n.id)) || !ascending(body.edges.iter().map(|e| e.id)) {
-        return Err("entity ids are not in ascending order".into());
-    }
-    let mut nodes = Vec::with_capacity(body.nodes.len());
-    for n in body.nodes {
+    let mut nodes = Vec::with_capacity(decoded.nodes.len());
+    for n in decoded.nodes {
         let labels = n.labels.into_iter().map(sym).collect::<Result<Vec<_>, _>>()?;
         nodes.push((n.id, labels, props(n.properties)?));
     }
-    let mut edges = Vec::with_capacity(body.edges.len());
-    for e in body.edges {
-        edges.push((e.id, e.from, e.to, sym(e.rel_type)?, props(e.properties)?));
+    if let Some(&bad) = decoded.types.iter().find(|&&t| t >= count) {
+        return Err(format!("name {bad} is out of range"));
     }
+    let edge_count = decoded.src.len();
+    let mut edge_props = Vec::new();
+    if !decoded.edge_properties.is_empty() {
+        edge_props = vec![Properties::default(); edge_count];
+        let mut last = None;
+        for (i, list) in decoded.edge_properties {
+            if last.is_some_and(|l| l >= i) || i as usize >= edge_count {
+                return Err(format!("relationship properties for entry {i} are out of order or range"));
+            }
+            last = Some(i);
+            edge_props[i as usize] = props(list)?;
+        }
+    }
+    let columns = Columns {
+        ids: decoded.ids,
+        src: decoded.src,
+        dst: decoded.dst,
+        types: decoded.types.into_iter().map(Sym).collect(),
+        props: edge_props,
+    };
     let indexes: Vec<(Sym, Sym)> =
-        body.indexes.iter().map(|&(l, k)| Ok((sym(l)?, sym(k)?))).collect::<Result<_, String>>()?;
-    let mut graph = Graph::restore(names, nodes, edges).map_err(|e| e.to_string())?;
+        decoded.indexes.iter().map(|&(l, k)| Ok((sym(l)?, sym(k)?))).collect::<Result<_, String>>()?;
+    let mut graph = Graph::restore(names, nodes, columns, decoded.next_edge)?;
     for (l, k) in indexes {
         let (label, key) = (graph.name(l).to_string(), graph.name(k).to_string());
         graph.create_index(&label, &key);

@@ -1,26 +1,34 @@
 //! The graph store: entities (labelled nodes with properties) and typed, directed edges with properties.
 //!
-//! Built on petgraph's `StableGraph`, so node and edge ids survive deletions. Names (labels, types,
-//! property keys) are interned; a node or edge holds symbols and a sorted vector of properties, never a
-//! `String` name or a `HashMap` of its own, so that tens of millions of edges fit in a few GiB.
+//! Nodes live in petgraph's `StableGraph`, so node ids survive deletions. Relationships live in two
+//! places: most in [`edges`], compressed sparse rows built in bulk (14 bytes a relationship), and
+//! those created since the rows were last built in petgraph beside the nodes, until
+//! [`Graph::prepare_reads`] folds them into new rows. Relationship ids are handed out in increasing
+//! order and never reused, so an id means one relationship for the life of the graph, whatever was
+//! compacted when. Names (labels, types, property keys) are interned; an entity holds symbols and a
+//! sorted vector of properties, never a `String` name or a `HashMap` of its own.
 //!
-//! The query executor reaches adjacency only through [`Graph::neighbours`], which reads a
-//! compressed-sparse-row index ([`adjacency`]) kept beside petgraph's linked lists.
+//! The query executor reaches adjacency only through [`Graph::neighbours`], [`Graph::degree`] and
+//! [`Graph::rows`].
 
 mod adjacency;
+mod edges;
 mod index;
 mod interner;
 mod properties;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
-use adjacency::Adjacency;
 pub use adjacency::{RowsView, Wanted};
+pub(crate) use edges::Columns;
+use edges::EdgeStore;
 use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
-use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
+use petgraph::visit::{EdgeRef, NodeIndexable};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +76,8 @@ pub enum GraphError {
     NoSuchEdge(u32),
     #[error("cannot delete node {0}: it still has relationships (use DETACH DELETE)")]
     NodeHasEdges(u32),
+    #[error("relationship ids are exhausted: a graph holds at most 4294967295 relationships over its life")]
+    EdgeIdsExhausted,
 }
 
 #[derive(Debug, Clone)]
@@ -77,8 +87,10 @@ struct NodeData {
     props: Properties,
 }
 
+/// A relationship created since the compressed rows were built.
 #[derive(Debug, Clone)]
-struct EdgeData {
+struct NewEdge {
+    id: u32,
     ty: Sym,
     props: Properties,
 }
@@ -95,15 +107,19 @@ pub struct Schema {
 /// The in-memory property graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    g: StableGraph<NodeData, EdgeData, petgraph::Directed, u32>,
+    /// Every node, and the relationships created since `edges` was built.
+    g: StableGraph<NodeData, NewEdge, petgraph::Directed, u32>,
+    /// The relationships built in bulk (loads, and compaction by [`Graph::prepare_reads`]).
+    edges: EdgeStore,
+    /// Where in `g` each relationship created since lives, by id.
+    new_edges: FxHashMap<u32, EdgeIndex<u32>>,
+    /// The id the next relationship gets.
+    next_edge: u32,
     names: Interner,
     by_label: FxHashMap<Sym, BTreeSet<u32>>,
     /// Relationships per type: counts only (a set of ids per type cost ten bytes per relationship and
     /// a sixth of a snapshot's load time, for nothing that reads it).
     type_counts: FxHashMap<Sym, usize>,
-    /// Built by [`Graph::prepare_reads`]; until then, and for nodes changed since, adjacency is read
-    /// from petgraph.
-    adjacency: Option<Adjacency>,
     /// Property indexes (`CREATE INDEX`), kept current by every write below.
     indexes: Indexes,
 }
@@ -118,7 +134,7 @@ impl Graph {
     }
 
     pub fn edge_count(&self) -> usize {
-        self.g.edge_count()
+        self.edges.len() + self.g.edge_count()
     }
 
     /// One past the highest node id in use: the size of a table indexed by node id.
@@ -153,8 +169,6 @@ impl Graph {
             self.by_label.entry(l).or_default().insert(id.index() as u32);
         }
         let id = NodeId(id.index() as u32);
-        // A reused slot may still have the edges of the node that held it in the index.
-        self.mark_stale(id);
         if !self.indexes.is_empty() {
             let data = &self.g[node_index(id)];
             for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
@@ -189,12 +203,54 @@ impl Graph {
                 return Err(GraphError::NoSuchNode(n.0));
             }
         }
-        let id = self.g.add_edge(node_index(from), node_index(to), EdgeData { ty, props });
-        let id = id.index() as u32;
-        self.mark_stale(from);
-        self.mark_stale(to);
-        *self.type_counts.entry(ty).or_default() += 1;
+        let id = self.next_edge;
+        self.next_edge = id.checked_add(1).ok_or(GraphError::EdgeIdsExhausted)?;
+        self.insert_new_edge(id, from, to, ty, props);
         Ok(EdgeId(id))
+    }
+
+    fn insert_new_edge(&mut self, id: u32, from: NodeId, to: NodeId, ty: Sym, props: Properties) {
+        let at = self.g.add_edge(node_index(from), node_index(to), NewEdge { id, ty, props });
+        self.new_edges.insert(id, at);
+        *self.type_counts.entry(ty).or_default() += 1;
+    }
+
+    /// Brings back a relationship deleted by a statement that failed, under its own id.
+    pub(crate) fn restore_edge(
+        &mut self,
+        e: EdgeId,
+        from: NodeId,
+        to: NodeId,
+        ty: Sym,
+        props: Properties,
+    ) -> Result<(), GraphError> {
+        for n in [from, to] {
+            if !self.contains_node(n) {
+                return Err(GraphError::NoSuchNode(n.0));
+            }
+        }
+        if let Some(p) = self.edges.tombstone(e) {
+            self.edges.undelete(p, props);
+            *self.type_counts.entry(ty).or_default() += 1;
+        } else if e.0 >= self.edges.id_bound() && !self.new_edges.contains_key(&e.0) {
+            self.insert_new_edge(e.0, from, to, ty, props);
+        } else {
+            return Err(GraphError::NoSuchEdge(e.0));
+        }
+        Ok(())
+    }
+
+    /// The id the next relationship will get: with [`Graph::rewind_edge_ids`], lets a failed
+    /// statement give back the ids it used, so that what it did leaves no trace.
+    pub(crate) fn edge_id_mark(&self) -> u32 {
+        self.next_edge
+    }
+
+    /// Hands ids from `mark` on out again, if no relationship holds one of them.
+    pub(crate) fn rewind_edge_ids(&mut self, mark: u32) {
+        if mark < self.next_edge && (mark..self.next_edge).all(|e| !self.contains_edge(EdgeId(e))) {
+            self.next_edge = mark;
+        }
     }
 
     /// Convenience for library users and tests: names as strings.
@@ -220,15 +276,17 @@ impl Graph {
     }
 
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
-        if let Some((a, b)) = self.endpoints(e) {
-            self.mark_stale(a);
-            self.mark_stale(b);
-        }
-        let data = self.g.remove_edge(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
-        if let Some(count) = self.type_counts.get_mut(&data.ty) {
+        let ty = if let Some(at) = self.new_edges.remove(&e.0) {
+            self.g.remove_edge(at).ok_or(GraphError::NoSuchEdge(e.0))?.ty
+        } else if let Some(p) = self.edges.live(e) {
+            self.edges.delete(p).0
+        } else {
+            return Err(GraphError::NoSuchEdge(e.0));
+        };
+        if let Some(count) = self.type_counts.get_mut(&ty) {
             *count -= 1;
             if *count == 0 {
-                self.type_counts.remove(&data.ty);
+                self.type_counts.remove(&ty);
             }
         }
         Ok(())
@@ -241,12 +299,12 @@ impl Graph {
         }
         let idx = node_index(n);
         let has_edges = self.g.edges_directed(idx, PgDirection::Outgoing).next().is_some()
-            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some();
+            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some()
+            || self.edges.touches(n.0);
         if has_edges {
             return Err(GraphError::NodeHasEdges(n.0));
         }
         let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
-        self.mark_stale(n);
         for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
             if let Some(v) = data.props.get(k) {
                 self.indexes.remove(l, k, v, n);
@@ -281,7 +339,13 @@ impl Graph {
     }
 
     pub fn contains_edge(&self, e: EdgeId) -> bool {
-        self.g.edge_weight(edge_index(e)).is_some()
+        self.new_edges.contains_key(&e.0) || self.edges.live(e).is_some()
+    }
+
+    /// A relationship created since the rows were built.
+    fn new_edge(&self, e: EdgeId) -> Option<(EdgeIndex<u32>, &NewEdge)> {
+        let &at = self.new_edges.get(&e.0)?;
+        Some((at, self.g.edge_weight(at)?))
     }
 
     /// The node's labels, sorted by symbol; empty for a node that does not exist.
@@ -303,11 +367,17 @@ impl Graph {
     }
 
     pub fn edge_type(&self, e: EdgeId) -> Option<Sym> {
-        self.g.edge_weight(edge_index(e)).map(|d| d.ty)
+        match self.new_edge(e) {
+            Some((_, data)) => Some(data.ty),
+            None => self.edges.live(e).map(|p| self.edges.edge_type(p)),
+        }
     }
 
     pub fn edge_properties(&self, e: EdgeId) -> &Properties {
-        self.g.edge_weight(edge_index(e)).map_or(Properties::empty(), |d| &d.props)
+        match self.new_edge(e) {
+            Some((_, data)) => &data.props,
+            None => self.edges.live(e).map_or(Properties::empty(), |p| self.edges.properties(p)),
+        }
     }
 
     pub fn edge_property(&self, e: EdgeId, key: &str) -> Option<&Value> {
@@ -316,8 +386,13 @@ impl Graph {
 
     /// The (start, end) nodes of a relationship.
     pub fn endpoints(&self, e: EdgeId) -> Option<(NodeId, NodeId)> {
-        let (a, b) = self.g.edge_endpoints(edge_index(e))?;
-        Some((NodeId(a.index() as u32), NodeId(b.index() as u32)))
+        match self.new_edge(e) {
+            Some((at, _)) => {
+                let (a, b) = self.g.edge_endpoints(at)?;
+                Some((NodeId(a.index() as u32), NodeId(b.index() as u32)))
+            }
+            None => self.edges.live(e).map(|p| self.edges.endpoints(p)),
+        }
     }
 
     /// The first node after `after` (in id order) carrying `label` (any node when `None`).
@@ -340,8 +415,12 @@ impl Graph {
         self.g.node_indices().map(|i| NodeId(i.index() as u32))
     }
 
+    /// Every relationship, by ascending id.
     pub fn edges(&self) -> impl Iterator<Item = EdgeId> + '_ {
-        self.g.edge_indices().map(|i| EdgeId(i.index() as u32))
+        // Ids created since the rows were built are all above the rows' ids.
+        let mut new: Vec<u32> = self.new_edges.keys().copied().collect();
+        new.sort_unstable();
+        self.edges.ids().chain(new.into_iter().map(EdgeId))
     }
 
     /// The labels some node carries, cheaply (from the label index): for completion and the like.
@@ -369,27 +448,59 @@ impl Graph {
         self.type_counts.get(&ty).copied().unwrap_or(0)
     }
 
-    fn mark_stale(&mut self, n: NodeId) {
-        if let Some(a) = &mut self.adjacency {
-            a.mark_stale(n);
+    /// Folds the relationships created and deleted since the rows were built into new rows, once
+    /// there are enough of them (a sixteenth of the graph) for reading around them to cost more than
+    /// the rebuild; gives nodes created since their (empty) rows. Linear in the graph when it
+    /// rebuilds. Reads are correct without it, only slower.
+    pub fn prepare_reads(&mut self) {
+        let changed = self.g.edge_count() + self.edges.deleted();
+        if changed > 0 && changed * 16 >= self.edge_count().max(16) {
+            let mut columns = self.edges.take_columns();
+            let mut new: Vec<(u32, EdgeIndex<u32>)> = self.new_edges.drain().collect();
+            new.sort_unstable();
+            for (id, at) in new {
+                if let (Some((a, b)), Some(data)) = (self.g.edge_endpoints(at), self.g.edge_weight_mut(at)) {
+                    let props = std::mem::take(&mut data.props);
+                    columns.ids.get_or_insert_with(Vec::new).push(id);
+                    columns.push(a.index() as u32, b.index() as u32, data.ty, props);
+                }
+            }
+            self.g.clear_edges();
+            self.edges = EdgeStore::build(self.g.node_bound(), columns);
         }
+        self.edges.extend_to(self.g.node_bound());
     }
 
-    /// Builds the adjacency index, or rebuilds it when enough nodes changed since it was built for
-    /// reading through it to pay. Linear in the graph; a no-op when the index is current enough.
-    /// Reads are correct without it, only slower.
-    pub fn prepare_reads(&mut self) {
-        let bound = self.g.node_bound();
-        if self.adjacency.as_ref().is_some_and(|a| !a.worth_rebuilding(bound)) {
-            return;
+    /// Adds relationships in bulk, numbered by the store in its own order (by start node), to a
+    /// graph that has none yet; one at a time otherwise. Every endpoint must be a node.
+    pub(crate) fn add_edges(&mut self, columns: Columns) -> Result<(), GraphError> {
+        for &n in columns.src.iter().chain(&columns.dst) {
+            if !self.contains_node(NodeId(n)) {
+                return Err(GraphError::NoSuchNode(n));
+            }
         }
-        let g = &self.g;
-        self.adjacency = Some(Adjacency::build(bound, || {
-            g.edge_indices().filter_map(move |e| {
-                let (a, b) = g.edge_endpoints(e)?;
-                Some((e.index() as u32, a.index() as u32, b.index() as u32, g[e].ty))
-            })
-        }));
+        if self.next_edge > 0 || columns.ids.is_some() {
+            let Columns { src, dst, types, props, .. } = columns;
+            let mut props = props.into_iter();
+            for ((a, b), ty) in src.into_iter().zip(dst).zip(types) {
+                self.add_edge(NodeId(a), NodeId(b), ty, props.next().unwrap_or_default())?;
+            }
+            return Ok(());
+        }
+        if columns.len() > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted);
+        }
+        self.install(columns, None);
+        Ok(())
+    }
+
+    /// Makes `columns` (validated) the graph's relationships.
+    fn install(&mut self, columns: Columns, next_edge: Option<u32>) {
+        for &ty in &columns.types {
+            *self.type_counts.entry(ty).or_default() += 1;
+        }
+        self.edges = EdgeStore::build(self.g.node_bound(), columns);
+        self.next_edge = next_edge.unwrap_or(0).max(self.edges.id_bound());
     }
 
     /// Creates a property index on `label` and `key`, filled from the nodes that have the label;
@@ -442,42 +553,36 @@ impl Graph {
     /// built and current for every node; None otherwise (and for `Both`), when callers read through
     /// [`Graph::neighbours`].
     pub fn rows(&self, dir: Direction) -> Option<RowsView<'_>> {
-        self.adjacency.as_ref()?.rows(dir, self.g.node_bound())
+        if self.g.edge_count() > 0 || self.edges.node_bound() != self.g.node_bound() {
+            return None;
+        }
+        self.edges.rows(dir)
     }
 
     /// How many relationships of `n` go in `dir` with one of `types` (any type when empty); with
     /// `Both`, a self-loop counts once, as [`Graph::neighbours`] lists it.
     pub fn degree(&self, n: NodeId, dir: Direction, types: &[Sym]) -> usize {
-        if let Some(a) = &self.adjacency
-            && a.covers(n)
-        {
-            return a.degree(n, dir, types);
-        }
-        let mut out = Vec::new();
-        self.linked_neighbours(n, dir, types, &mut out);
-        out.len()
+        let mut new = Vec::new();
+        self.new_neighbours(n, dir, types, &mut new);
+        self.edges.degree(n.0, dir, types) + new.len()
     }
 
-    /// Heap bytes held by the adjacency index (zero before it is built).
+    /// Heap bytes held by the compressed rows.
     pub fn adjacency_bytes(&self) -> usize {
-        self.adjacency.as_ref().map_or(0, Adjacency::heap_bytes)
+        self.edges.heap_bytes()
     }
 
     /// Appends to `out` the (edge, other node) pairs of `n` in direction `dir` whose type is one of
     /// `types` (any type when `types` is empty), newest edge first. This is the executor's only way
     /// to adjacency.
     pub fn neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
-        if let Some(a) = &self.adjacency
-            && a.covers(n)
-        {
-            return a.neighbours(n, dir, types, out);
-        }
-        self.linked_neighbours(n, dir, types, out);
+        self.new_neighbours(n, dir, types, out);
+        self.edges.neighbours(n.0, dir, types, out);
     }
 
-    /// [`Graph::neighbours`] read from petgraph's linked lists: always current, slow at scale.
-    fn linked_neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
-        if !self.contains_node(n) {
+    /// [`Graph::neighbours`] among the relationships created since the rows were built.
+    fn new_neighbours(&self, n: NodeId, dir: Direction, types: &[Sym], out: &mut Vec<(EdgeId, NodeId)>) {
+        if self.g.edge_count() == 0 || !self.contains_node(n) {
             return;
         }
         let idx = node_index(n);
@@ -485,7 +590,7 @@ impl Graph {
         if matches!(dir, Direction::Outgoing | Direction::Both) {
             for e in self.g.edges_directed(idx, PgDirection::Outgoing) {
                 if wanted(e.weight().ty) {
-                    out.push((EdgeId(e.id().index() as u32), NodeId(e.target().index() as u32)));
+                    out.push((EdgeId(e.weight().id), NodeId(e.target().index() as u32)));
                 }
             }
         }
@@ -493,7 +598,7 @@ impl Graph {
             for e in self.g.edges_directed(idx, PgDirection::Incoming) {
                 let self_loop = e.source() == e.target();
                 if wanted(e.weight().ty) && !(self_loop && dir == Direction::Both) {
-                    out.push((EdgeId(e.id().index() as u32), NodeId(e.source().index() as u32)));
+                    out.push((EdgeId(e.weight().id), NodeId(e.source().index() as u32)));
                 }
             }
         }
@@ -529,8 +634,13 @@ impl Graph {
         key: Sym,
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
-        let data = self.g.edge_weight_mut(edge_index(e)).ok_or(GraphError::NoSuchEdge(e.0))?;
-        Ok(data.props.set(key, value))
+        if let Some(&at) = self.new_edges.get(&e.0)
+            && let Some(data) = self.g.edge_weight_mut(at)
+        {
+            return Ok(data.props.set(key, value));
+        }
+        let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
+        Ok(self.edges.properties_mut(p).set(key, value))
     }
 
     /// Adds a label to a node; false when it had it already.
@@ -588,8 +698,8 @@ impl Graph {
                 *schema.node_keys.entry(self.name(k).to_string()).or_default() += 1;
             }
         }
-        for e in self.g.edge_weights() {
-            for (k, _) in e.props.iter() {
+        for e in self.edges() {
+            for (k, _) in self.edge_properties(e).iter() {
                 *schema.edge_keys.entry(self.name(k).to_string()).or_default() += 1;
             }
         }
@@ -599,7 +709,7 @@ impl Graph {
     /// Adds every entity of `other` to this graph. Into an empty graph the ids are kept; otherwise
     /// the newcomers get fresh ids.
     pub fn absorb(&mut self, other: Graph) {
-        if self.g.node_bound() == 0 && self.g.edge_bound() == 0 {
+        if self.g.node_bound() == 0 && self.next_edge == 0 {
             let mine: Vec<(String, String)> = self.index_names();
             *self = other;
             for (l, k) in mine {
@@ -637,57 +747,54 @@ impl Graph {
     }
 
     /// Rebuilds a graph whose entities keep the given ids; the ids in between become vacant, as they
-    /// were in the graph that was saved. Nodes and edges must be sorted by id, edges' endpoints present.
+    /// were in the graph that was saved. Nodes must be sorted by id. Relationships carry strictly
+    /// ascending ids, or none to be numbered as a bulk load numbers them; `next_edge` is the id the
+    /// next relationship created gets (at least one past the highest).
     pub(crate) fn restore(
         names: Interner,
         nodes: Vec<(u32, Vec<Sym>, Properties)>,
-        edges: Vec<(u32, u32, u32, Sym, Properties)>,
-    ) -> Result<Graph, GraphError> {
+        edges: Columns,
+        next_edge: Option<u32>,
+    ) -> Result<Graph, String> {
         let mut graph = Graph { names, ..Graph::default() };
-        // Sized once: growing by doubling would copy the edge array a dozen times on a large load.
+        // Sized once: growing by doubling would copy the node array many times on a large load.
         let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
-        let edge_bound = edges.last().map_or(0, |e| e.0 as usize + 1);
         graph.g.reserve_exact_nodes(node_bound.min(nodes.len() * 2 + 16));
-        graph.g.reserve_exact_edges(edge_bound.min(edges.len() * 2 + 16));
         let mut vacant_nodes = Vec::new();
-        let mut vacant = Vec::new();
         let placeholder = || NodeData { labels: thin_vec::ThinVec::new(), props: Properties::default() };
         for (id, labels, props) in nodes {
             while graph.g.node_bound() < id as usize {
                 vacant_nodes.push(graph.g.add_node(placeholder()));
-                vacant.push(true);
             }
             if graph.g.node_bound() != id as usize {
-                return Err(GraphError::NoSuchNode(id));
+                return Err("node ids are not in ascending order".into());
             }
             graph.add_node(&labels, props);
-            vacant.push(false);
-        }
-        let mut vacant_edges = Vec::new();
-        for (id, from, to, ty, props) in edges {
-            while graph.g.edge_bound() < id as usize {
-                let anchor = NodeIndex::new(0);
-                if graph.g.node_bound() == 0 {
-                    return Err(GraphError::NoSuchEdge(id));
-                }
-                let filler = EdgeData { ty, props: Properties::default() };
-                vacant_edges.push(graph.g.add_edge(anchor, anchor, filler));
-            }
-            if graph.g.edge_bound() != id as usize {
-                return Err(GraphError::NoSuchEdge(id));
-            }
-            let placeholder_end = |n: u32| vacant.get(n as usize).is_some_and(|&v| v);
-            if placeholder_end(from) || placeholder_end(to) {
-                return Err(GraphError::NoSuchNode(if placeholder_end(from) { from } else { to }));
-            }
-            graph.add_edge(NodeId(from), NodeId(to), ty, props)?;
-        }
-        for e in vacant_edges {
-            graph.g.remove_edge(e);
         }
         for n in vacant_nodes {
             graph.g.remove_node(n);
         }
+        let count = edges.len();
+        if edges.dst.len() != count
+            || edges.types.len() != count
+            || !(edges.props.is_empty() || edges.props.len() == count)
+        {
+            return Err("the relationship columns differ in length".into());
+        }
+        if let Some(ids) = &edges.ids
+            && (ids.len() != count || ids.windows(2).any(|w| w[0] >= w[1]))
+        {
+            return Err("relationship ids are not in ascending order".into());
+        }
+        if count > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted.to_string());
+        }
+        for &n in edges.src.iter().chain(&edges.dst) {
+            if !graph.contains_node(NodeId(n)) {
+                return Err(format!("a relationship ends at node {n}, which does not exist"));
+            }
+        }
+        graph.install(edges, next_edge);
         Ok(graph)
     }
 
@@ -748,6 +855,23 @@ impl PartialEq for CanonicalGraph {
     }
 }
 
+impl Graph {
+    /// Equality as `==` has it, but for relationship ids: the same nodes (ids included), and the same
+    /// relationships (ends, type, properties) however they are numbered. What a bulk import of an
+    /// export gives back, since an import numbers relationships its own way.
+    pub fn equal_but_for_relationship_ids(&self, other: &Graph) -> bool {
+        let renumbered = |g: &Graph| {
+            let mut canonical = g.canonical();
+            for e in &mut canonical.edges {
+                e.0 = 0;
+            }
+            canonical.edges.sort_by_cached_key(|e| (e.1, e.2, e.3.clone(), format!("{:?}", e.4)));
+            canonical
+        };
+        renumbered(self) == renumbered(other)
+    }
+}
+
 /// Two graphs are equal when they hold the same ids with the same labels, types, endpoints and
 /// properties (floats compared bit for bit), however their names happen to be interned.
 impl PartialEq for Graph {
@@ -758,194 +882,4 @@ impl PartialEq for Graph {
 
 fn node_index(n: NodeId) -> NodeIndex<u32> {
     NodeIndex::new(n.0 as usize)
-}
-
-fn edge_index(e: EdgeId) -> EdgeIndex<u32> {
-    EdgeIndex::new(e.0 as usize)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn small() -> (Graph, NodeId, NodeId, NodeId) {
-        let mut g = Graph::new();
-        let a = g.create_node(&["Campaign"], [("name", Value::from("c"))]);
-        let b = g.create_node(&["ThreatActor"], [("name", Value::from("APT31"))]);
-        let c = g.create_node(&["Organization"], [("name", Value::from("MSS"))]);
-        g.create_edge(a, b, "attributed-to", []).unwrap();
-        g.create_edge(b, c, "linked-to", [("confidence", Value::from("high"))]).unwrap();
-        g.create_edge(c, c, "part-of", []).unwrap();
-        (g, a, b, c)
-    }
-
-    #[test]
-    fn neighbours_by_direction_and_type() {
-        let (g, a, b, c) = small();
-        let mut out = Vec::new();
-        g.neighbours(b, Direction::Outgoing, &[], &mut out);
-        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
-        out.clear();
-        g.neighbours(b, Direction::Incoming, &[], &mut out);
-        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [a]);
-        out.clear();
-        let linked = g.symbol("linked-to").unwrap();
-        g.neighbours(b, Direction::Both, &[linked], &mut out);
-        assert_eq!(out.iter().map(|p| p.1).collect::<Vec<_>>(), [c]);
-        out.clear();
-        // The self-loop shows once when both directions are followed.
-        g.neighbours(c, Direction::Both, &[g.symbol("part-of").unwrap()], &mut out);
-        assert_eq!(out.len(), 1);
-    }
-
-    #[test]
-    fn label_index_follows_removals() {
-        let (mut g, a, b, _) = small();
-        let actor = g.symbol("ThreatActor").unwrap();
-        assert_eq!(g.next_node(None, Some(actor)), Some(b));
-        assert_eq!(g.remove_node(b), Err(GraphError::NodeHasEdges(b.0)));
-        g.detach_remove_node(b).unwrap();
-        assert_eq!(g.next_node(None, Some(actor)), None);
-        assert_eq!(g.label_count(actor), 0);
-        assert_eq!(g.edge_count(), 1);
-        assert_eq!(g.next_node(None, None), Some(a));
-        assert_eq!(g.next_node(Some(a), None).map(|n| n.0), Some(2));
-    }
-
-    #[test]
-    fn restore_keeps_ids_across_holes() {
-        let (mut g, a, _, _) = small();
-        let extra = g.create_node(&["X"], []);
-        g.detach_remove_node(a).unwrap();
-        let names = g.interner().clone();
-        let nodes = g.nodes().map(|n| (n.0, g.labels(n).to_vec(), g.node_properties(n).clone())).collect();
-        let edges = g
-            .edges()
-            .map(|e| {
-                let (s, t) = g.endpoints(e).unwrap();
-                (e.0, s.0, t.0, g.edge_type(e).unwrap(), g.edge_properties(e).clone())
-            })
-            .collect();
-        let back = Graph::restore(names, nodes, edges).unwrap();
-        assert_eq!(back, g);
-        assert!(back.contains_node(extra) && !back.contains_node(a));
-    }
-
-    proptest::proptest! {
-        /// Whatever the writes and whenever the index is rebuilt, reading adjacency through it gives
-        /// what petgraph's own lists give.
-        #[test]
-        fn the_adjacency_index_agrees_with_petgraph(ops in proptest::collection::vec((0u8..6, 0u32..12, 0u32..12, 0u32..3), 1..120)) {
-            let mut g = Graph::new();
-            let types = [g.intern("a"), g.intern("b"), g.intern("c")];
-            for (op, x, y, t) in ops {
-                let (x, y) = (NodeId(x), NodeId(y));
-                match op {
-                    0 => { g.add_node(&[], Properties::default()); }
-                    1 | 2 => { let _ = g.add_edge(x, y, types[t as usize], Properties::default()); }
-                    3 => { let _ = g.remove_edge(EdgeId(x.0 * 3 + t)); }
-                    4 => { let _ = g.detach_remove_node(x); }
-                    _ => g.prepare_reads(),
-                }
-                for n in 0..14 {
-                    for dir in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
-                        for wanted in [&[][..], &types[..1], &types[1..]] {
-                            let (mut fast, mut slow) = (Vec::new(), Vec::new());
-                            g.neighbours(NodeId(n), dir, wanted, &mut fast);
-                            g.linked_neighbours(NodeId(n), dir, wanted, &mut slow);
-                            fast.sort();
-                            slow.sort();
-                            proptest::prop_assert_eq!(g.degree(NodeId(n), dir, wanted), slow.len());
-                            if let Some(rows) = g.rows(dir) {
-                                let mut viewed = Vec::new();
-                                rows.any(n, &rows.wanted(wanted), |m| { viewed.push(NodeId(m)); false });
-                                proptest::prop_assert_eq!(rows.degree(n, &rows.wanted(wanted)), viewed.len());
-                                viewed.sort();
-                                let mut listed: Vec<NodeId> = slow.iter().map(|&(_, m)| m).collect();
-                                listed.sort();
-                                proptest::prop_assert_eq!(viewed, listed);
-                            }
-                            proptest::prop_assert_eq!(fast, slow);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Past 256 relationship types the index stores full symbols instead of one-byte codes; both
-    /// forms read as petgraph does, and a type no relationship has matches nothing.
-    #[test]
-    fn narrow_and_wide_type_codes_read_the_same() {
-        for type_count in [3u32, 300] {
-            let mut g = Graph::new();
-            let nodes: Vec<NodeId> = (0..20).map(|_| g.add_node(&[], Properties::default())).collect();
-            let types: Vec<Sym> = (0..type_count).map(|t| g.intern(&format!("t{t}"))).collect();
-            let unused = g.intern("unused");
-            for i in 0..600u32 {
-                let (a, b) = (nodes[(i * 7 % 20) as usize], nodes[(i * 13 % 20) as usize]);
-                g.add_edge(a, b, types[(i % type_count) as usize], Properties::default()).unwrap();
-            }
-            g.prepare_reads();
-            for &n in &nodes {
-                for dir in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
-                    for wanted in [vec![], vec![types[1]], vec![types[0], types[2]], vec![unused]] {
-                        let (mut fast, mut slow) = (Vec::new(), Vec::new());
-                        g.neighbours(n, dir, &wanted, &mut fast);
-                        g.linked_neighbours(n, dir, &wanted, &mut slow);
-                        fast.sort();
-                        slow.sort();
-                        assert_eq!(fast, slow, "{type_count} types, {dir:?}, {wanted:?}");
-                        assert_eq!(g.degree(n, dir, &wanted), slow.len());
-                        if let Some(rows) = g.rows(dir) {
-                            assert_eq!(rows.degree(n.0, &rows.wanted(&wanted)), slow.len());
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// What each node and relationship costs in the store, besides petgraph's links: a regression
-    /// here is paid per relationship, tens of millions of times.
-    #[test]
-    fn entity_records_stay_small() {
-        assert_eq!(std::mem::size_of::<Properties>(), 8);
-        assert_eq!(std::mem::size_of::<Value>(), 32);
-        assert_eq!(std::mem::size_of::<Option<EdgeData>>(), 16);
-        assert_eq!(std::mem::size_of::<Option<NodeData>>(), 16);
-    }
-
-    #[test]
-    fn an_index_built_before_writes_stays_correct_and_is_rebuilt_when_stale() {
-        let (mut g, a, _, c) = small();
-        g.prepare_reads();
-        let before = g.adjacency_bytes();
-        assert!(before > 0);
-        let t = g.intern("new");
-        let e = g.add_edge(c, a, t, Properties::default()).unwrap();
-        let mut out = Vec::new();
-        g.neighbours(c, Direction::Outgoing, &[t], &mut out);
-        assert_eq!(out, vec![(e, a)]);
-        g.remove_edge(e).unwrap();
-        out.clear();
-        g.neighbours(c, Direction::Outgoing, &[t], &mut out);
-        assert!(out.is_empty());
-        g.prepare_reads();
-        out.clear();
-        g.neighbours(a, Direction::Both, &[], &mut out);
-        let mut linked = Vec::new();
-        g.linked_neighbours(a, Direction::Both, &[], &mut linked);
-        assert_eq!(out, linked, "the rebuilt index keeps petgraph's newest-first order");
-    }
-
-    #[test]
-    fn schema_counts() {
-        let (g, ..) = small();
-        let s = g.schema();
-        assert_eq!(s.labels["Campaign"], 1);
-        assert_eq!(s.edge_types["linked-to"], 1);
-        assert_eq!(s.node_keys["name"], 3);
-        assert_eq!(s.edge_keys["confidence"], 1);
-    }
 }

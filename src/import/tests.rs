@@ -111,9 +111,13 @@ fn progress_is_reported_per_file() {
     let size = |p: &std::path::Path| Some(std::fs::metadata(p).unwrap().len());
     assert_eq!(
         stages,
-        vec![(format!("reading {}", n.display()), size(&n)), (format!("reading {}", e.display()), size(&e))]
+        vec![
+            (format!("reading {}", n.display()), size(&n)),
+            (format!("reading {}", e.display()), size(&e)),
+            ("storing relationships".to_string(), None)
+        ]
     );
-    assert_eq!(seen.last, size(&e).unwrap(), "the last file is read to its end");
+    assert_eq!(seen.reached[1], size(&e).unwrap(), "the last file is read to its end");
 }
 
 #[test]

@@ -104,6 +104,7 @@ fn run(
     interrupt: &Interrupt,
     profile: Option<Profile>,
 ) -> Result<(Vec<Row>, WriteStats, Option<Profile>), QueryError> {
+    let edge_mark = graph.edge_id_mark();
     let mut ctx = Ctx { graph, params, interrupt, stats: WriteStats::default(), undo: Vec::new(), profile };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
@@ -128,16 +129,17 @@ fn run(
     match outcome {
         Ok(()) => Ok((rows, ctx.stats, ctx.profile)),
         Err(e) => {
-            rollback(ctx.graph, ctx.undo);
+            rollback(ctx.graph, ctx.undo, edge_mark);
             Err(e)
         }
     }
 }
 
-fn rollback(graph: &mut Graph, undo: Vec<Undo>) {
+fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
     // Undoing in reverse order removes each relationship before its nodes and re-creates each deleted
     // node before its relationships; petgraph's stable graph reuses the most recently freed slot
-    // first, so re-created entities get their old ids back.
+    // first, so re-created nodes get their old ids back; relationships are restored by id, and the
+    // ids the statement used are handed out again.
     for change in undo.into_iter().rev() {
         let _ = match change {
             Undo::Edge(e) => graph.remove_edge(e),
@@ -155,11 +157,10 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>) {
                 debug_assert_eq!(back, n, "a deleted node is restored under its own id");
                 Ok(())
             }
-            Undo::DeletedEdge(e, a, b, ty, props) => graph.add_edge(a, b, ty, props).map(|back| {
-                debug_assert_eq!(back, e, "a deleted relationship is restored under its own id");
-            }),
+            Undo::DeletedEdge(e, a, b, ty, props) => graph.restore_edge(e, a, b, ty, props),
         };
     }
+    graph.rewind_edge_ids(edge_mark);
 }
 
 trait Operator<'p> {
