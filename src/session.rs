@@ -78,10 +78,17 @@ pub fn read_file(path: &Path) -> Result<Loaded, Error> {
 
 /// `read_file`, telling `progress` of each stage.
 pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded, Error> {
-    let bytes = crate::progress::read_file(path, progress)
-        .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    // A snapshot is streamed rather than read whole first: recognised by its first bytes.
+    let mut start = [0u8; snapshot::MAGIC.len()];
+    let got = std::io::Read::read(&mut std::fs::File::open(path).map_err(io)?, &mut start).map_err(io)?;
+    if snapshot::is_snapshot(&start[..got]) {
+        let graph = snapshot::load_with(path, progress)?;
+        return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
+    }
+    let bytes = crate::progress::read_file(path, progress).map_err(io)?;
     if snapshot::is_snapshot(&bytes) {
-        let graph = snapshot::from_vec_with(bytes, path, progress)?;
+        let graph = snapshot::from_bytes_with(&bytes, path, progress)?;
         return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
     }
     if crate::stix::looks_like_stix(&bytes) {

@@ -138,7 +138,7 @@ impl EdgeStore {
                 pos_of[id as usize] = p as u32;
             }
         }
-        let (inc, inc_pos) = incoming(node_bound, &out, &ids, &pos_of);
+        let (inc, inc_pos) = incoming(node_bound, &out, &pos_of);
         let mut store = EdgeStore {
             out: Rows::default(),
             inc,
@@ -195,6 +195,58 @@ impl EdgeStore {
     /// One past the highest id here (zero when empty).
     pub(super) fn id_bound(&self) -> u32 {
         if self.ids.is_empty() { self.out.others.len() as u32 } else { self.pos_of.len() as u32 }
+    }
+
+    /// Whether node `n` has a row entry in either direction (deleted ones included).
+    pub(super) fn has_row(&self, n: usize) -> bool {
+        !self.out.range(n).is_empty() || !self.inc.range(n).is_empty()
+    }
+
+    /// How many relationships here have each type (deleted ones excluded).
+    pub(super) fn type_counts(&self) -> Vec<(Sym, usize)> {
+        let mut counts: rustc_hash::FxHashMap<Sym, usize> = Default::default();
+        match &self.out.types {
+            Codes::Narrow(codes) if self.is_clean() => {
+                let mut by_code = [0usize; 256];
+                for &c in codes {
+                    by_code[c as usize] += 1;
+                }
+                for (code, &ty) in self.table.names.iter().enumerate() {
+                    counts.insert(ty, by_code[code]);
+                }
+            }
+            _ => {
+                for p in (0..self.out.others.len()).filter(|&p| !self.is_deleted(p)) {
+                    *counts.entry(self.edge_type(p)).or_default() += 1;
+                }
+            }
+        }
+        counts.into_iter().filter(|&(_, n)| n > 0).collect()
+    }
+
+    /// Calls `visit` with each relationship here (deleted ones excluded) by ascending id: id, start,
+    /// end, type, properties. Row by row when ids are positions, so no start node is looked up.
+    pub(super) fn visit<'g>(&'g self, mut visit: impl FnMut(u32, u32, u32, Sym, &'g Properties)) {
+        let mut one = |p: usize, start: u32| {
+            if !self.is_deleted(p) {
+                visit(self.id_at(p), start, self.out.others[p], self.edge_type(p), self.properties(p));
+            }
+        };
+        if self.ids.is_empty() {
+            for n in 0..self.out.node_bound() {
+                for p in self.out.range(n) {
+                    one(p, n as u32);
+                }
+            }
+        } else {
+            let mut start_at = vec![0u32; self.out.others.len()];
+            for n in 0..self.out.node_bound() {
+                start_at[self.out.range(n)].fill(n as u32);
+            }
+            for &p in self.pos_of.iter().filter(|&&p| p != NO_POSITION) {
+                one(p as usize, start_at[p as usize]);
+            }
+        }
     }
 
     /// Relationships deleted since the build.
@@ -424,47 +476,106 @@ fn offsets(node_bound: usize, rows: impl Iterator<Item = u32>) -> Vec<u32> {
 }
 
 /// The incoming rows of `out`, each row in ascending id order, and each entry's outgoing position.
-fn incoming(node_bound: usize, out: &Rows, ids: &[u32], pos_of: &[u32]) -> (Rows, Vec<u32>) {
-    let total = out.others.len();
+fn incoming(node_bound: usize, out: &Rows, pos_of: &[u32]) -> (Rows, Vec<u32>) {
     let offsets = offsets(node_bound, out.others.iter().copied());
-    let mut fill: Vec<u32> = offsets[..node_bound].to_vec();
-    let mut others = vec![0u32; total];
-    let mut inc_pos = vec![0u32; total];
-    let mut codes = match &out.types {
-        Codes::Narrow(_) => Codes::Narrow(vec![0; total]),
-        Codes::Wide(_) => Codes::Wide(vec![Sym::default(); total]),
-    };
-    let mut place = |p: usize, start: u32| {
-        let end = out.others[p] as usize;
-        let q = fill[end] as usize;
-        fill[end] += 1;
-        others[q] = start;
-        inc_pos[q] = p as u32;
-        match (&mut codes, &out.types) {
-            (Codes::Narrow(to), Codes::Narrow(from)) => to[q] = from[p],
-            (Codes::Wide(to), Codes::Wide(from)) => to[q] = from[p],
-            _ => {}
+    let (others, inc_pos, types) = match &out.types {
+        Codes::Narrow(codes) => {
+            let (others, inc_pos, codes) = transpose(&offsets, out, codes, pos_of);
+            (others, inc_pos, Codes::Narrow(codes))
+        }
+        Codes::Wide(types) => {
+            let (others, inc_pos, types) = transpose(&offsets, out, types, pos_of);
+            (others, inc_pos, Codes::Wide(types))
         }
     };
-    if ids.is_empty() {
-        // Positions are ids: row by row is id order.
+    (Rows { offsets, others, types, by_type: Vec::new() }, inc_pos)
+}
+
+/// Below this many relationships, transposing on one thread is quicker than starting more.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Places every outgoing entry in its end node's incoming row. The writes land all over the
+/// arrays, one cache miss each, so they are split by end node across the machine's cores, each
+/// thread reading every entry and writing its own part: random writes wait on memory, and two
+/// cores wait on it twice as fast.
+fn transpose<T: Copy + Default + Send + Sync>(
+    in_offsets: &[u32],
+    out: &Rows,
+    codes: &[T],
+    pos_of: &[u32],
+) -> (Vec<u32>, Vec<u32>, Vec<T>) {
+    let total = out.others.len();
+    let node_bound = in_offsets.len() - 1;
+    let (mut others, mut inc_pos, mut inc_codes) =
+        (vec![0u32; total], vec![0u32; total], vec![T::default(); total]);
+    // With explicit ids, entries are visited in id order, so each needs its start node at hand.
+    let mut start_at = Vec::new();
+    if !pos_of.is_empty() {
+        start_at = vec![0u32; total];
         for n in 0..out.node_bound() {
-            for p in out.range(n) {
-                place(p, n as u32);
-            }
-        }
-    } else {
-        let mut start_at = vec![0u32; total];
-        for n in 0..out.node_bound() {
-            for p in out.range(n) {
-                start_at[p] = n as u32;
-            }
-        }
-        for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
-            place(p as usize, start_at[p as usize]);
+            start_at[out.range(n)].fill(n as u32);
         }
     }
-    (Rows { offsets, others, types: codes, by_type: Vec::new() }, inc_pos)
+    let threads = if total < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
+    };
+    // Node ranges holding about the same number of incoming entries each.
+    let mut bounds = vec![0usize];
+    for k in 1..threads {
+        let target = total * k / threads;
+        let at = in_offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
+        bounds.push(at.max(bounds[bounds.len() - 1]));
+    }
+    bounds.push(node_bound);
+    let (start_at, out_others) = (&start_at, &out.others);
+    let fill_part = |lo: usize, hi: usize, others: &mut [u32], inc_pos: &mut [u32], inc_codes: &mut [T]| {
+        let base = in_offsets[lo];
+        let mut fill: Vec<u32> = in_offsets[lo..hi].iter().map(|&o| o - base).collect();
+        let mut place = |p: usize, start: u32| {
+            let end = out_others[p] as usize;
+            if (lo..hi).contains(&end) {
+                let q = fill[end - lo] as usize;
+                fill[end - lo] += 1;
+                others[q] = start;
+                inc_pos[q] = p as u32;
+                inc_codes[q] = codes[p];
+            }
+        };
+        if pos_of.is_empty() {
+            // Positions are ids: row by row is id order.
+            for n in 0..out.node_bound() {
+                for p in out.range(n) {
+                    place(p, n as u32);
+                }
+            }
+        } else {
+            for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
+                place(p as usize, start_at[p as usize]);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let (mut others, mut inc_pos, mut inc_codes) =
+            (&mut others[..], &mut inc_pos[..], &mut inc_codes[..]);
+        for part in bounds.windows(2) {
+            let (lo, hi) = (part[0], part[1]);
+            let len = (in_offsets[hi] - in_offsets[lo]) as usize;
+            let (o, rest) = std::mem::take(&mut others).split_at_mut(len);
+            others = rest;
+            let (p, rest) = std::mem::take(&mut inc_pos).split_at_mut(len);
+            inc_pos = rest;
+            let (c, rest) = std::mem::take(&mut inc_codes).split_at_mut(len);
+            inc_codes = rest;
+            if threads == 1 {
+                fill_part(lo, hi, o, p, c);
+            } else {
+                scope.spawn(move || fill_part(lo, hi, o, p, c));
+            }
+        }
+    });
+    (others, inc_pos, inc_codes)
 }
 
 /// Each node's degree by narrow type code, in one sequential pass over the rows.

@@ -8,7 +8,9 @@ use thin_vec::ThinVec;
 use super::Sym;
 use crate::value::Value;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialised as its list of (key, value) pairs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Properties(ThinVec<(Sym, Value)>);
 
 static EMPTY: Properties = Properties(ThinVec::new());
@@ -16,6 +18,23 @@ static EMPTY: Properties = Properties(ThinVec::new());
 impl Properties {
     pub fn empty() -> &'static Properties {
         &EMPTY
+    }
+
+    /// Checks a map read from outside (a snapshot): keys strictly ascending and below
+    /// `name_count`, values storable.
+    pub(crate) fn check(&self, name_count: usize) -> Result<(), String> {
+        if self.0.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err("property keys are not in ascending order".into());
+        }
+        for (k, v) in &self.0 {
+            if k.0 as usize >= name_count {
+                return Err(format!("name {} is out of range", k.0));
+            }
+            if !v.is_storable() || v.is_null() {
+                return Err(format!("a property holds a {}, which cannot be stored", v.type_name()));
+            }
+        }
+        Ok(())
     }
 
     pub fn get(&self, key: Sym) -> Option<&Value> {

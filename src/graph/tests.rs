@@ -63,7 +63,10 @@ fn restore_keeps_ids_across_holes() {
     let extra = g.create_node(&["X"], []);
     g.detach_remove_node(a).unwrap();
     let names = g.interner().clone();
-    let nodes = g.nodes().map(|n| (n.0, g.labels(n).to_vec(), g.node_properties(n).clone())).collect();
+    let nodes = g
+        .nodes()
+        .map(|n| (n.0, g.labels(n).iter().copied().collect(), g.node_properties(n).clone()))
+        .collect();
     let back = Graph::restore(names, nodes, columns_of(&g), Some(g.edge_id_mark())).unwrap();
     assert_eq!(back, g);
     assert!(back.contains_node(extra) && !back.contains_node(a));

@@ -1,0 +1,185 @@
+//! Filling a graph in bulk: from a snapshot's node records and relationship columns, and from an
+//! import. Relationships are built into their rows apart from the graph ([`BuiltEdges`]), so that a
+//! load can build them on one core while it creates the nodes on another.
+
+use std::collections::BTreeSet;
+
+use thin_vec::ThinVec;
+
+use super::edges::{Columns, EdgeStore};
+use super::{Graph, GraphError, Interner, NodeData, NodeId, Properties, Sym};
+
+/// Relationships built into rows, not yet part of a graph.
+#[derive(Debug)]
+pub(crate) struct BuiltEdges {
+    store: EdgeStore,
+    next_edge: Option<u32>,
+}
+
+impl BuiltEdges {
+    /// Checks the columns against themselves (lengths, ascending ids, endpoints below `node_bound`,
+    /// types below `name_count`) and builds their rows; endpoints are checked against the nodes
+    /// when the rows are attached. `next_edge` is the id the next relationship created gets (at
+    /// least one past the highest).
+    pub(crate) fn build(
+        columns: Columns,
+        node_bound: usize,
+        name_count: usize,
+        next_edge: Option<u32>,
+    ) -> Result<BuiltEdges, String> {
+        let count = columns.len();
+        if columns.dst.len() != count
+            || columns.types.len() != count
+            || !(columns.props.is_empty() || columns.props.len() == count)
+        {
+            return Err("the relationship columns differ in length".into());
+        }
+        if let Some(ids) = &columns.ids
+            && (ids.len() != count || ids.windows(2).any(|w| w[0] >= w[1]))
+        {
+            return Err("relationship ids are not in ascending order".into());
+        }
+        if count > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted.to_string());
+        }
+        if let Some(&n) = columns.src.iter().chain(&columns.dst).find(|&&n| n as usize >= node_bound) {
+            return Err(format!("a relationship ends at node {n}, which does not exist"));
+        }
+        if let Some(ty) = columns.types.iter().find(|t| t.0 as usize >= name_count) {
+            return Err(format!("name {} is out of range", ty.0));
+        }
+        Ok(BuiltEdges { store: EdgeStore::build(node_bound, columns), next_edge })
+    }
+
+    /// Gives relationship `id` its properties.
+    pub(crate) fn set_properties(&mut self, id: u32, props: Properties) -> Result<(), String> {
+        let p = self
+            .store
+            .live(super::EdgeId(id))
+            .ok_or_else(|| format!("no relationship {id} to give properties"))?;
+        *self.store.properties_mut(p) = props;
+        Ok(())
+    }
+}
+
+/// One node as a snapshot holds it: id, labels, properties.
+pub(crate) type NodeRecord = (u32, ThinVec<Sym>, Properties);
+
+impl Graph {
+    /// A graph of the given nodes (by ascending id; the ids in between become vacant, as they were
+    /// in the graph that was saved) and no relationships. Labels and keys are checked against the
+    /// names, properties for order and storable values.
+    pub(crate) fn restore_nodes(names: Interner, nodes: Vec<NodeRecord>) -> Result<Graph, String> {
+        let name_count = names.len();
+        let mut graph = Graph { names, ..Graph::default() };
+        // Sized once: growing by doubling would copy the node array many times on a large load.
+        let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
+        graph.g.reserve_exact_nodes(node_bound.min(nodes.len() * 2 + 16));
+        let mut by_label: Vec<Vec<u32>> = Vec::new();
+        let mut vacant = Vec::new();
+        let placeholder = || NodeData { labels: ThinVec::new(), props: Properties::default() };
+        for (id, mut labels, props) in nodes {
+            while graph.node_bound() < id as usize {
+                vacant.push(graph.g.add_node(placeholder()));
+            }
+            if graph.node_bound() != id as usize {
+                return Err("node ids are not in ascending order".into());
+            }
+            props.check(name_count)?;
+            labels.sort_unstable();
+            labels.dedup();
+            for &l in &labels {
+                let at = l.0 as usize;
+                if at >= name_count {
+                    return Err(format!("name {at} is out of range"));
+                }
+                if at >= by_label.len() {
+                    by_label.resize_with(at + 1, Vec::new);
+                }
+                by_label[at].push(id);
+            }
+            graph.g.add_node(NodeData { labels, props });
+        }
+        for n in vacant {
+            graph.g.remove_node(n);
+        }
+        // Ids arrive ascending, so each label's set is built from a sorted list in one go.
+        for (l, ids) in by_label.into_iter().enumerate().filter(|(_, ids)| !ids.is_empty()) {
+            graph.by_label.insert(Sym(l as u32), BTreeSet::from_iter(ids));
+        }
+        Ok(graph)
+    }
+
+    /// Makes `built` the relationships of this graph, which has none yet.
+    pub(crate) fn attach_edges(&mut self, built: BuiltEdges) -> Result<(), String> {
+        if self.edge_count() > 0 || self.next_edge > 0 {
+            return Err("the graph has relationships already".into());
+        }
+        let BuiltEdges { store, next_edge } = built;
+        if store.node_bound() > self.node_bound() {
+            return Err(format!(
+                "a relationship ends at node {}, which does not exist",
+                store.node_bound() - 1
+            ));
+        }
+        if let Some(n) =
+            (0..store.node_bound()).find(|&n| store.has_row(n) && !self.contains_node(NodeId(n as u32)))
+        {
+            return Err(format!("a relationship ends at node {n}, which does not exist"));
+        }
+        self.install(store, next_edge);
+        Ok(())
+    }
+
+    fn install(&mut self, mut store: EdgeStore, next_edge: Option<u32>) {
+        store.extend_to(self.node_bound());
+        self.type_counts = store.type_counts().into_iter().collect();
+        self.next_edge = next_edge.unwrap_or(0).max(store.id_bound());
+        self.edges = store;
+    }
+
+    /// Rebuilds a graph from its nodes and relationship columns (strictly ascending ids, or none to
+    /// be numbered as a bulk load numbers them).
+    #[cfg(test)]
+    pub(crate) fn restore(
+        names: Interner,
+        nodes: Vec<NodeRecord>,
+        edges: Columns,
+        next_edge: Option<u32>,
+    ) -> Result<Graph, String> {
+        let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
+        let built = BuiltEdges::build(edges, node_bound, names.len(), next_edge)?;
+        let mut graph = Graph::restore_nodes(names, nodes)?;
+        graph.attach_edges(built)?;
+        Ok(graph)
+    }
+
+    /// Adds relationships in bulk, numbered by the store in its own order (by start node), to a
+    /// graph that has none yet; one at a time otherwise. Every endpoint must be a node.
+    pub(crate) fn add_edges(&mut self, columns: Columns) -> Result<(), GraphError> {
+        let all_present = self.node_count() == self.node_bound();
+        for &n in columns.src.iter().chain(&columns.dst) {
+            // Without holes, a node exists exactly when its id is below the bound.
+            let present =
+                if all_present { (n as usize) < self.node_bound() } else { self.contains_node(NodeId(n)) };
+            if !present {
+                return Err(GraphError::NoSuchNode(n));
+            }
+        }
+        if self.next_edge > 0 || columns.ids.is_some() {
+            let Columns { src, dst, types, props, .. } = columns;
+            let mut props = props.into_iter();
+            for ((a, b), ty) in src.into_iter().zip(dst).zip(types) {
+                self.add_edge(NodeId(a), NodeId(b), ty, props.next().unwrap_or_default())?;
+            }
+            return Ok(());
+        }
+        if columns.len() > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted);
+        }
+        // The endpoints were checked above, and the graph has no relationships (no id was ever
+        // handed out).
+        self.install(EdgeStore::build(self.node_bound(), columns), None);
+        Ok(())
+    }
+}

@@ -1,0 +1,249 @@
+//! Reading a snapshot, from a file or from memory, on two cores: while one thread decodes the
+//! nodes, the other reads the relationship columns; once the checksum holds, one creates the nodes
+//! while the other builds the relationships' rows.
+
+use std::io::{self, Read};
+use std::path::Path;
+
+use thin_vec::ThinVec;
+
+use super::{
+    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, SnapshotError, VERSION,
+    is_snapshot,
+};
+use crate::graph::{BuiltEdges, Columns, Graph, Interner, Properties, Sym};
+use crate::progress::{Progress, Unit};
+
+/// Reads as much of `buf` as the source holds, up to its length; how much it read.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+fn le(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64)
+}
+
+/// Reads a snapshot of `size` bytes from `reader`; `path` only names it in errors.
+pub(super) fn read(
+    reader: &mut impl Read,
+    size: u64,
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Graph, SnapshotError> {
+    let path_buf = || path.to_path_buf();
+    let io_err = |source| SnapshotError::Io { path: path_buf(), source };
+    let corrupt = |detail: String| SnapshotError::Corrupt { path: path_buf(), detail };
+    let mut header = [0u8; HEADER_LEN];
+    let got = fill(reader, &mut header).map_err(io_err)?;
+    if !is_snapshot(&header[..got]) {
+        return Err(SnapshotError::NotASnapshot { path: path_buf() });
+    }
+    if got < HEADER_LEN {
+        return Err(SnapshotError::Truncated {
+            path: path_buf(),
+            expected: HEADER_LEN as u64,
+            found: got as u64,
+        });
+    }
+    let version = le(&header[8..12]) as u32;
+    if !(1..=VERSION).contains(&version) {
+        return Err(SnapshotError::UnsupportedVersion { path: path_buf(), found: version });
+    }
+    let expected = le(&header[12..20]);
+    let stored = le(&header[20..24]) as u32;
+    let found = size.saturating_sub(HEADER_LEN as u64);
+    if found < expected {
+        return Err(SnapshotError::Truncated { path: path_buf(), expected, found });
+    }
+    if found > expected {
+        return Err(SnapshotError::TrailingData { path: path_buf(), found: found - expected });
+    }
+    let checksum = |crc: crc32fast::Hasher| {
+        let computed = crc.finalize();
+        if computed == stored {
+            Ok(())
+        } else {
+            Err(SnapshotError::ChecksumMismatch { path: path_buf(), stored, computed })
+        }
+    };
+    let mut crc = crc32fast::Hasher::new();
+    if version < 3 {
+        // Sized by the length checked against the file above.
+        let mut payload = vec![0u8; expected as usize];
+        reader.read_exact(&mut payload).map_err(io_err)?;
+        progress.stage("checking the snapshot", None, Unit::Bytes);
+        crc.update(&payload);
+        checksum(crc)?;
+        progress.stage("decoding the snapshot", None, Unit::Bytes);
+        let graph = from_records(version, &payload).map_err(corrupt)?;
+        return Ok(graph);
+    }
+    if expected < PREFIX_LEN as u64 {
+        return Err(corrupt("the payload is shorter than its fixed part".into()));
+    }
+    let mut prefix = [0u8; PREFIX_LEN];
+    reader.read_exact(&mut prefix).map_err(io_err)?;
+    crc.update(&prefix);
+    let (body_len, edge_count) = (le(&prefix[0..8]), le(&prefix[8..16]));
+    let (node_bound, flags) = (le(&prefix[16..20]) as usize, le(&prefix[20..24]) as u32);
+    if flags & !EDGE_IDS != 0 {
+        return Err(corrupt(format!("unknown flags {flags:#x}")));
+    }
+    let arrays: u64 = if flags & EDGE_IDS != 0 { 4 } else { 3 };
+    let columns_len = edge_count.checked_mul(arrays * 4);
+    if columns_len.and_then(|c| c.checked_add(body_len)).and_then(|n| n.checked_add(PREFIX_LEN as u64))
+        != Some(expected)
+    {
+        return Err(corrupt(format!(
+            "a {body_len}-byte body and {edge_count} relationships do not make a {expected}-byte payload"
+        )));
+    }
+    // Both sizes are now bounded by the file's length.
+    let mut body = vec![0u8; body_len as usize];
+    reader.read_exact(&mut body).map_err(io_err)?;
+    crc.update(&body);
+    let config = bincode::config::standard();
+    let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len;
+    let (decoded, columns) = std::thread::scope(|scope| {
+        let decoder = scope.spawn(|| bincode::serde::decode_from_slice::<Body, _>(&body, config));
+        let columns = read_columns(reader, edge_count as usize, arrays == 4, &mut crc, progress, start);
+        (decoder.join(), columns)
+    });
+    let columns = columns.map_err(io_err)?;
+    progress.stage("checking the snapshot", None, Unit::Bytes);
+    checksum(crc)?;
+    progress.stage("decoding the snapshot", None, Unit::Bytes);
+    let decoded = decoded.map_err(|_| corrupt("the decoder failed".into()))?;
+    let (body_decoded, used) = decoded.map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
+    if used != body.len() {
+        return Err(corrupt(format!("{} bytes left over after the graph", body.len() - used)));
+    }
+    drop(body);
+    progress.stage("building the graph", None, Unit::Items);
+    let Body { names, nodes, indexes, next_edge, edge_properties } = body_decoded;
+    if nodes.last().map_or(0, |n| n.id as usize + 1) != node_bound {
+        return Err(corrupt("the node bound does not match the nodes".into()));
+    }
+    let names = interner(names).map_err(corrupt)?;
+    let name_count = names.len();
+    let (graph, built) = std::thread::scope(|scope| {
+        let builder = scope.spawn(move || -> Result<BuiltEdges, String> {
+            let mut built = BuiltEdges::build(columns, node_bound, name_count, Some(next_edge))?;
+            for (id, props) in edge_properties {
+                props.check(name_count)?;
+                built.set_properties(id, props)?;
+            }
+            Ok(built)
+        });
+        let nodes = nodes.into_iter().map(|n| (n.id, n.labels, n.properties)).collect();
+        (Graph::restore_nodes(names, nodes), builder.join())
+    });
+    let mut graph = graph.map_err(corrupt)?;
+    let built = built.map_err(|_| corrupt("building the relationships failed".into()))?.map_err(corrupt)?;
+    graph.attach_edges(built).map_err(corrupt)?;
+    finish(graph, &indexes).map_err(corrupt)
+}
+
+/// The relationship columns, straight from the reader into their arrays, a chunk at a time.
+fn read_columns(
+    reader: &mut impl Read,
+    count: usize,
+    with_ids: bool,
+    crc: &mut crc32fast::Hasher,
+    progress: &mut dyn Progress,
+    mut done: u64,
+) -> io::Result<Columns> {
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut column = || -> io::Result<Vec<u32>> {
+        let mut values = Vec::with_capacity(count);
+        let mut left = count * 4;
+        while left > 0 {
+            let bytes = &mut chunk[..left.min(1 << 20)];
+            reader.read_exact(bytes)?;
+            crc.update(bytes);
+            values.extend(bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+            left -= bytes.len();
+            done += bytes.len() as u64;
+            progress.advance(done);
+        }
+        Ok(values)
+    };
+    let ids = if with_ids { Some(column()?) } else { None };
+    let (src, dst) = (column()?, column()?);
+    let types = column()?.into_iter().map(Sym).collect();
+    Ok(Columns { ids, src, dst, types, props: Vec::new() })
+}
+
+fn interner(names: Vec<String>) -> Result<Interner, String> {
+    let mut interner = Interner::default();
+    for name in &names {
+        interner.intern(name);
+    }
+    if interner.len() != names.len() {
+        return Err("the name table repeats a name".into());
+    }
+    Ok(interner)
+}
+
+/// Indexes, rebuilt from the nodes, and the graph made ready for reading.
+fn finish(mut graph: Graph, indexes: &[(u32, u32)]) -> Result<Graph, String> {
+    let count = graph.interner().len() as u32;
+    for &(l, k) in indexes {
+        if l >= count || k >= count {
+            return Err(format!("name {} is out of range", l.max(k)));
+        }
+        let (label, key) = (graph.name(Sym(l)).to_string(), graph.name(Sym(k)).to_string());
+        graph.create_index(&label, &key);
+    }
+    graph.prepare_reads();
+    Ok(graph)
+}
+
+/// Versions 1 and 2: relationships as records, decoded and built on one thread.
+fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
+    let config = bincode::config::standard();
+    let cannot = |e: bincode::error::DecodeError| format!("cannot decode the graph: {e}");
+    let ((names, nodes, edges, indexes), used) = if version == 1 {
+        let (v1, used): (BodyV1, usize) =
+            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+        ((v1.names, v1.nodes, v1.edges, Vec::new()), used)
+    } else {
+        let (v2, used): (BodyV2, usize) =
+            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+        ((v2.names, v2.nodes, v2.edges, v2.indexes), used)
+    };
+    if used != payload.len() {
+        return Err(format!("{} bytes left over after the graph", payload.len() - used));
+    }
+    let names = interner(names)?;
+    let name_count = names.len();
+    let mut columns = Columns { ids: Some(Vec::with_capacity(edges.len())), ..Columns::default() };
+    let mut properties: Vec<(u32, Properties)> = Vec::new();
+    for EdgeRecord { id, from, to, rel_type, properties: props } in edges {
+        if !props.is_empty() {
+            props.check(name_count)?;
+            properties.push((id, props));
+        }
+        columns.ids.get_or_insert_with(Vec::new).push(id);
+        columns.push(from, to, Sym(rel_type), Properties::default());
+    }
+    let node_bound = nodes.last().map_or(0, |n| n.id as usize + 1);
+    let mut built = BuiltEdges::build(columns, node_bound, name_count, None)?;
+    for (id, props) in properties {
+        built.set_properties(id, props)?;
+    }
+    let nodes: Vec<(u32, ThinVec<Sym>, Properties)> =
+        nodes.into_iter().map(|NodeRecord { id, labels, properties }| (id, labels, properties)).collect();
+    let mut graph = Graph::restore_nodes(names, nodes)?;
+    graph.attach_edges(built)?;
+    finish(graph, &indexes)
+}
