@@ -187,6 +187,12 @@ fn run(args: Args) -> Result<(), Failure> {
         kgraph::export::export_with(g, &kgraph::export::Selection::all(g), path, &mut bar::Bar::on_stderr())
             .map_err(|e| Failure::Other(e.to_string()))?;
     }
+    // The process ends here: freeing a large in-memory graph entity by entity (millions of small
+    // allocations) would only delay the exit, and the system takes the memory back at once. A
+    // database is closed properly.
+    if let Engine::Memory(session) = session {
+        std::mem::forget(session);
+    }
     Ok(())
 }
 

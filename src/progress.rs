@@ -10,7 +10,7 @@ pub enum Unit {
 }
 
 /// Told of each stage of a long piece of work and how far into it the work is.
-pub trait Progress {
+pub trait Progress: Send {
     /// A new stage (the previous one is over): what it does, and its total, when known.
     fn stage(&mut self, what: &str, total: Option<u64>, unit: Unit);
     /// How much of the current stage is done. Called often: implementations keep it cheap.

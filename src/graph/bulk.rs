@@ -45,10 +45,25 @@ impl BuiltEdges {
         if let Some(&n) = columns.src.iter().chain(&columns.dst).find(|&&n| n as usize >= node_bound) {
             return Err(format!("a relationship ends at node {n}, which does not exist"));
         }
+        // Also bounds the table the build indexes by symbol.
         if let Some(ty) = columns.types.iter().find(|t| t.0 as usize >= name_count) {
             return Err(format!("name {} is out of range", ty.0));
         }
         Ok(BuiltEdges { store: EdgeStore::build(node_bound, columns), next_edge })
+    }
+
+    /// Checks that every type is a name of `name_count` names.
+    pub(crate) fn check_types(&self, name_count: usize) -> Result<(), String> {
+        match self.store.types_in_use().into_iter().find(|t| t.0 as usize >= name_count) {
+            Some(ty) => Err(format!("name {} is out of range", ty.0)),
+            None => Ok(()),
+        }
+    }
+
+    /// Sets the id the next relationship created gets (at least one past the highest, whatever this
+    /// says).
+    pub(crate) fn set_next_edge(&mut self, next_edge: u32) {
+        self.next_edge = Some(next_edge);
     }
 
     /// Gives relationship `id` its properties.

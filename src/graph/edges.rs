@@ -197,6 +197,19 @@ impl EdgeStore {
         if self.ids.is_empty() { self.out.others.len() as u32 } else { self.pos_of.len() as u32 }
     }
 
+    /// The types the rows hold (deleted relationships' included).
+    pub(super) fn types_in_use(&self) -> Vec<Sym> {
+        match &self.out.types {
+            Codes::Narrow(_) => self.table.names.clone(),
+            Codes::Wide(types) => {
+                let mut seen: Vec<Sym> = types.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                seen
+            }
+        }
+    }
+
     /// Whether node `n` has a row entry in either direction (deleted ones included).
     pub(super) fn has_row(&self, n: usize) -> bool {
         !self.out.range(n).is_empty() || !self.inc.range(n).is_empty()

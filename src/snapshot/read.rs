@@ -34,7 +34,7 @@ fn le(bytes: &[u8]) -> u64 {
 
 /// Reads a snapshot of `size` bytes from `reader`; `path` only names it in errors.
 pub(super) fn read(
-    reader: &mut impl Read,
+    reader: &mut (impl Read + Send),
     size: u64,
     path: &Path,
     progress: &mut dyn Progress,
@@ -113,42 +113,49 @@ pub(super) fn read(
     crc.update(&body);
     let config = bincode::config::standard();
     let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len;
-    let (decoded, columns) = std::thread::scope(|scope| {
-        let decoder = scope.spawn(|| bincode::serde::decode_from_slice::<Body, _>(&body, config));
-        let columns = read_columns(reader, edge_count as usize, arrays == 4, &mut crc, progress, start);
-        (decoder.join(), columns)
+    // While one thread decodes the nodes, this one reads the relationship columns, checks the
+    // checksum (which needs nothing decoded) and builds the rows from them: the two take about as
+    // long, and nothing is built from bytes the checksum has not vouched for.
+    let body_len = body.len();
+    let (built, decoded) = std::thread::scope(|scope| {
+        // The relationships on a thread of their own: their arrays are few and large, while the
+        // nodes' many small allocations stay with this thread's allocator.
+        let builder = scope.spawn(|| {
+            read_columns(reader, edge_count as usize, arrays == 4, &mut crc, progress, start)
+                .map_err(io_err)
+                .and_then(|columns| {
+                    progress.stage("checking the snapshot", None, Unit::Bytes);
+                    checksum(crc)?;
+                    progress.stage("building the graph", None, Unit::Items);
+                    // Types are checked against the names once those are decoded; until then no
+                    // symbol can be past the body's length, as each name takes a byte of it at
+                    // least.
+                    BuiltEdges::build(columns, node_bound, body_len, None).map_err(corrupt)
+                })
+        });
+        let decoded = bincode::serde::decode_from_slice::<Body, _>(&body, config);
+        (builder.join(), decoded)
     });
-    let columns = columns.map_err(io_err)?;
-    progress.stage("checking the snapshot", None, Unit::Bytes);
-    checksum(crc)?;
-    progress.stage("decoding the snapshot", None, Unit::Bytes);
-    let decoded = decoded.map_err(|_| corrupt("the decoder failed".into()))?;
+    let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
     let (body_decoded, used) = decoded.map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
     if used != body.len() {
         return Err(corrupt(format!("{} bytes left over after the graph", body.len() - used)));
     }
     drop(body);
-    progress.stage("building the graph", None, Unit::Items);
     let Body { names, nodes, indexes, next_edge, edge_properties } = body_decoded;
     if nodes.last().map_or(0, |n| n.id as usize + 1) != node_bound {
         return Err(corrupt("the node bound does not match the nodes".into()));
     }
     let names = interner(names).map_err(corrupt)?;
     let name_count = names.len();
-    let (graph, built) = std::thread::scope(|scope| {
-        let builder = scope.spawn(move || -> Result<BuiltEdges, String> {
-            let mut built = BuiltEdges::build(columns, node_bound, name_count, Some(next_edge))?;
-            for (id, props) in edge_properties {
-                props.check(name_count)?;
-                built.set_properties(id, props)?;
-            }
-            Ok(built)
-        });
-        let nodes = nodes.into_iter().map(|n| (n.id, n.labels, n.properties)).collect();
-        (Graph::restore_nodes(names, nodes), builder.join())
-    });
-    let mut graph = graph.map_err(corrupt)?;
-    let built = built.map_err(|_| corrupt("building the relationships failed".into()))?.map_err(corrupt)?;
+    built.check_types(name_count).map_err(corrupt)?;
+    built.set_next_edge(next_edge);
+    for (id, props) in edge_properties {
+        props.check(name_count).map_err(corrupt)?;
+        built.set_properties(id, props).map_err(corrupt)?;
+    }
+    let nodes = nodes.into_iter().map(|n| (n.id, n.labels, n.properties)).collect();
+    let mut graph = Graph::restore_nodes(names, nodes).map_err(corrupt)?;
     graph.attach_edges(built).map_err(corrupt)?;
     finish(graph, &indexes).map_err(corrupt)
 }
