@@ -134,7 +134,7 @@ pub fn import_csv(
     // need no id table, and the rows are built once rather than grown.
     let mut relationships = Columns::default();
     for path in edge_files {
-        import_edges(&mut graph, &ids, path, &mut relationships, progress)?;
+        edges::import_edges(&mut graph, &ids, path, &mut relationships, progress)?;
     }
     drop(ids);
     progress.stage("storing relationships", None, Unit::Items);
@@ -325,97 +325,6 @@ fn import_nodes(
     })
 }
 
-fn import_edges(
-    graph: &mut Graph,
-    ids: &HashMap<String, IdMap>,
-    path: &Path,
-    relationships: &mut Columns,
-    progress: &mut dyn Progress,
-) -> Result<(), ImportError> {
-    let mut reader = open(path)?;
-    let columns = header(graph, path, &mut reader)?;
-    for required in ["START_ID", "END_ID", "TYPE"] {
-        let present = columns.iter().any(|c| match c {
-            Column::Start(_) => required == "START_ID",
-            Column::End(_) => required == "END_ID",
-            Column::Type => required == "TYPE",
-            _ => false,
-        });
-        if !present {
-            return Err(ImportError::Header {
-                path: path.to_path_buf(),
-                message: format!("a relationship file needs a `:{required}` column"),
-            });
-        }
-    }
-    let empty = IdMap::default();
-    // Each id column's id space, looked up once rather than per record.
-    let spaces: Vec<&IdMap> = columns
-        .iter()
-        .map(|c| match c {
-            Column::Start(space) | Column::End(space) => ids.get(space).unwrap_or(&empty),
-            _ => &empty,
-        })
-        .collect();
-    // Relationship types repeat: the last few seen, so that most records skip the interner.
-    let mut recent_types: Vec<(Box<str>, Sym)> = Vec::new();
-    for_each_record(path, &mut reader, progress, |line, record| {
-        let at = |column: usize, message: String| ImportError::Record {
-            path: path.to_path_buf(),
-            line,
-            column: column + 1,
-            message,
-        };
-        let (mut start, mut end, mut ty) = (None, None, None);
-        let mut props = Properties::default();
-        for (i, (column, text)) in columns.iter().zip(record.iter()).enumerate() {
-            match column {
-                Column::Start(space) | Column::End(space) => {
-                    let node = spaces[i].get(text).ok_or_else(|| {
-                        let space =
-                            if space.is_empty() { String::new() } else { format!(" in id space {space}") };
-                        at(i, format!("no node has the id `{text}`{space}"))
-                    })?;
-                    if matches!(column, Column::Start(_)) {
-                        start = Some(node);
-                    } else {
-                        end = Some(node);
-                    }
-                }
-                Column::Type => {
-                    if text.trim().is_empty() {
-                        return Err(at(i, "the relationship type is empty".into()));
-                    }
-                    let name = text.trim();
-                    ty = Some(match recent_types.iter().find(|(t, _)| &**t == name) {
-                        Some(&(_, sym)) => sym,
-                        None => {
-                            let sym = graph.intern(name);
-                            if recent_types.len() == 8 {
-                                recent_types.remove(0);
-                            }
-                            recent_types.push((name.into(), sym));
-                            sym
-                        }
-                    });
-                }
-                Column::Property { key, scalar, array } => {
-                    if !text.is_empty() {
-                        props.set(*key, parse_property(text, *scalar, *array).map_err(|m| at(i, m))?);
-                    }
-                }
-                Column::Ignore => {}
-                Column::Id { .. } | Column::Labels => {
-                    return Err(at(i, "node columns in a relationship file".into()));
-                }
-            }
-        }
-        // The header check above guarantees the three columns, and the csv reader whole records.
-        let (Some(a), Some(b), Some(ty)) = (start, end, ty) else { unreachable!("checked in the header") };
-        relationships.push(a.0, b.0, ty, props);
-        Ok(())
-    })
-}
-
+mod edges;
 #[cfg(test)]
 mod tests;

@@ -52,6 +52,42 @@ impl BuiltEdges {
         Ok(BuiltEdges { store: EdgeStore::build(node_bound, columns), next_edge })
     }
 
+    /// Checks outgoing rows as a snapshot keeps them (see [`EdgeStore::from_rows`]) and builds the
+    /// store from them: `degrees` has one entry per node below the bound, `names` at most 256
+    /// distinct types below `name_count`.
+    pub(crate) fn from_rows(
+        degrees: Vec<u32>,
+        ends: Vec<u32>,
+        codes: Vec<u8>,
+        names: Vec<Sym>,
+        name_count: usize,
+    ) -> Result<BuiltEdges, String> {
+        let node_bound = degrees.len();
+        let total: u64 = degrees.iter().map(|&d| u64::from(d)).sum();
+        if total != ends.len() as u64 || codes.len() != ends.len() {
+            return Err("the relationship rows do not add up".into());
+        }
+        if ends.len() > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted.to_string());
+        }
+        if let Some(&n) = ends.iter().find(|&&n| n as usize >= node_bound) {
+            return Err(format!("a relationship ends at node {n}, which does not exist"));
+        }
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if names.len() > 256 || distinct.len() != names.len() {
+            return Err("the relationship type table is not a table of distinct types".into());
+        }
+        if let Some(ty) = names.iter().find(|t| t.0 as usize >= name_count) {
+            return Err(format!("name {} is out of range", ty.0));
+        }
+        if codes.iter().any(|&c| c as usize >= names.len()) {
+            return Err("a relationship type code is out of range".into());
+        }
+        Ok(BuiltEdges { store: EdgeStore::from_rows(degrees, ends, codes, names), next_edge: None })
+    }
+
     /// Checks that every type is a name of `name_count` names.
     pub(crate) fn check_types(&self, name_count: usize) -> Result<(), String> {
         match self.store.types_in_use().into_iter().find(|t| t.0 as usize >= name_count) {

@@ -128,9 +128,43 @@ impl EdgeStore {
             };
             (others, codes, ids, props)
         };
-        let mut out = Rows { offsets: out_offsets, others, types: codes, by_type: Vec::new() };
+        let out = Rows { offsets: out_offsets, others, types: codes, by_type: Vec::new() };
         // Ids that are their positions need not be kept.
         let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
+        EdgeStore::assemble(node_bound, out, ids, props, table)
+    }
+
+    /// Builds the store from outgoing rows as a snapshot keeps them: each node's out-degree, the end
+    /// of each relationship and its type's code in `names`; the ids are the positions. The caller
+    /// has checked that the degrees add up, and that ends and codes are in range.
+    pub(super) fn from_rows(
+        degrees: Vec<u32>,
+        others: Vec<u32>,
+        codes: Vec<u8>,
+        names: Vec<Sym>,
+    ) -> EdgeStore {
+        let node_bound = degrees.len();
+        let mut offsets = Vec::with_capacity(node_bound + 1);
+        offsets.push(0u32);
+        let mut total = 0u32;
+        for d in degrees {
+            total += d;
+            offsets.push(total);
+        }
+        let codes_of = names.iter().enumerate().map(|(code, &ty)| (ty, code as u8)).collect();
+        let table = TypeTable { names, codes: codes_of };
+        let out = Rows { offsets, others, types: Codes::Narrow(codes), by_type: Vec::new() };
+        EdgeStore::assemble(node_bound, out, Vec::new(), Vec::new(), table)
+    }
+
+    /// The store around its outgoing rows: the incoming rows, the id table, degrees by type.
+    fn assemble(
+        node_bound: usize,
+        mut out: Rows,
+        ids: Vec<u32>,
+        props: Vec<Properties>,
+        table: TypeTable,
+    ) -> EdgeStore {
         let mut pos_of = Vec::new();
         if let Some(&highest) = ids.iter().max() {
             pos_of = vec![NO_POSITION; highest as usize + 1];
@@ -139,6 +173,7 @@ impl EdgeStore {
             }
         }
         let (inc, inc_pos) = incoming(node_bound, &out, &pos_of);
+        let narrow = matches!(out.types, Codes::Narrow(_));
         let mut store = EdgeStore {
             out: Rows::default(),
             inc,

@@ -156,3 +156,80 @@ fn numeric_and_text_ids_are_distinct_as_text() {
     let err = error_of("id:ID\n5\n5\n", ":START_ID,:END_ID,:TYPE\n");
     assert!(err.contains("the node id `5` appears twice"), "{err}");
 }
+
+/// The import's own steps, with the relationship file read in `parts` parts.
+fn import_in_parts(nodes: &Path, edges: &Path, parts: usize) -> Result<Graph, ImportError> {
+    let mut graph = Graph::new();
+    let mut ids = HashMap::new();
+    import_nodes(&mut graph, &mut ids, nodes, &mut crate::progress::Silent)?;
+    for space in ids.values_mut() {
+        space.freeze();
+    }
+    let mut relationships = Columns::default();
+    edges::read_edges(&mut graph, &ids, edges, &mut relationships, &mut crate::progress::Silent, parts)?;
+    graph.add_edges(relationships)?;
+    Ok(graph)
+}
+
+fn many_relationships(bad_lines: &[usize], quoted: bool) -> (String, String) {
+    let nodes: String =
+        std::iter::once("id:ID,name\n".to_string()).chain((0..50).map(|i| format!("{i},n{i}\n"))).collect();
+    let mut edges = String::from(":START_ID,:END_ID,:TYPE,weight:int\n");
+    for line in 2..2000usize {
+        let (a, b) = (line * 7 % 50, line * 13 % 50);
+        let ty = ["attributed-to", "linked-to", "condemned-by"][line % 3];
+        let weight = if line % 5 == 0 { line.to_string() } else { String::new() };
+        if bad_lines.contains(&line) {
+            edges.push_str(&format!("{a},nobody,{ty},{weight}\n"));
+        } else if quoted && line == 1000 {
+            edges.push_str(&format!("{a},{b},\"{ty}\",{weight}\n"));
+        } else {
+            edges.push_str(&format!("{a},{b},{ty},{weight}\n"));
+        }
+    }
+    (nodes, edges)
+}
+
+#[test]
+fn a_file_read_in_parts_gives_what_one_pass_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    for quoted in [false, true] {
+        let (nodes, edges) = many_relationships(&[], quoted);
+        let (n, e) = (write(dir.path(), "n.csv", &nodes), write(dir.path(), "e.csv", &edges));
+        let whole = import_in_parts(&n, &e, 1).unwrap();
+        assert_eq!(whole.edge_count(), 1998);
+        for parts in [2, 3, 7] {
+            let split = import_in_parts(&n, &e, parts).unwrap();
+            assert!(split == whole, "{parts} parts (quoted: {quoted}) differ from one pass");
+        }
+        let cuts = edges::cut(&e, 35, 2, edges.len() as u64, 3).unwrap();
+        assert_eq!(cuts.is_some(), !quoted, "a quote anywhere keeps the file in one part");
+        if let Some(cuts) = cuts {
+            assert_eq!(cuts.len(), 3);
+            for &(at, line) in &cuts {
+                let before = &edges[..at as usize];
+                assert!(before.ends_with('\n'), "a part starts after a line feed");
+                assert_eq!(line, before.matches('\n').count() as u64 + 1, "and knows its line");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bad_record_is_reported_at_its_line_in_any_part_and_the_first_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, edges) = many_relationships(&[1500, 1800], false);
+    let (n, e) = (write(dir.path(), "n.csv", &nodes), write(dir.path(), "e.csv", &edges));
+    for parts in [1, 2, 3] {
+        let message = import_in_parts(&n, &e, parts).err().unwrap().to_string();
+        assert!(
+            message.contains("line 1500, column 2: no node has the id `nobody`"),
+            "{parts} parts: {message}"
+        );
+    }
+    let mut lines: Vec<&str> = edges.lines().collect();
+    lines[1199] = "1,2";
+    let short = write(dir.path(), "short.csv", &(lines.join("\n") + "\n"));
+    let message = import_in_parts(&n, &short, 3).err().unwrap().to_string();
+    assert!(message.contains("line 1200, column 3: 2 fields where the header has 4"), "{message}");
+}

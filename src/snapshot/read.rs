@@ -8,8 +8,8 @@ use std::path::Path;
 use thin_vec::ThinVec;
 
 use super::{
-    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, SnapshotError, VERSION,
-    is_snapshot,
+    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, ROWS, SnapshotError,
+    VERSION, is_snapshot,
 };
 use crate::graph::{BuiltEdges, Columns, Graph, Interner, Properties, Sym};
 use crate::progress::{Progress, Unit};
@@ -95,11 +95,22 @@ pub(super) fn read(
     crc.update(&prefix);
     let (body_len, edge_count) = (le(&prefix[0..8]), le(&prefix[8..16]));
     let (node_bound, flags) = (le(&prefix[16..20]) as usize, le(&prefix[20..24]) as u32);
-    if flags & !EDGE_IDS != 0 {
-        return Err(corrupt(format!("unknown flags {flags:#x}")));
+    let (type_count, reserved) = (le(&prefix[24..28]), le(&prefix[28..32]));
+    let layout = match flags {
+        0 => Layout::Columns { ids: false },
+        EDGE_IDS => Layout::Columns { ids: true },
+        ROWS if type_count <= 256 => Layout::Rows { types: type_count as usize },
+        _ => return Err(corrupt(format!("unknown flags {flags:#x} (or {type_count} types)"))),
+    };
+    if reserved != 0 {
+        return Err(corrupt("reserved bytes are not zero".into()));
     }
-    let arrays: u64 = if flags & EDGE_IDS != 0 { 4 } else { 3 };
-    let columns_len = edge_count.checked_mul(arrays * 4);
+    let columns_len = match layout {
+        Layout::Columns { ids } => edge_count.checked_mul(if ids { 16 } else { 12 }),
+        Layout::Rows { types } => {
+            edge_count.checked_mul(5).and_then(|n| n.checked_add(4 * (types + node_bound) as u64))
+        }
+    };
     if columns_len.and_then(|c| c.checked_add(body_len)).and_then(|n| n.checked_add(PREFIX_LEN as u64))
         != Some(expected)
     {
@@ -121,17 +132,23 @@ pub(super) fn read(
         // The relationships on a thread of their own: their arrays are few and large, while the
         // nodes' many small allocations stay with this thread's allocator.
         let builder = scope.spawn(|| {
-            read_columns(reader, edge_count as usize, arrays == 4, &mut crc, progress, start)
-                .map_err(io_err)
-                .and_then(|columns| {
-                    progress.stage("checking the snapshot", None, Unit::Bytes);
-                    checksum(crc)?;
-                    progress.stage("building the graph", None, Unit::Items);
-                    // Types are checked against the names once those are decoded; until then no
-                    // symbol can be past the body's length, as each name takes a byte of it at
-                    // least.
-                    BuiltEdges::build(columns, node_bound, body_len, None).map_err(corrupt)
-                })
+            let mut source = Source { reader, crc: &mut crc, progress, done: start, chunk: vec![0; CHUNK] };
+            let read = read_relationships(&mut source, layout, edge_count as usize, node_bound);
+            drop(source);
+            read.map_err(io_err).and_then(|read| {
+                progress.stage("checking the snapshot", None, Unit::Bytes);
+                checksum(crc)?;
+                progress.stage("building the graph", None, Unit::Items);
+                // Types are checked against the names once those are decoded; until then no symbol
+                // can be past the body's length, as each name takes a byte of it at least.
+                match read {
+                    Relationships::Columns(columns) => BuiltEdges::build(columns, node_bound, body_len, None),
+                    Relationships::Rows { table, degrees, ends, codes } => {
+                        BuiltEdges::from_rows(degrees, ends, codes, table, body_len)
+                    }
+                }
+                .map_err(corrupt)
+            })
         });
         let decoded = bincode::serde::decode_from_slice::<Body, _>(&body, config);
         (builder.join(), decoded)
@@ -160,34 +177,79 @@ pub(super) fn read(
     finish(graph, &indexes).map_err(corrupt)
 }
 
-/// The relationship columns, straight from the reader into their arrays, a chunk at a time.
-fn read_columns(
-    reader: &mut impl Read,
-    count: usize,
-    with_ids: bool,
-    crc: &mut crc32fast::Hasher,
-    progress: &mut dyn Progress,
-    mut done: u64,
-) -> io::Result<Columns> {
-    let mut chunk = vec![0u8; 1 << 20];
-    let mut column = || -> io::Result<Vec<u32>> {
-        let mut values = Vec::with_capacity(count);
-        let mut left = count * 4;
+/// How a version 3 snapshot holds its relationships (see the flags in the parent module).
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    Columns { ids: bool },
+    Rows { types: usize },
+}
+
+/// The relationships as read, before they are built.
+enum Relationships {
+    Columns(Columns),
+    Rows { table: Vec<Sym>, degrees: Vec<u32>, ends: Vec<u32>, codes: Vec<u8> },
+}
+
+const CHUNK: usize = 1 << 20;
+
+/// The rest of a snapshot, read a chunk at a time into the checksum, the progress and the arrays.
+struct Source<'a, R> {
+    reader: &'a mut R,
+    crc: &'a mut crc32fast::Hasher,
+    progress: &'a mut dyn Progress,
+    done: u64,
+    chunk: Vec<u8>,
+}
+
+impl<R: Read> Source<'_, R> {
+    /// `len` bytes, each chunk handed to `take`.
+    fn bytes(&mut self, len: usize, mut take: impl FnMut(&[u8])) -> io::Result<()> {
+        let mut left = len;
         while left > 0 {
-            let bytes = &mut chunk[..left.min(1 << 20)];
-            reader.read_exact(bytes)?;
-            crc.update(bytes);
-            values.extend(bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+            let bytes = &mut self.chunk[..left.min(CHUNK)];
+            self.reader.read_exact(bytes)?;
+            self.crc.update(bytes);
+            take(bytes);
             left -= bytes.len();
-            done += bytes.len() as u64;
-            progress.advance(done);
+            self.done += bytes.len() as u64;
+            self.progress.advance(self.done);
         }
+        Ok(())
+    }
+
+    fn words(&mut self, count: usize) -> io::Result<Vec<u32>> {
+        let mut values = Vec::with_capacity(count);
+        // CHUNK is a multiple of four, so no word straddles two chunks.
+        self.bytes(count * 4, |bytes| {
+            values.extend(bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+        })?;
         Ok(values)
-    };
-    let ids = if with_ids { Some(column()?) } else { None };
-    let (src, dst) = (column()?, column()?);
-    let types = column()?.into_iter().map(Sym).collect();
-    Ok(Columns { ids, src, dst, types, props: Vec::new() })
+    }
+}
+
+/// The relationships, straight from the reader into their arrays.
+fn read_relationships<R: Read>(
+    source: &mut Source<R>,
+    layout: Layout,
+    count: usize,
+    node_bound: usize,
+) -> io::Result<Relationships> {
+    Ok(match layout {
+        Layout::Columns { ids } => {
+            let ids = if ids { Some(source.words(count)?) } else { None };
+            let (src, dst) = (source.words(count)?, source.words(count)?);
+            let types = source.words(count)?.into_iter().map(Sym).collect();
+            Relationships::Columns(Columns { ids, src, dst, types, props: Vec::new() })
+        }
+        Layout::Rows { types } => {
+            let table = source.words(types)?.into_iter().map(Sym).collect();
+            let degrees = source.words(node_bound)?;
+            let ends = source.words(count)?;
+            let mut codes = Vec::with_capacity(count);
+            source.bytes(count, |bytes| codes.extend_from_slice(bytes))?;
+            Relationships::Rows { table, degrees, ends, codes }
+        }
+    })
 }
 
 fn interner(names: Vec<String>) -> Result<Interner, String> {
