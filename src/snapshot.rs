@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
-use crate::graph::{Graph, Properties, Sym};
+use crate::graph::{Graph, OutRows, Properties, Sym};
 use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
@@ -144,26 +144,52 @@ pub fn is_snapshot(bytes: &[u8]) -> bool {
 
 /// Encodes a graph as snapshot bytes.
 pub fn to_bytes(graph: &Graph) -> Vec<u8> {
-    let count = graph.edge_count();
-    let (mut ids, mut src, mut dst, mut types) = (
-        Vec::with_capacity(count),
-        Vec::with_capacity(count),
-        Vec::with_capacity(count),
-        Vec::with_capacity(count),
-    );
+    let (header, payload) = encode(graph);
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&payload);
+    out
+}
+
+/// The relationships as they are written.
+enum EdgesOut<'g> {
+    /// The store's own outgoing rows (a bulk-loaded graph, unchanged since): written as they are.
+    Rows(OutRows<'g>),
+    /// Start, end and type (and id when needed) of each relationship, by id.
+    Columns { ids: Vec<u32>, src: Vec<u32>, dst: Vec<u32>, types: Vec<u32> },
+}
+
+/// The snapshot's header and payload.
+fn encode(graph: &Graph) -> ([u8; HEADER_LEN], Vec<u8>) {
     let mut edge_properties = Vec::new();
-    graph.for_each_edge(|e, from, to, ty, properties| {
-        if !properties.is_empty() {
-            edge_properties.push((e.0, properties));
+    let edges = match graph.out_rows() {
+        Some(rows) => {
+            edge_properties.extend(
+                rows.props.iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(id, p)| (id as u32, p)),
+            );
+            EdgesOut::Rows(rows)
         }
-        ids.push(e.0);
-        src.push(from.0);
-        dst.push(to.0);
-        types.push(ty.0);
-    });
-    // Ids 0, 1, 2, … in start-node order are what a load numbers by itself: no need to store them.
-    let numbered =
-        ids.iter().enumerate().all(|(i, &id)| i as u32 == id) && src.windows(2).all(|w| w[0] <= w[1]);
+        None => {
+            let count = graph.edge_count();
+            let mut columns = (
+                Vec::with_capacity(count),
+                Vec::with_capacity(count),
+                Vec::with_capacity(count),
+                Vec::with_capacity(count),
+            );
+            graph.for_each_edge(|e, from, to, ty, properties| {
+                if !properties.is_empty() {
+                    edge_properties.push((e.0, properties));
+                }
+                columns.0.push(e.0);
+                columns.1.push(from.0);
+                columns.2.push(to.0);
+                columns.3.push(ty.0);
+            });
+            let (ids, src, dst, types) = columns;
+            EdgesOut::Columns { ids, src, dst, types }
+        }
+    };
     let body = BodyOut {
         names: graph.interner().names().collect(),
         nodes: graph
@@ -181,51 +207,69 @@ pub fn to_bytes(graph: &Graph) -> Vec<u8> {
     // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
     let encoded = bincode::serde::encode_to_vec(&body, bincode::config::standard())
         .expect("encoding a graph into memory cannot fail");
+    drop(body);
     let node_bound = graph.node_bound();
-    let (table, codes) = if numbered { type_codes(&types) } else { (Vec::new(), None) };
-    let flags = match (&codes, numbered) {
-        (Some(_), _) => ROWS,
-        (None, true) => 0,
-        (None, false) => EDGE_IDS,
-    };
-    let mut payload = Vec::with_capacity(PREFIX_LEN + encoded.len() + 16 * src.len() + 4 * node_bound);
-    for field in [encoded.len() as u64, src.len() as u64] {
-        payload.extend_from_slice(&field.to_le_bytes());
-    }
-    for field in [node_bound as u32, flags, table.len() as u32, 0] {
-        payload.extend_from_slice(&field.to_le_bytes());
-    }
-    payload.extend_from_slice(&encoded);
-    drop(encoded);
-    let words = |payload: &mut Vec<u8>, column: &[u32]| {
+    let words = |payload: &mut Vec<u8>, column: &mut dyn Iterator<Item = u32>| {
         for v in column {
             payload.extend_from_slice(&v.to_le_bytes());
         }
     };
-    if let Some(codes) = codes {
-        words(&mut payload, &table);
-        let mut degrees = vec![0u32; node_bound];
-        for &a in &src {
-            degrees[a as usize] += 1;
+    let count = match &edges {
+        EdgesOut::Rows(rows) => rows.ends.len(),
+        EdgesOut::Columns { src, .. } => src.len(),
+    };
+    let mut payload = Vec::with_capacity(PREFIX_LEN + encoded.len() + 16 * count + 4 * node_bound);
+    let prefix = |payload: &mut Vec<u8>, flags: u32, types: usize| {
+        for field in [encoded.len() as u64, count as u64] {
+            payload.extend_from_slice(&field.to_le_bytes());
         }
-        words(&mut payload, &degrees);
-        words(&mut payload, &dst);
-        payload.extend_from_slice(&codes);
-    } else {
-        if flags & EDGE_IDS != 0 {
-            words(&mut payload, &ids);
+        for field in [node_bound as u32, flags, types as u32, 0] {
+            payload.extend_from_slice(&field.to_le_bytes());
         }
-        for column in [&src, &dst, &types] {
-            words(&mut payload, column);
+        payload.extend_from_slice(&encoded);
+    };
+    match edges {
+        EdgesOut::Rows(rows) => {
+            prefix(&mut payload, ROWS, rows.table.len());
+            words(&mut payload, &mut rows.table.iter().map(|t| t.0));
+            words(&mut payload, &mut rows.offsets.windows(2).map(|w| w[1] - w[0]));
+            words(&mut payload, &mut rows.ends.iter().copied());
+            payload.extend_from_slice(rows.codes);
+        }
+        EdgesOut::Columns { ids, src, dst, types } => {
+            // Ids 0, 1, 2, … in start-node order are what a load numbers by itself.
+            let numbered =
+                ids.iter().enumerate().all(|(i, &id)| i as u32 == id) && src.windows(2).all(|w| w[0] <= w[1]);
+            match (numbered, type_codes(&types)) {
+                (true, (table, Some(codes))) => {
+                    prefix(&mut payload, ROWS, table.len());
+                    words(&mut payload, &mut table.into_iter());
+                    let mut degrees = vec![0u32; node_bound];
+                    for &a in &src {
+                        degrees[a as usize] += 1;
+                    }
+                    words(&mut payload, &mut degrees.into_iter());
+                    words(&mut payload, &mut dst.into_iter());
+                    payload.extend_from_slice(&codes);
+                }
+                (numbered, _) => {
+                    prefix(&mut payload, if numbered { 0 } else { EDGE_IDS }, 0);
+                    if !numbered {
+                        words(&mut payload, &mut ids.into_iter());
+                    }
+                    for column in [src, dst, types] {
+                        words(&mut payload, &mut column.into_iter());
+                    }
+                }
+            }
         }
     }
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
+    let mut header = [0u8; HEADER_LEN];
+    header[..8].copy_from_slice(MAGIC);
+    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    header[12..20].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    header[20..24].copy_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    (header, payload)
 }
 
 /// The types in order of first use and each relationship's code among them; no codes past 256 types.
@@ -293,10 +337,11 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
     tmp_name.push(file_name);
     tmp_name.push(format!(".tmp-{}", std::process::id()));
     let tmp = dir.join(tmp_name);
-    let bytes = to_bytes(graph);
+    let (header, payload) = encode(graph);
     let written = (|| -> io::Result<()> {
         let mut f = File::create(&tmp)?;
-        f.write_all(&bytes)?;
+        f.write_all(&header)?;
+        f.write_all(&payload)?;
         f.sync_all()?;
         fs::rename(&tmp, path)?;
         // Makes the rename itself durable; not every platform can open a directory, so failing to is not fatal.

@@ -10,6 +10,17 @@
 use super::adjacency::{Codes, Rows, RowsView, TYPED_DEGREES_UP_TO, TypeTable};
 use super::{Direction, EdgeId, NodeId, Properties, Sym};
 
+/// A store's outgoing rows as they are, for writing them out: node `n`'s relationships are
+/// `offsets[n]..offsets[n + 1]`, their ids those positions, their types `table[codes[i]]`.
+pub(crate) struct OutRows<'g> {
+    pub offsets: &'g [u32],
+    pub ends: &'g [u32],
+    pub codes: &'g [u8],
+    pub table: &'g [Sym],
+    /// By position, or empty.
+    pub props: &'g [Properties],
+}
+
 /// Relationships in bulk, as loads and compaction hand them over: index `i` of each column is one
 /// relationship.
 #[derive(Debug, Default)]
@@ -242,6 +253,21 @@ impl EdgeStore {
                 seen.dedup();
                 seen
             }
+        }
+    }
+
+    /// The outgoing rows as they are, when they are all there is to write: ids are positions, no
+    /// tombstone, one-byte types.
+    pub(super) fn out_rows(&self) -> Option<OutRows<'_>> {
+        match &self.out.types {
+            Codes::Narrow(codes) if self.ids.is_empty() && self.is_clean() => Some(OutRows {
+                offsets: &self.out.offsets,
+                ends: &self.out.others,
+                codes,
+                table: &self.table.names,
+                props: &self.props,
+            }),
+            _ => None,
         }
     }
 

@@ -25,8 +25,8 @@ use std::ops::Bound;
 
 pub use adjacency::{RowsView, Wanted};
 pub(crate) use bulk::BuiltEdges;
-pub(crate) use edges::Columns;
 use edges::EdgeStore;
+pub(crate) use edges::{Columns, OutRows};
 use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
@@ -428,6 +428,15 @@ impl Graph {
                 visit(EdgeId(id), NodeId(a.index() as u32), NodeId(b.index() as u32), data.ty, &data.props);
             }
         }
+    }
+
+    /// The relationships as the store's own outgoing rows, when the graph has no other (see
+    /// [`OutRows`]); each node below the bound has its row.
+    pub(crate) fn out_rows(&self) -> Option<OutRows<'_>> {
+        if self.g.edge_count() > 0 || self.edges.node_bound() != self.node_bound() {
+            return None;
+        }
+        self.edges.out_rows()
     }
 
     /// Every relationship, by ascending id.
