@@ -42,21 +42,29 @@ const NO_NODE: u32 = u32::MAX;
 
 impl IdMap {
     /// `Some(n)` when `text` is the canonical decimal form of `n` (so "7" and "07" stay different ids).
-    fn number(text: &str) -> Option<u64> {
-        let canonical = !text.is_empty()
-            && text.len() <= 19
-            && text.bytes().all(|b| b.is_ascii_digit())
-            && (text.len() == 1 || !text.starts_with('0'));
-        canonical.then(|| text.parse().ok()).flatten()
+    fn number(text: &[u8]) -> Option<u64> {
+        if text.is_empty() || text.len() > 19 || (text.len() > 1 && text[0] == b'0') {
+            return None;
+        }
+        // At most 19 digits: below u64::MAX, so no overflow.
+        text.iter().try_fold(0u64, |n, &b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then_some(n * 10 + u64::from(digit))
+        })
     }
 
     fn get(&self, text: &str) -> Option<NodeId> {
+        self.get_bytes(text.as_bytes())
+    }
+
+    /// [`IdMap::get`] on a field's bytes; a text id must be UTF-8 to match.
+    fn get_bytes(&self, text: &[u8]) -> Option<NodeId> {
         match Self::number(text) {
             Some(n) if !self.dense.is_empty() => {
                 self.dense.get(usize::try_from(n).ok()?).copied().filter(|&i| i != NO_NODE).map(NodeId)
             }
             Some(n) => self.numbers.get(&n).copied(),
-            None => self.texts.get(text).copied(),
+            None => self.texts.get(std::str::from_utf8(text).ok()?).copied(),
         }
     }
 
@@ -78,7 +86,7 @@ impl IdMap {
 
     /// False when the id was taken already.
     fn insert(&mut self, text: &str, node: NodeId) -> bool {
-        match Self::number(text) {
+        match Self::number(text.as_bytes()) {
             Some(n) => self.numbers.insert(n, node).is_none(),
             None => self.texts.insert(text.into(), node).is_none(),
         }

@@ -157,18 +157,10 @@ impl Context<'_> {
             })
             .collect();
         let mut part = Part::default();
-        let mut record = csv::StringRecord::new();
+        // Bytes: ids and types are compared as bytes, and only property text is checked for UTF-8.
+        let mut record = csv::ByteRecord::new();
         let mut count = 0u64;
-        let failed = |e: csv::Error| match e.kind() {
-            csv::ErrorKind::Utf8 { pos: Some(pos), err } => ImportError::Record {
-                path: path.to_path_buf(),
-                line: line + pos.line() - 1,
-                column: err.field() + 1,
-                message: "not valid UTF-8".into(),
-            },
-            _ => csv_error(e),
-        };
-        while reader.read_record(&mut record).map_err(failed)? {
+        while reader.read_byte_record(&mut record).map_err(csv_error)? {
             let at_line = line + record.position().map_or(1, |p| p.line()) - 1;
             self.parse(&record, at_line, &spaces, &mut part)?;
             count += 1;
@@ -185,7 +177,7 @@ impl Context<'_> {
 
     fn parse(
         &self,
-        record: &csv::StringRecord,
+        record: &csv::ByteRecord,
         line: u64,
         spaces: &[&IdMap],
         part: &mut Part,
@@ -204,14 +196,24 @@ impl Context<'_> {
         }
         let (mut start, mut end, mut ty) = (None, None, None);
         let mut props = Properties::default();
-        for (i, (column, text)) in self.columns.iter().zip(record.iter()).enumerate() {
+        let text_of = |i: usize, bytes: &[u8]| -> Result<String, ImportError> {
+            String::from_utf8(bytes.to_vec()).map_err(|_| at(i, "not valid UTF-8".into()))
+        };
+        for (i, (column, bytes)) in self.columns.iter().zip(record.iter()).enumerate() {
             match column {
                 Column::Start(space) | Column::End(space) => {
-                    let node = spaces[i].get(text).ok_or_else(|| {
-                        let space =
-                            if space.is_empty() { String::new() } else { format!(" in id space {space}") };
-                        at(i, format!("no node has the id `{text}`{space}"))
-                    })?;
+                    let node = spaces[i].get_bytes(bytes).map_or_else(
+                        || {
+                            let text = text_of(i, bytes)?;
+                            let space = if space.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" in id space {space}")
+                            };
+                            Err(at(i, format!("no node has the id `{text}`{space}")))
+                        },
+                        Ok,
+                    )?;
                     if matches!(column, Column::Start(_)) {
                         start = Some(node);
                     } else {
@@ -219,20 +221,25 @@ impl Context<'_> {
                     }
                 }
                 Column::Type => {
-                    let name = text.trim();
-                    if name.is_empty() {
-                        return Err(at(i, "the relationship type is empty".into()));
-                    }
+                    let name = bytes.trim_ascii();
                     // Types repeat: the part's few names are searched from the last one used.
-                    let known = part.type_names.iter().rposition(|t| &**t == name);
-                    ty = Some(known.unwrap_or_else(|| {
-                        part.type_names.push(name.into());
-                        part.type_names.len() - 1
-                    }) as u32);
+                    let known = part.type_names.iter().rposition(|t| t.as_bytes() == name);
+                    ty = Some(match known {
+                        Some(t) => t as u32,
+                        None => {
+                            let name = text_of(i, name)?;
+                            if name.is_empty() {
+                                return Err(at(i, "the relationship type is empty".into()));
+                            }
+                            part.type_names.push(name.into());
+                            (part.type_names.len() - 1) as u32
+                        }
+                    });
                 }
                 Column::Property { key, scalar, array } => {
-                    if !text.is_empty() {
-                        props.set(*key, parse_property(text, *scalar, *array).map_err(|m| at(i, m))?);
+                    if !bytes.is_empty() {
+                        let text = text_of(i, bytes)?;
+                        props.set(*key, parse_property(&text, *scalar, *array).map_err(|m| at(i, m))?);
                     }
                 }
                 Column::Ignore => {}

@@ -233,3 +233,16 @@ fn a_bad_record_is_reported_at_its_line_in_any_part_and_the_first_wins() {
     let message = import_in_parts(&n, &short, 3).err().unwrap().to_string();
     assert!(message.contains("line 1200, column 3: 2 fields where the header has 4"), "{message}");
 }
+
+#[test]
+fn invalid_utf8_in_a_relationship_file_is_reported_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = write(dir.path(), "n.csv", "id:ID\na\nb\n");
+    let e = dir.path().join("e.csv");
+    std::fs::write(&e, b":START_ID,:END_ID,:TYPE,note\na,b,linked-to,ok\nb,a,linked-to,\xff\xfe\n").unwrap();
+    let message = import(&[n.clone()], &[e.clone()]).err().unwrap().to_string();
+    assert!(message.contains("line 3, column 4: not valid UTF-8"), "{message}");
+    std::fs::write(&e, b":START_ID,:END_ID,:TYPE\na,\xff,linked-to\n").unwrap();
+    let message = import(&[n], &[e]).err().unwrap().to_string();
+    assert!(message.contains("line 2, column 2: not valid UTF-8"), "{message}");
+}
