@@ -23,6 +23,8 @@ pub enum ImportError {
     Csv { path: PathBuf, source: csv::Error },
     #[error("{0}")]
     Store(#[from] GraphError),
+    #[error("{0}")]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
 }
 
 /// Node ids of one id space. Ids written as plain decimal numbers (the usual case) are kept as
@@ -129,6 +131,43 @@ pub fn import_csv(
     edge_files: &[PathBuf],
     progress: &mut dyn Progress,
 ) -> Result<Graph, ImportError> {
+    let (mut graph, relationships) = read_csv(node_files, edge_files, progress)?;
+    progress.stage("storing relationships", None, Unit::Items);
+    graph.add_edges(relationships)?;
+    graph.prepare_reads();
+    Ok(graph)
+}
+
+/// Reads node files, then relationship files, straight into a snapshot at `output`: the graph a
+/// load of it gives is the one [`import_csv`] gives, but only what the file holds is built (the
+/// incoming rows and the degrees are built by the load). Returns how many nodes and relationships
+/// it wrote.
+pub fn import_to_snapshot(
+    node_files: &[PathBuf],
+    edge_files: &[PathBuf],
+    output: &Path,
+    progress: &mut dyn Progress,
+) -> Result<(usize, usize), ImportError> {
+    let (mut graph, relationships) = read_csv(node_files, edge_files, progress)?;
+    progress.stage("storing relationships", None, Unit::Items);
+    let outgoing = graph.outgoing(relationships)?;
+    let counts = (graph.node_count(), outgoing.len());
+    progress.stage("writing the snapshot", None, Unit::Bytes);
+    if let Some(rows) = outgoing.out_rows() {
+        crate::snapshot::save_outgoing(&graph, rows, output)?;
+    } else {
+        graph.attach_outgoing(outgoing)?;
+        crate::snapshot::save(&graph, output)?;
+    }
+    Ok(counts)
+}
+
+/// The nodes as a graph, and the relationships as columns, numbered in the files' order.
+fn read_csv(
+    node_files: &[PathBuf],
+    edge_files: &[PathBuf],
+    progress: &mut dyn Progress,
+) -> Result<(Graph, Columns), ImportError> {
     let mut graph = Graph::new();
     // Ids by id space; the ids are text, as neo4j-admin treats them by default.
     let mut ids: HashMap<String, IdMap> = HashMap::new();
@@ -144,11 +183,7 @@ pub fn import_csv(
     for path in edge_files {
         edges::import_edges(&mut graph, &ids, path, &mut relationships, progress)?;
     }
-    drop(ids);
-    progress.stage("storing relationships", None, Unit::Items);
-    graph.add_edges(relationships)?;
-    graph.prepare_reads();
-    Ok(graph)
+    Ok((graph, relationships))
 }
 
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, ImportError> {

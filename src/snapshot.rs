@@ -161,8 +161,14 @@ enum EdgesOut<'g> {
 
 /// The snapshot's header and payload.
 fn encode(graph: &Graph) -> ([u8; HEADER_LEN], Vec<u8>) {
+    encode_with(graph, graph.out_rows())
+}
+
+/// [`encode`], with the relationships given as rows when `rows` is some: those of a graph whose
+/// own relationships were never built (see [`save_outgoing`]).
+fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u8>) {
     let mut edge_properties = Vec::new();
-    let edges = match graph.out_rows() {
+    let edges = match rows {
         Some(rows) => {
             edge_properties.extend(
                 rows.props.iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(id, p)| (id as u32, p)),
@@ -201,7 +207,10 @@ fn encode(graph: &Graph) -> ([u8; HEADER_LEN], Vec<u8>) {
             .iter()
             .filter_map(|(l, k)| Some((graph.symbol(l)?.0, graph.symbol(k)?.0)))
             .collect(),
-        next_edge: graph.edge_id_mark(),
+        next_edge: match &edges {
+            EdgesOut::Rows(rows) => graph.edge_id_mark().max(rows.ends.len() as u32),
+            EdgesOut::Columns { .. } => graph.edge_id_mark(),
+        },
         edge_properties,
     };
     // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
@@ -325,6 +334,19 @@ pub fn load_with(path: &Path, progress: &mut dyn Progress) -> Result<Graph, Snap
 /// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over
 /// it, and the directory synced. A failed save leaves any previous snapshot untouched.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
+    write_atomically(encode(graph), path)
+}
+
+/// Saves a graph with no relationships of its own together with the outgoing rows of its
+/// relationships: what `kgraph import` writes without building the rest of the store.
+pub(crate) fn save_outgoing(graph: &Graph, rows: OutRows, path: &Path) -> Result<(), SnapshotError> {
+    write_atomically(encode_with(graph, Some(rows)), path)
+}
+
+fn write_atomically(
+    (header, payload): ([u8; HEADER_LEN], Vec<u8>),
+    path: &Path,
+) -> Result<(), SnapshotError> {
     let io_err = |source| SnapshotError::Io { path: path.to_path_buf(), source };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -337,7 +359,6 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
     tmp_name.push(file_name);
     tmp_name.push(format!(".tmp-{}", std::process::id()));
     let tmp = dir.join(tmp_name);
-    let (header, payload) = encode(graph);
     let written = (|| -> io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(&header)?;

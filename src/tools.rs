@@ -79,15 +79,12 @@ pub fn run(tool: Tool) -> Result<(), String> {
         Tool::Import { nodes, edges, output } => {
             let started = Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();
-            let graph = kgraph::import::import_csv(&nodes, &edges, &mut bar);
-            let graph = graph.map_err(|e| e.to_string())?;
-            bar.stage("writing the snapshot", None, Unit::Bytes);
-            kgraph::snapshot::save(&graph, &output).map_err(|e| e.to_string())?;
+            let (node_count, edge_count) =
+                kgraph::import::import_to_snapshot(&nodes, &edges, &output, &mut bar)
+                    .map_err(|e| e.to_string())?;
             drop(bar);
             eprintln!(
-                "Imported {} nodes and {} relationships into {} in {:.1} s",
-                graph.node_count(),
-                graph.edge_count(),
+                "Imported {node_count} nodes and {edge_count} relationships into {} in {:.1} s",
                 output.display(),
                 started.elapsed().as_secs_f64()
             );

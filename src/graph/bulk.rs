@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use thin_vec::ThinVec;
 
-use super::edges::{Columns, EdgeStore};
+use super::edges::{Columns, EdgeStore, Outgoing};
 use super::{Graph, GraphError, Interner, NodeData, NodeId, Properties, Sym};
 
 /// Relationships built into rows, not yet part of a graph.
@@ -208,15 +208,7 @@ impl Graph {
     /// Adds relationships in bulk, numbered by the store in its own order (by start node), to a
     /// graph that has none yet; one at a time otherwise. Every endpoint must be a node.
     pub(crate) fn add_edges(&mut self, columns: Columns) -> Result<(), GraphError> {
-        let all_present = self.node_count() == self.node_bound();
-        for &n in columns.src.iter().chain(&columns.dst) {
-            // Without holes, a node exists exactly when its id is below the bound.
-            let present =
-                if all_present { (n as usize) < self.node_bound() } else { self.contains_node(NodeId(n)) };
-            if !present {
-                return Err(GraphError::NoSuchNode(n));
-            }
-        }
+        self.check_endpoints(&columns)?;
         if self.next_edge > 0 || columns.ids.is_some() {
             let Columns { src, dst, types, props, .. } = columns;
             let mut props = props.into_iter();
@@ -231,6 +223,42 @@ impl Graph {
         // The endpoints were checked above, and the graph has no relationships (no id was ever
         // handed out).
         self.install(EdgeStore::build(self.node_bound(), columns), None);
+        Ok(())
+    }
+
+    fn check_endpoints(&self, columns: &Columns) -> Result<(), GraphError> {
+        let all_present = self.node_count() == self.node_bound();
+        for &n in columns.src.iter().chain(&columns.dst) {
+            // Without holes, a node exists exactly when its id is below the bound.
+            let present =
+                if all_present { (n as usize) < self.node_bound() } else { self.contains_node(NodeId(n)) };
+            if !present {
+                return Err(GraphError::NoSuchNode(n));
+            }
+        }
+        Ok(())
+    }
+
+    /// The outgoing rows of relationships for this graph, which has none yet (no id was ever
+    /// handed out), numbered as [`Graph::add_edges`] numbers them: enough to write a snapshot
+    /// ([`Outgoing::out_rows`]); [`Graph::attach_outgoing`] makes them the graph's.
+    pub(crate) fn outgoing(&self, columns: Columns) -> Result<Outgoing, GraphError> {
+        if self.next_edge > 0 || columns.ids.is_some() {
+            return Err(GraphError::NotEmpty);
+        }
+        if columns.len() > u32::MAX as usize {
+            return Err(GraphError::EdgeIdsExhausted);
+        }
+        self.check_endpoints(&columns)?;
+        Ok(Outgoing::build(self.node_bound(), columns))
+    }
+
+    /// Makes rows from [`Graph::outgoing`] the graph's relationships.
+    pub(crate) fn attach_outgoing(&mut self, outgoing: Outgoing) -> Result<(), GraphError> {
+        if self.next_edge > 0 {
+            return Err(GraphError::NotEmpty);
+        }
+        self.install(outgoing.into_store(), None);
         Ok(())
     }
 }

@@ -75,74 +75,7 @@ const NO_POSITION: u32 = u32::MAX;
 impl EdgeStore {
     /// Builds the store from columns whose endpoints are all below `node_bound`.
     pub(super) fn build(node_bound: usize, columns: Columns) -> EdgeStore {
-        let Columns { ids, src, dst, types, props } = columns;
-        let total = src.len();
-        let (table, code_of) = type_table(&types);
-        let narrow = !table.names.is_empty() || types.is_empty();
-        let code = |ty: Sym| code_of[ty.0 as usize] as u8;
-        let out_offsets = offsets(node_bound, src.iter().copied());
-        let in_start_order = src.windows(2).all(|w| w[0] <= w[1]);
-        // Entry order: by start node, and within a node in the order given. Columns already in that
-        // order (a snapshot of a bulk load) move in without a copy.
-        let (others, codes, ids, props) = if in_start_order {
-            drop(src);
-            let codes = if narrow {
-                let codes = types.iter().map(|&t| code(t)).collect();
-                drop(types);
-                Codes::Narrow(codes)
-            } else {
-                Codes::Wide(types)
-            };
-            (dst, codes, ids, props)
-        } else {
-            let mut fill: Vec<u32> = out_offsets[..node_bound].to_vec();
-            let position: Vec<u32> = src
-                .iter()
-                .map(|&a| {
-                    let p = fill[a as usize];
-                    fill[a as usize] += 1;
-                    p
-                })
-                .collect();
-            drop(fill);
-            drop(src);
-            let scatter = |column: Vec<u32>| {
-                let mut placed = vec![0u32; column.len()];
-                for (i, v) in column.into_iter().enumerate() {
-                    placed[position[i] as usize] = v;
-                }
-                placed
-            };
-            let others = scatter(dst);
-            let codes = if narrow {
-                let mut placed = vec![0u8; total];
-                for (i, &t) in types.iter().enumerate() {
-                    placed[position[i] as usize] = code(t);
-                }
-                Codes::Narrow(placed)
-            } else {
-                let mut placed = vec![Sym::default(); total];
-                for (i, &t) in types.iter().enumerate() {
-                    placed[position[i] as usize] = t;
-                }
-                Codes::Wide(placed)
-            };
-            let ids = ids.map(scatter);
-            let props = if props.is_empty() {
-                props
-            } else {
-                let mut placed = vec![Properties::default(); total];
-                for (i, p) in props.into_iter().enumerate() {
-                    placed[position[i] as usize] = p;
-                }
-                placed
-            };
-            (others, codes, ids, props)
-        };
-        let out = Rows { offsets: out_offsets, others, types: codes, by_type: Vec::new() };
-        // Ids that are their positions need not be kept.
-        let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
-        EdgeStore::assemble(node_bound, out, ids, props, table)
+        Outgoing::build(node_bound, columns).into_store()
     }
 
     /// Builds the store from outgoing rows as a snapshot keeps them: each node's out-degree, the end
@@ -515,6 +448,121 @@ impl EdgeStore {
     }
 }
 
+/// The outgoing rows alone, as a bulk load builds them first: all that writing a snapshot needs,
+/// so an import that only writes one builds nothing more.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    node_bound: usize,
+    rows: Rows,
+    ids: Vec<u32>,
+    props: Vec<Properties>,
+    table: TypeTable,
+}
+
+impl Outgoing {
+    /// The rows of columns whose endpoints are all below `node_bound`.
+    pub(super) fn build(node_bound: usize, columns: Columns) -> Outgoing {
+        let Columns { ids, src, dst, types, props } = columns;
+
+        let total = src.len();
+        let (table, code_of) = type_table(&types);
+        let narrow = !table.names.is_empty() || types.is_empty();
+        let code = |ty: Sym| code_of[ty.0 as usize] as u8;
+        let out_offsets = offsets(node_bound, src.iter().copied());
+        let in_start_order = src.windows(2).all(|w| w[0] <= w[1]);
+        // Entry order: by start node, and within a node in the order given. Columns already in that
+        // order (a snapshot of a bulk load) move in without a copy.
+        let (others, codes, ids, props) = if in_start_order {
+            drop(src);
+            let codes = if narrow {
+                let codes = types.iter().map(|&t| code(t)).collect();
+                drop(types);
+                Codes::Narrow(codes)
+            } else {
+                Codes::Wide(types)
+            };
+            (dst, codes, ids, props)
+        } else if ids.is_none() && props.is_empty() && narrow {
+            // The usual bulk load: nothing but ends and types to place, on every core.
+            let codes: Vec<u8> = types.iter().map(|&t| code(t)).collect();
+            drop(types);
+            let (others, codes) = place_by_row(&out_offsets, &src, &dst, &codes);
+            (others, Codes::Narrow(codes), None, props)
+        } else {
+            let mut fill: Vec<u32> = out_offsets[..node_bound].to_vec();
+            let position: Vec<u32> = src
+                .iter()
+                .map(|&a| {
+                    let p = fill[a as usize];
+                    fill[a as usize] += 1;
+                    p
+                })
+                .collect();
+            drop(fill);
+            drop(src);
+            let scatter = |column: Vec<u32>| {
+                let mut placed = vec![0u32; column.len()];
+                for (i, v) in column.into_iter().enumerate() {
+                    placed[position[i] as usize] = v;
+                }
+                placed
+            };
+            let others = scatter(dst);
+            let codes = if narrow {
+                let mut placed = vec![0u8; total];
+                for (i, &t) in types.iter().enumerate() {
+                    placed[position[i] as usize] = code(t);
+                }
+                Codes::Narrow(placed)
+            } else {
+                let mut placed = vec![Sym::default(); total];
+                for (i, &t) in types.iter().enumerate() {
+                    placed[position[i] as usize] = t;
+                }
+                Codes::Wide(placed)
+            };
+            let ids = ids.map(scatter);
+            let props = if props.is_empty() {
+                props
+            } else {
+                let mut placed = vec![Properties::default(); total];
+                for (i, p) in props.into_iter().enumerate() {
+                    placed[position[i] as usize] = p;
+                }
+                placed
+            };
+            (others, codes, ids, props)
+        };
+        let rows = Rows { offsets: out_offsets, others, types: codes, by_type: Vec::new() };
+        // Ids that are their positions need not be kept.
+        let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
+        Outgoing { node_bound, rows, ids, props, table }
+    }
+
+    /// The rows as they are written, when ids are positions and types take a byte.
+    pub(crate) fn out_rows(&self) -> Option<OutRows<'_>> {
+        match &self.rows.types {
+            Codes::Narrow(codes) if self.ids.is_empty() => Some(OutRows {
+                offsets: &self.rows.offsets,
+                ends: &self.rows.others,
+                codes,
+                table: &self.table.names,
+                props: &self.props,
+            }),
+            _ => None,
+        }
+    }
+
+    /// How many relationships the rows hold.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.others.len()
+    }
+
+    pub(super) fn into_store(self) -> EdgeStore {
+        EdgeStore::assemble(self.node_bound, self.rows, self.ids, self.props, self.table)
+    }
+}
+
 /// The one-byte code table (codes in order of first use), and each symbol's code by symbol number;
 /// an empty table when more than 256 types are in use, which the rows then store in full.
 fn type_table(types: &[Sym]) -> (TypeTable, Vec<u16>) {
@@ -579,7 +627,6 @@ fn transpose<T: Copy + Default + Send + Sync>(
     pos_of: &[u32],
 ) -> (Vec<u32>, Vec<u32>, Vec<T>) {
     let total = out.others.len();
-    let node_bound = in_offsets.len() - 1;
     let (mut others, mut inc_pos, mut inc_codes) =
         (vec![0u32; total], vec![0u32; total], vec![T::default(); total]);
     // With explicit ids, entries are visited in id order, so each needs its start node at hand.
@@ -590,19 +637,7 @@ fn transpose<T: Copy + Default + Send + Sync>(
             start_at[out.range(n)].fill(n as u32);
         }
     }
-    let threads = if total < PARALLEL_FROM {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
-    };
-    // Node ranges holding about the same number of incoming entries each.
-    let mut bounds = vec![0usize];
-    for k in 1..threads {
-        let target = total * k / threads;
-        let at = in_offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
-        bounds.push(at.max(bounds[bounds.len() - 1]));
-    }
-    bounds.push(node_bound);
+    let (threads, bounds) = row_ranges(in_offsets);
     let (start_at, out_others) = (&start_at, &out.others);
     let fill_part = |lo: usize, hi: usize, others: &mut [u32], inc_pos: &mut [u32], inc_codes: &mut [T]| {
         let base = in_offsets[lo];
@@ -650,6 +685,70 @@ fn transpose<T: Copy + Default + Send + Sync>(
         }
     });
     (others, inc_pos, inc_codes)
+}
+
+/// How many threads to split rows across, and the node ranges they take: about the same number of
+/// entries each.
+fn row_ranges(offsets: &[u32]) -> (usize, Vec<usize>) {
+    let node_bound = offsets.len() - 1;
+    let total = offsets[node_bound] as usize;
+    let threads = if total < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
+    };
+    let mut bounds = vec![0usize];
+    for k in 1..threads {
+        let target = total * k / threads;
+        let at = offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
+        bounds.push(at.max(bounds[bounds.len() - 1]));
+    }
+    bounds.push(node_bound);
+    (threads, bounds)
+}
+
+/// Places entry `i` (in row `rows[i]`, with `values[i]` and `codes[i]`) in its row, each row in
+/// input order: the outgoing rows of an unsorted load. Split by row across cores, as
+/// [`transpose`] is, for the same reason.
+fn place_by_row<T: Copy + Default + Send + Sync>(
+    offsets: &[u32],
+    rows: &[u32],
+    values: &[u32],
+    codes: &[T],
+) -> (Vec<u32>, Vec<T>) {
+    let total = rows.len();
+    let (mut placed, mut placed_codes) = (vec![0u32; total], vec![T::default(); total]);
+    let (threads, bounds) = row_ranges(offsets);
+    let fill_part = |lo: usize, hi: usize, placed: &mut [u32], placed_codes: &mut [T]| {
+        let base = offsets[lo];
+        let mut fill: Vec<u32> = offsets[lo..hi].iter().map(|&o| o - base).collect();
+        for ((&row, &value), &code) in rows.iter().zip(values).zip(codes) {
+            let row = row as usize;
+            if (lo..hi).contains(&row) {
+                let q = fill[row - lo] as usize;
+                fill[row - lo] += 1;
+                placed[q] = value;
+                placed_codes[q] = code;
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let (mut placed, mut placed_codes) = (&mut placed[..], &mut placed_codes[..]);
+        for part in bounds.windows(2) {
+            let (lo, hi) = (part[0], part[1]);
+            let len = (offsets[hi] - offsets[lo]) as usize;
+            let (p, rest) = std::mem::take(&mut placed).split_at_mut(len);
+            placed = rest;
+            let (c, rest) = std::mem::take(&mut placed_codes).split_at_mut(len);
+            placed_codes = rest;
+            if threads == 1 {
+                fill_part(lo, hi, p, c);
+            } else {
+                scope.spawn(move || fill_part(lo, hi, p, c));
+            }
+        }
+    });
+    (placed, placed_codes)
 }
 
 /// Each node's degree by narrow type code, in one sequential pass over the rows.

@@ -78,6 +78,8 @@ pub enum GraphError {
     NoSuchEdge(u32),
     #[error("cannot delete node {0}: it still has relationships (use DETACH DELETE)")]
     NodeHasEdges(u32),
+    #[error("the graph has relationships already")]
+    NotEmpty,
     #[error("relationship ids are exhausted: a graph holds at most 4294967295 relationships over its life")]
     EdgeIdsExhausted,
 }

@@ -277,3 +277,59 @@ fn schema_counts() {
     assert_eq!(s.node_keys["name"], 3);
     assert_eq!(s.edge_keys["confidence"], 1);
 }
+
+/// Past a million relationships the rows are built on every core; what each core builds must fit
+/// together into the rows one pass would build: every relationship once, in its start node's row
+/// in load order and in its end node's row by id.
+#[test]
+fn rows_built_on_several_cores_hold_every_relationship_in_order() {
+    let mut g = Graph::new();
+    let nodes = 5_000u32;
+    for _ in 0..nodes {
+        g.add_node(&[], Properties::default());
+    }
+    let types = [g.intern("a"), g.intern("b"), g.intern("c")];
+    let mut columns = Columns::default();
+    let mut x = 12345u64;
+    let mut next = || {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (x >> 33) as u32
+    };
+    let total = (1 << 20) + 4321;
+    for _ in 0..total {
+        let (a, b, t) = (next() % nodes, next() % nodes, next() % 3);
+        columns.push(a, b, types[t as usize], Properties::default());
+    }
+    let (src, dst, tys) = (columns.src.clone(), columns.dst.clone(), columns.types.clone());
+    g.add_edges(columns).unwrap();
+    // Ids are positions in the outgoing rows: a node's row follows the rows of the nodes before it.
+    let mut first = vec![0u32; nodes as usize + 1];
+    for &a in &src {
+        first[a as usize + 1] += 1;
+    }
+    for n in 1..first.len() {
+        first[n] += first[n - 1];
+    }
+    let mut outgoing: Vec<Vec<(EdgeId, NodeId)>> = vec![Vec::new(); nodes as usize];
+    let mut incoming: Vec<Vec<(EdgeId, NodeId)>> = vec![Vec::new(); nodes as usize];
+    for i in 0..total {
+        let (a, b) = (src[i] as usize, dst[i] as usize);
+        let id = EdgeId(first[a]);
+        first[a] += 1;
+        assert_eq!(g.edge_type(id), Some(tys[i]));
+        outgoing[a].push((id, NodeId(b as u32)));
+        incoming[b].push((id, NodeId(a as u32)));
+    }
+    let mut listed = Vec::new();
+    for n in 0..nodes as usize {
+        listed.clear();
+        g.neighbours(NodeId(n as u32), Direction::Outgoing, &[], &mut listed);
+        listed.reverse();
+        assert_eq!(listed, outgoing[n], "outgoing row of {n}, in load order");
+        listed.clear();
+        g.neighbours(NodeId(n as u32), Direction::Incoming, &[], &mut listed);
+        listed.reverse();
+        incoming[n].sort();
+        assert_eq!(listed, incoming[n], "incoming row of {n}, by id");
+    }
+}

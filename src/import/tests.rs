@@ -240,9 +240,31 @@ fn invalid_utf8_in_a_relationship_file_is_reported_where_it_is() {
     let n = write(dir.path(), "n.csv", "id:ID\na\nb\n");
     let e = dir.path().join("e.csv");
     std::fs::write(&e, b":START_ID,:END_ID,:TYPE,note\na,b,linked-to,ok\nb,a,linked-to,\xff\xfe\n").unwrap();
-    let message = import(&[n.clone()], &[e.clone()]).err().unwrap().to_string();
+    let message = import(std::slice::from_ref(&n), std::slice::from_ref(&e)).err().unwrap().to_string();
     assert!(message.contains("line 3, column 4: not valid UTF-8"), "{message}");
     std::fs::write(&e, b":START_ID,:END_ID,:TYPE\na,\xff,linked-to\n").unwrap();
     let message = import(&[n], &[e]).err().unwrap().to_string();
     assert!(message.contains("line 2, column 2: not valid UTF-8"), "{message}");
+}
+
+#[test]
+fn an_import_written_straight_to_a_snapshot_loads_as_the_imported_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    for quoted in [false, true] {
+        let (nodes, edges) = many_relationships(&[], quoted);
+        let (n, e) = (write(dir.path(), "n.csv", &nodes), write(dir.path(), "e.csv", &edges));
+        let out = dir.path().join("g.kgs");
+        let counts = import_to_snapshot(
+            std::slice::from_ref(&n),
+            std::slice::from_ref(&e),
+            &out,
+            &mut crate::progress::Silent,
+        )
+        .unwrap();
+        let imported = import(&[n], &[e]).unwrap();
+        assert_eq!(counts, (imported.node_count(), imported.edge_count()));
+        let loaded = crate::snapshot::load(&out).unwrap();
+        assert!(loaded == imported);
+        assert_eq!(loaded.edge_id_mark(), imported.edge_id_mark());
+    }
 }
