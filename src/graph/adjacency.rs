@@ -3,6 +3,8 @@
 //! edges through the whole edge array, so walking them misses the cache on almost every edge; here a
 //! node's edges are read in order.
 
+use std::sync::OnceLock;
+
 use super::Sym;
 
 /// Relationship types, one per entry. A graph with at most 256 types in use (nearly every graph)
@@ -30,9 +32,13 @@ pub(super) struct Rows {
     pub(super) offsets: Vec<u32>,
     pub(super) others: Vec<u32>,
     pub(super) types: Codes,
-    /// With few narrow types, each node's degree by type code (`by_type[code][node]`): typed pattern
-    /// counts then read one number per node instead of scanning its row. Empty otherwise.
-    pub(super) by_type: Vec<Vec<u32>>,
+    /// With few narrow types, how many: each node's degree by type code is then kept
+    /// (`by_type[code][node]`), so that typed pattern counts read one number per node instead of
+    /// scanning its row. Zero otherwise.
+    pub(super) typed: usize,
+    /// Those degrees, counted the first time a typed count needs them: a load does not pay for
+    /// them (a pass over the rows and four bytes a node per type) unless they are used.
+    pub(super) by_type: OnceLock<Vec<Vec<u32>>>,
 }
 
 impl Rows {
@@ -67,7 +73,7 @@ impl Rows {
         while self.node_bound() < bound {
             self.offsets.push(last);
         }
-        for degrees in &mut self.by_type {
+        for degrees in self.by_type.get_mut().into_iter().flatten() {
             degrees.resize(bound.max(degrees.len()), 0);
         }
     }
@@ -77,7 +83,14 @@ impl Rows {
             Codes::Narrow(c) => CodesView::Narrow(c),
             Codes::Wide(c) => CodesView::Wide(c),
         };
-        RowsView { offsets: &self.offsets, others: &self.others, codes, table, by_type: &self.by_type }
+        RowsView {
+            offsets: &self.offsets,
+            others: &self.others,
+            codes,
+            table,
+            typed: self.typed,
+            by_type: &self.by_type,
+        }
     }
 
     pub(super) fn bytes(&self) -> usize {
@@ -85,7 +98,7 @@ impl Rows {
             Codes::Narrow(c) => c.capacity(),
             Codes::Wide(c) => c.capacity() * 4,
         };
-        let by_type: usize = self.by_type.iter().map(|d| d.capacity() * 4).sum();
+        let by_type: usize = self.by_type.get().into_iter().flatten().map(|d| d.capacity() * 4).sum();
         (self.offsets.capacity() + self.others.capacity()) * 4 + codes + by_type
     }
 }
@@ -144,7 +157,8 @@ pub struct RowsView<'g> {
     others: &'g [u32],
     codes: CodesView<'g>,
     table: &'g TypeTable,
-    by_type: &'g [Vec<u32>],
+    typed: usize,
+    by_type: &'g OnceLock<Vec<Vec<u32>>>,
 }
 
 impl<'g> RowsView<'g> {
@@ -199,8 +213,8 @@ impl<'g> RowsView<'g> {
         let range = self.range(n);
         match (self.codes, wanted) {
             (_, Wanted::Any) => range.len(),
-            (_, Wanted::Code(code)) if !self.by_type.is_empty() => {
-                self.by_type[*code as usize].get(n as usize).map_or(0, |&d| d as usize)
+            (_, Wanted::Code(code)) if self.typed > 0 => {
+                self.by_type()[*code as usize].get(n as usize).map_or(0, |&d| d as usize)
             }
             (CodesView::Narrow(codes), Wanted::Code(code)) => {
                 codes[range].iter().filter(|&c| c == code).count()
@@ -219,8 +233,8 @@ impl<'g> RowsView<'g> {
             self.offsets[nodes.start..nodes.end + 1].windows(2).map(|w| w[0] as usize..w[1] as usize);
         match (self.codes, wanted) {
             (_, Wanted::Any) => out.extend(bounds.map(|r| r.len() as u32)),
-            (_, Wanted::Code(code)) if !self.by_type.is_empty() => {
-                out.extend_from_slice(&self.by_type[*code as usize][nodes])
+            (_, Wanted::Code(code)) if self.typed > 0 => {
+                out.extend_from_slice(&self.by_type()[*code as usize][nodes])
             }
             (CodesView::Narrow(codes), Wanted::Code(code)) => {
                 out.extend(bounds.map(|r| codes[r].iter().filter(|&c| c == code).count() as u32))
@@ -237,6 +251,22 @@ impl<'g> RowsView<'g> {
     /// One past the highest node id the rows cover.
     pub fn node_bound(&self) -> usize {
         self.offsets.len().saturating_sub(1)
+    }
+
+    /// Each node's degree by type code (see `Rows::by_type`), counted on first use in one
+    /// sequential pass over the rows.
+    fn by_type(&self) -> &'g [Vec<u32>] {
+        self.by_type.get_or_init(|| {
+            let mut by_type = vec![vec![0u32; self.node_bound()]; self.typed];
+            if let CodesView::Narrow(codes) = self.codes {
+                for (n, w) in self.offsets.windows(2).enumerate() {
+                    for &code in &codes[w[0] as usize..w[1] as usize] {
+                        by_type[code as usize][n] += 1;
+                    }
+                }
+            }
+            by_type
+        })
     }
 
     /// Relationships in all rows.

@@ -97,7 +97,8 @@ impl EdgeStore {
         }
         let codes_of = names.iter().enumerate().map(|(code, &ty)| (ty, code as u8)).collect();
         let table = TypeTable { names, codes: codes_of };
-        let out = Rows { offsets, others, types: Codes::Narrow(codes), by_type: Vec::new() };
+        let out =
+            Rows { offsets, others, types: Codes::Narrow(codes), typed: 0, by_type: Default::default() };
         EdgeStore::assemble(node_bound, out, Vec::new(), Vec::new(), table)
     }
 
@@ -130,8 +131,8 @@ impl EdgeStore {
             table,
         };
         if narrow && store.table.names.len() <= TYPED_DEGREES_UP_TO {
-            out.by_type = degrees_by_type(&out, store.table.names.len());
-            store.inc.by_type = degrees_by_type(&store.inc, store.table.names.len());
+            out.typed = store.table.names.len();
+            store.inc.typed = store.table.names.len();
         }
         store.out = out;
         store
@@ -533,7 +534,7 @@ impl Outgoing {
             };
             (others, codes, ids, props)
         };
-        let rows = Rows { offsets: out_offsets, others, types: codes, by_type: Vec::new() };
+        let rows = Rows { offsets: out_offsets, others, types: codes, typed: 0, by_type: Default::default() };
         // Ids that are their positions need not be kept.
         let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
         Outgoing { node_bound, rows, ids, props, table }
@@ -610,7 +611,7 @@ fn incoming(node_bound: usize, out: &Rows, pos_of: &[u32]) -> (Rows, Vec<u32>) {
             (others, inc_pos, Codes::Wide(types))
         }
     };
-    (Rows { offsets, others, types, by_type: Vec::new() }, inc_pos)
+    (Rows { offsets, others, types, typed: 0, by_type: Default::default() }, inc_pos)
 }
 
 /// Below this many relationships, transposing on one thread is quicker than starting more.
@@ -749,17 +750,4 @@ fn place_by_row<T: Copy + Default + Send + Sync>(
         }
     });
     (placed, placed_codes)
-}
-
-/// Each node's degree by narrow type code, in one sequential pass over the rows.
-fn degrees_by_type(rows: &Rows, type_count: usize) -> Vec<Vec<u32>> {
-    let mut by_type = vec![vec![0u32; rows.node_bound()]; type_count];
-    if let Codes::Narrow(codes) = &rows.types {
-        for n in 0..rows.node_bound() {
-            for &code in &codes[rows.range(n)] {
-                by_type[code as usize][n] += 1;
-            }
-        }
-    }
-    by_type
 }
