@@ -26,9 +26,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use thin_vec::ThinVec;
 
-use crate::graph::{Graph, OutRows, Properties, Sym};
+use crate::graph::{Graph, Labels, OutRows, Properties, Sym};
 use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
@@ -117,7 +116,7 @@ struct BodyV1 {
 #[derive(Deserialize)]
 struct NodeRecord {
     id: u32,
-    labels: ThinVec<Sym>,
+    labels: Labels,
     properties: Properties,
 }
 

@@ -4,10 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use thin_vec::ThinVec;
-
 use super::edges::{Columns, EdgeStore, Outgoing};
-use super::{Graph, GraphError, Interner, NodeData, NodeId, Properties, Sym};
+use super::{Graph, GraphError, Interner, Labels, NodeData, NodeId, Properties, Sym};
 
 /// Relationships built into rows, not yet part of a graph.
 #[derive(Debug)]
@@ -114,7 +112,7 @@ impl BuiltEdges {
 }
 
 /// One node as a snapshot holds it: id, labels, properties.
-pub(crate) type NodeRecord = (u32, ThinVec<Sym>, Properties);
+pub(crate) type NodeRecord = (u32, Labels, Properties);
 
 impl Graph {
     /// A graph of the given nodes (by ascending id; the ids in between become vacant, as they were
@@ -128,8 +126,8 @@ impl Graph {
         graph.g.reserve_exact_nodes(node_bound.min(nodes.len() * 2 + 16));
         let mut by_label: Vec<Vec<u32>> = Vec::new();
         let mut vacant = Vec::new();
-        let placeholder = || NodeData { labels: ThinVec::new(), props: Properties::default() };
-        for (id, mut labels, props) in nodes {
+        let placeholder = || NodeData { labels: Labels::None, props: Properties::default() };
+        for (id, labels, props) in nodes {
             while graph.node_bound() < id as usize {
                 vacant.push(graph.g.add_node(placeholder()));
             }
@@ -137,9 +135,7 @@ impl Graph {
                 return Err("node ids are not in ascending order".into());
             }
             props.check(name_count)?;
-            labels.sort_unstable();
-            labels.dedup();
-            for &l in &labels {
+            for &l in labels.as_slice() {
                 let at = l.0 as usize;
                 if at >= name_count {
                     return Err(format!("name {at} is out of range"));

@@ -16,6 +16,7 @@ mod bulk;
 mod edges;
 mod index;
 mod interner;
+mod labels;
 mod properties;
 #[cfg(test)]
 mod tests;
@@ -35,6 +36,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use interner::{Interner, Sym};
+pub(crate) use labels::Labels;
 pub use properties::Properties;
 
 use crate::value::Value;
@@ -87,7 +89,7 @@ pub enum GraphError {
 #[derive(Debug, Clone)]
 struct NodeData {
     /// Sorted and deduplicated; thin (one pointer) because there is one per node.
-    labels: thin_vec::ThinVec<Sym>,
+    labels: Labels,
     props: Properties,
 }
 
@@ -165,17 +167,15 @@ impl Graph {
     }
 
     pub fn add_node(&mut self, labels: &[Sym], props: Properties) -> NodeId {
-        let mut labels: thin_vec::ThinVec<Sym> = labels.iter().copied().collect();
-        labels.sort_unstable();
-        labels.dedup();
+        let labels: Labels = labels.iter().copied().collect();
         let id = self.g.add_node(NodeData { labels, props });
-        for &l in &self.g[id].labels {
+        for &l in self.g[id].labels.as_slice() {
             self.by_label.entry(l).or_default().insert(id.index() as u32);
         }
         let id = NodeId(id.index() as u32);
         if !self.indexes.is_empty() {
             let data = &self.g[node_index(id)];
-            for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
+            for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
                 if let Some(v) = data.props.get(k) {
                     self.indexes.insert(l, k, &v.clone(), id);
                 }
@@ -309,12 +309,12 @@ impl Graph {
             return Err(GraphError::NodeHasEdges(n.0));
         }
         let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
-        for (l, k) in self.indexes.on_labels(&data.labels).collect::<Vec<_>>() {
+        for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
             if let Some(v) = data.props.get(k) {
                 self.indexes.remove(l, k, v, n);
             }
         }
-        for l in data.labels {
+        for &l in data.labels.as_slice() {
             if let Some(set) = self.by_label.get_mut(&l) {
                 set.remove(&n.0);
                 if set.is_empty() {
@@ -354,7 +354,7 @@ impl Graph {
 
     /// The node's labels, sorted by symbol; empty for a node that does not exist.
     pub fn labels(&self, n: NodeId) -> &[Sym] {
-        self.g.node_weight(node_index(n)).map_or(&[], |d| &d.labels)
+        self.g.node_weight(node_index(n)).map_or(&[], |d| d.labels.as_slice())
     }
 
     pub fn has_label(&self, n: NodeId, label: Sym) -> bool {
@@ -606,8 +606,12 @@ impl Graph {
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
         let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
-        let indexed: Vec<Sym> =
-            self.indexes.on_labels(&data.labels).filter(|&(_, k)| k == key).map(|(l, _)| l).collect();
+        let indexed: Vec<Sym> = self
+            .indexes
+            .on_labels(data.labels.as_slice())
+            .filter(|&(_, k)| k == key)
+            .map(|(l, _)| l)
+            .collect();
         let new = (!indexed.is_empty()).then(|| value.clone());
         let old = data.props.set(key, value);
         for l in indexed {
@@ -640,10 +644,9 @@ impl Graph {
     /// Adds a label to a node; false when it had it already.
     pub fn add_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
         let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
-        match data.labels.binary_search(&label) {
-            Ok(_) => Ok(false),
-            Err(i) => {
-                data.labels.insert(i, label);
+        match data.labels.insert(label) {
+            false => Ok(false),
+            true => {
                 self.by_label.entry(label).or_default().insert(n.0);
                 for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
                     if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
@@ -658,10 +661,9 @@ impl Graph {
     /// Removes a label from a node; false when it did not have it.
     pub fn remove_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
         let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
-        match data.labels.binary_search(&label) {
-            Err(_) => Ok(false),
-            Ok(i) => {
-                data.labels.remove(i);
+        match data.labels.remove(label) {
+            false => Ok(false),
+            true => {
                 for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
                     if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
                         self.indexes.remove(l, k, &v, n);

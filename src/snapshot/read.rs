@@ -5,13 +5,11 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use thin_vec::ThinVec;
-
 use super::{
     Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, ROWS, SnapshotError,
     VERSION, is_snapshot,
 };
-use crate::graph::{BuiltEdges, Columns, Graph, Interner, Properties, Sym};
+use crate::graph::{BuiltEdges, Columns, Graph, Interner, Labels, Properties, Sym};
 use crate::progress::{Progress, Unit};
 
 /// Reads as much of `buf` as the source holds, up to its length; how much it read.
@@ -310,7 +308,7 @@ fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
     for (id, props) in properties {
         built.set_properties(id, props)?;
     }
-    let nodes: Vec<(u32, ThinVec<Sym>, Properties)> =
+    let nodes: Vec<(u32, Labels, Properties)> =
         nodes.into_iter().map(|NodeRecord { id, labels, properties }| (id, labels, properties)).collect();
     let mut graph = Graph::restore_nodes(names, nodes)?;
     graph.attach_edges(built)?;
