@@ -62,7 +62,9 @@ pub enum SnapshotError {
 #[derive(Deserialize)]
 struct Body {
     names: Vec<String>,
-    nodes: Vec<NodeRecord>,
+    /// The byte length of each chunk of nodes that follows the body (each the bincode of a
+    /// `Vec<NodeRecord>`, ids ascending across chunks): chunks decode on several cores at once.
+    node_chunks: Vec<u64>,
     /// Property indexes: label and key, as name numbers.
     indexes: Vec<(u32, u32)>,
     /// The id the next relationship created gets.
@@ -75,7 +77,7 @@ struct Body {
 #[derive(Serialize)]
 struct BodyOut<'g> {
     names: Vec<&'g str>,
-    nodes: Vec<NodeOut<'g>>,
+    node_chunks: Vec<u64>,
     indexes: Vec<(u32, u32)>,
     next_edge: u32,
     edge_properties: Vec<(u32, &'g Properties)>,
@@ -93,6 +95,10 @@ const EDGE_IDS: u32 = 1;
 /// 0, 1, 2, … by start node and at most 256 types are in use: a third less to write and to read,
 /// and the rows need no sorting on load.
 const ROWS: u32 = 2;
+
+/// Nodes per chunk of the body: enough chunks for every core to take some, few enough to keep
+/// their overhead small.
+const NODES_PER_CHUNK: usize = 1 << 16;
 
 /// Version 2: relationships as records.
 #[derive(Deserialize)]
@@ -195,12 +201,20 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             EdgesOut::Columns { ids, src, dst, types }
         }
     };
+    let config = bincode::config::standard();
+    let nodes: Vec<NodeOut> = graph
+        .nodes()
+        .map(|n| NodeOut { id: n.0, labels: graph.labels(n), properties: graph.node_properties(n) })
+        .collect();
+    // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
+    let chunks: Vec<Vec<u8>> = nodes
+        .chunks(NODES_PER_CHUNK)
+        .map(|chunk| bincode::serde::encode_to_vec(chunk, config).expect("encoding into memory cannot fail"))
+        .collect();
+    drop(nodes);
     let body = BodyOut {
         names: graph.interner().names().collect(),
-        nodes: graph
-            .nodes()
-            .map(|n| NodeOut { id: n.0, labels: graph.labels(n), properties: graph.node_properties(n) })
-            .collect(),
+        node_chunks: chunks.iter().map(|c| c.len() as u64).collect(),
         indexes: graph
             .index_names()
             .iter()
@@ -212,10 +226,12 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
         },
         edge_properties,
     };
-    // Encoding plain data into a Vec cannot fail: no I/O, no size limit, every type serialisable.
-    let encoded = bincode::serde::encode_to_vec(&body, bincode::config::standard())
-        .expect("encoding a graph into memory cannot fail");
+    let mut encoded =
+        bincode::serde::encode_to_vec(&body, config).expect("encoding a graph into memory cannot fail");
     drop(body);
+    for chunk in chunks {
+        encoded.extend_from_slice(&chunk);
+    }
     let node_bound = graph.node_bound();
     let words = |payload: &mut Vec<u8>, column: &mut dyn Iterator<Item = u32>| {
         for v in column {

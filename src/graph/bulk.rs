@@ -118,12 +118,17 @@ impl Graph {
     /// A graph of the given nodes (by ascending id; the ids in between become vacant, as they were
     /// in the graph that was saved) and no relationships. Labels and keys are checked against the
     /// names, properties for order and storable values.
-    pub(crate) fn restore_nodes(names: Interner, nodes: Vec<NodeRecord>) -> Result<Graph, String> {
+    /// `count` is how many nodes there are and `node_bound` one past the highest id, for sizing.
+    pub(crate) fn restore_nodes(
+        names: Interner,
+        nodes: impl IntoIterator<Item = NodeRecord>,
+        count: usize,
+        node_bound: usize,
+    ) -> Result<Graph, String> {
         let name_count = names.len();
         let mut graph = Graph { names, ..Graph::default() };
         // Sized once: growing by doubling would copy the node array many times on a large load.
-        let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
-        graph.g.reserve_exact_nodes(node_bound.min(nodes.len() * 2 + 16));
+        graph.g.reserve_exact_nodes(node_bound.min(count * 2 + 16));
         let mut by_label: Vec<Vec<u32>> = Vec::new();
         let mut vacant = Vec::new();
         let placeholder = || NodeData { labels: Labels::None, props: Properties::default() };
@@ -196,7 +201,8 @@ impl Graph {
     ) -> Result<Graph, String> {
         let node_bound = nodes.last().map_or(0, |n| n.0 as usize + 1);
         let built = BuiltEdges::build(edges, node_bound, names.len(), next_edge)?;
-        let mut graph = Graph::restore_nodes(names, nodes)?;
+        let count = nodes.len();
+        let mut graph = Graph::restore_nodes(names, nodes, count, node_bound)?;
         graph.attach_edges(built)?;
         Ok(graph)
     }

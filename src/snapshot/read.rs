@@ -4,6 +4,8 @@
 
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{
     Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, ROWS, SnapshotError,
@@ -122,18 +124,39 @@ pub(super) fn read(
     crc.update(&body);
     let config = bincode::config::standard();
     let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len;
-    // While one thread decodes the nodes, this one reads the relationship columns, checks the
-    // checksum (which needs nothing decoded) and builds the rows from them: the two take about as
-    // long, and nothing is built from bytes the checksum has not vouched for.
+    // The body proper is small (names, indexes, relationship properties); the nodes follow it in
+    // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
+    // the bytes there are), and nothing is built from what it decodes until the checksum holds.
+    let head = bincode::serde::decode_from_slice::<Body, _>(&body, config)
+        .map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
+    let chunks = match &head {
+        Ok((head, used)) => node_chunks(&body[*used..], &head.node_chunks).map_err(corrupt),
+        Err(_) => Ok(Vec::new()),
+    };
+    let slices: &[&[u8]] = chunks.as_ref().map_or(&[], Vec::as_slice);
+    let decoded: Vec<Mutex<Option<DecodedChunk>>> = slices.iter().map(|_| Mutex::new(None)).collect();
+    let next_chunk = AtomicUsize::new(0);
+    // Chunks of nodes are decoded by whichever thread is free, each taking the next one left.
+    let decode_chunks = || {
+        loop {
+            let at = next_chunk.fetch_add(1, Ordering::Relaxed);
+            let Some(bytes) = slices.get(at) else { break };
+            let result = bincode::serde::decode_from_slice::<Vec<NodeRecord>, _>(bytes, config);
+            // A poisoned slot means the other thread panicked; the missing chunk is reported below.
+            if let Ok(mut slot) = decoded[at].lock() {
+                *slot = Some(result);
+            }
+        }
+    };
     let body_len = body.len();
-    let (built, decoded) = std::thread::scope(|scope| {
-        // The relationships on a thread of their own: their arrays are few and large, while the
-        // nodes' many small allocations stay with this thread's allocator.
+    // This thread decodes nodes; the other reads the relationship columns, checks the checksum
+    // (which needs nothing decoded), builds the rows from them, then joins in decoding nodes.
+    let built = std::thread::scope(|scope| {
         let builder = scope.spawn(|| {
             let mut source = Source { reader, crc: &mut crc, progress, done: start, chunk: vec![0; CHUNK] };
             let read = read_relationships(&mut source, layout, edge_count as usize, node_bound);
             drop(source);
-            read.map_err(io_err).and_then(|read| {
+            let built = read.map_err(io_err).and_then(|read| {
                 progress.stage("checking the snapshot", None, Unit::Bytes);
                 checksum(crc)?;
                 progress.stage("building the graph", None, Unit::Items);
@@ -146,19 +169,30 @@ pub(super) fn read(
                     }
                 }
                 .map_err(corrupt)
-            })
+            });
+            if built.is_ok() {
+                decode_chunks();
+            }
+            built
         });
-        let decoded = bincode::serde::decode_from_slice::<Body, _>(&body, config);
-        (builder.join(), decoded)
+        decode_chunks();
+        builder.join()
     });
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
-    let (body_decoded, used) = decoded.map_err(|e| corrupt(format!("cannot decode the graph: {e}")))?;
-    if used != body.len() {
-        return Err(corrupt(format!("{} bytes left over after the graph", body.len() - used)));
+    let (head, _) = head?;
+    chunks?;
+    let Body { names, node_chunks: _, indexes, next_edge, edge_properties } = head;
+    let mut nodes = Vec::with_capacity(decoded.len());
+    for slot in decoded {
+        let chunk = slot.into_inner().ok().flatten();
+        let (chunk, _) = chunk
+            .ok_or_else(|| corrupt("a chunk of nodes was not decoded".into()))?
+            .map_err(|e| corrupt(format!("cannot decode the nodes: {e}")))?;
+        nodes.push(chunk);
     }
     drop(body);
-    let Body { names, nodes, indexes, next_edge, edge_properties } = body_decoded;
-    if nodes.last().map_or(0, |n| n.id as usize + 1) != node_bound {
+    let count: usize = nodes.iter().map(Vec::len).sum();
+    if nodes.iter().rev().find_map(|chunk| chunk.last()).map_or(0, |n| n.id as usize + 1) != node_bound {
         return Err(corrupt("the node bound does not match the nodes".into()));
     }
     let names = interner(names).map_err(corrupt)?;
@@ -169,10 +203,30 @@ pub(super) fn read(
         props.check(name_count).map_err(corrupt)?;
         built.set_properties(id, props).map_err(corrupt)?;
     }
-    let nodes = nodes.into_iter().map(|n| (n.id, n.labels, n.properties)).collect();
-    let mut graph = Graph::restore_nodes(names, nodes).map_err(corrupt)?;
+    let nodes = nodes.into_iter().flatten().map(|n| (n.id, n.labels, n.properties));
+    let mut graph = Graph::restore_nodes(names, nodes, count, node_bound).map_err(corrupt)?;
     graph.attach_edges(built).map_err(corrupt)?;
     finish(graph, &indexes).map_err(corrupt)
+}
+
+type DecodedChunk = Result<(Vec<NodeRecord>, usize), bincode::error::DecodeError>;
+
+/// The chunks of nodes after the body proper, by their lengths, which must account for every byte.
+fn node_chunks<'b>(mut rest: &'b [u8], lengths: &[u64]) -> Result<Vec<&'b [u8]>, String> {
+    let mut chunks = Vec::with_capacity(lengths.len().min(rest.len()));
+    for &len in lengths {
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&len| len <= rest.len())
+            .ok_or("a chunk of nodes runs past the body")?;
+        let (chunk, after) = rest.split_at(len);
+        chunks.push(chunk);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(format!("{} bytes left over after the nodes", rest.len()));
+    }
+    Ok(chunks)
 }
 
 /// How a version 3 snapshot holds its relationships (see the flags in the parent module).
@@ -310,7 +364,8 @@ fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
     }
     let nodes: Vec<(u32, Labels, Properties)> =
         nodes.into_iter().map(|NodeRecord { id, labels, properties }| (id, labels, properties)).collect();
-    let mut graph = Graph::restore_nodes(names, nodes)?;
+    let count = nodes.len();
+    let mut graph = Graph::restore_nodes(names, nodes, count, node_bound)?;
     graph.attach_edges(built)?;
     finish(graph, &indexes)
 }
