@@ -274,100 +274,156 @@ fn parse_property(text: &str, scalar: Scalar, array: bool) -> Result<Value, Stri
     }
 }
 
-/// Reads records, reporting progress, and hands each (line, record) to `each`.
-fn for_each_record(
-    path: &Path,
-    reader: &mut csv::Reader<std::fs::File>,
-    progress: &mut dyn Progress,
-    mut each: impl FnMut(u64, &csv::StringRecord) -> Result<(), ImportError>,
-) -> Result<(), ImportError> {
-    let size = reader.get_ref().metadata().map(|m| m.len()).ok();
-    progress.stage(&format!("reading {}", path.display()), size, Unit::Bytes);
-    let mut record = csv::StringRecord::new();
-    let mut count = 0u64;
-    loop {
-        let more = reader
-            .read_record(&mut record)
-            .map_err(|source| ImportError::Csv { path: path.to_path_buf(), source })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        each(line, &record)?;
-        count += 1;
-        if count.is_multiple_of(PROGRESS_EVERY) {
-            progress.advance(record.position().map_or(0, |p| p.byte()));
-        }
-    }
-    progress.advance(reader.position().byte());
-    Ok(())
-}
-
 fn import_nodes(
     graph: &mut Graph,
     ids: &mut HashMap<String, IdMap>,
     path: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(), ImportError> {
+    read_nodes(graph, ids, path, progress, parts::parts_for(path))
+}
+
+/// One part of a node file, parsed: ids as text in one buffer, labels as indexes into the part's
+/// own list of names (interning needs the graph, which the parts do not share).
+#[derive(Default)]
+struct NodePart {
+    lines: Vec<u64>,
+    id_text: String,
+    id_ends: Vec<usize>,
+    labels: Vec<u32>,
+    label_ends: Vec<usize>,
+    label_names: Vec<Box<str>>,
+    props: Vec<Properties>,
+}
+
+/// [`import_nodes`] in `parts` parts at most: records are parsed on every core, nodes created in
+/// file order on this one.
+fn read_nodes(
+    graph: &mut Graph,
+    ids: &mut HashMap<String, IdMap>,
+    path: &Path,
+    progress: &mut dyn Progress,
+    parts: usize,
+) -> Result<(), ImportError> {
     let mut reader = open(path)?;
     let columns = header(graph, path, &mut reader)?;
-    let id_columns = columns.iter().filter(|c| matches!(c, Column::Id { .. })).count();
-    if id_columns != 1 {
-        return Err(ImportError::Header {
-            path: path.to_path_buf(),
-            message: format!("a node file needs exactly one `:ID` column, this one has {id_columns}"),
-        });
-    }
+    let id_columns: Vec<usize> =
+        columns.iter().enumerate().filter(|(_, c)| matches!(c, Column::Id { .. })).map(|(i, _)| i).collect();
+    let (id_column, space) = match (id_columns.as_slice(), id_columns.first().map(|&i| &columns[i])) {
+        ([i], Some(Column::Id { space, .. })) => (*i, space.clone()),
+        _ => {
+            return Err(ImportError::Header {
+                path: path.to_path_buf(),
+                message: format!(
+                    "a node file needs exactly one `:ID` column, this one has {}",
+                    id_columns.len()
+                ),
+            });
+        }
+    };
+    let data = reader.position().clone();
+    drop(reader);
+    let results = parts::read_in_parts(path, &data, parts, progress, |record, line, part: &mut NodePart| {
+        parse_node(path, &columns, record, line, part)
+    })?;
+    let space_ids = ids.entry(space).or_default();
     let mut labels: Vec<Sym> = Vec::new();
-    for_each_record(path, &mut reader, progress, |line, record| {
-        let at = |column: usize, message: String| ImportError::Record {
-            path: path.to_path_buf(),
-            line,
-            column: column + 1,
-            message,
-        };
-        labels.clear();
-        let mut props = Properties::default();
-        let mut id = None;
-        for (i, (column, text)) in columns.iter().zip(record.iter()).enumerate() {
-            match column {
-                Column::Id { space, key } => {
-                    if text.is_empty() {
-                        return Err(at(i, "the node id is empty".into()));
-                    }
-                    id = Some((i, space, text));
-                    if let Some(k) = key {
-                        props.set(*k, Value::from(text));
-                    }
+    for (part, error) in results {
+        let names: Vec<Sym> = part.label_names.iter().map(|name| graph.intern(name)).collect();
+        let (mut id_start, mut label_start) = (0, 0);
+        for (i, props) in part.props.into_iter().enumerate() {
+            let text = &part.id_text[id_start..part.id_ends[i]];
+            id_start = part.id_ends[i];
+            labels.clear();
+            labels.extend(part.labels[label_start..part.label_ends[i]].iter().map(|&l| names[l as usize]));
+            label_start = part.label_ends[i];
+            if space_ids.get(text).is_some() {
+                return Err(ImportError::Record {
+                    path: path.to_path_buf(),
+                    line: part.lines[i],
+                    column: id_column + 1,
+                    message: format!("the node id `{text}` appears twice"),
+                });
+            }
+            let node = graph.add_node(&labels, props);
+            space_ids.insert(text, node);
+        }
+        // The part stopped at this error: every record before it is in, as in one pass.
+        if let Some(error) = error {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+fn parse_node(
+    path: &Path,
+    columns: &[Column],
+    record: &csv::ByteRecord,
+    line: u64,
+    part: &mut NodePart,
+) -> Result<(), ImportError> {
+    let at = |column: usize, message: String| ImportError::Record {
+        path: path.to_path_buf(),
+        line,
+        column: column + 1,
+        message,
+    };
+    if record.len() != columns.len() {
+        return Err(at(
+            record.len().min(columns.len()),
+            format!("{} fields where the header has {}", record.len(), columns.len()),
+        ));
+    }
+    let text_of = |i: usize, bytes: &[u8]| -> Result<String, ImportError> {
+        String::from_utf8(bytes.to_vec()).map_err(|_| at(i, "not valid UTF-8".into()))
+    };
+    // A record that fails leaves part of itself in the buffers, past the last record's ends: the
+    // part stops there, and only whole records are read back.
+    let mut props = Properties::default();
+    for (i, (column, bytes)) in columns.iter().zip(record.iter()).enumerate() {
+        match column {
+            Column::Id { key, .. } => {
+                if bytes.is_empty() {
+                    return Err(at(i, "the node id is empty".into()));
                 }
-                Column::Labels => {
-                    for l in text.split(';').map(str::trim).filter(|l| !l.is_empty()) {
-                        labels.push(graph.intern(l));
-                    }
-                }
-                Column::Property { key, scalar, array } => {
-                    if !text.is_empty() {
-                        props.set(*key, parse_property(text, *scalar, *array).map_err(|m| at(i, m))?);
-                    }
-                }
-                Column::Ignore => {}
-                Column::Start(_) | Column::End(_) | Column::Type => {
-                    return Err(at(i, "relationship columns in a node file".into()));
+                let text = text_of(i, bytes)?;
+                part.id_text.push_str(&text);
+                if let Some(k) = key {
+                    props.set(*k, Value::from(text));
                 }
             }
+            Column::Labels => {
+                let text = text_of(i, bytes)?;
+                for label in text.split(';').map(str::trim).filter(|l| !l.is_empty()) {
+                    let known = part.label_names.iter().rposition(|n| &**n == label);
+                    let index = known.unwrap_or_else(|| {
+                        part.label_names.push(label.into());
+                        part.label_names.len() - 1
+                    });
+                    part.labels.push(index as u32);
+                }
+            }
+            Column::Property { key, scalar, array } => {
+                if !bytes.is_empty() {
+                    let text = text_of(i, bytes)?;
+                    props.set(*key, parse_property(&text, *scalar, *array).map_err(|m| at(i, m))?);
+                }
+            }
+            Column::Ignore => {}
+            Column::Start(_) | Column::End(_) | Column::Type => {
+                return Err(at(i, "relationship columns in a node file".into()));
+            }
         }
-        // The header has exactly one id column, and the csv reader refuses short records.
-        let (column, space, text) = id.expect("every record has the id column");
-        let space_ids = ids.entry(space.clone()).or_default();
-        if space_ids.get(text).is_some() {
-            return Err(at(column, format!("the node id `{text}` appears twice")));
-        }
-        let node = graph.add_node(&labels, props);
-        space_ids.insert(text, node);
-        Ok(())
-    })
+    }
+    part.lines.push(line);
+    part.id_ends.push(part.id_text.len());
+    part.label_ends.push(part.labels.len());
+    part.props.push(props);
+    Ok(())
 }
 
 mod edges;
+mod parts;
 #[cfg(test)]
 mod tests;

@@ -161,7 +161,7 @@ fn numeric_and_text_ids_are_distinct_as_text() {
 fn import_in_parts(nodes: &Path, edges: &Path, parts: usize) -> Result<Graph, ImportError> {
     let mut graph = Graph::new();
     let mut ids = HashMap::new();
-    import_nodes(&mut graph, &mut ids, nodes, &mut crate::progress::Silent)?;
+    read_nodes(&mut graph, &mut ids, nodes, &mut crate::progress::Silent, parts)?;
     for space in ids.values_mut() {
         space.freeze();
     }
@@ -202,7 +202,7 @@ fn a_file_read_in_parts_gives_what_one_pass_gives() {
             let split = import_in_parts(&n, &e, parts).unwrap();
             assert!(split == whole, "{parts} parts (quoted: {quoted}) differ from one pass");
         }
-        let cuts = edges::cut(&e, 35, 2, edges.len() as u64, 3).unwrap();
+        let cuts = parts::cut(&e, 35, 2, edges.len() as u64, 3).unwrap();
         assert_eq!(cuts.is_some(), !quoted, "a quote anywhere keeps the file in one part");
         if let Some(cuts) = cuts {
             assert_eq!(cuts.len(), 3);
@@ -267,4 +267,38 @@ fn an_import_written_straight_to_a_snapshot_loads_as_the_imported_graph() {
         assert!(loaded == imported);
         assert_eq!(loaded.edge_id_mark(), imported.edge_id_mark());
     }
+}
+
+#[test]
+fn node_files_read_in_parts_give_what_one_pass_gives_errors_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = String::from("id:ID,:LABEL,name,score:int\n");
+    for i in 0..3000 {
+        let labels = ["Campaign", "ThreatActor;Group", ""][i % 3];
+        nodes.push_str(&format!("{i},{labels},n{i},{}\n", i % 100));
+    }
+    let n = write(dir.path(), "n.csv", &nodes);
+    let e = write(dir.path(), "e.csv", ":START_ID,:END_ID,:TYPE\n1,2,linked-to\n2999,0,linked-to\n");
+    let whole = import_in_parts(&n, &e, 1).unwrap();
+    assert_eq!(whole.node_count(), 3000);
+    for parts in [2, 3, 5] {
+        assert!(import_in_parts(&n, &e, parts).unwrap() == whole, "{parts} parts differ from one pass");
+    }
+    // A repeated id early in the file and a bad number late: the repeated id is reported first,
+    // however the file is cut, as one pass reports it.
+    let mut lines: Vec<String> = nodes.lines().map(str::to_string).collect();
+    lines[100] = "5,Campaign,again,1".into();
+    lines[2900] = "2899,Campaign,late,many".into();
+    let bad = write(dir.path(), "bad.csv", &(lines.join("\n") + "\n"));
+    for parts in [1, 2, 3] {
+        let message = import_in_parts(&bad, &e, parts).err().unwrap().to_string();
+        assert!(
+            message.contains("line 101, column 1: the node id `5` appears twice"),
+            "{parts} parts: {message}"
+        );
+    }
+    lines[100] = "99,Campaign,n99,1".into();
+    let bad = write(dir.path(), "bad.csv", &(lines.join("\n") + "\n"));
+    let message = import_in_parts(&bad, &e, 3).err().unwrap().to_string();
+    assert!(message.contains("line 2901, column 4: `many` is not an integer"), "{message}");
 }

@@ -1,0 +1,178 @@
+//! Reading a large CSV file in parts, one per core, when it can be cut safely: with no quote and
+//! no carriage return in it, every line feed ends a record, so a part can start after any of them.
+//! Each part keeps the file's order and reports errors with the file's own line numbers; the parts
+//! come back in order, and the first error in the file is the one returned, so the outcome is the
+//! same as one pass.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{ImportError, PROGRESS_EVERY};
+use crate::progress::{Progress, Unit};
+
+/// Below this size a file is read in one pass: starting threads would cost more than they save.
+pub(super) const PARALLEL_FROM: u64 = 16 << 20;
+
+/// How many parts to read `path` in: one per core when it is large.
+pub(super) fn parts_for(path: &Path) -> usize {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size >= PARALLEL_FROM { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 }
+}
+
+/// What a part read: its state, and the error that stopped it, if one did (the state then holds
+/// what came before it, so that errors only the caller can see, such as a repeated id, are still
+/// found in file order).
+pub(super) type PartRead<P> = (P, Option<ImportError>);
+
+/// Reads the records of `path` from `data` (the position after its header) in `parts` parts at
+/// most, each on a thread of its own, handing each record and its line to `parse` with its part's
+/// state; the parts in file order. Reports progress as bytes read, all parts together.
+pub(super) fn read_in_parts<P: Default + Send>(
+    path: &Path,
+    data: &csv::Position,
+    parts: usize,
+    progress: &mut dyn Progress,
+    parse: impl Fn(&csv::ByteRecord, u64, &mut P) -> Result<(), ImportError> + Sync,
+) -> Result<Vec<PartRead<P>>, ImportError> {
+    let csv_error = |source| ImportError::Csv { path: path.to_path_buf(), source };
+    let io_error = |e: std::io::Error| csv_error(csv::Error::from(e));
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    progress.stage(&format!("reading {}", path.display()), Some(size), Unit::Bytes);
+    let bounds =
+        if parts > 1 { cut(path, data.byte(), data.line(), size, parts).map_err(io_error)? } else { None };
+    let bounds = bounds.unwrap_or_else(|| vec![(data.byte(), data.line())]);
+    let done: Vec<AtomicU64> = bounds.iter().map(|_| AtomicU64::new(0)).collect();
+    let part = Part { path, size, parse: &parse };
+    let results: Vec<PartRead<P>> = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for (k, &(start, line)) in bounds.iter().enumerate().skip(1) {
+            let end = bounds.get(k + 1).map_or(size, |b| b.0);
+            let (part, done) = (&part, &done[k]);
+            handles.push(scope.spawn(move || part.read(start, end, line, done, None)));
+        }
+        // This thread reads the first part, and tells of all of them.
+        let end = bounds.get(1).map_or(size, |b| b.0);
+        let first = part.read(bounds[0].0, end, bounds[0].1, &done[0], Some((progress, &done)));
+        let mut results = vec![first];
+        results.extend(handles.into_iter().map(|h| {
+            h.join().unwrap_or_else(|_| {
+                (P::default(), Some(csv_error(std::io::Error::other("a reading thread failed").into())))
+            })
+        }));
+        results
+    });
+    progress.advance(size);
+    Ok(results)
+}
+
+/// What every part reads by.
+struct Part<'a, F> {
+    path: &'a Path,
+    size: u64,
+    parse: &'a F,
+}
+
+type Teller<'p, 'd> = (&'p mut dyn Progress, &'d [AtomicU64]);
+
+impl<F> Part<'_, F> {
+    /// Reads the records between byte `start` and `end`, the first of which is on line `line`.
+    fn read<P: Default>(
+        &self,
+        start: u64,
+        end: u64,
+        line: u64,
+        done: &AtomicU64,
+        teller: Option<Teller>,
+    ) -> PartRead<P>
+    where
+        F: Fn(&csv::ByteRecord, u64, &mut P) -> Result<(), ImportError>,
+    {
+        let mut state = P::default();
+        let error = self.read_into(&mut state, start, end, line, done, teller).err();
+        (state, error)
+    }
+
+    fn read_into<P>(
+        &self,
+        state: &mut P,
+        start: u64,
+        end: u64,
+        line: u64,
+        done: &AtomicU64,
+        mut teller: Option<Teller>,
+    ) -> Result<(), ImportError>
+    where
+        F: Fn(&csv::ByteRecord, u64, &mut P) -> Result<(), ImportError>,
+    {
+        let path = self.path;
+        let csv_error = |source| ImportError::Csv { path: path.to_path_buf(), source };
+        let mut file = std::fs::File::open(path).map_err(|e| csv_error(e.into()))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| csv_error(e.into()))?;
+        // Flexible: records are checked against the header's length by `parse`, with the file's line.
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file.take(end - start));
+        // Bytes: only text that becomes a string needs checking for UTF-8, and `parse` does that.
+        let mut record = csv::ByteRecord::new();
+        let mut count = 0u64;
+        while reader.read_byte_record(&mut record).map_err(csv_error)? {
+            let at_line = line + record.position().map_or(1, |p| p.line()) - 1;
+            (self.parse)(&record, at_line, state)?;
+            count += 1;
+            if count.is_multiple_of(PROGRESS_EVERY) {
+                done.store(record.position().map_or(0, |p| p.byte()), Ordering::Relaxed);
+                if let Some((progress, all)) = &mut teller {
+                    let sum: u64 = all.iter().map(|d| d.load(Ordering::Relaxed)).sum();
+                    progress.advance(sum.min(self.size));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where `parts` parts of the records from byte `start` (on line `line`) to `size` begin, each just
+/// after a line feed, with the line each begins on; `None` when the file holds a quote or a
+/// carriage return, and so may have a line feed inside a record.
+pub(super) fn cut(
+    path: &Path,
+    start: u64,
+    line: u64,
+    size: u64,
+    parts: usize,
+) -> std::io::Result<Option<Vec<(u64, u64)>>> {
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let targets: Vec<u64> = (1..parts as u64).map(|k| start + (size - start) * k / parts as u64).collect();
+    let mut bounds = vec![(start, line)];
+    let (mut offset, mut lines) = (start, line);
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        let bytes = &chunk[..n];
+        if bytes.contains(&b'"') || bytes.contains(&b'\r') {
+            return Ok(None);
+        }
+        let next = targets.get(bounds.len() - 1).copied();
+        match next {
+            // A cut falls in this chunk: walk it line by line.
+            Some(target) if target < offset + n as u64 => {
+                for (i, &b) in bytes.iter().enumerate() {
+                    if b == b'\n' {
+                        lines += 1;
+                        let after = offset + i as u64 + 1;
+                        if targets.get(bounds.len() - 1).is_some_and(|&t| after > t) && after < size {
+                            bounds.push((after, lines));
+                        }
+                    }
+                }
+            }
+            _ => lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+        }
+        offset += n as u64;
+    }
+    Ok(Some(bounds))
+}
