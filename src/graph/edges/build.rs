@@ -1,0 +1,377 @@
+//! Building the rows in bulk: from columns (a load, an import, a compaction) or from a snapshot's
+//! outgoing rows; then the incoming rows by transposing the outgoing ones. Large builds place their
+//! entries on every core.
+
+use super::super::adjacency::{Codes, Rows, TYPED_DEGREES_UP_TO, TypeTable};
+use super::super::{Properties, Sym};
+use super::{Columns, EdgeStore, NO_POSITION, OutRows};
+
+impl EdgeStore {
+    /// Builds the store from columns whose endpoints are all below `node_bound`.
+    pub(in crate::graph) fn build(node_bound: usize, columns: Columns) -> EdgeStore {
+        Outgoing::build(node_bound, columns).into_store()
+    }
+
+    /// Builds the store from outgoing rows as a snapshot keeps them: each node's out-degree, the end
+    /// of each relationship and its type's code in `names`; the ids are the positions. The caller
+    /// has checked that the degrees add up, and that ends and codes are in range.
+    pub(in crate::graph) fn from_rows(
+        degrees: Vec<u32>,
+        others: Vec<u32>,
+        codes: Vec<u8>,
+        names: Vec<Sym>,
+    ) -> EdgeStore {
+        let node_bound = degrees.len();
+        let mut offsets = Vec::with_capacity(node_bound + 1);
+        offsets.push(0u32);
+        let mut total = 0u32;
+        for d in degrees {
+            total += d;
+            offsets.push(total);
+        }
+        let codes_of = names.iter().enumerate().map(|(code, &ty)| (ty, code as u8)).collect();
+        let table = TypeTable { names, codes: codes_of };
+        let out =
+            Rows { offsets, others, types: Codes::Narrow(codes), typed: 0, by_type: Default::default() };
+        EdgeStore::assemble(node_bound, out, Vec::new(), Vec::new(), table)
+    }
+
+    /// The store around its outgoing rows: the incoming rows, the id table, degrees by type.
+    fn assemble(
+        node_bound: usize,
+        mut out: Rows,
+        ids: Vec<u32>,
+        props: Vec<Properties>,
+        table: TypeTable,
+    ) -> EdgeStore {
+        let mut pos_of = Vec::new();
+        if let Some(&highest) = ids.iter().max() {
+            pos_of = vec![NO_POSITION; highest as usize + 1];
+            for (p, &id) in ids.iter().enumerate() {
+                pos_of[id as usize] = p as u32;
+            }
+        }
+        let (inc, inc_pos) = incoming(node_bound, &out, &pos_of);
+        let narrow = matches!(out.types, Codes::Narrow(_));
+        let mut store = EdgeStore {
+            out: Rows::default(),
+            inc,
+            inc_pos,
+            ids,
+            pos_of,
+            props,
+            deleted: Vec::new(),
+            deleted_count: 0,
+            table,
+        };
+        if narrow && store.table.names.len() <= TYPED_DEGREES_UP_TO {
+            out.typed = store.table.names.len();
+            store.inc.typed = store.table.names.len();
+        }
+        store.out = out;
+        store
+    }
+}
+
+/// The outgoing rows alone, as a bulk load builds them first: all that writing a snapshot needs,
+/// so an import that only writes one builds nothing more.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    node_bound: usize,
+    rows: Rows,
+    ids: Vec<u32>,
+    props: Vec<Properties>,
+    table: TypeTable,
+}
+
+impl Outgoing {
+    /// The rows of columns whose endpoints are all below `node_bound`.
+    pub(in crate::graph) fn build(node_bound: usize, columns: Columns) -> Outgoing {
+        let Columns { ids, src, dst, types, props } = columns;
+
+        let total = src.len();
+        let (table, code_of) = type_table(&types);
+        let narrow = !table.names.is_empty() || types.is_empty();
+        let code = |ty: Sym| code_of[ty.0 as usize] as u8;
+        let out_offsets = offsets(node_bound, src.iter().copied());
+        let in_start_order = src.windows(2).all(|w| w[0] <= w[1]);
+        // Entry order: by start node, and within a node in the order given. Columns already in that
+        // order (a snapshot of a bulk load) move in without a copy.
+        let (others, codes, ids, props) = if in_start_order {
+            drop(src);
+            let codes = if narrow {
+                let codes = types.iter().map(|&t| code(t)).collect();
+                drop(types);
+                Codes::Narrow(codes)
+            } else {
+                Codes::Wide(types)
+            };
+            (dst, codes, ids, props)
+        } else if ids.is_none() && props.is_empty() && narrow {
+            // The usual bulk load: nothing but ends and types to place, on every core.
+            let codes: Vec<u8> = types.iter().map(|&t| code(t)).collect();
+            drop(types);
+            let (others, codes) = place_by_row(&out_offsets, &src, &dst, &codes);
+            (others, Codes::Narrow(codes), None, props)
+        } else {
+            let mut fill: Vec<u32> = out_offsets[..node_bound].to_vec();
+            let position: Vec<u32> = src
+                .iter()
+                .map(|&a| {
+                    let p = fill[a as usize];
+                    fill[a as usize] += 1;
+                    p
+                })
+                .collect();
+            drop(fill);
+            drop(src);
+            let scatter = |column: Vec<u32>| {
+                let mut placed = vec![0u32; column.len()];
+                for (i, v) in column.into_iter().enumerate() {
+                    placed[position[i] as usize] = v;
+                }
+                placed
+            };
+            let others = scatter(dst);
+            let codes = if narrow {
+                let mut placed = vec![0u8; total];
+                for (i, &t) in types.iter().enumerate() {
+                    placed[position[i] as usize] = code(t);
+                }
+                Codes::Narrow(placed)
+            } else {
+                let mut placed = vec![Sym::default(); total];
+                for (i, &t) in types.iter().enumerate() {
+                    placed[position[i] as usize] = t;
+                }
+                Codes::Wide(placed)
+            };
+            let ids = ids.map(scatter);
+            let props = if props.is_empty() {
+                props
+            } else {
+                let mut placed = vec![Properties::default(); total];
+                for (i, p) in props.into_iter().enumerate() {
+                    placed[position[i] as usize] = p;
+                }
+                placed
+            };
+            (others, codes, ids, props)
+        };
+        let rows = Rows { offsets: out_offsets, others, types: codes, typed: 0, by_type: Default::default() };
+        // Ids that are their positions need not be kept.
+        let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
+        Outgoing { node_bound, rows, ids, props, table }
+    }
+
+    /// The rows as they are written, when ids are positions and types take a byte.
+    pub(crate) fn out_rows(&self) -> Option<OutRows<'_>> {
+        match &self.rows.types {
+            Codes::Narrow(codes) if self.ids.is_empty() => Some(OutRows {
+                offsets: &self.rows.offsets,
+                ends: &self.rows.others,
+                codes,
+                table: &self.table.names,
+                props: &self.props,
+            }),
+            _ => None,
+        }
+    }
+
+    /// How many relationships the rows hold.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.others.len()
+    }
+
+    pub(in crate::graph) fn into_store(self) -> EdgeStore {
+        EdgeStore::assemble(self.node_bound, self.rows, self.ids, self.props, self.table)
+    }
+}
+
+/// The one-byte code table (codes in order of first use), and each symbol's code by symbol number;
+/// an empty table when more than 256 types are in use, which the rows then store in full.
+fn type_table(types: &[Sym]) -> (TypeTable, Vec<u16>) {
+    let mut table = TypeTable::default();
+    let mut code_of: Vec<u16> = Vec::new();
+    for &ty in types {
+        let at = ty.0 as usize;
+        if at >= code_of.len() {
+            code_of.resize(at + 1, u16::MAX);
+        }
+        if code_of[at] == u16::MAX {
+            code_of[at] = table.names.len().min(u16::MAX as usize - 1) as u16;
+            table.names.push(ty);
+        }
+    }
+    if table.names.len() > 256 {
+        return (TypeTable::default(), Vec::new());
+    }
+    table.codes = table.names.iter().enumerate().map(|(code, &ty)| (ty, code as u8)).collect();
+    (table, code_of)
+}
+
+/// Row offsets for `node_bound` nodes from each entry's row.
+fn offsets(node_bound: usize, rows: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut counts = vec![0u32; node_bound + 1];
+    for r in rows {
+        counts[r as usize + 1] += 1;
+    }
+    for i in 1..counts.len() {
+        counts[i] += counts[i - 1];
+    }
+    counts
+}
+
+/// The incoming rows of `out`, each row in ascending id order, and each entry's outgoing position.
+fn incoming(node_bound: usize, out: &Rows, pos_of: &[u32]) -> (Rows, Vec<u32>) {
+    let offsets = offsets(node_bound, out.others.iter().copied());
+    let (others, inc_pos, types) = match &out.types {
+        Codes::Narrow(codes) => {
+            let (others, inc_pos, codes) = transpose(&offsets, out, codes, pos_of);
+            (others, inc_pos, Codes::Narrow(codes))
+        }
+        Codes::Wide(types) => {
+            let (others, inc_pos, types) = transpose(&offsets, out, types, pos_of);
+            (others, inc_pos, Codes::Wide(types))
+        }
+    };
+    (Rows { offsets, others, types, typed: 0, by_type: Default::default() }, inc_pos)
+}
+
+/// Below this many relationships, transposing on one thread is quicker than starting more.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Places every outgoing entry in its end node's incoming row. The writes land all over the
+/// arrays, one cache miss each, so they are split by end node across the machine's cores, each
+/// thread reading every entry and writing its own part: random writes wait on memory, and two
+/// cores wait on it twice as fast.
+fn transpose<T: Copy + Default + Send + Sync>(
+    in_offsets: &[u32],
+    out: &Rows,
+    codes: &[T],
+    pos_of: &[u32],
+) -> (Vec<u32>, Vec<u32>, Vec<T>) {
+    let total = out.others.len();
+    let (mut others, mut inc_pos, mut inc_codes) =
+        (vec![0u32; total], vec![0u32; total], vec![T::default(); total]);
+    // With explicit ids, entries are visited in id order, so each needs its start node at hand.
+    let mut start_at = Vec::new();
+    if !pos_of.is_empty() {
+        start_at = vec![0u32; total];
+        for n in 0..out.node_bound() {
+            start_at[out.range(n)].fill(n as u32);
+        }
+    }
+    let (threads, bounds) = row_ranges(in_offsets);
+    let (start_at, out_others) = (&start_at, &out.others);
+    let fill_part = |lo: usize, hi: usize, others: &mut [u32], inc_pos: &mut [u32], inc_codes: &mut [T]| {
+        let base = in_offsets[lo];
+        let mut fill: Vec<u32> = in_offsets[lo..hi].iter().map(|&o| o - base).collect();
+        let mut place = |p: usize, start: u32| {
+            let end = out_others[p] as usize;
+            if (lo..hi).contains(&end) {
+                let q = fill[end - lo] as usize;
+                fill[end - lo] += 1;
+                others[q] = start;
+                inc_pos[q] = p as u32;
+                inc_codes[q] = codes[p];
+            }
+        };
+        if pos_of.is_empty() {
+            // Positions are ids: row by row is id order.
+            for n in 0..out.node_bound() {
+                for p in out.range(n) {
+                    place(p, n as u32);
+                }
+            }
+        } else {
+            for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
+                place(p as usize, start_at[p as usize]);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let (mut others, mut inc_pos, mut inc_codes) =
+            (&mut others[..], &mut inc_pos[..], &mut inc_codes[..]);
+        for part in bounds.windows(2) {
+            let (lo, hi) = (part[0], part[1]);
+            let len = (in_offsets[hi] - in_offsets[lo]) as usize;
+            let (o, rest) = std::mem::take(&mut others).split_at_mut(len);
+            others = rest;
+            let (p, rest) = std::mem::take(&mut inc_pos).split_at_mut(len);
+            inc_pos = rest;
+            let (c, rest) = std::mem::take(&mut inc_codes).split_at_mut(len);
+            inc_codes = rest;
+            if threads == 1 {
+                fill_part(lo, hi, o, p, c);
+            } else {
+                scope.spawn(move || fill_part(lo, hi, o, p, c));
+            }
+        }
+    });
+    (others, inc_pos, inc_codes)
+}
+
+/// How many threads to split rows across, and the node ranges they take: about the same number of
+/// entries each.
+fn row_ranges(offsets: &[u32]) -> (usize, Vec<usize>) {
+    let node_bound = offsets.len() - 1;
+    let total = offsets[node_bound] as usize;
+    let threads = if total < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
+    };
+    let mut bounds = vec![0usize];
+    for k in 1..threads {
+        let target = total * k / threads;
+        let at = offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
+        bounds.push(at.max(bounds[bounds.len() - 1]));
+    }
+    bounds.push(node_bound);
+    (threads, bounds)
+}
+
+/// Places entry `i` (in row `rows[i]`, with `values[i]` and `codes[i]`) in its row, each row in
+/// input order: the outgoing rows of an unsorted load. Split by row across cores, as
+/// [`transpose`] is, for the same reason.
+fn place_by_row<T: Copy + Default + Send + Sync>(
+    offsets: &[u32],
+    rows: &[u32],
+    values: &[u32],
+    codes: &[T],
+) -> (Vec<u32>, Vec<T>) {
+    let total = rows.len();
+    let (mut placed, mut placed_codes) = (vec![0u32; total], vec![T::default(); total]);
+    let (threads, bounds) = row_ranges(offsets);
+    let fill_part = |lo: usize, hi: usize, placed: &mut [u32], placed_codes: &mut [T]| {
+        let base = offsets[lo];
+        let mut fill: Vec<u32> = offsets[lo..hi].iter().map(|&o| o - base).collect();
+        for ((&row, &value), &code) in rows.iter().zip(values).zip(codes) {
+            let row = row as usize;
+            if (lo..hi).contains(&row) {
+                let q = fill[row - lo] as usize;
+                fill[row - lo] += 1;
+                placed[q] = value;
+                placed_codes[q] = code;
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let (mut placed, mut placed_codes) = (&mut placed[..], &mut placed_codes[..]);
+        for part in bounds.windows(2) {
+            let (lo, hi) = (part[0], part[1]);
+            let len = (offsets[hi] - offsets[lo]) as usize;
+            let (p, rest) = std::mem::take(&mut placed).split_at_mut(len);
+            placed = rest;
+            let (c, rest) = std::mem::take(&mut placed_codes).split_at_mut(len);
+            placed_codes = rest;
+            if threads == 1 {
+                fill_part(lo, hi, p, c);
+            } else {
+                scope.spawn(move || fill_part(lo, hi, p, c));
+            }
+        }
+    });
+    (placed, placed_codes)
+}
