@@ -24,6 +24,22 @@ pub(crate) struct OutRows<'g> {
     pub props: &'g [Properties],
 }
 
+impl<'g> OutRows<'g> {
+    /// `rows` as they are written, when ids are positions (`ids` empty) and types take a byte.
+    fn of(rows: &'g Rows, ids: &[u32], table: &'g TypeTable, props: &'g [Properties]) -> Option<OutRows<'g>> {
+        match &rows.types {
+            Codes::Narrow(codes) if ids.is_empty() => Some(OutRows {
+                offsets: &rows.offsets,
+                ends: &rows.others,
+                codes,
+                table: &table.names,
+                props,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Relationships in bulk, as loads and compaction hand them over: index `i` of each column is one
 /// relationship.
 #[derive(Debug, Default)]
@@ -131,16 +147,7 @@ impl EdgeStore {
     /// The outgoing rows as they are, when they are all there is to write: ids are positions, no
     /// tombstone, one-byte types.
     pub(super) fn out_rows(&self) -> Option<OutRows<'_>> {
-        match &self.out.types {
-            Codes::Narrow(codes) if self.ids.is_empty() && self.is_clean() => Some(OutRows {
-                offsets: &self.out.offsets,
-                ends: &self.out.others,
-                codes,
-                table: &self.table.names,
-                props: &self.props,
-            }),
-            _ => None,
-        }
+        OutRows::of(&self.out, &self.ids, &self.table, &self.props).filter(|_| self.is_clean())
     }
 
     /// Whether node `n` has a row entry in either direction (deleted ones included).

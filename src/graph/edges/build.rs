@@ -166,16 +166,7 @@ impl Outgoing {
 
     /// The rows as they are written, when ids are positions and types take a byte.
     pub(crate) fn out_rows(&self) -> Option<OutRows<'_>> {
-        match &self.rows.types {
-            Codes::Narrow(codes) if self.ids.is_empty() => Some(OutRows {
-                offsets: &self.rows.offsets,
-                ends: &self.rows.others,
-                codes,
-                table: &self.table.names,
-                props: &self.props,
-            }),
-            _ => None,
-        }
+        OutRows::of(&self.rows, &self.ids, &self.table, &self.props)
     }
 
     /// How many relationships the rows hold.
@@ -290,25 +281,7 @@ fn transpose<T: Copy + Default + Send + Sync>(
             }
         }
     };
-    std::thread::scope(|scope| {
-        let (mut others, mut inc_pos, mut inc_codes) =
-            (&mut others[..], &mut inc_pos[..], &mut inc_codes[..]);
-        for part in bounds.windows(2) {
-            let (lo, hi) = (part[0], part[1]);
-            let len = (in_offsets[hi] - in_offsets[lo]) as usize;
-            let (o, rest) = std::mem::take(&mut others).split_at_mut(len);
-            others = rest;
-            let (p, rest) = std::mem::take(&mut inc_pos).split_at_mut(len);
-            inc_pos = rest;
-            let (c, rest) = std::mem::take(&mut inc_codes).split_at_mut(len);
-            inc_codes = rest;
-            if threads == 1 {
-                fill_part(lo, hi, o, p, c);
-            } else {
-                scope.spawn(move || fill_part(lo, hi, o, p, c));
-            }
-        }
-    });
+    fill_by_ranges(&bounds, in_offsets, threads, (&mut others, &mut inc_pos, &mut inc_codes), fill_part);
     (others, inc_pos, inc_codes)
 }
 
@@ -357,21 +330,45 @@ fn place_by_row<T: Copy + Default + Send + Sync>(
             }
         }
     };
+    let mut none: [u32; 0] = [];
+    fill_by_ranges(
+        &bounds,
+        offsets,
+        threads,
+        (&mut placed, &mut none, &mut placed_codes),
+        |lo, hi, p, _, c| fill_part(lo, hi, p, c),
+    );
+    (placed, placed_codes)
+}
+
+/// Calls `fill(lo, hi, …)` for each node range `lo..hi` of `bounds` with that range's part of each
+/// output (an empty output stays empty: a caller with two outputs passes an empty third), each
+/// range on a thread of its own when `threads` is more than one.
+fn fill_by_ranges<T: Send>(
+    bounds: &[usize],
+    offsets: &[u32],
+    threads: usize,
+    (mut first, mut second, mut third): (&mut [u32], &mut [u32], &mut [T]),
+    fill: impl Fn(usize, usize, &mut [u32], &mut [u32], &mut [T]) + Sync,
+) {
+    let fill = &fill;
     std::thread::scope(|scope| {
-        let (mut placed, mut placed_codes) = (&mut placed[..], &mut placed_codes[..]);
         for part in bounds.windows(2) {
             let (lo, hi) = (part[0], part[1]);
             let len = (offsets[hi] - offsets[lo]) as usize;
-            let (p, rest) = std::mem::take(&mut placed).split_at_mut(len);
-            placed = rest;
-            let (c, rest) = std::mem::take(&mut placed_codes).split_at_mut(len);
-            placed_codes = rest;
+            let cut = |column_len: usize| if column_len == 0 { 0 } else { len };
+            let (first_len, second_len, third_len) = (cut(first.len()), cut(second.len()), cut(third.len()));
+            let (a, rest) = std::mem::take(&mut first).split_at_mut(first_len);
+            first = rest;
+            let (b, rest) = std::mem::take(&mut second).split_at_mut(second_len);
+            second = rest;
+            let (c, rest) = std::mem::take(&mut third).split_at_mut(third_len);
+            third = rest;
             if threads == 1 {
-                fill_part(lo, hi, p, c);
+                fill(lo, hi, a, b, c);
             } else {
-                scope.spawn(move || fill_part(lo, hi, p, c));
+                scope.spawn(move || fill(lo, hi, a, b, c));
             }
         }
     });
-    (placed, placed_codes)
 }
