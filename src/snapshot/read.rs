@@ -1,6 +1,7 @@
 //! Reading a snapshot, from a file or from memory, on two cores: while one thread decodes the
-//! nodes, the other reads the relationship columns; once the checksum holds, one creates the nodes
-//! while the other builds the relationships' rows.
+//! nodes' chunks, the other reads the relationship columns straight into their arrays, checks the
+//! checksum and builds the rows, then decodes chunks too; the nodes are created last, once the
+//! checksum has held.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -135,6 +136,7 @@ pub(super) fn read(
     };
     let slices: &[&[u8]] = chunks.as_ref().map_or(&[], Vec::as_slice);
     let decoded: Vec<Mutex<Option<DecodedChunk>>> = slices.iter().map(|_| Mutex::new(None)).collect();
+    let chunk_lengths: Vec<usize> = slices.iter().map(|chunk| chunk.len()).collect();
     let next_chunk = AtomicUsize::new(0);
     // Chunks of nodes are decoded by whichever thread is free, each taking the next one left.
     let decode_chunks = || {
@@ -185,9 +187,13 @@ pub(super) fn read(
     let mut nodes = Vec::with_capacity(decoded.len());
     for slot in decoded {
         let chunk = slot.into_inner().ok().flatten();
-        let (chunk, _) = chunk
+        let (chunk, used) = chunk
             .ok_or_else(|| corrupt("a chunk of nodes was not decoded".into()))?
             .map_err(|e| corrupt(format!("cannot decode the nodes: {e}")))?;
+        let length = chunk_lengths[nodes.len()];
+        if used != length {
+            return Err(corrupt(format!("{} bytes left over in a chunk of nodes", length - used)));
+        }
         nodes.push(chunk);
     }
     drop(body);
