@@ -468,6 +468,45 @@ mod tests {
         }
     }
 
+    /// A chunk of nodes longer than its records, in a file whose checksum is right: refused.
+    #[test]
+    fn a_chunk_of_nodes_with_bytes_left_over_is_refused() {
+        let bytes = to_bytes(&sample());
+        let payload = &bytes[HEADER_LEN..];
+        let prefix = &payload[..PREFIX_LEN];
+        let body_len = u64::from_le_bytes(prefix[..8].try_into().unwrap()) as usize;
+        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
+        let config = bincode::config::standard();
+        let (head, used): (Body, usize) = bincode::serde::decode_from_slice(body, config).unwrap();
+        let chunk = &body[used..];
+        let forged_head = BodyOut {
+            names: head.names.iter().map(String::as_str).collect(),
+            node_chunks: vec![chunk.len() as u64 + 1],
+            indexes: head.indexes.clone(),
+            next_edge: head.next_edge,
+            edge_properties: head.edge_properties.iter().map(|(id, p)| (*id, p)).collect(),
+        };
+        let mut forged_body = bincode::serde::encode_to_vec(&forged_head, config).unwrap();
+        forged_body.extend_from_slice(chunk);
+        forged_body.push(0);
+        let mut forged = (forged_body.len() as u64).to_le_bytes().to_vec();
+        forged.extend_from_slice(&prefix[8..]);
+        forged.extend_from_slice(&forged_body);
+        forged.extend_from_slice(&payload[PREFIX_LEN + body_len..]);
+        let mut file = Vec::new();
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&VERSION.to_le_bytes());
+        file.extend_from_slice(&(forged.len() as u64).to_le_bytes());
+        file.extend_from_slice(&crc32fast::hash(&forged).to_le_bytes());
+        file.extend_from_slice(&forged);
+        match from_bytes(&file, Path::new("mem")) {
+            Err(SnapshotError::Corrupt { detail, .. }) => {
+                assert!(detail.contains("left over in a chunk"), "{detail}")
+            }
+            other => panic!("expected a corrupt snapshot, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_forged_payload_with_a_valid_checksum_is_refused_not_trusted() {
         // A huge length prefix for the name table, with a correct header around it.
