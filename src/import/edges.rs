@@ -86,6 +86,13 @@ pub(super) fn read_edges(
             return Err(error);
         }
         let types: Vec<_> = part.type_names.iter().map(|name| graph.intern(name)).collect();
+        if part.props.is_empty() && relationships.props.is_empty() {
+            // The usual case, no properties: whole columns at once.
+            relationships.src.extend_from_slice(&part.src);
+            relationships.dst.extend_from_slice(&part.dst);
+            relationships.types.extend(part.types.iter().map(|&t| types[t as usize]));
+            continue;
+        }
         let mut props = part.props.into_iter().peekable();
         for (i, ((a, b), t)) in part.src.into_iter().zip(part.dst).zip(part.types).enumerate() {
             let p = match props.peek() {
