@@ -11,11 +11,12 @@
 //! | 20     | 4    | CRC-32 (IEEE) of the payload            |
 //! | 24     | n    | payload                                 |
 //!
-//! The payload (version 3) is a fixed prefix (body length, relationship count, node bound, flags),
-//! the bincode (standard config) of [`Body`], then the relationship columns: plain arrays of
-//! little-endian `u32`, one entry per relationship — ids (only when they are not 0, 1, 2, … in
-//! column order), start nodes, end nodes, types. Arrays rather than records so that tens of
-//! millions of relationships load at memory speed, with no per-record decoding, and are read
+//! The payload (version 3) is a fixed prefix (body length, relationship count, node bound, flags,
+//! type count), the bincode (standard config) of [`Body`] followed by the nodes in chunks, then the
+//! relationships as plain arrays: for a bulk-loaded graph its outgoing rows (type table, out-degree
+//! per node, end of each relationship, a byte of type each), otherwise columns of `u32` (ids when
+//! they are not 0, 1, 2, …, start nodes, end nodes, types). Arrays rather than records so that tens
+//! of millions of relationships load at memory speed, with no per-record decoding, and are read
 //! while the nodes are being decoded. Everything in the header is checked before the payload is
 //! decoded, and the checksum before anything is built from it. See docs/snapshots.md.
 
