@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::graph::{Graph, Labels, OutRows, Properties, Sym};
+use crate::graph::{Graph, Labels, OutRows, Properties, Sym, type_codes};
 use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
@@ -162,7 +162,7 @@ enum EdgesOut<'g> {
     /// The store's own outgoing rows (a bulk-loaded graph, unchanged since): written as they are.
     Rows(OutRows<'g>),
     /// Start, end and type (and id when needed) of each relationship, by id.
-    Columns { ids: Vec<u32>, src: Vec<u32>, dst: Vec<u32>, types: Vec<u32> },
+    Columns { ids: Vec<u32>, src: Vec<u32>, dst: Vec<u32>, types: Vec<Sym> },
 }
 
 /// The snapshot's header and payload.
@@ -196,7 +196,7 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
                 columns.0.push(e.0);
                 columns.1.push(from.0);
                 columns.2.push(to.0);
-                columns.3.push(ty.0);
+                columns.3.push(ty);
             });
             let (ids, src, dst, types) = columns;
             EdgesOut::Columns { ids, src, dst, types }
@@ -265,10 +265,10 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             // Ids 0, 1, 2, … in start-node order are what a load numbers by itself.
             let numbered =
                 ids.iter().enumerate().all(|(i, &id)| i as u32 == id) && src.windows(2).all(|w| w[0] <= w[1]);
-            match (numbered, type_codes(&types)) {
-                (true, (table, Some(codes))) => {
+            match (numbered, if numbered { type_codes(&types) } else { None }) {
+                (true, Some((table, codes))) => {
                     prefix(&mut payload, ROWS, table.len());
-                    words(&mut payload, &mut table.into_iter());
+                    words(&mut payload, &mut table.into_iter().map(|t| t.0));
                     let mut degrees = vec![0u32; node_bound];
                     for &a in &src {
                         degrees[a as usize] += 1;
@@ -282,39 +282,25 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
                     if !numbered {
                         words(&mut payload, &mut ids.into_iter());
                     }
-                    for column in [src, dst, types] {
+                    for column in [src, dst] {
                         words(&mut payload, &mut column.into_iter());
                     }
+                    words(&mut payload, &mut types.into_iter().map(|t| t.0));
                 }
             }
         }
     }
+    (header_for(&payload), payload)
+}
+
+/// The header of a snapshot with this payload: magic, version, length, checksum.
+fn header_for(payload: &[u8]) -> [u8; HEADER_LEN] {
     let mut header = [0u8; HEADER_LEN];
     header[..8].copy_from_slice(MAGIC);
     header[8..12].copy_from_slice(&VERSION.to_le_bytes());
     header[12..20].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    header[20..24].copy_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    (header, payload)
-}
-
-/// The types in order of first use and each relationship's code among them; no codes past 256 types.
-fn type_codes(types: &[u32]) -> (Vec<u32>, Option<Vec<u8>>) {
-    let mut table: Vec<u32> = Vec::new();
-    let mut code_of: std::collections::HashMap<u32, u8> = std::collections::HashMap::new();
-    let mut codes = Vec::with_capacity(types.len());
-    for &t in types {
-        let code = match code_of.get(&t) {
-            Some(&code) => code,
-            None if table.len() == 256 => return (Vec::new(), None),
-            None => {
-                code_of.insert(t, table.len() as u8);
-                table.push(t);
-                (table.len() - 1) as u8
-            }
-        };
-        codes.push(code);
-    }
-    (table, Some(codes))
+    header[20..24].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    header
 }
 
 /// Decodes snapshot bytes; `path` only names the source in errors.
@@ -460,7 +446,15 @@ mod tests {
         for t in 0..300 {
             wide.create_edge(a, a, &format!("t{t}"), [("w", Value::Int(t))]).unwrap();
         }
-        for (graph, flags) in [(rows, ROWS), (with_ids, EDGE_IDS), (wide, 0)] {
+        // Created one by one and not folded into rows yet, but numbered by start node: written as
+        // rows all the same, the codes given as the rows would give them.
+        let mut pending = Graph::new();
+        let (a, b) = (pending.create_node(&[], []), pending.create_node(&[], []));
+        for (from, to, ty) in [(a, b, "linked-to"), (a, a, "attributed-to"), (b, a, "linked-to")] {
+            pending.create_edge(from, to, ty, []).unwrap();
+        }
+        assert!(pending.out_rows().is_none());
+        for (graph, flags) in [(rows, ROWS), (with_ids, EDGE_IDS), (wide, 0), (pending, ROWS)] {
             let bytes = to_bytes(&graph);
             assert_eq!(flags_of(&bytes), flags);
             let back = from_bytes(&bytes, Path::new("mem")).unwrap();
@@ -494,11 +488,7 @@ mod tests {
         forged.extend_from_slice(&prefix[8..]);
         forged.extend_from_slice(&forged_body);
         forged.extend_from_slice(&payload[PREFIX_LEN + body_len..]);
-        let mut file = Vec::new();
-        file.extend_from_slice(MAGIC);
-        file.extend_from_slice(&VERSION.to_le_bytes());
-        file.extend_from_slice(&(forged.len() as u64).to_le_bytes());
-        file.extend_from_slice(&crc32fast::hash(&forged).to_le_bytes());
+        let mut file = header_for(&forged).to_vec();
         file.extend_from_slice(&forged);
         match from_bytes(&file, Path::new("mem")) {
             Err(SnapshotError::Corrupt { detail, .. }) => {
@@ -512,11 +502,7 @@ mod tests {
     fn a_forged_payload_with_a_valid_checksum_is_refused_not_trusted() {
         // A huge length prefix for the name table, with a correct header around it.
         let payload = [0xFFu8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F];
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&VERSION.to_le_bytes());
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        let mut bytes = header_for(&payload).to_vec();
         bytes.extend_from_slice(&payload);
         assert!(matches!(from_bytes(&bytes, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
     }

@@ -11,7 +11,7 @@ mod build;
 
 use super::adjacency::{Codes, Rows, RowsView, TypeTable};
 use super::{Direction, EdgeId, NodeId, Properties, Sym};
-pub(crate) use build::Outgoing;
+pub(crate) use build::{Outgoing, type_codes};
 
 /// A store's outgoing rows as they are, for writing them out: node `n`'s relationships are
 /// `offsets[n]..offsets[n + 1]`, their ids those positions, their types `table[codes[i]]`.

@@ -28,7 +28,7 @@ use std::ops::Bound;
 pub use adjacency::{RowsView, Wanted};
 pub(crate) use bulk::BuiltEdges;
 use edges::EdgeStore;
-pub(crate) use edges::{Columns, OutRows};
+pub(crate) use edges::{Columns, OutRows, type_codes};
 use index::Indexes;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};

@@ -201,6 +201,18 @@ fn type_table(types: &[Sym]) -> (TypeTable, Vec<u16>) {
     (table, code_of)
 }
 
+/// Each relationship's one-byte type code, with the types in order of first use (the table the
+/// codes index); `None` past 256 types. The codes the rows would give these types, for writing
+/// relationships that are not in rows (a snapshot of a graph with writes pending).
+pub(crate) fn type_codes(types: &[Sym]) -> Option<(Vec<Sym>, Vec<u8>)> {
+    let (table, code_of) = type_table(types);
+    if table.names.is_empty() && !types.is_empty() {
+        return None;
+    }
+    let codes = types.iter().map(|t| code_of[t.0 as usize] as u8).collect();
+    Some((table.names, codes))
+}
+
 /// Row offsets for `node_bound` nodes from each entry's row.
 fn offsets(node_bound: usize, rows: impl Iterator<Item = u32>) -> Vec<u32> {
     let mut counts = vec![0u32; node_bound + 1];
