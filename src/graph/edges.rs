@@ -40,6 +40,35 @@ impl<'g> OutRows<'g> {
     }
 }
 
+/// The start node of each outgoing position, when ids are kept in a table (`pos_of` not empty) and a
+/// walk by id needs them at hand; empty otherwise, as a walk row by row knows them.
+fn starts(out: &Rows, pos_of: &[u32]) -> Vec<u32> {
+    if pos_of.is_empty() {
+        return Vec::new();
+    }
+    let mut start_at = vec![0u32; out.others.len()];
+    for n in 0..out.node_bound() {
+        start_at[out.range(n)].fill(n as u32);
+    }
+    start_at
+}
+
+/// Calls `each(position, start node)` for every outgoing entry by ascending id: row by row when ids
+/// are positions (`pos_of` empty), else in `pos_of`'s order with `start_at` from [`starts`].
+fn each_by_id(out: &Rows, pos_of: &[u32], start_at: &[u32], mut each: impl FnMut(usize, u32)) {
+    if pos_of.is_empty() {
+        for n in 0..out.node_bound() {
+            for p in out.range(n) {
+                each(p, n as u32);
+            }
+        }
+    } else {
+        for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
+            each(p as usize, start_at[p as usize]);
+        }
+    }
+}
+
 /// Relationships in bulk, as loads and compaction hand them over: index `i` of each column is one
 /// relationship.
 #[derive(Debug, Default)]
@@ -94,31 +123,28 @@ const NO_POSITION: u32 = u32::MAX;
 impl EdgeStore {
     /// Every relationship still here, in ascending id order, taking the properties with them.
     pub(super) fn take_columns(&mut self) -> Columns {
-        let mut columns = Columns { ids: Some(Vec::new()), ..Columns::default() };
-        let has_props = !self.props.is_empty();
-        for (id, p) in self.positions_by_id() {
-            let p = p as usize;
-            if self.is_deleted(p) {
-                continue;
-            }
-            let props = if has_props { std::mem::take(&mut self.props[p]) } else { Properties::default() };
-            if let Some(ids) = &mut columns.ids {
-                ids.push(id);
-            }
-            columns.push(self.start_of(p), self.out.others[p], self.type_at(&self.out, p), props);
-        }
+        let mut props = std::mem::take(&mut self.props);
+        let mut columns = Columns::default();
+        let mut ids = Vec::with_capacity(self.len());
+        self.for_each_live(|id, p, start| {
+            ids.push(id);
+            let taken = props.get_mut(p).map(std::mem::take).unwrap_or_default();
+            columns.push(start, self.out.others[p], self.edge_type(p), taken);
+        });
+        columns.ids = Some(ids);
         *self = EdgeStore::default();
         columns
     }
 
-    /// (id, position) of every relationship here, deleted or not, by ascending id.
-    fn positions_by_id(&self) -> Vec<(u32, u32)> {
-        if self.ids.is_empty() {
-            (0..self.out.others.len() as u32).map(|p| (p, p)).collect()
-        } else {
-            let present = self.pos_of.iter().enumerate().filter(|&(_, &p)| p != NO_POSITION);
-            present.map(|(id, &p)| (id as u32, p)).collect()
-        }
+    /// Calls `each(id, position, start node)` for every relationship here, deleted ones excluded,
+    /// by ascending id.
+    fn for_each_live(&self, mut each: impl FnMut(u32, usize, u32)) {
+        let start_at = starts(&self.out, &self.pos_of);
+        each_by_id(&self.out, &self.pos_of, &start_at, |p, start| {
+            if !self.is_deleted(p) {
+                each(self.id_at(p), p, start);
+            }
+        });
     }
 
     /// Relationships here, deleted ones excluded.
@@ -180,26 +206,9 @@ impl EdgeStore {
     /// Calls `visit` with each relationship here (deleted ones excluded) by ascending id: id, start,
     /// end, type, properties. Row by row when ids are positions, so no start node is looked up.
     pub(super) fn visit<'g>(&'g self, mut visit: impl FnMut(u32, u32, u32, Sym, &'g Properties)) {
-        let mut one = |p: usize, start: u32| {
-            if !self.is_deleted(p) {
-                visit(self.id_at(p), start, self.out.others[p], self.edge_type(p), self.properties(p));
-            }
-        };
-        if self.ids.is_empty() {
-            for n in 0..self.out.node_bound() {
-                for p in self.out.range(n) {
-                    one(p, n as u32);
-                }
-            }
-        } else {
-            let mut start_at = vec![0u32; self.out.others.len()];
-            for n in 0..self.out.node_bound() {
-                start_at[self.out.range(n)].fill(n as u32);
-            }
-            for &p in self.pos_of.iter().filter(|&&p| p != NO_POSITION) {
-                one(p as usize, start_at[p as usize]);
-            }
-        }
+        self.for_each_live(|id, p, start| {
+            visit(id, start, self.out.others[p], self.edge_type(p), self.properties(p));
+        });
     }
 
     /// Relationships deleted since the build.
@@ -305,15 +314,14 @@ impl EdgeStore {
 
     /// Ids of the relationships here, ascending, deleted ones excluded.
     pub(super) fn ids(&self) -> impl Iterator<Item = EdgeId> + '_ {
-        let implicit = self.ids.is_empty();
-        let positions = if implicit { self.out.others.len() } else { 0 };
-        let by_position = (0..positions).filter(move |&p| !self.is_deleted(p)).map(|p| EdgeId(p as u32));
-        let by_id = self
-            .pos_of
-            .iter()
-            .enumerate()
-            .filter(move |&(_, &p)| !implicit && p != NO_POSITION && !self.is_deleted(p as usize));
-        by_position.chain(by_id.map(|(id, _)| EdgeId(id as u32)))
+        // Without an id table the ids are the positions; with one, `pos_of` holds them in order.
+        let positions = if self.ids.is_empty() { self.out.others.len() } else { 0 };
+        let by_position = (0..positions).map(|p| (p as u32, p));
+        let by_table = self.pos_of.iter().enumerate().filter(|&(_, &p)| p != NO_POSITION);
+        by_position
+            .chain(by_table.map(|(id, &p)| (id as u32, p as usize)))
+            .filter(move |&(_, p)| !self.is_deleted(p))
+            .map(|(id, _)| EdgeId(id))
     }
 
     /// Appends node `n`'s relationships in `dir` with a wanted type, newest first, as

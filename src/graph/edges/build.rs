@@ -4,7 +4,7 @@
 
 use super::super::adjacency::{Codes, Rows, TYPED_DEGREES_UP_TO, TypeTable};
 use super::super::{Properties, Sym};
-use super::{Columns, EdgeStore, NO_POSITION, OutRows};
+use super::{Columns, EdgeStore, NO_POSITION, OutRows, each_by_id, starts};
 
 impl EdgeStore {
     /// Builds the store from columns whose endpoints are all below `node_bound`.
@@ -257,20 +257,13 @@ fn transpose<T: Copy + Default + Send + Sync>(
     let total = out.others.len();
     let (mut others, mut inc_pos, mut inc_codes) =
         (vec![0u32; total], vec![0u32; total], vec![T::default(); total]);
-    // With explicit ids, entries are visited in id order, so each needs its start node at hand.
-    let mut start_at = Vec::new();
-    if !pos_of.is_empty() {
-        start_at = vec![0u32; total];
-        for n in 0..out.node_bound() {
-            start_at[out.range(n)].fill(n as u32);
-        }
-    }
+    let start_at = starts(out, pos_of);
     let (threads, bounds) = row_ranges(in_offsets);
     let (start_at, out_others) = (&start_at, &out.others);
     let fill_part = |lo: usize, hi: usize, others: &mut [u32], inc_pos: &mut [u32], inc_codes: &mut [T]| {
         let base = in_offsets[lo];
         let mut fill: Vec<u32> = in_offsets[lo..hi].iter().map(|&o| o - base).collect();
-        let mut place = |p: usize, start: u32| {
+        each_by_id(out, pos_of, start_at, |p, start| {
             let end = out_others[p] as usize;
             if (lo..hi).contains(&end) {
                 let q = fill[end - lo] as usize;
@@ -279,19 +272,7 @@ fn transpose<T: Copy + Default + Send + Sync>(
                 inc_pos[q] = p as u32;
                 inc_codes[q] = codes[p];
             }
-        };
-        if pos_of.is_empty() {
-            // Positions are ids: row by row is id order.
-            for n in 0..out.node_bound() {
-                for p in out.range(n) {
-                    place(p, n as u32);
-                }
-            }
-        } else {
-            for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
-                place(p as usize, start_at[p as usize]);
-            }
-        }
+        });
     };
     fill_by_ranges(&bounds, in_offsets, threads, (&mut others, &mut inc_pos, &mut inc_codes), fill_part);
     (others, inc_pos, inc_codes)
