@@ -363,21 +363,8 @@ fn parse_node(
     line: u64,
     part: &mut NodePart,
 ) -> Result<(), ImportError> {
-    let at = |column: usize, message: String| ImportError::Record {
-        path: path.to_path_buf(),
-        line,
-        column: column + 1,
-        message,
-    };
-    if record.len() != columns.len() {
-        return Err(at(
-            record.len().min(columns.len()),
-            format!("{} fields where the header has {}", record.len(), columns.len()),
-        ));
-    }
-    let text_of = |i: usize, bytes: &[u8]| -> Result<String, ImportError> {
-        String::from_utf8(bytes.to_vec()).map_err(|_| at(i, "not valid UTF-8".into()))
-    };
+    let at = parts::RecordAt { path, line };
+    at.whole(record, columns.len())?;
     // A record that fails leaves part of itself in the buffers, past the last record's ends: the
     // part stops there, and only whole records are read back.
     let mut props = Properties::default();
@@ -385,16 +372,16 @@ fn parse_node(
         match column {
             Column::Id { key, .. } => {
                 if bytes.is_empty() {
-                    return Err(at(i, "the node id is empty".into()));
+                    return Err(at.error(i, "the node id is empty".into()));
                 }
-                let text = text_of(i, bytes)?;
+                let text = at.text(i, bytes)?;
                 part.id_text.push_str(&text);
                 if let Some(k) = key {
                     props.set(*k, Value::from(text));
                 }
             }
             Column::Labels => {
-                let text = text_of(i, bytes)?;
+                let text = at.text(i, bytes)?;
                 for label in text.split(';').map(str::trim).filter(|l| !l.is_empty()) {
                     let known = part.label_names.iter().rposition(|n| &**n == label);
                     let index = known.unwrap_or_else(|| {
@@ -406,13 +393,12 @@ fn parse_node(
             }
             Column::Property { key, scalar, array } => {
                 if !bytes.is_empty() {
-                    let text = text_of(i, bytes)?;
-                    props.set(*key, parse_property(&text, *scalar, *array).map_err(|m| at(i, m))?);
+                    props.set(*key, at.property(i, bytes, *scalar, *array)?);
                 }
             }
             Column::Ignore => {}
             Column::Start(_) | Column::End(_) | Column::Type => {
-                return Err(at(i, "relationship columns in a node file".into()));
+                return Err(at.error(i, "relationship columns in a node file".into()));
             }
         }
     }

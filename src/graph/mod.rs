@@ -203,15 +203,18 @@ impl Graph {
         ty: Sym,
         props: Properties,
     ) -> Result<EdgeId, GraphError> {
-        for n in [from, to] {
-            if !self.contains_node(n) {
-                return Err(GraphError::NoSuchNode(n.0));
-            }
-        }
+        self.check_ends(from, to)?;
         let id = self.next_edge;
         self.next_edge = id.checked_add(1).ok_or(GraphError::EdgeIdsExhausted)?;
         self.insert_new_edge(id, from, to, ty, props);
         Ok(EdgeId(id))
+    }
+
+    fn check_ends(&self, from: NodeId, to: NodeId) -> Result<(), GraphError> {
+        match [from, to].into_iter().find(|&n| !self.contains_node(n)) {
+            Some(missing) => Err(GraphError::NoSuchNode(missing.0)),
+            None => Ok(()),
+        }
     }
 
     fn insert_new_edge(&mut self, id: u32, from: NodeId, to: NodeId, ty: Sym, props: Properties) {
@@ -229,11 +232,7 @@ impl Graph {
         ty: Sym,
         props: Properties,
     ) -> Result<(), GraphError> {
-        for n in [from, to] {
-            if !self.contains_node(n) {
-                return Err(GraphError::NoSuchNode(n.0));
-            }
-        }
+        self.check_ends(from, to)?;
         if let Some(p) = self.edges.tombstone(e) {
             self.edges.undelete(p, props);
             *self.type_counts.entry(ty).or_default() += 1;

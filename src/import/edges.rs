@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::parts::{parts_for, read_in_parts};
-use super::{Column, IdMap, ImportError, header, open, parse_property};
+use super::parts::{RecordAt, parts_for, read_in_parts};
+use super::{Column, IdMap, ImportError, header, open};
 use crate::graph::{Columns, Graph, Properties};
 use crate::progress::Progress;
 
@@ -116,35 +116,22 @@ struct Context<'a> {
 impl Context<'_> {
     fn parse(&self, record: &csv::ByteRecord, line: u64, part: &mut Part) -> Result<(), ImportError> {
         let spaces = self.spaces;
-        let at = |column: usize, message: String| ImportError::Record {
-            path: self.path.to_path_buf(),
-            line,
-            column: column + 1,
-            message,
-        };
-        if record.len() != self.columns.len() {
-            return Err(at(
-                record.len().min(self.columns.len()),
-                format!("{} fields where the header has {}", record.len(), self.columns.len()),
-            ));
-        }
+        let at = RecordAt { path: self.path, line };
+        at.whole(record, self.columns.len())?;
         let (mut start, mut end, mut ty) = (None, None, None);
         let mut props = Properties::default();
-        let text_of = |i: usize, bytes: &[u8]| -> Result<String, ImportError> {
-            String::from_utf8(bytes.to_vec()).map_err(|_| at(i, "not valid UTF-8".into()))
-        };
         for (i, (column, bytes)) in self.columns.iter().zip(record.iter()).enumerate() {
             match column {
                 Column::Start(space) | Column::End(space) => {
                     let node = spaces[i].get_bytes(bytes).map_or_else(
                         || {
-                            let text = text_of(i, bytes)?;
+                            let text = at.text(i, bytes)?;
                             let space = if space.is_empty() {
                                 String::new()
                             } else {
                                 format!(" in id space {space}")
                             };
-                            Err(at(i, format!("no node has the id `{text}`{space}")))
+                            Err(at.error(i, format!("no node has the id `{text}`{space}")))
                         },
                         Ok,
                     )?;
@@ -161,9 +148,9 @@ impl Context<'_> {
                     ty = Some(match known {
                         Some(t) => t as u32,
                         None => {
-                            let name = text_of(i, name)?;
+                            let name = at.text(i, name)?;
                             if name.is_empty() {
-                                return Err(at(i, "the relationship type is empty".into()));
+                                return Err(at.error(i, "the relationship type is empty".into()));
                             }
                             part.type_names.push(name.into());
                             (part.type_names.len() - 1) as u32
@@ -172,13 +159,12 @@ impl Context<'_> {
                 }
                 Column::Property { key, scalar, array } => {
                     if !bytes.is_empty() {
-                        let text = text_of(i, bytes)?;
-                        props.set(*key, parse_property(&text, *scalar, *array).map_err(|m| at(i, m))?);
+                        props.set(*key, at.property(i, bytes, *scalar, *array)?);
                     }
                 }
                 Column::Ignore => {}
                 Column::Id { .. } | Column::Labels => {
-                    return Err(at(i, "node columns in a relationship file".into()));
+                    return Err(at.error(i, "node columns in a relationship file".into()));
                 }
             }
         }

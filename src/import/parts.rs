@@ -8,8 +8,9 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{ImportError, PROGRESS_EVERY};
+use super::{ImportError, PROGRESS_EVERY, Scalar, parse_property};
 use crate::progress::{Progress, Unit};
+use crate::value::Value;
 
 /// Below this size a file is read in one pass: starting threads would cost more than they save.
 pub(super) const PARALLEL_FROM: u64 = 16 << 20;
@@ -18,6 +19,47 @@ pub(super) const PARALLEL_FROM: u64 = 16 << 20;
 pub(super) fn parts_for(path: &Path) -> usize {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size >= PARALLEL_FROM { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 }
+}
+
+/// A record being parsed, for what its fields' errors say: the file and the line.
+pub(super) struct RecordAt<'a> {
+    pub path: &'a Path,
+    pub line: u64,
+}
+
+impl RecordAt<'_> {
+    /// An error at field `column` (counted from zero).
+    pub(super) fn error(&self, column: usize, message: String) -> ImportError {
+        ImportError::Record { path: self.path.to_path_buf(), line: self.line, column: column + 1, message }
+    }
+
+    /// That the record has the header's number of fields (the readers are flexible, so that this is
+    /// reported with the file's line).
+    pub(super) fn whole(&self, record: &csv::ByteRecord, fields: usize) -> Result<(), ImportError> {
+        if record.len() == fields {
+            return Ok(());
+        }
+        Err(self.error(
+            record.len().min(fields),
+            format!("{} fields where the header has {fields}", record.len()),
+        ))
+    }
+
+    /// Field `column` as text.
+    pub(super) fn text(&self, column: usize, bytes: &[u8]) -> Result<String, ImportError> {
+        String::from_utf8(bytes.to_vec()).map_err(|_| self.error(column, "not valid UTF-8".into()))
+    }
+
+    /// Field `column` as a property value of its column's type.
+    pub(super) fn property(
+        &self,
+        column: usize,
+        bytes: &[u8],
+        scalar: Scalar,
+        array: bool,
+    ) -> Result<Value, ImportError> {
+        parse_property(&self.text(column, bytes)?, scalar, array).map_err(|m| self.error(column, m))
+    }
 }
 
 /// What a part read: its state, and the error that stopped it, if one did (the state then holds
