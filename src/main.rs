@@ -17,6 +17,9 @@ use clap::Parser;
 use engine::Engine;
 use kgraph::{Error, Format, Value};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A knowledge-graph engine with an openCypher subset, a REPL and binary snapshots.
 #[derive(Debug, Parser)]
 #[command(

@@ -8,6 +8,7 @@
 //! store until [`Graph::prepare_reads`](super::Graph::prepare_reads) folds them in here again.
 
 mod build;
+mod place;
 
 use super::adjacency::{Codes, Rows, RowsView, TypeTable};
 use super::{Direction, EdgeId, NodeId, Properties, Sym};
@@ -55,6 +56,7 @@ fn starts(out: &Rows, pos_of: &[u32]) -> Vec<u32> {
 
 /// Calls `each(position, start node)` for every outgoing entry by ascending id: row by row when ids
 /// are positions (`pos_of` empty), else in `pos_of`'s order with `start_at` from [`starts`].
+#[inline]
 fn each_by_id(out: &Rows, pos_of: &[u32], start_at: &[u32], mut each: impl FnMut(usize, u32)) {
     if pos_of.is_empty() {
         for n in 0..out.node_bound() {

@@ -4,6 +4,7 @@
 
 use super::super::adjacency::{Codes, Rows, TYPED_DEGREES_UP_TO, TypeTable};
 use super::super::{Properties, Sym};
+use super::place::{Entries, Places, place};
 use super::{Columns, EdgeStore, NO_POSITION, OutRows, each_by_id, starts};
 
 impl EdgeStore {
@@ -241,127 +242,60 @@ fn incoming(node_bound: usize, out: &Rows, pos_of: &[u32]) -> (Rows, Vec<u32>) {
     (Rows { offsets, others, types, typed: 0, by_type: Default::default() }, inc_pos)
 }
 
-/// Below this many relationships, transposing on one thread is quicker than starting more.
-const PARALLEL_FROM: usize = 1 << 20;
-
-/// Places every outgoing entry in its end node's incoming row. The writes land all over the
-/// arrays, one cache miss each, so they are split by end node across the machine's cores, each
-/// thread reading every entry and writing its own part: random writes wait on memory, and two
-/// cores wait on it twice as fast.
+/// Every outgoing entry in its end node's incoming row: the start node, the outgoing position and
+/// the type, each row in ascending id order.
 fn transpose<T: Copy + Default + Send + Sync>(
     in_offsets: &[u32],
     out: &Rows,
     codes: &[T],
     pos_of: &[u32],
 ) -> (Vec<u32>, Vec<u32>, Vec<T>) {
+    struct ById<'a, T> {
+        out: &'a Rows,
+        codes: &'a [T],
+        pos_of: &'a [u32],
+        start_at: Vec<u32>,
+    }
+    impl<T: Copy + Sync> Entries<T> for ById<'_, T> {
+        fn each(&self, mut each: impl FnMut(usize, u32, u32, T)) {
+            let (others, codes) = (&self.out.others, self.codes);
+            each_by_id(self.out, self.pos_of, &self.start_at, |p, start| {
+                each(others[p] as usize, start, p as u32, codes[p])
+            });
+        }
+    }
     let total = out.others.len();
     let (mut others, mut inc_pos, mut inc_codes) =
         (vec![0u32; total], vec![0u32; total], vec![T::default(); total]);
-    let start_at = starts(out, pos_of);
-    let (threads, bounds) = row_ranges(in_offsets);
-    let (start_at, out_others) = (&start_at, &out.others);
-    let fill_part = |lo: usize, hi: usize, others: &mut [u32], inc_pos: &mut [u32], inc_codes: &mut [T]| {
-        let base = in_offsets[lo];
-        let mut fill: Vec<u32> = in_offsets[lo..hi].iter().map(|&o| o - base).collect();
-        each_by_id(out, pos_of, start_at, |p, start| {
-            let end = out_others[p] as usize;
-            if (lo..hi).contains(&end) {
-                let q = fill[end - lo] as usize;
-                fill[end - lo] += 1;
-                others[q] = start;
-                inc_pos[q] = p as u32;
-                inc_codes[q] = codes[p];
-            }
-        });
-    };
-    fill_by_ranges(&bounds, in_offsets, threads, (&mut others, &mut inc_pos, &mut inc_codes), fill_part);
+    let entries = ById { out, codes, pos_of, start_at: starts(out, pos_of) };
+    let columns = Places { first: &mut others, second: &mut inc_pos, codes: &mut inc_codes };
+    place(in_offsets, &entries, columns);
     (others, inc_pos, inc_codes)
 }
 
-/// How many threads to split rows across, and the node ranges they take: about the same number of
-/// entries each.
-fn row_ranges(offsets: &[u32]) -> (usize, Vec<usize>) {
-    let node_bound = offsets.len() - 1;
-    let total = offsets[node_bound] as usize;
-    let threads = if total < PARALLEL_FROM {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
-    };
-    let mut bounds = vec![0usize];
-    for k in 1..threads {
-        let target = total * k / threads;
-        let at = offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
-        bounds.push(at.max(bounds[bounds.len() - 1]));
-    }
-    bounds.push(node_bound);
-    (threads, bounds)
-}
-
 /// Places entry `i` (in row `rows[i]`, with `values[i]` and `codes[i]`) in its row, each row in
-/// input order: the outgoing rows of an unsorted load. Split by row across cores, as
-/// [`transpose`] is, for the same reason.
+/// input order: the outgoing rows of an unsorted load.
 fn place_by_row<T: Copy + Default + Send + Sync>(
     offsets: &[u32],
     rows: &[u32],
     values: &[u32],
     codes: &[T],
 ) -> (Vec<u32>, Vec<T>) {
+    struct InOrder<'a, T> {
+        rows: &'a [u32],
+        values: &'a [u32],
+        codes: &'a [T],
+    }
+    impl<T: Copy + Sync> Entries<T> for InOrder<'_, T> {
+        fn each(&self, mut each: impl FnMut(usize, u32, u32, T)) {
+            for ((&row, &value), &code) in self.rows.iter().zip(self.values).zip(self.codes) {
+                each(row as usize, value, 0, code);
+            }
+        }
+    }
     let total = rows.len();
     let (mut placed, mut placed_codes) = (vec![0u32; total], vec![T::default(); total]);
-    let (threads, bounds) = row_ranges(offsets);
-    let fill_part = |lo: usize, hi: usize, placed: &mut [u32], placed_codes: &mut [T]| {
-        let base = offsets[lo];
-        let mut fill: Vec<u32> = offsets[lo..hi].iter().map(|&o| o - base).collect();
-        for ((&row, &value), &code) in rows.iter().zip(values).zip(codes) {
-            let row = row as usize;
-            if (lo..hi).contains(&row) {
-                let q = fill[row - lo] as usize;
-                fill[row - lo] += 1;
-                placed[q] = value;
-                placed_codes[q] = code;
-            }
-        }
-    };
-    let mut none: [u32; 0] = [];
-    fill_by_ranges(
-        &bounds,
-        offsets,
-        threads,
-        (&mut placed, &mut none, &mut placed_codes),
-        |lo, hi, p, _, c| fill_part(lo, hi, p, c),
-    );
+    let columns = Places { first: &mut placed, second: &mut [], codes: &mut placed_codes };
+    place(offsets, &InOrder { rows, values, codes }, columns);
     (placed, placed_codes)
-}
-
-/// Calls `fill(lo, hi, …)` for each node range `lo..hi` of `bounds` with that range's part of each
-/// output (an empty output stays empty: a caller with two outputs passes an empty third), each
-/// range on a thread of its own when `threads` is more than one.
-fn fill_by_ranges<T: Send>(
-    bounds: &[usize],
-    offsets: &[u32],
-    threads: usize,
-    (mut first, mut second, mut third): (&mut [u32], &mut [u32], &mut [T]),
-    fill: impl Fn(usize, usize, &mut [u32], &mut [u32], &mut [T]) + Sync,
-) {
-    let fill = &fill;
-    std::thread::scope(|scope| {
-        for part in bounds.windows(2) {
-            let (lo, hi) = (part[0], part[1]);
-            let len = (offsets[hi] - offsets[lo]) as usize;
-            let cut = |column_len: usize| if column_len == 0 { 0 } else { len };
-            let (first_len, second_len, third_len) = (cut(first.len()), cut(second.len()), cut(third.len()));
-            let (a, rest) = std::mem::take(&mut first).split_at_mut(first_len);
-            first = rest;
-            let (b, rest) = std::mem::take(&mut second).split_at_mut(second_len);
-            second = rest;
-            let (c, rest) = std::mem::take(&mut third).split_at_mut(third_len);
-            third = rest;
-            if threads == 1 {
-                fill(lo, hi, a, b, c);
-            } else {
-                scope.spawn(move || fill(lo, hi, a, b, c));
-            }
-        }
-    });
 }
