@@ -296,6 +296,19 @@ struct NodePart {
     props: Vec<Properties>,
 }
 
+impl parts::PartState for NodePart {
+    fn expecting(records: usize) -> NodePart {
+        NodePart {
+            lines: Vec::with_capacity(records),
+            id_ends: Vec::with_capacity(records),
+            labels: Vec::with_capacity(records),
+            label_ends: Vec::with_capacity(records),
+            props: Vec::with_capacity(records),
+            ..NodePart::default()
+        }
+    }
+}
+
 /// [`import_nodes`] in `parts` parts at most: records are parsed on every core, nodes created in
 /// file order on this one.
 fn read_nodes(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::parts::{RecordAt, parts_for, read_in_parts};
+use super::parts::{PartState, RecordAt, parts_for, read_in_parts};
 use super::{Column, IdMap, ImportError, header, open};
 use crate::graph::{Columns, Graph, Properties};
 use crate::progress::Progress;
@@ -30,6 +30,17 @@ struct Part {
     types: Vec<u32>,
     type_names: Vec<Box<str>>,
     props: Vec<(usize, Properties)>,
+}
+
+impl PartState for Part {
+    fn expecting(records: usize) -> Part {
+        Part {
+            src: Vec::with_capacity(records),
+            dst: Vec::with_capacity(records),
+            types: Vec::with_capacity(records),
+            ..Part::default()
+        }
+    }
 }
 
 /// [`import_edges`] in `parts` parts at most.
@@ -80,6 +91,10 @@ pub(super) fn read_edges(
     let results = read_in_parts(path, &data, parts, progress, |record, line, part: &mut Part| {
         context.parse(record, line, part)
     })?;
+    let total: usize = results.iter().map(|(part, _)| part.src.len()).sum();
+    relationships.src.reserve(total);
+    relationships.dst.reserve(total);
+    relationships.types.reserve(total);
     for (part, error) in results {
         // Relationships have no error that spans records: the first part with one has the first.
         if let Some(error) = error {

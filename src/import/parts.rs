@@ -62,6 +62,13 @@ impl RecordAt<'_> {
     }
 }
 
+/// What a part collects while it reads.
+pub(super) trait PartState: Default + Send {
+    /// A state ready for about `records` records (the part's line count: an upper bound, for
+    /// blank lines hold none), so that its columns are not grown and copied as it reads.
+    fn expecting(records: usize) -> Self;
+}
+
 /// What a part read: its state, and the error that stopped it, if one did (the state then holds
 /// what came before it, so that errors only the caller can see, such as a repeated id, are still
 /// found in file order).
@@ -70,7 +77,7 @@ pub(super) type PartRead<P> = (P, Option<ImportError>);
 /// Reads the records of `path` from `data` (the position after its header) in `parts` parts at
 /// most, each on a thread of its own, handing each record and its line to `parse` with its part's
 /// state; the parts in file order. Reports progress as bytes read, all parts together.
-pub(super) fn read_in_parts<P: Default + Send>(
+pub(super) fn read_in_parts<P: PartState>(
     path: &Path,
     data: &csv::Position,
     parts: usize,
@@ -81,21 +88,29 @@ pub(super) fn read_in_parts<P: Default + Send>(
     let io_error = |e: std::io::Error| csv_error(csv::Error::from(e));
     let size = std::fs::metadata(path).map_err(io_error)?.len();
     progress.stage(&format!("reading {}", path.display()), Some(size), Unit::Bytes);
-    let bounds =
+    let cuts =
         if parts > 1 { cut(path, data.byte(), data.line(), size, parts).map_err(io_error)? } else { None };
-    let bounds = bounds.unwrap_or_else(|| vec![(data.byte(), data.line())]);
+    // Without cuts, one part of unknown length.
+    let Cuts { bounds, last_line } =
+        cuts.unwrap_or_else(|| Cuts { bounds: vec![(data.byte(), data.line())], last_line: data.line() });
     let done: Vec<AtomicU64> = bounds.iter().map(|_| AtomicU64::new(0)).collect();
     let part = Part { path, size, parse: &parse };
+    // Part `k`: its first byte and line, where it ends, and how many lines it has at most.
+    let span = |k: usize| {
+        let (start, line) = bounds[k];
+        let (end, next_line) = bounds.get(k + 1).copied().unwrap_or((size, last_line + 1));
+        (start, line, end, (next_line - line) as usize)
+    };
     let results: Vec<PartRead<P>> = std::thread::scope(|scope| {
         let mut handles = Vec::new();
-        for (k, &(start, line)) in bounds.iter().enumerate().skip(1) {
-            let end = bounds.get(k + 1).map_or(size, |b| b.0);
-            let (part, done) = (&part, &done[k]);
-            handles.push(scope.spawn(move || part.read(start, end, line, done, None)));
+        for (k, done) in done.iter().enumerate().skip(1) {
+            let (start, line, end, lines) = span(k);
+            let part = &part;
+            handles.push(scope.spawn(move || part.read(start, end, line, lines, done, None)));
         }
         // This thread reads the first part, and tells of all of them.
-        let end = bounds.get(1).map_or(size, |b| b.0);
-        let first = part.read(bounds[0].0, end, bounds[0].1, &done[0], Some((progress, &done)));
+        let (start, line, end, lines) = span(0);
+        let first = part.read(start, end, line, lines, &done[0], Some((progress, &done)));
         let mut results = vec![first];
         results.extend(handles.into_iter().map(|h| {
             h.join().unwrap_or_else(|_| {
@@ -118,19 +133,21 @@ struct Part<'a, F> {
 type Teller<'p, 'd> = (&'p mut dyn Progress, &'d [AtomicU64]);
 
 impl<F> Part<'_, F> {
-    /// Reads the records between byte `start` and `end`, the first of which is on line `line`.
-    fn read<P: Default>(
+    /// Reads the records between byte `start` and `end`, the first of which is on line `line`, in
+    /// `lines` lines at most (zero when not known).
+    fn read<P: PartState>(
         &self,
         start: u64,
         end: u64,
         line: u64,
+        lines: usize,
         done: &AtomicU64,
         teller: Option<Teller>,
     ) -> PartRead<P>
     where
         F: Fn(&csv::ByteRecord, u64, &mut P) -> Result<(), ImportError>,
     {
-        let mut state = P::default();
+        let mut state = P::expecting(lines);
         let error = self.read_into(&mut state, start, end, line, done, teller).err();
         (state, error)
     }
@@ -173,16 +190,23 @@ impl<F> Part<'_, F> {
     }
 }
 
-/// Where `parts` parts of the records from byte `start` (on line `line`) to `size` begin, each just
-/// after a line feed, with the line each begins on; `None` when the file holds a quote or a
-/// carriage return, and so may have a line feed inside a record.
+/// Where the parts of a file begin.
+pub(super) struct Cuts {
+    /// Each part's first byte, just after a line feed, and the line it begins on.
+    pub bounds: Vec<(u64, u64)>,
+    /// The line the file ends on.
+    pub last_line: u64,
+}
+
+/// Where `parts` parts of the records from byte `start` (on line `line`) to `size` begin; `None`
+/// when the file holds a quote or a carriage return, and so may have a line feed inside a record.
 pub(super) fn cut(
     path: &Path,
     start: u64,
     line: u64,
     size: u64,
     parts: usize,
-) -> std::io::Result<Option<Vec<(u64, u64)>>> {
+) -> std::io::Result<Option<Cuts>> {
     let mut file = std::fs::File::open(path)?;
     file.seek(SeekFrom::Start(start))?;
     let targets: Vec<u64> = (1..parts as u64).map(|k| start + (size - start) * k / parts as u64).collect();
@@ -216,5 +240,5 @@ pub(super) fn cut(
         }
         offset += n as u64;
     }
-    Ok(Some(bounds))
+    Ok(Some(Cuts { bounds, last_line: lines }))
 }

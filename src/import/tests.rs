@@ -205,8 +205,9 @@ fn a_file_read_in_parts_gives_what_one_pass_gives() {
         let cuts = parts::cut(&e, 35, 2, edges.len() as u64, 3).unwrap();
         assert_eq!(cuts.is_some(), !quoted, "a quote anywhere keeps the file in one part");
         if let Some(cuts) = cuts {
-            assert_eq!(cuts.len(), 3);
-            for &(at, line) in &cuts {
+            assert_eq!(cuts.last_line, edges.matches('\n').count() as u64 + 1, "the line the file ends on");
+            assert_eq!(cuts.bounds.len(), 3);
+            for &(at, line) in &cuts.bounds {
                 let before = &edges[..at as usize];
                 assert!(before.ends_with('\n'), "a part starts after a line feed");
                 assert_eq!(line, before.matches('\n').count() as u64 + 1, "and knows its line");
