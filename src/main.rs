@@ -5,6 +5,7 @@ mod bar;
 mod complete;
 mod engine;
 mod help;
+mod memory;
 mod repl;
 mod tools;
 
@@ -16,9 +17,6 @@ use std::time::Duration;
 use clap::Parser;
 use engine::Engine;
 use kgraph::{Error, Format, Value};
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A knowledge-graph engine with an openCypher subset, a REPL and binary snapshots.
 #[derive(Debug, Parser)]

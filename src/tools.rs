@@ -77,6 +77,7 @@ pub fn run(tool: Tool) -> Result<(), String> {
             Ok(())
         }
         Tool::Import { nodes, edges, output } => {
+            crate::memory::without_huge_pages();
             let started = Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();
             let (node_count, edge_count) =
