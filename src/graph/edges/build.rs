@@ -4,8 +4,10 @@
 
 use super::super::adjacency::{Codes, Rows, TYPED_DEGREES_UP_TO, TypeTable};
 use super::super::{Properties, Sym};
+use std::ops::Range;
+
 use super::place::{Entries, Places, place};
-use super::{Columns, EdgeStore, NO_POSITION, OutRows, each_by_id, starts};
+use super::{Columns, EdgeStore, NO_POSITION, OutRows, starts};
 
 impl EdgeStore {
     /// Builds the store from columns whose endpoints are all below `node_bound`.
@@ -257,11 +259,27 @@ fn transpose<T: Copy + Default + Send + Sync>(
         start_at: Vec<u32>,
     }
     impl<T: Copy + Sync> Entries<T> for ById<'_, T> {
-        fn each(&self, mut each: impl FnMut(usize, u32, u32, T)) {
-            let (others, codes) = (&self.out.others, self.codes);
-            each_by_id(self.out, self.pos_of, &self.start_at, |p, start| {
-                each(others[p] as usize, start, p as u32, codes[p])
-            });
+        fn span(&self) -> usize {
+            if self.pos_of.is_empty() { self.out.others.len() } else { self.pos_of.len() }
+        }
+
+        fn each_in(&self, ids: Range<usize>, mut each: impl FnMut(usize, u32, u32, T)) {
+            let (others, codes, offsets) = (&self.out.others, self.codes, &self.out.offsets);
+            if !self.pos_of.is_empty() {
+                for &p in self.pos_of[ids].iter().filter(|&&p| p != NO_POSITION) {
+                    let p = p as usize;
+                    each(others[p] as usize, self.start_at[p], p as u32, codes[p]);
+                }
+                return;
+            }
+            // Ids are positions: the start node is the row, found once and then followed.
+            let mut start = offsets.partition_point(|&o| o as usize <= ids.start).saturating_sub(1);
+            for p in ids {
+                while offsets[start + 1] as usize <= p {
+                    start += 1;
+                }
+                each(others[p] as usize, start as u32, p as u32, codes[p]);
+            }
         }
     }
     let total = out.others.len();
@@ -287,8 +305,14 @@ fn place_by_row<T: Copy + Default + Send + Sync>(
         codes: &'a [T],
     }
     impl<T: Copy + Sync> Entries<T> for InOrder<'_, T> {
-        fn each(&self, mut each: impl FnMut(usize, u32, u32, T)) {
-            for ((&row, &value), &code) in self.rows.iter().zip(self.values).zip(self.codes) {
+        fn span(&self) -> usize {
+            self.rows.len()
+        }
+
+        fn each_in(&self, indexes: Range<usize>, mut each: impl FnMut(usize, u32, u32, T)) {
+            let (rows, values, codes) =
+                (&self.rows[indexes.clone()], &self.values[indexes.clone()], &self.codes[indexes]);
+            for ((&row, &value), &code) in rows.iter().zip(values).zip(codes) {
                 each(row as usize, value, 0, code);
             }
         }

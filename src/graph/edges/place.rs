@@ -4,25 +4,30 @@
 //! Writing each entry straight where it goes misses the cache on every write once the rows outgrow
 //! it (three misses an entry for three arrays). Instead a first pass appends each entry to its
 //! bucket of consecutive rows, a few hundred write streams, each sequential; a second sorts each
-//! bucket into its rows, a bucket being small enough to stay in the cache. Both passes
-//! are split by row across the machine's cores, each thread reading every entry and keeping its own
-//! rows: two cores wait on memory twice as fast.
+//! bucket into its rows, a bucket being small enough to stay in the cache. The entries are split
+//! across the machine's cores for the first pass (each thread appending to its own piece of every
+//! bucket, sized by a count beforehand), the buckets for the second.
+
+use std::ops::Range;
 
 /// Below this many entries, one thread is quicker than starting more.
 const PARALLEL_FROM: usize = 1 << 20;
 
-/// At most about this many buckets per thread: every bucket is a write stream into each column,
-/// and past a few hundred streams their pages no longer fit the processor's address cache (TLB),
-/// which then misses on every write.
+/// About this many buckets: every bucket is a write stream into each column, and past a few hundred
+/// streams their pages no longer fit the processor's address cache (TLB), which then misses on
+/// every write.
 const BUCKETS: usize = 256;
 
 /// At most this many rows per bucket: a row's place in its bucket fits two bytes.
 const BUCKET_ROWS_AT_MOST: usize = 1 << 16;
 
-/// Entries to place, in the order their rows keep them.
+/// Entries to place, in the order their rows keep them, each numbered by its index below `span`.
 pub(super) trait Entries<T>: Sync {
-    /// Calls `each(row, first, second, code)` for every entry, in order.
-    fn each(&self, each: impl FnMut(usize, u32, u32, T));
+    /// One past the highest index (some indexes below it may have no entry).
+    fn span(&self) -> usize;
+
+    /// Calls `each(row, first, second, code)` for every entry whose index is in `indexes`, in order.
+    fn each_in(&self, indexes: Range<usize>, each: impl FnMut(usize, u32, u32, T));
 }
 
 /// Where entries go: `first[q]`, `second[q]` (unless `second` is empty) and `codes[q]` for the
@@ -33,9 +38,17 @@ pub(super) struct Places<'a, T> {
     pub codes: &'a mut [T],
 }
 
-impl<'a, T> Places<'a, T> {
+/// Places, with each one's row within its bucket beside them.
+struct Piece<'a, T> {
+    first: &'a mut [u32],
+    second: &'a mut [u32],
+    codes: &'a mut [T],
+    low: &'a mut [u16],
+}
+
+impl<'a, T> Piece<'a, T> {
     /// The first `len` places, leaving the rest in `self`.
-    fn split_off_front(&mut self, len: usize) -> Places<'a, T> {
+    fn split_off_front(&mut self, len: usize) -> Piece<'a, T> {
         let second_len = if self.second.is_empty() { 0 } else { len };
         let (first, rest) = std::mem::take(&mut self.first).split_at_mut(len);
         self.first = rest;
@@ -43,102 +56,126 @@ impl<'a, T> Places<'a, T> {
         self.second = rest;
         let (codes, rest) = std::mem::take(&mut self.codes).split_at_mut(len);
         self.codes = rest;
-        Places { first, second, codes }
+        let (low, rest) = std::mem::take(&mut self.low).split_at_mut(len);
+        self.low = rest;
+        Piece { first, second, codes, low }
+    }
+}
+
+/// How rows fall into buckets.
+#[derive(Clone, Copy)]
+struct Buckets {
+    rows: usize,
+    shift: u32,
+    count: usize,
+}
+
+impl Buckets {
+    fn of(rows: usize) -> Buckets {
+        let bucket_rows = rows.div_ceil(BUCKETS).next_power_of_two().min(BUCKET_ROWS_AT_MOST);
+        Buckets { rows, shift: bucket_rows.trailing_zeros(), count: rows.div_ceil(bucket_rows) }
+    }
+
+    /// Bucket `b`'s rows.
+    fn rows_of(self, b: usize) -> Range<usize> {
+        (b << self.shift).min(self.rows)..((b + 1) << self.shift).min(self.rows)
     }
 }
 
 /// Places every entry of `entries` in its row of `offsets` (row `r` holds places
 /// `offsets[r]..offsets[r + 1]`, which the entries must fill exactly), rows in entry order.
-pub(super) fn place<T, E>(offsets: &[u32], entries: &E, mut columns: Places<'_, T>)
+pub(super) fn place<T, E>(offsets: &[u32], entries: &E, places: Places<'_, T>)
 where
     T: Copy + Default + Send + Sync,
     E: Entries<T>,
 {
-    let bounds = row_ranges(offsets);
-    let mut low = vec![0u16; columns.first.len()];
-    let mut low_rest = low.as_mut_slice();
-    std::thread::scope(|scope| {
-        for part in bounds.windows(2) {
-            let (lo, hi) = (part[0], part[1]);
-            let len = (offsets[hi] - offsets[lo]) as usize;
-            let part_columns = columns.split_off_front(len);
-            let (part_low, rest) = std::mem::take(&mut low_rest).split_at_mut(len);
-            low_rest = rest;
-            let work = move || place_part(offsets, lo, hi, entries, part_columns, part_low);
-            if bounds.len() == 2 {
-                work();
-            } else {
-                scope.spawn(work);
-            }
-        }
-    });
-}
-
-/// The node ranges to split rows across, one per thread, with about the same number of entries
-/// each: `bounds[i]..bounds[i + 1]`.
-fn row_ranges(offsets: &[u32]) -> Vec<usize> {
-    let node_bound = offsets.len() - 1;
-    let total = offsets[node_bound] as usize;
+    let rows = offsets.len() - 1;
+    let total = offsets[rows] as usize;
+    let buckets = Buckets::of(rows);
     let threads = if total < PARALLEL_FROM {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
     };
-    let mut bounds = vec![0usize];
-    for k in 1..threads {
-        let target = total * k / threads;
-        let at = offsets.partition_point(|&o| (o as usize) < target).min(node_bound);
-        bounds.push(at.max(bounds[bounds.len() - 1]));
+    let span = entries.span();
+    let shares: Vec<Range<usize>> =
+        (0..threads).map(|t| span * t / threads..span * (t + 1) / threads).collect();
+    // How many entries of each share fall in each bucket: the size of each share's piece of it.
+    let counts: Vec<Vec<u32>> = on_threads(shares.clone(), |share| {
+        let mut count = vec![0u32; buckets.count];
+        entries.each_in(share, |row, _, _, _| count[row >> buckets.shift] += 1);
+        count
+    });
+    let Places { first, second, codes } = places;
+    let mut low = vec![0u16; total];
+    let mut all = Piece { first: &mut *first, second: &mut *second, codes: &mut *codes, low: &mut low };
+    let mut pieces: Vec<Vec<Piece<T>>> = (0..threads).map(|_| Vec::with_capacity(buckets.count)).collect();
+    for b in 0..buckets.count {
+        for (share_pieces, count) in pieces.iter_mut().zip(&counts) {
+            share_pieces.push(all.split_off_front(count[b] as usize));
+        }
     }
-    bounds.push(node_bound);
-    bounds
+    on_threads(shares.into_iter().zip(pieces).collect(), |(share, mut pieces)| {
+        let mut filled = vec![0usize; buckets.count];
+        entries.each_in(share, |row, a, b, code| {
+            let bucket = row >> buckets.shift;
+            let (piece, q) = (&mut pieces[bucket], filled[bucket]);
+            filled[bucket] += 1;
+            piece.first[q] = a;
+            if let Some(second) = piece.second.get_mut(q) {
+                *second = b;
+            }
+            piece.codes[q] = code;
+            piece.low[q] = (row - (bucket << buckets.shift)) as u16;
+        });
+    });
+    // Each bucket now holds its entries in order, one share after the other; sorting each bucket
+    // by row, stably, puts them in their rows. The buckets are split across threads by entries.
+    let mut all = Piece { first, second, codes, low: &mut low };
+    let bucket_place = |b: usize| offsets[(b << buckets.shift).min(rows)] as usize;
+    let mut parts = Vec::with_capacity(threads);
+    let mut from = 0;
+    for t in 1..=threads {
+        let target = total * t / threads;
+        let until = (from..buckets.count).find(|&b| bucket_place(b) >= target).unwrap_or(buckets.count);
+        let until = if t == threads { buckets.count } else { until };
+        parts.push((from..until, all.split_off_front(bucket_place(until) - bucket_place(from))));
+        from = until;
+    }
+    on_threads(parts, |(bucket_range, piece)| sort_buckets(offsets, buckets, bucket_range, piece));
 }
 
-/// Places the entries of rows `lo..hi` in `columns`, which start at row `lo`'s first place;
-/// `low` (as long) is scratch for each entry's row within its bucket.
-fn place_part<T: Copy, E: Entries<T>>(
-    offsets: &[u32],
-    lo: usize,
-    hi: usize,
-    entries: &E,
-    columns: Places<'_, T>,
-    low: &mut [u16],
-) {
-    let Places { first, second, codes } = columns;
+/// Runs `work` on each item, on a thread of its own when there are several; the results in order.
+fn on_threads<I: Send, R: Send>(items: Vec<I>, work: impl Fn(I) -> R + Sync) -> Vec<R> {
+    if items.len() < 2 {
+        return items.into_iter().map(work).collect();
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.into_iter().map(|item| scope.spawn(move || work(item))).collect();
+        // A panic in a worker is a bug here; passing it on keeps its message.
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+/// Sorts the entries of buckets `bucket_range`, held in `piece` (which starts at the first one's
+/// first place), into their rows, stably.
+fn sort_buckets<T: Copy>(offsets: &[u32], buckets: Buckets, bucket_range: Range<usize>, piece: Piece<'_, T>) {
+    let Piece { first, second, codes, low } = piece;
     let with_second = !second.is_empty();
-    let base = offsets[lo];
-    let place_of = |row: usize| (offsets[row] - base) as usize;
-    let bucket_rows = (hi - lo).div_ceil(BUCKETS).next_power_of_two().min(BUCKET_ROWS_AT_MOST);
-    let shift = bucket_rows.trailing_zeros();
-    let buckets = (hi - lo).div_ceil(bucket_rows);
-    let mut fill: Vec<usize> = (0..buckets).map(|b| place_of(lo + b * bucket_rows)).collect();
-    entries.each(|row, a, b, code| {
-        if (lo..hi).contains(&row) {
-            let local = row - lo;
-            let bucket = local >> shift;
-            let q = fill[bucket];
-            fill[bucket] += 1;
-            first[q] = a;
-            if with_second {
-                second[q] = b;
-            }
-            codes[q] = code;
-            low[q] = (local & (bucket_rows - 1)) as u16;
-        }
-    });
-    drop(fill);
-    // Each bucket now holds its entries in order; a stable counting sort by row puts them in
-    // their rows.
+    let Some(base) = bucket_range.clone().next().map(|b| offsets[buckets.rows_of(b).start] as usize) else {
+        return;
+    };
+    let place_of = |row: usize| offsets[row] as usize - base;
     let (mut firsts, mut seconds, mut bucket_codes) = (Vec::new(), Vec::new(), Vec::new());
-    let mut row_fill = vec![0usize; bucket_rows];
-    for bucket in 0..buckets {
-        let first_row = lo + bucket * bucket_rows;
-        let end_row = (first_row + bucket_rows).min(hi);
-        let (from, to) = (place_of(first_row), place_of(end_row));
+    let mut row_fill = vec![0usize; 1 << buckets.shift];
+    for bucket in bucket_range {
+        let rows = buckets.rows_of(bucket);
+        let (from, to) = (place_of(rows.start), place_of(rows.end));
         if to - from < 2 {
             continue;
         }
-        for (slot, row) in row_fill.iter_mut().zip(first_row..end_row) {
+        for (slot, row) in row_fill.iter_mut().zip(rows) {
             *slot = place_of(row);
         }
         firsts.clear();
@@ -168,8 +205,12 @@ mod tests {
     struct Listed(Vec<(usize, u32, u32, u8)>);
 
     impl Entries<u8> for Listed {
-        fn each(&self, mut each: impl FnMut(usize, u32, u32, u8)) {
-            for &(row, a, b, code) in &self.0 {
+        fn span(&self) -> usize {
+            self.0.len()
+        }
+
+        fn each_in(&self, indexes: Range<usize>, mut each: impl FnMut(usize, u32, u32, u8)) {
+            for &(row, a, b, code) in &self.0[indexes] {
                 each(row, a, b, code);
             }
         }
