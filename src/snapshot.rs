@@ -176,9 +176,7 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
     let mut edge_properties = Vec::new();
     let edges = match rows {
         Some(rows) => {
-            edge_properties.extend(
-                rows.props.iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(id, p)| (id as u32, p)),
-            );
+            edge_properties.extend(rows.props.non_empty());
             EdgesOut::Rows(rows)
         }
         None => {

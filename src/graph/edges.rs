@@ -9,10 +9,12 @@
 
 mod build;
 mod place;
+mod props;
 
 use super::adjacency::{Codes, Rows, RowsView, TypeTable};
 use super::{Direction, EdgeId, NodeId, Properties, Sym};
 pub(crate) use build::{Outgoing, type_codes};
+pub(crate) use props::PropsByPosition;
 
 /// A store's outgoing rows as they are, for writing them out: node `n`'s relationships are
 /// `offsets[n]..offsets[n + 1]`, their ids those positions, their types `table[codes[i]]`.
@@ -21,13 +23,17 @@ pub(crate) struct OutRows<'g> {
     pub ends: &'g [u32],
     pub codes: &'g [u8],
     pub table: &'g [Sym],
-    /// By position, or empty.
-    pub props: &'g [Properties],
+    pub props: &'g PropsByPosition,
 }
 
 impl<'g> OutRows<'g> {
     /// `rows` as they are written, when ids are positions (`ids` empty) and types take a byte.
-    fn of(rows: &'g Rows, ids: &[u32], table: &'g TypeTable, props: &'g [Properties]) -> Option<OutRows<'g>> {
+    fn of(
+        rows: &'g Rows,
+        ids: &[u32],
+        table: &'g TypeTable,
+        props: &'g PropsByPosition,
+    ) -> Option<OutRows<'g>> {
         match &rows.types {
             Codes::Narrow(codes) if ids.is_empty() => Some(OutRows {
                 offsets: &rows.offsets,
@@ -112,8 +118,7 @@ pub(super) struct EdgeStore {
     ids: Vec<u32>,
     /// With `ids`: each id's position, `u32::MAX` for an id not here.
     pos_of: Vec<u32>,
-    /// Properties by position; empty when no relationship here has any.
-    props: Vec<Properties>,
+    props: PropsByPosition,
     /// Tombstones by position, a bit each; empty until something is deleted.
     deleted: Vec<u64>,
     deleted_count: usize,
@@ -130,7 +135,7 @@ impl EdgeStore {
         let mut ids = Vec::with_capacity(self.len());
         self.for_each_live(|id, p, start| {
             ids.push(id);
-            let taken = props.get_mut(p).map(std::mem::take).unwrap_or_default();
+            let taken = props.take(p);
             columns.push(start, self.out.others[p], self.edge_type(p), taken);
         });
         columns.ids = Some(ids);
@@ -284,14 +289,11 @@ impl EdgeStore {
     }
 
     pub(super) fn properties(&self, p: usize) -> &Properties {
-        self.props.get(p).unwrap_or(Properties::empty())
+        self.props.get(p)
     }
 
     pub(super) fn properties_mut(&mut self, p: usize) -> &mut Properties {
-        if self.props.is_empty() {
-            self.props.resize(self.out.others.len(), Properties::default());
-        }
-        &mut self.props[p]
+        self.props.get_mut(p, self.out.others.len())
     }
 
     /// Deletes the relationship at `p`, handing back its type and properties.
@@ -301,8 +303,7 @@ impl EdgeStore {
         }
         self.deleted[p / 64] |= 1 << (p % 64);
         self.deleted_count += 1;
-        let props = self.props.get_mut(p).map(std::mem::take).unwrap_or_default();
-        (self.edge_type(p), props)
+        (self.edge_type(p), self.props.take(p))
     }
 
     /// Brings back the relationship deleted at `p` (undoing a failed statement).
@@ -398,7 +399,7 @@ impl EdgeStore {
         self.out.bytes()
             + self.inc.bytes()
             + words * 4
-            + self.props.capacity() * std::mem::size_of::<Properties>()
+            + self.props.heap_bytes()
             + self.deleted.capacity() * 8
             + self.table.names.capacity() * 4
     }

@@ -7,7 +7,7 @@ use super::super::{Properties, Sym};
 use std::ops::Range;
 
 use super::place::{Entries, Places, place};
-use super::{Columns, EdgeStore, NO_POSITION, OutRows, starts};
+use super::{Columns, EdgeStore, NO_POSITION, OutRows, PropsByPosition, starts};
 
 impl EdgeStore {
     /// Builds the store from columns whose endpoints are all below `node_bound`.
@@ -36,7 +36,7 @@ impl EdgeStore {
         let table = TypeTable { names, codes: codes_of };
         let out =
             Rows { offsets, others, types: Codes::Narrow(codes), typed: 0, by_type: Default::default() };
-        EdgeStore::assemble(node_bound, out, Vec::new(), Vec::new(), table)
+        EdgeStore::assemble(node_bound, out, Vec::new(), PropsByPosition::default(), table)
     }
 
     /// The store around its outgoing rows: the incoming rows, the id table, degrees by type.
@@ -44,7 +44,7 @@ impl EdgeStore {
         node_bound: usize,
         mut out: Rows,
         ids: Vec<u32>,
-        props: Vec<Properties>,
+        props: PropsByPosition,
         table: TypeTable,
     ) -> EdgeStore {
         let mut pos_of = Vec::new();
@@ -83,7 +83,7 @@ pub(crate) struct Outgoing {
     node_bound: usize,
     rows: Rows,
     ids: Vec<u32>,
-    props: Vec<Properties>,
+    props: PropsByPosition,
     table: TypeTable,
 }
 
@@ -164,7 +164,7 @@ impl Outgoing {
         let rows = Rows { offsets: out_offsets, others, types: codes, typed: 0, by_type: Default::default() };
         // Ids that are their positions need not be kept.
         let ids = ids.filter(|ids| ids.iter().enumerate().any(|(p, &id)| p as u32 != id)).unwrap_or_default();
-        Outgoing { node_bound, rows, ids, props, table }
+        Outgoing { node_bound, rows, ids, props: PropsByPosition::from_dense(props), table }
     }
 
     /// The rows as they are written, when ids are positions and types take a byte.
