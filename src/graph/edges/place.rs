@@ -10,7 +10,8 @@
 
 use std::ops::Range;
 
-/// Below this many entries, one thread is quicker than starting more.
+/// Below this many entries, one thread is quicker than starting more, and the rows fit in the
+/// last-level cache: each entry is written straight where it goes, in one pass.
 const PARALLEL_FROM: usize = 1 << 20;
 
 /// About this many buckets: every bucket is a write stream into each column, and past a few hundred
@@ -91,12 +92,23 @@ where
 {
     let rows = offsets.len() - 1;
     let total = offsets[rows] as usize;
-    let buckets = Buckets::of(rows);
-    let threads = if total < PARALLEL_FROM {
-        1
+    if total < PARALLEL_FROM {
+        place_directly(offsets, entries, places);
     } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
-    };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        place_in_buckets(offsets, entries, places, threads);
+    }
+}
+
+/// [`place`] in two passes, on `threads` threads.
+fn place_in_buckets<T, E>(offsets: &[u32], entries: &E, places: Places<'_, T>, threads: usize)
+where
+    T: Copy + Default + Send + Sync,
+    E: Entries<T>,
+{
+    let rows = offsets.len() - 1;
+    let total = offsets[rows] as usize;
+    let buckets = Buckets::of(rows);
     let span = entries.span();
     let shares: Vec<Range<usize>> =
         (0..threads).map(|t| span * t / threads..span * (t + 1) / threads).collect();
@@ -143,6 +155,21 @@ where
         from = until;
     }
     on_threads(parts, |(bucket_range, piece)| sort_buckets(offsets, buckets, bucket_range, piece));
+}
+
+/// [`place`] in one pass on this thread, for rows that fit in the cache.
+fn place_directly<T: Copy, E: Entries<T>>(offsets: &[u32], entries: &E, places: Places<'_, T>) {
+    let Places { first, second, codes } = places;
+    let mut fill = offsets[..offsets.len() - 1].to_vec();
+    entries.each_in(0..entries.span(), |row, a, b, code| {
+        let q = fill[row] as usize;
+        fill[row] += 1;
+        first[q] = a;
+        if let Some(second) = second.get_mut(q) {
+            *second = b;
+        }
+        codes[q] = code;
+    });
 }
 
 /// Runs `work` on each item, on a thread of its own when there are several; the results in order.
@@ -223,7 +250,23 @@ mod tests {
         sorted
     }
 
+    /// How `placed` places: as `place` chooses, or in buckets on this many threads.
+    #[derive(Clone, Copy, Debug)]
+    enum Way {
+        AsChosen,
+        Buckets(usize),
+    }
+
     fn placed(rows: usize, entries: &[(usize, u32, u32, u8)], with_second: bool) -> Vec<(u32, u32, u8)> {
+        placed_by(Way::AsChosen, rows, entries, with_second)
+    }
+
+    fn placed_by(
+        way: Way,
+        rows: usize,
+        entries: &[(usize, u32, u32, u8)],
+        with_second: bool,
+    ) -> Vec<(u32, u32, u8)> {
         let mut offsets = vec![0u32; rows + 1];
         for e in entries {
             offsets[e.0 + 1] += 1;
@@ -235,14 +278,19 @@ mod tests {
         let (mut first, mut second, mut codes) =
             (vec![0u32; n], vec![0u32; if with_second { n } else { 0 }], vec![0u8; n]);
         let columns = Places { first: &mut first, second: &mut second, codes: &mut codes };
-        place(&offsets, &Listed(entries.to_vec()), columns);
+        match way {
+            Way::AsChosen => place(&offsets, &Listed(entries.to_vec()), columns),
+            Way::Buckets(threads) => place_in_buckets(&offsets, &Listed(entries.to_vec()), columns, threads),
+        }
         (0..n).map(|q| (first[q], second.get(q).copied().unwrap_or(0), codes[q])).collect()
     }
 
     /// Rows spanning many buckets, skewed like a real graph, in one part and in several.
     #[test]
     fn entries_land_in_their_rows_in_order() {
-        for (rows, count) in [(1, 5), (300, 1000), (5_000, 40_000), (70_000, PARALLEL_FROM + 12_345)] {
+        for (rows, count) in
+            [(1, 5), (300, 1000), (5_000, 40_000), (1, 70_000), (70_000, PARALLEL_FROM + 12_345)]
+        {
             let mut state = 0x9e37_79b9_7f4a_7c15u64;
             let entries: Vec<_> = (0..count)
                 .map(|i| {
@@ -256,15 +304,20 @@ mod tests {
                 })
                 .collect();
             let want: Vec<_> = expected(&entries).iter().map(|&(_, a, b, c)| (a, b, c)).collect();
-            assert_eq!(placed(rows, &entries, true), want, "{rows} rows, {count} entries");
             let without: Vec<_> = want.iter().map(|&(a, _, c)| (a, 0, c)).collect();
-            assert_eq!(placed(rows, &entries, false), without, "{rows} rows, no second column");
+            for way in [Way::AsChosen, Way::Buckets(1), Way::Buckets(3)] {
+                let at = format!("{rows} rows, {count} entries, {way:?}");
+                assert_eq!(placed_by(way, rows, &entries, true), want, "{at}");
+                assert_eq!(placed_by(way, rows, &entries, false), without, "{at}, no second column");
+            }
         }
     }
 
     #[test]
     fn no_entries_no_rows() {
-        assert!(placed(0, &[], true).is_empty());
-        assert!(placed(10, &[], false).is_empty());
+        for way in [Way::AsChosen, Way::Buckets(2)] {
+            assert!(placed_by(way, 0, &[], true).is_empty());
+            assert!(placed_by(way, 10, &[], false).is_empty());
+        }
     }
 }
