@@ -250,15 +250,11 @@ mod tests {
         sorted
     }
 
-    /// How `placed` places: as `place` chooses, or in buckets on this many threads.
+    /// How `placed_by` places: as `place` chooses, or in buckets on this many threads.
     #[derive(Clone, Copy, Debug)]
     enum Way {
         AsChosen,
         Buckets(usize),
-    }
-
-    fn placed(rows: usize, entries: &[(usize, u32, u32, u8)], with_second: bool) -> Vec<(u32, u32, u8)> {
-        placed_by(Way::AsChosen, rows, entries, with_second)
     }
 
     fn placed_by(
