@@ -17,6 +17,7 @@ pub mod format;
 pub mod generate;
 pub mod graph;
 pub mod import;
+pub mod parallel;
 pub mod progress;
 pub mod query;
 mod session;

@@ -10,6 +10,7 @@ mod repl;
 mod tools;
 
 use std::io::{self, IsTerminal, Read, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -60,6 +61,9 @@ struct Args {
     /// After each statement, print on stderr `time: T ms (parse P ms, plan Q ms, execute E ms)`.
     #[arg(long)]
     timing: bool,
+    /// Use at most N threads for loading snapshots and counting patterns (default: every processor).
+    #[arg(long, value_name = "N")]
+    threads: Option<NonZeroUsize>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -134,6 +138,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Failure> {
+    if let Some(threads) = args.threads {
+        kgraph::parallel::set_max_threads(threads.get());
+    }
     let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
     let mut session = match &args.db {
         None => Engine::Memory(Box::default()),

@@ -1,6 +1,7 @@
 //! The subcommands that build graphs rather than query them: `generate` and `import`.
 
 use kgraph::progress::{Progress, Unit};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -40,6 +41,9 @@ pub enum Tool {
         /// The snapshot to write.
         #[arg(short = 'o', long = "output", value_name = "FILE.kgs", required = true)]
         output: PathBuf,
+        /// Read and place with at most N threads (default: every processor).
+        #[arg(long, value_name = "N")]
+        threads: Option<NonZeroUsize>,
     },
 }
 
@@ -76,7 +80,10 @@ pub fn run(tool: Tool) -> Result<(), String> {
             );
             Ok(())
         }
-        Tool::Import { nodes, edges, output } => {
+        Tool::Import { nodes, edges, output, threads } => {
+            if let Some(threads) = threads {
+                kgraph::parallel::set_max_threads(threads.get());
+            }
             crate::memory::without_huge_pages();
             let started = Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();

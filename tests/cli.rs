@@ -311,6 +311,43 @@ fn generate_writes_a_loadable_snapshot_and_csv_and_refuses_bad_specs() {
     kgraph().args(["generate", "--scale", "4"]).assert().code(2);
 }
 
+/// `--threads 1` runs the parallel steps (snapshot load, import, typed counts) on one thread and
+/// changes no answer and no byte; zero threads is refused.
+#[test]
+fn one_thread_gives_the_same_answers_and_the_same_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("csv");
+    kgraph().args(["generate", "--scale", "10", "--seed", "3", "--csv"]).arg(&csv).assert().success();
+    let mut written = Vec::new();
+    for threads in [None, Some("1")] {
+        let out = dir.path().join(format!("g{}.kgs", written.len()));
+        let mut import = kgraph();
+        import
+            .args(["import", "--nodes"])
+            .arg(csv.join("nodes.csv"))
+            .arg("--edges")
+            .arg(csv.join("edges.csv"));
+        if let Some(n) = threads {
+            import.args(["--threads", n]);
+        }
+        import.arg("-o").arg(&out).assert().success();
+        written.push(std::fs::read(&out).unwrap());
+    }
+    assert!(written[0] == written[1], "the import on one thread wrote other bytes");
+    let snapshot = dir.path().join("g0.kgs");
+    let query = "MATCH (a)-[:`attributed-to`]->(b)-[:`linked-to`]->(c) RETURN count(*) AS n";
+    let answer = |threads: &[&str]| {
+        let out =
+            kgraph().args(threads).arg(&snapshot).args(["--format", "csv", "-c", query]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = answer(&[]);
+    assert!(all.starts_with("n\n") && all.len() > 3, "{all}");
+    assert_eq!(answer(&["--threads", "1"]), all);
+    kgraph().args(["--threads", "0", "-c", "RETURN 1"]).assert().code(2).stderr(contains("--threads"));
+}
+
 #[test]
 fn import_builds_a_snapshot_and_names_the_bad_record() {
     let dir = tempfile::tempdir().unwrap();

@@ -18,7 +18,7 @@ pub(super) const PARALLEL_FROM: u64 = 16 << 20;
 /// How many parts to read `path` in: one per core when it is large.
 pub(super) fn parts_for(path: &Path) -> usize {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size >= PARALLEL_FROM { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 }
+    if size >= PARALLEL_FROM { crate::parallel::threads() } else { 1 }
 }
 
 /// A record being parsed, for what its fields' errors say: the file and the line.

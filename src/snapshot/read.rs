@@ -152,34 +152,40 @@ pub(super) fn read(
     };
     let body_len = body.len();
     // This thread decodes nodes; the other reads the relationship columns, checks the checksum
-    // (which needs nothing decoded), builds the rows from them, then joins in decoding nodes.
-    let built = std::thread::scope(|scope| {
-        let builder = scope.spawn(|| {
-            let mut source = Source { reader, crc: &mut crc, progress, done: start, chunk: vec![0; CHUNK] };
-            let read = read_relationships(&mut source, layout, edge_count as usize, node_bound);
-            drop(source);
-            let built = read.map_err(io_err).and_then(|read| {
-                progress.stage("checking the snapshot", None, Unit::Bytes);
-                checksum(crc)?;
-                progress.stage("building the graph", None, Unit::Items);
-                // Types are checked against the names once those are decoded; until then no symbol
-                // can be past the body's length, as each name takes a byte of it at least.
-                match read {
-                    Relationships::Columns(columns) => BuiltEdges::build(columns, node_bound, body_len, None),
-                    Relationships::Rows { table, degrees, ends, codes } => {
-                        BuiltEdges::from_rows(degrees, ends, codes, table, body_len)
-                    }
+    // (which needs nothing decoded), builds the rows from them, then joins in decoding nodes. On
+    // one thread, the builder's work comes first, nodes included.
+    let build = || {
+        let mut source = Source { reader, crc: &mut crc, progress, done: start, chunk: vec![0; CHUNK] };
+        let read = read_relationships(&mut source, layout, edge_count as usize, node_bound);
+        drop(source);
+        let built = read.map_err(io_err).and_then(|read| {
+            progress.stage("checking the snapshot", None, Unit::Bytes);
+            checksum(crc)?;
+            progress.stage("building the graph", None, Unit::Items);
+            // Types are checked against the names once those are decoded; until then no symbol
+            // can be past the body's length, as each name takes a byte of it at least.
+            match read {
+                Relationships::Columns(columns) => BuiltEdges::build(columns, node_bound, body_len, None),
+                Relationships::Rows { table, degrees, ends, codes } => {
+                    BuiltEdges::from_rows(degrees, ends, codes, table, body_len)
                 }
-                .map_err(corrupt)
-            });
-            if built.is_ok() {
-                decode_chunks();
             }
-            built
+            .map_err(corrupt)
         });
-        decode_chunks();
-        builder.join()
-    });
+        if built.is_ok() {
+            decode_chunks();
+        }
+        built
+    };
+    let built = if crate::parallel::threads() > 1 {
+        std::thread::scope(|scope| {
+            let builder = scope.spawn(build);
+            decode_chunks();
+            builder.join()
+        })
+    } else {
+        Ok(build())
+    };
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
     let (head, _) = head?;
     chunks?;

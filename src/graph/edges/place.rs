@@ -95,7 +95,7 @@ where
     if total < PARALLEL_FROM {
         place_directly(offsets, entries, places);
     } else {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let threads = crate::parallel::threads().min(4);
         place_in_buckets(offsets, entries, places, threads);
     }
 }

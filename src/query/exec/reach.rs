@@ -368,7 +368,7 @@ fn count_by_degrees(
         }
         Ok(total)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = crate::parallel::threads().min(8);
     // Below this many relationships a thread costs more than it saves.
     if threads == 1 || views[0].len() < 1 << 20 {
         return part(0..node_bound, interrupt);
