@@ -84,7 +84,6 @@ pub fn run(tool: Tool) -> Result<(), String> {
             if let Some(threads) = threads {
                 kgraph::parallel::set_max_threads(threads.get());
             }
-            crate::memory::without_huge_pages();
             let started = Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();
             let (node_count, edge_count) =
