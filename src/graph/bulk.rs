@@ -12,6 +12,9 @@ use super::{Graph, GraphError, Interner, Labels, NodeData, NodeId, Properties, S
 pub(crate) struct BuiltEdges {
     store: EdgeStore,
     next_edge: Option<u32>,
+    /// Counted where the rows are built: a load does it on the thread that builds them, beside the
+    /// one decoding nodes.
+    type_counts: Vec<(Sym, usize)>,
 }
 
 impl BuiltEdges {
@@ -47,7 +50,8 @@ impl BuiltEdges {
         if let Some(ty) = columns.types.iter().find(|t| t.0 as usize >= name_count) {
             return Err(format!("name {} is out of range", ty.0));
         }
-        Ok(BuiltEdges { store: EdgeStore::build(node_bound, columns), next_edge })
+        let store = EdgeStore::build(node_bound, columns);
+        Ok(BuiltEdges { type_counts: store.type_counts(), store, next_edge })
     }
 
     /// Checks outgoing rows as a snapshot keeps them (see [`EdgeStore::from_rows`]) and builds the
@@ -83,7 +87,8 @@ impl BuiltEdges {
         if codes.iter().any(|&c| c as usize >= names.len()) {
             return Err("a relationship type code is out of range".into());
         }
-        Ok(BuiltEdges { store: EdgeStore::from_rows(degrees, ends, codes, names), next_edge: None })
+        let store = EdgeStore::from_rows(degrees, ends, codes, names);
+        Ok(BuiltEdges { type_counts: store.type_counts(), store, next_edge: None })
     }
 
     /// Checks that every type is a name of `name_count` names.
@@ -167,25 +172,27 @@ impl Graph {
         if self.edge_count() > 0 || self.next_edge > 0 {
             return Err("the graph has relationships already".into());
         }
-        let BuiltEdges { store, next_edge } = built;
+        let BuiltEdges { store, next_edge, type_counts } = built;
         if store.node_bound() > self.node_bound() {
             return Err(format!(
                 "a relationship ends at node {}, which does not exist",
                 store.node_bound() - 1
             ));
         }
-        if let Some(n) =
-            (0..store.node_bound()).find(|&n| store.has_row(n) && !self.contains_node(NodeId(n as u32)))
+        // Without holes, every id below the bound is a node.
+        if self.node_count() < self.node_bound()
+            && let Some(n) =
+                (0..store.node_bound()).find(|&n| store.has_row(n) && !self.contains_node(NodeId(n as u32)))
         {
             return Err(format!("a relationship ends at node {n}, which does not exist"));
         }
-        self.install(store, next_edge);
+        self.install(store, next_edge, type_counts);
         Ok(())
     }
 
-    fn install(&mut self, mut store: EdgeStore, next_edge: Option<u32>) {
+    fn install(&mut self, mut store: EdgeStore, next_edge: Option<u32>, type_counts: Vec<(Sym, usize)>) {
         store.extend_to(self.node_bound());
-        self.type_counts = store.type_counts().into_iter().collect();
+        self.type_counts = type_counts.into_iter().collect();
         self.next_edge = next_edge.unwrap_or(0).max(store.id_bound());
         self.edges = store;
     }
@@ -224,7 +231,9 @@ impl Graph {
         }
         // The endpoints were checked above, and the graph has no relationships (no id was ever
         // handed out).
-        self.install(EdgeStore::build(self.node_bound(), columns), None);
+        let store = EdgeStore::build(self.node_bound(), columns);
+        let counts = store.type_counts();
+        self.install(store, None, counts);
         Ok(())
     }
 
@@ -260,7 +269,9 @@ impl Graph {
         if self.next_edge > 0 {
             return Err(GraphError::NotEmpty);
         }
-        self.install(outgoing.into_store(), None);
+        let store = outgoing.into_store();
+        let counts = store.type_counts();
+        self.install(store, None, counts);
         Ok(())
     }
 }
