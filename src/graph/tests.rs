@@ -217,10 +217,8 @@ fn entity_records_stay_small() {
     assert_eq!(std::mem::size_of::<Option<NodeData>>(), 24);
 }
 
-/// A bulk load numbers relationships by start node and keeps no id table for it; the rows then
-/// cost 14 bytes a relationship, plus per-node offsets and degrees.
-#[test]
-fn bulk_loaded_relationships_cost_fourteen_bytes_each() {
+/// 1000 nodes and 100,000 relationships of one type loaded in bulk; the nodes and the type.
+fn bulk_loaded() -> (Graph, Vec<NodeId>, Sym) {
     let mut g = Graph::new();
     let nodes: Vec<NodeId> = (0..1000).map(|_| g.add_node(&[], Properties::default())).collect();
     let ty = g.intern("linked-to");
@@ -234,6 +232,14 @@ fn bulk_loaded_relationships_cost_fourteen_bytes_each() {
         );
     }
     g.add_edges(columns).unwrap();
+    (g, nodes, ty)
+}
+
+/// A bulk load numbers relationships by start node and keeps no id table for it; the rows then
+/// cost 14 bytes a relationship, plus per-node offsets and degrees.
+#[test]
+fn bulk_loaded_relationships_cost_fourteen_bytes_each() {
+    let (mut g, nodes, ty) = bulk_loaded();
     assert_eq!(g.edge_count(), 100_000);
     let per_node = 2 * 4 + 2 * 4; // offsets and degrees by type, both directions
     assert!(g.adjacency_bytes() <= 100_000 * 14 + 1000 * per_node + 64, "{} bytes", g.adjacency_bytes());
@@ -247,19 +253,7 @@ fn bulk_loaded_relationships_cost_fourteen_bytes_each() {
 /// was 8 bytes a relationship: 128 MB at 16 M), and they are saved and loaded as any others.
 #[test]
 fn a_few_relationship_properties_on_a_bulk_load_cost_only_themselves() {
-    let mut g = Graph::new();
-    let nodes: Vec<NodeId> = (0..1000).map(|_| g.add_node(&[], Properties::default())).collect();
-    let ty = g.intern("linked-to");
-    let mut columns = Columns::default();
-    for i in 0..100_000u32 {
-        columns.push(
-            nodes[(i * 7919 % 1000) as usize].0,
-            nodes[(i % 1000) as usize].0,
-            ty,
-            Properties::default(),
-        );
-    }
-    g.add_edges(columns).unwrap();
+    let (mut g, _, _) = bulk_loaded();
     let before = g.adjacency_bytes();
     let note = g.intern("note");
     for id in [5u32, 77_777, 99_999] {
