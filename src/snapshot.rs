@@ -99,7 +99,7 @@ const ROWS: u32 = 2;
 
 /// Nodes per chunk of the body: enough chunks for every core to take some, few enough to keep
 /// their overhead small.
-const NODES_PER_CHUNK: usize = 1 << 16;
+pub(super) const NODES_PER_CHUNK: usize = 1 << 16;
 
 /// Version 2: relationships as records.
 #[derive(Deserialize)]
@@ -399,6 +399,42 @@ mod tests {
         let bytes = to_bytes(&g);
         let back = from_bytes(&bytes, Path::new("mem")).unwrap();
         assert_eq!(back, g);
+    }
+
+    /// Nodes in several chunks, restored while later chunks are still being decoded: holes across
+    /// chunk boundaries, labels and properties, and a damaged chunk after good ones still refuses
+    /// the whole file.
+    #[test]
+    fn nodes_in_many_chunks_round_trip_and_a_bad_late_chunk_is_refused() {
+        let mut g = Graph::new();
+        let mut nodes = Vec::new();
+        for i in 0..(2 * NODES_PER_CHUNK + 5_000) {
+            let labels: &[&str] = if i % 3 == 0 { &["Campaign"] } else { &[] };
+            nodes.push(g.create_node(labels, [("n", Value::Int(i as i64))]));
+        }
+        for (i, &n) in nodes.iter().enumerate() {
+            if i % 1000 == 999 || i == NODES_PER_CHUNK {
+                g.remove_node(n).unwrap();
+            }
+        }
+        g.create_edge(nodes[1], nodes[2 * NODES_PER_CHUNK + 1], "linked-to", []).unwrap();
+        let bytes = to_bytes(&g);
+        let back = from_bytes(&bytes, Path::new("mem")).unwrap();
+        assert!(back == g, "the graph read back differs");
+        // The last chunk's node count made a four-byte number (far more nodes than its bytes hold),
+        // with the checksum made right again.
+        let payload = &bytes[HEADER_LEN..];
+        let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
+        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
+        let (head, used): (Body, usize) =
+            bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
+        assert_eq!(head.node_chunks.len(), 3);
+        let last_chunk = used + (head.node_chunks[0] + head.node_chunks[1]) as usize;
+        let mut forged = payload.to_vec();
+        forged[PREFIX_LEN + last_chunk] = 252;
+        let mut file = header_for(&forged).to_vec();
+        file.extend_from_slice(&forged);
+        assert!(matches!(from_bytes(&file, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use petgraph::stable_graph::NodeIndex;
+
 use super::edges::{Columns, EdgeStore, Outgoing};
 use super::{Graph, GraphError, Interner, Labels, NodeData, NodeId, Properties, Sym};
 
@@ -130,41 +132,11 @@ impl Graph {
         count: usize,
         node_bound: usize,
     ) -> Result<Graph, String> {
-        let name_count = names.len();
-        let mut graph = Graph { names, ..Graph::default() };
-        // Sized once: growing by doubling would copy the node array many times on a large load.
-        graph.g.reserve_exact_nodes(node_bound.min(count * 2 + 16));
-        let mut by_label: Vec<Vec<u32>> = Vec::new();
-        let mut vacant = Vec::new();
-        let placeholder = || NodeData { labels: Labels::None, props: Properties::default() };
+        let mut restorer = NodeRestorer::new(names, node_bound.min(count * 2 + 16));
         for (id, labels, props) in nodes {
-            while graph.node_bound() < id as usize {
-                vacant.push(graph.g.add_node(placeholder()));
-            }
-            if graph.node_bound() != id as usize {
-                return Err("node ids are not in ascending order".into());
-            }
-            props.check(name_count)?;
-            for &l in labels.as_slice() {
-                let at = l.0 as usize;
-                if at >= name_count {
-                    return Err(format!("name {at} is out of range"));
-                }
-                if at >= by_label.len() {
-                    by_label.resize_with(at + 1, Vec::new);
-                }
-                by_label[at].push(id);
-            }
-            graph.g.add_node(NodeData { labels, props });
+            restorer.push(id, labels, props)?;
         }
-        for n in vacant {
-            graph.g.remove_node(n);
-        }
-        // Ids arrive ascending, so each label's set is built from a sorted list in one go.
-        for (l, ids) in by_label.into_iter().enumerate().filter(|(_, ids)| !ids.is_empty()) {
-            graph.by_label.insert(Sym(l as u32), BTreeSet::from_iter(ids));
-        }
-        Ok(graph)
+        Ok(restorer.finish())
     }
 
     /// Makes `built` the relationships of this graph, which has none yet.
@@ -273,5 +245,60 @@ impl Graph {
         let counts = store.type_counts();
         self.install(store, None, counts);
         Ok(())
+    }
+}
+
+/// Nodes restored one at a time, by ascending id (the ids in between become vacant, as they were in
+/// the graph that was saved), so that a load can restore each chunk of nodes as soon as it is
+/// decoded. Labels and keys are checked against the names, properties for order and storable values.
+pub(crate) struct NodeRestorer {
+    graph: Graph,
+    by_label: Vec<Vec<u32>>,
+    vacant: Vec<NodeIndex>,
+}
+
+impl NodeRestorer {
+    /// Room for `capacity` nodes (a hint: more may come).
+    pub(crate) fn new(names: Interner, capacity: usize) -> NodeRestorer {
+        let mut graph = Graph { names, ..Graph::default() };
+        // Sized once: growing by doubling would copy the node array many times on a large load.
+        graph.g.reserve_exact_nodes(capacity);
+        NodeRestorer { graph, by_label: Vec::new(), vacant: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, id: u32, labels: Labels, props: Properties) -> Result<(), String> {
+        let name_count = self.graph.names.len();
+        let placeholder = || NodeData { labels: Labels::None, props: Properties::default() };
+        while self.graph.node_bound() < id as usize {
+            self.vacant.push(self.graph.g.add_node(placeholder()));
+        }
+        if self.graph.node_bound() != id as usize {
+            return Err("node ids are not in ascending order".into());
+        }
+        props.check(name_count)?;
+        for &l in labels.as_slice() {
+            let at = l.0 as usize;
+            if at >= name_count {
+                return Err(format!("name {at} is out of range"));
+            }
+            if at >= self.by_label.len() {
+                self.by_label.resize_with(at + 1, Vec::new);
+            }
+            self.by_label[at].push(id);
+        }
+        self.graph.g.add_node(NodeData { labels, props });
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Graph {
+        let NodeRestorer { mut graph, by_label, vacant } = self;
+        for n in vacant {
+            graph.g.remove_node(n);
+        }
+        // Ids arrive ascending, so each label's set is built from a sorted list in one go.
+        for (l, ids) in by_label.into_iter().enumerate().filter(|(_, ids)| !ids.is_empty()) {
+            graph.by_label.insert(Sym(l as u32), BTreeSet::from_iter(ids));
+        }
+        graph
     }
 }

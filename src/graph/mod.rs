@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 pub use adjacency::{RowsView, Wanted};
-pub(crate) use bulk::BuiltEdges;
+pub(crate) use bulk::{BuiltEdges, NodeRestorer};
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
 use index::Indexes;

@@ -6,13 +6,13 @@
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NodeRecord, PREFIX_LEN, ROWS, SnapshotError,
-    VERSION, is_snapshot,
+    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, ROWS,
+    SnapshotError, VERSION, is_snapshot,
 };
-use crate::graph::{BuiltEdges, Columns, Graph, Interner, Labels, Properties, Sym};
+use crate::graph::{BuiltEdges, Columns, Graph, Interner, Labels, NodeRestorer, Properties, Sym};
 use crate::progress::{Progress, Unit};
 
 /// Reads as much of `buf` as the source holds, up to its length; how much it read.
@@ -138,15 +138,54 @@ pub(super) fn read(
     let decoded: Vec<Mutex<Option<DecodedChunk>>> = slices.iter().map(|_| Mutex::new(None)).collect();
     let chunk_lengths: Vec<usize> = slices.iter().map(|chunk| chunk.len()).collect();
     let next_chunk = AtomicUsize::new(0);
-    // Chunks of nodes are decoded by whichever thread is free, each taking the next one left.
-    let decode_chunks = || {
-        loop {
-            let at = next_chunk.fetch_add(1, Ordering::Relaxed);
-            let Some(bytes) = slices.get(at) else { break };
-            let result = bincode::serde::decode_from_slice::<Vec<NodeRecord>, _>(bytes, config);
-            // A poisoned slot means the other thread panicked; the missing chunk is reported below.
-            if let Ok(mut slot) = decoded[at].lock() {
-                *slot = Some(result);
+    // Chunks of nodes are decoded by whichever thread is free, each taking the next one left;
+    // false once none is left.
+    let decode_next = || {
+        let at = next_chunk.fetch_add(1, Ordering::Relaxed);
+        let Some(bytes) = slices.get(at) else { return false };
+        let result = bincode::serde::decode_from_slice::<Vec<NodeRecord>, _>(bytes, config);
+        // A poisoned slot means the other thread panicked; the missing chunk is reported below.
+        if let Ok(mut slot) = decoded[at].lock() {
+            *slot = Some(result);
+        }
+        true
+    };
+    let decode_chunks = || while decode_next() {};
+    // The nodes are restored chunk by chunk, in order, as they are decoded, once the checksum has
+    // held; a chunk that failed to decode stops that, and is reported below, in file order.
+    let names = head.as_ref().ok().map(|(head, _)| interner(head.names.clone()));
+    let mut restoring = Restoring {
+        restorer: match &names {
+            Some(Ok(names)) => {
+                let capacity = node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK) + 16);
+                Some(NodeRestorer::new(names.clone(), capacity))
+            }
+            _ => None,
+        },
+        next: 0,
+        last_ids: Vec::new(),
+        failed: None,
+    };
+    let checksum_held = AtomicBool::new(false);
+    let restore_decoded = |restoring: &mut Restoring| {
+        while restoring.failed.is_none() && restoring.next < decoded.len() {
+            let Some(restorer) = restoring.restorer.as_mut() else { break };
+            let Ok(mut slot) = decoded[restoring.next].lock() else { break };
+            let chunk = match slot.take() {
+                Some(Ok((chunk, used))) if used == chunk_lengths[restoring.next] => chunk,
+                other => {
+                    *slot = other;
+                    break;
+                }
+            };
+            drop(slot);
+            restoring.last_ids.push(chunk.last().map(|n| n.id));
+            restoring.next += 1;
+            for n in chunk {
+                if let Err(e) = restorer.push(n.id, n.labels, n.properties) {
+                    restoring.failed = Some(e);
+                    break;
+                }
             }
         }
     };
@@ -161,6 +200,7 @@ pub(super) fn read(
         let built = read.map_err(io_err).and_then(|read| {
             progress.stage("checking the snapshot", None, Unit::Bytes);
             checksum(crc)?;
+            checksum_held.store(true, Ordering::Release);
             progress.stage("building the graph", None, Unit::Items);
             // Types are checked against the names once those are decoded; until then no symbol
             // can be past the body's length, as each name takes a byte of it at least.
@@ -180,7 +220,15 @@ pub(super) fn read(
     let built = if crate::parallel::threads() > 1 {
         std::thread::scope(|scope| {
             let builder = scope.spawn(build);
-            decode_chunks();
+            loop {
+                let more = decode_next();
+                if checksum_held.load(Ordering::Acquire) {
+                    restore_decoded(&mut restoring);
+                }
+                if !more {
+                    break;
+                }
+            }
             builder.join()
         })
     } else {
@@ -189,25 +237,28 @@ pub(super) fn read(
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
     let (head, _) = head?;
     chunks?;
-    let Body { names, node_chunks: _, indexes, next_edge, edge_properties } = head;
-    let mut nodes = Vec::with_capacity(decoded.len());
-    for slot in decoded {
+    let Body { names: _, node_chunks: _, indexes, next_edge, edge_properties } = head;
+    let mut nodes = Vec::with_capacity(decoded.len() - restoring.next);
+    for (at, slot) in decoded.into_iter().enumerate().skip(restoring.next) {
         let chunk = slot.into_inner().ok().flatten();
         let (chunk, used) = chunk
             .ok_or_else(|| corrupt("a chunk of nodes was not decoded".into()))?
             .map_err(|e| corrupt(format!("cannot decode the nodes: {e}")))?;
-        let length = chunk_lengths[nodes.len()];
-        if used != length {
-            return Err(corrupt(format!("{} bytes left over in a chunk of nodes", length - used)));
+        if used != chunk_lengths[at] {
+            return Err(corrupt(format!("{} bytes left over in a chunk of nodes", chunk_lengths[at] - used)));
         }
         nodes.push(chunk);
     }
     drop(body);
-    let count: usize = nodes.iter().map(Vec::len).sum();
-    if nodes.iter().rev().find_map(|chunk| chunk.last()).map_or(0, |n| n.id as usize + 1) != node_bound {
+    let last_id = nodes
+        .iter()
+        .rev()
+        .find_map(|chunk| chunk.last().map(|n| n.id))
+        .or_else(|| restoring.last_ids.iter().rev().find_map(|&id| id));
+    if last_id.map_or(0, |id| id as usize + 1) != node_bound {
         return Err(corrupt("the node bound does not match the nodes".into()));
     }
-    let names = interner(names).map_err(corrupt)?;
+    let names = names.ok_or_else(|| corrupt("the names were not decoded".into()))?.map_err(corrupt)?;
     let name_count = names.len();
     built.check_types(name_count).map_err(corrupt)?;
     built.set_next_edge(next_edge);
@@ -215,13 +266,35 @@ pub(super) fn read(
         props.check(name_count).map_err(corrupt)?;
         built.set_properties(id, props).map_err(corrupt)?;
     }
-    let nodes = nodes.into_iter().flatten().map(|n| (n.id, n.labels, n.properties));
-    let mut graph = Graph::restore_nodes(names, nodes, count, node_bound).map_err(corrupt)?;
+    if let Some(failed) = restoring.failed {
+        return Err(corrupt(failed));
+    }
+    let count: usize = nodes.iter().map(Vec::len).sum();
+    let mut restorer = match restoring.restorer {
+        Some(restorer) => restorer,
+        None => NodeRestorer::new(names, node_bound.min(count * 2 + 16)),
+    };
+    for n in nodes.into_iter().flatten() {
+        restorer.push(n.id, n.labels, n.properties).map_err(corrupt)?;
+    }
+    let mut graph = restorer.finish();
     graph.attach_edges(built).map_err(corrupt)?;
     finish(graph, &indexes).map_err(corrupt)
 }
 
 type DecodedChunk = Result<(Vec<NodeRecord>, usize), bincode::error::DecodeError>;
+
+/// The nodes restored so far while chunks are still being decoded.
+struct Restoring {
+    /// None when the names could not be read: nothing is restored, and the error is reported in
+    /// its turn.
+    restorer: Option<NodeRestorer>,
+    /// The first chunk not restored yet.
+    next: usize,
+    /// The last node id of each chunk restored.
+    last_ids: Vec<Option<u32>>,
+    failed: Option<String>,
+}
 
 /// The chunks of nodes after the body proper, by their lengths, which must account for every byte.
 fn node_chunks<'b>(mut rest: &'b [u8], lengths: &[u64]) -> Result<Vec<&'b [u8]>, String> {
