@@ -157,7 +157,11 @@ pub(super) fn read(
     let mut restoring = Restoring {
         restorer: match &names {
             Some(Ok(names)) => {
-                let capacity = node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK) + 16);
+                // Before the checksum holds, sized by what the bytes can hold (a node takes three
+                // at least), not by the node bound a damaged file may inflate.
+                let node_bytes: usize = chunk_lengths.iter().sum();
+                let capacity =
+                    node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK)).min(node_bytes / 3 + 16);
                 Some(NodeRestorer::new(names.clone(), capacity))
             }
             _ => None,
