@@ -153,23 +153,24 @@ pub(super) fn read(
     let decode_chunks = || while decode_next() {};
     // The nodes are restored chunk by chunk, in order, as they are decoded, once the checksum has
     // held; a chunk that failed to decode stops that, and is reported below, in file order.
-    let names = head.as_ref().ok().map(|(head, _)| interner(head.names.clone()));
-    let mut restoring = Restoring {
-        restorer: match &names {
-            Some(Ok(names)) => {
+    // The names' count, or why they cannot be read (reported in its turn, below).
+    let mut name_count = Err("the names were not read".to_string());
+    let mut restorer = None;
+    if let Ok((head, _)) = &head {
+        match interner(head.names.clone()) {
+            Ok(names) => {
+                name_count = Ok(names.len());
                 // Before the checksum holds, sized by what the bytes can hold (a node takes three
                 // at least), not by the node bound a damaged file may inflate.
                 let node_bytes: usize = chunk_lengths.iter().sum();
                 let capacity =
                     node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK)).min(node_bytes / 3 + 16);
-                Some(NodeRestorer::new(names.clone(), capacity))
+                restorer = Some(NodeRestorer::new(names, capacity));
             }
-            _ => None,
-        },
-        next: 0,
-        last_ids: Vec::new(),
-        failed: None,
-    };
+            Err(e) => name_count = Err(e),
+        }
+    }
+    let mut restoring = Restoring { restorer, next: 0, last_ids: Vec::new(), failed: None };
     let checksum_held = AtomicBool::new(false);
     let restore_decoded = |restoring: &mut Restoring| {
         while restoring.failed.is_none() && restoring.next < decoded.len() {
@@ -262,8 +263,7 @@ pub(super) fn read(
     if last_id.map_or(0, |id| id as usize + 1) != node_bound {
         return Err(corrupt("the node bound does not match the nodes".into()));
     }
-    let names = names.ok_or_else(|| corrupt("the names were not decoded".into()))?.map_err(corrupt)?;
-    let name_count = names.len();
+    let name_count = name_count.map_err(corrupt)?;
     built.check_types(name_count).map_err(corrupt)?;
     built.set_next_edge(next_edge);
     for (id, props) in edge_properties {
@@ -273,11 +273,8 @@ pub(super) fn read(
     if let Some(failed) = restoring.failed {
         return Err(corrupt(failed));
     }
-    let count: usize = nodes.iter().map(Vec::len).sum();
-    let mut restorer = match restoring.restorer {
-        Some(restorer) => restorer,
-        None => NodeRestorer::new(names, node_bound.min(count * 2 + 16)),
-    };
+    // The names were read (checked just above), so there is a restorer.
+    let mut restorer = restoring.restorer.ok_or_else(|| corrupt("the names were not read".into()))?;
     for n in nodes.into_iter().flatten() {
         restorer.push(n.id, n.labels, n.properties).map_err(corrupt)?;
     }
@@ -290,8 +287,8 @@ type DecodedChunk = Result<(Vec<NodeRecord>, usize), bincode::error::DecodeError
 
 /// The nodes restored so far while chunks are still being decoded.
 struct Restoring {
-    /// None when the names could not be read: nothing is restored, and the error is reported in
-    /// its turn.
+    /// None when the body or the names could not be read: nothing is restored, and the error is
+    /// reported in its turn.
     restorer: Option<NodeRestorer>,
     /// The first chunk not restored yet.
     next: usize,
