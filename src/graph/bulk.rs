@@ -20,6 +20,10 @@ pub(crate) struct BuiltEdges {
 }
 
 impl BuiltEdges {
+    fn of(store: EdgeStore, next_edge: Option<u32>) -> BuiltEdges {
+        BuiltEdges { type_counts: store.type_counts(), store, next_edge }
+    }
+
     /// Checks the columns against themselves (lengths, ascending ids, endpoints below `node_bound`,
     /// types below `name_count`) and builds their rows; endpoints are checked against the nodes
     /// when the rows are attached. `next_edge` is the id the next relationship created gets (at
@@ -52,8 +56,7 @@ impl BuiltEdges {
         if let Some(ty) = columns.types.iter().find(|t| t.0 as usize >= name_count) {
             return Err(format!("name {} is out of range", ty.0));
         }
-        let store = EdgeStore::build(node_bound, columns);
-        Ok(BuiltEdges { type_counts: store.type_counts(), store, next_edge })
+        Ok(BuiltEdges::of(EdgeStore::build(node_bound, columns), next_edge))
     }
 
     /// Checks outgoing rows as a snapshot keeps them (see [`EdgeStore::from_rows`]) and builds the
@@ -89,8 +92,7 @@ impl BuiltEdges {
         if codes.iter().any(|&c| c as usize >= names.len()) {
             return Err("a relationship type code is out of range".into());
         }
-        let store = EdgeStore::from_rows(degrees, ends, codes, names);
-        Ok(BuiltEdges { type_counts: store.type_counts(), store, next_edge: None })
+        Ok(BuiltEdges::of(EdgeStore::from_rows(degrees, ends, codes, names), None))
     }
 
     /// Checks that every type is a name of `name_count` names.
@@ -144,7 +146,7 @@ impl Graph {
         if self.edge_count() > 0 || self.next_edge > 0 {
             return Err("the graph has relationships already".into());
         }
-        let BuiltEdges { store, next_edge, type_counts } = built;
+        let store = &built.store;
         if store.node_bound() > self.node_bound() {
             return Err(format!(
                 "a relationship ends at node {}, which does not exist",
@@ -158,11 +160,12 @@ impl Graph {
         {
             return Err(format!("a relationship ends at node {n}, which does not exist"));
         }
-        self.install(store, next_edge, type_counts);
+        self.install(built);
         Ok(())
     }
 
-    fn install(&mut self, mut store: EdgeStore, next_edge: Option<u32>, type_counts: Vec<(Sym, usize)>) {
+    fn install(&mut self, built: BuiltEdges) {
+        let BuiltEdges { mut store, next_edge, type_counts } = built;
         store.extend_to(self.node_bound());
         self.type_counts = type_counts.into_iter().collect();
         self.next_edge = next_edge.unwrap_or(0).max(store.id_bound());
@@ -203,9 +206,7 @@ impl Graph {
         }
         // The endpoints were checked above, and the graph has no relationships (no id was ever
         // handed out).
-        let store = EdgeStore::build(self.node_bound(), columns);
-        let counts = store.type_counts();
-        self.install(store, None, counts);
+        self.install(BuiltEdges::of(EdgeStore::build(self.node_bound(), columns), None));
         Ok(())
     }
 
@@ -241,9 +242,7 @@ impl Graph {
         if self.next_edge > 0 {
             return Err(GraphError::NotEmpty);
         }
-        let store = outgoing.into_store();
-        let counts = store.type_counts();
-        self.install(store, None, counts);
+        self.install(BuiltEdges::of(outgoing.into_store(), None));
         Ok(())
     }
 }
