@@ -7,6 +7,8 @@
 //! Deletions leave a tombstone (one bit per relationship); creations go to the graph's small write
 //! store until [`Graph::prepare_reads`](super::Graph::prepare_reads) folds them in here again.
 
+use std::ops::Range;
+
 mod build;
 mod place;
 mod props;
@@ -60,18 +62,34 @@ fn starts(out: &Rows, pos_of: &[u32]) -> Vec<u32> {
     start_at
 }
 
-/// Calls `each(position, start node)` for every outgoing entry by ascending id: row by row when ids
-/// are positions (`pos_of` empty), else in `pos_of`'s order with `start_at` from [`starts`].
+/// One past the highest id [`each_by_id`] can be asked for.
+fn id_span(out: &Rows, pos_of: &[u32]) -> usize {
+    if pos_of.is_empty() { out.others.len() } else { pos_of.len() }
+}
+
+/// Calls `each(position, start node)` for every outgoing entry whose id is in `ids`, by ascending
+/// id: row by row when ids are positions (`pos_of` empty), else in `pos_of`'s order with
+/// `start_at` from [`starts`].
 #[inline]
-fn each_by_id(out: &Rows, pos_of: &[u32], start_at: &[u32], mut each: impl FnMut(usize, u32)) {
+fn each_by_id(
+    out: &Rows,
+    pos_of: &[u32],
+    start_at: &[u32],
+    ids: Range<usize>,
+    mut each: impl FnMut(usize, u32),
+) {
     if pos_of.is_empty() {
-        for n in 0..out.node_bound() {
-            for p in out.range(n) {
-                each(p, n as u32);
+        // The start node is the row: found once, then followed.
+        let offsets = &out.offsets;
+        let mut start = offsets.partition_point(|&o| o as usize <= ids.start).saturating_sub(1);
+        for p in ids {
+            while offsets[start + 1] as usize <= p {
+                start += 1;
             }
+            each(p, start as u32);
         }
     } else {
-        for &p in pos_of.iter().filter(|&&p| p != NO_POSITION) {
+        for &p in pos_of[ids].iter().filter(|&&p| p != NO_POSITION) {
             each(p as usize, start_at[p as usize]);
         }
     }
@@ -147,7 +165,8 @@ impl EdgeStore {
     /// by ascending id.
     fn for_each_live(&self, mut each: impl FnMut(u32, usize, u32)) {
         let start_at = starts(&self.out, &self.pos_of);
-        each_by_id(&self.out, &self.pos_of, &start_at, |p, start| {
+        let ids = 0..id_span(&self.out, &self.pos_of);
+        each_by_id(&self.out, &self.pos_of, &start_at, ids, |p, start| {
             if !self.is_deleted(p) {
                 each(self.id_at(p), p, start);
             }

@@ -7,7 +7,7 @@ use super::super::{Properties, Sym};
 use std::ops::Range;
 
 use super::place::{Entries, Places, place};
-use super::{Columns, EdgeStore, NO_POSITION, OutRows, PropsByPosition, starts};
+use super::{Columns, EdgeStore, NO_POSITION, OutRows, PropsByPosition, each_by_id, id_span, starts};
 
 impl EdgeStore {
     /// Builds the store from columns whose endpoints are all below `node_bound`.
@@ -260,26 +260,14 @@ fn transpose<T: Copy + Default + Send + Sync>(
     }
     impl<T: Copy + Sync> Entries<T> for ById<'_, T> {
         fn span(&self) -> usize {
-            if self.pos_of.is_empty() { self.out.others.len() } else { self.pos_of.len() }
+            id_span(self.out, self.pos_of)
         }
 
         fn each_in(&self, ids: Range<usize>, mut each: impl FnMut(usize, u32, u32, T)) {
-            let (others, codes, offsets) = (&self.out.others, self.codes, &self.out.offsets);
-            if !self.pos_of.is_empty() {
-                for &p in self.pos_of[ids].iter().filter(|&&p| p != NO_POSITION) {
-                    let p = p as usize;
-                    each(others[p] as usize, self.start_at[p], p as u32, codes[p]);
-                }
-                return;
-            }
-            // Ids are positions: the start node is the row, found once and then followed.
-            let mut start = offsets.partition_point(|&o| o as usize <= ids.start).saturating_sub(1);
-            for p in ids {
-                while offsets[start + 1] as usize <= p {
-                    start += 1;
-                }
-                each(others[p] as usize, start as u32, p as u32, codes[p]);
-            }
+            let (others, codes) = (&self.out.others, self.codes);
+            each_by_id(self.out, self.pos_of, &self.start_at, ids, |p, start| {
+                each(others[p] as usize, start, p as u32, codes[p])
+            });
         }
     }
     let total = out.others.len();
