@@ -77,9 +77,14 @@ impl Buckets {
         Buckets { rows, shift: bucket_rows.trailing_zeros(), count: rows.div_ceil(bucket_rows) }
     }
 
-    /// Bucket `b`'s rows.
+    /// Bucket `b`'s rows (none past the last bucket).
     fn rows_of(self, b: usize) -> Range<usize> {
         (b << self.shift).min(self.rows)..((b + 1) << self.shift).min(self.rows)
+    }
+
+    /// Where bucket `b`'s entries begin in rows of `offsets` (the end of them all past the last).
+    fn first_place(self, offsets: &[u32], b: usize) -> usize {
+        offsets[self.rows_of(b).start] as usize
     }
 }
 
@@ -144,7 +149,7 @@ where
     // Each bucket now holds its entries in order, one share after the other; sorting each bucket
     // by row, stably, puts them in their rows. The buckets are split across threads by entries.
     let mut all = Piece { first, second, codes, low: &mut low };
-    let bucket_place = |b: usize| offsets[(b << buckets.shift).min(rows)] as usize;
+    let bucket_place = |b: usize| buckets.first_place(offsets, b);
     let mut parts = Vec::with_capacity(threads);
     let mut from = 0;
     for t in 1..=threads {
@@ -190,7 +195,7 @@ fn on_threads<I: Send, R: Send>(items: Vec<I>, work: impl Fn(I) -> R + Sync) -> 
 fn sort_buckets<T: Copy>(offsets: &[u32], buckets: Buckets, bucket_range: Range<usize>, piece: Piece<'_, T>) {
     let Piece { first, second, codes, low } = piece;
     let with_second = !second.is_empty();
-    let Some(base) = bucket_range.clone().next().map(|b| offsets[buckets.rows_of(b).start] as usize) else {
+    let Some(base) = bucket_range.clone().next().map(|b| buckets.first_place(offsets, b)) else {
         return;
     };
     let place_of = |row: usize| offsets[row] as usize - base;
