@@ -138,9 +138,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Failure> {
-    if let Some(threads) = args.threads {
-        kgraph::parallel::set_max_threads(threads.get());
-    }
+    kgraph::parallel::set_max_threads(args.threads);
     let interactive = args.commands.is_empty() && args.script.is_none() && io::stdin().is_terminal();
     let mut session = match &args.db {
         None => Engine::Memory(Box::default()),

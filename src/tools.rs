@@ -81,9 +81,7 @@ pub fn run(tool: Tool) -> Result<(), String> {
             Ok(())
         }
         Tool::Import { nodes, edges, output, threads } => {
-            if let Some(threads) = threads {
-                kgraph::parallel::set_max_threads(threads.get());
-            }
+            kgraph::parallel::set_max_threads(threads);
             let started = Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();
             let (node_count, edge_count) =
