@@ -383,6 +383,22 @@ mod tests {
     use super::*;
     use crate::value::Value;
 
+    /// A version 3 file's payload, its body's length, and the body proper with the bytes it took.
+    fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
+        let payload = &bytes[HEADER_LEN..];
+        let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
+        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
+        let (head, used) = bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
+        (payload, body_len, head, used)
+    }
+
+    /// `payload` in a file whose header (and so checksum) is right for it.
+    fn sealed(payload: &[u8]) -> Vec<u8> {
+        let mut file = header_for(payload).to_vec();
+        file.extend_from_slice(payload);
+        file
+    }
+
     fn sample() -> Graph {
         let mut g = Graph::new();
         let a = g.create_node(&["Campaign"], [("name", Value::from("c")), ("year", Value::Int(2022))]);
@@ -423,18 +439,12 @@ mod tests {
         assert!(back == g, "the graph read back differs");
         // The last chunk's node count made a four-byte number (far more nodes than its bytes hold),
         // with the checksum made right again.
-        let payload = &bytes[HEADER_LEN..];
-        let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
-        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
-        let (head, used): (Body, usize) =
-            bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
+        let (payload, _, head, used) = body_of(&bytes);
         assert_eq!(head.node_chunks.len(), 3);
         let last_chunk = used + (head.node_chunks[0] + head.node_chunks[1]) as usize;
         let mut forged = payload.to_vec();
         forged[PREFIX_LEN + last_chunk] = 252;
-        let mut file = header_for(&forged).to_vec();
-        file.extend_from_slice(&forged);
-        assert!(matches!(from_bytes(&file, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
+        assert!(matches!(from_bytes(&sealed(&forged), Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
     }
 
     #[test]
@@ -501,13 +511,10 @@ mod tests {
     #[test]
     fn a_chunk_of_nodes_with_bytes_left_over_is_refused() {
         let bytes = to_bytes(&sample());
-        let payload = &bytes[HEADER_LEN..];
+        let (payload, body_len, head, used) = body_of(&bytes);
         let prefix = &payload[..PREFIX_LEN];
-        let body_len = u64::from_le_bytes(prefix[..8].try_into().unwrap()) as usize;
-        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
+        let chunk = &payload[PREFIX_LEN + used..PREFIX_LEN + body_len];
         let config = bincode::config::standard();
-        let (head, used): (Body, usize) = bincode::serde::decode_from_slice(body, config).unwrap();
-        let chunk = &body[used..];
         let forged_head = BodyOut {
             names: head.names.iter().map(String::as_str).collect(),
             node_chunks: vec![chunk.len() as u64 + 1],
@@ -522,9 +529,7 @@ mod tests {
         forged.extend_from_slice(&prefix[8..]);
         forged.extend_from_slice(&forged_body);
         forged.extend_from_slice(&payload[PREFIX_LEN + body_len..]);
-        let mut file = header_for(&forged).to_vec();
-        file.extend_from_slice(&forged);
-        match from_bytes(&file, Path::new("mem")) {
+        match from_bytes(&sealed(&forged), Path::new("mem")) {
             Err(SnapshotError::Corrupt { detail, .. }) => {
                 assert!(detail.contains("left over in a chunk"), "{detail}")
             }
@@ -536,8 +541,9 @@ mod tests {
     fn a_forged_payload_with_a_valid_checksum_is_refused_not_trusted() {
         // A huge length prefix for the name table, with a correct header around it.
         let payload = [0xFFu8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F];
-        let mut bytes = header_for(&payload).to_vec();
-        bytes.extend_from_slice(&payload);
-        assert!(matches!(from_bytes(&bytes, Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
+        assert!(matches!(
+            from_bytes(&sealed(&payload), Path::new("mem")),
+            Err(SnapshotError::Corrupt { .. })
+        ));
     }
 }
