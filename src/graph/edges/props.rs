@@ -32,23 +32,16 @@ impl PropsByPosition {
 
     /// The properties at `p`, of `total` positions, to change.
     pub(crate) fn get_mut(&mut self, p: usize, total: usize) -> &mut Properties {
-        if self.dense.is_empty() && !self.sparse.contains_key(&(p as u32)) {
-            if (self.sparse.len() + 1) * DENSE_FROM_ONE_IN > total {
-                let mut dense = vec![Properties::default(); total];
-                for (at, props) in self.sparse.drain() {
-                    dense[at as usize] = props;
-                }
-                self.dense = dense;
-            } else {
-                return self.sparse.entry(p as u32).or_default();
+        let key = p as u32;
+        let grows = self.dense.is_empty() && !self.sparse.contains_key(&key);
+        if grows && (self.sparse.len() + 1) * DENSE_FROM_ONE_IN > total {
+            let mut dense = vec![Properties::default(); total];
+            for (at, props) in self.sparse.drain() {
+                dense[at as usize] = props;
             }
+            self.dense = dense;
         }
-        if self.dense.is_empty() {
-            // Checked above: the position is in the map.
-            self.sparse.entry(p as u32).or_default()
-        } else {
-            &mut self.dense[p]
-        }
+        if self.dense.is_empty() { self.sparse.entry(key).or_default() } else { &mut self.dense[p] }
     }
 
     /// Takes the properties at `p`, leaving none.
