@@ -20,6 +20,7 @@
 //! while the nodes are being decoded. Everything in the header is checked before the payload is
 //! decoded, and the checksum before anything is built from it. See docs/snapshots.md.
 
+mod nodes;
 mod read;
 
 use std::fs::{self, File};

@@ -20,6 +20,11 @@ impl Properties {
         &EMPTY
     }
 
+    /// A map of these entries as they are, for a reader that calls [`Properties::check`] after.
+    pub(crate) fn from_entries(entries: ThinVec<(Sym, Value)>) -> Properties {
+        Properties(entries)
+    }
+
     /// Checks a map read from outside (a snapshot): keys strictly ascending and below
     /// `name_count`, values storable.
     pub(crate) fn check(&self, name_count: usize) -> Result<(), String> {

@@ -136,14 +136,13 @@ pub(super) fn read(
     };
     let slices: &[&[u8]] = chunks.as_ref().map_or(&[], Vec::as_slice);
     let decoded: Vec<Mutex<Option<DecodedChunk>>> = slices.iter().map(|_| Mutex::new(None)).collect();
-    let chunk_lengths: Vec<usize> = slices.iter().map(|chunk| chunk.len()).collect();
     let next_chunk = AtomicUsize::new(0);
     // Chunks of nodes are decoded by whichever thread is free, each taking the next one left;
     // false once none is left.
     let decode_next = || {
         let at = next_chunk.fetch_add(1, Ordering::Relaxed);
         let Some(bytes) = slices.get(at) else { return false };
-        let result = bincode::serde::decode_from_slice::<Vec<NodeRecord>, _>(bytes, config);
+        let result = super::nodes::decode_chunk(bytes);
         // A poisoned slot means the other thread panicked; the missing chunk is reported below.
         if let Ok(mut slot) = decoded[at].lock() {
             *slot = Some(result);
@@ -162,7 +161,7 @@ pub(super) fn read(
                 name_count = Ok(names.len());
                 // Before the checksum holds, sized by what the bytes can hold (a node takes three
                 // at least), not by the node bound a damaged file may inflate.
-                let node_bytes: usize = chunk_lengths.iter().sum();
+                let node_bytes: usize = slices.iter().map(|chunk| chunk.len()).sum();
                 let capacity =
                     node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK)).min(node_bytes / 3 + 16);
                 restorer = Some(NodeRestorer::new(names, capacity));
@@ -177,7 +176,7 @@ pub(super) fn read(
             let Some(restorer) = restoring.restorer.as_mut() else { break };
             let Ok(mut slot) = decoded[restoring.next].lock() else { break };
             let chunk = match slot.take() {
-                Some(Ok((chunk, used))) if used == chunk_lengths[restoring.next] => chunk,
+                Some(Ok(chunk)) => chunk,
                 other => {
                     *slot = other;
                     break;
@@ -244,14 +243,10 @@ pub(super) fn read(
     chunks?;
     let Body { names: _, node_chunks: _, indexes, next_edge, edge_properties } = head;
     let mut nodes = Vec::with_capacity(decoded.len() - restoring.next);
-    for (at, slot) in decoded.into_iter().enumerate().skip(restoring.next) {
+    for slot in decoded.into_iter().skip(restoring.next) {
         let chunk = slot.into_inner().ok().flatten();
-        let (chunk, used) = chunk
-            .ok_or_else(|| corrupt("a chunk of nodes was not decoded".into()))?
-            .map_err(|e| corrupt(format!("cannot decode the nodes: {e}")))?;
-        if used != chunk_lengths[at] {
-            return Err(corrupt(format!("{} bytes left over in a chunk of nodes", chunk_lengths[at] - used)));
-        }
+        let chunk =
+            chunk.ok_or_else(|| corrupt("a chunk of nodes was not decoded".into()))?.map_err(corrupt)?;
         nodes.push(chunk);
     }
     drop(body);
@@ -283,7 +278,7 @@ pub(super) fn read(
     finish(graph, &indexes).map_err(corrupt)
 }
 
-type DecodedChunk = Result<(Vec<NodeRecord>, usize), bincode::error::DecodeError>;
+type DecodedChunk = Result<Vec<NodeRecord>, String>;
 
 /// The nodes restored so far while chunks are still being decoded.
 struct Restoring {
