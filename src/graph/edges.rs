@@ -62,6 +62,32 @@ fn starts(out: &Rows, pos_of: &[u32]) -> Vec<u32> {
     start_at
 }
 
+/// How many times each byte occurs. Four tables, one per byte of every four: with a handful of
+/// types, one table would make each count wait for the previous increment of the same count
+/// (measured 16 ms for 16 M codes; 5 ms this way).
+fn byte_counts(bytes: &[u8]) -> [usize; 256] {
+    let mut tables = [[0u32; 256]; 4];
+    let mut total = [0usize; 256];
+    // Counted in blocks short enough for no u32 count to overflow.
+    for block in bytes.chunks(1 << 30) {
+        let mut quads = block.chunks_exact(4);
+        for quad in &mut quads {
+            for (table, &b) in tables.iter_mut().zip(quad) {
+                table[b as usize] += 1;
+            }
+        }
+        for &b in quads.remainder() {
+            tables[0][b as usize] += 1;
+        }
+        for table in &mut tables {
+            for (sum, count) in total.iter_mut().zip(table.iter_mut()) {
+                *sum += std::mem::take(count) as usize;
+            }
+        }
+    }
+    total
+}
+
 /// One past the highest id [`each_by_id`] can be asked for.
 fn id_span(out: &Rows, pos_of: &[u32]) -> usize {
     if pos_of.is_empty() { out.others.len() } else { pos_of.len() }
@@ -212,10 +238,7 @@ impl EdgeStore {
         let mut counts: rustc_hash::FxHashMap<Sym, usize> = Default::default();
         match &self.out.types {
             Codes::Narrow(codes) if self.is_clean() => {
-                let mut by_code = [0usize; 256];
-                for &c in codes {
-                    by_code[c as usize] += 1;
-                }
+                let by_code = byte_counts(codes);
                 for (code, &ty) in self.table.names.iter().enumerate() {
                     counts.insert(ty, by_code[code]);
                 }
@@ -421,5 +444,22 @@ impl EdgeStore {
             + self.props.heap_bytes()
             + self.deleted.capacity() * 8
             + self.table.names.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_counts;
+
+    #[test]
+    fn byte_counts_count_every_byte_whatever_the_length() {
+        for len in [0usize, 1, 3, 4, 5, 1000, 4099] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * i % 7 + i % 3 * 100) as u8).collect();
+            let mut expected = [0usize; 256];
+            for &b in &bytes {
+                expected[b as usize] += 1;
+            }
+            assert_eq!(byte_counts(&bytes), expected, "{len} bytes");
+        }
     }
 }

@@ -14,10 +14,11 @@ use std::ops::Range;
 /// last-level cache: each entry is written straight where it goes, in one pass.
 const PARALLEL_FROM: usize = 1 << 20;
 
-/// About this many buckets: every bucket is a write stream into each column, and past a few hundred
-/// streams their pages no longer fit the processor's address cache (TLB), which then misses on
-/// every write.
-const BUCKETS: usize = 256;
+/// About this many buckets: every bucket is a write stream into each column, so fewer buckets make
+/// the first pass quicker, until a bucket outgrows the cache the second pass sorts it in. Measured
+/// on a scale-20 load (16 M entries, 1 M rows, 2 cores): the two passes took 240-260 ms with 64
+/// buckets, 250-290 ms with 32, 270-310 ms with 16, 280-300 ms with 256.
+const BUCKETS: usize = 64;
 
 /// At most this many rows per bucket: a row's place in its bucket fits two bytes.
 const BUCKET_ROWS_AT_MOST: usize = 1 << 16;
