@@ -105,14 +105,17 @@ fn each_by_id(
     mut each: impl FnMut(usize, u32),
 ) {
     if pos_of.is_empty() {
-        // The start node is the row: found once, then followed.
+        // The start node is the row: found once, then followed row by row.
         let offsets = &out.offsets;
-        let mut start = offsets.partition_point(|&o| o as usize <= ids.start).saturating_sub(1);
-        for p in ids {
-            while offsets[start + 1] as usize <= p {
-                start += 1;
+        let first = offsets.partition_point(|&o| o as usize <= ids.start).saturating_sub(1);
+        for (start, ends) in offsets[first..].windows(2).enumerate() {
+            let (from, to) = ((ends[0] as usize).max(ids.start), (ends[1] as usize).min(ids.end));
+            if from >= ids.end {
+                break;
             }
-            each(p, start as u32);
+            for p in from..to {
+                each(p, (first + start) as u32);
+            }
         }
     } else {
         for &p in pos_of[ids].iter().filter(|&&p| p != NO_POSITION) {
