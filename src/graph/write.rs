@@ -1,0 +1,307 @@
+//! Changing the graph one entity at a time: creating and deleting nodes and relationships, setting
+//! properties and labels, and absorbing another graph. Bulk loads are in `bulk.rs`.
+
+use std::collections::HashMap;
+
+use petgraph::Direction as PgDirection;
+use petgraph::visit::NodeIndexable;
+
+use super::{
+    Direction, EdgeId, Graph, GraphError, Labels, NewEdge, NodeData, NodeId, Properties, Sym, node_index,
+};
+use crate::value::Value;
+
+impl Graph {
+    pub fn add_node(&mut self, labels: &[Sym], props: Properties) -> NodeId {
+        let labels: Labels = labels.iter().copied().collect();
+        let id = self.g.add_node(NodeData { labels, props });
+        for &l in self.g[id].labels.as_slice() {
+            self.by_label.entry(l).or_default().insert(id.index() as u32);
+        }
+        let id = NodeId(id.index() as u32);
+        if !self.indexes.is_empty() {
+            let data = &self.g[node_index(id)];
+            for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
+                if let Some(v) = data.props.get(k) {
+                    self.indexes.insert(l, k, &v.clone(), id);
+                }
+            }
+        }
+        id
+    }
+
+    /// Convenience for library users and tests: names as strings.
+    pub fn create_node<'a>(
+        &mut self,
+        labels: &[&str],
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> NodeId {
+        let labels: Vec<Sym> = labels.iter().map(|l| self.intern(l)).collect();
+        let props = self.properties(props);
+        self.add_node(&labels, props)
+    }
+
+    pub fn add_edge(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        ty: Sym,
+        props: Properties,
+    ) -> Result<EdgeId, GraphError> {
+        self.check_ends(from, to)?;
+        let id = self.next_edge;
+        self.next_edge = id.checked_add(1).ok_or(GraphError::EdgeIdsExhausted)?;
+        self.insert_new_edge(id, from, to, ty, props);
+        Ok(EdgeId(id))
+    }
+
+    fn check_ends(&self, from: NodeId, to: NodeId) -> Result<(), GraphError> {
+        match [from, to].into_iter().find(|&n| !self.contains_node(n)) {
+            Some(missing) => Err(GraphError::NoSuchNode(missing.0)),
+            None => Ok(()),
+        }
+    }
+
+    fn insert_new_edge(&mut self, id: u32, from: NodeId, to: NodeId, ty: Sym, props: Properties) {
+        let at = self.g.add_edge(node_index(from), node_index(to), NewEdge { id, ty, props });
+        self.new_edges.insert(id, at);
+        *self.type_counts.entry(ty).or_default() += 1;
+    }
+
+    /// Brings back a relationship deleted by a statement that failed, under its own id.
+    pub(crate) fn restore_edge(
+        &mut self,
+        e: EdgeId,
+        from: NodeId,
+        to: NodeId,
+        ty: Sym,
+        props: Properties,
+    ) -> Result<(), GraphError> {
+        self.check_ends(from, to)?;
+        if let Some(p) = self.edges.tombstone(e) {
+            self.edges.undelete(p, props);
+            *self.type_counts.entry(ty).or_default() += 1;
+        } else if e.0 >= self.edges.id_bound() && !self.new_edges.contains_key(&e.0) {
+            self.insert_new_edge(e.0, from, to, ty, props);
+        } else {
+            return Err(GraphError::NoSuchEdge(e.0));
+        }
+        Ok(())
+    }
+
+    /// The id the next relationship will get: with [`Graph::rewind_edge_ids`], lets a failed
+    /// statement give back the ids it used, so that what it did leaves no trace.
+    pub(crate) fn edge_id_mark(&self) -> u32 {
+        self.next_edge
+    }
+
+    /// Hands ids from `mark` on out again, if no relationship holds one of them.
+    pub(crate) fn rewind_edge_ids(&mut self, mark: u32) {
+        if mark < self.next_edge && (mark..self.next_edge).all(|e| !self.contains_edge(EdgeId(e))) {
+            self.next_edge = mark;
+        }
+    }
+
+    /// Convenience for library users and tests: names as strings.
+    pub fn create_edge<'a>(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        ty: &str,
+        props: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Result<EdgeId, GraphError> {
+        let ty = self.intern(ty);
+        let props = self.properties(props);
+        self.add_edge(from, to, ty, props)
+    }
+
+    fn properties<'a>(&mut self, props: impl IntoIterator<Item = (&'a str, Value)>) -> Properties {
+        let mut out = Properties::default();
+        for (k, v) in props {
+            let k = self.intern(k);
+            out.set(k, v);
+        }
+        out
+    }
+
+    pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
+        let ty = if let Some(at) = self.new_edges.remove(&e.0) {
+            self.g.remove_edge(at).ok_or(GraphError::NoSuchEdge(e.0))?.ty
+        } else if let Some(p) = self.edges.live(e) {
+            self.edges.delete(p).0
+        } else {
+            return Err(GraphError::NoSuchEdge(e.0));
+        };
+        if let Some(count) = self.type_counts.get_mut(&ty) {
+            *count -= 1;
+            if *count == 0 {
+                self.type_counts.remove(&ty);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a node that has no relationships left.
+    pub fn remove_node(&mut self, n: NodeId) -> Result<(), GraphError> {
+        if !self.contains_node(n) {
+            return Err(GraphError::NoSuchNode(n.0));
+        }
+        let idx = node_index(n);
+        let has_edges = self.g.edges_directed(idx, PgDirection::Outgoing).next().is_some()
+            || self.g.edges_directed(idx, PgDirection::Incoming).next().is_some()
+            || self.edges.touches(n.0);
+        if has_edges {
+            return Err(GraphError::NodeHasEdges(n.0));
+        }
+        let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
+        for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
+            if let Some(v) = data.props.get(k) {
+                self.indexes.remove(l, k, v, n);
+            }
+        }
+        for &l in data.labels.as_slice() {
+            if let Some(set) = self.by_label.get_mut(&l) {
+                set.remove(&n.0);
+                if set.is_empty() {
+                    self.by_label.remove(&l);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a node and every relationship touching it.
+    pub fn detach_remove_node(&mut self, n: NodeId) -> Result<(), GraphError> {
+        if !self.contains_node(n) {
+            return Err(GraphError::NoSuchNode(n.0));
+        }
+        let mut touching = Vec::new();
+        self.neighbours(n, Direction::Both, &[], &mut touching);
+        for (e, _) in touching {
+            self.remove_edge(e)?;
+        }
+        self.remove_node(n)
+    }
+
+    /// Sets (or, with null, removes) a node property; returns the value it replaced.
+    pub fn set_node_property(
+        &mut self,
+        n: NodeId,
+        key: Sym,
+        value: Value,
+    ) -> Result<Option<Value>, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        let indexed: Vec<Sym> = self
+            .indexes
+            .on_labels(data.labels.as_slice())
+            .filter(|&(_, k)| k == key)
+            .map(|(l, _)| l)
+            .collect();
+        let new = (!indexed.is_empty()).then(|| value.clone());
+        let old = data.props.set(key, value);
+        for l in indexed {
+            if let Some(old) = &old {
+                self.indexes.remove(l, key, old, n);
+            }
+            if let Some(new) = &new {
+                self.indexes.insert(l, key, new, n);
+            }
+        }
+        Ok(old)
+    }
+
+    /// Sets (or, with null, removes) a relationship property; returns the value it replaced.
+    pub fn set_edge_property(
+        &mut self,
+        e: EdgeId,
+        key: Sym,
+        value: Value,
+    ) -> Result<Option<Value>, GraphError> {
+        if let Some(&at) = self.new_edges.get(&e.0)
+            && let Some(data) = self.g.edge_weight_mut(at)
+        {
+            return Ok(data.props.set(key, value));
+        }
+        let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
+        Ok(self.edges.properties_mut(p).set(key, value))
+    }
+
+    /// Adds a label to a node; false when it had it already.
+    pub fn add_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        match data.labels.insert(label) {
+            false => Ok(false),
+            true => {
+                self.by_label.entry(label).or_default().insert(n.0);
+                for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
+                    if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
+                        self.indexes.insert(l, k, &v, n);
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// Removes a label from a node; false when it did not have it.
+    pub fn remove_label(&mut self, n: NodeId, label: Sym) -> Result<bool, GraphError> {
+        let data = self.g.node_weight_mut(node_index(n)).ok_or(GraphError::NoSuchNode(n.0))?;
+        match data.labels.remove(label) {
+            false => Ok(false),
+            true => {
+                for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
+                    if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
+                        self.indexes.remove(l, k, &v, n);
+                    }
+                }
+                if let Some(set) = self.by_label.get_mut(&label) {
+                    set.remove(&n.0);
+                    if set.is_empty() {
+                        self.by_label.remove(&label);
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// Adds every entity of `other` to this graph. Into an empty graph the ids are kept; otherwise
+    /// the newcomers get fresh ids.
+    pub fn absorb(&mut self, other: Graph) {
+        if self.g.node_bound() == 0 && self.next_edge == 0 {
+            let mine: Vec<(String, String)> = self.index_names();
+            *self = other;
+            for (l, k) in mine {
+                self.create_index(&l, &k);
+            }
+            return;
+        }
+        for (l, k) in other.index_names() {
+            self.create_index(&l, &k);
+        }
+        let mut ids = HashMap::with_capacity(other.node_count());
+        for n in other.nodes() {
+            let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();
+            let props = self.translate(&other, other.node_properties(n));
+            ids.insert(n, self.add_node(&labels, props));
+        }
+        for e in other.edges() {
+            let (Some((a, b)), Some(ty)) = (other.endpoints(e), other.edge_type(e)) else {
+                continue;
+            };
+            let ty = self.intern(other.name(ty));
+            let props = self.translate(&other, other.edge_properties(e));
+            // Both endpoints were added above, so the edge's nodes exist.
+            let _ = self.add_edge(ids[&a], ids[&b], ty, props);
+        }
+    }
+
+    fn translate(&mut self, other: &Graph, props: &Properties) -> Properties {
+        let mut out = Properties::default();
+        for (k, v) in props.iter() {
+            let k = self.intern(other.name(k));
+            out.set(k, v.clone());
+        }
+        out
+    }
+}
