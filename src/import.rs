@@ -422,7 +422,9 @@ fn parse_node(
     Ok(())
 }
 
+mod cut;
 mod edges;
 mod parts;
+mod records;
 #[cfg(test)]
 mod tests;

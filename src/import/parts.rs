@@ -1,10 +1,13 @@
-//! Reading a large CSV file in parts, one per core, when it can be cut safely: with no quote and
-//! no carriage return in it, every line feed ends a record, so a part can start after any of them.
+//! Reading a large CSV file in parts, one per core, when it can be cut safely: each part begins after
+//! a line feed that ends a record (see `cut.rs`).
 //! Each part keeps the file's order and reports errors with the file's own line numbers; the parts
 //! come back in order, and the first error in the file is the one returned, so the outcome is the
 //! same as one pass.
 
 use std::io::{Read, Seek, SeekFrom};
+
+use super::cut::{Cuts, cut};
+use super::records::Records;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -168,18 +171,15 @@ impl<F> Part<'_, F> {
         let csv_error = |source| ImportError::Csv { path: path.to_path_buf(), source };
         let mut file = std::fs::File::open(path).map_err(|e| csv_error(e.into()))?;
         file.seek(SeekFrom::Start(start)).map_err(|e| csv_error(e.into()))?;
-        // Flexible: records are checked against the header's length by `parse`, with the file's line.
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file.take(end - start));
+        let mut records = Records::new(file.take(end - start), line);
         // Bytes: only text that becomes a string needs checking for UTF-8, and `parse` does that.
         let mut record = csv::ByteRecord::new();
         let mut count = 0u64;
-        while reader.read_byte_record(&mut record).map_err(csv_error)? {
-            let at_line = line + record.position().map_or(1, |p| p.line()) - 1;
+        while let Some((at_line, read)) = records.next(&mut record).map_err(csv_error)? {
             (self.parse)(&record, at_line, state)?;
             count += 1;
             if count.is_multiple_of(PROGRESS_EVERY) {
-                done.store(record.position().map_or(0, |p| p.byte()), Ordering::Relaxed);
+                done.store(read, Ordering::Relaxed);
                 if let Some((progress, all)) = &mut teller {
                     let sum: u64 = all.iter().map(|d| d.load(Ordering::Relaxed)).sum();
                     progress.advance(sum.min(self.size));
@@ -188,57 +188,4 @@ impl<F> Part<'_, F> {
         }
         Ok(())
     }
-}
-
-/// Where the parts of a file begin.
-pub(super) struct Cuts {
-    /// Each part's first byte, just after a line feed, and the line it begins on.
-    pub bounds: Vec<(u64, u64)>,
-    /// The line the file ends on.
-    pub last_line: u64,
-}
-
-/// Where `parts` parts of the records from byte `start` (on line `line`) to `size` begin; `None`
-/// when the file holds a quote or a carriage return, and so may have a line feed inside a record.
-pub(super) fn cut(
-    path: &Path,
-    start: u64,
-    line: u64,
-    size: u64,
-    parts: usize,
-) -> std::io::Result<Option<Cuts>> {
-    let mut file = std::fs::File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let targets: Vec<u64> = (1..parts as u64).map(|k| start + (size - start) * k / parts as u64).collect();
-    let mut bounds = vec![(start, line)];
-    let (mut offset, mut lines) = (start, line);
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        let bytes = &chunk[..n];
-        if bytes.contains(&b'"') || bytes.contains(&b'\r') {
-            return Ok(None);
-        }
-        let next = targets.get(bounds.len() - 1).copied();
-        match next {
-            // A cut falls in this chunk: walk it line by line.
-            Some(target) if target < offset + n as u64 => {
-                for (i, &b) in bytes.iter().enumerate() {
-                    if b == b'\n' {
-                        lines += 1;
-                        let after = offset + i as u64 + 1;
-                        if targets.get(bounds.len() - 1).is_some_and(|&t| after > t) && after < size {
-                            bounds.push((after, lines));
-                        }
-                    }
-                }
-            }
-            _ => lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64,
-        }
-        offset += n as u64;
-    }
-    Ok(Some(Cuts { bounds, last_line: lines }))
 }

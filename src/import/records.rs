@@ -1,0 +1,121 @@
+//! The records of a stretch of a CSV file, each with the line it begins on.
+//!
+//! The csv crate's position of a record is where its reader stood before reading it: before any
+//! blank lines it skipped on the way, and, after a record ended by a carriage return and line feed,
+//! before that line feed (it counts the line feed with the next record). An error in the record
+//! after a blank line would name the blank line. So the bytes read are kept until the next record's
+//! start is known, and the line feeds skipped before it are counted in.
+
+use std::io::Read;
+
+/// Records read from `input`, whose first byte is on line `line`.
+pub(super) struct Records<R: Read> {
+    reader: csv::Reader<Kept<R>>,
+    line: u64,
+}
+
+impl<R: Read> Records<R> {
+    pub(super) fn new(input: R, line: u64) -> Self {
+        // Flexible: records are checked against the header's length by the caller, with their line.
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Kept {
+            input,
+            kept: Vec::new(),
+            kept_from: 0,
+        });
+        Records { reader, line }
+    }
+
+    /// Reads the next record into `record`; the line it begins on and the byte after it (counted
+    /// from the start of `input`), or `None` at the end.
+    pub(super) fn next(&mut self, record: &mut csv::ByteRecord) -> csv::Result<Option<(u64, u64)>> {
+        if !self.reader.read_byte_record(record)? {
+            return Ok(None);
+        }
+        // Reading a record always sets its position.
+        let (at, reported) = record.position().map_or((0, 1), |p| (p.byte(), p.line()));
+        let skipped = self.reader.get_mut().line_feeds_skipped_at(at);
+        Ok(Some((self.line + reported - 1 + skipped, self.reader.position().byte())))
+    }
+}
+
+/// A reader that keeps what it has handed out, from the start of the current record on.
+struct Kept<R> {
+    input: R,
+    kept: Vec<u8>,
+    /// The offset (from the start of the input) of `kept[0]`.
+    kept_from: u64,
+}
+
+impl<R: Read> Read for Kept<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.input.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Below this many bytes, what is kept is not trimmed: trimming moves what follows the cut.
+const KEEP_AT_LEAST: usize = 1 << 16;
+
+impl<R> Kept<R> {
+    /// How many line feeds the run of line ends at offset `at` (where the csv crate says a record
+    /// starts) holds: the blank lines, or the rest of a carriage return and line feed, it skipped
+    /// before the record's first byte. Nothing before `at` is asked for again.
+    fn line_feeds_skipped_at(&mut self, at: u64) -> u64 {
+        let Some(from) = at.checked_sub(self.kept_from).and_then(|f| usize::try_from(f).ok()) else {
+            return 0;
+        };
+        let run = self.kept.get(from..).unwrap_or_default().iter().take_while(|&&b| b == b'\r' || b == b'\n');
+        let line_feeds = run.filter(|&&b| b == b'\n').count() as u64;
+        // Trimmed only once the part before `at` is the larger, so each byte moves once at most.
+        if from > KEEP_AT_LEAST && from > self.kept.len() / 2 {
+            self.kept.drain(..from);
+            self.kept_from = at;
+        }
+        line_feeds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(text: &str) -> Vec<(u64, String)> {
+        let mut records = Records::new(text.as_bytes(), 2);
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while let Some((line, _)) = records.next(&mut record).expect("read") {
+            out.push((line, String::from_utf8_lossy(&record[0]).into_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn each_record_is_on_the_line_it_begins_on() {
+        let want = |pairs: &[(u64, &str)]| pairs.iter().map(|&(l, s)| (l, s.to_string())).collect::<Vec<_>>();
+        assert_eq!(lines_of("a\nb\n"), want(&[(2, "a"), (3, "b")]));
+        // Blank lines, with line feeds and with carriage returns.
+        assert_eq!(lines_of("a\n\n\nb\n\r\n\r\nc"), want(&[(2, "a"), (5, "b"), (8, "c")]));
+        // Carriage returns and line feeds.
+        assert_eq!(lines_of("\r\na\r\nb\r\nc\r\n"), want(&[(3, "a"), (4, "b"), (5, "c")]));
+        // A line feed inside quotes belongs to its record.
+        assert_eq!(
+            lines_of("\"a\nx\",1\r\nb\n\"c\r\n\"\nd"),
+            want(&[(2, "a\nx"), (4, "b"), (5, "c\r\n"), (7, "d")])
+        );
+    }
+
+    #[test]
+    fn what_is_kept_is_trimmed_as_records_go() {
+        let text: String = (0..100_000).map(|i| format!("r{i}\n")).collect();
+        let mut records = Records::new(text.as_bytes(), 1);
+        let mut record = csv::ByteRecord::new();
+        let mut last = 0;
+        while let Some((line, _)) = records.next(&mut record).expect("read") {
+            assert_eq!(record[0], *format!("r{}", line - 1).as_bytes());
+            last = line;
+        }
+        assert_eq!(last, 100_000);
+        assert!(records.reader.get_ref().kept.len() < 4 * KEEP_AT_LEAST, "the kept bytes were trimmed");
+    }
+}
