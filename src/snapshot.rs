@@ -57,6 +57,41 @@ pub enum SnapshotError {
     ChecksumMismatch { path: PathBuf, stored: u32, computed: u32 },
     #[error("{path}: corrupt snapshot: {detail}")]
     Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path}: the snapshot's node ids run up to {node_bound}, which would take {needs_mib} MiB to load; \
+         this machine has {has_mib} MiB"
+    )]
+    TooLarge { path: PathBuf, node_bound: u64, needs_mib: u64, has_mib: u64 },
+}
+
+/// Memory each node id below a graph's bound takes once loaded, whether a node has it or not (ids
+/// freed by deletions stay vacant): its slot in the node array and its row offsets in both
+/// directions. A lower bound: nodes take more.
+const BYTES_PER_NODE_ID: u64 = 40;
+
+/// Refuses a node bound that would take more memory than the machine has: a snapshot can claim ids
+/// up to 2^32 in a few bytes, and an allocation that fails ends the process instead of returning an
+/// error. `memory` is the machine's memory and swap in bytes, when known.
+fn check_room(path: &Path, node_bound: u64, memory: Option<u64>) -> Result<(), SnapshotError> {
+    let needs = node_bound.saturating_mul(BYTES_PER_NODE_ID);
+    match memory {
+        Some(has) if needs > has => Err(SnapshotError::TooLarge {
+            path: path.to_path_buf(),
+            node_bound,
+            needs_mib: needs >> 20,
+            has_mib: has >> 20,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The machine's memory and swap in bytes, where the system tells (Linux's `/proc/meminfo`).
+fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+    };
+    Some((kib("MemTotal:")? + kib("SwapTotal:").unwrap_or(0)).saturating_mul(1024))
 }
 
 /// The serialised form of a graph (version 3), but for the relationship columns that follow it.
@@ -535,6 +570,28 @@ mod tests {
                 assert!(detail.contains("left over in a chunk"), "{detail}")
             }
             other => panic!("expected a corrupt snapshot, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_node_bound_the_machine_cannot_hold_is_refused_before_anything_is_allocated() {
+        let big = u64::from(u32::MAX);
+        let refused = check_room(Path::new("g.kgs"), big, Some(24 << 30)).unwrap_err().to_string();
+        assert!(refused.contains("node ids run up to 4294967295, which would take 163839 MiB"), "{refused}");
+        assert!(refused.contains("this machine has 24576 MiB"), "{refused}");
+        assert!(check_room(Path::new("g.kgs"), 1 << 20, Some(24 << 30)).is_ok());
+        assert!(check_room(Path::new("g.kgs"), big, None).is_ok(), "unknown memory: no guess");
+        // A file claiming that bound, with a right checksum: refused for the memory where the
+        // machine is smaller than the bound needs, else for its columns' length; never loaded.
+        let bytes = to_bytes(&sample());
+        let mut payload = bytes[HEADER_LEN..].to_vec();
+        payload[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
+        let error = from_bytes(&sealed(&payload), Path::new("mem")).unwrap_err();
+        match machine_memory() {
+            Some(has) if has < big * BYTES_PER_NODE_ID => {
+                assert!(matches!(error, SnapshotError::TooLarge { .. }), "{error}")
+            }
+            _ => assert!(matches!(error, SnapshotError::Corrupt { .. }), "{error}"),
         }
     }
 

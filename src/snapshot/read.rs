@@ -85,8 +85,7 @@ pub(super) fn read(
         crc.update(&payload);
         checksum(crc)?;
         progress.stage("decoding the snapshot", None, Unit::Bytes);
-        let graph = from_records(version, &payload).map_err(corrupt)?;
-        return Ok(graph);
+        return from_records(version, &payload, path);
     }
     if expected < PREFIX_LEN as u64 {
         return Err(corrupt("the payload is shorter than its fixed part".into()));
@@ -106,6 +105,7 @@ pub(super) fn read(
     if reserved != 0 {
         return Err(corrupt("reserved bytes are not zero".into()));
     }
+    super::check_room(path, node_bound as u64, super::machine_memory())?;
     let columns_len = match layout {
         Layout::Columns { ids } => edge_count.checked_mul(if ids { 16 } else { 12 }),
         Layout::Rows { types } => {
@@ -411,7 +411,17 @@ fn finish(mut graph: Graph, indexes: &[(u32, u32)]) -> Result<Graph, String> {
 }
 
 /// Versions 1 and 2: relationships as records, decoded and built on one thread.
-fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
+fn from_records(version: u32, payload: &[u8], path: &Path) -> Result<Graph, SnapshotError> {
+    let corrupt = |detail: String| SnapshotError::Corrupt { path: path.to_path_buf(), detail };
+    let (names, nodes, edges, indexes) = decode_records(version, payload).map_err(corrupt)?;
+    let node_bound = nodes.last().map_or(0, |n| n.id as usize + 1);
+    super::check_room(path, node_bound as u64, super::machine_memory())?;
+    build_from_records(names, nodes, edges, &indexes, node_bound).map_err(corrupt)
+}
+
+type Records = (Vec<String>, Vec<NodeRecord>, Vec<EdgeRecord>, Vec<(u32, u32)>);
+
+fn decode_records(version: u32, payload: &[u8]) -> Result<Records, String> {
     let config = bincode::config::standard();
     let cannot = |e: bincode::error::DecodeError| format!("cannot decode the graph: {e}");
     let ((names, nodes, edges, indexes), used) = if version == 1 {
@@ -426,6 +436,16 @@ fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
     if used != payload.len() {
         return Err(format!("{} bytes left over after the graph", payload.len() - used));
     }
+    Ok((names, nodes, edges, indexes))
+}
+
+fn build_from_records(
+    names: Vec<String>,
+    nodes: Vec<NodeRecord>,
+    edges: Vec<EdgeRecord>,
+    indexes: &[(u32, u32)],
+    node_bound: usize,
+) -> Result<Graph, String> {
     let names = interner(names)?;
     let name_count = names.len();
     let mut columns = Columns { ids: Some(Vec::with_capacity(edges.len())), ..Columns::default() };
@@ -438,7 +458,6 @@ fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
         columns.ids.get_or_insert_with(Vec::new).push(id);
         columns.push(from, to, Sym(rel_type), Properties::default());
     }
-    let node_bound = nodes.last().map_or(0, |n| n.id as usize + 1);
     let mut built = BuiltEdges::build(columns, node_bound, name_count, None)?;
     for (id, props) in properties {
         built.set_properties(id, props)?;
@@ -448,5 +467,5 @@ fn from_records(version: u32, payload: &[u8]) -> Result<Graph, String> {
     let count = nodes.len();
     let mut graph = Graph::restore_nodes(names, nodes, count, node_bound)?;
     graph.attach_edges(built)?;
-    finish(graph, &indexes)
+    finish(graph, indexes)
 }
