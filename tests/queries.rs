@@ -381,3 +381,26 @@ fn nothing_typed_panics() {
     let wide = format!("RETURN size([{}1])", "1, ".repeat(100_000));
     assert_eq!(one(&mut db, &wide), int(100_001));
 }
+
+/// Comparisons read their operands in place (properties, constants, parameters, row values) rather
+/// than copying them: every kind of operand still compares as before, and a deleted entity's
+/// property is still an error.
+#[test]
+fn comparisons_read_properties_in_place_with_the_same_answers() {
+    let mut db = people();
+    db.set_param("who", text("Ann"));
+    assert_eq!(one(&mut db, "MATCH (p:Person) WHERE p.name = $who RETURN p.age"), int(30));
+    assert_eq!(one(&mut db, "MATCH (p:Person) WHERE p.age > 26 RETURN p.name"), text("Ann"));
+    assert_eq!(one(&mut db, "MATCH ()-[k:KNOWS]->() WHERE k.since = 2020 RETURN k.since + 1"), int(2021));
+    assert_eq!(one(&mut db, "MATCH (p {name: 'Cy'}) RETURN p.age = 1"), Value::Null);
+    assert_eq!(one(&mut db, "WITH {a: 'x'} AS m RETURN m.a = 'x' AND m.b IS NULL"), Value::Bool(true));
+    assert_eq!(one(&mut db, "WITH null AS n RETURN n.name = 'x'"), Value::Null);
+    assert_eq!(
+        one(&mut db, "MATCH (p:Person {name: 'Bob'}) RETURN p.name STARTS WITH 'B'"),
+        Value::Bool(true)
+    );
+    assert_eq!(one(&mut db, "MATCH (p:Person {name: 'Bob'}) RETURN p.age IN [25, 26]"), Value::Bool(true));
+    let gone = error(&mut db, "MATCH (p:Person {name: 'Bob'}) DETACH DELETE p RETURN p.name = 'Bob'");
+    assert_eq!(gone.kind, ErrorKind::EntityNotFound);
+    assert_eq!(error(&mut db, "RETURN $missing = 1").kind, ErrorKind::ParameterMissing);
+}

@@ -1,6 +1,31 @@
 //! The operators: three-valued logic, comparison, string and list predicates, arithmetic.
 
+use std::borrow::Cow;
+
 use super::*;
+
+/// An operand, evaluated as [`CExpr::eval`] does, but borrowed where it already exists: a constant,
+/// a parameter, a row's value, a property of a node or relationship. Filtering a scan by
+/// `n.name = 'x'` copied every node's name, and the constant, to compare them.
+fn operand<'x>(e: &'x CExpr, row: &'x [Value], ctx: &EvalCtx<'x>) -> Result<Cow<'x, Value>, QueryError> {
+    const NULL: &Value = &Value::Null;
+    match e {
+        CExpr::Const(v) => Ok(Cow::Borrowed(v)),
+        CExpr::Slot(i) => Ok(Cow::Borrowed(row.get(*i).unwrap_or(NULL))),
+        CExpr::Param(name, _) if ctx.params.contains_key(name) => Ok(Cow::Borrowed(&ctx.params[name])),
+        CExpr::Property(target, key, span) => {
+            let target = operand(target, row, ctx)?;
+            check_exists(&target, ctx.graph, *span)?;
+            let props = match &*target {
+                Value::Node(n) => ctx.graph.node_properties(*n),
+                Value::Relationship(r) => ctx.graph.edge_properties(*r),
+                other => return property(other, key, ctx.graph, *span).map(Cow::Owned),
+            };
+            Ok(Cow::Borrowed(key.resolve(ctx.graph).and_then(|k| props.get(k)).unwrap_or(NULL)))
+        }
+        _ => e.eval(row, ctx).map(Cow::Owned),
+    }
+}
 
 pub(super) fn truth(v: Value, span: Span, op: BinaryOp) -> Result<Option<bool>, QueryError> {
     match v {
@@ -33,14 +58,14 @@ pub(super) fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &Ev
             _ => None,
         }));
     }
-    let left = a.eval(row, ctx)?;
-    let right = b.eval(row, ctx)?;
+    let left = operand(a, row, ctx)?;
+    let right = operand(b, row, ctx)?;
     match op {
         Xor => {
-            let (l, r) = (truth(left, span, op)?, truth(right, span, op)?);
+            let (l, r) = (truth(left.into_owned(), span, op)?, truth(right.into_owned(), span, op)?);
             Ok(from_truth(l.zip(r).map(|(l, r)| l != r)))
         }
-        Regex => match (&left, &right) {
+        Regex => match (&*left, &*right) {
             (Value::String(s), Value::String(pattern)) => {
                 // The whole string must match, as in openCypher (and Java's `matches`).
                 let anchored = format!("^(?:{pattern})$");
@@ -67,7 +92,7 @@ pub(super) fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &Ev
             Gt => o.is_gt(),
             _ => o.is_ge(),
         }))),
-        StartsWith | EndsWith | Contains => Ok(match (&left, &right) {
+        StartsWith | EndsWith | Contains => Ok(match (&*left, &*right) {
             (Value::String(s), Value::String(p)) => Value::Bool(match op {
                 StartsWith => s.starts_with(p.as_str()),
                 EndsWith => s.ends_with(p.as_str()),
@@ -75,11 +100,11 @@ pub(super) fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &Ev
             }),
             _ => Value::Null,
         }),
-        In => match right {
+        In => match &*right {
             Value::Null => Ok(Value::Null),
             Value::List(items) => {
                 let mut unknown = false;
-                for item in &items {
+                for item in items {
                     match left.cypher_eq(item) {
                         Some(true) => return Ok(Value::Bool(true)),
                         None => unknown = true,
@@ -90,7 +115,7 @@ pub(super) fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &Ev
             }
             other => Err(type_error(span, format!("IN expects a List, got {}", other.type_name()))),
         },
-        Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left, right, span),
+        Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left.into_owned(), right.into_owned(), span),
         And | Or => unreachable!("handled above"),
     }
 }
