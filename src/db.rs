@@ -5,7 +5,8 @@
 //! - `LOCK` — held with an OS file lock while a process has the database open;
 //! - `graph-SEQ.kgs` — the snapshot that includes every journal record up to number SEQ;
 //! - `journal.log` — records, each `[u32 length][u32 CRC-32 of the payload][payload]`, little-endian;
-//!   the payload is JSON `{"seq": N, "statement": "...", "params": {...}}`.
+//!   the payload is JSON `{"seq": N, "statement": "...", "params": {...}, "seed": S}`, the seed
+//!   being what the statement's `rand()` drew from.
 //!
 //! A statement that changes the graph is appended and synced to disk before its result is returned.
 //! A checkpoint writes `graph-SEQ.kgs` atomically, then empties the journal; a crash between the two
@@ -48,6 +49,10 @@ struct Record {
     seq: u64,
     statement: String,
     params: serde_json::Value,
+    /// The seed the statement's `rand()` drew from, so that a replay draws the same numbers.
+    /// Missing in records written before it was kept: those replay with new numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
 }
 
 /// What opening found, for the user to be told.
@@ -155,6 +160,9 @@ impl Database {
             for (k, v) in params {
                 replaying.set_param(k, v);
             }
+            if let Some(seed) = record.seed {
+                replaying.set_next_seed(seed);
+            }
             replaying.run(&record.statement).map_err(|e| replay_err(e.to_string()))?;
             session = Session::with_graph(replaying.into_graph());
             seq = record.seq;
@@ -250,6 +258,7 @@ impl Database {
             seq: self.seq + 1,
             statement: statement.to_string(),
             params: params_json(&self.session),
+            seed: Some(self.session.last_seed()),
         };
         // Serialising plain strings and JSON values into memory cannot fail.
         let payload = serde_json::to_vec(&record).expect("a record serialises");

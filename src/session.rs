@@ -8,7 +8,8 @@ use crate::error::Error;
 use crate::graph::Graph;
 use crate::progress::{Progress, Silent, Unit};
 use crate::query::expr::Params;
-use crate::query::{CancelFlag, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
+
+use crate::query::{CancelFlag, Draws, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
 use crate::value::Value;
 
@@ -108,6 +109,10 @@ pub struct Session {
     /// How long one statement may run; none by default.
     timeout: Option<Duration>,
     cancel: CancelFlag,
+    /// The seed the next statement's `rand()` draws from, when it must be a given one.
+    next_seed: Option<u64>,
+    /// The seed the last statement's `rand()` drew from.
+    last_seed: u64,
 }
 
 impl Session {
@@ -157,10 +162,23 @@ impl Session {
         self.cancel.clone()
     }
 
+    /// Makes the next statement's `rand()` draw from `seed`: a statement run again with the seed it
+    /// first ran with ([`Session::last_seed`]) draws the same numbers, as a journal's replay needs.
+    pub fn set_next_seed(&mut self, seed: u64) {
+        self.next_seed = Some(seed);
+    }
+
+    /// The seed the last statement's `rand()` drew from.
+    pub fn last_seed(&self) -> u64 {
+        self.last_seed
+    }
+
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
     /// the graph as it was.
     pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
         let started = Instant::now();
+        let draws = Draws::new(self.next_seed.take().unwrap_or_else(Draws::fresh_seed));
+        self.last_seed = draws.seed();
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
         if let Some(ix) = &statement.index {
@@ -209,13 +227,13 @@ impl Session {
         let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
         if statement.profile {
             let (_, stats, profile) =
-                exec::execute_profiled(&plan, &mut self.graph, &self.params, &interrupt)?;
+                exec::execute_profiled(&plan, &mut self.graph, &self.params, &interrupt, &draws)?;
             timing.execute = planned.elapsed();
             let text = plan::Profiled(&plan, &profile).to_string();
             let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
             return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats, plan: Some(text), timing });
         }
-        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt)?;
+        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt, &draws)?;
         timing.execute = planned.elapsed();
         Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None, timing })
     }

@@ -44,13 +44,41 @@ fn string(f: Function, v: &Value, span: Span) -> Result<String, QueryError> {
     }
 }
 
-/// A float in [0, 1): std's randomly keyed hasher over a counter is random enough for `rand()`.
-fn random() -> f64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let bits =
-        std::collections::hash_map::RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed));
-    (bits >> 11) as f64 / (1u64 << 53) as f64
+/// The random numbers `rand()` gives during one statement: the `n`-th draw is a fixed function of
+/// the statement's seed and `n`, so that running the statement again with the same seed (as a
+/// database does when it replays its journal) gives the same numbers.
+#[derive(Debug)]
+pub struct Draws {
+    seed: u64,
+    drawn: std::cell::Cell<u64>,
+}
+
+impl Draws {
+    pub fn new(seed: u64) -> Self {
+        Draws { seed, drawn: std::cell::Cell::new(0) }
+    }
+
+    /// A seed nobody can predict: std's randomly keyed hasher over a counter.
+    pub fn fresh_seed() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        std::collections::hash_map::RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The next float in [0, 1): splitmix64's finaliser over the seed and the draw's number.
+    pub fn next(&self) -> f64 {
+        let n = self.drawn.get();
+        self.drawn.set(n + 1);
+        let mut z = self.seed.wrapping_add(n.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 /// Evaluates `f` if this module knows it; `None` leaves it to the evaluator.
@@ -90,7 +118,6 @@ pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
             | Radians
             | Pi
             | E
-            | Rand
     );
     if !known {
         return None;
@@ -102,7 +129,6 @@ pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
     Some(match f {
         Pi => Ok(Value::Float(std::f64::consts::PI)),
         E => Ok(Value::Float(std::f64::consts::E)),
-        Rand => Ok(Value::Float(random())),
         Reverse => match &args[0] {
             Value::String(s) => Ok(Value::String(s.chars().rev().collect())),
             Value::List(items) => Ok(Value::List(items.iter().rev().cloned().collect())),
@@ -270,8 +296,21 @@ mod tests {
         assert_eq!(run(Function::Round, &[Value::Float(-2.5)]), Value::Float(-2.0));
         assert_eq!(run(Function::Ceil, &[Value::Float(0.1)]), Value::Float(1.0));
         assert_eq!(run(Function::Sqrt, &[Value::Null]), Value::Null);
-        let r = run(Function::Rand, &[]);
-        assert!(matches!(r, Value::Float(x) if (0.0..1.0).contains(&x)));
-        assert_ne!(run(Function::Rand, &[]), run(Function::Rand, &[]));
+    }
+
+    #[test]
+    fn draws_are_a_function_of_the_seed_and_differ_from_each_other() {
+        let (a, b) = (Draws::new(7), Draws::new(7));
+        let first: Vec<f64> = (0..1000).map(|_| a.next()).collect();
+        assert!(first.iter().all(|x| (0.0..1.0).contains(x)));
+        assert_eq!(first, (0..1000).map(|_| b.next()).collect::<Vec<_>>(), "the same seed, the same draws");
+        let mut distinct = first.clone();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        assert_eq!(distinct.len(), 1000);
+        let mean = first.iter().sum::<f64>() / 1000.0;
+        assert!((0.4..0.6).contains(&mean), "{mean}");
+        assert_ne!(Draws::new(8).next(), Draws::new(7).next());
+        assert_ne!(Draws::fresh_seed(), Draws::fresh_seed());
     }
 }

@@ -15,6 +15,7 @@ pub mod split;
 pub use error::{ErrorKind, QueryError};
 pub use exec::WriteStats;
 pub use expr::{FUNCTION_NAMES, Params};
+pub use functions::Draws;
 pub use interrupt::{CancelFlag, Interrupt};
 
 /// Keywords of the language, for completion and highlighting.

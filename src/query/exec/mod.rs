@@ -19,6 +19,7 @@ use write::*;
 use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, EvalCtx, Params};
+use super::functions::Draws;
 use super::interrupt::Interrupt;
 use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, Profile, WriteAction, profile_key};
 use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
@@ -63,6 +64,7 @@ struct Ctx<'a> {
     graph: &'a mut Graph,
     params: &'a Params,
     interrupt: &'a Interrupt,
+    draws: &'a Draws,
     stats: WriteStats,
     undo: Vec<Undo>,
     /// For `PROFILE`: rows and time per operator.
@@ -71,7 +73,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
-        e.eval(row, &EvalCtx::new(self.graph, self.params, self.interrupt))
+        e.eval(row, &EvalCtx::new(self.graph, self.params, self.interrupt, self.draws))
     }
 }
 
@@ -82,8 +84,9 @@ pub fn execute(
     graph: &mut Graph,
     params: &Params,
     interrupt: &Interrupt,
+    draws: &Draws,
 ) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    run(plan, graph, params, interrupt, None).map(|(rows, stats, _)| (rows, stats))
+    run(plan, graph, params, interrupt, draws, None).map(|(rows, stats, _)| (rows, stats))
 }
 
 /// [`execute`], counting each operator's rows and time.
@@ -92,8 +95,9 @@ pub fn execute_profiled(
     graph: &mut Graph,
     params: &Params,
     interrupt: &Interrupt,
+    draws: &Draws,
 ) -> Result<(Vec<Row>, WriteStats, Profile), QueryError> {
-    run(plan, graph, params, interrupt, Some(Profile::new()))
+    run(plan, graph, params, interrupt, draws, Some(Profile::new()))
         .map(|(rows, stats, profile)| (rows, stats, profile.unwrap_or_default()))
 }
 
@@ -102,10 +106,12 @@ fn run(
     graph: &mut Graph,
     params: &Params,
     interrupt: &Interrupt,
+    draws: &Draws,
     profile: Option<Profile>,
 ) -> Result<(Vec<Row>, WriteStats, Option<Profile>), QueryError> {
     let edge_mark = graph.edge_id_mark();
-    let mut ctx = Ctx { graph, params, interrupt, stats: WriteStats::default(), undo: Vec::new(), profile };
+    let mut ctx =
+        Ctx { graph, params, interrupt, draws, stats: WriteStats::default(), undo: Vec::new(), profile };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
     let mut outcome = Ok(());

@@ -13,6 +13,7 @@ use std::fmt;
 
 use super::ast::{BinaryOp, Quantifier, Span};
 use super::error::{ErrorKind, QueryError};
+use super::functions::Draws;
 use super::interrupt::Interrupt;
 use super::pattern::{PatternSpec, for_each_match};
 use crate::graph::{Graph, Sym};
@@ -29,11 +30,13 @@ pub struct EvalCtx<'a> {
     pub locals: RefCell<Vec<Value>>,
     /// Polled by every loop whose length depends on the data.
     pub interrupt: &'a Interrupt,
+    /// What `rand()` draws from in this statement.
+    pub draws: &'a Draws,
 }
 
 impl<'a> EvalCtx<'a> {
-    pub fn new(graph: &'a Graph, params: &'a Params, interrupt: &'a Interrupt) -> Self {
-        EvalCtx { graph, params, locals: RefCell::new(Vec::new()), interrupt }
+    pub fn new(graph: &'a Graph, params: &'a Params, interrupt: &'a Interrupt, draws: &'a Draws) -> Self {
+        EvalCtx { graph, params, locals: RefCell::new(Vec::new()), interrupt, draws }
     }
 }
 
@@ -516,6 +519,7 @@ impl CExpr {
                 )),
                 _ => Ok(Value::Null),
             },
+            CExpr::Call(Function::Rand, ..) => Ok(Value::Float(ctx.draws.next())),
             CExpr::Call(f, args, span) => {
                 let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
                 call(*f, values, ctx.graph, *span)
