@@ -404,3 +404,26 @@ fn comparisons_read_properties_in_place_with_the_same_answers() {
     assert_eq!(gone.kind, ErrorKind::EntityNotFound);
     assert_eq!(error(&mut db, "RETURN $missing = 1").kind, ErrorKind::ParameterMissing);
 }
+
+/// A filter right above a scan runs inside it (no row is made for a node that fails): the answers,
+/// the errors and the profile's row counts are those of a scan and then a filter.
+#[test]
+fn a_filter_over_a_scan_tests_nodes_in_place() {
+    let mut db = people();
+    assert_eq!(one(&mut db, "MATCH (p) WHERE p.age > 26 RETURN p.name"), text("Ann"));
+    assert_eq!(
+        one(&mut db, "MATCH (p {name: 'Cy'}) RETURN labels(p)"),
+        Value::List(vec![text("Person"), text("Analyst")])
+    );
+    assert_eq!(one(&mut db, "MATCH (p:Person) WHERE p.age IS NULL RETURN p.name"), text("Cy"));
+    assert_eq!(
+        rows(&mut db, "UNWIND [25, 30] AS a MATCH (p) WHERE p.age = a RETURN p.name ORDER BY p.name"),
+        vec![vec![text("Ann")], vec![text("Bob")]]
+    );
+    assert_eq!(error(&mut db, "MATCH (p) WHERE p.name RETURN p").kind, ErrorKind::TypeError);
+    let out = db.run("PROFILE MATCH (p) WHERE p.age > 20 RETURN p.name").unwrap();
+    let plan = out[0].plan.as_deref().unwrap();
+    let line = |op: &str| plan.lines().find(|l| l.contains(op)).unwrap_or_else(|| panic!("{op} in {plan}"));
+    assert!(line("AllNodesScan (p)").contains("[rows 4, "), "every node scanned: {plan}");
+    assert!(line("Filter").contains("[rows 2, "), "two passed: {plan}");
+}

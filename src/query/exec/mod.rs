@@ -319,6 +319,7 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             cursor: None,
             label_sym: None,
+            filter: None,
         }),
         Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, distinct_from, .. } => {
             Box::new(Expand {
@@ -337,7 +338,18 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
                 type_syms: Vec::new(),
             })
         }
-        Op::Filter { input, predicate, .. } => Box::new(Filter { input: build(input, argument), predicate }),
+        Op::Filter { input, predicate, .. } => match &**input {
+            Op::NodeScan { input: scanned, slot, label, .. } => Box::new(NodeScan {
+                input: build(scanned, argument),
+                slot: *slot,
+                label: label.as_deref(),
+                row: None,
+                cursor: None,
+                label_sym: None,
+                filter: Some(ScanFilter { predicate, scan_key: profile_key(input) }),
+            }),
+            _ => Box::new(Filter { input: build(input, argument), predicate }),
+        },
         Op::Create { input, items } => {
             Box::new(Create { input: build(input, argument), items, output: None })
         }

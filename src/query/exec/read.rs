@@ -150,6 +150,16 @@ pub(super) struct NodeScan<'p> {
     pub(super) cursor: Option<NodeId>,
     /// The label's symbol, looked up per input row: `Some(None)` means no node has the label.
     pub(super) label_sym: Option<Option<Sym>>,
+    /// A filter right above the scan, run inside it: each node is tested in `row` itself, and only
+    /// those that pass are copied out, instead of every node making a row the filter then drops.
+    pub(super) filter: Option<ScanFilter<'p>>,
+}
+
+pub(super) struct ScanFilter<'p> {
+    pub(super) predicate: &'p CExpr,
+    /// The scan's key in a profile: the nodes scanned are counted there (their time is the
+    /// filter's).
+    pub(super) scan_key: usize,
 }
 
 impl<'p> Operator<'p> for NodeScan<'p> {
@@ -174,16 +184,38 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                 _ => Some(None),
             };
             let found = label.and_then(|l| ctx.graph.next_node(self.cursor, l));
-            match found {
-                Some(n) => {
-                    self.cursor = Some(n);
-                    let mut out = row.clone();
-                    put(&mut out, self.slot, Value::Node(n));
-                    return Ok(Some(out));
-                }
-                None => self.row = None,
+            let Some(n) = found else {
+                self.row = None;
+                continue;
+            };
+            self.cursor = Some(n);
+            let Some(filter) = &self.filter else {
+                let mut out = row.clone();
+                put(&mut out, self.slot, Value::Node(n));
+                return Ok(Some(out));
+            };
+            if let Some(profile) = &mut ctx.profile {
+                profile.entry(filter.scan_key).or_default().rows += 1;
+            }
+            let Some(row) = &mut self.row else { continue };
+            put(row, self.slot, Value::Node(n));
+            if passes(ctx.eval(filter.predicate, row)?)? {
+                return Ok(Some(row.clone()));
             }
         }
+    }
+}
+
+/// Whether a row passes a `WHERE`: true passes, false and null do not, anything else is an error.
+fn passes(verdict: Value) -> Result<bool, QueryError> {
+    match verdict {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        other => Err(QueryError::new(
+            ErrorKind::TypeError,
+            format!("WHERE expects a Boolean, got a {}", other.type_name()),
+            None,
+        )),
     }
 }
 
@@ -262,16 +294,8 @@ impl<'p> Operator<'p> for Filter<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            match ctx.eval(self.predicate, &row)? {
-                Value::Bool(true) => return Ok(Some(row)),
-                Value::Bool(false) | Value::Null => {}
-                other => {
-                    return Err(QueryError::new(
-                        ErrorKind::TypeError,
-                        format!("WHERE expects a Boolean, got a {}", other.type_name()),
-                        None,
-                    ));
-                }
+            if passes(ctx.eval(self.predicate, &row)?)? {
+                return Ok(Some(row));
             }
         }
         Ok(None)
