@@ -295,22 +295,21 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
                 output: None,
             })
         }
-        Op::NodeIndexSeek { input, slot, label, key, value, .. } => Box::new(NodeIndexSeek {
+        Op::NodeIndexSeek { input, slot, label, key, value, .. } => Box::new(NodeSeek {
             input: build(input, argument),
             slot: *slot,
-            label,
-            key,
             value,
+            by: SeekBy::Index { label, key },
             row: None,
             nodes: VecDeque::new(),
         }),
-        Op::NodeById { input, slot, value, list, .. } => Box::new(NodeById {
+        Op::NodeById { input, slot, value, list, .. } => Box::new(NodeSeek {
             input: build(input, argument),
             slot: *slot,
             value,
-            list: *list,
+            by: SeekBy::Id { list: *list },
             row: None,
-            ids: VecDeque::new(),
+            nodes: VecDeque::new(),
         }),
         Op::NodeScan { input, slot, label, .. } => Box::new(NodeScan {
             input: build(input, argument),

@@ -67,61 +67,47 @@ impl<'p> Operator<'p> for Unwind<'p> {
     }
 }
 
-pub(super) struct NodeIndexSeek<'p> {
+/// Nodes found from a value computed per input row, without a scan: through a property index, or
+/// by id.
+pub(super) struct NodeSeek<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) slot: usize,
-    pub(super) label: &'p str,
-    pub(super) key: &'p str,
     pub(super) value: &'p CExpr,
+    pub(super) by: SeekBy<'p>,
     pub(super) row: Option<Row>,
     pub(super) nodes: VecDeque<NodeId>,
 }
 
-impl<'p> Operator<'p> for NodeIndexSeek<'p> {
-    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
-        loop {
-            if let (Some(row), Some(n)) = (&self.row, self.nodes.pop_front()) {
-                let mut out = row.clone();
-                put(&mut out, self.slot, Value::Node(n));
-                return Ok(Some(out));
-            }
-            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
-            ctx.interrupt.check()?;
-            let value = ctx.eval(self.value, &row)?;
-            self.nodes = ctx.graph.index_lookup(self.label, self.key, &value).into();
-            self.row = Some(row);
-        }
-    }
+pub(super) enum SeekBy<'p> {
+    /// The nodes with `label` whose `key` is the value.
+    Index { label: &'p str, key: &'p str },
+    /// The node whose id is the value, or with `list`, those whose ids the list holds, once each.
+    Id { list: bool },
 }
 
-pub(super) struct NodeById<'p> {
-    pub(super) input: Boxed<'p>,
-    pub(super) slot: usize,
-    pub(super) value: &'p CExpr,
-    pub(super) list: bool,
-    pub(super) row: Option<Row>,
-    pub(super) ids: VecDeque<u32>,
-}
-
-impl<'p> Operator<'p> for NodeById<'p> {
+impl<'p> Operator<'p> for NodeSeek<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         loop {
             if let Some(row) = &self.row {
-                while let Some(id) = self.ids.pop_front() {
-                    if ctx.graph.contains_node(NodeId(id)) {
+                // An id may name no node (or a deleted one); an index names only nodes.
+                while let Some(n) = self.nodes.pop_front() {
+                    if ctx.graph.contains_node(n) {
                         let mut out = row.clone();
-                        put(&mut out, self.slot, Value::Node(NodeId(id)));
+                        put(&mut out, self.slot, Value::Node(n));
                         return Ok(Some(out));
                     }
                 }
             }
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
             ctx.interrupt.check()?;
-            let mut seen = HashSet::new();
-            self.ids = ids_of(&ctx.eval(self.value, &row)?, self.list)
-                .into_iter()
-                .filter(|i| seen.insert(*i))
-                .collect();
+            let value = ctx.eval(self.value, &row)?;
+            self.nodes = match self.by {
+                SeekBy::Index { label, key } => ctx.graph.index_lookup(label, key, &value).into(),
+                SeekBy::Id { list } => {
+                    let mut seen = HashSet::new();
+                    ids_of(&value, list).into_iter().filter(|i| seen.insert(*i)).map(NodeId).collect()
+                }
+            };
             self.row = Some(row);
         }
     }
