@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::graph::Graph;
 use crate::progress::{Progress, Silent, Unit};
 use crate::query::expr::Params;
-
 use crate::query::{CancelFlag, Draws, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
 use crate::value::Value;
