@@ -21,20 +21,30 @@ pub(super) fn check_exists(v: &Value, graph: &Graph, span: Span) -> Result<(), Q
     Ok(())
 }
 
-pub(super) fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
-    let from_props = |props: &crate::graph::Properties| {
-        key.resolve(graph).and_then(|s| props.get(s)).cloned().unwrap_or(Value::Null)
-    };
+/// Property `key` of `target`, where it already is: in the graph for a node or a relationship, in
+/// `target` for a map; null when absent or when `target` is null.
+pub(super) fn property_of<'x>(
+    target: &'x Value,
+    key: &PropertyKey,
+    graph: &'x Graph,
+    span: Span,
+) -> Result<&'x Value, QueryError> {
+    const NULL: &Value = &Value::Null;
+    let in_props = |props: &'x crate::graph::Properties| key.resolve(graph).and_then(|s| props.get(s));
     check_exists(target, graph, span)?;
     match target {
-        Value::Null => Ok(Value::Null),
-        Value::Node(n) => Ok(from_props(graph.node_properties(*n))),
-        Value::Relationship(e) => Ok(from_props(graph.edge_properties(*e))),
-        Value::Map(m) => Ok(m.get(&key.name).cloned().unwrap_or(Value::Null)),
+        Value::Null => Ok(NULL),
+        Value::Node(n) => Ok(in_props(graph.node_properties(*n)).unwrap_or(NULL)),
+        Value::Relationship(e) => Ok(in_props(graph.edge_properties(*e)).unwrap_or(NULL)),
+        Value::Map(m) => Ok(m.get(&key.name).unwrap_or(NULL)),
         other => {
             Err(type_error(span, format!("cannot read property `{}` of a {}", key.name, other.type_name())))
         }
     }
+}
+
+pub(super) fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
+    property_of(target, key, graph, span).cloned()
 }
 
 pub(super) fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {

@@ -13,16 +13,10 @@ fn operand<'x>(e: &'x CExpr, row: &'x [Value], ctx: &EvalCtx<'x>) -> Result<Cow<
         CExpr::Const(v) => Ok(Cow::Borrowed(v)),
         CExpr::Slot(i) => Ok(Cow::Borrowed(row.get(*i).unwrap_or(NULL))),
         CExpr::Param(name, _) if ctx.params.contains_key(name) => Ok(Cow::Borrowed(&ctx.params[name])),
-        CExpr::Property(target, key, span) => {
-            let target = operand(target, row, ctx)?;
-            check_exists(&target, ctx.graph, *span)?;
-            let props = match &*target {
-                Value::Node(n) => ctx.graph.node_properties(*n),
-                Value::Relationship(r) => ctx.graph.edge_properties(*r),
-                other => return property(other, key, ctx.graph, *span).map(Cow::Owned),
-            };
-            Ok(Cow::Borrowed(key.resolve(ctx.graph).and_then(|k| props.get(k)).unwrap_or(NULL)))
-        }
+        CExpr::Property(target, key, span) => match operand(target, row, ctx)? {
+            Cow::Borrowed(target) => property_of(target, key, ctx.graph, *span).map(Cow::Borrowed),
+            Cow::Owned(target) => property(&target, key, ctx.graph, *span).map(Cow::Owned),
+        },
         _ => e.eval(row, ctx).map(Cow::Owned),
     }
 }
