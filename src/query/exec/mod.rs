@@ -311,15 +311,9 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             nodes: VecDeque::new(),
         }),
-        Op::NodeScan { input, slot, label, .. } => Box::new(NodeScan {
-            input: build(input, argument),
-            slot: *slot,
-            label: label.as_deref(),
-            row: None,
-            cursor: None,
-            label_sym: None,
-            filter: None,
-        }),
+        Op::NodeScan { input, slot, label, .. } => {
+            Box::new(NodeScan::new(build(input, argument), *slot, label.as_deref(), None))
+        }
         Op::Expand { input, from, rel, to, direction, types, to_bound, rel_bound, distinct_from, .. } => {
             Box::new(Expand {
                 input: build(input, argument),
@@ -338,15 +332,10 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             })
         }
         Op::Filter { input, predicate, .. } => match &**input {
-            Op::NodeScan { input: scanned, slot, label, .. } => Box::new(NodeScan {
-                input: build(scanned, argument),
-                slot: *slot,
-                label: label.as_deref(),
-                row: None,
-                cursor: None,
-                label_sym: None,
-                filter: Some(ScanFilter { predicate, scan_key: profile_key(input) }),
-            }),
+            Op::NodeScan { input: scanned, slot, label, .. } => {
+                let filter = ScanFilter { predicate, scan_key: profile_key(input) };
+                Box::new(NodeScan::new(build(scanned, argument), *slot, label.as_deref(), Some(filter)))
+            }
             _ => Box::new(Filter { input: build(input, argument), predicate }),
         },
         Op::Create { input, items } => {

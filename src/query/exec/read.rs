@@ -129,16 +129,27 @@ fn ids_of(value: &Value, list: bool) -> Vec<u32> {
 }
 
 pub(super) struct NodeScan<'p> {
-    pub(super) input: Boxed<'p>,
-    pub(super) slot: usize,
-    pub(super) label: Option<&'p str>,
-    pub(super) row: Option<Row>,
-    pub(super) cursor: Option<NodeId>,
+    input: Boxed<'p>,
+    slot: usize,
+    label: Option<&'p str>,
+    row: Option<Row>,
+    cursor: Option<NodeId>,
     /// The label's symbol, looked up per input row: `Some(None)` means no node has the label.
-    pub(super) label_sym: Option<Option<Sym>>,
+    label_sym: Option<Option<Sym>>,
     /// A filter right above the scan, run inside it: each node is tested in `row` itself, and only
     /// those that pass are copied out, instead of every node making a row the filter then drops.
-    pub(super) filter: Option<ScanFilter<'p>>,
+    filter: Option<ScanFilter<'p>>,
+}
+
+impl<'p> NodeScan<'p> {
+    pub(super) fn new(
+        input: Boxed<'p>,
+        slot: usize,
+        label: Option<&'p str>,
+        filter: Option<ScanFilter<'p>>,
+    ) -> Self {
+        NodeScan { input, slot, label, row: None, cursor: None, label_sym: None, filter }
+    }
 }
 
 pub(super) struct ScanFilter<'p> {
