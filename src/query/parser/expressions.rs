@@ -242,12 +242,8 @@ impl Builder {
                 let mut projection = None;
                 for p in parts {
                     match p.as_rule() {
-                        Rule::comprehension_filter => {
-                            predicate =
-                                Some(Box::new(self.expression(p.into_inner().next().expect("filter"))?))
-                        }
-                        Rule::comprehension_map => {
-                            projection = Some(Box::new(self.expression(p.into_inner().next().expect("map"))?))
+                        Rule::comprehension_filter | Rule::comprehension_map => {
+                            self.comprehension_part(p, &mut predicate, &mut projection)?
                         }
                         _ => {}
                     }
@@ -289,12 +285,8 @@ impl Builder {
                     match p.as_rule() {
                         Rule::variable => path_variable = Some(self.ident(p)),
                         Rule::pattern_expression => pattern = Some(self.pattern(p)?),
-                        Rule::comprehension_filter => {
-                            predicate =
-                                Some(Box::new(self.expression(p.into_inner().next().expect("filter"))?))
-                        }
-                        Rule::comprehension_map => {
-                            projection = Some(Box::new(self.expression(p.into_inner().next().expect("map"))?))
+                        Rule::comprehension_filter | Rule::comprehension_map => {
+                            self.comprehension_part(p, &mut predicate, &mut projection)?
                         }
                         _ => {}
                     }
@@ -334,6 +326,18 @@ impl Builder {
             other => unreachable!("not an atom: {other:?}"),
         };
         Ok(Expr { kind, span })
+    }
+
+    /// A comprehension's `WHERE` (into `predicate`) or `| expression` (into `projection`).
+    fn comprehension_part(
+        &self,
+        part: Pair<Rule>,
+        predicate: &mut Option<Box<Expr>>,
+        projection: &mut Option<Box<Expr>>,
+    ) -> Built<()> {
+        let into = if part.as_rule() == Rule::comprehension_filter { predicate } else { projection };
+        *into = Some(Box::new(self.expression(part.into_inner().next().expect("an expression"))?));
+        Ok(())
     }
 
     fn integer(&self, pair: &Pair<Rule>, span: Span) -> Built<i64> {
