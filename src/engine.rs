@@ -53,7 +53,13 @@ impl Engine {
     ) -> Result<usize, Error> {
         match self {
             Engine::Memory(s) => s.run_each(text, origin, each),
-            Engine::Db(db) => db.run_each(text, origin, each),
+            Engine::Db(db) => {
+                let ran = db.run_each(text, origin, each);
+                for warning in db.take_warnings() {
+                    eprintln!("warning: {warning}");
+                }
+                ran
+            }
         }
     }
 

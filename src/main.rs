@@ -144,12 +144,7 @@ fn run(args: Args) -> Result<(), Failure> {
         None => Engine::Memory(Box::default()),
         Some(dir) => {
             let (engine, report) = Engine::open_db(dir)?;
-            if let Some(offset) = report.dropped_tail {
-                eprintln!(
-                    "warning: {}: the journal ended in a torn record (a crash while writing it); dropped it from byte {offset}",
-                    dir.display()
-                );
-            }
+            report_open(dir, &report);
             if interactive {
                 eprintln!("Opened database {} ({} journal records replayed)", dir.display(), report.replayed);
             }
@@ -200,6 +195,27 @@ fn run(args: Args) -> Result<(), Failure> {
         std::mem::forget(session);
     }
     Ok(())
+}
+
+/// Tells what opening a database repaired; silent when it found nothing to.
+fn report_open(dir: &std::path::Path, report: &kgraph::db::OpenReport) {
+    if let Some(tail) = &report.dropped_tail {
+        eprintln!(
+            "warning: {}: the journal ended in {} byte(s) that are not a whole statement ({}), as a crash \
+             while writing leaves; dropped them from byte {} and kept them in {}",
+            dir.display(),
+            tail.len,
+            tail.why,
+            tail.offset,
+            tail.kept_in.display()
+        );
+    }
+    for path in &report.removed {
+        eprintln!("note: removed {}, left by a checkpoint that was interrupted", path.display());
+    }
+    if report.upgraded {
+        eprintln!("note: {}: the journal of an older kgraph was replayed and checkpointed", dir.display());
+    }
 }
 
 /// Tells what loading a file did: always its problems (on stderr), and on a terminal what it added.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::progress::{Progress, Silent, Unit};
+use crate::query::exec::{Effects, RunOptions};
 use crate::query::expr::Params;
 use crate::query::{CancelFlag, Draws, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
@@ -175,6 +176,18 @@ impl Session {
     /// Parses, plans and runs the statement at `range` of `source`. A statement that fails leaves
     /// the graph as it was.
     pub fn execute(&mut self, source: &str, range: Range<usize>) -> Result<QueryOutput, QueryError> {
+        self.execute_with(source, range, false).map(|(out, _)| out)
+    }
+
+    /// [`Session::execute`], handing back what the statement did, so that the caller can take it
+    /// back (a database whose journal could not take it) and, with `keep_changes`, the changes.
+    pub(crate) fn execute_with(
+        &mut self,
+        source: &str,
+        range: Range<usize>,
+        keep_changes: bool,
+    ) -> Result<(QueryOutput, Effects), QueryError> {
+        let options = RunOptions { keep_changes, profile: false };
         let started = Instant::now();
         let draws = Draws::new(self.next_seed.take().unwrap_or_else(Draws::fresh_seed));
         self.last_seed = draws.seed();
@@ -184,21 +197,24 @@ impl Session {
             if statement.explain {
                 let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
                 let rows = vec![vec![Value::from(text.trim_end())]];
-                return Ok(QueryOutput {
+                let out = QueryOutput {
                     columns: vec!["plan".into()],
                     rows,
                     plan: Some(text),
                     ..QueryOutput::default()
-                });
+                };
+                return Ok((out, Effects::none()));
             }
+            let effects = exec::change_index(&mut self.graph, ix.create, &ix.label, &ix.key, options);
             let mut stats = WriteStats::default();
+            let changed = usize::from(effects.changed());
             if ix.create {
-                stats.indexes_added = usize::from(self.graph.create_index(&ix.label, &ix.key));
+                stats.indexes_added = changed;
             } else {
-                stats.indexes_removed = usize::from(self.graph.drop_index(&ix.label, &ix.key));
+                stats.indexes_removed = changed;
             }
             let timing = Timing { parse: parsed - started, plan: Duration::ZERO, execute: parsed.elapsed() };
-            return Ok(QueryOutput { stats, timing, ..QueryOutput::default() });
+            return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));
         }
         let plan = plan::plan(&statement, &self.graph)?;
         let planned = Instant::now();
@@ -213,28 +229,32 @@ impl Session {
         if statement.explain {
             let text = plan.to_string();
             let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-            return Ok(QueryOutput {
+            let out = QueryOutput {
                 columns: vec!["plan".into()],
                 rows,
                 stats: WriteStats::default(),
                 plan: Some(text),
                 timing,
-            });
+            };
+            return Ok((out, Effects::none()));
         }
         self.graph.prepare_reads();
         self.cancel.clear();
         let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
-        if statement.profile {
-            let (_, stats, profile) =
-                exec::execute_profiled(&plan, &mut self.graph, &self.params, &interrupt, &draws)?;
-            timing.execute = planned.elapsed();
-            let text = plan::Profiled(&plan, &profile).to_string();
-            let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-            return Ok(QueryOutput { columns: vec!["plan".into()], rows, stats, plan: Some(text), timing });
-        }
-        let (rows, stats) = exec::execute(&plan, &mut self.graph, &self.params, &interrupt, &draws)?;
+        let options = RunOptions { profile: statement.profile, ..options };
+        let ran = exec::execute(&plan, &mut self.graph, &self.params, &interrupt, &draws, options)?;
         timing.execute = planned.elapsed();
-        Ok(QueryOutput { columns: plan.columns, rows, stats, plan: None, timing })
+        let out = match ran.profile {
+            Some(profile) => {
+                let text = plan::Profiled(&plan, &profile).to_string();
+                let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
+                QueryOutput { columns: vec!["plan".into()], rows, stats: ran.stats, plan: Some(text), timing }
+            }
+            None => {
+                QueryOutput { columns: plan.columns, rows: ran.rows, stats: ran.stats, plan: None, timing }
+            }
+        };
+        Ok((out, ran.effects))
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at

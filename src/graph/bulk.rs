@@ -293,9 +293,11 @@ impl NodeRestorer {
 
     pub(crate) fn finish(self) -> Graph {
         let NodeRestorer { mut graph, by_label, vacant } = self;
-        for n in vacant {
+        for &n in &vacant {
             graph.g.remove_node(n);
         }
+        // Placed in ascending order, so the set is built in one pass.
+        graph.vacant = vacant.into_iter().map(|n| n.index() as u32).collect();
         // Ids arrive ascending, so each label's set is built from a sorted list in one go.
         for (l, ids) in by_label.into_iter().enumerate().filter(|(_, ids)| !ids.is_empty()) {
             graph.by_label.insert(Sym(l as u32), BTreeSet::from_iter(ids));

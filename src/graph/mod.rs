@@ -1,6 +1,11 @@
 //! The graph store: entities (labelled nodes with properties) and typed, directed edges with properties.
 //!
-//! Nodes live in petgraph's `StableGraph`, so node ids survive deletions. Relationships live in two
+//! Nodes live in petgraph's `StableGraph`, so node ids survive deletions. A new node takes the lowest
+//! id no node holds (see `write.rs`), so the ids a graph hands out depend only on which ids are in
+//! use, not on the order earlier nodes were deleted in, nor on whether the graph was reloaded from a
+//! snapshot since; an id freed by a statement is not handed out again before that statement ends,
+//! so a deleted node's id never comes to name another node while a statement still holds it.
+//! Relationships live in two
 //! places: most in [`edges`], compressed sparse rows built in bulk (14 bytes a relationship), and
 //! those created since the rows were last built in petgraph beside the nodes, until
 //! [`Graph::prepare_reads`] folds them into new rows. Relationship ids are handed out in increasing
@@ -13,6 +18,7 @@
 
 mod adjacency;
 mod bulk;
+mod change;
 mod compare;
 mod edges;
 mod index;
@@ -28,6 +34,7 @@ use std::ops::Bound;
 
 pub use adjacency::{RowsView, Wanted};
 pub(crate) use bulk::{BuiltEdges, NodeRestorer};
+pub use change::Change;
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
 use index::Indexes;
@@ -84,11 +91,15 @@ pub enum GraphError {
     NodeHasEdges(u32),
     #[error("the graph has relationships already")]
     NotEmpty,
+    #[error("id {0} is taken, or past the next free one")]
+    IdTaken(u32),
+    #[error("relationship id {0} is below the next one to hand out")]
+    EdgeIdTaken(u32),
     #[error("relationship ids are exhausted: a graph holds at most 4294967295 relationships over its life")]
     EdgeIdsExhausted,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct NodeData {
     /// Sorted and deduplicated; thin (one pointer) because there is one per node.
     labels: Labels,
@@ -130,6 +141,12 @@ pub struct Graph {
     type_counts: FxHashMap<Sym, usize>,
     /// Property indexes (`CREATE INDEX`), kept current by every write below.
     indexes: Indexes,
+    /// Slots of `g` that no node holds and that a new node may take: every vacant slot but those
+    /// in `held`.
+    vacant: BTreeSet<u32>,
+    /// Slots freed while `holding`: not handed out again until the holder lets go.
+    held: BTreeSet<u32>,
+    holding: bool,
 }
 
 impl Graph {

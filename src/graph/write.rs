@@ -12,22 +12,73 @@ use super::{
 use crate::value::Value;
 
 impl Graph {
+    /// Adds a node under the lowest id no node holds (none of those freed while ids are held).
     pub fn add_node(&mut self, labels: &[Sym], props: Properties) -> NodeId {
-        let labels: Labels = labels.iter().copied().collect();
-        let id = self.g.add_node(NodeData { labels, props });
-        for &l in self.g[id].labels.as_slice() {
-            self.by_label.entry(l).or_default().insert(id.index() as u32);
+        let id = self.vacant.first().copied().unwrap_or_else(|| self.slot_count());
+        self.put_node(id, labels.iter().copied().collect(), props);
+        NodeId(id)
+    }
+
+    /// Adds a node under a given id, which no node may hold: what replaying a journal and undoing a
+    /// deletion need. Ids past the slots the graph has are refused, so that no id can make the graph
+    /// allocate more than one slot.
+    pub fn add_node_at(&mut self, id: NodeId, labels: &[Sym], props: Properties) -> Result<(), GraphError> {
+        let free = self.vacant.contains(&id.0) || self.held.contains(&id.0) || id.0 == self.slot_count();
+        if !free {
+            return Err(GraphError::IdTaken(id.0));
         }
-        let id = NodeId(id.index() as u32);
+        self.put_node(id.0, labels.iter().copied().collect(), props);
+        Ok(())
+    }
+
+    /// How many node slots the graph has, vacant ones included: the id a node appended would get.
+    fn slot_count(&self) -> u32 {
+        let past = |set: &std::collections::BTreeSet<u32>| set.last().map_or(0, |&last| last + 1);
+        (self.g.node_bound() as u32).max(past(&self.vacant)).max(past(&self.held))
+    }
+
+    /// Puts a node in slot `id`: vacant, or the first past the end.
+    fn put_node(&mut self, id: u32, labels: Labels, props: Properties) {
+        let data = NodeData { labels, props };
+        if self.vacant.is_empty() && self.held.is_empty() {
+            // No vacant slot anywhere, so petgraph appends, which is the slot asked for.
+            self.g.add_node(data);
+        } else {
+            self.vacant.remove(&id);
+            self.held.remove(&id);
+            // petgraph hands out the vacant slot it freed last, and has no call to fill a chosen
+            // one but `extend_with_edges`, which makes both ends of an edge exist: it takes that
+            // very slot off its free list (or appends it), in constant time. Its edge goes at once.
+            let at = node_index(NodeId(id));
+            let placeholder = NewEdge { id: u32::MAX, ty: Sym(0), props: Properties::default() };
+            self.g.extend_with_edges([(at, at, placeholder)]);
+            if let Some(e) = self.g.find_edge(at, at) {
+                self.g.remove_edge(e);
+            }
+            self.g[at] = data;
+        }
+        let data = &self.g[node_index(NodeId(id))];
+        for &l in data.labels.as_slice() {
+            self.by_label.entry(l).or_default().insert(id);
+        }
         if !self.indexes.is_empty() {
-            let data = &self.g[node_index(id)];
             for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
-                if let Some(v) = data.props.get(k) {
-                    self.indexes.insert(l, k, &v.clone(), id);
+                if let Some(v) = self.g[node_index(NodeId(id))].props.get(k).cloned() {
+                    self.indexes.insert(l, k, &v, NodeId(id));
                 }
             }
         }
-        id
+    }
+
+    /// While on, the ids of nodes removed are held back: no node added meanwhile gets one of them.
+    /// A statement holds ids while it runs, so that a node it deleted, still named by its rows, is
+    /// seen as deleted rather than as whatever node took its id; turning it off frees them.
+    pub(crate) fn hold_freed_ids(&mut self, on: bool) {
+        self.holding = on;
+        if !on {
+            let held = std::mem::take(&mut self.held);
+            self.vacant.extend(held);
+        }
     }
 
     /// Convenience for library users and tests: names as strings.
@@ -53,6 +104,25 @@ impl Graph {
         self.next_edge = id.checked_add(1).ok_or(GraphError::EdgeIdsExhausted)?;
         self.insert_new_edge(id, from, to, ty, props);
         Ok(EdgeId(id))
+    }
+
+    /// Adds a relationship under a given id, which must not be below the next one the graph would
+    /// hand out: ids are never reused, and this keeps it so.
+    pub fn add_edge_at(
+        &mut self,
+        id: EdgeId,
+        from: NodeId,
+        to: NodeId,
+        ty: Sym,
+        props: Properties,
+    ) -> Result<(), GraphError> {
+        self.check_ends(from, to)?;
+        if id.0 < self.next_edge {
+            return Err(GraphError::EdgeIdTaken(id.0));
+        }
+        self.next_edge = id.0.checked_add(1).ok_or(GraphError::EdgeIdsExhausted)?;
+        self.insert_new_edge(id.0, from, to, ty, props);
+        Ok(())
     }
 
     fn check_ends(&self, from: NodeId, to: NodeId) -> Result<(), GraphError> {
@@ -154,6 +224,7 @@ impl Graph {
             return Err(GraphError::NodeHasEdges(n.0));
         }
         let data = self.g.remove_node(idx).ok_or(GraphError::NoSuchNode(n.0))?;
+        if self.holding { &mut self.held } else { &mut self.vacant }.insert(n.0);
         for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
             if let Some(v) = data.props.get(k) {
                 self.indexes.remove(l, k, v, n);

@@ -22,10 +22,10 @@ use super::expr::{CExpr, EvalCtx, Params};
 use super::functions::Draws;
 use super::interrupt::Interrupt;
 use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, Profile, WriteAction, profile_key};
-use crate::graph::{Direction, EdgeId, Graph, NodeId, Properties, Sym};
+use crate::graph::{Change, Direction, EdgeId, Graph, GraphError, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
 
-type Row = Vec<Value>;
+pub type Row = Vec<Value>;
 type Pulled = Result<Option<Row>, QueryError>;
 
 /// What a statement changed.
@@ -58,6 +58,8 @@ enum Undo {
     LabelRemoved(NodeId, Sym),
     DeletedNode(NodeId, Vec<Sym>, Properties),
     DeletedEdge(EdgeId, NodeId, NodeId, Sym, Properties),
+    IndexCreated(Sym, Sym),
+    IndexDropped(Sym, Sym),
 }
 
 struct Ctx<'a> {
@@ -67,6 +69,8 @@ struct Ctx<'a> {
     draws: &'a Draws,
     stats: WriteStats,
     undo: Vec<Undo>,
+    /// What the statement changed, in order, when the caller asked for it (a database journals it).
+    changes: Option<Vec<Change>>,
     /// For `PROFILE`: rows and time per operator.
     profile: Option<Profile>,
 }
@@ -75,6 +79,85 @@ impl Ctx<'_> {
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
         e.eval(row, &EvalCtx::new(self.graph, self.params, self.interrupt, self.draws))
     }
+
+    /// Keeps how to undo a change just made, and the change itself when changes are kept.
+    fn logged(&mut self, undo: Undo, change: impl FnOnce(&Graph) -> Change) {
+        if let Some(changes) = &mut self.changes {
+            changes.push(change(self.graph));
+        }
+        self.undo.push(undo);
+    }
+}
+
+/// How a statement is run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Count each operator's rows and time (`PROFILE`).
+    pub profile: bool,
+    /// Keep the statement's changes, for a journal.
+    pub keep_changes: bool,
+}
+
+/// What a statement that ran to its end returned and did.
+pub struct Ran {
+    pub rows: Vec<Row>,
+    pub stats: WriteStats,
+    pub profile: Option<Profile>,
+    pub effects: Effects,
+}
+
+/// What a statement did to the graph, until the caller lets it stand (drops it) or takes it back:
+/// a database takes back a statement whose journal record could not be written.
+pub struct Effects {
+    undo: Vec<Undo>,
+    edge_mark: u32,
+    changes: Vec<Change>,
+}
+
+impl Effects {
+    /// A statement's that changed nothing.
+    pub fn none() -> Effects {
+        Effects { undo: Vec::new(), edge_mark: 0, changes: Vec::new() }
+    }
+
+    /// Whether the statement changed the graph.
+    pub fn changed(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// The changes in the order they were made (none unless [`RunOptions::keep_changes`]).
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Leaves the graph as it was before the statement.
+    pub fn undo(self, graph: &mut Graph) {
+        if self.undo.is_empty() {
+            return;
+        }
+        graph.hold_freed_ids(true);
+        rollback(graph, self.undo, self.edge_mark);
+        graph.hold_freed_ids(false);
+    }
+}
+
+/// Creates (or drops) the index on `label` and `key`, as a statement that does only that; the
+/// effects are empty when nothing changed.
+pub fn change_index(graph: &mut Graph, create: bool, label: &str, key: &str, options: RunOptions) -> Effects {
+    let changed = if create { graph.create_index(label, key) } else { graph.drop_index(label, key) };
+    let mut effects = Effects { undo: Vec::new(), edge_mark: graph.edge_id_mark(), changes: Vec::new() };
+    if changed {
+        let (l, k) = (graph.intern(label), graph.intern(key));
+        effects.undo.push(if create { Undo::IndexCreated(l, k) } else { Undo::IndexDropped(l, k) });
+        if options.keep_changes {
+            effects.changes.push(if create {
+                Change::IndexCreated { label: l, key: k }
+            } else {
+                Change::IndexDropped { label: l, key: k }
+            });
+        }
+    }
+    effects
 }
 
 /// Runs a plan to completion, or until `interrupt` says to stop. On error (a stop included), the
@@ -85,20 +168,13 @@ pub fn execute(
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
-) -> Result<(Vec<Row>, WriteStats), QueryError> {
-    run(plan, graph, params, interrupt, draws, None).map(|(rows, stats, _)| (rows, stats))
-}
-
-/// [`execute`], counting each operator's rows and time.
-pub fn execute_profiled(
-    plan: &Plan,
-    graph: &mut Graph,
-    params: &Params,
-    interrupt: &Interrupt,
-    draws: &Draws,
-) -> Result<(Vec<Row>, WriteStats, Profile), QueryError> {
-    run(plan, graph, params, interrupt, draws, Some(Profile::new()))
-        .map(|(rows, stats, profile)| (rows, stats, profile.unwrap_or_default()))
+    options: RunOptions,
+) -> Result<Ran, QueryError> {
+    // Ids freed by the statement stay free until it ends: its rows may still name the deleted.
+    graph.hold_freed_ids(true);
+    let ran = run(plan, graph, params, interrupt, draws, options);
+    graph.hold_freed_ids(false);
+    ran
 }
 
 fn run(
@@ -107,11 +183,19 @@ fn run(
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
-    profile: Option<Profile>,
-) -> Result<(Vec<Row>, WriteStats, Option<Profile>), QueryError> {
+    options: RunOptions,
+) -> Result<Ran, QueryError> {
     let edge_mark = graph.edge_id_mark();
-    let mut ctx =
-        Ctx { graph, params, interrupt, draws, stats: WriteStats::default(), undo: Vec::new(), profile };
+    let mut ctx = Ctx {
+        graph,
+        params,
+        interrupt,
+        draws,
+        stats: WriteStats::default(),
+        undo: Vec::new(),
+        changes: options.keep_changes.then(Vec::new),
+        profile: options.profile.then(Profile::new),
+    };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
     let mut outcome = Ok(());
@@ -133,7 +217,10 @@ fn run(
         rows.retain(|r: &Row| seen.insert(r.iter().cloned().map(Equivalent).collect::<Vec<_>>()));
     }
     match outcome {
-        Ok(()) => Ok((rows, ctx.stats, ctx.profile)),
+        Ok(()) => {
+            let effects = Effects { undo: ctx.undo, edge_mark, changes: ctx.changes.unwrap_or_default() };
+            Ok(Ran { rows, stats: ctx.stats, profile: ctx.profile, effects })
+        }
         Err(e) => {
             rollback(ctx.graph, ctx.undo, edge_mark);
             Err(e)
@@ -143,9 +230,9 @@ fn run(
 
 fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
     // Undoing in reverse order removes each relationship before its nodes and re-creates each deleted
-    // node before its relationships; petgraph's stable graph reuses the most recently freed slot
-    // first, so re-created nodes get their old ids back; relationships are restored by id, and the
-    // ids the statement used are handed out again.
+    // node before its relationships, each under its old id (held back while the statement ran, so
+    // free still); relationships are restored by id, and the ids the statement used are handed out
+    // again.
     for change in undo.into_iter().rev() {
         let _ = match change {
             Undo::Edge(e) => graph.remove_edge(e),
@@ -158,12 +245,18 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             }
             Undo::LabelAdded(n, l) => graph.remove_label(n, l).map(drop),
             Undo::LabelRemoved(n, l) => graph.add_label(n, l).map(drop),
-            Undo::DeletedNode(n, labels, props) => {
-                let back = graph.add_node(&labels, props);
-                debug_assert_eq!(back, n, "a deleted node is restored under its own id");
+            Undo::DeletedNode(n, labels, props) => graph.add_node_at(n, &labels, props),
+            Undo::DeletedEdge(e, a, b, ty, props) => graph.restore_edge(e, a, b, ty, props),
+            Undo::IndexCreated(l, k) => {
+                let (l, k) = (graph.name(l).to_string(), graph.name(k).to_string());
+                graph.drop_index(&l, &k);
                 Ok(())
             }
-            Undo::DeletedEdge(e, a, b, ty, props) => graph.restore_edge(e, a, b, ty, props),
+            Undo::IndexDropped(l, k) => {
+                let (l, k) = (graph.name(l).to_string(), graph.name(k).to_string());
+                graph.create_index(&l, &k);
+                Ok(())
+            }
         };
     }
     graph.rewind_edge_ids(edge_mark);

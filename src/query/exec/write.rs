@@ -37,7 +37,11 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
             let n = ctx.graph.add_node(&labels, props);
             ctx.stats.labels_added += ctx.graph.labels(n).len();
             ctx.stats.nodes_created += 1;
-            ctx.undo.push(Undo::Node(n));
+            ctx.logged(Undo::Node(n), |g| Change::NodeCreated {
+                id: n,
+                labels: g.labels(n).to_vec(),
+                props: g.node_properties(n).clone(),
+            });
             put(row, *slot, Value::Node(n));
         }
         CreateItem::Relationship { slot, from, to, rel_type, properties } => {
@@ -53,11 +57,26 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
             let props = stored_properties(properties, row, ctx)?;
             ctx.stats.properties_set += props.len();
             let ty = ctx.graph.intern(rel_type);
-            let e = ctx.graph.add_edge(a, b, ty, props).map_err(|err| {
-                QueryError::new(ErrorKind::TypeError, format!("cannot create relationship: {err}"), None)
+            let e = ctx.graph.add_edge(a, b, ty, props).map_err(|err| match err {
+                GraphError::NoSuchNode(_) => QueryError::new(
+                    ErrorKind::EntityNotFound,
+                    "cannot create a relationship to a node this statement deleted",
+                    None,
+                ),
+                other => QueryError::new(
+                    ErrorKind::TypeError,
+                    format!("cannot create relationship: {other}"),
+                    None,
+                ),
             })?;
             ctx.stats.relationships_created += 1;
-            ctx.undo.push(Undo::Edge(e));
+            ctx.logged(Undo::Edge(e), |g| Change::EdgeCreated {
+                id: e,
+                from: a,
+                to: b,
+                ty,
+                props: g.edge_properties(e).clone(),
+            });
             put(row, *slot, Value::Relationship(e));
         }
     }
@@ -147,7 +166,7 @@ impl Deletions {
             let props = ctx.graph.node_properties(n).clone();
             if ctx.graph.remove_node(n).is_ok() {
                 ctx.stats.nodes_deleted += 1;
-                ctx.undo.push(Undo::DeletedNode(n, labels, props));
+                ctx.logged(Undo::DeletedNode(n, labels, props), |_| Change::NodeDeleted(n));
             }
         }
         Ok(())
@@ -159,7 +178,7 @@ pub(super) fn delete_edge(e: EdgeId, ctx: &mut Ctx) {
     let props = ctx.graph.edge_properties(e).clone();
     if ctx.graph.remove_edge(e).is_ok() {
         ctx.stats.relationships_deleted += 1;
-        ctx.undo.push(Undo::DeletedEdge(e, a, b, ty, props));
+        ctx.logged(Undo::DeletedEdge(e, a, b, ty, props), |_| Change::EdgeDeleted(e));
     }
 }
 
@@ -198,12 +217,20 @@ pub(super) fn set_property(t: &Target, key: &str, value: Value, ctx: &mut Ctx) -
     let old = match t {
         Target::Node(n) => {
             let old = ctx.graph.set_node_property(*n, k, value).map_err(entity_gone)?;
-            ctx.undo.push(Undo::NodeProperty(*n, k, old.clone()));
+            ctx.logged(Undo::NodeProperty(*n, k, old.clone()), |g| Change::NodeProperty {
+                id: *n,
+                key: k,
+                value: g.node_properties(*n).get(k).cloned().unwrap_or(Value::Null),
+            });
             old
         }
         Target::Edge(e) => {
             let old = ctx.graph.set_edge_property(*e, k, value).map_err(entity_gone)?;
-            ctx.undo.push(Undo::EdgeProperty(*e, k, old.clone()));
+            ctx.logged(Undo::EdgeProperty(*e, k, old.clone()), |g| Change::EdgeProperty {
+                id: *e,
+                key: k,
+                value: g.edge_properties(*e).get(k).cloned().unwrap_or(Value::Null),
+            });
             old
         }
     };
@@ -285,11 +312,11 @@ pub(super) fn apply(
                 if adding {
                     if ctx.graph.add_label(n, sym).map_err(entity_gone)? {
                         ctx.stats.labels_added += 1;
-                        ctx.undo.push(Undo::LabelAdded(n, sym));
+                        ctx.logged(Undo::LabelAdded(n, sym), |_| Change::LabelAdded(n, sym));
                     }
                 } else if ctx.graph.remove_label(n, sym).map_err(entity_gone)? {
                     ctx.stats.labels_removed += 1;
-                    ctx.undo.push(Undo::LabelRemoved(n, sym));
+                    ctx.logged(Undo::LabelRemoved(n, sym), |_| Change::LabelRemoved(n, sym));
                 }
             }
         }
