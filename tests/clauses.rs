@@ -232,3 +232,25 @@ fn map_projections() {
     assert_eq!(one(&mut db, "WITH null AS n RETURN n {.x}"), Value::Null);
     assert_eq!(error(&mut db, "WITH 1 AS n RETURN n {.x}"), ErrorKind::TypeError);
 }
+
+/// Issue 14, item 7: the node created after a DELETE took the deleted node's id, so a relationship
+/// to the deleted node was attached to the new one (here a self-loop on `m`).
+#[test]
+fn a_node_deleted_by_the_statement_stays_deleted_when_the_statement_creates_more() {
+    let mut db = Session::new();
+    let q = "CREATE (n:A) DELETE n CREATE (n)-[:R]->(m:M)";
+    assert_eq!(error(&mut db, q), ErrorKind::EntityNotFound);
+    assert_eq!(one(&mut db, "MATCH (n) RETURN count(n)"), int(0), "the statement was undone");
+    db.run("CREATE (:Keep {i: 1}), (:Gone {i: 2})").unwrap();
+    assert_eq!(
+        error(&mut db, "MATCH (g:Gone) DELETE g CREATE (:New) SET g.i = 3"),
+        ErrorKind::EntityNotFound
+    );
+    let ids = rows(&mut db, "MATCH (g:Gone) DELETE g CREATE (m:New) RETURN id(g) = id(m) AS same");
+    assert_eq!(ids, [[Value::Bool(false)]]);
+    // Once the statement is over, the id is free again.
+    assert_eq!(
+        one(&mut db, "CREATE (n:Later) RETURN id(n)"),
+        one(&mut db, "MATCH (n:Keep) RETURN id(n) + 1")
+    );
+}

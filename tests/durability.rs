@@ -192,3 +192,42 @@ fn rand_gives_the_same_numbers_when_the_journal_is_replayed() {
     assert_eq!(z, values("MATCH (n:Sample {i: 2}) RETURN n.z"), "the same after a second replay");
     assert!(z.lines().nth(1).is_some_and(|v| v.parse::<f64>().is_ok()), "{z}");
 }
+
+/// Runs kgraph on `dir` with files limited to `blocks` KiB, as a full disk limits them: a write past
+/// the limit fails (EFBIG, the signal it raises ignored) after writing what fits.
+fn kgraph_on_a_small_disk(dir: &std::path::Path, blocks: u64, statement: &str) -> std::process::Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" --db \"$1\" --format csv -c \"$2\""))
+        .arg(assert_cmd::cargo::cargo_bin("kgraph"))
+        .arg(dir)
+        .arg(statement)
+        .output()
+        .expect("bash runs")
+}
+
+/// Issue 14, item 2, on a real file system: a journal write cut short by the file size limit
+/// left a partial record in the journal, behind which the next statement was appended.
+#[test]
+fn a_statement_the_disk_cannot_take_fails_and_what_follows_is_journalled_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kgraph_on_a_small_disk(dir.path(), 64, "CREATE (:Small {n: 1})");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // About 100 KiB of changes: more than the 64 KiB the journal may grow to.
+    let big = "CREATE (:Big {l: [x IN range(1, 10000) | 'xxxxxxxxxx']})";
+    let out = kgraph_on_a_small_disk(dir.path(), 64, big);
+    assert!(!out.status.success(), "the write past the limit must fail");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("undone"), "{stderr}");
+    let out = kgraph_on_a_small_disk(dir.path(), 64, "CREATE (:After {n: 2})");
+    assert!(out.status.success(), "the journal was cut back: {}", String::from_utf8_lossy(&out.stderr));
+    let out = kgraph()
+        .arg("--db")
+        .arg(dir.path())
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN labels(n)[0] AS l ORDER BY l"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "l\nAfter\nSmall\n");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("dropped"), "no torn tail was left");
+}

@@ -98,6 +98,9 @@ pub struct Database {
     broken: Option<String>,
     /// What went wrong without failing a statement (an automatic checkpoint), for the user to see.
     warnings: Vec<String>,
+    /// For tests: the next journal write stops after this many bytes and fails.
+    #[cfg(test)]
+    room: Option<usize>,
     /// Held for the database's lifetime: the OS lock goes with it.
     _lock: File,
 }
@@ -302,6 +305,8 @@ impl Database {
             seq,
             broken: None,
             warnings: Vec::new(),
+            #[cfg(test)]
+            room: None,
             _lock: lock,
         };
         match scan.base {
@@ -414,7 +419,7 @@ impl Database {
         for part in &parts {
             journal::frame(part, &mut bytes);
         }
-        if let Err(e) = self.journal.write_all(&bytes).and_then(|()| self.journal.sync_data()) {
+        if let Err(e) = self.write_journal(&bytes) {
             if let Err(cut) = self.journal.set_len(self.journal_len).and_then(|()| self.journal.sync_all()) {
                 self.broken = Some(cut.to_string());
             }
@@ -423,6 +428,17 @@ impl Database {
         self.journal_len += bytes.len() as u64;
         self.seq += 1;
         Ok(())
+    }
+
+    fn write_journal(&mut self, bytes: &[u8]) -> io::Result<()> {
+        #[cfg(test)]
+        if let Some(room) = self.room.take() {
+            // A disk with `room` bytes left: the write stops there, as it would when the disk filled.
+            self.journal.write_all(&bytes[..room.min(bytes.len())])?;
+            return Err(io::Error::new(io::ErrorKind::StorageFull, "no space left on device (simulated)"));
+        }
+        self.journal.write_all(bytes)?;
+        self.journal.sync_data()
     }
 
     /// Writes the graph as a snapshot numbered with the last statement, then starts a fresh journal.

@@ -234,3 +234,28 @@ fn decoding_reports_statements_and_a_dropped_tail() {
     assert_eq!(cut.statements.len(), 1);
     assert!(cut.dropped.is_some());
 }
+
+/// Issue 14, item 2: a journal write that failed (disk full) kept the change in memory and left a
+/// partial record, behind which the next statement was appended, and the database no longer opened.
+#[test]
+fn a_failed_journal_write_undoes_the_statement_and_cuts_the_journal_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join(JOURNAL);
+    {
+        let (mut db, _) = Database::open(dir.path()).unwrap();
+        db.run("CREATE (:A {n: 1})").unwrap();
+        let before = fs::metadata(&journal).unwrap().len();
+        db.room = Some(11);
+        let err = db.run("MATCH (a:A) SET a.n = 2 CREATE (:B)").unwrap_err().to_string();
+        assert!(err.contains("undone") && err.contains("no space"), "{err}");
+        assert_eq!(fs::metadata(&journal).unwrap().len(), before, "the partial record is cut off");
+        let now = db.run("MATCH (a:A) RETURN a.n").unwrap();
+        assert_eq!(now[0].rows[0][0], Value::Int(1), "the change was taken back in memory");
+        assert_eq!(count(&mut db), Value::Int(1));
+        db.run("CREATE (:C)").unwrap();
+    }
+    let (mut db, report) = reopened(dir.path());
+    assert_eq!((report.replayed, report.dropped_tail), (2, None));
+    let labels = db.run("MATCH (n) RETURN labels(n)[0] AS l ORDER BY l").unwrap();
+    assert_eq!(labels[0].rows, [[Value::from("A")], [Value::from("C")]]);
+}
