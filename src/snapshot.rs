@@ -1,4 +1,4 @@
-//! Snapshots: a whole graph in one file. The only module that knows the codec (bincode 2 through
+//! Snapshots: a whole graph in one file. The only module that knows the snapshot codec (bincode 2 through
 //! serde), so that the codec can be swapped without touching anything else.
 //!
 //! Layout (all integers little-endian):
