@@ -63,6 +63,25 @@ impl Engine {
         }
     }
 
+    /// Runs the statements of a stream as they arrive, each before more is read.
+    pub fn run_stream(
+        &mut self,
+        input: impl std::io::BufRead,
+        origin: &str,
+        each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        match self {
+            Engine::Memory(s) => s.run_stream(input, origin, each),
+            Engine::Db(db) => {
+                let ran = db.run_stream(input, origin, each);
+                for warning in db.take_warnings() {
+                    eprintln!("warning: {warning}");
+                }
+                ran
+            }
+        }
+    }
+
     /// A snapshot, a STIX bundle or a script into the graph. Into a database, a script's statements
     /// are journalled one by one and a graph is merged and checkpointed at once.
     pub fn load_file(&mut self, path: &Path, progress: &mut dyn Progress) -> Result<LoadReport, Error> {
@@ -76,8 +95,8 @@ impl Engine {
                         db.absorb(*graph)?;
                         report
                     }
-                    Loaded::Script(text) => LoadReport {
-                        statements: db.run_each(&text, &path.display().to_string(), |_, _| {})?,
+                    Loaded::Script(script) => LoadReport {
+                        statements: db.run_stream(script, &path.display().to_string(), |_, _| {})?,
                         ..LoadReport::default()
                     },
                 };

@@ -23,6 +23,8 @@ pub enum Error {
     NotAScript { path: PathBuf },
     #[error("{path}: {detail}")]
     Stix { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
 }
 
 /// A failed statement, with the error shown against its source text.
@@ -37,7 +39,12 @@ pub struct QueryFailure {
 
 impl Error {
     pub fn query(error: QueryError, source: &str, origin: &str) -> Error {
-        let rendered = error.render(source);
+        Error::query_at(error, source, origin, 1)
+    }
+
+    /// [`Error::query`] for a source that begins on line `first_line` of where it came from.
+    pub fn query_at(error: QueryError, source: &str, origin: &str, first_line: usize) -> Error {
+        let rendered = error.render_at(source, first_line);
         let rendered = if origin.is_empty() { rendered } else { format!("{origin}: {rendered}") };
         Error::Query(Box::new(QueryFailure { error, origin: origin.to_string(), rendered }))
     }

@@ -1,6 +1,24 @@
 //! The `kgraph` command: a thin layer over the library. Arguments are validated here, once; the
 //! library does the work; this file decides what goes to stdout and stderr and the exit status.
 
+/// `eprintln!` that cannot panic: with standard error closed or full (`2>/dev/full`), the message
+/// is lost, never the process.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` that cannot panic: a failed write to standard output loses the line, not the process
+/// (results go through writers that report their errors; this is for the REPL's messages).
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod bar;
 mod complete;
 mod engine;
@@ -9,15 +27,15 @@ mod memory;
 mod repl;
 mod tools;
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use engine::Engine;
-use kgraph::{Error, Format, Value};
+use kgraph::{Error, Format, QueryOutput, Value};
 
 /// A knowledge-graph engine with an openCypher subset, a REPL and binary snapshots.
 #[derive(Debug, Parser)]
@@ -163,8 +181,7 @@ fn run(args: Args) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if let Some(script) = &args.script {
-        let (text, origin) = read_script(script)?;
-        run_text(&mut session, &text, &origin, (args.format, args.timing), &mut out)?;
+        run_script(&mut session, script, (args.format, args.timing), &mut out)?;
     }
     for command in &args.commands {
         run_text(&mut session, command, "", (args.format, args.timing), &mut out)?;
@@ -175,8 +192,7 @@ fn run(args: Args) -> Result<(), Failure> {
             repl::run(&mut session, args.format, args.timing).map_err(Failure::Other)?;
             out = io::BufWriter::new(stdout.lock());
         } else {
-            let (text, origin) = read_script(&PathBuf::from("-"))?;
-            run_text(&mut session, &text, &origin, (args.format, args.timing), &mut out)?;
+            run_script(&mut session, Path::new("-"), (args.format, args.timing), &mut out)?;
         }
     }
     out.flush()?;
@@ -254,18 +270,37 @@ pub(crate) fn report_load(
     }
 }
 
-fn read_script(path: &PathBuf) -> Result<(String, String), Failure> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::Other(format!("cannot read standard input: {e}")))?;
-        return Ok((text, "<stdin>".into()));
+/// Prints each statement's output as it comes, flushed at once: what a script has been shown has
+/// happened (and, with --db, is on disk). The first write error is kept, and nothing more printed.
+struct Printer<'o, W: Write> {
+    out: &'o mut W,
+    format: Format,
+    timing: bool,
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> Printer<'_, W> {
+    fn print(&mut self, graph: &kgraph::Graph, output: QueryOutput) {
+        if self.failed.is_none()
+            && let Err(e) = kgraph::format::write_output(self.out, graph, &output, self.format)
+                .and_then(|()| self.out.flush())
+        {
+            self.failed = Some(e);
+        }
+        if self.timing {
+            eprintln!("{}", output.timing);
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::Other(format!("{}: not a UTF-8 Cypher script", path.display())))?;
-    Ok((text, path.display().to_string()))
+
+    /// What running the statements came to: a failed write first, then a failed statement.
+    fn finish(self, ran: Result<usize, Error>) -> Result<(), Failure> {
+        if let Some(e) = self.failed {
+            return Err(e.into());
+        }
+        self.out.flush()?;
+        ran?;
+        Ok(())
+    }
 }
 
 /// Runs each statement of `text`, printing each result as soon as it is ready.
@@ -276,24 +311,28 @@ fn run_text(
     (format, timing): (Format, bool),
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut write_error = None;
-    let ran = session.run_each(text, origin, |graph, output| {
-        if write_error.is_none() {
-            // Flushed per statement: what a script has been shown has happened (and, with --db, is on disk).
-            if let Err(e) =
-                kgraph::format::write_output(out, graph, &output, format).and_then(|()| out.flush())
-            {
-                write_error = Some(e);
-            }
-        }
-        if timing {
-            eprintln!("{}", output.timing);
-        }
-    });
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
-    out.flush()?;
-    ran?;
-    Ok(())
+    let mut printer = Printer { out, format, timing, failed: None };
+    let ran = session.run_each(text, origin, |graph, output| printer.print(graph, output));
+    printer.finish(ran)
+}
+
+/// Runs the statements of a script file, or of standard input for `-`, each as soon as its `;` has
+/// arrived: a pipeline is applied as it flows, and its results are printed as they come.
+fn run_script(
+    session: &mut Engine,
+    path: &Path,
+    (format, timing): (Format, bool),
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut printer = Printer { out, format, timing, failed: None };
+    let ran = if path.as_os_str() == "-" {
+        session.run_stream(io::stdin().lock(), "<stdin>", |graph, output| printer.print(graph, output))
+    } else {
+        let file =
+            std::fs::File::open(path).map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+        let origin = path.display().to_string();
+        let input = io::BufReader::with_capacity(1 << 20, file);
+        session.run_stream(input, &origin, |graph, output| printer.print(graph, output))
+    };
+    printer.finish(ran)
 }

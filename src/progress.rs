@@ -31,28 +31,6 @@ impl Progress for Silent {
 /// How many items pass between two reports of a stage counted in items.
 pub(crate) const ITEMS_EVERY: u64 = 1 << 12;
 
-/// Reads a whole file in chunks, reporting the bytes read.
-pub(crate) fn read_file(path: &std::path::Path, progress: &mut dyn Progress) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let size = file.metadata().map(|m| m.len()).ok();
-    progress.stage(&format!("reading {}", path.display()), size, Unit::Bytes);
-    let mut bytes = Vec::with_capacity(size.unwrap_or(0).try_into().unwrap_or(0));
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                bytes.extend_from_slice(&chunk[..n]);
-                progress.advance(bytes.len() as u64);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(bytes)
-}
-
 /// Counts items written or read, telling `progress` every `ITEMS_EVERY` of them.
 pub struct Ticker<'p> {
     done: u64,
@@ -125,17 +103,5 @@ pub(crate) mod tests {
         fn finish(&mut self) {
             self.finished = true;
         }
-    }
-
-    #[test]
-    fn a_file_read_reports_its_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        std::fs::write(&path, vec![7u8; 3 << 20]).unwrap();
-        let mut seen = Recorded::default();
-        let bytes = read_file(&path, &mut seen).unwrap();
-        assert_eq!(bytes.len(), 3 << 20);
-        assert_eq!(seen.stages[0].1, Some(3 << 20));
-        assert_eq!(seen.last, 3 << 20);
     }
 }

@@ -1,11 +1,14 @@
 //! A session: a graph, the parameters statements see, and the way text becomes results.
 
+use std::io::BufRead;
 use std::ops::Range;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
 use crate::graph::Graph;
+use crate::input::Statements;
+use crate::load::{LoadReport, Loaded, read_file_with};
 use crate::progress::{Progress, Silent, Unit};
 use crate::query::exec::{Effects, RunOptions};
 use crate::query::expr::Params;
@@ -50,56 +53,6 @@ impl std::fmt::Display for Timing {
             ms(self.execute)
         )
     }
-}
-
-/// What loading a file did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoadReport {
-    pub snapshot: bool,
-    /// A STIX bundle: how many objects it held.
-    pub stix_objects: Option<usize>,
-    /// References to objects a STIX bundle does not hold, and other objects it could not take.
-    pub problems: Vec<String>,
-    pub statements: usize,
-    pub nodes: usize,
-    pub relationships: usize,
-}
-
-/// A file's content, recognised: a snapshot (by its magic bytes), a STIX bundle (gzip, or JSON), or a
-/// Cypher script.
-pub enum Loaded {
-    Graph(Box<Graph>, LoadReport),
-    Script(String),
-}
-
-/// Reads and recognises a file; graphs are decoded, scripts are left to run.
-pub fn read_file(path: &Path) -> Result<Loaded, Error> {
-    read_file_with(path, &mut Silent)
-}
-
-/// `read_file`, telling `progress` of each stage.
-pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded, Error> {
-    let io = |source| Error::Io { path: path.to_path_buf(), source };
-    // A snapshot is streamed rather than read whole first: recognised by its first bytes.
-    let mut start = [0u8; snapshot::MAGIC.len()];
-    let got = std::io::Read::read(&mut std::fs::File::open(path).map_err(io)?, &mut start).map_err(io)?;
-    if snapshot::is_snapshot(&start[..got]) {
-        let graph = snapshot::load_with(path, progress)?;
-        return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
-    }
-    let bytes = crate::progress::read_file(path, progress).map_err(io)?;
-    if snapshot::is_snapshot(&bytes) {
-        let graph = snapshot::from_bytes_with(&bytes, path, progress)?;
-        return Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }));
-    }
-    if crate::stix::looks_like_stix(&bytes) {
-        let (graph, stix) = crate::stix::import_with(&bytes, progress)
-            .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
-        let report =
-            LoadReport { stix_objects: Some(stix.objects), problems: stix.problems, ..LoadReport::default() };
-        return Ok(Loaded::Graph(Box::new(graph), report));
-    }
-    String::from_utf8(bytes).map(Loaded::Script).map_err(|_| Error::NotAScript { path: path.to_path_buf() })
 }
 
 #[derive(Debug, Default, Clone)]
@@ -271,14 +224,43 @@ impl Session {
         &mut self,
         source: &str,
         origin: &str,
+        each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        self.run_chunk(source, origin, 1, each)
+    }
+
+    /// [`Session::run_each`] for text that begins on line `first_line` of `origin`.
+    fn run_chunk(
+        &mut self,
+        source: &str,
+        origin: &str,
+        first_line: usize,
         mut each: impl FnMut(&Graph, QueryOutput),
     ) -> Result<usize, Error> {
         let scan = split::scan(source);
         for range in &scan.statements {
-            let out = self.execute(source, range.clone()).map_err(|e| Error::query(e, source, origin))?;
+            let out = self
+                .execute(source, range.clone())
+                .map_err(|e| Error::query_at(e, source, origin, first_line))?;
             each(&self.graph, out);
         }
         Ok(scan.statements.len())
+    }
+
+    /// Runs the statements of a stream as they arrive: each as soon as its `;` has been read, its
+    /// output handed to `each` before more is read. Stops at the first that fails.
+    pub fn run_stream(
+        &mut self,
+        input: impl BufRead,
+        origin: &str,
+        mut each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        let mut ran = 0;
+        for chunk in Statements::new(input, origin) {
+            let chunk = chunk?;
+            ran += self.run_chunk(&chunk.text, origin, chunk.first_line, &mut each)?;
+        }
+        Ok(ran)
     }
 
     /// Loads a file into the graph: a snapshot (recognised by its magic bytes, whatever its name) or
@@ -300,8 +282,8 @@ impl Session {
                 self.graph.prepare_reads();
                 report
             }
-            Loaded::Script(text) => LoadReport {
-                statements: self.run_each(&text, &path.display().to_string(), |_, _| {})?,
+            Loaded::Script(script) => LoadReport {
+                statements: self.run_stream(script, &path.display().to_string(), |_, _| {})?,
                 ..LoadReport::default()
             },
         };

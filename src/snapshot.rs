@@ -85,14 +85,7 @@ fn check_room(path: &Path, node_bound: u64, memory: Option<u64>) -> Result<(), S
     }
 }
 
-/// The machine's memory and swap in bytes, where the system tells (Linux's `/proc/meminfo`).
-fn machine_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib = |name: &str| {
-        text.lines().find_map(|l| l.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
-    };
-    Some((kib("MemTotal:")? + kib("SwapTotal:").unwrap_or(0)).saturating_mul(1024))
-}
+use crate::input::machine_memory;
 
 /// The serialised form of a graph (version 3), but for the relationship columns that follow it.
 /// Ids are kept, so `id(n)` and `id(r)` mean the same after a reload.
@@ -361,8 +354,18 @@ pub fn load(path: &Path) -> Result<Graph, SnapshotError> {
 /// straight into the arrays they fill, never held twice.
 pub fn load_with(path: &Path, progress: &mut dyn Progress) -> Result<Graph, SnapshotError> {
     let io = |source| SnapshotError::Io { path: path.to_path_buf(), source };
-    let mut file = File::open(path).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
+    load_open(file, size, path, progress)
+}
+
+/// [`load_with`] from a file already open at its start, `size` bytes long.
+pub fn load_open(
+    mut file: File,
+    size: u64,
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Graph, SnapshotError> {
     progress.stage(&format!("reading {}", path.display()), Some(size), Unit::Bytes);
     read::read(&mut file, size, path, progress)
 }

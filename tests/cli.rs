@@ -507,3 +507,67 @@ fn stix_export_from_the_command_line_reads_back() {
         .success()
         .stdout("actor,year\nAPT31,2022\n");
 }
+
+/// Issue 14, item 13: a FILE argument was opened twice (to sniff it, then to read it), so a pipe lost
+/// its first bytes and a FIFO whose writer had gone hung.
+#[test]
+fn a_file_argument_is_read_once_so_pipes_and_fifos_lose_nothing() {
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("exec \"$0\" <(printf 'CREATE (:F {i: 1});\\nCREATE (:F {i: 2});') --format csv -c 'MATCH (f:F) RETURN sum(f.i) AS s'")
+        .arg(assert_cmd::cargo::cargo_bin("kgraph"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "s\n3\n", "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("feed");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("printf 'CREATE (:Q);' > \"$0\"")
+        .arg(&fifo)
+        .spawn()
+        .unwrap();
+    kgraph()
+        .arg(&fifo)
+        .args(["--format", "csv", "-c", "MATCH (q:Q) RETURN count(q) AS n"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .success()
+        .stdout("n\n1\n");
+    let _ = { writer }.wait();
+}
+
+/// Issue 14, item 12: a FILE, a script or standard input that never ends (`/dev/zero`) was read
+/// until memory ran out.
+#[test]
+fn endless_input_is_refused_with_a_clear_error_within_a_bound() {
+    for args in [&["/dev/zero", "-c", "RETURN 1"][..], &["-f", "/dev/zero"][..]] {
+        kgraph()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(contains("/dev/zero: the statement starting at line 1 runs past 128 MiB"));
+    }
+    let zeros = std::fs::File::open("/dev/zero").unwrap();
+    let out =
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("kgraph")).stdin(zeros).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("<stdin>: the statement starting at line 1 runs past 128 MiB"), "{stderr}");
+}
+
+/// Issue 14, item 14: with standard error unwritable (`2>/dev/full`), reporting an error panicked
+/// (exit status 101).
+#[test]
+fn an_unwritable_standard_error_does_not_panic() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("kgraph"))
+        .args(["-c", "RETURN nothing"])
+        .stderr(full)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "a failed query, reported as one");
+}

@@ -368,6 +368,33 @@ impl Database {
         &mut self,
         source: &str,
         origin: &str,
+        each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        self.run_chunk(source, origin, 1, each)
+    }
+
+    /// Runs the statements of a stream as they arrive (see [`Session::run_stream`]): each is on
+    /// disk, and its output handed to `each`, before more is read.
+    pub fn run_stream(
+        &mut self,
+        input: impl std::io::BufRead,
+        origin: &str,
+        mut each: impl FnMut(&Graph, QueryOutput),
+    ) -> Result<usize, Error> {
+        let mut ran = 0;
+        for chunk in crate::input::Statements::new(input, origin) {
+            let chunk = chunk?;
+            ran += self.run_chunk(&chunk.text, origin, chunk.first_line, &mut each)?;
+        }
+        Ok(ran)
+    }
+
+    /// [`Database::run_each`] for text that begins on line `first_line` of `origin`.
+    fn run_chunk(
+        &mut self,
+        source: &str,
+        origin: &str,
+        first_line: usize,
         mut each: impl FnMut(&Graph, QueryOutput),
     ) -> Result<usize, Error> {
         let scan = crate::query::split::scan(source);
@@ -381,7 +408,7 @@ impl Database {
             let (out, effects) = self
                 .session
                 .execute_with(source, range.clone(), true)
-                .map_err(|e| Error::query(e, source, origin))?;
+                .map_err(|e| Error::query_at(e, source, origin, first_line))?;
             if effects.changed()
                 && let Err(e) = self.append(effects.changes())
             {

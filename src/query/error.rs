@@ -86,6 +86,11 @@ impl QueryError {
     /// The error as a user reads it: kind and message, then `line L, column C`, the offending line
     /// and a caret under the place.
     pub fn render(&self, source: &str) -> String {
+        self.render_at(source, 1)
+    }
+
+    /// [`QueryError::render`] for a source that begins on line `first_line` of its file or stream.
+    pub fn render_at(&self, source: &str, first_line: usize) -> String {
         let Some(span) = self.span else {
             return self.to_string();
         };
@@ -93,7 +98,7 @@ impl QueryError {
         let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
-        let line_no = source[..at].matches('\n').count() + 1;
+        let line_no = source[..at].matches('\n').count() + first_line;
         let line = source[line_start..line_end].trim_end_matches('\r');
         let column = source[line_start..at].chars().count() + 1;
         // Tabs keep their width under the caret; everything else is one column per character.
