@@ -30,16 +30,17 @@ pub struct StixReport {
 pub enum StixError {
     #[error("cannot decompress: {0}")]
     Gzip(std::io::Error),
-    #[error("decompressed, it is larger than {} GiB", MAX_DECOMPRESSED >> 30)]
-    TooLarge,
+    #[error(
+        "decompressed, it is larger than {} MiB, the most kgraph reads whole on this machine ({})",
+        limit >> 20,
+        crate::input::JSON_LIMIT_WHY
+    )]
+    TooLarge { limit: u64 },
     #[error("not JSON: {0}")]
     Json(serde_json::Error),
     #[error("not a STIX bundle: {0}")]
     NotABundle(&'static str),
 }
-
-/// A compressed bundle may not expand past this: a gzip bomb stops here, not at the end of memory.
-const MAX_DECOMPRESSED: u64 = 8 << 30;
 
 /// The properties an object's identity and first external reference become.
 pub const STIX_ID: &str = "stix_id";
@@ -48,9 +49,12 @@ pub const EXTERNAL_SOURCE: &str = "external_source";
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Whether the bytes look like a bundle: gzip, or JSON that opens with `{` (a Cypher script cannot).
+/// Whether the bytes look like a bundle: gzip, or JSON that opens with `{` or `[` after an optional
+/// byte-order mark (a Cypher script cannot).
 pub fn looks_like_stix(bytes: &[u8]) -> bool {
-    bytes.starts_with(&GZIP_MAGIC) || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.starts_with(&GZIP_MAGIC)
+        || matches!(text.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
 }
 
 /// `intrusion-set` → `IntrusionSet`, `x-mitre-tactic` → `XMitreTactic`.
@@ -72,29 +76,47 @@ pub fn import(bytes: &[u8]) -> Result<(Graph, StixReport), StixError> {
 
 /// `import`, telling `progress` of each stage.
 pub fn import_with(bytes: &[u8], progress: &mut dyn Progress) -> Result<(Graph, StixReport), StixError> {
+    import_within(bytes, crate::input::json_limit(), progress)
+}
+
+/// `import_with`, decompressing to at most `limit` bytes.
+fn import_within(
+    bytes: &[u8],
+    limit: u64,
+    progress: &mut dyn Progress,
+) -> Result<(Graph, StixReport), StixError> {
     let decompressed;
     let text: &[u8] = if bytes.starts_with(&GZIP_MAGIC) {
         progress.stage("decompressing", Some(bytes.len() as u64), Unit::Bytes);
         let mut out = Vec::new();
         let counted = Counting { inner: bytes, read: 0, progress: &mut *progress };
-        let mut reader = flate2::read::MultiGzDecoder::new(counted).take(MAX_DECOMPRESSED + 1);
+        // A gzip bomb stops here, with an error, not at the end of memory.
+        let mut reader = flate2::read::MultiGzDecoder::new(counted).take(limit.saturating_add(1));
         reader.read_to_end(&mut out).map_err(StixError::Gzip)?;
-        if out.len() as u64 > MAX_DECOMPRESSED {
-            return Err(StixError::TooLarge);
+        if out.len() as u64 > limit {
+            return Err(StixError::TooLarge { limit });
         }
         decompressed = out;
         &decompressed
     } else {
         bytes
     };
+    // Editors on some systems begin UTF-8 files with a byte-order mark; JSON has none.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     progress.stage("parsing the JSON", None, Unit::Bytes);
-    let bundle: Json = serde_json::from_slice(text).map_err(StixError::Json)?;
-    if bundle.get("type").and_then(Json::as_str) != Some("bundle") {
-        return Err(StixError::NotABundle("its \"type\" is not \"bundle\""));
+    let document: Json = serde_json::from_slice(text).map_err(StixError::Json)?;
+    match &document {
+        // Some tools write the objects alone, without the bundle around them.
+        Json::Array(objects) => Ok(build(objects, progress)),
+        Json::Object(_) if document.get("type").and_then(Json::as_str) == Some("bundle") => {
+            let objects = document
+                .get("objects")
+                .and_then(Json::as_array)
+                .ok_or(StixError::NotABundle("no \"objects\" list"))?;
+            Ok(build(objects, progress))
+        }
+        _ => Err(StixError::NotABundle("its \"type\" is not \"bundle\"")),
     }
-    let objects =
-        bundle.get("objects").and_then(Json::as_array).ok_or(StixError::NotABundle("no \"objects\" list"))?;
-    Ok(build(objects, progress))
 }
 
 fn build(objects: &[Json], progress: &mut dyn Progress) -> (Graph, StixReport) {

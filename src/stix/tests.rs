@@ -60,6 +60,34 @@ fn gzip_is_detected_by_content() {
     assert_eq!(import(&bytes).unwrap().1.nodes, 4);
 }
 
+/// Issue 14, item 12: a small gzip file that expands without end cost gigabytes of memory and
+/// ended as "out of memory" rather than "too large".
+#[test]
+fn a_gzip_bomb_stops_at_the_limit_with_a_clear_error() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"{\"type\": \"bundle\", \"objects\": [], \"padding\": \"").unwrap();
+    gz.write_all(&vec![b' '; 8 << 20]).unwrap();
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 64 << 10, "{} bytes", bomb.len());
+    let err = import_within(&bomb, 1 << 20, &mut Silent).unwrap_err();
+    assert!(matches!(err, StixError::TooLarge { limit } if limit == 1 << 20), "{err}");
+    assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+}
+
+/// Issue 14, item 16: a bundle with a UTF-8 byte-order mark, or its objects as a top-level JSON
+/// array, was taken for a Cypher script and reported as a syntax error.
+#[test]
+fn a_byte_order_mark_and_a_bare_array_of_objects_are_read() {
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), BUNDLE.as_bytes()].concat();
+    assert!(looks_like_stix(&with_bom));
+    assert_eq!(import(&with_bom).unwrap().1.nodes, 4);
+    let objects = &BUNDLE[BUNDLE.find('[').unwrap()..BUNDLE.rfind(']').unwrap() + 1];
+    assert!(looks_like_stix(objects.as_bytes()));
+    let (_, report) = import(objects.as_bytes()).unwrap();
+    assert_eq!((report.nodes, report.relationships), (4, 2), "one `uses`, one `created-by`");
+}
+
 #[test]
 fn labels_are_pascal_case() {
     assert_eq!(label_for("intrusion-set"), "IntrusionSet");
