@@ -202,11 +202,23 @@ fn header(
         reader.headers().map_err(|source| ImportError::Csv { path: path.to_path_buf(), source })?.clone();
     let bad = |message: String| ImportError::Header { path: path.to_path_buf(), message };
     let mut columns = Vec::with_capacity(fields.len());
+    // Each property one column: with two, one value would quietly replace the other.
+    let mut keys: HashMap<&str, &str> = HashMap::new();
     for field in fields.iter() {
         let (name, kind) = match field.rsplit_once(':') {
             Some((name, kind)) => (name.trim(), kind.trim()),
             None => (field.trim(), "string"),
         };
+        let is_property = !matches!(
+            kind.split('(').next().unwrap_or_default().to_ascii_uppercase().as_str(),
+            "LABEL" | "START_ID" | "END_ID" | "TYPE" | "IGNORE"
+        );
+        if is_property
+            && !name.is_empty()
+            && let Some(other) = keys.insert(name, field)
+        {
+            return Err(bad(format!("`{field}` and `{other}` both set the property `{name}`")));
+        }
         let (kind, space) = match kind.split_once('(') {
             Some((k, rest)) => {
                 (k, rest.strip_suffix(')').ok_or_else(|| bad(format!("`{field}`: unclosed `(`")))?)

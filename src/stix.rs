@@ -159,6 +159,7 @@ fn build(objects: &[Json], progress: &mut dyn Progress) -> (Graph, StixReport) {
     // Relationships first, then `created-by` edges, each in bundle order: the order a written bundle
     // (`stix::export`) reproduces, so that a graph read back has the same relationship ids.
     progress.stage("creating relationships", total, Unit::Items);
+    let mut relationship_ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (i, o) in objects.iter().enumerate() {
         if (i as u64).is_multiple_of(ITEMS_EVERY) {
             progress.advance(i as u64);
@@ -167,6 +168,10 @@ fn build(objects: &[Json], progress: &mut dyn Progress) -> (Graph, StixReport) {
             continue;
         }
         let id = o.get("id").and_then(Json::as_str).unwrap_or("(no id)");
+        if o.get("id").is_some() && !relationship_ids.insert(id) {
+            report.problems.push(format!("{id}: appears twice; the second was skipped"));
+            continue;
+        }
         let field = |k: &str| o.get(k).and_then(Json::as_str);
         let (Some(source), Some(target), Some(rel_type)) =
             (field("source_ref"), field("target_ref"), field("relationship_type"))

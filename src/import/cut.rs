@@ -129,14 +129,15 @@ mod tests {
 
     /// The records of `text` from byte `from` to `to`, each with the line it begins on (the first
     /// byte being on `line`), as an import reads them.
-    fn records(text: &[u8], from: usize, to: usize, line: u64) -> Vec<(u64, Vec<Vec<u8>>)> {
+    /// Or the error reading them (a quoted field never closed).
+    fn records(text: &[u8], from: usize, to: usize, line: u64) -> Result<Vec<(u64, Vec<Vec<u8>>)>, String> {
         let mut records = crate::import::records::Records::new(&text[from..to], line);
         let mut out = Vec::new();
         let mut record = csv::ByteRecord::new();
-        while let Some((at, _)) = records.next(&mut record).expect("bytes read") {
+        while let Some((at, _)) = records.next(&mut record).map_err(|e| e.to_string())? {
             out.push((at, record.iter().map(<[u8]>::to_vec).collect()));
         }
-        out
+        Ok(out)
     }
 
     /// Cuts `text` (a header line, then records) in `parts` and checks that reading each part on its
@@ -151,14 +152,31 @@ mod tests {
         };
         let whole = records(text, start, text.len(), 2);
         let mut pieced = Vec::new();
+        let mut failed = None;
         for (k, &(at, line)) in cuts.bounds.iter().enumerate() {
             let end = cuts.bounds.get(k + 1).map_or(text.len(), |b| b.0 as usize);
             prop_assert!(
                 at == start as u64 || text[at as usize - 1] == b'\n',
                 "a part starts after a line feed"
             );
-            pieced.extend(records(text, at as usize, end, line));
+            match records(text, at as usize, end, line) {
+                Ok(part) => pieced.extend(part),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
+        let whole = match (whole, failed) {
+            (Ok(whole), None) => whole,
+            (Err(a), Some(b)) => {
+                prop_assert_eq!(a, b, "the same error in parts as in one pass");
+                return Ok(true);
+            }
+            (whole, failed) => {
+                return Err(TestCaseError::fail(format!("one pass gave {whole:?}, the parts {failed:?}")));
+            }
+        };
         let differ = pieced.iter().zip(&whole).position(|(a, b)| a != b);
         prop_assert!(
             pieced.len() == whole.len() && differ.is_none(),

@@ -12,6 +12,8 @@ use std::io::Read;
 pub(super) struct Records<R: Read> {
     reader: csv::Reader<Kept<R>>,
     line: u64,
+    /// The last record read: where it starts and ends (from the start of `input`) and its line.
+    last: Option<(u64, u64, u64)>,
 }
 
 impl<R: Read> Records<R> {
@@ -22,19 +24,31 @@ impl<R: Read> Records<R> {
             kept: Vec::new(),
             kept_from: 0,
         });
-        Records { reader, line }
+        Records { reader, line, last: None }
     }
 
     /// Reads the next record into `record`; the line it begins on and the byte after it (counted
     /// from the start of `input`), or `None` at the end.
     pub(super) fn next(&mut self, record: &mut csv::ByteRecord) -> csv::Result<Option<(u64, u64)>> {
         if !self.reader.read_byte_record(record)? {
-            return Ok(None);
+            return match self.last.and_then(|last| self.reader.get_ref().unclosed_quote(last)) {
+                Some((line, column)) => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {line}, column {column}: a quoted field opens here and is never closed, so it \
+                         would take in the rest of the file"
+                    ),
+                )
+                .into()),
+                None => Ok(None),
+            };
         }
         // Reading a record always sets its position.
         let (at, reported) = record.position().map_or((0, 1), |p| (p.byte(), p.line()));
         let skipped = self.reader.get_mut().line_feeds_skipped_at(at);
-        Ok(Some((self.line + reported - 1 + skipped, self.reader.position().byte())))
+        let (line, end) = (self.line + reported - 1 + skipped, self.reader.position().byte());
+        self.last = Some((at, end, line));
+        Ok(Some((line, end)))
     }
 }
 
@@ -58,6 +72,45 @@ impl<R: Read> Read for Kept<R> {
 const KEEP_AT_LEAST: usize = 1 << 16;
 
 impl<R> Kept<R> {
+    /// Where in the record at `at..end` (beginning on `line`) a quoted field opens that the record
+    /// ends inside of: the csv crate reads such a field to the end of the input, quietly. Only the
+    /// last record can end so, and only it is asked about.
+    fn unclosed_quote(&self, (at, end, line): (u64, u64, u64)) -> Option<(u64, usize)> {
+        let from = usize::try_from(at.checked_sub(self.kept_from)?).ok()?;
+        let to = usize::try_from(end.checked_sub(self.kept_from)?).ok()?;
+        let raw = self.kept.get(from..to)?;
+        // The line ends the csv crate skipped before the record are counted in `line` already.
+        let raw = &raw[raw.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()..];
+        memchr::memchr(b'"', raw)?;
+        let (mut quoted, mut field_start, mut opened) = (false, true, 0);
+        let mut i = 0;
+        while i < raw.len() {
+            let b = raw[i];
+            if quoted {
+                if b == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 1; // a doubled quote stands for one, inside the field
+                    } else {
+                        quoted = false;
+                    }
+                }
+            } else {
+                if field_start && b == b'"' {
+                    quoted = true;
+                    opened = i;
+                }
+                field_start = matches!(b, b',' | b'\n' | b'\r');
+            }
+            i += 1;
+        }
+        quoted.then(|| {
+            let before = &raw[..opened];
+            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+            (line + memchr::memchr_iter(b'\n', before).count() as u64, column)
+        })
+    }
+
     /// How many line feeds the run of line ends at offset `at` (where the csv crate says a record
     /// starts) holds: the blank lines, or the rest of a carriage return and line feed, it skipped
     /// before the record's first byte. Nothing before `at` is asked for again.

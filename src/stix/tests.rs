@@ -88,6 +88,24 @@ fn a_byte_order_mark_and_a_bare_array_of_objects_are_read() {
     assert_eq!((report.nodes, report.relationships), (4, 2), "one `uses`, one `created-by`");
 }
 
+/// Issue 14, item 16: a relationship id given twice was kept twice, without a word (nodes warned).
+#[test]
+fn a_relationship_given_twice_is_reported_and_kept_once() {
+    let twice = BUNDLE.replace(
+        r#""target_ref": "malware--absent"}"#,
+        r#""target_ref": "malware--absent"},
+  {"type": "relationship", "id": "relationship--1", "relationship_type": "uses",
+   "source_ref": "intrusion-set--z", "target_ref": "attack-pattern--p"}"#,
+    );
+    let (_, report) = import(twice.as_bytes()).unwrap();
+    assert_eq!(report.relationships, 2, "one `uses` and one `created-by`");
+    assert!(
+        report.problems.iter().any(|p| p == "relationship--1: appears twice; the second was skipped"),
+        "{:?}",
+        report.problems
+    );
+}
+
 #[test]
 fn labels_are_pascal_case() {
     assert_eq!(label_for("intrusion-set"), "IntrusionSet");
