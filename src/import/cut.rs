@@ -129,8 +129,11 @@ mod tests {
 
     /// The records of `text` from byte `from` to `to`, each with the line it begins on (the first
     /// byte being on `line`), as an import reads them.
+    /// A record's line and fields.
+    type Read = (u64, Vec<Vec<u8>>);
+
     /// Or the error reading them (a quoted field never closed).
-    fn records(text: &[u8], from: usize, to: usize, line: u64) -> Result<Vec<(u64, Vec<Vec<u8>>)>, String> {
+    fn records(text: &[u8], from: usize, to: usize, line: u64) -> Result<Vec<Read>, String> {
         let mut records = crate::import::records::Records::new(&text[from..to], line);
         let mut out = Vec::new();
         let mut record = csv::ByteRecord::new();
