@@ -47,8 +47,11 @@ pub(super) enum Acc {
         sum: f64,
         count: u64,
     },
-    /// For standard deviations and percentiles: every number, and the percentile asked for.
+    /// For standard deviations and `percentileCont`: every number, and the percentile asked for.
     Numbers(Vec<f64>, f64),
+    /// For `percentileDisc`, which returns one of the values as it is (an integer stays one, exact
+    /// past 2^53): every number, and the percentile asked for.
+    Picks(Vec<Value>, f64),
 }
 
 impl Acc {
@@ -59,6 +62,7 @@ impl Acc {
             AggKind::Min | AggKind::Max => Acc::Extreme(None),
             AggKind::Sum => Acc::Sum(Value::Int(0)),
             AggKind::Avg => Acc::Avg { sum: 0.0, count: 0 },
+            AggKind::PercentileDisc => Acc::Picks(Vec::new(), 0.0),
             _ => Acc::Numbers(Vec::new(), 0.0),
         }
     }
@@ -104,6 +108,10 @@ impl Acc {
                 Value::Float(x) => values.push(x),
                 other => return Err(not_numeric(&other)),
             },
+            Acc::Picks(values, _) => match v {
+                Value::Int(_) | Value::Float(_) => values.push(v),
+                other => return Err(not_numeric(&other)),
+            },
             Acc::Avg { sum, count } => {
                 match v {
                     Value::Int(i) => *sum += i as f64,
@@ -132,17 +140,18 @@ impl Acc {
                 }
                 _ => {
                     values.sort_by(f64::total_cmp);
-                    let last = values.len() - 1;
-                    if kind == AggKind::PercentileDisc {
-                        let i = ((p * values.len() as f64).ceil() as usize).saturating_sub(1).min(last);
-                        Value::Float(values[i])
-                    } else {
-                        let at = p * last as f64;
-                        let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
-                        Value::Float(values[lo] + (values[hi] - values[lo]) * (at - lo as f64))
-                    }
+                    let at = p * (values.len() - 1) as f64;
+                    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+                    Value::Float(values[lo] + (values[hi] - values[lo]) * (at - lo as f64))
                 }
             },
+            Acc::Picks(values, _) if values.is_empty() => Value::Null,
+            Acc::Picks(mut values, p) => {
+                // Integers against floats by value, exactly.
+                values.sort_by(Value::order_cmp);
+                let i = ((p * values.len() as f64).ceil() as usize).saturating_sub(1).min(values.len() - 1);
+                values.swap_remove(i)
+            }
             Acc::Count(c) => Value::Int(c),
             Acc::Collect(items) => Value::List(items),
             Acc::Extreme(v) => v.unwrap_or(Value::Null),
@@ -206,7 +215,9 @@ impl<'p> Aggregate<'p> {
             last = Some(g);
             let group = &mut groups[g];
             for (i, spec) in self.aggregates.iter().enumerate() {
-                if let (Some(param), Acc::Numbers(_, p)) = (&spec.param, &mut group.accs[i]) {
+                if let (Some(param), Acc::Numbers(_, p) | Acc::Picks(_, p)) =
+                    (&spec.param, &mut group.accs[i])
+                {
                     *p = match ctx.eval(param, &row)? {
                         Value::Int(i) if (0..=1).contains(&i) => i as f64,
                         Value::Float(x) if (0.0..=1.0).contains(&x) => x,

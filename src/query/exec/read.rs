@@ -104,6 +104,14 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
             self.nodes = match self.by {
                 SeekBy::Index { label, key } => ctx.graph.index_lookup(label, key, &value).into(),
                 SeekBy::Id { list } => {
+                    // `id(n) IN x` fails for what `IN` fails for, as the filter it replaces would.
+                    if list && !matches!(value, Value::List(_) | Value::Null) {
+                        return Err(QueryError::new(
+                            ErrorKind::TypeError,
+                            format!("IN expects a List, got {}", value.type_name()),
+                            Some(expr_span(self.value)),
+                        ));
+                    }
                     let mut seen = HashSet::new();
                     ids_of(&value, list).into_iter().filter(|i| seen.insert(*i)).map(NodeId).collect()
                 }

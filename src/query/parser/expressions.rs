@@ -106,12 +106,14 @@ impl Builder {
     /// Folds a minus into a numeric literal, so that `-9223372036854775808` is a legal integer.
     fn negate(&self, operand: Expr, span: Span) -> Expr {
         let kind = match operand.kind {
-            ExprKind::Literal(Value::Int(i)) => {
-                if self.pending_overflow.borrow_mut().remove(&operand.span.start) {
-                    ExprKind::Literal(Value::Int(i64::MIN))
-                } else {
-                    ExprKind::Literal(Value::Int(-i))
-                }
+            ExprKind::Literal(Value::Int(_))
+                if self.pending_overflow.borrow_mut().remove(&operand.span.start) =>
+            {
+                ExprKind::Literal(Value::Int(i64::MIN))
+            }
+            // `-(-9223372036854775808)` has no integer: left to evaluate, it fails as an overflow.
+            ExprKind::Literal(Value::Int(i)) if i.checked_neg().is_some() => {
+                ExprKind::Literal(Value::Int(-i))
             }
             ExprKind::Literal(Value::Float(x)) => ExprKind::Literal(Value::Float(-x)),
             other => ExprKind::Unary(UnaryOp::Negate, Box::new(Expr { kind: other, span: operand.span })),
