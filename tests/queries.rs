@@ -382,6 +382,29 @@ fn nothing_typed_panics() {
     assert_eq!(one(&mut db, &wide), int(100_001));
 }
 
+/// Issue 14, item 8: 2,000 nested `CASE` expressions and 12,000 chained `WITH` clauses overflowed the
+/// stack and aborted the process; a 20,000-hop pattern took quadratic memory to plan.
+#[test]
+fn nesting_and_length_past_the_bounds_are_syntax_errors_not_crashes() {
+    let mut db = Session::new();
+    let cases = format!("RETURN {}1{}", "CASE WHEN true THEN ".repeat(2000), " END".repeat(2000));
+    let err = error(&mut db, &cases);
+    assert_eq!(err.kind, ErrorKind::SyntaxError);
+    assert!(err.message.contains("nested more than 64 levels"), "{}", err.message);
+    let some_cases = format!("RETURN {}1{} AS x", "CASE WHEN true THEN ".repeat(60), " END".repeat(60));
+    assert_eq!(one(&mut db, &some_cases), int(1));
+    // `end` as a property key is no keyword.
+    db.run("CREATE ({end: 2})").unwrap();
+    assert_eq!(one(&mut db, "MATCH (n) RETURN CASE WHEN n.end = 2 THEN n.end END"), int(2));
+    let withs = format!("WITH 1 AS x {}RETURN x", "WITH x ".repeat(12_000));
+    let err = error(&mut db, &withs);
+    assert!(err.message.contains("more than 256 clauses"), "{}", err.message);
+    assert_eq!(one(&mut db, &format!("WITH 1 AS x {}RETURN x", "WITH x ".repeat(250))), int(1));
+    let hops = format!("MATCH (a){} RETURN count(*)", "-[]->()".repeat(20_000));
+    let err = error(&mut db, &hops);
+    assert!(err.message.contains("more than 1000 relationship patterns"), "{}", err.message);
+}
+
 /// Comparisons read their operands in place (properties, constants, parameters, row values) rather
 /// than copying them: every kind of operand still compares as before, and a deleted entity's
 /// property is still an error.
@@ -426,4 +449,22 @@ fn a_filter_over_a_scan_tests_nodes_in_place() {
     let line = |op: &str| plan.lines().find(|l| l.contains(op)).unwrap_or_else(|| panic!("{op} in {plan}"));
     assert!(line("AllNodesScan (p)").contains("[rows 4, "), "every node scanned: {plan}");
     assert!(line("Filter").contains("[rows 2, "), "two passed: {plan}");
+}
+
+/// A statement at the bounds runs on a thread with a small stack, as a library user's may be.
+#[test]
+fn statements_at_the_nesting_bounds_run_on_a_thread_with_a_small_stack() {
+    let run = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let mut db = Session::new();
+            let cases = format!("RETURN {}1{} AS x", "CASE WHEN true THEN ".repeat(63), " END".repeat(63));
+            let withs = format!("WITH 1 AS x {}RETURN x", "WITH x ".repeat(250));
+            let lists = format!("RETURN size({}1{}) AS x", "[".repeat(63), "]".repeat(63));
+            [cases, withs, lists].map(|q| one(&mut db, &q))
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(run, [int(1), int(1), int(1)]);
 }

@@ -127,12 +127,20 @@ pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
                         return Err(too_deep(i));
                     }
                 }
+                // `CASE … END` nests as brackets do, and the parser recurses into it alike.
+                'c' | 'C' if keyword_at(text, i, "case") => {
+                    prefix_run = 0;
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(too_deep(i));
+                    }
+                }
+                'e' | 'E' if keyword_at(text, i, "end") => {
+                    prefix_run = 0;
+                    depth = depth.saturating_sub(1);
+                }
                 'n' | 'N' if text.get(i..i + 3).is_some_and(|w| w.eq_ignore_ascii_case("not")) => {
-                    let before_ok =
-                        text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric() && p != '_');
-                    let after_ok =
-                        text[i + 3..].chars().next().is_none_or(|p| !p.is_alphanumeric() && p != '_');
-                    if before_ok && after_ok {
+                    if keyword_at(text, i, "not") {
                         prefix_run += 1;
                         if prefix_run > MAX_NESTING {
                             return Err(too_deep(i));
@@ -167,6 +175,18 @@ pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
         }
     }
     Ok(())
+}
+
+/// Whether `word` (lowercase ASCII) stands at `i` as a keyword: whole, and not a property key
+/// (`n.end`).
+fn keyword_at(text: &str, i: usize, word: &str) -> bool {
+    let here = text.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word));
+    let before_ok =
+        text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric() && p != '_' && p != '.');
+    let after_ok = text
+        .get(i + word.len()..)
+        .is_some_and(|rest| rest.chars().next().is_none_or(|p| !p.is_alphanumeric() && p != '_'));
+    here && before_ok && after_ok
 }
 
 #[cfg(test)]

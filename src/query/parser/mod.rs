@@ -7,7 +7,7 @@ mod expressions;
 
 use errors::syntax_error;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -47,6 +47,8 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
         pending_overflow: RefCell::new(BTreeSet::new()),
         parenthesized: RefCell::new(BTreeSet::new()),
         pratt: &PRATT,
+        clauses: Cell::new(0),
+        relationships: Cell::new(0),
     };
     // `statement` always yields exactly one pair when parsing succeeded.
     let statement = pairs.next().expect("a parsed statement");
@@ -181,7 +183,18 @@ struct Builder {
     /// Spans of parenthesised expressions, which comparison chains must not reach into.
     parenthesized: RefCell<BTreeSet<(usize, usize)>>,
     pratt: &'static PrattParser<Rule>,
+    /// Clauses and relationship patterns built so far, against [`MAX_CLAUSES`] and
+    /// [`MAX_RELATIONSHIPS`].
+    clauses: Cell<usize>,
+    relationships: Cell<usize>,
 }
+
+/// The most clauses one statement may have (its parts joined by UNION together): the plan of a
+/// statement is a tree as deep as its clauses, built and walked recursively.
+pub const MAX_CLAUSES: usize = 256;
+/// The most relationship patterns one statement may have: planning a pattern takes time and memory
+/// that grow faster than its length.
+pub const MAX_RELATIONSHIPS: usize = 1000;
 
 type Built<T> = Result<T, QueryError>;
 
@@ -255,6 +268,13 @@ impl Builder {
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {
         let span = self.span(&pair);
+        self.clauses.set(self.clauses.get() + 1);
+        if self.clauses.get() > MAX_CLAUSES {
+            return Err(QueryError::syntax(
+                format!("the statement has more than {MAX_CLAUSES} clauses: split it into several"),
+                span,
+            ));
+        }
         let rule = pair.as_rule();
         let mut inner = pair.into_inner().peekable();
         Ok(match rule {
@@ -446,6 +466,13 @@ impl Builder {
         let start = self.node_pattern(inner.next().expect("pattern starts with a node"))?;
         let mut steps = Vec::new();
         while let Some(rel) = inner.next() {
+            self.relationships.set(self.relationships.get() + 1);
+            if self.relationships.get() > MAX_RELATIONSHIPS {
+                return Err(QueryError::syntax(
+                    format!("the statement has more than {MAX_RELATIONSHIPS} relationship patterns"),
+                    self.span(&rel),
+                ));
+            }
             let rel = self.relationship_pattern(rel)?;
             let node = self.node_pattern(inner.next().expect("relationship is followed by a node"))?;
             steps.push((rel, node));
