@@ -8,12 +8,14 @@ mod frontier;
 mod project;
 mod reach;
 mod read;
+mod varlength;
 mod write;
 
 use std::collections::{HashSet, VecDeque};
 
 use project::*;
 use read::*;
+use varlength::{Found, VarExpand};
 use write::*;
 
 use super::ast::Span;
@@ -345,7 +347,7 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             properties,
             distinct_from,
             row: None,
-            found: VecDeque::new(),
+            found: Found::Nothing,
             reacher: reachable.then(reach::Reacher::default),
         }),
         Op::Merge { input, matcher, create, on_create, on_match } => Box::new(Merge {

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::reach::{Reacher, Search, shortest_path};
+use super::reach::shortest_path;
 use super::*;
 
 pub(super) struct Optional<'p> {
@@ -328,140 +328,6 @@ impl<'p> Operator<'p> for Assign<'p> {
         let v = ctx.eval(self.expr, &row)?;
         put(&mut row, self.slot, v);
         Ok(Some(row))
-    }
-}
-
-pub(super) struct VarExpand<'p> {
-    pub(super) input: Boxed<'p>,
-    pub(super) from: usize,
-    pub(super) rel: usize,
-    pub(super) to: usize,
-    pub(super) direction: Direction,
-    pub(super) types: &'p [String],
-    pub(super) min: u64,
-    pub(super) max: Option<u64>,
-    pub(super) to_bound: bool,
-    pub(super) reversed: bool,
-    pub(super) properties: &'p [(String, CExpr)],
-    pub(super) distinct_from: &'p [usize],
-    pub(super) row: Option<Row>,
-    /// The paths found from the current row: relationships in walking order, and the end node.
-    pub(super) found: VecDeque<(Vec<EdgeId>, NodeId)>,
-    /// Set when only the reachable ends matter: each is found once, breadth first, with no
-    /// relationships (nothing reads them).
-    pub(super) reacher: Option<Reacher>,
-}
-
-impl<'p> VarExpand<'p> {
-    /// Every path from `start` whose length is within bounds, each relationship used at most once,
-    /// walked depth first with an explicit stack (paths can be long; the call stack is not).
-    fn paths(
-        &mut self,
-        start: NodeId,
-        row: &[Value],
-        ctx: &Ctx,
-    ) -> Result<VecDeque<(Vec<EdgeId>, NodeId)>, QueryError> {
-        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
-        let mut found = VecDeque::new();
-        if !self.types.is_empty() && syms.is_empty() {
-            if self.min == 0 {
-                found.push_back((Vec::new(), start));
-            }
-            return Ok(found);
-        }
-        let mut wanted = Vec::new();
-        for (k, e) in self.properties {
-            wanted.push((ctx.graph.symbol(k), ctx.eval(e, row)?));
-        }
-        let acceptable = |e: EdgeId| {
-            !self.distinct_from.iter().any(|&s| uses(get(row, s), e))
-                && wanted.iter().all(|(k, v)| {
-                    k.and_then(|k| ctx.graph.edge_properties(e).get(k))
-                        .is_some_and(|p| p.cypher_eq(v) == Some(true))
-                })
-        };
-        if let Some(mut reacher) = self.reacher.take() {
-            let search =
-                Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
-            // Only a filter that can refuse a relationship is passed: without one, the search may
-            // read the adjacency rows directly.
-            let filtered = !self.distinct_from.is_empty() || !wanted.is_empty();
-            let ends =
-                reacher.reachable(ctx.graph, &search, filtered.then_some(&acceptable as _), ctx.interrupt);
-            self.reacher = Some(reacher);
-            return Ok(ends?.into_iter().map(|n| (Vec::new(), n)).collect());
-        }
-        let mut path: Vec<EdgeId> = Vec::new();
-        // Each frame: the node reached, and its not yet tried (edge, neighbour) pairs.
-        let mut stack: Vec<(NodeId, Vec<(EdgeId, NodeId)>)> = Vec::new();
-        let expand = |n: NodeId| {
-            let mut next = Vec::new();
-            ctx.graph.neighbours(n, self.direction, &syms, &mut next);
-            next.reverse();
-            next
-        };
-        if self.min == 0 {
-            found.push_back((Vec::new(), start));
-        }
-        if self.max != Some(0) {
-            stack.push((start, expand(start)));
-        }
-        while let Some((_, candidates)) = stack.last_mut() {
-            ctx.interrupt.check()?;
-            let Some((e, next)) = candidates.pop() else {
-                stack.pop();
-                path.pop();
-                continue;
-            };
-            if path.contains(&e) || !acceptable(e) {
-                continue;
-            }
-            path.push(e);
-            let depth = path.len() as u64;
-            if depth >= self.min {
-                found.push_back((path.clone(), next));
-            }
-            if self.max.is_none_or(|m| depth < m) {
-                stack.push((next, expand(next)));
-            } else {
-                path.pop();
-            }
-        }
-        Ok(found)
-    }
-}
-
-impl<'p> Operator<'p> for VarExpand<'p> {
-    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
-        loop {
-            if let Some(row) = &self.row {
-                while let Some((mut rels, end)) = self.found.pop_front() {
-                    if self.to_bound && *get(row, self.to) != Value::Node(end) {
-                        continue;
-                    }
-                    if self.reversed {
-                        rels.reverse();
-                    }
-                    let mut out = row.clone();
-                    put(&mut out, self.rel, Value::List(rels.into_iter().map(Value::Relationship).collect()));
-                    put(&mut out, self.to, Value::Node(end));
-                    return Ok(Some(out));
-                }
-            }
-            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
-            self.found = match get(&row, self.from) {
-                Value::Node(n) => self.paths(*n, &row, ctx)?,
-                Value::Null => VecDeque::new(),
-                other => {
-                    return Err(QueryError::new(
-                        ErrorKind::TypeError,
-                        format!("expected a node to expand from, got a {}", other.type_name()),
-                        None,
-                    ));
-                }
-            };
-            self.row = Some(row);
-        }
     }
 }
 
