@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "params",
     "timeout",
     "timing",
+    "maxmemory",
     "maxrows",
     "stats",
     "quit",

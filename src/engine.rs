@@ -34,6 +34,13 @@ impl Engine {
         }
     }
 
+    pub fn set_max_memory(&mut self, bytes: Option<u64>) {
+        match self {
+            Engine::Memory(s) => s.set_max_memory(bytes),
+            Engine::Db(db) => db.set_max_memory(bytes),
+        }
+    }
+
     pub fn cancel_flag(&self) -> CancelFlag {
         self.session().cancel_flag()
     }

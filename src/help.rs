@@ -64,6 +64,12 @@ is rolled back with a Timeout error. Ctrl-C cancels a running statement at any t
     ),
     (&["timing"], ":timing on|off  print after each statement how long it took: parse, plan and execute."),
     (
+        &["maxmemory", "memory"],
+        ":maxmemory SIZE|off  how much more memory one statement may take than the process held when it
+began, as 512M, 2G (powers of 1024); past it the statement fails with MemoryLimitExceeded and is
+rolled back. Half of the machine's memory and swap to start with; --max-memory sets it too.",
+    ),
+    (
         &["maxrows"],
         ":maxrows N|off  rows a table shows before `… N more rows` (1000 to start with); the row
 count is always of all rows, and csv, json and jsonl are never cut.",

@@ -148,8 +148,14 @@ pub(crate) fn read_bounded(
     Ok(bytes)
 }
 
-/// The machine's memory and swap in bytes, where the system tells (Linux's `/proc/meminfo`).
+/// The machine's memory and swap in bytes, where the system tells (Linux's `/proc/meminfo`); read
+/// once, as it does not change while the process runs.
 pub(crate) fn machine_memory() -> Option<u64> {
+    static MEMORY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *MEMORY.get_or_init(read_machine_memory)
+}
+
+fn read_machine_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let kib = |name: &str| {
         text.lines().find_map(|l| l.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
@@ -173,6 +179,13 @@ pub(crate) fn whole_limit() -> u64 {
 }
 
 pub(crate) const WHOLE_LIMIT_WHY: &str = "a quarter of its memory";
+
+/// The memory budget a statement gets unless told otherwise: half the machine's memory and swap,
+/// so that the graph itself and the rest of the system keep room; none where the machine does not
+/// tell its memory.
+pub fn default_statement_memory() -> Option<u64> {
+    machine_memory().map(|m| m / 2)
+}
 
 #[cfg(test)]
 mod tests {

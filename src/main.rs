@@ -79,6 +79,11 @@ struct Args {
     /// After each statement, print on stderr `time: T ms (parse P ms, plan Q ms, execute E ms)`.
     #[arg(long)]
     timing: bool,
+    /// How much memory one statement may take, as `512M`, `2G` (K, M, G, T: powers of 1024) or
+    /// `off`; past it the statement fails with MemoryLimitExceeded and is rolled back (default:
+    /// half of the machine's memory and swap).
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<MemoryLimit>,
     /// Use at most N threads for loading snapshots and counting patterns (default: every processor).
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
@@ -95,6 +100,38 @@ pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
         return Err("the timeout must be more than 0 seconds".into());
     }
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` seconds is out of range"))
+}
+
+/// `--max-memory`: a budget in bytes, or none.
+#[derive(Debug, Clone, Copy)]
+struct MemoryLimit(Option<u64>);
+
+fn parse_memory(s: &str) -> Result<MemoryLimit, String> {
+    parse_size(s).map(MemoryLimit)
+}
+
+/// A size in bytes, with an optional binary suffix (`512M`, `1.5G`, `64KiB`), or `off` for none.
+pub(crate) fn parse_size(s: &str) -> Result<Option<u64>, String> {
+    let text = s.trim();
+    if text.eq_ignore_ascii_case("off") || text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let upper = text.to_ascii_uppercase();
+    let digits = upper.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = upper[digits.len()..].trim_end_matches("IB").trim_end_matches('B');
+    let scale: u64 = match unit {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("`{s}`: the unit must be K, M, G or T (powers of 1024)")),
+    };
+    let value: f64 = digits.trim().parse().map_err(|_| format!("`{s}` is not a size, as in 512M or 2G"))?;
+    if !value.is_finite() || value <= 0.0 {
+        return Err(format!("`{s}`: the size must be more than zero (or `off`)"));
+    }
+    Ok(Some((value * scale as f64).min(u64::MAX as f64) as u64))
 }
 
 fn parse_param(s: &str) -> Result<(String, Value), String> {
@@ -173,6 +210,9 @@ fn run(args: Args) -> Result<(), Failure> {
         session.set_param(name, value);
     }
     session.set_timeout(args.timeout);
+    if let Some(MemoryLimit(limit)) = args.max_memory {
+        session.set_max_memory(limit);
+    }
     for file in &args.files {
         let started = std::time::Instant::now();
         let report = session.load_file(file, &mut bar::Bar::on_stderr())?;

@@ -29,6 +29,7 @@ Statements end with `;` and may span several lines. Shell commands:
   :params               list the parameters
   :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
   :timing on|off        print how long each statement took (parse, plan, execute)
+  :maxmemory SIZE|off   the memory one statement may take, as 512M or 2G (half the machine's to start with)
   :maxrows N|off        rows a table shows before it says how many more (1000 to start with)
   :stats                the graph's size: nodes, relationships, labels, types, memory of the index
   :quit                 leave (Ctrl-D does too)
@@ -206,6 +207,16 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             n => match n.parse::<usize>() {
                 Ok(n) => settings.max_rows = Some(n),
                 Err(_) => eprintln!("usage: :maxrows N, or :maxrows off"),
+            },
+        },
+        "maxmemory" => match rest {
+            "" => match session.session().max_memory() {
+                Some(bytes) => println!("maxmemory: {}", kgraph::query::describe_bytes(bytes)),
+                None => println!("maxmemory: off"),
+            },
+            size => match crate::parse_size(size) {
+                Ok(limit) => session.set_max_memory(limit),
+                Err(e) => eprintln!("{e} (usage: :maxmemory SIZE, or :maxmemory off)"),
             },
         },
         "stats" => print_stats(session),

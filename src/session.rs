@@ -72,6 +72,8 @@ pub struct Session {
     next_seed: Option<u64>,
     /// The seed the last statement's `rand()` drew from.
     last_seed: u64,
+    /// How much memory one statement may take; the default until set.
+    max_memory: Option<Option<u64>>,
 }
 
 impl Session {
@@ -112,6 +114,19 @@ impl Session {
 
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// Sets how much more memory one statement may take than the process held when it began; past
+    /// it the statement fails with `MemoryLimitExceeded` and is rolled back. `None` lifts the
+    /// budget (only values larger than the machine's memory are then refused). The default is
+    /// [`crate::input::default_statement_memory`].
+    pub fn set_max_memory(&mut self, bytes: Option<u64>) {
+        self.max_memory = Some(bytes);
+    }
+
+    /// The memory budget of each statement, in bytes; `None` for none.
+    pub fn max_memory(&self) -> Option<u64> {
+        self.max_memory.unwrap_or_else(crate::input::default_statement_memory)
     }
 
     /// A handle that cancels the statement running at the moment it is raised (from another
@@ -213,7 +228,8 @@ impl Session {
         }
         self.graph.prepare_reads();
         self.cancel.clear();
-        let interrupt = Interrupt::new(Some(self.cancel.clone()), self.timeout);
+        let interrupt =
+            Interrupt::new(Some(self.cancel.clone()), self.timeout).with_memory_limit(self.max_memory());
         let options = RunOptions { profile: statement.profile, ..options };
         let ran = exec::execute(&plan, &mut self.graph, &self.params, &interrupt, &draws, options)?;
         timing.execute = planned.elapsed();

@@ -571,3 +571,66 @@ fn an_unwritable_standard_error_does_not_panic() {
         .unwrap();
     assert_eq!(status.code(), Some(1), "a failed query, reported as one");
 }
+
+/// Issue 14, item 9: memory had no bound: forty doublings of a string ended the process, and a
+/// `range` of 100 million took 3.2 GB. With a budget, the statement fails and is rolled back.
+#[test]
+fn a_statement_past_its_memory_budget_fails_and_is_rolled_back() {
+    let doublings = format!("WITH 'ab' AS s {}RETURN size(s)", "WITH s + s AS s ".repeat(40));
+    kgraph()
+        .args(["--max-memory", "128M", "-c", &doublings])
+        .assert()
+        .code(1)
+        .stderr(contains("MemoryLimitExceeded: the query needs more than its memory budget of 128 MiB"));
+    let dir = tempfile::tempdir().unwrap();
+    kgraph()
+        .arg("--db")
+        .arg(dir.path())
+        .args([
+            "--max-memory",
+            "256M",
+            "-c",
+            "CREATE (:Before) WITH 1 AS one RETURN size(range(1, 100000000))",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("MemoryLimitExceeded"));
+    kgraph()
+        .arg("--db")
+        .arg(dir.path())
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .assert()
+        .success()
+        .stdout("n\n0\n");
+    kgraph()
+        .args(["--max-memory", "12Q", "-c", "RETURN 1"])
+        .assert()
+        .code(2)
+        .stderr(contains("K, M, G or T"));
+    kgraph().args(["--max-memory", "off", "-c", "RETURN 1"]).assert().success();
+}
+
+/// Issue 14, item 9: a variable-length match stored every path of a row before handing on the first
+/// (3.2 GB on a 10-node clique for `count(p)`). Streamed, the count runs until its time is up.
+#[test]
+fn variable_length_paths_are_counted_within_a_small_memory_budget() {
+    kgraph()
+        .args(["--max-memory", "64M", "--timeout", "2"])
+        .args(["-c", "UNWIND range(1, 10) AS i CREATE (:K {i: i})"])
+        .args(["-c", "MATCH (a:K), (b:K) WHERE a.i < b.i CREATE (a)-[:E]->(b)"])
+        .args(["-c", "MATCH p = (a)-[*]-(b) RETURN count(p)"])
+        .assert()
+        .code(1)
+        .stderr(contains("Timeout"));
+}
+
+/// Issue 14, item 10: the deadline was looked at every 1,024 rows only, so a query whose rows each
+/// took long (here, a long `range` per row) ran for seconds past `--timeout` and succeeded.
+#[test]
+fn the_timeout_holds_when_each_row_is_expensive() {
+    kgraph()
+        .args(["--timeout", "0.5", "-c", "UNWIND range(1, 60) AS i RETURN i, size(range(1, 20000000)) AS n"])
+        .assert()
+        .code(1)
+        .stderr(contains("Timeout"));
+}

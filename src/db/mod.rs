@@ -343,6 +343,11 @@ impl Database {
         self.session.set_timeout(timeout);
     }
 
+    /// How much memory each statement may take (see [`Session::set_max_memory`]).
+    pub fn set_max_memory(&mut self, bytes: Option<u64>) {
+        self.session.set_max_memory(bytes);
+    }
+
     /// What went wrong since the last call without failing a statement (an automatic checkpoint
     /// that could not be written: the journal still holds everything).
     pub fn take_warnings(&mut self) -> Vec<String> {

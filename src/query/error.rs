@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The query ran past its time limit. Run time.
     Timeout,
+    /// The query needed more memory than its budget (`--max-memory`). Run time.
+    MemoryLimitExceeded,
 }
 
 impl ErrorKind {
@@ -48,6 +50,7 @@ impl ErrorKind {
             ErrorKind::ConstraintValidationFailed => "ConstraintValidationFailed",
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Timeout => "Timeout",
+            ErrorKind::MemoryLimitExceeded => "MemoryLimitExceeded",
         }
     }
 }
@@ -81,6 +84,12 @@ impl QueryError {
 
     pub fn type_error(message: impl Into<String>, span: Span) -> Self {
         Self::new(ErrorKind::TypeError, message, Some(span))
+    }
+
+    /// The error pointing at `span` when it points nowhere yet.
+    pub fn at(mut self, span: Span) -> Self {
+        self.span.get_or_insert(span);
+        self
     }
 
     /// The error as a user reads it: kind and message, then `line L, column C`, the offending line

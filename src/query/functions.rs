@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use super::ast::Span;
 use super::error::{ErrorKind, QueryError};
 use super::expr::Function;
+use super::interrupt::Interrupt;
 use crate::value::Value;
 
 type Eval = Result<Value, QueryError>;
@@ -82,7 +83,7 @@ impl Draws {
 }
 
 /// Evaluates `f` if this module knows it; `None` leaves it to the evaluator.
-pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
+pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrupt) -> Option<Eval> {
     use Function::*;
     let float = |op: fn(f64) -> f64| -> Eval { Ok(Value::Float(op(number(f, &args[0], span)?))) };
     let known = matches!(
@@ -153,10 +154,17 @@ pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
             } else {
                 ((end as i128 - start as i128) / step as i128 + 1) as u128
             };
-            if count > 100_000_000 {
-                return Err(argument_error(f, "the range has more than 100 million elements", span));
+            let bytes = count.saturating_mul(std::mem::size_of::<Value>() as u128);
+            interrupt.reserve(u64::try_from(bytes).unwrap_or(u64::MAX)).map_err(|e| e.at(span))?;
+            // Built in steps, each a check that the statement may go on: a long range takes time.
+            let mut items = Vec::with_capacity(count as usize);
+            for i in 0..count as i64 {
+                if i % 4096 == 0 {
+                    interrupt.check_now()?;
+                }
+                items.push(Value::Int(start + i * step));
             }
-            Ok(Value::List((0..count as i64).map(|i| Value::Int(start + i * step)).collect()))
+            Ok(Value::List(items))
         })(),
         ToBoolean => match &args[0] {
             Value::Bool(b) => Ok(Value::Bool(*b)),
@@ -185,6 +193,10 @@ pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
         Split => (|| {
             let s = string(f, &args[0], span)?;
             let sep = string(f, &args[1], span)?;
+            let pieces = if sep.is_empty() { s.len() } else { s.matches(sep.as_str()).count() + 1 };
+            interrupt
+                .reserve((pieces * (std::mem::size_of::<Value>() + 8) + s.len()) as u64)
+                .map_err(|e| e.at(span))?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {
@@ -196,6 +208,10 @@ pub(super) fn call(f: Function, args: &[Value], span: Span) -> Option<Eval> {
             let s = string(f, &args[0], span)?;
             let from = string(f, &args[1], span)?;
             let to = string(f, &args[2], span)?;
+            if !from.is_empty() && to.len() > from.len() {
+                let most = (s.len() / from.len()).saturating_mul(to.len()).saturating_add(s.len());
+                interrupt.reserve(most as u64).map_err(|e| e.at(span))?;
+            }
             Ok(Value::String(if from.is_empty() { s } else { s.replace(&from, &to) }))
         })(),
         Trim | LTrim | RTrim => string(f, &args[0], span).map(|s| {
@@ -253,7 +269,7 @@ mod tests {
     use super::*;
 
     fn run(f: Function, args: &[Value]) -> Value {
-        call(f, args, Span::default()).expect("known function").expect("no error")
+        call(f, args, Span::default(), &Interrupt::none()).expect("known function").expect("no error")
     }
 
     #[test]
@@ -282,10 +298,13 @@ mod tests {
         assert_eq!(run(Function::Range, &[Value::Int(0), Value::Int(3)]), ints(&[0, 1, 2, 3]));
         assert_eq!(run(Function::Range, &[Value::Int(5), Value::Int(1), Value::Int(-2)]), ints(&[5, 3, 1]));
         assert_eq!(run(Function::Range, &[Value::Int(3), Value::Int(0)]), ints(&[]));
-        let zero = call(Function::Range, &[Value::Int(0), Value::Int(3), Value::Int(0)], Span::default());
+        let none = Interrupt::none();
+        let zero =
+            call(Function::Range, &[Value::Int(0), Value::Int(3), Value::Int(0)], Span::default(), &none);
         assert_eq!(zero.map(|r| r.map_err(|e| e.kind)), Some(Err(ErrorKind::ArgumentError)));
-        let huge = call(Function::Range, &[Value::Int(0), Value::Int(i64::MAX)], Span::default());
-        assert!(matches!(huge, Some(Err(_))));
+        // Larger than any machine: refused before anything is allocated, with no budget set.
+        let huge = call(Function::Range, &[Value::Int(0), Value::Int(i64::MAX)], Span::default(), &none);
+        assert_eq!(huge.map(|r| r.map_err(|e| e.kind)), Some(Err(ErrorKind::MemoryLimitExceeded)));
     }
 
     #[test]

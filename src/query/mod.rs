@@ -16,7 +16,7 @@ pub use error::{ErrorKind, QueryError};
 pub use exec::WriteStats;
 pub use expr::{FUNCTION_NAMES, Params};
 pub use functions::Draws;
-pub use interrupt::{CancelFlag, Interrupt};
+pub use interrupt::{CancelFlag, Interrupt, describe_bytes};
 
 /// Keywords of the language, for completion and highlighting.
 pub const KEYWORDS: &[&str] = &[

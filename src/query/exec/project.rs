@@ -298,7 +298,17 @@ impl<'p> Operator<'p> for Sort<'p> {
                 let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
                 keyed.push((keys, row));
             }
+            // A sort cannot be left midway: once the statement must stop, every pair compares
+            // equal, which ends it quickly, and the stop is reported after.
+            let mut stopped = None;
             keyed.sort_by(|(a, _), (b, _)| {
+                if stopped.is_some() {
+                    return std::cmp::Ordering::Equal;
+                }
+                if let Err(e) = ctx.interrupt.check() {
+                    stopped = Some(e);
+                    return std::cmp::Ordering::Equal;
+                }
                 for ((x, y), (_, descending)) in a.iter().zip(b).zip(self.keys) {
                     let ord = x.order_cmp(y);
                     let ord = if *descending { ord.reverse() } else { ord };
@@ -308,6 +318,9 @@ impl<'p> Operator<'p> for Sort<'p> {
                 }
                 std::cmp::Ordering::Equal
             });
+            if let Some(e) = stopped {
+                return Err(e);
+            }
             self.output = Some(keyed.into_iter().map(|(_, row)| row).collect());
         }
         Ok(self.output.as_mut().and_then(VecDeque::pop_front))

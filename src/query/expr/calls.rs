@@ -3,9 +3,10 @@
 
 use super::*;
 
-pub(super) fn call(f: Function, args: Vec<Value>, graph: &Graph, span: Span) -> Eval {
+pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> Eval {
     use Function::*;
-    if let Some(result) = crate::query::functions::call(f, &args, span) {
+    let graph = ctx.graph;
+    if let Some(result) = crate::query::functions::call(f, &args, span, ctx.interrupt) {
         return result;
     }
     let mut args = args.into_iter();

@@ -524,7 +524,7 @@ impl CExpr {
             CExpr::Call(Function::Rand, ..) => Ok(Value::Float(ctx.draws.next())),
             CExpr::Call(f, args, span) => {
                 let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
-                call(*f, values, ctx.graph, *span)
+                call(*f, values, ctx, *span)
             }
         }
     }

@@ -109,8 +109,25 @@ pub(super) fn binary(op: BinaryOp, a: &CExpr, b: &CExpr, row: &[Value], ctx: &Ev
             }
             other => Err(type_error(span, format!("IN expects a List, got {}", other.type_name()))),
         },
-        Add | Sub | Mul | Div | Mod | Pow => arithmetic(op, left.into_owned(), right.into_owned(), span),
+        Add => {
+            ctx.interrupt.reserve(joined_bytes(&left, &right)).map_err(|e| e.at(span))?;
+            arithmetic(op, left.into_owned(), right.into_owned(), span)
+        }
+        Sub | Mul | Div | Mod | Pow => arithmetic(op, left.into_owned(), right.into_owned(), span),
         And | Or => unreachable!("handled above"),
+    }
+}
+
+/// About what `a + b` allocates when it joins strings or lists: nothing for numbers.
+fn joined_bytes(a: &Value, b: &Value) -> u64 {
+    let size = |v: &Value| match v {
+        Value::String(s) => s.len() as u64,
+        Value::List(items) => (items.len() * std::mem::size_of::<Value>()) as u64,
+        _ => std::mem::size_of::<Value>() as u64,
+    };
+    match (a, b) {
+        (Value::String(_) | Value::List(_), _) | (_, Value::String(_) | Value::List(_)) => size(a) + size(b),
+        _ => 0,
     }
 }
 
