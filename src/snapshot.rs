@@ -6,20 +6,22 @@
 //! | offset | size | field                                   |
 //! |--------|------|-----------------------------------------|
 //! | 0      | 8    | magic `\x89KGRAPH\n`                    |
-//! | 8      | 4    | format version (currently 3)            |
+//! | 8      | 4    | format version (currently 4)            |
 //! | 12     | 8    | payload length in bytes                 |
 //! | 20     | 4    | CRC-32 (IEEE) of the payload            |
 //! | 24     | n    | payload                                 |
 //!
-//! The payload (version 3) is a fixed prefix (body length, relationship count, node bound, flags,
-//! type count), the bincode (standard config) of [`Body`] followed by the nodes in chunks, then the
-//! relationships as plain arrays: for a bulk-loaded graph its outgoing rows (type table, out-degree
+//! The payload (versions 3 and 4) is a fixed prefix (body length, relationship count, node bound, flags,
+//! type count), the bincode (standard config) of [`Body`] followed by the nodes in chunks, in
+//! version 4 a bitmap of the ids in use when some are not (see [`HOLES`]), then the relationships as plain arrays: for a bulk-loaded graph its outgoing rows (type table, out-degree
 //! per node, end of each relationship, a byte of type each), otherwise columns of `u32` (ids when
 //! they are not 0, 1, 2, …, start nodes, end nodes, types). Arrays rather than records so that tens
 //! of millions of relationships load at memory speed, with no per-record decoding, and are read
 //! while the nodes are being decoded. Everything in the header is checked before the payload is
 //! decoded, and the checksum before anything is built from it. See docs/snapshots.md.
 
+#[cfg(test)]
+mod forged;
 mod nodes;
 mod read;
 
@@ -33,9 +35,9 @@ use crate::graph::{Graph, Labels, OutRows, Properties, Sym, type_codes};
 use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
-/// The version written; versions 1 (before property indexes) and 2 (relationships as records) are
-/// still read.
-pub const VERSION: u32 = 3;
+/// The version written; versions 1 (before property indexes), 2 (relationships as records) and 3
+/// (no bitmap of the ids in use) are still read.
+pub const VERSION: u32 = 4;
 const HEADER_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +89,7 @@ fn check_room(path: &Path, node_bound: u64, memory: Option<u64>) -> Result<(), S
 
 use crate::input::machine_memory;
 
-/// The serialised form of a graph (version 3), but for the relationship columns that follow it.
+/// The serialised form of a graph (versions 3 and 4), but for the relationship columns that follow it.
 /// Ids are kept, so `id(n)` and `id(r)` mean the same after a reload.
 #[derive(Deserialize)]
 struct Body {
@@ -113,7 +115,7 @@ struct BodyOut<'g> {
     edge_properties: Vec<(u32, &'g Properties)>,
 }
 
-/// The fixed part of a version 3 payload, before the body: what reading the columns needs to know
+/// The fixed part of a version 3 or 4 payload, before the body: what reading the columns needs to know
 /// before the body is decoded (body length, relationship count, node bound, flags, type count, and
 /// four bytes reserved as zero).
 const PREFIX_LEN: usize = 32;
@@ -125,6 +127,21 @@ const EDGE_IDS: u32 = 1;
 /// 0, 1, 2, … by start node and at most 256 types are in use: a third less to write and to read,
 /// and the rows need no sorting on load.
 const ROWS: u32 = 2;
+
+/// Flag (version 4): the graph has ids no node holds, and a bitmap of the ids in use (bit `i % 8` of
+/// byte `i / 8` for id `i`) follows the body. A node bound then costs a bit of file per id, so the
+/// file's size bounds what it can claim before anything is allocated; without holes, every id is a
+/// node, which takes three bytes of the file at least.
+const HOLES: u32 = 4;
+
+/// The bitmap of the ids in use below `node_bound`.
+fn presence(graph: &Graph, node_bound: usize) -> Vec<u8> {
+    let mut bits = vec![0u8; node_bound.div_ceil(8)];
+    for n in graph.nodes() {
+        bits[n.0 as usize / 8] |= 1 << (n.0 % 8);
+    }
+    bits
+}
 
 /// Nodes per chunk of the body: enough chunks for every core to take some, few enough to keep
 /// their overhead small.
@@ -305,7 +322,12 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
                     payload.extend_from_slice(&codes);
                 }
                 (numbered, _) => {
-                    prefix(&mut payload, if numbered { 0 } else { EDGE_IDS }, 0);
+                    let holes = graph.node_count() < node_bound;
+                    let flags = if numbered { 0 } else { EDGE_IDS } | if holes { HOLES } else { 0 };
+                    prefix(&mut payload, flags, 0);
+                    if holes {
+                        payload.extend_from_slice(&presence(graph, node_bound));
+                    }
                     if !numbered {
                         words(&mut payload, &mut ids.into_iter());
                     }
@@ -423,7 +445,7 @@ mod tests {
     use crate::value::Value;
 
     /// A version 3 file's payload, its body's length, and the body proper with the bytes it took.
-    fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
+    pub(super) fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
         let payload = &bytes[HEADER_LEN..];
         let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
         let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
@@ -432,7 +454,7 @@ mod tests {
     }
 
     /// `payload` in a file whose header (and so checksum) is right for it.
-    fn sealed(payload: &[u8]) -> Vec<u8> {
+    pub(super) fn sealed(payload: &[u8]) -> Vec<u8> {
         let mut file = header_for(payload).to_vec();
         file.extend_from_slice(payload);
         file

@@ -136,7 +136,7 @@ impl Graph {
         count: usize,
         node_bound: usize,
     ) -> Result<Graph, String> {
-        let mut restorer = NodeRestorer::new(names, node_bound.min(count * 2 + 16));
+        let mut restorer = NodeRestorer::new(names, node_bound.min(count * 2 + 16), node_bound);
         for (id, labels, props) in nodes {
             restorer.push(id, labels, props)?;
         }
@@ -256,20 +256,25 @@ pub(crate) struct NodeRestorer {
     graph: Graph,
     by_label: Vec<Vec<u32>>,
     vacant: Vec<NodeIndex>,
+    /// No id may reach this: checked before a slot is made for it, so that a damaged id costs nothing.
+    bound: usize,
 }
 
 impl NodeRestorer {
-    /// Room for `capacity` nodes (a hint: more may come).
-    pub(crate) fn new(names: Interner, capacity: usize) -> NodeRestorer {
+    /// Room for `capacity` nodes (a hint: more may come), with ids below `bound`.
+    pub(crate) fn new(names: Interner, capacity: usize, bound: usize) -> NodeRestorer {
         let mut graph = Graph { names, ..Graph::default() };
         // Sized once: growing by doubling would copy the node array many times on a large load.
         graph.g.reserve_exact_nodes(capacity);
-        NodeRestorer { graph, by_label: Vec::new(), vacant: Vec::new() }
+        NodeRestorer { graph, by_label: Vec::new(), vacant: Vec::new(), bound }
     }
 
     pub(crate) fn push(&mut self, id: u32, labels: Labels, props: Properties) -> Result<(), String> {
         let name_count = self.graph.names.len();
         let placeholder = || NodeData { labels: Labels::None, props: Properties::default() };
+        if id as usize >= self.bound {
+            return Err(format!("node id {id} is past the node bound {}", self.bound));
+        }
         while self.graph.node_bound() < id as usize {
             self.vacant.push(self.graph.g.add_node(placeholder()));
         }
@@ -292,7 +297,7 @@ impl NodeRestorer {
     }
 
     pub(crate) fn finish(self) -> Graph {
-        let NodeRestorer { mut graph, by_label, vacant } = self;
+        let NodeRestorer { mut graph, by_label, vacant, .. } = self;
         for &n in &vacant {
             graph.g.remove_node(n);
         }

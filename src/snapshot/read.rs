@@ -9,9 +9,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, ROWS,
-    SnapshotError, VERSION, is_snapshot,
+    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN,
+    ROWS, SnapshotError, VERSION, is_snapshot,
 };
+
+/// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
+/// its nodes pay for: such a file may be honest, with most ids deleted, and nothing in it says; past
+/// this it is refused, so that a forged id costs at most this many vacant slots (40 bytes each).
+const LEGACY_HOLES: usize = 1 << 24;
 use crate::graph::{BuiltEdges, Columns, Graph, Interner, Labels, NodeRestorer, Properties, Sym};
 use crate::progress::{Progress, Unit};
 
@@ -96,23 +101,29 @@ pub(super) fn read(
     let (body_len, edge_count) = (le(&prefix[0..8]), le(&prefix[8..16]));
     let (node_bound, flags) = (le(&prefix[16..20]) as usize, le(&prefix[20..24]) as u32);
     let (type_count, reserved) = (le(&prefix[24..28]), le(&prefix[28..32]));
-    let layout = match flags {
+    // Version 4 marks a graph with ids no node holds, whose bitmap follows the body.
+    let holes = version >= 4 && flags & HOLES != 0;
+    let layout = match flags & !if holes { HOLES } else { 0 } {
         0 => Layout::Columns { ids: false },
         EDGE_IDS => Layout::Columns { ids: true },
-        ROWS if type_count <= 256 => Layout::Rows { types: type_count as usize },
+        ROWS if type_count <= 256 && !holes => Layout::Rows { types: type_count as usize },
         _ => return Err(corrupt(format!("unknown flags {flags:#x} (or {type_count} types)"))),
     };
     if reserved != 0 {
         return Err(corrupt("reserved bytes are not zero".into()));
     }
     super::check_room(path, node_bound as u64, super::machine_memory())?;
+    let holes_len = if holes { node_bound.div_ceil(8) as u64 } else { 0 };
     let columns_len = match layout {
         Layout::Columns { ids } => edge_count.checked_mul(if ids { 16 } else { 12 }),
         Layout::Rows { types } => {
             edge_count.checked_mul(5).and_then(|n| n.checked_add(4 * (types + node_bound) as u64))
         }
     };
-    if columns_len.and_then(|c| c.checked_add(body_len)).and_then(|n| n.checked_add(PREFIX_LEN as u64))
+    if columns_len
+        .and_then(|c| c.checked_add(body_len))
+        .and_then(|n| n.checked_add(holes_len))
+        .and_then(|n| n.checked_add(PREFIX_LEN as u64))
         != Some(expected)
     {
         return Err(corrupt(format!(
@@ -123,8 +134,11 @@ pub(super) fn read(
     let mut body = vec![0u8; body_len as usize];
     reader.read_exact(&mut body).map_err(io_err)?;
     crc.update(&body);
+    let mut present = vec![0u8; holes_len as usize];
+    reader.read_exact(&mut present).map_err(io_err)?;
+    crc.update(&present);
     let config = bincode::config::standard();
-    let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len;
+    let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len + holes_len;
     // The body proper is small (names, indexes, relationship properties); the nodes follow it in
     // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
     // the bytes there are), and nothing is built from what it decodes until the checksum holds.
@@ -162,9 +176,25 @@ pub(super) fn read(
                 // Before the checksum holds, sized by what the bytes can hold (a node takes three
                 // at least), not by the node bound a damaged file may inflate.
                 let node_bytes: usize = slices.iter().map(|chunk| chunk.len()).sum();
+                // What the file can honestly claim, checked before anything is sized by the bound:
+                // without holes every id is a node of three bytes at least; with them, the bitmap
+                // pays a bit per id (its length was checked above). Files of version 3 and older
+                // carry no bitmap, and may claim ids past their nodes up to a fixed allowance.
+                // Rows hold a degree per id, which pays for the bound already.
+                let honest = match (holes || matches!(layout, Layout::Rows { .. }), version >= 4) {
+                    (true, _) => Ok(()),
+                    (false, true) if node_bound <= node_bytes / 3 => Ok(()),
+                    (false, false) if node_bound <= (node_bytes / 3).max(LEGACY_HOLES) => Ok(()),
+                    _ => Err(format!(
+                        "the node ids run to {node_bound}, more than {node_bytes} bytes of nodes can hold"
+                    )),
+                };
+                if let Err(e) = honest {
+                    return Err(corrupt(e));
+                }
                 let capacity =
                     node_bound.min(slices.len().saturating_mul(NODES_PER_CHUNK)).min(node_bytes / 3 + 16);
-                restorer = Some(NodeRestorer::new(names, capacity));
+                restorer = Some(NodeRestorer::new(names, capacity, node_bound));
             }
             Err(e) => name_count = Err(e),
         }
@@ -274,6 +304,13 @@ pub(super) fn read(
         restorer.push(n.id, n.labels, n.properties).map_err(corrupt)?;
     }
     let mut graph = restorer.finish();
+    if holes {
+        let listed = present.iter().map(|b| b.count_ones() as usize).sum::<usize>();
+        let marked = |n: u32| present.get(n as usize / 8).is_some_and(|b| b & (1 << (n % 8)) != 0);
+        if listed != graph.node_count() || !graph.nodes().all(|n| marked(n.0)) {
+            return Err(corrupt("the bitmap of ids in use does not match the nodes".into()));
+        }
+    }
     graph.attach_edges(built).map_err(corrupt)?;
     finish(graph, &indexes).map_err(corrupt)
 }
@@ -416,6 +453,12 @@ fn from_records(version: u32, payload: &[u8], path: &Path) -> Result<Graph, Snap
     let (names, nodes, edges, indexes) = decode_records(version, payload).map_err(corrupt)?;
     let node_bound = nodes.last().map_or(0, |n| n.id as usize + 1);
     super::check_room(path, node_bound as u64, super::machine_memory())?;
+    if node_bound > (payload.len() / 3).max(LEGACY_HOLES) {
+        return Err(corrupt(format!(
+            "the node ids run to {node_bound}, more than a {}-byte file can hold",
+            payload.len()
+        )));
+    }
     build_from_records(names, nodes, edges, &indexes, node_bound).map_err(corrupt)
 }
 
