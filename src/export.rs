@@ -132,21 +132,25 @@ pub fn export_with(
         for (name, nodes) in [("nodes.csv", true), ("relationships.csv", false)] {
             let file_path = path.join(name);
             let file_err = |source| ExportError::Io { path: file_path.clone(), source };
-            let mut w = io::BufWriter::new(std::fs::File::create(&file_path).map_err(file_err)?);
-            csv_file(g, selection, nodes, &mut w, &mut tick).map_err(file_err)?;
-            w.flush().map_err(file_err)?;
-            w.get_ref().sync_all().map_err(file_err)?;
+            crate::files::write_atomically(&file_path, |file| {
+                let mut w = io::BufWriter::new(file);
+                csv_file(g, selection, nodes, &mut w, &mut tick)?;
+                w.flush()
+            })
+            .map_err(file_err)?;
         }
         return Ok(());
     }
     if let ExportFormat::Svg | ExportFormat::Png = format {
         return draw(g, selection, format, path, &mut tick);
     }
-    let file = std::fs::File::create(path).map_err(io_err)?;
-    let mut w = io::BufWriter::new(file);
-    write_ticking(g, selection, format, &mut w, &mut tick).map_err(io_err)?;
-    w.flush().map_err(io_err)?;
-    w.get_ref().sync_all().map_err(io_err)
+    // Written as a save is: a failed export leaves the file it would replace as it was.
+    crate::files::write_atomically(path, |file| {
+        let mut w = io::BufWriter::new(file);
+        write_ticking(g, selection, format, &mut w, &mut tick)?;
+        w.flush()
+    })
+    .map_err(io_err)
 }
 
 pub fn write(g: &Graph, selection: &Selection, format: ExportFormat, w: &mut impl Write) -> io::Result<()> {

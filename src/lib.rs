@@ -13,6 +13,7 @@
 pub mod db;
 mod error;
 pub mod export;
+mod files;
 pub mod format;
 pub mod generate;
 pub mod graph;

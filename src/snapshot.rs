@@ -25,7 +25,7 @@ mod forged;
 mod nodes;
 mod read;
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -392,8 +392,8 @@ pub fn load_open(
     read::read(&mut file, size, path, progress)
 }
 
-/// Writes a snapshot atomically: to a temporary file beside the target, synced, then renamed over
-/// it, and the directory synced. A failed save leaves any previous snapshot untouched.
+/// Writes a snapshot atomically, through symbolic links, keeping the mode of the file it replaces
+/// (see `files.rs`). A failed save leaves any previous snapshot untouched.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), SnapshotError> {
     write_atomically(encode(graph), path)
 }
@@ -408,35 +408,11 @@ fn write_atomically(
     (header, payload): ([u8; HEADER_LEN], Vec<u8>),
     path: &Path,
 ) -> Result<(), SnapshotError> {
-    let io_err = |source| SnapshotError::Io { path: path.to_path_buf(), source };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io_err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name")))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(file_name);
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let written = (|| -> io::Result<()> {
-        let mut f = File::create(&tmp)?;
-        f.write_all(&header)?;
-        f.write_all(&payload)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // Makes the rename itself durable; not every platform can open a directory, so failing to is not fatal.
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_err(e));
-    }
-    Ok(())
+    crate::files::write_atomically(path, |file| {
+        file.write_all(&header)?;
+        file.write_all(&payload)
+    })
+    .map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]

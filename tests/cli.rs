@@ -634,3 +634,30 @@ fn the_timeout_holds_when_each_row_is_expensive() {
         .code(1)
         .stderr(contains("Timeout"));
 }
+
+/// Issue 14, item 6: `--save` replaced a symbolic link or a device with a regular file, and widened
+/// a 0600 file to 0644.
+#[cfg(unix)]
+#[test]
+fn save_writes_through_links_keeps_the_mode_and_refuses_what_is_not_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.kgs");
+    let link = dir.path().join("latest.kgs");
+    std::fs::write(&real, b"placeholder").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    kgraph().arg(seed()).arg("--save").arg(&link).args(["-c", "RETURN 1"]).assert().success();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
+    kgraph()
+        .arg(&link)
+        .args(["--format", "csv", "-c", "MATCH (n) RETURN count(n) AS n"])
+        .assert()
+        .stdout("n\n17\n");
+    kgraph()
+        .args(["-c", "RETURN 1", "--save", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a regular file"));
+}
