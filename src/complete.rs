@@ -18,6 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "help",
     "schema",
     "load",
+    "merge",
     "source",
     "save",
     "export",
@@ -32,7 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "stats",
     "quit",
 ];
-const FILE_COMMANDS: &[&str] = &["load", "source", "save", "export"];
+const FILE_COMMANDS: &[&str] = &["load", "merge", "source", "save", "export"];
 const FORMATS: &[&str] = &["table", "csv", "json", "jsonl", "markdown"];
 
 /// The graph's names, refreshed after each input.

@@ -115,6 +115,31 @@ impl Engine {
         }
     }
 
+    /// Replaces the graph with what a file holds: a snapshot or a STIX bundle, or the graph a
+    /// script builds from nothing. The file is read whole before anything changes, so a file that
+    /// fails to load leaves the graph as it was; into a database, the new graph is a checkpoint.
+    pub fn replace_with_file(
+        &mut self,
+        path: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<LoadReport, Error> {
+        let mut fresh = Session::new();
+        fresh.set_timeout(self.session().timeout());
+        fresh.set_max_memory(self.session().max_memory());
+        let mut report = fresh.load_file_with(path, progress)?;
+        let graph = fresh.into_graph();
+        report.nodes = graph.node_count();
+        report.relationships = graph.edge_count();
+        match self {
+            Engine::Memory(s) => *s.graph_mut() = graph,
+            Engine::Db(db) => {
+                progress.stage("writing a checkpoint", None, Unit::Items);
+                db.replace(graph)?;
+            }
+        }
+        Ok(report)
+    }
+
     pub fn save(&self, path: &Path) -> Result<(), Error> {
         self.session().save(path)
     }

@@ -21,10 +21,12 @@ its property indexes.",
 and the memory of the adjacency index.",
     ),
     (
-        &["load"],
-        ":load FILE  add a file to the graph: a snapshot (.kgs), a STIX 2.1 bundle (.json or .json.gz,
-recognised by content) or a Cypher script, run quietly. Prints what it added; problems in a bundle
-(references to absent objects) are listed. With --db, a graph is merged and checkpointed at once.",
+        &["load", "merge"],
+        ":load FILE  replace the graph with what a file holds: a snapshot (.kgs), a STIX 2.1 bundle or a
+MISP galaxy (.json or .json.gz, recognised by content), or the graph a Cypher script builds from
+nothing, run quietly. The file is read whole first: one that fails leaves the graph as it was.
+:load --merge FILE (or :merge FILE) adds it to the graph instead. Problems in a bundle (references
+to absent objects) are listed. With --db, the new graph is written as a checkpoint at once.",
     ),
     (&["source"], ":source FILE  run a Cypher script, printing the results of each statement."),
     (&["save"], ":save FILE  write the whole graph as a snapshot, atomically (a crash leaves the old file)."),

@@ -18,7 +18,8 @@ const HELP: &str = "\
 Statements end with `;` and may span several lines. Shell commands:
   :help [TOPIC]         this text, or help on a command, clause, function (`:help functions`) or theme
   :schema               labels, relationship types and property keys, with counts; indexes
-  :load FILE            load a snapshot or run a Cypher script (quietly)
+  :load FILE            replace the graph with a snapshot, a STIX bundle or what a script builds
+  :load --merge FILE    add them to the graph instead (also :merge FILE)
   :source FILE          run a Cypher script, printing each statement's results
   :save FILE            save the graph as a snapshot
   :export PATH [QUERY]  write the graph, or what QUERY returns: .graphml .dot .svg .png .jsonl .cypher
@@ -166,14 +167,40 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             Ok(text) => statements(session, &text, rest, settings),
             Err(e) => eprintln!("{rest}: {e}"),
         },
-        "load" if !rest.is_empty() => {
+        "load" | "merge" if !rest.is_empty() => {
+            // `:load FILE` replaces the graph (loading a snapshot twice must not double it);
+            // `:load --merge FILE`, or `:merge FILE`, adds to it.
+            let (merge, file) = match rest.strip_prefix("--merge") {
+                Some(file) if name == "load" => (true, file.trim()),
+                _ => (name == "merge", rest),
+            };
+            if file.is_empty() {
+                eprintln!("usage: :load [--merge] FILE");
+                return true;
+            }
             let started = std::time::Instant::now();
             let mut bar = crate::bar::Bar::on_stderr();
-            let loaded = session.load_file(Path::new(rest), &mut bar);
+            let loaded = if merge {
+                session.load_file(Path::new(file), &mut bar)
+            } else {
+                session.replace_with_file(Path::new(file), &mut bar)
+            };
             // The bar goes before anything is printed below it.
             drop(bar);
             match loaded {
-                Ok(r) => crate::report_load(Path::new(rest), &r, true, started.elapsed()),
+                Ok(r) => {
+                    crate::report_load(Path::new(file), &r, true, started.elapsed());
+                    let g = session.session().graph();
+                    if merge {
+                        eprintln!(
+                            "Merged into the graph: it now has {} nodes, {} relationships",
+                            g.node_count(),
+                            g.edge_count()
+                        );
+                    } else {
+                        eprintln!("Replaced the graph (use :load --merge FILE to add to it instead)");
+                    }
+                }
                 Err(e) => eprintln!("{e}"),
             }
         }
@@ -244,7 +271,7 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             }
         }
         "export" if !rest.is_empty() => export(session, rest),
-        "load" | "save" | "source" | "export" => eprintln!("usage: :{name} FILE"),
+        "load" | "merge" | "save" | "source" | "export" => eprintln!("usage: :{name} FILE"),
         other => eprintln!("unknown command :{other} (try :help)"),
     }
     true

@@ -286,3 +286,36 @@ fn schema_lists_counts_and_indexes() {
     repl.exp_string(":ThreatActor(name)").expect("the index just created");
     quit(repl);
 }
+
+/// Issue 14, item 18: `:load` added the file to the graph, so loading a snapshot twice doubled every
+/// row. It replaces the graph now; `:load --merge` (or `:merge`) adds, and each says which it did.
+#[test]
+fn load_replaces_the_graph_and_merge_adds_to_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let snapshot = dir.path().join("seed.kgs");
+    let saved = Command::new(env!("CARGO_BIN_EXE_kgraph"))
+        .arg(SEED)
+        .arg("--save")
+        .arg(&snapshot)
+        .args(["-c", "RETURN 1"])
+        .output()
+        .expect("kgraph runs");
+    assert!(saved.status.success());
+    let (mut repl, _home) = start(&[SEED]);
+    for _ in 0..2 {
+        repl.send_line(&format!(":load {}", snapshot.display())).expect("typed");
+        repl.exp_string("Replaced the graph").expect("the replacement is said");
+        assert!(count_nodes(&mut repl).contains("17"), "loading twice does not double the graph");
+    }
+    repl.send_line(&format!(":load --merge {}", snapshot.display())).expect("typed");
+    repl.exp_string("Merged into the graph: it now has 34 nodes").expect("the merge is said");
+    repl.send_line(&format!(":merge {}", snapshot.display())).expect("typed");
+    repl.exp_string("it now has 51 nodes").expect("the merge is said");
+    repl.send_line(&format!(":load {}", SEED)).expect("typed");
+    repl.exp_string("Replaced the graph").expect("a script replaces too");
+    assert!(count_nodes(&mut repl).contains("17"));
+    repl.send_line(":load /nonexistent/file.kgs").expect("typed");
+    repl.exp_string("/nonexistent/file.kgs").expect("the error");
+    assert!(count_nodes(&mut repl).contains("17"), "a failed load leaves the graph as it was");
+    quit(repl);
+}

@@ -367,6 +367,16 @@ impl Database {
         self.after_snapshot()
     }
 
+    /// Replaces the whole graph with `graph`, made durable as [`Database::absorb`] is: written as a
+    /// new snapshot before it replaces the one in memory.
+    pub fn replace(&mut self, graph: Graph) -> Result<(), Error> {
+        let seq = self.seq + 1;
+        snapshot::save(&graph, &snapshot_path(&self.dir, seq))?;
+        *self.session.graph_mut() = graph;
+        self.seq = seq;
+        self.after_snapshot()
+    }
+
     /// Runs every statement of `source`; each one that changed the graph is on disk before its
     /// output is handed to `each`. `CHECKPOINT` (alone as a statement) writes a snapshot.
     pub fn run_each(
