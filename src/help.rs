@@ -309,6 +309,14 @@ mod tests {
         }
     }
 
+    /// Issue 14, item 22: the short `:help` left out that a file may be a STIX bundle.
+    #[test]
+    fn the_short_help_says_what_a_file_may_be() {
+        assert!(crate::repl::HELP.contains("STIX"), "{}", crate::repl::HELP);
+        assert!(crate::repl::HELP.contains(":load --merge"));
+        assert!(crate::repl::HELP.contains(":maxmemory"));
+    }
+
     #[test]
     fn topics_are_found_without_case_or_colon() {
         assert!(on(":LOAD").starts_with(":load FILE"));

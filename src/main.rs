@@ -48,7 +48,8 @@ use kgraph::{Error, Format, QueryOutput, Value};
 struct Args {
     #[command(subcommand)]
     tool: Option<tools::Tool>,
-    /// Files loaded in order: a kgraph snapshot (recognised by its content) or a Cypher script.
+    /// Files loaded in order, each recognised by its content: a kgraph snapshot, a STIX 2.1 bundle or
+    /// a MISP galaxy (JSON, gzip-compressed or not), or a Cypher script (run as it is read).
     files: Vec<PathBuf>,
     /// Run these statements, then exit (repeatable; after -f).
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
@@ -57,7 +58,12 @@ struct Args {
     #[arg(short = 'f', long = "file", value_name = "SCRIPT")]
     script: Option<PathBuf>,
     /// How results are printed.
-    #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = parse_format)]
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "table",
+        value_parser = format_parser(),
+    )]
     format: Format,
     /// A query parameter, `$NAME` in statements, given as JSON (repeatable).
     #[arg(long = "param", value_name = "NAME=JSON", value_parser = parse_param)]
@@ -89,10 +95,6 @@ struct Args {
     threads: Option<NonZeroUsize>,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
-}
-
 /// Seconds as a positive number, as in `--timeout 2.5`.
 pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
     let seconds: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
@@ -100,6 +102,15 @@ pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
         return Err("the timeout must be more than 0 seconds".into());
     }
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` seconds is out of range"))
+}
+
+/// `--format`'s values, listed by `--help`; each is one `Format::from_str` takes, so the mapping
+/// never falls back.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = ["table", "csv", "json", "jsonl"].map(PossibleValue::new);
+    PossibleValuesParser::new(values.into_iter().chain([PossibleValue::new("markdown").alias("md")]))
+        .map(|s| s.parse::<Format>().unwrap_or(Format::Table))
 }
 
 /// `--max-memory`: a budget in bytes, or none.

@@ -14,7 +14,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
-const HELP: &str = "\
+pub(crate) const HELP: &str = "\
 Statements end with `;` and may span several lines. Shell commands:
   :help [TOPIC]         this text, or help on a command, clause, function (`:help functions`) or theme
   :schema               labels, relationship types and property keys, with counts; indexes

@@ -652,3 +652,15 @@ fn save_writes_through_links_keeps_the_mode_and_refuses_what_is_not_a_file() {
         .code(2)
         .stderr(contains("not a regular file"));
 }
+
+/// Issue 14, item 22: `--help` listed no values for `--format`, and FILE's description left out STIX.
+#[test]
+fn help_lists_the_formats_and_what_a_file_may_be() {
+    kgraph()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("[possible values: table, csv, json, jsonl, markdown]"))
+        .stdout(contains("a STIX 2.1 bundle or a MISP galaxy"))
+        .stdout(contains("--max-memory <SIZE>"));
+}

@@ -56,7 +56,10 @@ fn attack_questions_have_answers_in_the_sample() {
 #[test]
 #[ignore = "reads ../shared/data (the ATT&CK bundle), which the README's test command must not need: cargo test -- --ignored runs it (CI does)"]
 fn attack_questions_have_answers_in_the_full_bundle() {
-    assert!(Path::new(ATTACK).exists(), "{ATTACK} is not there: this test needs ../shared beside the repository");
+    assert!(
+        Path::new(ATTACK).exists(),
+        "{ATTACK} is not there: this test needs ../shared beside the repository"
+    );
     run_all("attack", ATTACK);
 }
 
@@ -64,7 +67,10 @@ fn attack_questions_have_answers_in_the_full_bundle() {
 #[test]
 #[ignore = "reads ../shared/data (the ATT&CK bundle), which the README's test command must not need: cargo test -- --ignored runs it (CI does)"]
 fn the_attack_sample_is_what_its_script_selects() {
-    assert!(Path::new(ATTACK).exists(), "{ATTACK} is not there: this test needs ../shared beside the repository");
+    assert!(
+        Path::new(ATTACK).exists(),
+        "{ATTACK} is not there: this test needs ../shared beside the repository"
+    );
     let mut session = Session::new();
     session.load_file(Path::new(ATTACK)).unwrap();
     session.run(&std::fs::read_to_string(SELECT).unwrap()).unwrap();

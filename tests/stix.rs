@@ -13,7 +13,10 @@ use serde_json::Value as Json;
 const ATTACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/enterprise-attack-18.1.json.gz");
 
 fn bundle() -> Vec<Json> {
-    assert!(Path::new(ATTACK).exists(), "{ATTACK} is not there: these tests need ../shared beside the repository");
+    assert!(
+        Path::new(ATTACK).exists(),
+        "{ATTACK} is not there: these tests need ../shared beside the repository"
+    );
     let mut text = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(ATTACK).unwrap()).read_to_end(&mut text).unwrap();
     let json: Json = serde_json::from_slice(&text).unwrap();
