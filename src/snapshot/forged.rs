@@ -92,3 +92,12 @@ fn a_tiny_old_file_naming_a_far_node_id_is_refused() {
     assert!(big.len() < 64, "{} bytes", big.len());
     assert!(refused(&big).contains("more than a"));
 }
+
+/// Found by the snapshot fuzz target: a name whose length prefix claims 720 petabytes, in a body
+/// whose checksum is right. bincode allocated the length before reading the bytes (and with no
+/// limit, the allocation ended the process).
+#[test]
+fn a_forged_length_in_the_body_is_refused_without_allocating_it() {
+    let bytes = include_bytes!("../../tests/fuzz/seeds/snapshot/forged-name-length.kgs");
+    assert!(from_bytes(bytes, Path::new("forged")).is_err());
+}

@@ -34,6 +34,27 @@ fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
+/// bincode 2 allocates a string's or a sequence's length before it reads the bytes, and with no limit
+/// configured a forged length costs what it claims. Each decode is given a limit tied to the bytes
+/// it decodes: what an honest payload can claim (a decoded item takes up to 32 times its encoded
+/// bytes: a name of one byte becomes a 24-byte `String`), rounded up to a power of two, since the
+/// limit is a constant.
+fn decode_bounded<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<(T, usize), bincode::error::DecodeError> {
+    use bincode::config::standard;
+    use bincode::serde::decode_from_slice;
+    macro_rules! within {
+        ($($shift:literal),*) => {
+            $(if bytes.len() <= 1usize << ($shift - 5) {
+                return decode_from_slice(bytes, standard().with_limit::<{ 1usize << $shift }>());
+            })*
+        };
+    }
+    within!(16, 20, 24, 28, 32, 36, 40);
+    decode_from_slice(bytes, standard())
+}
+
 fn le(bytes: &[u8]) -> u64 {
     bytes.iter().rev().fold(0u64, |acc, &b| (acc << 8) | b as u64)
 }
@@ -137,13 +158,11 @@ pub(super) fn read(
     let mut present = vec![0u8; holes_len as usize];
     reader.read_exact(&mut present).map_err(io_err)?;
     crc.update(&present);
-    let config = bincode::config::standard();
     let start = (HEADER_LEN + PREFIX_LEN) as u64 + body_len + holes_len;
     // The body proper is small (names, indexes, relationship properties); the nodes follow it in
     // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
     // the bytes there are), and nothing is built from what it decodes until the checksum holds.
-    let head = bincode::serde::decode_from_slice::<Body, _>(&body, config)
-        .map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
+    let head = decode_bounded::<Body>(&body).map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
     let chunks = match &head {
         Ok((head, used)) => node_chunks(&body[*used..], &head.node_chunks).map_err(corrupt),
         Err(_) => Ok(Vec::new()),
@@ -465,15 +484,12 @@ fn from_records(version: u32, payload: &[u8], path: &Path) -> Result<Graph, Snap
 type Records = (Vec<String>, Vec<NodeRecord>, Vec<EdgeRecord>, Vec<(u32, u32)>);
 
 fn decode_records(version: u32, payload: &[u8]) -> Result<Records, String> {
-    let config = bincode::config::standard();
     let cannot = |e: bincode::error::DecodeError| format!("cannot decode the graph: {e}");
     let ((names, nodes, edges, indexes), used) = if version == 1 {
-        let (v1, used): (BodyV1, usize) =
-            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+        let (v1, used): (BodyV1, usize) = decode_bounded(payload).map_err(cannot)?;
         ((v1.names, v1.nodes, v1.edges, Vec::new()), used)
     } else {
-        let (v2, used): (BodyV2, usize) =
-            bincode::serde::decode_from_slice(payload, config).map_err(cannot)?;
+        let (v2, used): (BodyV2, usize) = decode_bounded(payload).map_err(cannot)?;
         ((v2.names, v2.nodes, v2.edges, v2.indexes), used)
     };
     if used != payload.len() {
