@@ -277,10 +277,20 @@ pub fn on(topic: &str) -> String {
         text.pop();
         return text;
     }
-    if let Some((_, text)) =
-        TOPICS.iter().find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(wanted)))
-    {
-        return text.to_string();
+    // `merge` names both a clause and a shell command: a leading `:` asks for the command, a bare
+    // word for the clause first and then the command.
+    let asks_for_command = topic.trim().starts_with(':');
+    let mut found: Vec<&str> = TOPICS
+        .iter()
+        .filter(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(wanted)))
+        .map(|(_, text)| *text)
+        .collect();
+    if asks_for_command && found.iter().any(|text| text.starts_with(':')) {
+        found.retain(|text| text.starts_with(':'));
+    }
+    found.sort_by_key(|text| text.starts_with(':'));
+    if !found.is_empty() {
+        return found.join("\n\n");
     }
     if let Some((_, line)) = FUNCTIONS.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)) {
         return line.to_string();
@@ -324,5 +334,15 @@ mod tests {
         assert!(on("tolower()").starts_with("toLower(s)"));
         assert!(on("functions").contains("percentileCont"));
         assert!(on("nonsense").starts_with("No help on `nonsense`"));
+    }
+
+    /// `:merge` became a command and `:help merge` answered with it alone, hiding the clause.
+    #[test]
+    fn a_word_that_is_a_clause_and_a_command_answers_with_both() {
+        let both = on("merge");
+        assert!(both.starts_with("MERGE pattern"), "{both}");
+        assert!(both.contains(":load --merge FILE"), "{both}");
+        let command = on(":merge");
+        assert!(command.starts_with(":load FILE") && !command.contains("ON CREATE"), "{command}");
     }
 }

@@ -237,10 +237,28 @@ fn a_long_load_shows_a_progress_bar_on_the_terminal_and_none_in_a_pipe() {
     let piped = String::from_utf8_lossy(&generated.stderr).to_string();
     assert!(!piped.contains("drawing the graph"), "no bar in a pipe: {piped}");
 
+    // A load is long when its bytes come slowly: through a FIFO fed in two halves a second and a
+    // half apart, however fast the machine reads and decodes (a big file loaded in 0.11 s on CI,
+    // before the bar's delay was up).
+    let fifo = dir.path().join("slow.kgs");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success(), "mkfifo made {}", fifo.display());
+    let bytes = std::fs::read(&snapshot).expect("the snapshot reads");
+    let feeding = fifo.clone();
+    let feeder = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(&feeding).expect("the FIFO opens");
+        let half = bytes.len() / 2;
+        pipe.write_all(&bytes[..half]).expect("the first half is read");
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        pipe.write_all(&bytes[half..]).expect("the second half is read");
+    });
+
     let (mut repl, _home) = start(&[SEED]);
-    repl.send_line(&format!(":load {}", snapshot.display())).expect("typed");
+    repl.send_line(&format!(":load {}", fifo.display())).expect("typed");
     // Whichever stage is running when the bar appears names itself.
     repl.exp_regex("(reading|checking|decoding|building|merging)[^\r\n]*").expect("a progress bar");
+    feeder.join().expect("the feeder ends");
     repl.exp_string("relationships in").expect("the load is reported when done");
     repl.exp_string("kgraph> ").expect("prompt");
     quit(repl);

@@ -91,6 +91,85 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
+/// What an incomplete statement still waits for, for a shell to tell its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Open {
+    /// A string (or back-quoted name) opened with this quote.
+    Quote(char),
+    BlockComment,
+    /// A bracket opened and not closed: `(`, `[` or `{`.
+    Bracket(char),
+    /// Everything is closed, but the statement has no `;` yet.
+    Semicolon,
+}
+
+impl std::fmt::Display for Open {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Open::Quote('`') => write!(f, "a back-quoted name is open: close it with `"),
+            Open::Quote(q) => write!(f, "a string is open: close it with {q}"),
+            Open::BlockComment => write!(f, "a comment is open: close it with */"),
+            Open::Bracket(b) => {
+                let close = match b {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                write!(f, "a {b} is open: close it with {close}")
+            }
+            Open::Semicolon => write!(f, "the statement ends with ; (nothing is open)"),
+        }
+    }
+}
+
+/// What the last statement of `text` waits for, innermost first; `None` when it is complete.
+pub fn open_at_end(text: &str) -> Option<Open> {
+    if !scan(text).incomplete_tail {
+        return None;
+    }
+    let mut state = State::Code;
+    let mut brackets = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match state {
+            State::Code => match c {
+                ';' => brackets.clear(),
+                '(' | '[' | '{' => brackets.push(c),
+                ')' | ']' | '}' => {
+                    brackets.pop();
+                }
+                '\'' | '"' | '`' => state = State::Quoted(c),
+                '/' if chars.peek() == Some(&'/') => state = State::LineComment,
+                '/' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    state = State::BlockComment;
+                }
+                _ => {}
+            },
+            State::Quoted(q) => {
+                if c == '\\' && q != '`' {
+                    chars.next();
+                } else if c == q {
+                    state = State::Code;
+                }
+            }
+            State::LineComment if c == '\n' => state = State::Code,
+            State::LineComment => {}
+            State::BlockComment => {
+                if c == '*' && chars.peek() == Some(&'/') {
+                    chars.next();
+                    state = State::Code;
+                }
+            }
+        }
+    }
+    Some(match state {
+        State::Quoted(q) => Open::Quote(q),
+        State::BlockComment => Open::BlockComment,
+        _ => brackets.pop().map_or(Open::Semicolon, Open::Bracket),
+    })
+}
+
 /// Refuses nesting deeper than [`MAX_NESTING`]: the parser is recursive, and a hostile query must
 /// get an error, not a stack overflow. `base` is the text's offset in the whole source, for spans.
 pub fn check_nesting(text: &str, base: usize) -> Result<(), QueryError> {
@@ -192,6 +271,19 @@ fn keyword_at(text: &str, i: usize, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_an_incomplete_statement_waits_for() {
+        assert_eq!(open_at_end("RETURN 1;"), None);
+        assert_eq!(open_at_end("RETURN 'a;"), Some(Open::Quote('\'')));
+        assert_eq!(open_at_end("MATCH (n:`odd"), Some(Open::Quote('`')));
+        assert_eq!(open_at_end("RETURN 1 /* note"), Some(Open::BlockComment));
+        assert_eq!(open_at_end("RETURN [1, (2"), Some(Open::Bracket('(')));
+        assert_eq!(open_at_end("RETURN [1, (2)"), Some(Open::Bracket('[')));
+        assert_eq!(open_at_end("RETURN 1; MATCH (n)\nRETURN n"), Some(Open::Semicolon));
+        assert_eq!(open_at_end("RETURN ')' // (\n"), Some(Open::Semicolon));
+        assert!(Open::Bracket('{').to_string().contains("close it with }"));
+    }
 
     fn statements(text: &str) -> Vec<&str> {
         scan(text).statements.into_iter().map(|r| text[r].trim()).collect()
