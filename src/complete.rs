@@ -1,14 +1,14 @@
 //! What the REPL's line editor knows of the language and of the graph: completion of keywords,
 //! functions, labels, relationship types, property keys, parameters, shell commands and file names;
-//! highlighting of keywords, strings, numbers and comments; and when a statement is complete.
+//! highlighting of keywords, strings, numbers and comments.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use kgraph::query::{FUNCTION_NAMES, KEYWORDS, split};
+use kgraph::query::{FUNCTION_NAMES, KEYWORDS};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper, Hinter};
 
 use crate::engine::Engine;
@@ -228,19 +228,9 @@ fn colourise(line: &str) -> String {
     out
 }
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input().trim();
-        if input.is_empty() || input.starts_with(':') {
-            return Ok(ValidationResult::Valid(None));
-        }
-        Ok(if split::scan(input).incomplete_tail {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
+// The shell reads one line at a time and decides itself when a statement is complete, so that
+// each continuation line has its own prompt: the editor validates nothing.
+impl Validator for ReplHelper {}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::io::IsTerminal;
 
 use kgraph::Format;
+use kgraph::query::split::{self, Open};
 
 use crate::complete::ReplHelper;
 use crate::engine::Engine;
@@ -14,8 +15,13 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
+const PROMPT: &str = "kgraph> ";
+/// As wide as the prompt, so continued lines align with the first.
+const CONTINUATION: &str = "     -> ";
+
 pub(crate) const HELP: &str = "\
-Statements end with `;` and may span several lines. Shell commands:
+Statements end with `;` and may span several lines (prompted `     -> `; Enter on an empty one says
+what the statement waits for, Ctrl-C abandons it). Shell commands:
   :help [TOPIC]         this text, or help on a command, clause, function (`:help functions`) or theme
   :schema               labels, relationship types and property keys, with counts; indexes
   :load FILE            replace the graph with a snapshot, a STIX bundle or what a script builds
@@ -80,36 +86,67 @@ pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), Str
         session.session().graph().node_count(),
         session.session().graph().edge_count()
     );
+    // The lines of a statement typed so far, until it is complete.
+    let mut pending = String::new();
     loop {
         if let Some(helper) = editor.helper() {
             helper.refresh(session);
         }
-        match editor.readline("kgraph> ") {
+        let prompt = if pending.is_empty() { PROMPT } else { CONTINUATION };
+        match editor.readline(prompt) {
             Ok(line) => {
                 let entry = line.trim();
-                if entry.is_empty() {
-                    continue;
-                }
-                let _ = editor.add_history_entry(entry);
-                if let Some(path) = &history
-                    && let Err(e) = editor.save_history(path)
-                {
-                    eprintln!("warning: cannot save history to {}: {e}", path.display());
-                }
-                if let Some(command) = entry.strip_prefix(':') {
-                    if !meta(session, command, &mut settings) {
+                // A `:` line is a command when no statement is open, or when the open one waits
+                // only for its `;` (no Cypher continues a statement with a `:` outside brackets).
+                let command_now = entry.starts_with(':')
+                    && (pending.is_empty() || split::open_at_end(&pending) == Some(Open::Semicolon));
+                if command_now {
+                    remember(&mut editor, history.as_deref(), entry);
+                    if !meta(session, &entry[1..], &mut settings) {
                         break;
                     }
-                } else {
-                    statements(session, entry, "", &settings);
+                    continue;
                 }
+                if entry.is_empty() {
+                    // Enter on an empty continuation line asks what the statement waits for.
+                    if let Some(open) = split::open_at_end(&pending) {
+                        eprintln!("({open}; Ctrl-C abandons the statement)");
+                    }
+                    continue;
+                }
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                if split::scan(&pending).incomplete_tail {
+                    continue;
+                }
+                let statement = std::mem::take(&mut pending);
+                remember(&mut editor, history.as_deref(), statement.trim());
+                statements(session, &statement, "", &settings);
             }
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => break,
+            // Ctrl-C abandons the line being edited and the statement it continues.
+            Err(ReadlineError::Interrupted) => pending.clear(),
+            Err(ReadlineError::Eof) => {
+                if let Some(open) = split::open_at_end(&pending) {
+                    eprintln!("warning: the unfinished statement was not run ({open})");
+                }
+                break;
+            }
             Err(e) => return Err(format!("cannot read from the terminal: {e}")),
         }
     }
     Ok(())
+}
+
+/// Adds a line or a whole statement to the history and saves it, so a crash keeps it.
+fn remember(editor: &mut Editor<ReplHelper, FileHistory>, history: Option<&Path>, entry: &str) {
+    let _ = editor.add_history_entry(entry);
+    if let Some(path) = history
+        && let Err(e) = editor.save_history(path)
+    {
+        eprintln!("warning: cannot save history to {}: {e}", path.display());
+    }
 }
 
 /// What the shell's commands change about how results are shown.

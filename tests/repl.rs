@@ -111,6 +111,36 @@ fn a_statement_may_span_lines() {
     quit(repl);
 }
 
+/// Issue 14, item 20: after an unbalanced quote the shell waited with no prompt and said nothing.
+#[test]
+fn continuation_lines_have_a_prompt_and_say_what_is_open() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("RETURN 'half").expect("typed");
+    repl.exp_string("     -> ").expect("a continuation prompt");
+    repl.send_line("").expect("typed");
+    repl.exp_string("a string is open: close it with '").expect("what is open");
+    repl.send_line("way' AS s;").expect("typed");
+    repl.exp_string("half").expect("the lines ran as one statement");
+    repl.exp_string("1 row").expect("its result");
+    repl.exp_string("kgraph> ").expect("the first prompt again");
+
+    repl.send_line("MATCH (n:ThreatActor").expect("typed");
+    repl.send_line("").expect("typed");
+    repl.exp_string("a ( is open: close it with )").expect("the open bracket is named");
+    repl.send_control('c').expect("Ctrl-C");
+    repl.exp_string("kgraph> ").expect("Ctrl-C abandons the statement");
+    repl.send_line("RETURN 40 + 2 AS answer;").expect("typed");
+    repl.exp_string("42").expect("the next statement runs alone");
+
+    repl.send_line("RETURN 7 AS seven").expect("typed");
+    repl.exp_string("     -> ").expect("waiting for the ;");
+    repl.send_line("").expect("typed");
+    repl.exp_string("the statement ends with ;").expect("nothing but the ; is missing");
+    repl.send_line(";").expect("typed");
+    repl.exp_string("seven").expect("the ; ends it");
+    quit(repl);
+}
+
 #[test]
 fn tab_completes_labels_types_keys_and_keywords_of_the_loaded_graph() {
     let (mut repl, _home) = start(&[SEED]);
