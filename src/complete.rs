@@ -30,6 +30,7 @@ pub const COMMANDS: &[&str] = &[
     "timing",
     "maxmemory",
     "maxrows",
+    "width",
     "stats",
     "quit",
 ];

@@ -12,6 +12,9 @@ use crate::query::expr::props_map;
 use crate::session::QueryOutput;
 use crate::value::{Value, format_float, write_name};
 
+mod table;
+pub use table::TableView;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
@@ -46,20 +49,20 @@ pub fn write_output(
     output: &QueryOutput,
     format: Format,
 ) -> io::Result<()> {
-    write_output_limited(out, graph, output, format, None)
+    write_output_limited(out, graph, output, format, &TableView::default())
 }
 
-/// [`write_output`], showing at most `max_rows` rows of a table (then "… N more rows"); the machine
-/// formats always write every row.
+/// [`write_output`] with a table shown as `view` says (its rows and width cut); the machine formats
+/// always write every row and every character.
 pub fn write_output_limited(
     out: &mut dyn Write,
     graph: &Graph,
     output: &QueryOutput,
     format: Format,
-    max_rows: Option<usize>,
+    view: &TableView,
 ) -> io::Result<()> {
     match format {
-        Format::Table => write_table(out, graph, output, max_rows),
+        Format::Table => table::write_table(out, graph, output, view),
         _ if output.columns.is_empty() => Ok(()),
         Format::Markdown => write_markdown(out, graph, output),
         Format::Csv => write_csv(out, graph, output),
@@ -208,99 +211,6 @@ fn write_markdown(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> i
     for r in &output.rows {
         let cells: Vec<String> = r.iter().map(|v| cell(&cell_text(graph, v))).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
-    }
-    Ok(())
-}
-
-fn write_table(
-    out: &mut dyn Write,
-    graph: &Graph,
-    output: &QueryOutput,
-    max_rows: Option<usize>,
-) -> io::Result<()> {
-    if let Some(plan) = &output.plan {
-        return write!(out, "{plan}");
-    }
-    if !output.columns.is_empty() {
-        let shown = max_rows.unwrap_or(usize::MAX).min(output.rows.len());
-        let cells: Vec<Vec<String>> =
-            output.rows[..shown].iter().map(|r| r.iter().map(|v| cell_text(graph, v)).collect()).collect();
-        let widths: Vec<usize> = output
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0)
-            })
-            .collect();
-        let rule: String = widths.iter().map(|w| format!("+{}", "-".repeat(w + 2))).collect::<String>() + "+";
-        let line = |values: &[String]| -> String {
-            let mut l = String::new();
-            for (v, w) in values.iter().zip(&widths) {
-                let pad = w - v.chars().count();
-                let _ = write!(l, "| {v}{} ", " ".repeat(pad));
-            }
-            l + "|"
-        };
-        writeln!(out, "{rule}")?;
-        writeln!(out, "{}", line(&output.columns))?;
-        writeln!(out, "{rule}")?;
-        for r in &cells {
-            writeln!(out, "{}", line(r))?;
-        }
-        if !cells.is_empty() {
-            writeln!(out, "{rule}")?;
-        }
-        if shown < output.rows.len() {
-            writeln!(out, "… {} more rows (:maxrows)", output.rows.len() - shown)?;
-        }
-        let n = output.rows.len();
-        writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;
-    }
-    let s = &output.stats;
-    if !s.is_empty() {
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let mut parts = Vec::new();
-        if s.nodes_created > 0 {
-            parts.push(format!("created {}", plural(s.nodes_created, "node", "nodes")));
-        }
-        if s.relationships_created > 0 {
-            parts.push(format!(
-                "created {}",
-                plural(s.relationships_created, "relationship", "relationships")
-            ));
-        }
-        if s.properties_set > 0 {
-            parts.push(format!("set {}", plural(s.properties_set, "property", "properties")));
-        }
-        if s.nodes_deleted > 0 {
-            parts.push(format!("deleted {}", plural(s.nodes_deleted, "node", "nodes")));
-        }
-        if s.relationships_deleted > 0 {
-            parts.push(format!(
-                "deleted {}",
-                plural(s.relationships_deleted, "relationship", "relationships")
-            ));
-        }
-        if s.indexes_added > 0 {
-            parts.push(format!("added {}", plural(s.indexes_added, "index", "indexes")));
-        }
-        if s.indexes_removed > 0 {
-            parts.push(format!("dropped {}", plural(s.indexes_removed, "index", "indexes")));
-        }
-        if s.labels_added > 0 {
-            parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
-        }
-        if s.labels_removed > 0 {
-            parts.push(format!("removed {}", plural(s.labels_removed, "label", "labels")));
-        }
-        let mut text = parts.join(", ");
-        if let Some(first) = text.get(..1) {
-            text = first.to_uppercase() + &text[1..];
-        }
-        writeln!(out, "{text}")?;
-    } else if output.columns.is_empty() {
-        writeln!(out, "No changes, no rows")?;
     }
     Ok(())
 }

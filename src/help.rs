@@ -76,6 +76,12 @@ rolled back. Half of the machine's memory and swap to start with; --max-memory s
         ":maxrows N|off  rows a table shows before `… N more rows` (1000 to start with); the row
 count is always of all rows, and csv, json and jsonl are never cut.",
     ),
+    (
+        &["width"],
+        ":width N|auto|off  cut table cells so that each line fits N columns, a cut cell ending with …
+(auto, the start: the terminal's width, looked up for each result). Line breaks in cells show as ↵.
+csv, json, jsonl and markdown are never cut; --width sets it for -c and scripts.",
+    ),
     (&["quit", "exit", "q"], ":quit  leave the shell (Ctrl-D does too)."),
     (
         &["match", "optional"],

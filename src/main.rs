@@ -26,6 +26,7 @@ mod help;
 mod memory;
 mod repl;
 mod tools;
+mod width;
 
 use std::io::{self, IsTerminal, Write};
 use std::num::NonZeroUsize;
@@ -90,6 +91,11 @@ struct Args {
     /// half of the machine's memory and swap).
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     max_memory: Option<MemoryLimit>,
+    /// Cut table cells so that a line fits this many columns, ending a cut cell with `…`: a number,
+    /// `auto` (the terminal's width, the default, and no cut when output is not a terminal) or `off`.
+    /// The machine formats are never cut.
+    #[arg(long, value_name = "COLUMNS", default_value = "auto")]
+    width: width::Width,
     /// Use at most N threads for loading snapshots and counting patterns (default: every processor).
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
@@ -232,18 +238,34 @@ fn run(args: Args) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if let Some(script) = &args.script {
-        run_script(&mut session, script, (args.format, args.timing), &mut out)?;
+        run_script(
+            &mut session,
+            script,
+            Show { format: args.format, width: args.width, timing: args.timing },
+            &mut out,
+        )?;
     }
     for command in &args.commands {
-        run_text(&mut session, command, "", (args.format, args.timing), &mut out)?;
+        run_text(
+            &mut session,
+            command,
+            "",
+            Show { format: args.format, width: args.width, timing: args.timing },
+            &mut out,
+        )?;
     }
     if args.commands.is_empty() && args.script.is_none() {
         if io::stdin().is_terminal() {
             drop(out);
-            repl::run(&mut session, args.format, args.timing).map_err(Failure::Other)?;
+            repl::run(&mut session, args.format, args.width, args.timing).map_err(Failure::Other)?;
             out = io::BufWriter::new(stdout.lock());
         } else {
-            run_script(&mut session, Path::new("-"), (args.format, args.timing), &mut out)?;
+            run_script(
+                &mut session,
+                Path::new("-"),
+                Show { format: args.format, width: args.width, timing: args.timing },
+                &mut out,
+            )?;
         }
     }
     out.flush()?;
@@ -326,6 +348,7 @@ pub(crate) fn report_load(
 struct Printer<'o, W: Write> {
     out: &'o mut W,
     format: Format,
+    width: width::Width,
     timing: bool,
     failed: Option<io::Error>,
 }
@@ -333,8 +356,14 @@ struct Printer<'o, W: Write> {
 impl<W: Write> Printer<'_, W> {
     fn print(&mut self, graph: &kgraph::Graph, output: QueryOutput) {
         if self.failed.is_none()
-            && let Err(e) = kgraph::format::write_output(self.out, graph, &output, self.format)
-                .and_then(|()| self.out.flush())
+            && let Err(e) = kgraph::format::write_output_limited(
+                self.out,
+                graph,
+                &output,
+                self.format,
+                &kgraph::format::TableView { max_rows: None, width: self.width.columns() },
+            )
+            .and_then(|()| self.out.flush())
         {
             self.failed = Some(e);
         }
@@ -354,15 +383,23 @@ impl<W: Write> Printer<'_, W> {
     }
 }
 
+/// How results are printed: the format, a table's width, and whether times follow.
+#[derive(Clone, Copy)]
+struct Show {
+    format: Format,
+    width: width::Width,
+    timing: bool,
+}
+
 /// Runs each statement of `text`, printing each result as soon as it is ready.
 fn run_text(
     session: &mut Engine,
     text: &str,
     origin: &str,
-    (format, timing): (Format, bool),
+    Show { format, width, timing }: Show,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut printer = Printer { out, format, timing, failed: None };
+    let mut printer = Printer { out, format, width, timing, failed: None };
     let ran = session.run_each(text, origin, |graph, output| printer.print(graph, output));
     printer.finish(ran)
 }
@@ -372,10 +409,10 @@ fn run_text(
 fn run_script(
     session: &mut Engine,
     path: &Path,
-    (format, timing): (Format, bool),
+    Show { format, width, timing }: Show,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut printer = Printer { out, format, timing, failed: None };
+    let mut printer = Printer { out, format, width, timing, failed: None };
     let ran = if path.as_os_str() == "-" {
         session.run_stream(io::stdin().lock(), "<stdin>", |graph, output| printer.print(graph, output))
     } else {

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::io::IsTerminal;
 
 use kgraph::Format;
+use kgraph::format::TableView;
 use kgraph::query::split::{self, Open};
 
 use crate::complete::ReplHelper;
 use crate::engine::Engine;
+use crate::width::Width;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
@@ -38,6 +40,7 @@ what the statement waits for, Ctrl-C abandons it). Shell commands:
   :timing on|off        print how long each statement took (parse, plan, execute)
   :maxmemory SIZE|off   the memory one statement may take, as 512M or 2G (half the machine's to start with)
   :maxrows N|off        rows a table shows before it says how many more (1000 to start with)
+  :width N|auto|off     cut table cells so lines fit N columns (auto: the terminal's, to start with)
   :stats                the graph's size: nodes, relationships, labels, types, memory of the index
   :quit                 leave (Ctrl-D does too)
 Tab completes keywords, functions, labels (after `:`), relationship types (after `[:`), property
@@ -57,8 +60,8 @@ fn history_path() -> Option<PathBuf> {
     Some(data.join("kgraph").join("history"))
 }
 
-pub fn run(session: &mut Engine, format: Format, timing: bool) -> Result<(), String> {
-    let mut settings = Settings { format, timing, max_rows: Some(DEFAULT_MAX_ROWS) };
+pub fn run(session: &mut Engine, format: Format, width: Width, timing: bool) -> Result<(), String> {
+    let mut settings = Settings { format, timing, max_rows: Some(DEFAULT_MAX_ROWS), width };
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(false).build();
     let mut editor: Editor<ReplHelper, FileHistory> =
         Editor::with_config(config).map_err(|e| format!("cannot start the terminal editor: {e}"))?;
@@ -155,6 +158,7 @@ struct Settings {
     timing: bool,
     /// Rows a table shows before "… N more rows"; `None` shows all.
     max_rows: Option<usize>,
+    width: Width,
 }
 
 /// A REPL table shows this many rows unless `:maxrows` says otherwise.
@@ -168,7 +172,7 @@ fn statements(session: &mut Engine, text: &str, origin: &str, settings: &Setting
             graph,
             &output,
             settings.format,
-            settings.max_rows,
+            &TableView { max_rows: settings.max_rows, width: settings.width.columns() },
         );
         if settings.timing {
             let _ = out.flush();
@@ -271,6 +275,13 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             n => match n.parse::<usize>() {
                 Ok(n) => settings.max_rows = Some(n),
                 Err(_) => eprintln!("usage: :maxrows N, or :maxrows off"),
+            },
+        },
+        "width" => match rest {
+            "" => println!("{}", settings.width.describe()),
+            w => match w.parse::<Width>() {
+                Ok(w) => settings.width = w,
+                Err(e) => eprintln!("{e} (usage: :width COLUMNS, :width auto, or :width off)"),
             },
         },
         "maxmemory" => match rest {

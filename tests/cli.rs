@@ -31,6 +31,31 @@ fn command_on_the_seed_graph_prints_a_table() {
         .stdout(contains("1 row"));
 }
 
+/// Issue 14, item 19: tables are cut to `--width`, with `…`; the machine formats never are, and a
+/// line break or an escape sequence in a value never reaches the terminal from a table.
+#[test]
+fn width_cuts_table_cells_and_never_machine_formats() {
+    let long = "x".repeat(500);
+    let query = format!("RETURN '{long}' AS long, 'two\\nlines\\u001b[2J' AS text");
+    let out = kgraph().args(["--width", "50", "-c", &query]).output().expect("kgraph runs");
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    let row = table.lines().find(|l| l.contains("xxx")).expect("the row");
+    assert_eq!(row.chars().count(), 50, "{table}");
+    assert!(row.contains("…"), "{table}");
+    assert!(!table.contains('\u{1b}'), "no escape reaches the terminal: {table:?}");
+    assert!(table.contains("cells cut to fit 50 columns"), "{table}");
+
+    for format in ["json", "csv", "jsonl"] {
+        let out = kgraph().args(["--width", "50", "--format", format, "-c", &query]).output().expect("runs");
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&long), "{format} is never cut");
+    }
+    // In a pipe, `auto` cuts nothing.
+    let out = kgraph().args(["-c", &query]).output().expect("kgraph runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
+    kgraph().args(["--width", "wide", "-c", "RETURN 1"]).assert().code(2).stderr(contains("not a width"));
+}
+
 #[test]
 fn several_commands_run_in_order() {
     kgraph()

@@ -28,6 +28,12 @@ fn start_in(args: &[&str], home: &std::path::Path) -> PtySession {
     repl
 }
 
+/// rexpect hands over the terminal's bytes one char each: the text they are in UTF-8.
+fn utf8(seen: &str) -> String {
+    let bytes: Vec<u8> = seen.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn tab(repl: &mut PtySession) {
     repl.send("\t").expect("Tab");
     repl.flush().expect("flushed");
@@ -224,6 +230,45 @@ fn maxrows_cuts_long_tables_and_stats_counts_without_a_query() {
     repl.send_line(":stats").expect("typed");
     repl.exp_string("17 nodes, 30 relationships").expect("sizes");
     repl.exp_regex("labels: .*Organization").expect("labels with counts");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+}
+
+/// Issue 14, item 19: a 1,800-character value made a table wrap over lines of dashes.
+#[test]
+fn wide_cells_are_cut_to_the_terminal_width() {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    // A terminal 60 columns wide, set before kgraph starts.
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "stty cols 60 rows 40 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_kgraph"), SEED])
+        .env("KGRAPH_HISTORY", home.path().join("history"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut repl = spawn_command(command, Some(20_000)).expect("kgraph starts in a pseudo-terminal");
+    repl.exp_string("kgraph> ").expect("the first prompt");
+    let long = "espionage ".repeat(180);
+    repl.send_line(&format!("RETURN 'APT31' AS actor, '{long}' AS description;")).expect("typed");
+    let (_, line) = repl.exp_regex(r"\| \x22APT31\x22 \| [^\r\n]*").expect("the row");
+    let line = utf8(&line);
+    assert!(line.ends_with("… |"), "the cell is cut with an ellipsis: {line:?}");
+    assert_eq!(line.chars().count(), 60, "the line fits the terminal: {line:?}");
+    repl.exp_string("cells cut to fit 60 columns").expect("the cut is said");
+    repl.exp_string("kgraph> ").expect("prompt");
+
+    repl.send_line(":width 40").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(&format!("RETURN '{long}' AS description;")).expect("typed");
+    let (_, line) = repl.exp_regex(r"\| \x22espionage [^\r\n]*").expect("the row");
+    let line = utf8(&line);
+    assert_eq!(line.chars().count(), 40, "the line fits :width: {line:?}");
+    repl.exp_string("kgraph> ").expect("prompt");
+
+    // The machine formats are never cut, whatever the width.
+    repl.send_line(":format csv").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(&format!("RETURN '{long}' + 'end' AS description;")).expect("typed");
+    repl.exp_string(&format!("\n{long}end")).expect("the whole value");
     repl.exp_string("kgraph> ").expect("prompt");
     quit(repl);
 }
