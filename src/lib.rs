@@ -33,6 +33,6 @@ pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
 pub use load::{LoadReport, Loaded, Script, read_file, read_file_with};
-pub use query::{CancelFlag, ErrorKind, Params, QueryError, WriteStats};
+pub use query::{CancelFlag, ErrorKind, Notification, NotificationKind, Params, QueryError, WriteStats};
 pub use session::{QueryOutput, Session, Timing};
 pub use value::{PathValue, Value};

@@ -367,6 +367,10 @@ impl<W: Write> Printer<'_, W> {
         {
             self.failed = Some(e);
         }
+        // Warnings go to stderr, so that machine formats on stdout carry nothing but rows.
+        for notification in &output.notifications {
+            eprintln!("{notification}");
+        }
         if self.timing {
             eprintln!("{}", output.timing);
         }

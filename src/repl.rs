@@ -174,8 +174,11 @@ fn statements(session: &mut Engine, text: &str, origin: &str, settings: &Setting
             settings.format,
             &TableView { max_rows: settings.max_rows, width: settings.width.columns() },
         );
+        let _ = out.flush();
+        for notification in &output.notifications {
+            eprintln!("{notification}");
+        }
         if settings.timing {
-            let _ = out.flush();
             eprintln!("{}", output.timing);
         }
     });
@@ -320,7 +323,13 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
         }
         "export" if !rest.is_empty() => export(session, rest),
         "load" | "merge" | "save" | "source" | "export" => eprintln!("usage: :{name} FILE"),
-        other => eprintln!("unknown command :{other} (try :help)"),
+        other => {
+            let hint = kgraph::query::suggest::closest(other, crate::complete::COMMANDS.iter().copied());
+            match hint {
+                Some(command) => eprintln!("unknown command :{other}; did you mean :{command}? (try :help)"),
+                None => eprintln!("unknown command :{other} (try :help)"),
+            }
+        }
     }
     true
 }

@@ -25,6 +25,17 @@ pub struct QueryOutput {
     /// For `EXPLAIN`: the plan as text (its lines are also the rows of the `plan` column).
     pub plan: Option<String>,
     pub timing: Timing,
+    /// What the statement may not have meant (a label, type or key the graph does not have).
+    pub notifications: Vec<crate::query::Notification>,
+}
+
+impl QueryOutput {
+    /// Says where each notification points, in `source` that begins on line `first_line`.
+    pub(crate) fn locate(&mut self, source: &str, first_line: usize) {
+        for n in &mut self.notifications {
+            n.locate(source, first_line);
+        }
+    }
 }
 
 /// Where a statement's time went.
@@ -205,6 +216,8 @@ impl Session {
             return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));
         }
         let plan = plan::plan(&statement, &self.graph)?;
+        // Looked up before the statement runs: a name it creates does exist afterwards.
+        let notifications = crate::query::notify::check(&statement, &self.graph);
         let planned = Instant::now();
         let mut timing = Timing { parse: parsed - started, plan: planned - parsed, execute: Duration::ZERO };
         if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !self.params.contains_key(p)) {
@@ -223,6 +236,7 @@ impl Session {
                 stats: WriteStats::default(),
                 plan: Some(text),
                 timing,
+                notifications,
             };
             return Ok((out, Effects::none()));
         }
@@ -237,11 +251,23 @@ impl Session {
             Some(profile) => {
                 let text = plan::Profiled(&plan, &profile).to_string();
                 let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-                QueryOutput { columns: vec!["plan".into()], rows, stats: ran.stats, plan: Some(text), timing }
+                QueryOutput {
+                    columns: vec!["plan".into()],
+                    rows,
+                    stats: ran.stats,
+                    plan: Some(text),
+                    timing,
+                    notifications,
+                }
             }
-            None => {
-                QueryOutput { columns: plan.columns, rows: ran.rows, stats: ran.stats, plan: None, timing }
-            }
+            None => QueryOutput {
+                columns: plan.columns,
+                rows: ran.rows,
+                stats: ran.stats,
+                plan: None,
+                timing,
+                notifications,
+            },
         };
         Ok((out, ran.effects))
     }
@@ -275,9 +301,10 @@ impl Session {
     ) -> Result<usize, Error> {
         let scan = split::scan(source);
         for range in &scan.statements {
-            let out = self
+            let mut out = self
                 .execute(source, range.clone())
                 .map_err(|e| Error::query_at(e, source, origin, first_line))?;
+            out.locate(source, first_line);
             each(&self.graph, out);
         }
         Ok(scan.statements.len())

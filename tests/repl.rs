@@ -147,6 +147,24 @@ fn continuation_lines_have_a_prompt_and_say_what_is_open() {
     quit(repl);
 }
 
+/// Issue 14, item 21: an unknown label returned 0 rows with no word, and a misspelt command got
+/// no suggestion.
+#[test]
+fn the_shell_shows_notifications_and_suggests_commands() {
+    let (mut repl, _home) = start(&[SEED]);
+    repl.send_line("MATCH (a:ThreatActr) RETURN a;").expect("typed");
+    repl.exp_string("0 rows").expect("the result");
+    repl.exp_string(
+        "warning: the label `ThreatActr` does not exist in the graph; did you mean `ThreatActor`?",
+    )
+    .expect("the notification");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":shema").expect("typed");
+    repl.exp_string("did you mean :schema?").expect("the nearest command");
+    repl.exp_string("kgraph> ").expect("prompt");
+    quit(repl);
+}
+
 #[test]
 fn tab_completes_labels_types_keys_and_keywords_of_the_loaded_graph() {
     let (mut repl, _home) = start(&[SEED]);

@@ -420,7 +420,7 @@ impl Database {
                 each(self.session.graph(), QueryOutput::default());
                 continue;
             }
-            let (out, effects) = self
+            let (mut out, effects) = self
                 .session
                 .execute_with(source, range.clone(), true)
                 .map_err(|e| Error::query_at(e, source, origin, first_line))?;
@@ -430,6 +430,7 @@ impl Database {
                 effects.undo(self.session.graph_mut());
                 return Err(e.into());
             }
+            out.locate(source, first_line);
             each(self.session.graph(), out);
         }
         if self.journal_len > AUTO_CHECKPOINT_BYTES

@@ -103,22 +103,23 @@ impl QueryError {
         let Some(span) = self.span else {
             return self.to_string();
         };
-        let at = span.start.min(source.len());
-        let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
-        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
-        let line_no = source[..at].matches('\n').count() + first_line;
-        let line = source[line_start..line_end].trim_end_matches('\r');
-        let column = source[line_start..at].chars().count() + 1;
-        // Tabs keep their width under the caret; everything else is one column per character.
-        let pad: String =
-            source[line_start..at].chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-        format!(
-            "{}: {}\n  at line {line_no}, column {column}:\n  {line}\n  {pad}^",
-            self.kind.name(),
-            self.message
-        )
+        format!("{}: {}\n  {}", self.kind.name(), self.message, locate(source, span.start, first_line))
     }
+}
+
+/// `at line L, column C:`, then the line of `source` (which begins on line `first_line`) holding
+/// byte `at`, and a caret under it.
+pub fn locate(source: &str, at: usize, first_line: usize) -> String {
+    let at = at.min(source.len());
+    let at = (0..=at).rev().find(|&i| source.is_char_boundary(i)).unwrap_or(0);
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    let line_no = source[..at].matches('\n').count() + first_line;
+    let line = source[line_start..line_end].trim_end_matches('\r');
+    let column = source[line_start..at].chars().count() + 1;
+    // Tabs keep their width under the caret; everything else is one column per character.
+    let pad: String = source[line_start..at].chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    format!("at line {line_no}, column {column}:\n  {line}\n  {pad}^")
 }
 
 /// A shorthand for results of the query layer.

@@ -7,16 +7,19 @@ pub mod exec;
 pub mod expr;
 mod functions;
 mod interrupt;
+pub mod notify;
 pub mod parser;
 pub mod pattern;
 pub mod plan;
 pub mod split;
+pub mod suggest;
 
 pub use error::{ErrorKind, QueryError};
 pub use exec::WriteStats;
 pub use expr::{FUNCTION_NAMES, Params};
 pub use functions::Draws;
 pub use interrupt::{CancelFlag, Interrupt, describe_bytes};
+pub use notify::{Notification, NotificationKind};
 
 /// Keywords of the language, for completion and highlighting.
 pub const KEYWORDS: &[&str] = &[

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::*;
+use crate::query::suggest::closest;
 
 /// Turns pest's error into ours, keeping what was expected, in words a user reads.
 pub(super) fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize) -> QueryError {
@@ -45,7 +46,17 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize)
         let word: String = text[pos..].chars().take_while(|c| !c.is_whitespace()).take(20).collect();
         format!("`{word}`")
     });
-    let message = if expected.is_empty() {
+    // A misspelt keyword where keywords may come: the nearest of them.
+    let word: String = text[pos..].chars().take_while(char::is_ascii_alphabetic).collect();
+    let keywords = expected.iter().map(String::as_str).filter(|e| e.chars().all(|c| c.is_ascii_uppercase()));
+    let suggestion = if word.is_empty() { None } else { closest(&word, keywords).map(str::to_string) };
+    let found = match suggestion {
+        Some(keyword) => format!("{found} (did you mean {keyword}?)"),
+        None => found,
+    };
+    let message = if let Some(feature) = not_supported(text, pos) {
+        feature
+    } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         let list: Vec<String> = expected.into_iter().collect();
@@ -53,6 +64,100 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize)
     };
     let at = base + pos;
     QueryError::syntax(message, Span { start: at, end: at + 1 })
+}
+
+/// What Neo4j users reach for and kgraph has not got yet, recognised where a parse failed at `pos`:
+/// said plainly, with what to write instead.
+fn not_supported(text: &str, pos: usize) -> Option<String> {
+    let word = |at: usize| -> String {
+        text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
+    let here = word(pos);
+    let after = text[pos + here.len()..].trim_start();
+    let before: Vec<String> = text[..pos]
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let last_two = |a: &str, b: &str| {
+        before.len() >= 2 && before[before.len() - 2] == a && before[before.len() - 1] == b
+    };
+    const SCHEMA: &str = "in the shell, :schema lists the labels, relationship types and property keys, with counts, and the indexes";
+    let said = match here.as_str() {
+        "CALL" if after.starts_with('{') => {
+            "CALL { … } subqueries are not supported yet: UNION, or WITH between MATCH clauses, often says the same"
+                .to_string()
+        }
+        "CALL" => format!("procedure calls (CALL …) are not supported yet: {SCHEMA} (what db.labels(), db.relationshipTypes(), db.propertyKeys() and db.indexes() return)"),
+        "SHOW" => format!("SHOW commands are not supported yet: {SCHEMA}"),
+        "FOREACH" => "FOREACH is not supported yet: UNWIND the list, then update (UNWIND list AS x SET …)".to_string(),
+        "LOAD" if after.to_ascii_uppercase().starts_with("CSV") => {
+            "LOAD CSV is not supported yet: files in the neo4j-admin layout import with `kgraph import --nodes FILE… --edges FILE… -o graph.kgs`".to_string()
+        }
+        "CONSTRAINT" if before.last().is_some_and(|w| w == "CREATE" || w == "DROP") => {
+            "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()
+        }
+        "USE" => "USE is not supported yet: kgraph has one graph per process".to_string(),
+        _ if (last_two("CREATE", "INDEX") || last_two("DROP", "INDEX")) && here != "FOR" => {
+            "named indexes (and IF NOT EXISTS) are not supported yet: write CREATE INDEX FOR (n:Label) ON (n.key), and DROP INDEX FOR (n:Label) ON (n.key)".to_string()
+        }
+        _ => return bracket_feature(text, pos),
+    };
+    Some(said)
+}
+
+/// Features recognised by the bracket a failure is inside: `reduce(… | …)` and label expressions.
+fn bracket_feature(text: &str, pos: usize) -> Option<String> {
+    let next = text[pos..].chars().next()?;
+    if !matches!(next, '|' | '&' | '!' | '%') {
+        return None;
+    }
+    // The innermost bracket open at `pos`, outside strings and comments.
+    let mut open: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut chars = text[..pos].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some(q) if c == '\\' && q != '`' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' | '`' => quote = Some(c),
+                '(' | '[' | '{' => open.push(i),
+                ')' | ']' | '}' => {
+                    open.pop();
+                }
+                _ => {}
+            },
+        }
+    }
+    let at = *open.last()?;
+    let inside = &text[at + 1..pos];
+    let called = text[..at].trim_end();
+    let function: String = called
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    if function.eq_ignore_ascii_case("reduce") && next == '|' {
+        return Some("reduce(…) is not supported yet: UNWIND the list and aggregate (UNWIND list AS x RETURN sum(x)), or use a list comprehension".to_string());
+    }
+    if text[at..].starts_with('(') && inside.contains(':') {
+        return Some(
+            "label expressions such as (n:A|B) are not supported yet: write MATCH (n) WHERE n:A OR n:B"
+                .to_string(),
+        );
+    }
+    None
 }
 
 /// Keywords that can begin an expression: "an expression" already says they may come.

@@ -296,8 +296,14 @@ impl Planner<'_> {
                 self.aggregate(kind, *distinct, Some(arg), param, span, mode)?
             }
             ExprKind::Call { name, distinct, args } => {
-                let f = Function::lookup(name)
-                    .ok_or_else(|| QueryError::semantic(format!("unknown function `{name}`"), span))?;
+                let f = Function::lookup(name).ok_or_else(|| {
+                    let known = super::super::expr::FUNCTION_NAMES
+                        .iter()
+                        .chain(super::super::expr::AGGREGATE_NAMES)
+                        .copied();
+                    let hint = crate::query::suggest::did_you_mean(name, known, true);
+                    QueryError::semantic(format!("unknown function `{name}`{hint}"), span)
+                })?;
                 if *distinct {
                     return Err(QueryError::semantic(
                         format!("DISTINCT applies only to aggregating functions, not {name}()"),
