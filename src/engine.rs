@@ -99,8 +99,8 @@ impl Engine {
                 let mut report = match kgraph::read_file_with(path, progress)? {
                     Loaded::Graph(graph, report) => {
                         progress.stage("merging and writing a checkpoint", None, Unit::Items);
-                        db.absorb(*graph)?;
-                        report
+                        let same_as = db.absorb(*graph)?;
+                        LoadReport { same_as, ..report }
                     }
                     Loaded::Script(script) => LoadReport {
                         statements: db.run_stream(script, &path.display().to_string(), |_, _| {})?,

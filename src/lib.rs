@@ -20,6 +20,7 @@ pub mod graph;
 pub mod import;
 pub mod input;
 mod load;
+pub mod misp;
 pub mod parallel;
 pub mod progress;
 pub mod query;

@@ -20,9 +20,13 @@ pub struct LoadReport {
     pub snapshot: bool,
     /// A STIX bundle: how many objects it held.
     pub stix_objects: Option<usize>,
+    /// A MISP galaxy: how many values (clusters) it held.
+    pub misp_values: Option<usize>,
     /// References to objects a STIX bundle does not hold, and other objects it could not take.
     pub problems: Vec<String>,
     pub statements: usize,
+    /// `same-as` relationships added between MISP actors and STIX intrusion sets by a merge.
+    pub same_as: usize,
     pub nodes: usize,
     pub relationships: usize,
 }
@@ -133,11 +137,10 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
             let bytes = read_whole(head, file, size, limit, input::JSON_LIMIT_WHY, &origin, progress)?;
             let (graph, stix) = crate::stix::import_with(&bytes, progress)
                 .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
-            let report = LoadReport {
-                stix_objects: Some(stix.objects),
-                problems: stix.problems,
-                ..LoadReport::default()
-            };
+            let (stix_objects, misp_values) =
+                if stix.galaxy { (None, Some(stix.objects)) } else { (Some(stix.objects), None) };
+            let report =
+                LoadReport { stix_objects, misp_values, problems: stix.problems, ..LoadReport::default() };
             Ok(Loaded::Graph(Box::new(graph), report))
         }
     }

@@ -316,7 +316,7 @@ pub(crate) fn report_load(
 ) {
     const SHOWN: usize = 5;
     if !report.problems.is_empty() {
-        eprintln!("warning: {}: {} problem(s) in the bundle:", file.display(), report.problems.len());
+        eprintln!("warning: {}: {} problem(s) in the file:", file.display(), report.problems.len());
         for p in report.problems.iter().take(SHOWN) {
             eprintln!("  {p}");
         }
@@ -325,9 +325,10 @@ pub(crate) fn report_load(
         }
     }
     if verbose {
-        let what = match (report.snapshot, report.stix_objects) {
-            (true, _) => "snapshot".to_string(),
-            (_, Some(objects)) => format!("STIX bundle, {objects} objects"),
+        let what = match (report.snapshot, report.stix_objects, report.misp_values) {
+            (true, _, _) => "snapshot".to_string(),
+            (_, Some(objects), _) => format!("STIX bundle, {objects} objects"),
+            (_, _, Some(values)) => format!("MISP galaxy, {values} values"),
             _ => {
                 let n = report.statements;
                 format!("{n} statement{}", if n == 1 { "" } else { "s" })
@@ -339,6 +340,12 @@ pub(crate) fn report_load(
             report.nodes,
             report.relationships,
             took.as_secs_f64()
+        );
+    }
+    if report.same_as > 0 {
+        eprintln!(
+            "Joined {} MISP actor–STIX intrusion set pair(s) that share a name or alias (same-as)",
+            report.same_as
         );
     }
 }

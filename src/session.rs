@@ -343,6 +343,8 @@ impl Session {
                 }
                 self.graph.absorb(*graph);
                 self.graph.prepare_reads();
+                let mut report = report;
+                report.same_as = crate::misp::link_same_as(&mut self.graph);
                 report
             }
             Loaded::Script(script) => LoadReport {

@@ -21,6 +21,8 @@ pub struct StixReport {
     pub objects: usize,
     pub nodes: usize,
     pub relationships: usize,
+    /// The document was a MISP galaxy (its `objects` are the galaxy's values).
+    pub galaxy: bool,
     /// One line per reference to an object the bundle does not hold (or a repeated id), as
     /// `relationship--…: target_ref indicator--… is not in the bundle`.
     pub problems: Vec<String>,
@@ -40,6 +42,8 @@ pub enum StixError {
     Json(serde_json::Error),
     #[error("not a STIX bundle: {0}")]
     NotABundle(&'static str),
+    #[error("not a MISP galaxy: {0}")]
+    NotAGalaxy(&'static str),
 }
 
 /// The properties an object's identity and first external reference become.
@@ -115,7 +119,12 @@ fn import_within(
                 .ok_or(StixError::NotABundle("no \"objects\" list"))?;
             Ok(build(objects, progress))
         }
-        _ => Err(StixError::NotABundle("its \"type\" is not \"bundle\"")),
+        Json::Object(_) if crate::misp::is_galaxy(&document) => {
+            crate::misp::build(&document, progress).map_err(StixError::NotAGalaxy)
+        }
+        _ => Err(StixError::NotABundle(
+            "its \"type\" is not \"bundle\" (nor is it a MISP galaxy, which has a \"values\" list)",
+        )),
     }
 }
 

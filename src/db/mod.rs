@@ -356,15 +356,18 @@ impl Database {
 
     /// Merges a whole graph (a loaded snapshot) into the database, made durable by a checkpoint of
     /// its own: the merged graph is written as a new snapshot before it replaces the one in memory,
-    /// and a failure leaves both as they were.
-    pub fn absorb(&mut self, graph: Graph) -> Result<(), Error> {
+    /// and a failure leaves both as they were. MISP actors and STIX intrusion sets that name the same
+    /// group are joined (`same-as`) before it is written; returns how many such links were added.
+    pub fn absorb(&mut self, graph: Graph) -> Result<usize, Error> {
         let mut merged = self.session.graph().clone();
         merged.absorb(graph);
+        let same_as = crate::misp::link_same_as(&mut merged);
         let seq = self.seq + 1;
         snapshot::save(&merged, &snapshot_path(&self.dir, seq))?;
         *self.session.graph_mut() = merged;
         self.seq = seq;
-        self.after_snapshot()
+        self.after_snapshot()?;
+        Ok(same_as)
     }
 
     /// Replaces the whole graph with `graph`, made durable as [`Database::absorb`] is: written as a
