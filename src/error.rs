@@ -19,10 +19,18 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Database(crate::db::DbError),
-    #[error("{path}: neither a kgraph snapshot, a STIX bundle nor a UTF-8 Cypher script")]
+    #[error(
+        "{path}: neither a kgraph snapshot, a JSON document (STIX, MISP, JSON Lines), GraphML nor a UTF-8 Cypher script"
+    )]
     NotAScript { path: PathBuf },
     #[error("{path}: {detail}")]
     Stix { path: PathBuf, detail: String },
+    /// A file of a format kgraph reads back (GraphML) that could not be read.
+    #[error("{path}: cannot read it as {format}: {detail}")]
+    Format { path: PathBuf, format: &'static str, detail: String },
+    /// A directory of CSV files that could not be imported.
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Input(#[from] crate::input::InputError),
 }

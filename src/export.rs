@@ -218,9 +218,10 @@ fn labels(g: &Graph, n: NodeId) -> Vec<&str> {
     g.labels(n).iter().map(|&l| g.name(l)).collect()
 }
 
-fn props_json(g: &Graph, props: &Properties) -> serde_json::Value {
+/// Properties as JSON Lines carry them: NaN and infinities tagged, so that they read back.
+fn jsonl_props(g: &Graph, props: &Properties) -> serde_json::Value {
     serde_json::Value::Object(
-        props.iter().map(|(k, v)| (g.name(k).to_string(), crate::format::to_json(g, v))).collect(),
+        props.iter().map(|(k, v)| (g.name(k).to_string(), crate::readback::value_to_json(v))).collect(),
     )
 }
 
@@ -228,7 +229,7 @@ fn jsonl(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io:
     for &n in &s.nodes {
         tick.tick();
         let line = serde_json::json!({
-            "type": "node", "id": n.0, "labels": labels(g, n), "properties": props_json(g, g.node_properties(n)),
+            "type": "node", "id": n.0, "labels": labels(g, n), "properties": jsonl_props(g, g.node_properties(n)),
         });
         writeln!(w, "{line}")?;
     }
@@ -237,7 +238,7 @@ fn jsonl(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io:
         let (Some((a, b)), Some(ty)) = (g.endpoints(e), g.edge_type(e)) else { continue };
         let line = serde_json::json!({
             "type": "relationship", "id": e.0, "label": g.name(ty), "start": a.0, "end": b.0,
-            "properties": props_json(g, g.edge_properties(e)),
+            "properties": jsonl_props(g, g.edge_properties(e)),
         });
         writeln!(w, "{line}")?;
     }
@@ -253,6 +254,8 @@ fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            // A reader turns a raw carriage return into a line feed; a reference keeps it.
+            '\r' => out.push_str("&#13;"),
             // XML 1.0 cannot carry most control characters, even escaped.
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
             c => out.push(c),
@@ -271,35 +274,84 @@ fn plain(g: &Graph, v: &Value) -> String {
     }
 }
 
+/// How GraphML declares a property's values: its `attr.type`, lists as JSON text under a key
+/// marked `kgraph:type="list"` (GraphML has no lists), so that kgraph reads every value back as it was.
+fn graphml_type(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "long",
+        Value::Float(_) => "double",
+        Value::Bool(_) => "boolean",
+        Value::List(_) => "list",
+        _ => "string",
+    }
+}
+
+/// A value as GraphML data: scalars as text, lists as JSON (non-finite floats tagged).
+fn graphml_text(g: &Graph, v: &Value) -> String {
+    match v {
+        Value::List(_) => crate::readback::value_to_json(v).to_string(),
+        other => plain(g, other),
+    }
+}
+
+/// Labels as `:A:B`, back-quoted as Cypher would where a label needs it (a `:` inside one).
+fn graphml_labels(g: &Graph, n: NodeId) -> String {
+    let mut text = String::new();
+    for l in labels(g, n) {
+        text.push(':');
+        let _ = write_name(&mut text, l);
+    }
+    text
+}
+
 fn graphml(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> io::Result<()> {
-    // Keys are declared once per name and domain; all as strings but for scalar types that agree.
-    let mut node_keys = BTreeSet::new();
-    let mut edge_keys = BTreeSet::new();
+    // One key per property name and value type, per domain: a key holding integers in one node and
+    // strings in another gets two, each typed.
+    let mut node_keys: BTreeSet<(String, &'static str)> = BTreeSet::new();
+    let mut edge_keys: BTreeSet<(String, &'static str)> = BTreeSet::new();
     for &n in &s.nodes {
-        node_keys.extend(g.node_properties(n).iter().map(|(k, _)| g.name(k).to_string()));
+        node_keys.extend(g.node_properties(n).iter().map(|(k, v)| (g.name(k).to_string(), graphml_type(v))));
     }
     for &e in &s.relationships {
-        edge_keys.extend(g.edge_properties(e).iter().map(|(k, _)| g.name(k).to_string()));
+        edge_keys.extend(g.edge_properties(e).iter().map(|(k, v)| (g.name(k).to_string(), graphml_type(v))));
     }
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(w, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#)?;
+    writeln!(
+        w,
+        r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:kgraph="{}">"#,
+        crate::readback::KGRAPH_NS
+    )?;
     writeln!(w, r#"  <key id="labels" for="node" attr.name="labels" attr.type="string"/>"#)?;
     writeln!(w, r#"  <key id="type" for="edge" attr.name="type" attr.type="string"/>"#)?;
-    for (i, k) in node_keys.iter().enumerate() {
-        writeln!(w, r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="string"/>"#, xml_escape(k))?;
-    }
-    for (i, k) in edge_keys.iter().enumerate() {
-        writeln!(w, r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="string"/>"#, xml_escape(k))?;
-    }
+    let declare = |w: &mut dyn Write,
+                   prefix: &str,
+                   domain: &str,
+                   keys: &BTreeSet<(String, &str)>|
+     -> io::Result<()> {
+        for (i, (name, ty)) in keys.iter().enumerate() {
+            let (attr_type, mark) =
+                if *ty == "list" { ("string", r#" kgraph:type="list""#) } else { (*ty, "") };
+            writeln!(
+                w,
+                r#"  <key id="{prefix}{i}" for="{domain}" attr.name="{}" attr.type="{attr_type}"{mark}/>"#,
+                xml_escape(name)
+            )?;
+        }
+        Ok(())
+    };
+    declare(w, "n", "node", &node_keys)?;
+    declare(w, "e", "edge", &edge_keys)?;
     writeln!(w, r#"  <graph id="kgraph" edgedefault="directed">"#)?;
-    let index = |keys: &BTreeSet<String>, name: &str| keys.iter().position(|k| k == name).unwrap_or(0);
+    let index = |keys: &BTreeSet<(String, &'static str)>, name: &str, v: &Value| {
+        keys.iter().position(|(k, t)| k == name && *t == graphml_type(v)).unwrap_or(0)
+    };
     for &n in &s.nodes {
         tick.tick();
         writeln!(w, r#"    <node id="n{}">"#, n.0)?;
-        writeln!(w, r#"      <data key="labels">{}</data>"#, xml_escape(&labels(g, n).join(":")))?;
+        writeln!(w, r#"      <data key="labels">{}</data>"#, xml_escape(&graphml_labels(g, n)))?;
         for (k, v) in g.node_properties(n).iter() {
-            let key = index(&node_keys, g.name(k));
-            writeln!(w, r#"      <data key="n{key}">{}</data>"#, xml_escape(&plain(g, v)))?;
+            let key = index(&node_keys, g.name(k), v);
+            writeln!(w, r#"      <data key="n{key}">{}</data>"#, xml_escape(&graphml_text(g, v)))?;
         }
         writeln!(w, "    </node>")?;
     }
@@ -309,8 +361,8 @@ fn graphml(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> i
         writeln!(w, r#"    <edge id="e{}" source="n{}" target="n{}">"#, e.0, a.0, b.0)?;
         writeln!(w, r#"      <data key="type">{}</data>"#, xml_escape(g.name(ty)))?;
         for (k, v) in g.edge_properties(e).iter() {
-            let key = index(&edge_keys, g.name(k));
-            writeln!(w, r#"      <data key="e{key}">{}</data>"#, xml_escape(&plain(g, v)))?;
+            let key = index(&edge_keys, g.name(k), v);
+            writeln!(w, r#"      <data key="e{key}">{}</data>"#, xml_escape(&graphml_text(g, v)))?;
         }
         writeln!(w, "    </edge>")?;
     }

@@ -24,6 +24,7 @@ pub mod misp;
 pub mod parallel;
 pub mod progress;
 pub mod query;
+pub mod readback;
 mod session;
 pub mod snapshot;
 pub mod stix;

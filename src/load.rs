@@ -20,6 +20,8 @@ pub struct LoadReport {
     pub snapshot: bool,
     /// A STIX bundle: how many objects it held.
     pub stix_objects: Option<usize>,
+    /// What the file was, when neither a snapshot nor a bundle nor a galaxy nor a script.
+    pub format: Option<&'static str>,
     /// A MISP galaxy: how many values (clusters) it held.
     pub misp_values: Option<usize>,
     /// References to objects a STIX bundle does not hold, and other objects it could not take.
@@ -46,6 +48,8 @@ pub enum Loaded {
 enum Kind {
     Snapshot,
     Json,
+    /// An XML document: GraphML.
+    Xml,
     Script,
 }
 
@@ -69,6 +73,8 @@ impl Kind {
         let text = head.strip_prefix(BOM).unwrap_or(head);
         match text.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{' | b'[') => Some(Kind::Json),
+            // No Cypher statement begins with `<`.
+            Some(b'<') => Some(Kind::Xml),
             Some(_) => Some(Kind::Script),
             None if at_end || head.len() >= SNIFF_LIMIT => Some(Kind::Script),
             None => None,
@@ -105,7 +111,7 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
     let mut file = File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
-        return Err(io(io::Error::new(io::ErrorKind::IsADirectory, "is a directory, not a file")));
+        return read_csv_dir(path, progress);
     }
     let (mut head, kind) = sniff(&mut file).map_err(io)?;
     // Only a regular file's length is its content's; a pipe or a device says nothing, or zero.
@@ -135,6 +141,12 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
         Kind::Json => {
             let limit = input::json_limit();
             let bytes = read_whole(head, file, size, limit, input::JSON_LIMIT_WHY, &origin, progress)?;
+            if crate::readback::looks_like_jsonl(&bytes) {
+                progress.stage("reading JSON Lines", None, Unit::Items);
+                let (graph, problems) = crate::readback::read_jsonl(&bytes);
+                let report = LoadReport { format: Some("JSON Lines"), problems, ..LoadReport::default() };
+                return Ok(Loaded::Graph(Box::new(graph), report));
+            }
             let (graph, stix) = crate::stix::import_with(&bytes, progress)
                 .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
             let (stix_objects, misp_values) =
@@ -143,7 +155,46 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
                 LoadReport { stix_objects, misp_values, problems: stix.problems, ..LoadReport::default() };
             Ok(Loaded::Graph(Box::new(graph), report))
         }
+        Kind::Xml => {
+            let limit = input::json_limit();
+            let bytes = read_whole(head, file, size, limit, input::JSON_LIMIT_WHY, &origin, progress)?;
+            progress.stage("reading GraphML", None, Unit::Items);
+            let (graph, problems) = crate::readback::read_graphml(&bytes)
+                .map_err(|detail| Error::Format { path: path.to_path_buf(), format: "GraphML", detail })?;
+            let report = LoadReport { format: Some("GraphML"), problems, ..LoadReport::default() };
+            Ok(Loaded::Graph(Box::new(graph), report))
+        }
     }
+}
+
+/// A directory of neo4j-admin CSV files, as `--export DIR` writes them: `nodes*.csv` first, then
+/// `relationships*.csv` (or `edges*.csv`), each group in name order.
+fn read_csv_dir(dir: &Path, progress: &mut dyn Progress) -> Result<Loaded, Error> {
+    let io = |source| Error::Io { path: dir.to_path_buf(), source };
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        if name.starts_with("nodes") {
+            nodes.push(entry.path());
+        } else if name.starts_with("relationships") || name.starts_with("edges") {
+            edges.push(entry.path());
+        }
+    }
+    if nodes.is_empty() {
+        return Err(io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a directory without nodes*.csv: a directory loads as neo4j-admin CSV files (nodes*.csv, relationships*.csv)",
+        )));
+    }
+    nodes.sort();
+    edges.sort();
+    let graph = crate::import::import_csv(&nodes, &edges, progress)?;
+    Ok(Loaded::Graph(Box::new(graph), LoadReport { format: Some("CSV directory"), ..LoadReport::default() }))
 }
 
 /// The rest of a file after `head`, all of it, refused past `limit`.

@@ -326,6 +326,7 @@ pub(crate) fn report_load(
     }
     if verbose {
         let what = match (report.snapshot, report.stix_objects, report.misp_values) {
+            _ if report.format.is_some() => report.format.unwrap_or_default().to_string(),
             (true, _, _) => "snapshot".to_string(),
             (_, Some(objects), _) => format!("STIX bundle, {objects} objects"),
             (_, _, Some(values)) => format!("MISP galaxy, {values} values"),

@@ -202,6 +202,24 @@ fn lines_typed_while_a_statement_runs_are_kept() {
     quit(repl);
 }
 
+/// Issue 14, item 24: a JSON Lines export did not load back; every whole-graph export does, by :load.
+#[test]
+fn exports_load_back_through_load() {
+    let (mut repl, home) = start(&[SEED]);
+    for name in ["g.jsonl", "g.graphml", "csvdir", "g.cypher"] {
+        let path = home.path().join(name);
+        repl.send_line(&format!(":export {}", path.display())).expect("typed");
+        repl.exp_string("kgraph> ").expect("prompt");
+        repl.send_line(&format!(":load {}", path.display())).expect("typed");
+        repl.exp_string("17 nodes, 30 relationships").expect("the whole graph came back");
+        repl.exp_string("Replaced the graph").expect("it replaced the graph");
+        repl.exp_string("kgraph> ").expect("prompt");
+        assert!(count_nodes(&mut repl).contains("17"), "{name}");
+        repl.exp_string("kgraph> ").expect("prompt");
+    }
+    quit(repl);
+}
+
 #[test]
 fn tab_completes_labels_types_keys_and_keywords_of_the_loaded_graph() {
     let (mut repl, _home) = start(&[SEED]);

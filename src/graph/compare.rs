@@ -22,7 +22,7 @@ impl Graph {
                 (n.0, labels, name_map(self.node_properties(n)))
             })
             .collect();
-        let edges = self
+        let mut edges: Vec<_> = self
             .edges()
             .filter_map(|e| {
                 let (a, b) = self.endpoints(e)?;
@@ -30,6 +30,11 @@ impl Graph {
                 Some((e.0, a.0, b.0, ty, name_map(self.edge_properties(e))))
             })
             .collect();
+        // Relationships come out of storage in its order (rows, then those created since), which
+        // two equal graphs need not share.
+        edges.sort_by_key(|e| e.0);
+        let mut nodes: Vec<_> = nodes;
+        nodes.sort_by_key(|n: &(u32, Vec<String>, CanonicalProps)| n.0);
         CanonicalGraph { nodes, edges }
     }
 }
@@ -42,10 +47,22 @@ struct CanonicalGraph {
     edges: Vec<(u32, u32, u32, String, CanonicalProps)>,
 }
 
+/// Values as stored, floats bit for bit, but any NaN equal to any other: the sign and payload of a
+/// NaN mean nothing to Cypher, and no text format (JSON, GraphML, CSV) keeps them.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Value::List(xs), Value::List(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_value(x, y))
+        }
+        _ => a.identical(b),
+    }
+}
+
 impl PartialEq for CanonicalGraph {
     fn eq(&self, other: &Self) -> bool {
         let same_props = |a: &CanonicalProps, b: &CanonicalProps| {
-            a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && va.identical(vb))
+            a.len() == b.len() && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && same_value(va, vb))
         };
         self.nodes.len() == other.nodes.len()
             && self.edges.len() == other.edges.len()
@@ -80,7 +97,7 @@ impl Graph {
 }
 
 /// Two graphs are equal when they hold the same ids with the same labels, types, endpoints and
-/// properties (floats compared bit for bit), however their names happen to be interned.
+/// properties (floats compared bit for bit, NaNs all alike), however their names happen to be interned.
 impl PartialEq for Graph {
     fn eq(&self, other: &Self) -> bool {
         self.canonical() == other.canonical()
