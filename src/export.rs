@@ -522,15 +522,13 @@ fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write, tick: &mu
     } else {
         s.relationships.iter().map(|e| e.0).collect()
     };
-    let mut keys: Vec<(crate::graph::Sym, &'static str)> = Vec::new();
+    // One column per key and value type: a key holding integers in some entities and text in others
+    // gets `key:long` and `key:string`, each entity's value in the column of its type.
     let mut seen = BTreeSet::new();
     for &id in &ids {
-        seen.extend(props(id).iter().map(|(k, _)| k));
+        seen.extend(props(id).iter().map(|(k, v)| (g.name(k).to_string(), k, column_type(&[v]))));
     }
-    for k in seen {
-        let values: Vec<&Value> = ids.iter().filter_map(|&id| props(id).get(k)).collect();
-        keys.push((k, column_type(&values)));
-    }
+    let keys: Vec<(crate::graph::Sym, &'static str)> = seen.into_iter().map(|(_, k, t)| (k, t)).collect();
     let mut out = csv::Writer::from_writer(w);
     let mut header: Vec<String> = if nodes {
         vec![":ID".into(), ":LABEL".into()]
@@ -550,7 +548,8 @@ fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write, tick: &mu
             vec![a.0.to_string(), b.0.to_string(), g.name(ty).to_string()]
         };
         for (k, t) in &keys {
-            record.push(props(id).get(*k).map_or(String::new(), |v| csv_cell(g, v, t)));
+            let value = props(id).get(*k).filter(|v| column_type(&[v]) == *t);
+            record.push(value.map_or(String::new(), |v| csv_cell(g, v, t)));
         }
         out.write_record(&record).map_err(io::Error::other)?;
     }

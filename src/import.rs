@@ -202,8 +202,10 @@ fn header(
         reader.headers().map_err(|source| ImportError::Csv { path: path.to_path_buf(), source })?.clone();
     let bad = |message: String| ImportError::Header { path: path.to_path_buf(), message };
     let mut columns = Vec::with_capacity(fields.len());
-    // Each property one column: with two, one value would quietly replace the other.
-    let mut keys: HashMap<&str, &str> = HashMap::new();
+    // A property has one column per value type (kgraph's exports write `v:long` and `v:string` for a
+    // key holding both); two columns of one type would have one value quietly replace the other, and
+    // a row giving a value in two columns of one property is refused.
+    let mut keys: HashMap<(&str, String), &str> = HashMap::new();
     for field in fields.iter() {
         let (name, kind) = match field.rsplit_once(':') {
             Some((name, kind)) => (name.trim(), kind.trim()),
@@ -213,9 +215,23 @@ fn header(
             kind.split('(').next().unwrap_or_default().to_ascii_uppercase().as_str(),
             "LABEL" | "START_ID" | "END_ID" | "TYPE" | "IGNORE"
         );
+        let value_type = match kind.to_ascii_lowercase().as_str() {
+            "int" | "long" | "short" | "byte" => "long".to_string(),
+            "float" | "double" => "double".to_string(),
+            "char" | "" => "string".to_string(),
+            other => other.replace("int[]", "long[]").replace("float[]", "double[]"),
+        };
+        // The id column's property collides with a column of that name of any type.
+        let is_id = kind.split('(').next().is_some_and(|k| k.eq_ignore_ascii_case("ID"));
+        let clash = if is_id {
+            keys.iter().find(|((n, _), _)| *n == name).map(|(_, f)| *f)
+        } else {
+            keys.get(&(name, "ID".to_string())).copied()
+        };
+        let value_type = if is_id { "ID".to_string() } else { value_type };
         if is_property
             && !name.is_empty()
-            && let Some(other) = keys.insert(name, field)
+            && let Some(other) = clash.or_else(|| keys.insert((name, value_type), field))
         {
             return Err(bad(format!("`{field}` and `{other}` both set the property `{name}`")));
         }
@@ -417,8 +433,8 @@ fn parse_node(
                 }
             }
             Column::Property { key, scalar, array } => {
-                if !bytes.is_empty() {
-                    props.set(*key, at.property(i, bytes, *scalar, *array)?);
+                if !bytes.is_empty() && props.set(*key, at.property(i, bytes, *scalar, *array)?).is_some() {
+                    return Err(at.error(i, "a second column gives this property a value".into()));
                 }
             }
             Column::Ignore => {}

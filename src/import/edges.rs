@@ -173,8 +173,9 @@ impl Context<'_> {
                     });
                 }
                 Column::Property { key, scalar, array } => {
-                    if !bytes.is_empty() {
-                        props.set(*key, at.property(i, bytes, *scalar, *array)?);
+                    if !bytes.is_empty() && props.set(*key, at.property(i, bytes, *scalar, *array)?).is_some()
+                    {
+                        return Err(at.error(i, "a second column gives this property a value".into()));
                     }
                 }
                 Column::Ignore => {}
