@@ -325,11 +325,11 @@ pub(crate) fn report_load(
         }
     }
     if verbose {
-        let what = match (report.snapshot, report.stix_objects, report.misp_values) {
-            _ if report.format.is_some() => report.format.unwrap_or_default().to_string(),
-            (true, _, _) => "snapshot".to_string(),
-            (_, Some(objects), _) => format!("STIX bundle, {objects} objects"),
-            (_, _, Some(values)) => format!("MISP galaxy, {values} values"),
+        let what = match (report.format, report.snapshot, report.stix_objects, report.misp_values) {
+            (Some(format), ..) => format.to_string(),
+            (_, true, _, _) => "snapshot".to_string(),
+            (_, _, Some(objects), _) => format!("STIX bundle, {objects} objects"),
+            (_, _, _, Some(values)) => format!("MISP galaxy, {values} values"),
             _ => {
                 let n = report.statements;
                 format!("{n} statement{}", if n == 1 { "" } else { "s" })
