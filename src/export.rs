@@ -508,7 +508,24 @@ fn column_type(values: &[&Value]) -> &'static str {
     }
 }
 
+/// A value's column type in a CSV export: its neo4j-admin type, or kgraph's `json` for a value
+/// those types cannot carry back (an empty cell is no value, and `;` separates a list's items).
+fn csv_type(v: &Value) -> &'static str {
+    let unsayable = match v {
+        Value::String(s) => s.is_empty(),
+        Value::List(items) => {
+            items.is_empty()
+                || items.iter().any(|i| matches!(i, Value::String(s) if s.is_empty() || s.contains(';')))
+        }
+        _ => false,
+    };
+    if unsayable { "json" } else { column_type(&[v]) }
+}
+
 fn csv_cell(g: &Graph, v: &Value, column: &str) -> String {
+    if column == "json" {
+        return crate::readback::value_to_json(v).to_string();
+    }
     match (v, column.ends_with("[]")) {
         (Value::List(items), true) => items.iter().map(|i| plain(g, i)).collect::<Vec<_>>().join(";"),
         _ => plain(g, v),
@@ -526,7 +543,7 @@ fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write, tick: &mu
     // gets `key:long` and `key:string`, each entity's value in the column of its type.
     let mut seen = BTreeSet::new();
     for &id in &ids {
-        seen.extend(props(id).iter().map(|(k, v)| (g.name(k).to_string(), k, column_type(&[v]))));
+        seen.extend(props(id).iter().map(|(k, v)| (g.name(k).to_string(), k, csv_type(v))));
     }
     let keys: Vec<(crate::graph::Sym, &'static str)> = seen.into_iter().map(|(_, k, t)| (k, t)).collect();
     let mut out = csv::Writer::from_writer(w);
@@ -548,7 +565,7 @@ fn csv_file(g: &Graph, s: &Selection, nodes: bool, w: &mut impl Write, tick: &mu
             vec![a.0.to_string(), b.0.to_string(), g.name(ty).to_string()]
         };
         for (k, t) in &keys {
-            let value = props(id).get(*k).filter(|v| column_type(&[v]) == *t);
+            let value = props(id).get(*k).filter(|v| csv_type(v) == *t);
             record.push(value.map_or(String::new(), |v| csv_cell(g, v, t)));
         }
         out.write_record(&record).map_err(io::Error::other)?;

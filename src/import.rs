@@ -1,6 +1,7 @@
 //! Bulk import of CSV files in the neo4j-admin layout: node files with an `:ID` column, an optional
 //! `:LABEL` column (labels separated by `;`) and property columns (`name`, `score:int`,
-//! `tags:string[]`); relationship files with `:START_ID`, `:END_ID`, `:TYPE` and property columns.
+//! `tags:string[]`, and kgraph's `v:json` for any value as JSON; one property may have a column per
+//! type); relationship files with `:START_ID`, `:END_ID`, `:TYPE` and property columns.
 //! Files are streamed record by record; a bad record stops the import with the file, line and
 //! column it is at, never a skipped row.
 
@@ -104,6 +105,9 @@ enum Scalar {
     Float,
     Bool,
     Text,
+    /// kgraph's own column type (`key:json`): any property value as JSON, for what the neo4j-admin
+    /// types cannot carry (an empty string, an empty list, a `;` inside a list's strings).
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,9 +268,10 @@ fn header(
                     "float" | "double" => Scalar::Float,
                     "boolean" => Scalar::Bool,
                     "string" | "char" => Scalar::Text,
+                    "json" if !array => Scalar::Json,
                     other => {
                         return Err(bad(format!(
-                            "`{field}`: unsupported type `{other}` (int, long, float, double, boolean, string, and arrays of them with `[]`)"
+                            "`{field}`: unsupported type `{other}` (int, long, float, double, boolean, string, and arrays of them with `[]`; json)"
                         )));
                     }
                 };
@@ -289,6 +294,8 @@ fn parse_scalar(text: &str, scalar: Scalar) -> Result<Value, String> {
             _ => Err(format!("`{text}` is not true or false")),
         },
         Scalar::Text => Ok(Value::from(text)),
+        Scalar::Json => crate::readback::value_from_json_text(t)
+            .ok_or_else(|| format!("`{text}` is not JSON of a value a property can hold")),
     }
 }
 

@@ -7,7 +7,7 @@ mod graphml;
 mod jsonl;
 
 pub use graphml::{KGRAPH_NS, looks_like_graphml, read_graphml};
-pub use jsonl::{looks_like_jsonl, read_jsonl, value_to_json};
+pub use jsonl::{looks_like_jsonl, read_jsonl, value_from_json_text, value_to_json};
 
 use std::collections::HashMap;
 

@@ -32,7 +32,7 @@ pub enum Tool {
     /// Import CSV files in the neo4j-admin layout into a snapshot.
     Import {
         /// Node files: an `:ID` column, optional `:LABEL` (labels separated by `;`), property columns
-        /// (`name`, `score:int`, `tags:string[]`).
+        /// (`name`, `score:int`, `tags:string[]`, `v:json` for any value as JSON).
         #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
         nodes: Vec<PathBuf>,
         /// Relationship files: `:START_ID`, `:END_ID`, `:TYPE` and property columns.

@@ -8,8 +8,9 @@ use kgraph::export::{Selection, export};
 use kgraph::{Graph, Session};
 
 /// The seed story, then what exports find hard: odd names, quotes, markup, a carriage return, NaN
-/// and infinities, lists of each type, integers past 2^53, a `;` in text, a key holding values of
-/// different types, and a deleted node (a hole in the ids).
+/// and infinities, lists of each type, integers past 2^53, a `;` in text and in a list's strings,
+/// empty strings and lists, a key holding values of different types, and a deleted node (a hole in
+/// the ids).
 fn awkward() -> Session {
     let mut s = Session::new();
     s.run(include_str!("../graphs/czech-apt31.cypher")).expect("the seed graph builds");
@@ -17,7 +18,7 @@ fn awkward() -> Session {
         "CREATE (:`Odd Label`:Second {`odd key`: 'a \"q\" <t> & x\\r\\ny', nan: 0.0 / 0.0, inf: -1.0 / 0.0, \
          floats: [1.5, 2.0], ints: [1, 2], flags: [true, false], names: ['a', 'b'], big: 9007199254740993, \
          yes: true, text: 'x;y', `with:colon`: 1})-[:`linked-to` {w: 0.5, tags: ['a', 'b']}]->(:`a:b` {v: 1}), \
-         (:Mixed {v: 'one'})-[:`linked-to` {w: 'heavy'}]->(:Mixed {v: 2.5})",
+         (:Mixed {v: 'one', empty: '', none: [], semi: ['a;b', '']})-[:`linked-to` {w: 'heavy', e: ''}]->(:Mixed {v: 2.5})",
     )
     .expect("the awkward nodes are created");
     s.run("MATCH (n:Campaign) DETACH DELETE n").expect("a node is deleted");

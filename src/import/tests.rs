@@ -129,6 +129,22 @@ fn two_columns_for_one_property_are_refused() {
     assert!(err.contains("line 2, column 5: a second column gives this property a value"), "{err}");
 }
 
+/// Issue 14, item 24: an empty string, an empty list and a `;` inside a list's strings did not come
+/// back from a CSV export; kgraph's `json` column type carries them.
+#[test]
+fn a_json_column_carries_what_the_neo4j_types_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let n =
+        write(dir.path(), "n.csv", "id:ID,v:json\n1,\"\"\"\"\"\"\n2,[]\n3,\"[\"\"a;b\"\",\"\"\"\"]\"\n4,\n");
+    let e = write(dir.path(), "e.csv", ":START_ID,:END_ID,:TYPE\n");
+    let g = import(&[n], &[e]).unwrap();
+    let values: Vec<Option<&Value>> = g.nodes().map(|n| g.node_property(n, "v")).collect();
+    let semi = Value::List(vec![Value::from("a;b"), Value::from("")]);
+    assert_eq!(values, [Some(&Value::from("")), Some(&Value::List(vec![])), Some(&semi), None]);
+    let err = error_of("id:ID,v:json\n1,{nope\n", ":START_ID,:END_ID,:TYPE\n");
+    assert!(err.contains("is not JSON of a value a property can hold"), "{err}");
+}
+
 /// Issue 14, item 24: a key holding integers and text came back as text from a CSV export.
 #[test]
 fn a_property_of_mixed_types_reads_from_a_column_per_type() {

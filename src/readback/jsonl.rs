@@ -43,6 +43,11 @@ pub fn value_to_json(v: &Value) -> Json {
     }
 }
 
+/// A property value from its JSON text, as [`value_to_json`] writes it; `None` if it is not one.
+pub fn value_from_json_text(text: &str) -> Option<Value> {
+    value_from_json(&serde_json::from_str(text).ok()?)
+}
+
 fn value_from_json(j: &Json) -> Option<Value> {
     match j {
         Json::Bool(b) => Some(Value::Bool(*b)),
