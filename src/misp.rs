@@ -1,7 +1,7 @@
 //! MISP galaxies in: a cluster file (`{"type": "threat-actor", "values": [...]}`, as the MISP project
 //! and analysts exchange them) becomes one node per value, labelled with the galaxy's type in
-//! PascalCase (`threat-actor` → `ThreatActor`), named by the value and carrying its `uuid` as
-//! `misp_uuid`, its description and every `meta` field (synonyms, country, refs, …). Each `related`
+//! PascalCase (`threat-actor` → `ThreatActor`), named by the value and carrying its `uuid`, its
+//! description and every `meta` field (synonyms, country, refs, …). Each `related`
 //! entry becomes a relationship typed by its `type` (`similar`, `uses`, …) with the likelihood its
 //! estimative-language tag gives. References to values outside the file are reported, never invented.
 //!
@@ -17,8 +17,8 @@ use crate::progress::{ITEMS_EVERY, Progress, Unit};
 use crate::stix::{StixReport, label_for};
 use crate::value::Value;
 
-/// The property holding a value's uuid: kept apart from STIX's `stix_id`.
-pub const MISP_UUID: &str = "misp_uuid";
+/// The property holding a value's uuid, as MISP names it (STIX objects carry `stix_id` instead).
+pub const MISP_UUID: &str = "uuid";
 /// The relationship joining a MISP actor to the STIX intrusion set it names.
 pub const SAME_AS: &str = "same-as";
 /// The most values one galaxy file may hold: the largest published galaxy has a few thousand.
@@ -182,7 +182,7 @@ fn names_of(g: &Graph, n: NodeId, alias_keys: &[&str]) -> Vec<(String, String)> 
     names
 }
 
-/// Joins every MISP actor (a node with a `misp_uuid`) to each STIX intrusion set (`IntrusionSet`,
+/// Joins every MISP actor (a node with a `uuid` and no `stix_id`) to each STIX intrusion set (`IntrusionSet`,
 /// with a `stix_id`) that shares a name or alias with it, by a `same-as` relationship from the actor
 /// carrying the shared name as `name`; pairs already joined are left alone. Returns how many it added.
 pub fn link_same_as(g: &mut Graph) -> usize {
@@ -204,7 +204,12 @@ pub fn link_same_as(g: &mut Graph) -> usize {
     if sets_by_name.is_empty() {
         return 0;
     }
-    let actors: Vec<NodeId> = g.nodes().filter(|&n| g.node_property(n, MISP_UUID).is_some()).collect();
+    let actors: Vec<NodeId> = g
+        .nodes()
+        .filter(|&n| {
+            g.node_property(n, MISP_UUID).is_some() && g.node_property(n, crate::stix::STIX_ID).is_none()
+        })
+        .collect();
     let same_as = g.intern(SAME_AS);
     let name_key = g.intern("name");
     let mut added = 0;

@@ -55,7 +55,7 @@ fn a_misp_galaxy_imports_values_meta_and_related_links() {
 
     let found = rows(
         &mut s,
-        "MATCH (a:ThreatActor {name: 'APT31'}) RETURN a.misp_uuid, a.country, a.synonyms, a.refs, \
+        "MATCH (a:ThreatActor {name: 'APT31'}) RETURN a.uuid, a.country, a.synonyms, a.refs, \
          a.description, a.`attribution-confidence`, a.`cfr-target-category`, a.galaxy",
     );
     assert_eq!(
@@ -140,7 +140,7 @@ fn the_shared_misp_galaxy_imports_and_joins_attack() {
     let report = s.load_file(&galaxy).expect("the galaxy loads");
     assert_eq!(report.misp_values, Some(values));
     assert_eq!(report.nodes, values);
-    let apt31 = rows(&mut s, "MATCH (a:ThreatActor {name: 'APT31'}) RETURN a.misp_uuid, a.country");
+    let apt31 = rows(&mut s, "MATCH (a:ThreatActor {name: 'APT31'}) RETURN a.uuid, a.country");
     assert_eq!(apt31, [vec![text("6bf7e6b6-5917-45a6-9567-f0baba79768c"), text("CN")]]);
     s.load_file(&attack).expect("the ATT&CK extract loads");
     let joined =
