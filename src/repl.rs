@@ -111,9 +111,14 @@ pub fn run(session: &mut Engine, format: Format, width: Width, timing: bool) -> 
                     continue;
                 }
                 if entry.is_empty() {
-                    // Enter on an empty continuation line asks what the statement waits for.
+                    // Enter on an empty continuation line asks what the statement waits for; inside
+                    // a string or a comment the blank line is also part of the text.
                     if let Some(open) = split::open_at_end(&pending) {
                         eprintln!("({open}; Ctrl-C abandons the statement)");
+                        if matches!(open, Open::Quote(_) | Open::BlockComment) {
+                            pending.push('\n');
+                            pending.push_str(&line);
+                        }
                     }
                     continue;
                 }

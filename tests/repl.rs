@@ -139,8 +139,13 @@ fn continuation_lines_have_a_prompt_and_say_what_is_open() {
     repl.exp_string("     -> ").expect("a continuation prompt");
     repl.send_line("").expect("typed");
     repl.exp_string("a string is open: close it with '").expect("what is open");
-    repl.send_line("way' AS s;").expect("typed");
+    repl.send_line("way' AS s, size('one").expect("typed");
+    repl.send_line("").expect("a blank line inside the string");
+    repl.exp_string("a string is open").expect("what is open");
+    repl.send_line("three') AS length;").expect("typed");
     repl.exp_string("half").expect("the lines ran as one statement");
+    // 'one', the line break typed, the blank line, 'three': the blank line is part of the string.
+    repl.exp_string("| 10 ").expect("the blank line was kept in the string");
     repl.exp_string("1 row").expect("its result");
     repl.exp_string("kgraph> ").expect("the first prompt again");
 
