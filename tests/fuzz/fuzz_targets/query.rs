@@ -1,6 +1,6 @@
-//! Any text through the splitter, the parser and the planner (against the seed graph): an error is
-//! fine, a panic or a hang is a bug. A statement that parses must print as text that parses back to
-//! the same statement.
+//! Any text through the splitter, the parser, the planner and the notifications (against the seed
+//! graph): an error is fine, a panic or a hang is a bug. A statement that parses must print as text
+//! that parses back to the same statement.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -27,6 +27,9 @@ fuzz_target!(|data: &[u8]| {
         let again = parser::parse_statement(&printed, 0..printed.len())
             .unwrap_or_else(|e| panic!("printed statement does not parse: {printed}\n{e}"));
         assert_eq!(again.to_string(), printed, "printing is not stable");
-        let _ = plan::plan(&statement, seed());
+        if plan::plan(&statement, seed()).is_ok() {
+            // What a statement may not have meant: walks every clause and expression.
+            let _ = kgraph::query::notify::check(&statement, seed());
+        }
     }
 });
