@@ -155,41 +155,23 @@ pub(super) fn write_table(
     }
     let s = &output.stats;
     if !s.is_empty() {
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let mut parts = Vec::new();
-        if s.nodes_created > 0 {
-            parts.push(format!("created {}", plural(s.nodes_created, "node", "nodes")));
-        }
-        if s.relationships_created > 0 {
-            parts.push(format!(
-                "created {}",
-                plural(s.relationships_created, "relationship", "relationships")
-            ));
-        }
-        if s.properties_set > 0 {
-            parts.push(format!("set {}", plural(s.properties_set, "property", "properties")));
-        }
-        if s.nodes_deleted > 0 {
-            parts.push(format!("deleted {}", plural(s.nodes_deleted, "node", "nodes")));
-        }
-        if s.relationships_deleted > 0 {
-            parts.push(format!(
-                "deleted {}",
-                plural(s.relationships_deleted, "relationship", "relationships")
-            ));
-        }
-        if s.indexes_added > 0 {
-            parts.push(format!("added {}", plural(s.indexes_added, "index", "indexes")));
-        }
-        if s.indexes_removed > 0 {
-            parts.push(format!("dropped {}", plural(s.indexes_removed, "index", "indexes")));
-        }
-        if s.labels_added > 0 {
-            parts.push(format!("added {}", plural(s.labels_added, "label", "labels")));
-        }
-        if s.labels_removed > 0 {
-            parts.push(format!("removed {}", plural(s.labels_removed, "label", "labels")));
-        }
+        // In the order they are said: what was made, set, removed, then indexes and labels.
+        let counts = [
+            (s.nodes_created, "created", "node", "nodes"),
+            (s.relationships_created, "created", "relationship", "relationships"),
+            (s.properties_set, "set", "property", "properties"),
+            (s.nodes_deleted, "deleted", "node", "nodes"),
+            (s.relationships_deleted, "deleted", "relationship", "relationships"),
+            (s.indexes_added, "added", "index", "indexes"),
+            (s.indexes_removed, "dropped", "index", "indexes"),
+            (s.labels_added, "added", "label", "labels"),
+            (s.labels_removed, "removed", "label", "labels"),
+        ];
+        let parts: Vec<String> = counts
+            .into_iter()
+            .filter(|&(n, ..)| n > 0)
+            .map(|(n, verb, one, many)| format!("{verb} {n} {}", if n == 1 { one } else { many }))
+            .collect();
         let mut text = parts.join(", ");
         if let Some(first) = text.get(..1) {
             text = first.to_uppercase() + &text[1..];
