@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use crate::graph::{Direction, Graph, NodeId, Properties};
 use crate::progress::{ITEMS_EVERY, Progress, Unit};
-use crate::stix::{StixReport, label_for};
+use crate::stix::{StixReport, abridged, label_for, scalar};
 use crate::value::Value;
 
 /// The property holding a value's uuid, as MISP names it (STIX objects carry `stix_id` instead).
@@ -132,12 +132,6 @@ pub fn build(document: &Json, progress: &mut dyn Progress) -> Result<(Graph, Sti
 
 /// A meta field as a property: a scalar, or a list of scalars; anything nested as its JSON text.
 fn property_value(field: &Json) -> Option<Value> {
-    let scalar = |v: &Json| match v {
-        Json::Bool(b) => Some(Value::Bool(*b)),
-        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Float)),
-        Json::String(s) => Some(Value::from(s.as_str())),
-        _ => None,
-    };
     match field {
         Json::Null => None,
         Json::Array(items) => match items.iter().map(scalar).collect::<Option<Vec<Value>>>() {
@@ -146,14 +140,6 @@ fn property_value(field: &Json) -> Option<Value> {
         },
         Json::Object(_) => Some(Value::from(field.to_string().as_str())),
         other => scalar(other),
-    }
-}
-
-fn abridged(v: &Json) -> String {
-    let text = v.to_string();
-    match text.char_indices().nth(80) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
     }
 }
 

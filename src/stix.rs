@@ -255,7 +255,8 @@ fn properties(g: &mut Graph, o: &Json, skip: &[&str]) -> Properties {
     props
 }
 
-fn scalar(v: &Json) -> Option<Value> {
+/// A JSON scalar as a value; `None` for null, arrays and objects.
+pub(crate) fn scalar(v: &Json) -> Option<Value> {
     match v {
         Json::Bool(b) => Some(Value::Bool(*b)),
         Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Float)),
@@ -282,7 +283,8 @@ fn set_external_id(g: &mut Graph, props: &mut Properties, o: &Json) {
     }
 }
 
-fn abridged(o: &Json) -> String {
+/// A JSON value for a problem line, cut to 80 characters.
+pub(crate) fn abridged(o: &Json) -> String {
     let text = o.to_string();
     match text.char_indices().nth(80) {
         Some((at, _)) => format!("{}…", &text[..at]),

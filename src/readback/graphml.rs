@@ -62,20 +62,8 @@ fn typed(kind: Kind, text: &str) -> Option<Value> {
             "false" | "False" | "0" => Some(Value::Bool(false)),
             _ => None,
         },
-        Kind::List => {
-            let json: serde_json::Value = serde_json::from_str(t).ok()?;
-            let items = json.as_array()?;
-            let mut list = Vec::with_capacity(items.len());
-            for item in items {
-                // A list of one value type: the JSON Lines reader's rules, tags for NaN included.
-                let wrapped = serde_json::json!({ "properties": { "v": item } });
-                let mut problems = Vec::new();
-                let value = super::jsonl::properties_of(&wrapped, &mut problems).pop()?.1;
-                list.push(value);
-            }
-            let value = Value::List(list);
-            value.is_storable().then_some(value)
-        }
+        // A list of one value type, by the JSON Lines reader's rules (tags for NaN included).
+        Kind::List => super::jsonl::value_from_json_text(t).filter(|v| matches!(v, Value::List(_))),
     }
 }
 

@@ -50,9 +50,6 @@ pub fn value_from_json_text(text: &str) -> Option<Value> {
 
 fn value_from_json(j: &Json) -> Option<Value> {
     match j {
-        Json::Bool(b) => Some(Value::Bool(*b)),
-        Json::Number(n) => n.as_i64().map(Value::Int).or_else(|| n.as_f64().map(Value::Float)),
-        Json::String(s) => Some(Value::from(s.as_str())),
         Json::Object(o) if o.len() == 1 => match o.get(FLOAT_TAG).and_then(Json::as_str)? {
             "NaN" => Some(Value::Float(f64::NAN)),
             "Infinity" => Some(Value::Float(f64::INFINITY)),
@@ -64,7 +61,7 @@ fn value_from_json(j: &Json) -> Option<Value> {
             let value = Value::List(list);
             value.is_storable().then_some(value)
         }
-        _ => None,
+        other => crate::stix::scalar(other),
     }
 }
 
@@ -90,11 +87,6 @@ fn properties(
         }
     }
     out
-}
-
-/// The properties of `{"properties": {...}}`, for readers that share these rules.
-pub(super) fn properties_of(o: &Json, problems: &mut Vec<String>) -> Vec<(String, Value)> {
-    o.as_object().map_or_else(Vec::new, |o| properties(o, "", problems))
 }
 
 /// Reads a JSON Lines export. Lines that are not a node or a relationship are reported and skipped.
