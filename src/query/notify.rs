@@ -185,49 +185,17 @@ impl Uses {
 
     fn read_pattern(&mut self, pattern: &Pattern) {
         let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
-        for node in nodes {
-            if let Some(v) = &node.variable {
-                self.entities.insert(v.name.clone());
-            }
-            for label in &node.labels {
-                self.read.push((NotificationKind::UnknownLabel, label.clone(), node.span));
-            }
-            for (key, _) in &node.properties {
-                self.read.push((NotificationKind::UnknownPropertyKey, key.clone(), node.span));
-            }
-        }
-        for (rel, _) in &pattern.steps {
-            if let Some(v) = &rel.variable {
-                self.entities.insert(v.name.clone());
-            }
-            for ty in &rel.types {
-                self.read.push((NotificationKind::UnknownRelationshipType, ty.clone(), rel.span));
-            }
-            for (key, _) in &rel.properties {
-                self.read.push((NotificationKind::UnknownPropertyKey, key.clone(), rel.span));
-            }
-        }
+        let rels = pattern.steps.iter().map(|(r, _)| r);
+        self.entities.extend(nodes.filter_map(|n| n.variable.as_ref()).map(|v| v.name.clone()));
+        self.entities.extend(rels.filter_map(|r| r.variable.as_ref()).map(|v| v.name.clone()));
+        pattern_names(pattern, true, |kind, name, span| self.read.push((kind, name.to_string(), span)));
         pattern.expressions().for_each(|e| self.expr(e));
     }
 
     fn write_pattern(&mut self, pattern: &Pattern) {
-        let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
-        for node in nodes {
-            for label in &node.labels {
-                self.written.insert((NotificationKind::UnknownLabel, label.clone()));
-            }
-            for (key, _) in &node.properties {
-                self.written.insert((NotificationKind::UnknownPropertyKey, key.clone()));
-            }
-        }
-        for (rel, _) in &pattern.steps {
-            for ty in &rel.types {
-                self.written.insert((NotificationKind::UnknownRelationshipType, ty.clone()));
-            }
-            for (key, _) in &rel.properties {
-                self.written.insert((NotificationKind::UnknownPropertyKey, key.clone()));
-            }
-        }
+        pattern_names(pattern, true, |kind, name, _| {
+            self.written.insert((kind, name.to_string()));
+        });
         pattern.expressions().for_each(|e| self.expr(e));
     }
 
@@ -257,24 +225,26 @@ impl Uses {
             _ => {}
         });
         for p in patterns {
-            // The expressions inside were walked already; only the names are left to read.
-            let mut names = Uses { entities: self.entities.clone(), ..Uses::default() };
-            names.read_pattern_names(p);
-            self.read.extend(names.read);
+            // The expressions inside were walked already; only the labels and types are left.
+            pattern_names(p, false, |kind, name, span| self.read.push((kind, name.to_string(), span)));
         }
     }
+}
 
-    fn read_pattern_names(&mut self, pattern: &Pattern) {
-        let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
-        for node in nodes {
-            for label in &node.labels {
-                self.read.push((NotificationKind::UnknownLabel, label.clone(), node.span));
-            }
+/// Calls `f` with each label and relationship type a pattern names, and with `keys` each property
+/// key of its maps, in the pattern's order: nodes first, then relationships.
+fn pattern_names(pattern: &Pattern, keys: bool, mut f: impl FnMut(NotificationKind, &str, Span)) {
+    let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
+    for node in nodes {
+        node.labels.iter().for_each(|l| f(NotificationKind::UnknownLabel, l, node.span));
+        if keys {
+            node.properties.iter().for_each(|(k, _)| f(NotificationKind::UnknownPropertyKey, k, node.span));
         }
-        for (rel, _) in &pattern.steps {
-            for ty in &rel.types {
-                self.read.push((NotificationKind::UnknownRelationshipType, ty.clone(), rel.span));
-            }
+    }
+    for (rel, _) in &pattern.steps {
+        rel.types.iter().for_each(|t| f(NotificationKind::UnknownRelationshipType, t, rel.span));
+        if keys {
+            rel.properties.iter().for_each(|(k, _)| f(NotificationKind::UnknownPropertyKey, k, rel.span));
         }
     }
 }
