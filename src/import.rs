@@ -99,7 +99,10 @@ impl IdMap {
 /// How often progress is reported, in records.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A property column's values: their scalar type, and whether they are arrays of it.
+type ValueColumn = (Scalar, bool);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Scalar {
     Int,
     Float,
@@ -209,36 +212,13 @@ fn header(
     // A property has one column per value type (kgraph's exports write `v:long` and `v:string` for a
     // key holding both); two columns of one type would have one value quietly replace the other, and
     // a row giving a value in two columns of one property is refused.
-    let mut keys: HashMap<(&str, String), &str> = HashMap::new();
+    // The id column's property (type `None`) clashes with a column of that name of any type.
+    let mut keys: HashMap<(&str, Option<ValueColumn>), &str> = HashMap::new();
     for field in fields.iter() {
         let (name, kind) = match field.rsplit_once(':') {
             Some((name, kind)) => (name.trim(), kind.trim()),
             None => (field.trim(), "string"),
         };
-        let is_property = !matches!(
-            kind.split('(').next().unwrap_or_default().to_ascii_uppercase().as_str(),
-            "LABEL" | "START_ID" | "END_ID" | "TYPE" | "IGNORE"
-        );
-        let value_type = match kind.to_ascii_lowercase().as_str() {
-            "int" | "long" | "short" | "byte" => "long".to_string(),
-            "float" | "double" => "double".to_string(),
-            "char" | "" => "string".to_string(),
-            other => other.replace("int[]", "long[]").replace("float[]", "double[]"),
-        };
-        // The id column's property collides with a column of that name of any type.
-        let is_id = kind.split('(').next().is_some_and(|k| k.eq_ignore_ascii_case("ID"));
-        let clash = if is_id {
-            keys.iter().find(|((n, _), _)| *n == name).map(|(_, f)| *f)
-        } else {
-            keys.get(&(name, "ID".to_string())).copied()
-        };
-        let value_type = if is_id { "ID".to_string() } else { value_type };
-        if is_property
-            && !name.is_empty()
-            && let Some(other) = clash.or_else(|| keys.insert((name, value_type), field))
-        {
-            return Err(bad(format!("`{field}` and `{other}` both set the property `{name}`")));
-        }
         let (kind, space) = match kind.split_once('(') {
             Some((k, rest)) => {
                 (k, rest.strip_suffix(')').ok_or_else(|| bad(format!("`{field}`: unclosed `(`")))?)
@@ -278,6 +258,20 @@ fn header(
                 Column::Property { key: graph.intern(name), scalar, array }
             }
         };
+        let typed = match &column {
+            Column::Id { key: Some(_), .. } => Some(None),
+            Column::Property { scalar, array, .. } => Some(Some((*scalar, *array))),
+            _ => None,
+        };
+        if let Some(typed) = typed {
+            let clash = match typed {
+                None => keys.iter().find(|((n, _), _)| *n == name).map(|(_, f)| *f),
+                Some(_) => keys.get(&(name, None)).copied(),
+            };
+            if let Some(other) = clash.or_else(|| keys.insert((name, typed), field)) {
+                return Err(bad(format!("`{field}` and `{other}` both set the property `{name}`")));
+            }
+        }
         columns.push(column);
     }
     Ok(columns)
