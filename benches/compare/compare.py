@@ -89,6 +89,34 @@ def kuzu_queries(bfs_source, name):
     }
 
 
+def split_edges(edges_csv, work):
+    """The edge list split into one headerless file per type in `work`: Kùzu's relationship types
+    are tables, each copied from a file of its own."""
+    handles = {t: open(os.path.join(work, f"{t}.csv"), "w", newline="") for t in TYPES.values()}
+    with open(edges_csv) as f:
+        reader = csv.reader(f)
+        next(reader)
+        writers = {t: csv.writer(h) for t, h in handles.items()}
+        for a, b, ty in reader:
+            writers[TYPES[ty]].writerow([a, b])
+    for h in handles.values():
+        h.close()
+
+
+def kuzu_build(kuzu, kuzu_dir, nodes_csv, work):
+    """A Kùzu database at `kuzu_dir` of the nodes and of the edge files split_edges wrote."""
+    db = kuzu.Database(kuzu_dir)
+    conn = kuzu.Connection(db)
+    conn.execute("CREATE NODE TABLE Node(id STRING, label STRING, name STRING, score INT64, PRIMARY KEY(id))")
+    for t in TYPES.values():
+        conn.execute(f"CREATE REL TABLE {t}(FROM Node TO Node)")
+    conn.execute(f"COPY Node FROM '{nodes_csv}' (header=true)")
+    for t in TYPES.values():
+        conn.execute(f"COPY {t} FROM '{os.path.join(work, t + '.csv')}' (header=false)")
+    conn.close()
+    db.close()
+
+
 MARKER = "RETURN 'next query' AS marker"
 
 
@@ -159,33 +187,14 @@ def main():
         lambda: subprocess.run([args.kgraph, snapshot, "-c", "RETURN 1"], check=True, stdout=subprocess.DEVNULL),
         LOAD_RUNS,
     )
-    split = {}
-    for t in TYPES.values():
-        split[t] = open(os.path.join(args.work, f"{t}.csv"), "w", newline="")
-    with open(edges_csv) as f:
-        reader = csv.reader(f)
-        next(reader)
-        writers = {t: csv.writer(h) for t, h in split.items()}
-        for a, b, ty in reader:
-            writers[TYPES[ty]].writerow([a, b])
-    for h in split.values():
-        h.close()
+    split_edges(edges_csv, args.work)
     kuzu_dir = os.path.join(args.work, "kuzu-db")
 
     def kuzu_load():
         shutil.rmtree(kuzu_dir, ignore_errors=True)
         if os.path.exists(kuzu_dir):
             os.remove(kuzu_dir)
-        db = kuzu.Database(kuzu_dir)
-        conn = kuzu.Connection(db)
-        conn.execute("CREATE NODE TABLE Node(id STRING, label STRING, name STRING, score INT64, PRIMARY KEY(id))")
-        for t in TYPES.values():
-            conn.execute(f"CREATE REL TABLE {t}(FROM Node TO Node)")
-        conn.execute(f"COPY Node FROM '{nodes_csv}' (header=true)")
-        for t in TYPES.values():
-            conn.execute(f"COPY {t} FROM '{os.path.join(args.work, t + '.csv')}' (header=false)")
-        conn.close()
-        db.close()
+        kuzu_build(kuzu, kuzu_dir, nodes_csv, args.work)
 
     t_kuzu_load = median_time(kuzu_load, 1)
     rows.append(("load from CSV", t_import, t_kuzu_load))

@@ -7,14 +7,12 @@ and a typed pattern count with labels on both ends. Same answers checked; median
 """
 
 import argparse
-import csv
 import math
 import os
-import shutil
 import statistics
 import subprocess
 
-from compare import TYPES, fixed, median_time, normal, run_kgraph
+from compare import kuzu_build, median_time, normal, run_kgraph, split_edges
 
 # (kgraph, Kùzu) for each query. Kùzu keeps the generated label as a `label` property of one node
 # table and each relationship type as a table; its substring is 1-based.
@@ -78,25 +76,8 @@ def prepare(kgraph, csv_dir, work, kuzu):
                        check=True, stderr=subprocess.DEVNULL)
     kuzu_dir = os.path.join(work, "kuzu-db")
     if not os.path.exists(kuzu_dir):
-        with open(edges_csv) as f:
-            reader = csv.reader(f)
-            next(reader)
-            handles = {t: open(os.path.join(work, f"{t}.csv"), "w", newline="") for t in TYPES.values()}
-            writers = {t: csv.writer(h) for t, h in handles.items()}
-            for a, b, ty in reader:
-                writers[TYPES[ty]].writerow([a, b])
-        for h in handles.values():
-            h.close()
-        db = kuzu.Database(kuzu_dir)
-        conn = kuzu.Connection(db)
-        conn.execute("CREATE NODE TABLE Node(id STRING, label STRING, name STRING, score INT64, PRIMARY KEY(id))")
-        for t in TYPES.values():
-            conn.execute(f"CREATE REL TABLE {t}(FROM Node TO Node)")
-        conn.execute(f"COPY Node FROM '{nodes_csv}' (header=true)")
-        for t in TYPES.values():
-            conn.execute(f"COPY {t} FROM '{os.path.join(work, t + '.csv')}' (header=false)")
-        conn.close()
-        db.close()
+        split_edges(edges_csv, work)
+        kuzu_build(kuzu, kuzu_dir, nodes_csv, work)
     return snapshot, kuzu_dir
 
 
