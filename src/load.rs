@@ -138,30 +138,34 @@ pub fn read_file_with(path: &Path, progress: &mut dyn Progress) -> Result<Loaded
             };
             Ok(Loaded::Graph(Box::new(graph), LoadReport { snapshot: true, ..LoadReport::default() }))
         }
-        Kind::Json => {
+        Kind::Json | Kind::Xml => {
             let limit = input::json_limit();
             let bytes = read_whole(head, file, size, limit, input::JSON_LIMIT_WHY, &origin, progress)?;
-            if crate::readback::looks_like_jsonl(&bytes) {
+            let (graph, report) = if kind == Kind::Xml {
+                progress.stage("reading GraphML", None, Unit::Items);
+                let (graph, problems) = crate::readback::read_graphml(&bytes).map_err(|detail| {
+                    Error::Format { path: path.to_path_buf(), format: "GraphML", detail }
+                })?;
+                (graph, LoadReport { format: Some("GraphML"), problems, ..LoadReport::default() })
+            } else if crate::readback::looks_like_jsonl(&bytes) {
                 progress.stage("reading JSON Lines", None, Unit::Items);
                 let (graph, problems) = crate::readback::read_jsonl(&bytes);
-                let report = LoadReport { format: Some("JSON Lines"), problems, ..LoadReport::default() };
-                return Ok(Loaded::Graph(Box::new(graph), report));
-            }
-            let (graph, stix) = crate::stix::import_with(&bytes, progress)
-                .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
-            let (stix_objects, misp_values) =
-                if stix.galaxy { (None, Some(stix.objects)) } else { (Some(stix.objects), None) };
-            let report =
-                LoadReport { stix_objects, misp_values, problems: stix.problems, ..LoadReport::default() };
-            Ok(Loaded::Graph(Box::new(graph), report))
-        }
-        Kind::Xml => {
-            let limit = input::json_limit();
-            let bytes = read_whole(head, file, size, limit, input::JSON_LIMIT_WHY, &origin, progress)?;
-            progress.stage("reading GraphML", None, Unit::Items);
-            let (graph, problems) = crate::readback::read_graphml(&bytes)
-                .map_err(|detail| Error::Format { path: path.to_path_buf(), format: "GraphML", detail })?;
-            let report = LoadReport { format: Some("GraphML"), problems, ..LoadReport::default() };
+                (graph, LoadReport { format: Some("JSON Lines"), problems, ..LoadReport::default() })
+            } else {
+                let (graph, stix) = crate::stix::import_with(&bytes, progress)
+                    .map_err(|e| Error::Stix { path: path.to_path_buf(), detail: e.to_string() })?;
+                let (stix_objects, misp_values) =
+                    if stix.galaxy { (None, Some(stix.objects)) } else { (Some(stix.objects), None) };
+                (
+                    graph,
+                    LoadReport {
+                        stix_objects,
+                        misp_values,
+                        problems: stix.problems,
+                        ..LoadReport::default()
+                    },
+                )
+            };
             Ok(Loaded::Graph(Box::new(graph), report))
         }
     }
