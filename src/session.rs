@@ -12,6 +12,7 @@ use crate::load::{LoadReport, Loaded, read_file_with};
 use crate::progress::{Progress, Silent, Unit};
 use crate::query::exec::{Effects, RunOptions};
 use crate::query::expr::Params;
+use crate::query::plan::Passes;
 use crate::query::{CancelFlag, Draws, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
 use crate::snapshot;
 use crate::value::Value;
@@ -85,6 +86,8 @@ pub struct Session {
     last_seed: u64,
     /// How much memory one statement may take; the default until set.
     max_memory: Option<Option<u64>>,
+    /// The optimisation passes statements are planned with: all of them unless told otherwise.
+    passes: Passes,
 }
 
 impl Session {
@@ -94,6 +97,12 @@ impl Session {
 
     pub fn with_graph(graph: Graph) -> Self {
         Session { graph, ..Session::default() }
+    }
+
+    /// Plans the next statements with only these optimisation passes: the rows are the same
+    /// whichever run (what the passes' tests check), only the work differs.
+    pub fn set_passes(&mut self, passes: Passes) {
+        self.passes = passes;
     }
 
     pub fn graph(&self) -> &Graph {
@@ -215,7 +224,7 @@ impl Session {
             let timing = Timing { parse: parsed - started, plan: Duration::ZERO, execute: parsed.elapsed() };
             return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));
         }
-        let plan = plan::plan(&statement, &self.graph)?;
+        let plan = plan::plan_with(&statement, &self.graph, self.passes)?;
         // Looked up before the statement runs: a name it creates does exist afterwards.
         let notifications = crate::query::notify::check(&statement, &self.graph);
         let planned = Instant::now();

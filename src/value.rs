@@ -269,7 +269,9 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn hash_equivalence<H: Hasher>(v: &Value, state: &mut H) {
+/// Feeds a value to a hasher so that equivalent values hash alike (what [`Equivalent`]'s `Hash` does,
+/// for callers that hash a value in place).
+pub fn hash_equivalence<H: Hasher>(v: &Value, state: &mut H) {
     use Value::*;
     match v {
         Null => 0u8.hash(state),

@@ -39,10 +39,21 @@ fn integer(f: Function, v: &Value, span: Span) -> Result<i64, QueryError> {
 }
 
 fn string(f: Function, v: &Value, span: Span) -> Result<String, QueryError> {
+    text(f, v, span).map(str::to_string)
+}
+
+/// A string argument where it is, for the functions that return a piece of it.
+fn text(f: Function, v: &Value, span: Span) -> Result<&str, QueryError> {
     match v {
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(s),
         other => Err(type_error(f, other, span)),
     }
+}
+
+/// Where the `n`-th character of `s` starts (its length when it has no more): strings are cut by
+/// characters, not bytes, without making a vector of them.
+fn char_offset(s: &str, n: usize) -> usize {
+    s.char_indices().nth(n).map_or(s.len(), |(at, _)| at)
 }
 
 /// The random numbers `rand()` gives during one statement: the `n`-th draw is a fixed function of
@@ -177,7 +188,7 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
             other => Err(type_error(f, other, span)),
         },
         Substring => (|| {
-            let s: Vec<char> = string(f, &args[0], span)?.chars().collect();
+            let s = text(f, &args[0], span)?;
             let start = integer(f, &args[1], span)?;
             let len = match args.get(2) {
                 Some(v) => integer(f, v, span)?,
@@ -186,9 +197,8 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
             if start < 0 || len < 0 {
                 return Err(argument_error(f, "start and length must not be negative", span));
             }
-            let from = (start as usize).min(s.len());
-            let to = from.saturating_add(len.min(s.len() as i64) as usize).min(s.len());
-            Ok(Value::String(s[from..to].iter().collect()))
+            let rest = &s[char_offset(s, usize::try_from(start).unwrap_or(usize::MAX))..];
+            Ok(Value::from(&rest[..char_offset(rest, usize::try_from(len).unwrap_or(usize::MAX))]))
         })(),
         Split => (|| {
             let s = string(f, &args[0], span)?;
@@ -222,14 +232,19 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
             })
         }),
         Left | Right => (|| {
-            let s: Vec<char> = string(f, &args[0], span)?.chars().collect();
+            let s = text(f, &args[0], span)?;
             let n = integer(f, &args[1], span)?;
             if n < 0 {
                 return Err(argument_error(f, "the length must not be negative", span));
             }
-            let n = (n as usize).min(s.len());
-            let part = if f == Left { &s[..n] } else { &s[s.len() - n..] };
-            Ok(Value::String(part.iter().collect()))
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            let part = if f == Left {
+                &s[..char_offset(s, n)]
+            } else {
+                let chars = s.chars().count();
+                &s[char_offset(s, chars.saturating_sub(n))..]
+            };
+            Ok(Value::from(part))
         })(),
         Sign => match &args[0] {
             Value::Int(i) => Ok(Value::Int(i.signum())),

@@ -442,13 +442,28 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             keep_input: *keep_input,
             input_width: *input_width,
         }),
-        Op::Aggregate { input, keys, aggregates, outputs, .. } => {
-            Box::new(Aggregate { input: build(input, argument), keys, aggregates, outputs, output: None })
-        }
+        Op::Aggregate { input, keys, aggregates, outputs, weight, .. } => Box::new(Aggregate {
+            input: build(input, argument),
+            keys,
+            aggregates,
+            outputs,
+            weight: *weight,
+            output: None,
+        }),
+        Op::ExpandCount { input, from, slot, direction, types, .. } => Box::new(ExpandCount {
+            input: build(input, argument),
+            from: *from,
+            slot: *slot,
+            direction: *direction,
+            types,
+            type_syms: None,
+        }),
         Op::Distinct { input } => {
             Box::new(Distinct { input: build(input, argument), seen: Default::default() })
         }
-        Op::Sort { input, keys, .. } => Box::new(Sort { input: build(input, argument), keys, output: None }),
+        Op::Sort { input, keys, top, .. } => {
+            Box::new(Sort { input: build(input, argument), keys, top, output: None })
+        }
         Op::Skip { input, count } => Box::new(Skip { input: build(input, argument), count, remaining: None }),
         Op::Limit { input, count, drain } => {
             Box::new(Limit { input: build(input, argument), count, drain: *drain, remaining: None })

@@ -1,12 +1,13 @@
 //! Operators that shape results: projection, aggregation, DISTINCT, ORDER BY, SKIP, LIMIT.
 
 use std::collections::VecDeque;
+use std::hash::Hasher;
 
 // Fx hashing for groups and DISTINCT: SipHash's resistance to chosen collisions buys nothing for a
 // query over one's own graph, and it was a tenth of a grouped count's time.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::{FxHashSet as HashSet, FxHasher};
 
-use crate::value::equivalent;
+use crate::value::{equivalent, hash_equivalence};
 
 use super::*;
 
@@ -124,6 +125,21 @@ impl Acc {
         Ok(())
     }
 
+    /// Adds `v` as `times` rows holding it would (`times` ≥ 1): counts at once, the rest one by one,
+    /// so that sums and averages make the same additions in the same order.
+    fn add_times(&mut self, kind: AggKind, v: Value, span: Span, times: u64) -> Result<(), QueryError> {
+        if let Acc::Count(c) = self {
+            if !v.is_null() || kind == AggKind::CountStar {
+                *c = c.saturating_add(i64::try_from(times).unwrap_or(i64::MAX));
+            }
+            return Ok(());
+        }
+        for _ in 1..times {
+            self.add(kind, v.clone(), span)?;
+        }
+        self.add(kind, v, span)
+    }
+
     fn finish(self, kind: AggKind) -> Value {
         match self {
             Acc::Numbers(values, _) if values.is_empty() => match kind {
@@ -162,10 +178,21 @@ impl Acc {
     }
 }
 
-pub(super) struct Group {
-    pub(super) keys: Vec<Value>,
-    pub(super) accs: Vec<Acc>,
-    pub(super) seen: Vec<HashSet<Equivalent>>,
+/// The groups of an aggregation, held in flat arrays (a group's keys, then its running aggregates,
+/// at its number times their count): no allocation per group, and the keys a probe compares lie
+/// side by side.
+struct Groups {
+    width: usize,
+    keys: Vec<Value>,
+    accs: Vec<Acc>,
+    /// Per group and aggregate, the values a DISTINCT one has seen (empty when none is DISTINCT).
+    seen: Vec<HashSet<Equivalent>>,
+}
+
+impl Groups {
+    fn keys(&self, g: usize) -> &[Value] {
+        &self.keys[g * self.width..(g + 1) * self.width]
+    }
 }
 
 pub(super) struct Aggregate<'p> {
@@ -173,51 +200,79 @@ pub(super) struct Aggregate<'p> {
     pub(super) keys: &'p [CExpr],
     pub(super) aggregates: &'p [AggSpec],
     pub(super) outputs: &'p [CExpr],
+    pub(super) weight: Option<usize>,
     pub(super) output: Option<VecDeque<Row>>,
 }
 
+/// The hash of a group's keys under equivalence, computed on the keys where they are.
+fn hash_keys(keys: &[Value]) -> u64 {
+    let mut h = FxHasher::default();
+    keys.iter().for_each(|k| hash_equivalence(k, &mut h));
+    h.finish()
+}
+
+fn same_keys(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equivalent(x, y))
+}
+
 impl<'p> Aggregate<'p> {
-    fn new_group(&self, keys: Vec<Value>) -> Group {
-        Group {
-            keys,
-            accs: self.aggregates.iter().map(|a| Acc::new(a.kind)).collect(),
-            seen: self.aggregates.iter().map(|_| HashSet::default()).collect(),
+    /// Starts a group with these keys; its number is the count of groups before it.
+    fn add_group(&self, groups: &mut Groups, keys: &[Value]) {
+        groups.keys.extend_from_slice(keys);
+        groups.accs.extend(self.aggregates.iter().map(|a| Acc::new(a.kind)));
+        if self.aggregates.iter().any(|a| a.distinct) {
+            groups.seen.extend(self.aggregates.iter().map(|_| HashSet::default()));
+        }
+    }
+
+    /// How many rows this input row stands for: one, or the degree `ExpandCount` put in the weight
+    /// slot.
+    fn times(&self, row: &[Value]) -> u64 {
+        match self.weight.map(|w| get(row, w)) {
+            Some(Value::Int(n)) => u64::try_from(*n).unwrap_or(0),
+            _ => 1,
         }
     }
 
     fn consume(&mut self, ctx: &mut Ctx) -> Result<VecDeque<Row>, QueryError> {
-        let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<Equivalent>, usize> = HashMap::default();
+        let (width, count) = (self.keys.len(), self.aggregates.len());
+        let mut groups = Groups { width, keys: Vec::new(), accs: Vec::new(), seen: Vec::new() };
+        // Counted apart: with neither keys nor aggregates a group takes no room in the arrays.
+        let mut group_count = 0usize;
+        // Group numbers by the hash of their keys, probed with the keys of each row as evaluated:
+        // no copy of a row's keys is made unless it starts a group.
+        let mut index: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
         // Rows of one group often come in a run (all the ends of one expansion): the last group is
         // checked before hashing.
         let mut last: Option<usize> = None;
+        let mut keys: Vec<Value> = Vec::with_capacity(width);
         while let Some(row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            let keys = self.keys.iter().map(|k| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
-            let same_as_last = last.filter(|&g| {
-                groups[g].keys.len() == keys.len()
-                    && groups[g].keys.iter().zip(&keys).all(|(a, b)| equivalent(a, b))
-            });
-            let g = match same_as_last {
+            keys.clear();
+            for k in self.keys {
+                keys.push(ctx.eval(k, &row)?);
+            }
+            let g = match last.filter(|&g| same_keys(groups.keys(g), &keys)) {
                 Some(g) => g,
                 None => {
-                    let probe: Vec<Equivalent> = keys.iter().cloned().map(Equivalent).collect();
-                    match index.get(&probe) {
+                    let hash = hash_keys(&keys);
+                    match index.find(hash, |&g| same_keys(groups.keys(g), &keys)) {
                         Some(&g) => g,
                         None => {
-                            groups.push(self.new_group(keys));
-                            index.insert(probe, groups.len() - 1);
-                            groups.len() - 1
+                            self.add_group(&mut groups, &keys);
+                            let g = group_count;
+                            group_count += 1;
+                            index.insert_unique(hash, g, |&g| hash_keys(groups.keys(g)));
+                            g
                         }
                     }
                 }
             };
             last = Some(g);
-            let group = &mut groups[g];
+            let times = self.times(&row);
             for (i, spec) in self.aggregates.iter().enumerate() {
-                if let (Some(param), Acc::Numbers(_, p) | Acc::Picks(_, p)) =
-                    (&spec.param, &mut group.accs[i])
-                {
+                let acc = &mut groups.accs[g * count + i];
+                if let (Some(param), Acc::Numbers(_, p) | Acc::Picks(_, p)) = (&spec.param, &mut *acc) {
                     *p = match ctx.eval(param, &row)? {
                         Value::Int(i) if (0..=1).contains(&i) => i as f64,
                         Value::Float(x) if (0.0..=1.0).contains(&x) => x,
@@ -234,21 +289,30 @@ impl<'p> Aggregate<'p> {
                     Some(arg) => ctx.eval(arg, &row)?,
                     None => Value::Bool(true),
                 };
-                if spec.distinct && !value.is_null() && !group.seen[i].insert(Equivalent(value.clone())) {
+                if spec.distinct {
+                    // Repeats of a value add nothing to a DISTINCT aggregate, however many.
+                    if !value.is_null() && groups.seen[g * count + i].insert(Equivalent(value.clone())) {
+                        groups.accs[g * count + i].add(spec.kind, value, spec.span)?;
+                    }
                     continue;
                 }
-                group.accs[i].add(spec.kind, value, spec.span)?;
+                acc.add_times(spec.kind, value, spec.span, times)?;
             }
         }
         // Without grouping keys, aggregating nothing still gives one row (count 0, empty collect).
-        if groups.is_empty() && self.keys.is_empty() {
-            groups.push(self.new_group(Vec::new()));
+        if group_count == 0 && width == 0 {
+            self.add_group(&mut groups, &[]);
+            group_count = 1;
         }
-        let mut out = VecDeque::with_capacity(groups.len());
-        for group in groups {
-            let mut slots = group.keys;
-            slots
-                .extend(group.accs.into_iter().zip(self.aggregates).map(|(acc, spec)| acc.finish(spec.kind)));
+        let mut out = VecDeque::with_capacity(group_count);
+        let mut accs = groups.accs.into_iter();
+        let mut slots = Vec::with_capacity(width + count);
+        for g in 0..group_count {
+            slots.clear();
+            slots.extend_from_slice(&groups.keys[g * width..(g + 1) * width]);
+            slots.extend(
+                accs.by_ref().take(count).zip(self.aggregates).map(|(acc, spec)| acc.finish(spec.kind)),
+            );
             let row = self.outputs.iter().map(|o| ctx.eval(o, &slots)).collect::<Result<Vec<_>, _>>()?;
             out.push_back(row);
         }
@@ -267,15 +331,18 @@ impl<'p> Operator<'p> for Aggregate<'p> {
 
 pub(super) struct Distinct<'p> {
     pub(super) input: Boxed<'p>,
-    pub(super) seen: HashSet<Vec<Equivalent>>,
+    /// The rows let through, by the hash of their values under equivalence: a repeat is found
+    /// without copying it.
+    pub(super) seen: hashbrown::HashTable<Row>,
 }
 
 impl<'p> Operator<'p> for Distinct<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            let key: Vec<Equivalent> = row.iter().cloned().map(Equivalent).collect();
-            if self.seen.insert(key) {
+            let hash = hash_keys(&row);
+            if self.seen.find(hash, |seen| same_keys(seen, &row)).is_none() {
+                self.seen.insert_unique(hash, row.clone(), |seen| hash_keys(seen));
                 return Ok(Some(row));
             }
         }
@@ -286,42 +353,127 @@ impl<'p> Operator<'p> for Distinct<'p> {
 pub(super) struct Sort<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) keys: &'p [(CExpr, bool)],
+    /// Counts whose sum bounds how many rows are read above (`Op::Sort::top`).
+    pub(super) top: &'p [CExpr],
     pub(super) output: Option<VecDeque<Row>>,
+}
+
+/// A row to sort: its keys, its place in the input (ties keep the input's order), the row.
+type Keyed = (Vec<Value>, usize, Row);
+
+impl<'p> Sort<'p> {
+    /// How many of the first rows are read above, when the counts say so; a count that is not a
+    /// non-negative integer leaves the sort unbounded (the SKIP or LIMIT reports it).
+    fn bound(&self, ctx: &Ctx) -> Option<usize> {
+        if self.top.is_empty() {
+            return None;
+        }
+        let mut total: usize = 0;
+        for e in self.top {
+            let n = count(e, ctx, "LIMIT").ok()?;
+            total = total.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        Some(total)
+    }
+
+    fn order(&self, a: &Keyed, b: &Keyed) -> std::cmp::Ordering {
+        for ((x, y), (_, descending)) in a.0.iter().zip(&b.0).zip(self.keys) {
+            let ord = x.order_cmp(y);
+            let ord = if *descending { ord.reverse() } else { ord };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        a.1.cmp(&b.1)
+    }
+
+    fn consume(&mut self, ctx: &mut Ctx) -> Result<VecDeque<Row>, QueryError> {
+        let bound = self.bound(ctx);
+        // With a bound k, rows gather up to twice k (at least a few thousand, so that cutting back is
+        // rare), then the best k are kept; a row no better than the worst of those kept is dropped
+        // on arrival, as it can never be among the first k.
+        let cut_at = bound.map(|k| k.saturating_mul(2).max(4096));
+        let mut keyed: Vec<Keyed> = Vec::new();
+        let mut worst_kept: Option<Keyed> = None;
+        let mut place = 0;
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
+            let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
+            let candidate = (keys, place, row);
+            place += 1;
+            if let Some(worst) = &worst_kept
+                && self.order(&candidate, worst).is_gt()
+            {
+                continue;
+            }
+            keyed.push(candidate);
+            if let (Some(k), Some(cut_at)) = (bound, cut_at)
+                && keyed.len() >= cut_at
+            {
+                self.keep_best(&mut keyed, k, ctx)?;
+                worst_kept = keyed.last().map(|(keys, place, _)| (keys.clone(), *place, Vec::new()));
+            }
+        }
+        if let Some(k) = bound {
+            self.keep_best(&mut keyed, k, ctx)?;
+        }
+        self.sort(&mut keyed, ctx)?;
+        Ok(keyed.into_iter().map(|(_, _, row)| row).collect())
+    }
+
+    /// Keeps the best `k` rows, the worst of them last.
+    fn keep_best(&self, keyed: &mut Vec<Keyed>, k: usize, ctx: &Ctx) -> Result<(), QueryError> {
+        if keyed.len() > k {
+            if k == 0 {
+                keyed.clear();
+                return Ok(());
+            }
+            let mut stopped = None;
+            keyed.select_nth_unstable_by(k - 1, |a, b| self.compare_or_stop(a, b, ctx, &mut stopped));
+            keyed.truncate(k);
+            if let Some(e) = stopped {
+                return Err(e);
+            }
+        }
+        // The k-th row is where the selection put it; the worst kept is wanted last.
+        if let Some(worst) = (0..keyed.len()).max_by(|&a, &b| self.order(&keyed[a], &keyed[b])) {
+            let last = keyed.len() - 1;
+            keyed.swap(worst, last);
+        }
+        Ok(())
+    }
+
+    fn sort(&self, keyed: &mut [Keyed], ctx: &Ctx) -> Result<(), QueryError> {
+        let mut stopped = None;
+        // Places are unique, so no two rows compare equal and an unstable sort gives the stable order.
+        keyed.sort_unstable_by(|a, b| self.compare_or_stop(a, b, ctx, &mut stopped));
+        stopped.map_or(Ok(()), Err)
+    }
+
+    /// A sort cannot be left midway: once the statement must stop, every pair compares equal, which
+    /// ends it quickly, and the stop is reported after.
+    fn compare_or_stop(
+        &self,
+        a: &Keyed,
+        b: &Keyed,
+        ctx: &Ctx,
+        stopped: &mut Option<QueryError>,
+    ) -> std::cmp::Ordering {
+        if stopped.is_some() {
+            return std::cmp::Ordering::Equal;
+        }
+        if let Err(e) = ctx.interrupt.check() {
+            *stopped = Some(e);
+            return std::cmp::Ordering::Equal;
+        }
+        self.order(a, b)
+    }
 }
 
 impl<'p> Operator<'p> for Sort<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         if self.output.is_none() {
-            let mut keyed = Vec::new();
-            while let Some(row) = self.input.next(ctx)? {
-                ctx.interrupt.check()?;
-                let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
-                keyed.push((keys, row));
-            }
-            // A sort cannot be left midway: once the statement must stop, every pair compares
-            // equal, which ends it quickly, and the stop is reported after.
-            let mut stopped = None;
-            keyed.sort_by(|(a, _), (b, _)| {
-                if stopped.is_some() {
-                    return std::cmp::Ordering::Equal;
-                }
-                if let Err(e) = ctx.interrupt.check() {
-                    stopped = Some(e);
-                    return std::cmp::Ordering::Equal;
-                }
-                for ((x, y), (_, descending)) in a.iter().zip(b).zip(self.keys) {
-                    let ord = x.order_cmp(y);
-                    let ord = if *descending { ord.reverse() } else { ord };
-                    if ord.is_ne() {
-                        return ord;
-                    }
-                }
-                std::cmp::Ordering::Equal
-            });
-            if let Some(e) = stopped {
-                return Err(e);
-            }
-            self.output = Some(keyed.into_iter().map(|(_, row)| row).collect());
+            self.output = Some(self.consume(ctx)?);
         }
         Ok(self.output.as_mut().and_then(VecDeque::pop_front))
     }

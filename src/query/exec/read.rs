@@ -290,6 +290,61 @@ impl<'p> Operator<'p> for Expand<'p> {
     }
 }
 
+/// For each input row, the number of relationships its node has (the degree, in the direction and
+/// of the types asked for) in `slot`: an expansion whose rows the aggregation above would only
+/// count. Rows whose node has none are dropped, as the expansion would make no row for them.
+pub(super) struct ExpandCount<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) from: usize,
+    pub(super) slot: usize,
+    pub(super) direction: crate::graph::Direction,
+    pub(super) types: &'p [String],
+    /// The types' symbols once all are known: names are interned for good, but a type the graph
+    /// lacks may be created by an earlier clause of the statement, so until then they are looked
+    /// up per row.
+    pub(super) type_syms: Option<Vec<Sym>>,
+}
+
+impl<'p> Operator<'p> for ExpandCount<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        while let Some(mut row) = self.input.next(ctx)? {
+            ctx.interrupt.check()?;
+            let from = match get(&row, self.from) {
+                Value::Node(n) => *n,
+                Value::Null => continue,
+                other => {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        format!("expected a node to expand from, got a {}", other.type_name()),
+                        None,
+                    ));
+                }
+            };
+            let graph = &*ctx.graph;
+            let found;
+            let types = match &self.type_syms {
+                Some(all) => all.as_slice(),
+                None => {
+                    found = self.types.iter().filter_map(|t| graph.symbol(t)).collect::<Vec<Sym>>();
+                    if found.is_empty() && !self.types.is_empty() {
+                        continue;
+                    }
+                    if found.len() == self.types.len() {
+                        self.type_syms = Some(found.clone());
+                    }
+                    found.as_slice()
+                }
+            };
+            let degree = graph.degree(from, self.direction, types);
+            if degree > 0 {
+                put(&mut row, self.slot, Value::Int(degree as i64));
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
 pub(super) struct Filter<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) predicate: &'p CExpr,

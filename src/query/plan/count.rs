@@ -12,7 +12,12 @@ use super::{AggKind, BinaryOp, CExpr, Op};
 
 /// Replaces each fusable aggregation in the plan by a count operator and a projection of its
 /// outputs, or by a reachability count.
-pub(super) fn fuse(op: &mut Op) {
+pub(super) fn counts(mut root: Op) -> Op {
+    fuse(&mut root);
+    root
+}
+
+fn fuse(op: &mut Op) {
     if let Some(fused) = reach_count(op) {
         *op = fused;
         return;
@@ -42,7 +47,7 @@ pub(super) fn fuse(op: &mut Op) {
         };
         return;
     }
-    for child in super::reach::children_mut(op) {
+    for child in super::visit::children_mut(op) {
         fuse(child);
     }
 }
@@ -81,7 +86,7 @@ fn reach_count(op: &mut Op) -> Option<Op> {
     };
     let counts_ends =
         spec.kind == AggKind::Count && spec.distinct && matches!(spec.arg, Some(CExpr::Slot(s)) if s == *to);
-    let keys_before = keys.iter().all(|k| !super::reach::reads(k, *to) && !super::reach::reads(k, *rel));
+    let keys_before = keys.iter().all(|k| !super::visit::reads(k, *to) && !super::visit::reads(k, *rel));
     if !counts_ends || !keys_before || !properties.is_empty() {
         return None;
     }

@@ -53,6 +53,10 @@ impl Plan {
                 let [a, rel, b] = names;
                 (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
             }
+            Op::ExpandCount { input, direction, types, names, .. } => {
+                let [a, _, _] = names;
+                (format!("Degree ({a}){}", hop_text(*direction, types, names)), Some(input))
+            }
             Op::CountPaths { text, middle, arms, .. } => {
                 let labelled =
                     usize::from(!middle.is_empty()) + arms.iter().filter(|a| !a.2.is_empty()).count();
@@ -98,16 +102,19 @@ impl Plan {
                 )
             }
             Op::Project { input, text, .. } => (format!("Project {text}"), Some(input)),
-            Op::Aggregate { input, keys, aggregates, text, .. } => (
+            Op::Aggregate { input, keys, aggregates, weight, text, .. } => (
                 format!(
-                    "Aggregate {text} ({} grouping key(s), {} aggregate(s))",
+                    "Aggregate {text} ({} grouping key(s), {} aggregate(s){})",
                     keys.len(),
-                    aggregates.len()
+                    aggregates.len(),
+                    if weight.is_some() { ", rows weighted by degree" } else { "" }
                 ),
                 Some(input),
             ),
             Op::Distinct { input } => ("Distinct".into(), Some(input)),
-            Op::Sort { input, text, .. } => (format!("Sort {text}"), Some(input)),
+            Op::Sort { input, text, top, .. } => {
+                (format!("{} {text}", if top.is_empty() { "Sort" } else { "Top" }), Some(input))
+            }
             Op::Skip { input, .. } => ("Skip".into(), Some(input)),
             Op::Limit { input, .. } => ("Limit".into(), Some(input)),
             Op::Trim { input, .. } => ("Trim".into(), Some(input)),

@@ -5,13 +5,18 @@
 
 mod compile;
 mod count;
+mod degree;
 mod display;
 pub use display::Profiled;
+mod passes;
+pub use passes::{PASSES, Pass, Passes};
 mod patterns;
 mod projection;
 mod reach;
 mod seek;
+mod top;
 mod updates;
+mod visit;
 
 use compile::*;
 
@@ -212,7 +217,21 @@ pub enum Op {
         keys: Vec<CExpr>,
         aggregates: Vec<AggSpec>,
         outputs: Vec<CExpr>,
+        /// The slot holding how many rows each input row stands for (set by [`degree`]): each is
+        /// aggregated as that many copies of itself.
+        weight: Option<usize>,
         text: String,
+    },
+    /// For each input row, the number of relationships of the node in `from` (in `direction`, of
+    /// one of `types`) in `slot`; rows whose node has none are dropped. What an expansion becomes
+    /// when the aggregation above it only counts its rows ([`degree`]).
+    ExpandCount {
+        input: Box<Op>,
+        from: usize,
+        slot: usize,
+        direction: Direction,
+        types: Vec<String>,
+        names: [String; 3],
     },
     Distinct {
         input: Box<Op>,
@@ -220,6 +239,9 @@ pub enum Op {
     Sort {
         input: Box<Op>,
         keys: Vec<(CExpr, bool)>,
+        /// Counts whose sum is how many of the first rows are read above (the SKIP and LIMIT over the
+        /// sort, set by [`top`]): only those are kept while sorting. Empty: all rows.
+        top: Vec<CExpr>,
         text: String,
     },
     Skip {
@@ -400,13 +422,17 @@ pub fn profile_key(op: &Op) -> usize {
 }
 
 pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
+    plan_with(statement, graph, Passes::all())
+}
+
+/// Plans a statement with only the optimisation passes in `passes`: every choice of passes gives
+/// the same rows (property tests compare them), only the work differs.
+pub fn plan_with(statement: &Statement, graph: &Graph, passes: Passes) -> Result<Plan, QueryError> {
     let mut first = plan_query(&statement.clauses, statement.span, graph)?;
-    reach::mark(&mut first.root);
-    count::fuse(&mut first.root);
+    first.root = passes.apply(first.root);
     for u in &statement.unions {
         let mut next = plan_query(&u.clauses, statement.span, graph)?;
-        reach::mark(&mut next.root);
-        count::fuse(&mut next.root);
+        next.root = passes.apply(next.root);
         if next.columns != first.columns {
             let span = u.clauses.first().map_or(statement.span, Clause::span);
             return Err(QueryError::semantic(

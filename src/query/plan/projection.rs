@@ -105,6 +105,7 @@ impl Planner<'_> {
                 keys: key_exprs,
                 aggregates,
                 outputs,
+                weight: None,
                 text: columns.join(", "),
             };
             keep_input = false;
@@ -147,7 +148,7 @@ impl Planner<'_> {
                 keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
                 text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
             }
-            op = Op::Sort { input: Box::new(op), keys, text: text.join(", ") };
+            op = Op::Sort { input: Box::new(op), keys, top: Vec::new(), text: text.join(", ") };
         }
         if let Some(skip) = &clause.skip {
             let count = self.row_independent(skip, "SKIP")?;

@@ -1,0 +1,129 @@
+//! Every optimisation pass against the planner's plain plan, on random small graphs (labels,
+//! self-loops, parallel relationships, both directions, types, properties of mixed types and
+//! missing ones): the same statement must give the same rows, in the same order, or the same
+//! error, with each pass alone, with all of them, and with none. Each query is also checked to be
+//! one its pass rewrites, so that no comparison passes by comparing a plan with itself.
+
+use kgraph::Session;
+use kgraph::query::plan::{PASSES, Passes};
+use proptest::prelude::*;
+
+/// A node: a label (or none), and the values of `x` (an integer, a float or missing) and `s`.
+type NodeSpec = (u8, Option<i8>, bool);
+
+fn graph(nodes: &[NodeSpec], edges: &[(u8, u8, u8)]) -> Session {
+    let mut s = Session::new();
+    for (i, &(label, x, float)) in nodes.iter().enumerate() {
+        let label = ["", ":A", ":B", ":A:B"][label as usize % 4];
+        let x = match x {
+            Some(x) if float => format!("{x}.5"),
+            Some(x) => x.to_string(),
+            None => "null".into(),
+        };
+        s.run(&format!("CREATE ({label} {{i: {i}, x: {x}, s: 'n{}'}})", i % 3)).unwrap();
+    }
+    for &(a, b, ty) in edges {
+        let (a, b) = (a as usize % nodes.len(), b as usize % nodes.len());
+        let ty = ["T", "U", "linked-to"][ty as usize % 3];
+        s.run(&format!("MATCH (a {{i: {a}}}), (b {{i: {b}}}) CREATE (a)-[:`{ty}` {{w: {a}}}]->(b)")).unwrap();
+    }
+    s
+}
+
+/// Queries and the pass each is written for (the operator its plan shows when that pass runs).
+const QUERIES: &[(&str, &str, &str)] = &[
+    ("degree", "Degree", "MATCH (n)<-[r]-() WITH n, count(r) AS deg RETURN n.i, deg"),
+    ("degree", "Degree", "MATCH (n)-[r]-() RETURN n.i AS i, count(*) AS d ORDER BY d DESC, i"),
+    ("degree", "Degree", "MATCH (a:A)-[r:T]->() RETURN count(r), sum(a.x), avg(a.x), min(a.x), max(a.s)"),
+    ("degree", "Degree", "MATCH (a)-[:T|U]->(b) RETURN a.s, collect(a.i), count(b), count(DISTINCT a.x)"),
+    (
+        "degree",
+        "Degree",
+        "MATCH (a)-[:`linked-to`]-(b) RETURN stDev(a.x), percentileDisc(a.x, 0.5), percentileCont(a.x, 0.25)",
+    ),
+    ("degree", "Degree", "MATCH (a)-[r]->() WITH a, count(r) AS out WHERE out > 1 RETURN count(a)"),
+    (
+        "degree",
+        "Degree",
+        "MATCH (a)-[r]->() WITH a, count(r) AS d RETURN labels(a) AS l, avg(d), sum(d) ORDER BY size(l)",
+    ),
+    (
+        "degree",
+        "Degree",
+        "MATCH (a:B), (b:A) MATCH (a)-[r:U]->() RETURN a.i, b.i, count(r) ORDER BY a.i, b.i",
+    ),
+    ("degree", "Degree", "MATCH (a)-[r]->() RETURN a.s, sum(a.s) ORDER BY a.s"),
+    ("top", "Top", "MATCH (n) RETURN n.x AS x, n.i AS i ORDER BY x DESC LIMIT 3"),
+    ("top", "Top", "MATCH (n) RETURN n.s AS s ORDER BY s SKIP 2 LIMIT 2"),
+    ("top", "Top", "MATCH (n)-[r]->(m) RETURN n.i, m.i ORDER BY n.x, m.s LIMIT 5"),
+    ("top", "Top", "MATCH (n) WITH n ORDER BY n.x LIMIT 4 RETURN n.i"),
+    ("top", "Top", "MATCH (n) RETURN n.i ORDER BY n.s DESC LIMIT 0"),
+    ("top", "Top", "MATCH (n) RETURN DISTINCT n.s AS s ORDER BY s LIMIT 2"),
+    ("count", "CountPaths", "MATCH (a)-[:T]->(b)-[:U]->(c) RETURN count(*)"),
+    ("count", "CountPaths", "MATCH (a:A)-[r]-(b:B) RETURN count(r)"),
+    ("reach", "VarLengthReach", "MATCH (a:A)-[*1..3]->(b) RETURN DISTINCT a.i AS a, b.i AS b ORDER BY a, b"),
+    ("reach", "VarLengthReach", "MATCH (a)-[:T*]-(b) WHERE b <> a RETURN a.i, count(DISTINCT b)"),
+];
+
+/// The rows as text (so that NaNs compare equal), or the error's message.
+fn answer(s: &mut Session, passes: Passes, query: &str) -> Result<Vec<String>, String> {
+    s.set_passes(passes);
+    match s.run(query) {
+        Ok(mut out) => Ok(out.remove(0).rows.iter().map(|r| format!("{r:?}")).collect()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn plan(s: &mut Session, passes: Passes, query: &str) -> String {
+    s.set_passes(passes);
+    let out = s.run(&format!("EXPLAIN {query}")).unwrap_or_else(|e| panic!("{query}: {e}"));
+    out[0].plan.clone().unwrap_or_default()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn every_pass_gives_the_rows_of_the_plain_plan(
+        nodes in prop::collection::vec((0u8..4, prop::option::of(-3i8..4), any::<bool>()), 1..9),
+        edges in prop::collection::vec((0u8..9, 0u8..9, 0u8..3), 0..20),
+    ) {
+        let mut s = graph(&nodes, &edges);
+        for &(pass, operator, query) in QUERIES {
+            let only = Passes::only(pass).expect("a pass of the list");
+            prop_assert!(plan(&mut s, only, query).contains(operator), "{} does not use {}", query, pass);
+            prop_assert!(!plan(&mut s, Passes::none(), query).contains(operator), "{}", query);
+            let plain = answer(&mut s, Passes::none(), query);
+            prop_assert_eq!(&answer(&mut s, only, query), &plain, "{} with {} alone", query, pass);
+            prop_assert_eq!(&answer(&mut s, Passes::all(), query), &plain, "{} with every pass", query);
+            let without = Passes::all().without(pass).expect("a pass of the list");
+            prop_assert_eq!(&answer(&mut s, without, query), &plain, "{} without {}", query, pass);
+        }
+    }
+}
+
+#[test]
+fn every_pass_has_a_query_here() {
+    for pass in PASSES {
+        assert!(QUERIES.iter().any(|(p, _, _)| *p == pass.name), "no query for the {} pass", pass.name);
+    }
+}
+
+/// Past the rows a bounded sort gathers before cutting back (a few thousand), with many ties: the
+/// rows kept across the cuts, and their order among equals, are the full sort's.
+#[test]
+fn top_k_across_many_cuts_keeps_the_full_sorts_rows_and_ties() {
+    let mut s = Session::new();
+    s.run("UNWIND range(1, 20000) AS i CREATE ({i: i, x: (i * 7919) % 13, s: toString(i % 101)})").unwrap();
+    for query in [
+        "MATCH (n) RETURN n.i, n.x ORDER BY n.x DESC LIMIT 50",
+        "MATCH (n) RETURN n.i ORDER BY n.x, n.s SKIP 4000 LIMIT 300",
+        "MATCH (n) RETURN n.i ORDER BY n.s DESC LIMIT 9000",
+        "MATCH (n) RETURN n.i ORDER BY n.x LIMIT 1",
+    ] {
+        let plain = answer(&mut s, Passes::none(), query);
+        assert!(plan(&mut s, Passes::all(), query).contains("Top"), "{query}");
+        assert!(plain.as_ref().is_ok_and(|rows| !rows.is_empty()), "{query}");
+        assert_eq!(answer(&mut s, Passes::all(), query), plain, "{query}");
+    }
+}
