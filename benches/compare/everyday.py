@@ -14,57 +14,20 @@ import subprocess
 
 from compare import kuzu_build, median_time, normal, run_kgraph, split_edges
 
-# (kgraph, Kùzu) for each query. Kùzu keeps the generated label as a `label` property of one node
-# table and each relationship type as a table; its substring is 1-based.
-QUERIES = {
-    "filtered scan": (
-        "MATCH (n) WHERE n.score > 90 RETURN count(*)",
-        "MATCH (n:Node) WHERE n.score > 90 RETURN count(*)",
-    ),
-    "top 10 by in-degree": (
-        "MATCH (n)<-[r]-() WITH n, count(r) AS deg RETURN deg ORDER BY deg DESC LIMIT 10",
-        "MATCH (n:Node)<-[r]-(:Node) WITH n, count(r) AS deg RETURN deg ORDER BY deg DESC LIMIT 10",
-    ),
-    "sort with LIMIT": (
-        "MATCH (n) RETURN n.score AS s, n.name AS name ORDER BY s DESC, name LIMIT 10",
-        "MATCH (n:Node) RETURN n.score AS s, n.name AS name ORDER BY s DESC, name LIMIT 10",
-    ),
-    "two-hop DISTINCT from one node": (
-        "MATCH (a)-->()-->(c) WHERE id(a) = {src} RETURN count(DISTINCT c)",
-        "MATCH (a:Node {{id: '{src}'}})-[]->(:Node)-[]->(c:Node) RETURN count(DISTINCT c)",
-    ),
-    "aggregate with a label filter": (
-        "MATCH (a:Campaign)-[r:`attributed-to`]->() RETURN count(r), sum(a.score)",
-        "MATCH (a:Node)-[r:attributed_to]->(:Node) WHERE a.label = 'Campaign' RETURN count(r), sum(a.score)",
-    ),
-    "join, labels on both ends": (
-        "MATCH (a:Campaign)-[:`attributed-to`]->(b:ThreatActor) RETURN count(*)",
-        "MATCH (a:Node)-[:attributed_to]->(b:Node) WHERE a.label = 'Campaign' AND b.label = 'ThreatActor' "
-        "RETURN count(*)",
-    ),
-    "grouping by a computed string": (
-        "MATCH (n) RETURN substring(n.name, 0, 2) AS prefix, count(*) ORDER BY prefix",
-        "MATCH (n:Node) RETURN substring(n.name, 1, 2) AS prefix, count(*) ORDER BY prefix",
-    ),
-    "OPTIONAL MATCH count": (
-        "MATCH (a:Campaign) OPTIONAL MATCH (a)-[:`condemned-by`]->(b) RETURN count(a), count(b)",
-        "MATCH (a:Node) WHERE a.label = 'Campaign' OPTIONAL MATCH (a)-[:condemned_by]->(b:Node) "
-        "RETURN count(a), count(b)",
-    ),
-    "WITH … WHERE (having)": (
-        "MATCH (a)-[r]->() WITH a, count(r) AS out WHERE out > 50 RETURN count(a)",
-        "MATCH (a:Node)-[r]->(:Node) WITH a, count(r) AS out WHERE out > 50 RETURN count(a)",
-    ),
-    "average out-degree by label": (
-        "MATCH (a)-[r]->() WITH a, count(r) AS d RETURN labels(a)[0] AS l, round(avg(d) * 1000) ORDER BY l",
-        "MATCH (a:Node)-[r]->(:Node) WITH a, count(r) AS d RETURN a.label AS l, round(avg(d) * 1000, 0) ORDER BY l",
-    ),
-    "typed 2-hop count, labels on the ends": (
-        "MATCH (a:Campaign)-[:`attributed-to`]->(b)-[:`linked-to`]->(c:Organization) RETURN count(*)",
-        "MATCH (a:Node)-[:attributed_to]->(b:Node)-[:linked_to]->(c:Node) "
-        "WHERE a.label = 'Campaign' AND c.label = 'Organization' RETURN count(*)",
-    ),
-}
+
+def read_queries():
+    """(kgraph, Kùzu) for each query, from the list the criterion benchmark reads too."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common", "everyday.tsv")
+    queries = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                label, kgraph, kuzu = line.rstrip("\n").split("\t")
+                queries[label] = (kgraph, kuzu)
+    return queries
+
+
+QUERIES = read_queries()
 
 
 def prepare(kgraph, csv_dir, work, kuzu):

@@ -376,8 +376,18 @@ impl<'p> Sort<'p> {
         Some(total)
     }
 
-    fn order(&self, a: &Keyed, b: &Keyed) -> std::cmp::Ordering {
-        for ((x, y), (_, descending)) in a.0.iter().zip(&b.0).zip(self.keys) {
+    /// The slots the keys read, when every key is a slot (ORDER BY a column): then the keys are
+    /// compared where they are in the rows, and never copied out of them.
+    fn key_slots(&self) -> Option<Vec<usize>> {
+        self.keys.iter().map(|(k, _)| if let CExpr::Slot(s) = k { Some(*s) } else { None }).collect()
+    }
+
+    fn order(&self, slots: Option<&[usize]>, a: &Keyed, b: &Keyed) -> std::cmp::Ordering {
+        for (i, (_, descending)) in self.keys.iter().enumerate() {
+            let (x, y) = match slots {
+                Some(slots) => (get(&a.2, slots[i]), get(&b.2, slots[i])),
+                None => (&a.0[i], &b.0[i]),
+            };
             let ord = x.order_cmp(y);
             let ord = if *descending { ord.reverse() } else { ord };
             if ord.is_ne() {
@@ -393,16 +403,21 @@ impl<'p> Sort<'p> {
         // rare), then the best k are kept; a row no better than the worst of those kept is dropped
         // on arrival, as it can never be among the first k.
         let cut_at = bound.map(|k| k.saturating_mul(2).max(4096));
+        let slots = self.key_slots();
+        let slots = slots.as_deref();
         let mut keyed: Vec<Keyed> = Vec::new();
         let mut worst_kept: Option<Keyed> = None;
         let mut place = 0;
         while let Some(row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            let keys = self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?;
+            let keys = match slots {
+                Some(_) => Vec::new(),
+                None => self.keys.iter().map(|(k, _)| ctx.eval(k, &row)).collect::<Result<Vec<_>, _>>()?,
+            };
             let candidate = (keys, place, row);
             place += 1;
             if let Some(worst) = &worst_kept
-                && self.order(&candidate, worst).is_gt()
+                && self.order(slots, &candidate, worst).is_gt()
             {
                 continue;
             }
@@ -410,43 +425,49 @@ impl<'p> Sort<'p> {
             if let (Some(k), Some(cut_at)) = (bound, cut_at)
                 && keyed.len() >= cut_at
             {
-                self.keep_best(&mut keyed, k, ctx)?;
-                worst_kept = keyed.last().map(|(keys, place, _)| (keys.clone(), *place, Vec::new()));
+                self.keep_best(slots, &mut keyed, k, ctx)?;
+                worst_kept = keyed.last().cloned();
             }
         }
         if let Some(k) = bound {
-            self.keep_best(&mut keyed, k, ctx)?;
+            self.keep_best(slots, &mut keyed, k, ctx)?;
         }
-        self.sort(&mut keyed, ctx)?;
+        self.sort(slots, &mut keyed, ctx)?;
         Ok(keyed.into_iter().map(|(_, _, row)| row).collect())
     }
 
     /// Keeps the best `k` rows, the worst of them last.
-    fn keep_best(&self, keyed: &mut Vec<Keyed>, k: usize, ctx: &Ctx) -> Result<(), QueryError> {
+    fn keep_best(
+        &self,
+        slots: Option<&[usize]>,
+        keyed: &mut Vec<Keyed>,
+        k: usize,
+        ctx: &Ctx,
+    ) -> Result<(), QueryError> {
         if keyed.len() > k {
             if k == 0 {
                 keyed.clear();
                 return Ok(());
             }
             let mut stopped = None;
-            keyed.select_nth_unstable_by(k - 1, |a, b| self.compare_or_stop(a, b, ctx, &mut stopped));
+            keyed.select_nth_unstable_by(k - 1, |a, b| self.compare_or_stop(slots, a, b, ctx, &mut stopped));
             keyed.truncate(k);
             if let Some(e) = stopped {
                 return Err(e);
             }
         }
         // The k-th row is where the selection put it; the worst kept is wanted last.
-        if let Some(worst) = (0..keyed.len()).max_by(|&a, &b| self.order(&keyed[a], &keyed[b])) {
+        if let Some(worst) = (0..keyed.len()).max_by(|&a, &b| self.order(slots, &keyed[a], &keyed[b])) {
             let last = keyed.len() - 1;
             keyed.swap(worst, last);
         }
         Ok(())
     }
 
-    fn sort(&self, keyed: &mut [Keyed], ctx: &Ctx) -> Result<(), QueryError> {
+    fn sort(&self, slots: Option<&[usize]>, keyed: &mut [Keyed], ctx: &Ctx) -> Result<(), QueryError> {
         let mut stopped = None;
         // Places are unique, so no two rows compare equal and an unstable sort gives the stable order.
-        keyed.sort_unstable_by(|a, b| self.compare_or_stop(a, b, ctx, &mut stopped));
+        keyed.sort_unstable_by(|a, b| self.compare_or_stop(slots, a, b, ctx, &mut stopped));
         stopped.map_or(Ok(()), Err)
     }
 
@@ -454,6 +475,7 @@ impl<'p> Sort<'p> {
     /// ends it quickly, and the stop is reported after.
     fn compare_or_stop(
         &self,
+        slots: Option<&[usize]>,
         a: &Keyed,
         b: &Keyed,
         ctx: &Ctx,
@@ -466,7 +488,7 @@ impl<'p> Sort<'p> {
             *stopped = Some(e);
             return std::cmp::Ordering::Equal;
         }
-        self.order(a, b)
+        self.order(slots, a, b)
     }
 }
 
