@@ -16,6 +16,8 @@ impl Planner<'_> {
         let before = self.scope.clone();
         let seeks = seek::seeks(clause.predicate.as_ref(), &|name| before.get(name).is_some());
         let equalities = seek::equalities(clause.predicate.as_ref(), &|name| before.get(name).is_some());
+        // WHERE conjuncts an id seek stands for, which the filter after the pattern need not test.
+        let mut served: Vec<&Expr> = Vec::new();
         let mut clause_rels: Vec<usize> = Vec::new();
         let mut rel_names: Vec<&str> = Vec::new();
         for pattern in &clause.patterns {
@@ -111,6 +113,7 @@ impl Planner<'_> {
                     name: self.display_name(start_slot),
                     text: seek.value.to_string(),
                 };
+                served.push(seek.conjunct);
                 bound.push(start_slot);
             } else if let Some((_, label, key, value)) =
                 indexed.filter(|(i, ..)| *i == start && !bound.contains(&start_slot))
@@ -214,8 +217,15 @@ impl Planner<'_> {
         }
         if let Some(predicate) = &clause.predicate {
             let scope = self.scope.clone();
+            // Compiled whole first: its errors (an unknown variable, an aggregate) are the clause's,
+            // whatever a seek takes out of it.
             let compiled = self.predicate(predicate, &scope)?;
-            op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+            if served.is_empty() {
+                op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
+            } else if let Some(rest) = seek::without(predicate, &served) {
+                let compiled = self.predicate(&rest, &scope)?;
+                op = Op::Filter { input: Box::new(op), predicate: compiled, text: rest.to_string() };
+            }
         }
         Ok(op)
     }

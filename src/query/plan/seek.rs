@@ -1,6 +1,8 @@
 //! Starting a pattern at nodes named by id: `MATCH (a) WHERE id(a) = $id` (or `id(a) IN $ids`)
-//! reads those nodes instead of scanning every node and filtering. The WHERE clause still filters
-//! the rows afterwards, so the seek only has to never miss a node the predicate accepts.
+//! reads those nodes instead of scanning every node and filtering. The seek yields exactly the
+//! nodes its conjunct is true for (never null: an id is an integer, and the value is the one the
+//! conjunct would compare it with), so the conjunct is left out of the WHERE filter that runs after
+//! the pattern: a two-hop pattern from one node tested `id(a) = …` on each of its 838,033 rows.
 
 use super::*;
 
@@ -10,6 +12,8 @@ pub(super) struct Seek<'a> {
     pub variable: &'a str,
     pub value: &'a Expr,
     pub list: bool,
+    /// The conjunct of the WHERE clause the seek stands for.
+    pub conjunct: &'a Expr,
 }
 
 /// The seeks a MATCH's WHERE clause offers; `bound` tells whether a name is bound before the MATCH.
@@ -29,12 +33,23 @@ pub(super) fn seeks<'a>(predicate: Option<&'a Expr>, bound: &dyn Fn(&str) -> boo
             if let Some(variable) = id_of(id_side)
                 && computable_before(value, bound)
             {
-                found.push(Seek { variable, value, list });
+                found.push(Seek { variable, value, list, conjunct: c });
                 break;
             }
         }
     }
     found
+}
+
+/// The predicate without the conjuncts in `served` (seeks yield only rows they hold for), its
+/// conjuncts in their order; `None` when nothing is left to test.
+pub(super) fn without(predicate: &Expr, served: &[&Expr]) -> Option<Expr> {
+    let mut conjuncts = Vec::new();
+    split_and(predicate, &mut conjuncts);
+    conjuncts.into_iter().filter(|c| !served.iter().any(|s| std::ptr::eq(*s, *c))).cloned().reduce(|a, b| {
+        let span = Span { start: a.span.start, end: b.span.end };
+        Expr { kind: ExprKind::Binary(BinaryOp::And, Box::new(a), Box::new(b)), span }
+    })
 }
 
 fn split_and<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
