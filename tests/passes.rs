@@ -53,6 +53,31 @@ const QUERIES: &[(&str, &str, &str)] = &[
         "MATCH (a:B), (b:A) MATCH (a)-[r:U]->() RETURN a.i, b.i, count(r) ORDER BY a.i, b.i",
     ),
     ("degree", "Degree", "MATCH (a)-[r]->() RETURN a.s, sum(a.s) ORDER BY a.s"),
+    (
+        "degree",
+        "OptionalDegree",
+        "MATCH (a:A) OPTIONAL MATCH (a)-[:T]->(b) RETURN count(a), count(b), count(*)",
+    ),
+    (
+        "degree",
+        "OptionalDegree",
+        "MATCH (a) OPTIONAL MATCH (a)<-[r]-() RETURN a.i, count(r), sum(a.x), collect(a.s)",
+    ),
+    (
+        "degree",
+        "OptionalDegree",
+        "MATCH (a) OPTIONAL MATCH (a)-[r:U|T]-(b) WITH a, count(b) AS d RETURN d, count(*) ORDER BY d",
+    ),
+    (
+        "degree",
+        "OptionalDegree",
+        "OPTIONAL MATCH (x:Nope) OPTIONAL MATCH (x)-->(y) RETURN count(x), count(y), count(*)",
+    ),
+    (
+        "degree",
+        "OptionalDegree",
+        "MATCH (a:B) OPTIONAL MATCH (a)-[r:`linked-to`]->() RETURN avg(a.x), min(a.i), count(DISTINCT a.s), count(r)",
+    ),
     ("top", "Top", "MATCH (n) RETURN n.x AS x, n.i AS i ORDER BY x DESC LIMIT 3"),
     ("top", "Top", "MATCH (n) RETURN n.s AS s ORDER BY s SKIP 2 LIMIT 2"),
     ("top", "Top", "MATCH (n)-[r]->(m) RETURN n.i, m.i ORDER BY n.x, m.s LIMIT 5"),

@@ -450,10 +450,11 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             weight: *weight,
             output: None,
         }),
-        Op::ExpandCount { input, from, slot, direction, types, .. } => Box::new(ExpandCount {
+        Op::ExpandCount { input, from, slot, optional, direction, types, .. } => Box::new(ExpandCount {
             input: build(input, argument),
             from: *from,
             slot: *slot,
+            optional: *optional,
             direction: *direction,
             types,
             type_syms: None,

@@ -58,7 +58,7 @@ pub(super) enum Acc {
 impl Acc {
     fn new(kind: AggKind) -> Acc {
         match kind {
-            AggKind::CountStar | AggKind::Count => Acc::Count(0),
+            AggKind::CountStar | AggKind::Count | AggKind::CountMatches => Acc::Count(0),
             AggKind::Collect => Acc::Collect(Vec::new()),
             AggKind::Min | AggKind::Max => Acc::Extreme(None),
             AggKind::Sum => Acc::Sum(Value::Int(0)),
@@ -128,6 +128,10 @@ impl Acc {
     /// Adds `v` as `times` rows holding it would (`times` ≥ 1): counts at once, the rest one by one,
     /// so that sums and averages make the same additions in the same order.
     fn add_times(&mut self, kind: AggKind, v: Value, span: Span, times: u64) -> Result<(), QueryError> {
+        if let (AggKind::CountMatches, Acc::Count(c), Value::Int(matches)) = (kind, &mut *self, &v) {
+            *c = c.saturating_add(*matches);
+            return Ok(());
+        }
         if let Acc::Count(c) = self {
             if !v.is_null() || kind == AggKind::CountStar {
                 *c = c.saturating_add(i64::try_from(times).unwrap_or(i64::MAX));
@@ -226,10 +230,10 @@ impl<'p> Aggregate<'p> {
     }
 
     /// How many rows this input row stands for: one, or the degree `ExpandCount` put in the weight
-    /// slot.
+    /// slot (one for an optional row without a match, which stands for the row with nulls).
     fn times(&self, row: &[Value]) -> u64 {
         match self.weight.map(|w| get(row, w)) {
-            Some(Value::Int(n)) => u64::try_from(*n).unwrap_or(0),
+            Some(Value::Int(n)) => u64::try_from(*n).unwrap_or(0).max(1),
             _ => 1,
         }
     }

@@ -292,11 +292,13 @@ impl<'p> Operator<'p> for Expand<'p> {
 
 /// For each input row, the number of relationships its node has (the degree, in the direction and
 /// of the types asked for) in `slot`: an expansion whose rows the aggregation above would only
-/// count. Rows whose node has none are dropped, as the expansion would make no row for them.
+/// count. Rows whose node has none are dropped, as the expansion would make no row for them, but
+/// for an OPTIONAL MATCH, which keeps them (with 0, and a null node to expand from counts 0).
 pub(super) struct ExpandCount<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) from: usize,
     pub(super) slot: usize,
+    pub(super) optional: bool,
     pub(super) direction: crate::graph::Direction,
     pub(super) types: &'p [String],
     /// The types' symbols once all are known: names are interned for good, but a type the graph
@@ -309,9 +311,12 @@ impl<'p> Operator<'p> for ExpandCount<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(mut row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            let from = match get(&row, self.from) {
-                Value::Node(n) => *n,
-                Value::Null => continue,
+            let degree = match get(&row, self.from) {
+                Value::Node(n) => {
+                    let n = *n;
+                    self.degree(ctx.graph, n)
+                }
+                Value::Null => 0,
                 other => {
                     return Err(QueryError::new(
                         ErrorKind::TypeError,
@@ -320,28 +325,32 @@ impl<'p> Operator<'p> for ExpandCount<'p> {
                     ));
                 }
             };
-            let graph = &*ctx.graph;
-            let found;
-            let types = match &self.type_syms {
-                Some(all) => all.as_slice(),
-                None => {
-                    found = self.types.iter().filter_map(|t| graph.symbol(t)).collect::<Vec<Sym>>();
-                    if found.is_empty() && !self.types.is_empty() {
-                        continue;
-                    }
-                    if found.len() == self.types.len() {
-                        self.type_syms = Some(found.clone());
-                    }
-                    found.as_slice()
-                }
-            };
-            let degree = graph.degree(from, self.direction, types);
-            if degree > 0 {
+            if degree > 0 || self.optional {
                 put(&mut row, self.slot, Value::Int(degree as i64));
                 return Ok(Some(row));
             }
         }
         Ok(None)
+    }
+}
+
+impl ExpandCount<'_> {
+    fn degree(&mut self, graph: &Graph, from: NodeId) -> usize {
+        let found;
+        let types = match &self.type_syms {
+            Some(all) => all.as_slice(),
+            None => {
+                found = self.types.iter().filter_map(|t| graph.symbol(t)).collect::<Vec<Sym>>();
+                if found.is_empty() && !self.types.is_empty() {
+                    return 0;
+                }
+                if found.len() == self.types.len() {
+                    self.type_syms = Some(found.clone());
+                }
+                found.as_slice()
+            }
+        };
+        graph.degree(from, self.direction, types)
     }
 }
 

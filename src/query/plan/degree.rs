@@ -11,6 +11,10 @@
 //! relationship of the same MATCH would have to be checked one by one), and whose relationship and
 //! far node no grouping key, aggregate argument or percentile reads, except `count(r)`, `count(b)`
 //! and `count(*)` without DISTINCT: the expanded slots are never null, so those count rows.
+//!
+//! An OPTIONAL MATCH of one such expansion (`MATCH (a) OPTIONAL MATCH (a)-[r]->(b) RETURN count(a),
+//! count(b)`) is factorised the same way: a node with degree d stands for max(d, 1) rows (the one
+//! row with nulls when it has none), and `count(r)`, `count(b)` add d, as the nulls are not counted.
 
 use super::visit::{children_mut, reads};
 use super::{AggKind, AggSpec, Op};
@@ -23,39 +27,60 @@ pub(super) fn factorise(mut root: Op) -> Op {
 
 fn visit(op: &mut Op) {
     if let Op::Aggregate { input, keys, aggregates, weight: weight @ None, .. } = op
-        && let Op::Expand {
-            input: below,
-            from,
-            rel,
-            to,
-            direction,
-            types,
-            to_bound: false,
-            rel_bound: false,
-            distinct_from,
-            names,
-        } = &mut **input
-        && distinct_from.is_empty()
-        && factorisable(keys, aggregates, *rel, *to)
+        && let Some((optional, rel, to)) = counted_expansion(input)
+        && factorisable(keys, aggregates, rel, to)
     {
-        let (rel, to) = (*rel, *to);
         for a in aggregates.iter_mut().filter(|a| counts_rows(a, rel, to)) {
-            a.kind = AggKind::CountStar;
-            a.arg = None;
+            if optional && a.kind == AggKind::Count {
+                // A row without a match has null there: `count(r)` counts the matches, which the
+                // slot holds.
+                a.kind = AggKind::CountMatches;
+                a.arg = Some(CExpr::Slot(rel));
+            } else {
+                a.kind = AggKind::CountStar;
+                a.arg = None;
+            }
         }
-        let counted = Op::ExpandCount {
-            input: std::mem::replace(below, Box::new(Op::Once)),
-            from: *from,
-            slot: rel,
-            direction: *direction,
-            types: std::mem::take(types),
-            names: std::mem::take(names),
-        };
-        **input = counted;
+        **input = counted(std::mem::replace(&mut **input, Op::Once));
         *weight = Some(rel);
     }
     for child in children_mut(op) {
         visit(child);
+    }
+}
+
+/// An expansion (or an OPTIONAL MATCH of only an expansion from the outer row) that every
+/// relationship of the node matches and that keeps no relationship distinct from another:
+/// (optional, relationship slot, far node slot).
+fn counted_expansion(op: &Op) -> Option<(bool, usize, usize)> {
+    let (optional, expand) = match op {
+        Op::Optional { inner, .. } => (true, &**inner),
+        other => (false, other),
+    };
+    match expand {
+        Op::Expand { input, rel, to, to_bound: false, rel_bound: false, distinct_from, .. }
+            if distinct_from.is_empty() && (!optional || matches!(**input, Op::Argument)) =>
+        {
+            Some((optional, *rel, *to))
+        }
+        _ => None,
+    }
+}
+
+/// The expansion `counted_expansion` found, as an `ExpandCount` over the expansion's input (the
+/// OPTIONAL MATCH's outer rows, for an optional one).
+fn counted(op: Op) -> Op {
+    match op {
+        Op::Optional { input: outer, inner, new_slots } => match *inner {
+            Op::Expand { from, rel, direction, types, names, .. } => {
+                Op::ExpandCount { input: outer, from, slot: rel, optional: true, direction, types, names }
+            }
+            other => Op::Optional { input: outer, inner: Box::new(other), new_slots },
+        },
+        Op::Expand { input, from, rel, direction, types, names, .. } => {
+            Op::ExpandCount { input, from, slot: rel, optional: false, direction, types, names }
+        }
+        other => other,
     }
 }
 

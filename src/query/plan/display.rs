@@ -53,9 +53,10 @@ impl Plan {
                 let [a, rel, b] = names;
                 (format!("{name} ({a}){l}[{rel}{t}]{r}({b})"), Some(input))
             }
-            Op::ExpandCount { input, direction, types, names, .. } => {
+            Op::ExpandCount { input, direction, types, names, optional, .. } => {
                 let [a, _, _] = names;
-                (format!("Degree ({a}){}", hop_text(*direction, types, names)), Some(input))
+                let what = if *optional { "OptionalDegree" } else { "Degree" };
+                (format!("{what} ({a}){}", hop_text(*direction, types, names)), Some(input))
             }
             Op::CountPaths { text, middle, arms, .. } => {
                 let labelled =

@@ -223,12 +223,14 @@ pub enum Op {
         text: String,
     },
     /// For each input row, the number of relationships of the node in `from` (in `direction`, of
-    /// one of `types`) in `slot`; rows whose node has none are dropped. What an expansion becomes
-    /// when the aggregation above it only counts its rows ([`degree`]).
+    /// one of `types`) in `slot`; rows whose node has none are dropped, unless `optional` (an
+    /// OPTIONAL MATCH, where they stay with 0). What an expansion becomes when the aggregation above
+    /// it only counts its rows ([`degree`]).
     ExpandCount {
         input: Box<Op>,
         from: usize,
         slot: usize,
+        optional: bool,
         direction: Direction,
         types: Vec<String>,
         names: [String; 3],
@@ -313,6 +315,9 @@ pub enum AggKind {
     StDevP,
     PercentileDisc,
     PercentileCont,
+    /// Adds its argument, a number of matches an `ExpandCount` counted, once per row whatever the
+    /// row's weight: `count(b)` of an OPTIONAL MATCH the degree pass factorised.
+    CountMatches,
 }
 
 #[derive(Debug)]
