@@ -106,7 +106,7 @@ fn plan(s: &mut Session, passes: Passes, query: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     #[test]
     fn every_pass_gives_the_rows_of_the_plain_plan(
