@@ -152,3 +152,19 @@ fn top_k_across_many_cuts_keeps_the_full_sorts_rows_and_ties() {
         assert_eq!(answer(&mut s, Passes::all(), query), plain, "{query}");
     }
 }
+
+/// Groups keyed by one node are found by the node's id, other keys by hash: a grouping by nodes
+/// (nulls among them) gives the groups, in the same order, that the same grouping by one-node
+/// lists does, which always hashes.
+#[test]
+fn grouping_by_a_node_finds_the_groups_hashing_finds() {
+    let mut s = Session::new();
+    s.run("UNWIND range(0, 299) AS i CREATE ({i: i})").unwrap();
+    s.run("MATCH (a), (b) WHERE (a.i * 7 + b.i * 13) % 29 = 0 AND a.i % 3 <> 0 CREATE (a)-[:T]->(b)")
+        .unwrap();
+    let by_node = "MATCH (a) OPTIONAL MATCH (a)-[:T]->(b) WITH b, count(*) AS n RETURN b.i, n";
+    let by_list = "MATCH (a) OPTIONAL MATCH (a)-[:T]->(b) WITH [b] AS k, count(*) AS n RETURN k[0].i, n";
+    let nodes = answer(&mut s, Passes::all(), by_node).expect("runs");
+    assert!(nodes.len() > 100 && nodes.iter().any(|r| r.starts_with("[Null")), "{nodes:?}");
+    assert_eq!(answer(&mut s, Passes::all(), by_list).expect("runs"), nodes);
+}

@@ -246,6 +246,8 @@ impl<'p> Aggregate<'p> {
         // Group numbers by the hash of their keys, probed with the keys of each row as evaluated:
         // no copy of a row's keys is made unless it starts a group.
         let mut index: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
+        // Group number + 1 by node id, for a grouping by one node (0: no group yet).
+        let mut by_node: Vec<u32> = Vec::new();
         // Rows of one group often come in a run (all the ends of one expansion): the last group is
         // checked before hashing.
         let mut last: Option<usize> = None;
@@ -256,9 +258,28 @@ impl<'p> Aggregate<'p> {
             for k in self.keys {
                 keys.push(ctx.eval(k, &row)?);
             }
-            let g = match last.filter(|&g| same_keys(groups.keys(g), &keys)) {
-                Some(g) => g,
-                None => {
+            let g = match (last.filter(|&g| same_keys(groups.keys(g), &keys)), keys.as_slice()) {
+                (Some(g), _) => g,
+                // Grouping by one node (`WITH n, count(…)`): its group is found by the node's id,
+                // in a table as long as the highest id grouped (four bytes a node at most),
+                // without hashing. Other keys of the same grouping go through the hash table.
+                (None, [Value::Node(n)]) => {
+                    let at = n.0 as usize;
+                    if by_node.len() <= at {
+                        by_node.resize(at + 1, 0);
+                    }
+                    match by_node[at] {
+                        0 => {
+                            self.add_group(&mut groups, &keys);
+                            group_count += 1;
+                            // Fewer groups than nodes, and nodes number at most u32::MAX.
+                            by_node[at] = u32::try_from(group_count).unwrap_or(u32::MAX);
+                            group_count - 1
+                        }
+                        g => g as usize - 1,
+                    }
+                }
+                (None, _) => {
                     let hash = hash_keys(&keys);
                     match index.find(hash, |&g| same_keys(groups.keys(g), &keys)) {
                         Some(&g) => g,
