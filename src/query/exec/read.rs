@@ -269,17 +269,7 @@ impl<'p> Operator<'p> for Expand<'p> {
             };
             self.buffer.clear();
             self.position = 0;
-            let from = match get(row, self.from) {
-                Value::Node(n) => *n,
-                Value::Null => continue,
-                other => {
-                    return Err(QueryError::new(
-                        ErrorKind::TypeError,
-                        format!("expected a node to expand from, got a {}", other.type_name()),
-                        None,
-                    ));
-                }
-            };
+            let Some(from) = start_node(get(row, self.from))? else { continue };
             self.type_syms.clear();
             self.type_syms.extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
             if !self.types.is_empty() && self.type_syms.is_empty() {
@@ -287,6 +277,19 @@ impl<'p> Operator<'p> for Expand<'p> {
             }
             ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
         }
+    }
+}
+
+/// The node an expansion starts from: none for null (no rows), an error for what is not a node.
+fn start_node(v: &Value) -> Result<Option<NodeId>, QueryError> {
+    match v {
+        Value::Node(n) => Ok(Some(*n)),
+        Value::Null => Ok(None),
+        other => Err(QueryError::new(
+            ErrorKind::TypeError,
+            format!("expected a node to expand from, got a {}", other.type_name()),
+            None,
+        )),
     }
 }
 
@@ -311,19 +314,9 @@ impl<'p> Operator<'p> for ExpandCount<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
         while let Some(mut row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
-            let degree = match get(&row, self.from) {
-                Value::Node(n) => {
-                    let n = *n;
-                    self.degree(ctx.graph, n)
-                }
-                Value::Null => 0,
-                other => {
-                    return Err(QueryError::new(
-                        ErrorKind::TypeError,
-                        format!("expected a node to expand from, got a {}", other.type_name()),
-                        None,
-                    ));
-                }
+            let degree = match start_node(get(&row, self.from))? {
+                Some(n) => self.degree(ctx.graph, n),
+                None => 0,
             };
             if degree > 0 || self.optional {
                 put(&mut row, self.slot, Value::Int(degree as i64));
