@@ -270,14 +270,20 @@ impl<'p> Operator<'p> for Expand<'p> {
             self.buffer.clear();
             self.position = 0;
             let Some(from) = start_node(get(row, self.from))? else { continue };
-            self.type_syms.clear();
-            self.type_syms.extend(self.types.iter().filter_map(|t| ctx.graph.symbol(t)));
-            if !self.types.is_empty() && self.type_syms.is_empty() {
+            if !type_symbols(ctx.graph, self.types, &mut self.type_syms) {
                 continue;
             }
             ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
         }
     }
+}
+
+/// The symbols of the relationship types an expansion wants, into `out`; false when it wants some
+/// and the graph has none of them, so no relationship can match (types the graph lacks are left out).
+fn type_symbols(graph: &Graph, types: &[String], out: &mut Vec<Sym>) -> bool {
+    out.clear();
+    out.extend(types.iter().filter_map(|t| graph.symbol(t)));
+    types.is_empty() || !out.is_empty()
 }
 
 /// The node an expansion starts from: none for null (no rows), an error for what is not a node.
@@ -329,21 +335,18 @@ impl<'p> Operator<'p> for ExpandCount<'p> {
 
 impl ExpandCount<'_> {
     fn degree(&mut self, graph: &Graph, from: NodeId) -> usize {
-        let found;
-        let types = match &self.type_syms {
-            Some(all) => all.as_slice(),
-            None => {
-                found = self.types.iter().filter_map(|t| graph.symbol(t)).collect::<Vec<Sym>>();
-                if found.is_empty() && !self.types.is_empty() {
-                    return 0;
-                }
-                if found.len() == self.types.len() {
-                    self.type_syms = Some(found.clone());
-                }
-                found.as_slice()
-            }
-        };
-        graph.degree(from, self.direction, types)
+        if let Some(all) = &self.type_syms {
+            return graph.degree(from, self.direction, all);
+        }
+        let mut found = Vec::new();
+        if !type_symbols(graph, self.types, &mut found) {
+            return 0;
+        }
+        let degree = graph.degree(from, self.direction, &found);
+        if found.len() == self.types.len() {
+            self.type_syms = Some(found);
+        }
+        degree
     }
 }
 
