@@ -13,15 +13,7 @@ use kgraph::{Graph, Session};
 /// the ids).
 fn awkward() -> Session {
     let mut s = Session::new();
-    s.run(include_str!("../graphs/czech-apt31.cypher")).expect("the seed graph builds");
-    s.run(
-        "CREATE (:`Odd Label`:Second {`odd key`: 'a \"q\" <t> & x\\r\\ny', nan: 0.0 / 0.0, inf: -1.0 / 0.0, \
-         floats: [1.5, 2.0], ints: [1, 2], flags: [true, false], names: ['a', 'b'], big: 9007199254740993, \
-         yes: true, text: 'x;y', `with:colon`: 1})-[:`linked-to` {w: 0.5, tags: ['a', 'b']}]->(:`a:b` {v: 1}), \
-         (:Mixed {v: 'one', empty: '', none: [], semi: ['a;b', '']})-[:`linked-to` {w: 'heavy', e: ''}]->(:Mixed {v: 2.5})",
-    )
-    .expect("the awkward nodes are created");
-    s.run("MATCH (n:Campaign) DETACH DELETE n").expect("a node is deleted");
+    s.run(include_str!("data/awkward.cypher")).expect("the awkward graph builds");
     s
 }
 
@@ -94,26 +86,6 @@ fn csv_cypher_and_stix_exports_load_back_to_the_same_content() {
     let path = dir.path().join("again.stix.json");
     export(from_stix.graph(), &Selection::all(from_stix.graph()), &path).expect("exported");
     assert!(load(&path).graph() == from_stix.graph(), "STIX out and in again");
-}
-
-#[test]
-fn exports_load_back_as_file_arguments() {
-    let original = awkward();
-    let g = original.graph();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let count = "MATCH (n) WITH count(n) AS nodes MATCH ()-[r]->() RETURN nodes, count(r) AS relationships";
-    let expected = format!("nodes,relationships\n{},{}\n", g.node_count(), g.edge_count());
-    for name in ["graph.jsonl", "graph.graphml", "csv", "graph.cypher"] {
-        let path = dir.path().join(name);
-        export(g, &Selection::all(g), &path).expect("exported");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kgraph"))
-            .arg(&path)
-            .args(["--format", "csv", "-c", count])
-            .output()
-            .expect("kgraph runs");
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{name}");
-    }
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn checkpoint_then_reopen() {
 fn a_snapshot_file_argument_is_merged_into_a_database_and_survives_reopening() {
     let work = tempfile::tempdir().unwrap();
     let snapshot = work.path().join("seed.kgs");
-    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/czech-apt31.cypher");
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs/czech-apt31.cypher");
     kgraph().arg(seed).arg("--save").arg(&snapshot).args(["-c", "RETURN 1"]).output().unwrap();
     let dir = work.path().join("db");
     let count = |extra: &[&std::ffi::OsStr]| {

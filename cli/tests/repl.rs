@@ -8,7 +8,7 @@ use std::process::Command;
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_command};
 
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/czech-apt31.cypher");
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs/czech-apt31.cypher");
 
 /// A query that runs for minutes unless stopped: 10^10 rows.
 const ENDLESS: &str = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*);";

@@ -7,7 +7,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 
 fn seed() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/czech-apt31.cypher")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../graphs/czech-apt31.cypher")
 }
 
 fn kgraph() -> Command {
