@@ -7,7 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kgraph::{Database, Session};
+use kgraph::Session;
+use kgraph::db::Directory;
 
 fn durability(c: &mut Criterion) {
     let single = "CREATE (:Event {kind: 'login', user: 'analyst', ok: true})";
@@ -17,7 +18,7 @@ fn durability(c: &mut Criterion) {
     let mut memory = Session::new();
     group.bench_function("in-memory", |b| b.iter(|| memory.run(black_box(single)).expect("runs")));
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (mut db, _) = Database::open(dir.path()).expect("the database opens");
+    let (mut db, _) = Directory::open(dir.path()).expect("the database opens");
     group.bench_function("journalled", |b| b.iter(|| db.run(black_box(single)).expect("runs")));
     group.finish();
 
@@ -26,7 +27,7 @@ fn durability(c: &mut Criterion) {
     let mut memory = Session::new();
     group.bench_function("in-memory", |b| b.iter(|| memory.run(black_box(batch)).expect("runs")));
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (mut db, _) = Database::open(dir.path()).expect("the database opens");
+    let (mut db, _) = Directory::open(dir.path()).expect("the database opens");
     group.bench_function("journalled", |b| b.iter(|| db.run(black_box(batch)).expect("runs")));
     group.finish();
 }

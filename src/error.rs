@@ -1,4 +1,4 @@
-//! The library's top-level error: what a caller of [`crate::Session`] sees.
+//! The library's top-level error: what a caller of [`crate::Database`] sees.
 
 use std::io;
 use std::path::PathBuf;
@@ -33,6 +33,18 @@ pub enum Error {
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Input(#[from] crate::input::InputError),
+    /// Parameters that are not a map of names to values.
+    #[error("{0}")]
+    Parameters(String),
+    /// A value of a row read as a type it is not.
+    #[error(transparent)]
+    Get(#[from] crate::database::GetError),
+    /// The database cannot be used any more: a thread panicked while it changed the graph.
+    #[error("{0}")]
+    Poisoned(String),
+    /// A call that needs exactly one statement was given none, or several.
+    #[error("{0}")]
+    NotOneStatement(String),
 }
 
 /// A failed statement, with the error shown against its source text.

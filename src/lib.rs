@@ -10,6 +10,7 @@
 //! assert_eq!(out[0].rows[0][1], kgraph::Value::from("MSS"));
 //! ```
 
+mod database;
 pub mod db;
 mod error;
 pub mod export;
@@ -27,10 +28,14 @@ pub mod query;
 pub mod readback;
 mod session;
 pub mod snapshot;
+mod statement;
 pub mod stix;
 pub mod value;
 
-pub use db::Database;
+pub use database::{
+    Column, Database, Entities, FromValue, GetError, IntoParams, Node, Path, Prepared, Relationship, Row,
+    Rows, Serialized, Transaction, ValueRef,
+};
 pub use error::{Error, QueryFailure};
 pub use format::Format;
 pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};

@@ -10,11 +10,12 @@ use crate::graph::Graph;
 use crate::input::Statements;
 use crate::load::{LoadReport, Loaded, read_file_with};
 use crate::progress::{Progress, Silent, Unit};
-use crate::query::exec::{Effects, RunOptions};
+use crate::query::exec::Effects;
 use crate::query::expr::Params;
 use crate::query::plan::Passes;
-use crate::query::{CancelFlag, Draws, Interrupt, QueryError, WriteStats, exec, parser, plan, split};
+use crate::query::{CancelFlag, Draws, QueryError, WriteStats, parser, split};
 use crate::snapshot;
+use crate::statement::{Compiled, Limits};
 use crate::value::Value;
 
 /// What one statement returned.
@@ -66,12 +67,6 @@ impl std::fmt::Display for Timing {
         )
     }
 }
-
-/// The stack a statement may need at most: the parser recurses once or more per level of nesting (64
-/// at most) and the executor once per operator (a few per clause, 256 clauses at most). Measured in
-/// a debug build, where frames are largest: 250 chained clauses run in 2 MiB, 60 nested `CASE` in
-/// less than 2 MiB.
-const STATEMENT_STACK: usize = 4 << 20;
 
 #[derive(Debug, Default, Clone)]
 pub struct Session {
@@ -184,9 +179,7 @@ impl Session {
         // Parsing, planning and running recurse as deep as the statement nests (bounded by the
         // parser): a thread with less stack left than the deepest of them needs runs it on a stack
         // of its own. The main thread's is large enough, and is used as it is.
-        stacker::maybe_grow(STATEMENT_STACK, STATEMENT_STACK * 4, || {
-            self.execute_on_this_stack(source, range, keep_changes)
-        })
+        crate::statement::on_a_deep_enough_stack(|| self.execute_on_this_stack(source, range, keep_changes))
     }
 
     fn execute_on_this_stack(
@@ -195,90 +188,16 @@ impl Session {
         range: Range<usize>,
         keep_changes: bool,
     ) -> Result<(QueryOutput, Effects), QueryError> {
-        let options = RunOptions { keep_changes, profile: false };
         let started = Instant::now();
-        let draws = Draws::new(self.next_seed.take().unwrap_or_else(Draws::fresh_seed));
-        self.last_seed = draws.seed();
+        let seed = self.next_seed.take().unwrap_or_else(Draws::fresh_seed);
+        self.last_seed = seed;
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
-        if let Some(ix) = &statement.index {
-            if statement.explain {
-                let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
-                let rows = vec![vec![Value::from(text.trim_end())]];
-                let out = QueryOutput {
-                    columns: vec!["plan".into()],
-                    rows,
-                    plan: Some(text),
-                    ..QueryOutput::default()
-                };
-                return Ok((out, Effects::none()));
-            }
-            let effects = exec::change_index(&mut self.graph, ix.create, &ix.label, &ix.key, options);
-            let mut stats = WriteStats::default();
-            let changed = usize::from(effects.changed());
-            if ix.create {
-                stats.indexes_added = changed;
-            } else {
-                stats.indexes_removed = changed;
-            }
-            let timing = Timing { parse: parsed - started, plan: Duration::ZERO, execute: parsed.elapsed() };
-            return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));
-        }
-        let plan = plan::plan_with(&statement, &self.graph, self.passes)?;
-        // Looked up before the statement runs: a name it creates does exist afterwards.
-        let notifications = crate::query::notify::check(&statement, &self.graph);
-        let planned = Instant::now();
-        let mut timing = Timing { parse: parsed - started, plan: planned - parsed, execute: Duration::ZERO };
-        if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !self.params.contains_key(p)) {
-            return Err(QueryError::new(
-                crate::query::ErrorKind::ParameterMissing,
-                format!("expected a parameter named `{name}`"),
-                Some(*span),
-            ));
-        }
-        if statement.explain {
-            let text = plan.to_string();
-            let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-            let out = QueryOutput {
-                columns: vec!["plan".into()],
-                rows,
-                stats: WriteStats::default(),
-                plan: Some(text),
-                timing,
-                notifications,
-            };
-            return Ok((out, Effects::none()));
-        }
-        self.graph.prepare_reads();
-        self.cancel.clear();
-        let interrupt =
-            Interrupt::new(Some(self.cancel.clone()), self.timeout).with_memory_limit(self.max_memory());
-        let options = RunOptions { profile: statement.profile, ..options };
-        let ran = exec::execute(&plan, &mut self.graph, &self.params, &interrupt, &draws, options)?;
-        timing.execute = planned.elapsed();
-        let out = match ran.profile {
-            Some(profile) => {
-                let text = plan::Profiled(&plan, &profile).to_string();
-                let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
-                QueryOutput {
-                    columns: vec!["plan".into()],
-                    rows,
-                    stats: ran.stats,
-                    plan: Some(text),
-                    timing,
-                    notifications,
-                }
-            }
-            None => QueryOutput {
-                columns: plan.columns,
-                rows: ran.rows,
-                stats: ran.stats,
-                plan: None,
-                timing,
-                notifications,
-            },
-        };
-        Ok((out, ran.effects))
+        let compiled = Compiled::new(&statement, &self.graph, self.passes)?;
+        let timing = Timing { parse: parsed - started, plan: parsed.elapsed(), execute: Duration::ZERO };
+        let limits =
+            Limits { cancel: &self.cancel, timeout: self.timeout, max_memory: self.max_memory(), seed };
+        compiled.run_write(&mut self.graph, &self.params, &limits, timing, keep_changes)
     }
 
     /// Runs every statement of `source` (separated by `;`) and returns their outputs, stopping at

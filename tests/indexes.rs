@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use kgraph::{Database, Session, Value};
+use kgraph::db::Directory;
+use kgraph::{Session, Value};
 use proptest::prelude::*;
 
 fn rows(s: &mut Session, q: &str) -> Vec<Vec<Value>> {
@@ -72,19 +73,19 @@ fn indexes_survive_snapshots_and_database_restarts() {
 
     let db_dir = dir.path().join("db");
     {
-        let (mut db, _) = Database::open(&db_dir).unwrap();
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
         db.run("CREATE (:Actor {name: 'APT31'}); CREATE INDEX FOR (a:Actor) ON (a.name)").unwrap();
     }
     {
-        let (mut db, _) = Database::open(&db_dir).unwrap();
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
         assert!(db.session().graph().has_index("Actor", "name"), "replayed from the journal");
         db.checkpoint().unwrap();
     }
-    let (mut db, _) = Database::open(&db_dir).unwrap();
+    let (mut db, _) = Directory::open(&db_dir).unwrap();
     assert!(db.session().graph().has_index("Actor", "name"), "kept by the checkpoint's snapshot");
     db.run("DROP INDEX FOR (a:Actor) ON (a.name)").unwrap();
     drop(db);
-    let (db, _) = Database::open(&db_dir).unwrap();
+    let (db, _) = Directory::open(&db_dir).unwrap();
     assert!(!db.session().graph().has_index("Actor", "name"), "the drop was journalled");
 }
 

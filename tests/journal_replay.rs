@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use kgraph::{Database, Value};
+use kgraph::Value;
+use kgraph::db::Directory;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -138,19 +139,19 @@ fn reopened_copy(dir: &Path) -> kgraph::Graph {
         let path = entry.unwrap().path();
         std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
     }
-    let (db, report) = Database::open(copy.path()).expect("the copy opens");
+    let (db, report) = Directory::open(copy.path()).expect("the copy opens");
     assert_eq!(report.dropped_tail, None, "nothing torn: every write was whole");
     db.session().graph().clone()
 }
 
 fn check(steps: &[Step]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Database::open(dir.path()).unwrap().0;
+    let mut db = Directory::open(dir.path()).unwrap().0;
     for (at, step) in steps.iter().enumerate() {
         if let Step::Reopen = step {
             let live = db.session().graph().clone();
             drop(db);
-            db = Database::open(dir.path()).unwrap().0;
+            db = Directory::open(dir.path()).unwrap().0;
             prop_assert!(db.session().graph() == &live, "step {}: reopening changed the graph", at);
             continue;
         }

@@ -5,18 +5,19 @@ use std::path::Path;
 use std::time::Duration;
 
 use kgraph::Loaded;
+use kgraph::db::Directory;
 use kgraph::db::OpenReport;
 use kgraph::progress::{Progress, Unit};
-use kgraph::{CancelFlag, Database, Error, Graph, LoadReport, QueryOutput, Session, Value};
+use kgraph::{CancelFlag, Error, Graph, LoadReport, QueryOutput, Session, Value};
 
 pub enum Engine {
     Memory(Box<Session>),
-    Db(Box<Database>),
+    Db(Box<Directory>),
 }
 
 impl Engine {
     pub fn open_db(dir: &Path) -> Result<(Engine, OpenReport), Error> {
-        let (db, report) = Database::open(dir)?;
+        let (db, report) = Directory::open(dir)?;
         Ok((Engine::Db(Box::new(db)), report))
     }
 

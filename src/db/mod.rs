@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::graph::{Change, Graph};
+use crate::query::exec::Effects;
 use crate::session::{QueryOutput, Session};
 use crate::snapshot;
 use crate::value::Value;
@@ -87,7 +88,7 @@ pub struct TailReport {
 
 /// An open database: a session whose changes are journalled.
 #[derive(Debug)]
-pub struct Database {
+pub struct Directory {
     dir: PathBuf,
     session: Session,
     journal: File,
@@ -207,12 +208,12 @@ fn replay_statement(
     ran
 }
 
-impl Database {
+impl Directory {
     /// Opens (creating when missing) the database in `dir`: takes the lock, removes what interrupted
     /// checkpoints left, loads the newest snapshot, replays the journal after it. A journal that
     /// continues a snapshot that is not there, or damage with whole records after it, is an error:
     /// opening never silently leaves out a statement that was acknowledged.
-    pub fn open(dir: &Path) -> Result<(Database, OpenReport), Error> {
+    pub fn open(dir: &Path) -> Result<(Directory, OpenReport), Error> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         let lock_path = dir.join(LOCK);
         let lock = OpenOptions::new()
@@ -293,7 +294,7 @@ impl Database {
             });
         }
         drop(file);
-        let mut db = Database {
+        let mut db = Directory {
             dir: dir.to_path_buf(),
             session,
             journal: OpenOptions::new()
@@ -370,7 +371,7 @@ impl Database {
         Ok(same_as)
     }
 
-    /// Replaces the whole graph with `graph`, made durable as [`Database::absorb`] is: written as a
+    /// Replaces the whole graph with `graph`, made durable as [`Directory::absorb`] is: written as a
     /// new snapshot before it replaces the one in memory.
     pub fn replace(&mut self, graph: Graph) -> Result<(), Error> {
         let seq = self.seq + 1;
@@ -407,7 +408,7 @@ impl Database {
         Ok(ran)
     }
 
-    /// [`Database::run_each`] for text that begins on line `first_line` of `origin`.
+    /// [`Directory::run_each`] for text that begins on line `first_line` of `origin`.
     fn run_chunk(
         &mut self,
         source: &str,
@@ -436,13 +437,45 @@ impl Database {
             out.locate(source, first_line);
             each(self.session.graph(), out);
         }
+        self.checkpoint_when_large();
+        Ok(scan.statements.len())
+    }
+
+    pub(crate) fn graph(&self) -> &Graph {
+        self.session.graph()
+    }
+
+    pub(crate) fn graph_mut(&mut self) -> &mut Graph {
+        self.session.graph_mut()
+    }
+
+    /// Makes what statements did durable as one record: after a crash all of it is there or none
+    /// (a transaction's statements, or one statement's). If the record cannot be written, every
+    /// statement is undone, the last first, and the journal is as it was.
+    pub(crate) fn commit(&mut self, effects: Vec<Effects>) -> Result<(), Error> {
+        if !effects.iter().any(Effects::changed) {
+            return Ok(());
+        }
+        let changes: Vec<Change> = effects.iter().flat_map(|e| e.changes().iter().cloned()).collect();
+        if let Err(e) = self.append(&changes) {
+            for done in effects.into_iter().rev() {
+                done.undo(self.session.graph_mut());
+            }
+            return Err(e.into());
+        }
+        self.checkpoint_when_large();
+        Ok(())
+    }
+
+    /// Checkpoints once the journal has grown past [`AUTO_CHECKPOINT_BYTES`]; a failure is a
+    /// warning, as the journal still holds everything.
+    fn checkpoint_when_large(&mut self) {
         if self.journal_len > AUTO_CHECKPOINT_BYTES
             && let Err(e) = self.checkpoint()
         {
             self.warnings
                 .push(format!("the automatic checkpoint failed (the journal keeps everything): {e}"));
         }
-        Ok(scan.statements.len())
     }
 
     /// Runs `source` and collects the outputs.
@@ -546,7 +579,7 @@ pub fn decode_journal(bytes: &[u8]) -> Result<JournalScan, DbError> {
 }
 
 /// The statement text without comments and surrounding blanks.
-fn strip_comments(text: &str) -> String {
+pub(crate) fn strip_comments(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
         let line = line.split("//").next().unwrap_or_default();

@@ -1,18 +1,18 @@
 use super::*;
 
-fn count(db: &mut Database) -> Value {
+fn count(db: &mut Directory) -> Value {
     db.run("MATCH (n) RETURN count(n)").unwrap()[0].rows[0][0].clone()
 }
 
-fn reopened(dir: &Path) -> (Database, OpenReport) {
-    Database::open(dir).unwrap()
+fn reopened(dir: &Path) -> (Directory, OpenReport) {
+    Directory::open(dir).unwrap()
 }
 
 #[test]
 fn statements_survive_reopening_and_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, report) = Database::open(dir.path()).unwrap();
+        let (mut db, report) = Directory::open(dir.path()).unwrap();
         assert_eq!(report, OpenReport::default());
         db.run("CREATE (:A {n: 1}); CREATE (:A {n: 2})").unwrap();
         db.run("MATCH (a:A) RETURN a").unwrap(); // reads are not journalled
@@ -35,7 +35,7 @@ fn an_absorbed_graph_is_checkpointed_and_later_statements_journalled_after_it() 
     let mut outside = Session::new();
     outside.run("CREATE (:Imported {n: 1})-[:R]->(:Imported {n: 2})").unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:Local)").unwrap();
         db.absorb(outside.into_graph()).unwrap();
         assert_eq!(count(&mut db), Value::Int(3));
@@ -51,8 +51,8 @@ fn an_absorbed_graph_is_checkpointed_and_later_statements_journalled_after_it() 
 #[test]
 fn a_second_opener_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (_db, _) = Database::open(dir.path()).unwrap();
-    let err = Database::open(dir.path()).unwrap_err();
+    let (_db, _) = Directory::open(dir.path()).unwrap();
+    let err = Directory::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("database is locked"), "{err}");
 }
 
@@ -62,7 +62,7 @@ fn a_second_opener_is_refused() {
 fn replay_after_a_checkpoint_reload_gives_the_graph_that_was_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let live = {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("UNWIND range(0, 9) AS i CREATE (:N {i: i})").unwrap();
         // Freed in an order a reload cannot know.
         db.run("MATCH (n:N {i: 7}) DELETE n").unwrap();
@@ -88,7 +88,7 @@ fn a_journal_ending_in_zeros_or_garbage_drops_the_tail_and_keeps_its_bytes() {
     for tail in [vec![0u8; 4096], b"not a record at all".to_vec(), vec![0xFF; 3]] {
         let dir = tempfile::tempdir().unwrap();
         {
-            let (mut db, _) = Database::open(dir.path()).unwrap();
+            let (mut db, _) = Directory::open(dir.path()).unwrap();
             db.run("CREATE (:A); CREATE (:A)").unwrap();
         }
         let journal = dir.path().join(JOURNAL);
@@ -112,7 +112,7 @@ fn a_journal_ending_in_zeros_or_garbage_drops_the_tail_and_keeps_its_bytes() {
 fn a_torn_last_statement_is_dropped_and_damage_before_a_whole_record_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A); CREATE (:A); CREATE (:A)").unwrap();
     }
     let journal = dir.path().join(JOURNAL);
@@ -132,7 +132,7 @@ fn a_torn_last_statement_is_dropped_and_damage_before_a_whole_record_is_refused(
     let mut bytes = fs::read(&journal).unwrap();
     bytes[journal::HEADER_LEN + 10] ^= 0xFF;
     fs::write(&journal, &bytes).unwrap();
-    let err = Database::open(dir.path()).unwrap_err();
+    let err = Directory::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains(&format!("offset {}", journal::HEADER_LEN)), "{err}");
     assert!(err.to_string().contains("a whole record follows"), "{err}");
 }
@@ -143,21 +143,21 @@ fn a_torn_last_statement_is_dropped_and_damage_before_a_whole_record_is_refused(
 fn a_missing_snapshot_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A); CREATE (:A); CHECKPOINT; CREATE (:B)").unwrap();
     }
     let snapshot = snapshot_path(dir.path(), 2);
     fs::remove_file(&snapshot).unwrap();
-    let err = Database::open(dir.path()).unwrap_err().to_string();
+    let err = Directory::open(dir.path()).unwrap_err().to_string();
     assert!(err.contains(&snapshot.display().to_string()) && err.contains("missing"), "{err}");
     // Also when the journal after the checkpoint is still empty.
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A); CHECKPOINT").unwrap();
     }
     fs::remove_file(snapshot_path(dir.path(), 1)).unwrap();
-    assert!(Database::open(dir.path()).is_err());
+    assert!(Directory::open(dir.path()).is_err());
 }
 
 /// Issue 14, item 5: a killed checkpoint's temporary snapshot stayed forever.
@@ -165,7 +165,7 @@ fn a_missing_snapshot_is_refused_by_name() {
 fn temporary_files_of_interrupted_checkpoints_are_removed_on_open() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A)").unwrap();
     }
     let left = [dir.path().join(".graph-000000000001.kgs.tmp-4242"), dir.path().join(NEW_JOURNAL)];
@@ -182,7 +182,7 @@ fn temporary_files_of_interrupted_checkpoints_are_removed_on_open() {
 #[test]
 fn a_change_too_large_for_the_journal_is_refused_and_undone() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut db, _) = Database::open(dir.path()).unwrap();
+    let (mut db, _) = Directory::open(dir.path()).unwrap();
     db.run("CREATE (:A {n: 1})").unwrap();
     db.set_param("big", Value::String("x".repeat(record::MAX_PAYLOAD)));
     let err = db.run("MATCH (a:A) SET a.text = $big").unwrap_err().to_string();
@@ -222,7 +222,7 @@ fn a_journal_of_statement_text_from_an_older_kgraph_is_replayed_and_checkpointed
 fn decoding_reports_statements_and_a_dropped_tail() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A)-[:R]->(:B); CREATE INDEX FOR (a:A) ON (a.n)").unwrap();
     }
     let bytes = fs::read(dir.path().join(JOURNAL)).unwrap();
@@ -242,7 +242,7 @@ fn a_failed_journal_write_undoes_the_statement_and_cuts_the_journal_back() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join(JOURNAL);
     {
-        let (mut db, _) = Database::open(dir.path()).unwrap();
+        let (mut db, _) = Directory::open(dir.path()).unwrap();
         db.run("CREATE (:A {n: 1})").unwrap();
         let before = fs::metadata(&journal).unwrap().len();
         db.room = Some(11);

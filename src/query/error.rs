@@ -30,12 +30,21 @@ pub enum ErrorKind {
     Timeout,
     /// The query needed more memory than its budget (`--max-memory`). Run time.
     MemoryLimitExceeded,
+    /// A statement that changes the graph where only reads are allowed: a database opened
+    /// read-only. Compile time: checked before anything runs.
+    ReadOnly,
 }
 
 impl ErrorKind {
     /// Whether the error is raised before anything runs.
     pub fn is_compile_time(self) -> bool {
-        matches!(self, ErrorKind::SyntaxError | ErrorKind::SemanticError | ErrorKind::ParameterMissing)
+        matches!(
+            self,
+            ErrorKind::SyntaxError
+                | ErrorKind::SemanticError
+                | ErrorKind::ParameterMissing
+                | ErrorKind::ReadOnly
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -51,6 +60,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "Cancelled",
             ErrorKind::Timeout => "Timeout",
             ErrorKind::MemoryLimitExceeded => "MemoryLimitExceeded",
+            ErrorKind::ReadOnly => "ReadOnly",
         }
     }
 }

@@ -64,8 +64,15 @@ enum Undo {
     IndexDropped(Sym, Sym),
 }
 
+/// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
+/// once; only a statement the planner says writes gets it to change.
+enum Access<'a> {
+    Read(&'a Graph),
+    Write(&'a mut Graph),
+}
+
 struct Ctx<'a> {
-    graph: &'a mut Graph,
+    graph: Access<'a>,
     params: &'a Params,
     interrupt: &'a Interrupt,
     draws: &'a Draws,
@@ -78,14 +85,38 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    fn graph(&self) -> &Graph {
+        match &self.graph {
+            Access::Read(g) => g,
+            Access::Write(g) => g,
+        }
+    }
+
+    /// The graph to change. A writing operator in a statement run read-only would be a planner bug
+    /// (the plan said it does not write): it fails the statement rather than the process.
+    fn graph_mut(&mut self) -> Result<&mut Graph, QueryError> {
+        match &mut self.graph {
+            Access::Write(g) => Ok(g),
+            Access::Read(_) => Err(QueryError::new(
+                ErrorKind::ReadOnly,
+                "a statement planned as read-only tried to change the graph (a planner bug)",
+                None,
+            )),
+        }
+    }
+
     fn eval(&self, e: &CExpr, row: &[Value]) -> Result<Value, QueryError> {
-        e.eval(row, &EvalCtx::new(self.graph, self.params, self.interrupt, self.draws))
+        e.eval(row, &EvalCtx::new(self.graph(), self.params, self.interrupt, self.draws))
     }
 
     /// Keeps how to undo a change just made, and the change itself when changes are kept.
     fn logged(&mut self, undo: Undo, change: impl FnOnce(&Graph) -> Change) {
         if let Some(changes) = &mut self.changes {
-            changes.push(change(self.graph));
+            let graph = match &self.graph {
+                Access::Read(g) => &**g,
+                Access::Write(g) => &**g,
+            };
+            changes.push(change(graph));
         }
         self.undo.push(undo);
     }
@@ -174,20 +205,44 @@ pub fn execute(
 ) -> Result<Ran, QueryError> {
     // Ids freed by the statement stay free until it ends: its rows may still name the deleted.
     graph.hold_freed_ids(true);
-    let ran = run(plan, graph, params, interrupt, draws, options);
+    let ran = run(plan, Access::Write(graph), params, interrupt, draws, options);
     graph.hold_freed_ids(false);
     ran
 }
 
-fn run(
+/// Runs a plan that does not write (`plan.writes` is false) with the graph shared: many such
+/// statements may run at once on one graph. The graph must have been prepared for reads
+/// ([`Graph::prepare_reads`]) since it last changed.
+pub fn execute_read(
     plan: &Plan,
-    graph: &mut Graph,
+    graph: &Graph,
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
     options: RunOptions,
 ) -> Result<Ran, QueryError> {
-    let edge_mark = graph.edge_id_mark();
+    if plan.writes {
+        return Err(QueryError::new(
+            ErrorKind::ReadOnly,
+            "this statement changes the graph, and the graph may only be read here",
+            None,
+        ));
+    }
+    run(plan, Access::Read(graph), params, interrupt, draws, options)
+}
+
+fn run(
+    plan: &Plan,
+    graph: Access<'_>,
+    params: &Params,
+    interrupt: &Interrupt,
+    draws: &Draws,
+    options: RunOptions,
+) -> Result<Ran, QueryError> {
+    let edge_mark = match &graph {
+        Access::Read(g) => g.edge_id_mark(),
+        Access::Write(g) => g.edge_id_mark(),
+    };
     let mut ctx = Ctx {
         graph,
         params,
@@ -224,7 +279,9 @@ fn run(
             Ok(Ran { rows, stats: ctx.stats, profile: ctx.profile, effects })
         }
         Err(e) => {
-            rollback(ctx.graph, ctx.undo, edge_mark);
+            if let Access::Write(graph) = ctx.graph {
+                rollback(graph, ctx.undo, edge_mark);
+            }
             Err(e)
         }
     }

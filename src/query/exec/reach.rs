@@ -397,7 +397,7 @@ impl<'p> super::Operator<'p> for CountPaths<'p> {
             return Ok(None);
         }
         self.done = true;
-        let n = self.count(ctx.graph, ctx.interrupt)?;
+        let n = self.count(ctx.graph(), ctx.interrupt)?;
         Ok(Some(vec![crate::value::Value::Int(n); self.columns]))
     }
 }
@@ -447,7 +447,7 @@ impl ReachCount<'_> {
         ctx: &mut super::Ctx,
     ) -> Result<std::collections::VecDeque<Vec<crate::value::Value>>, QueryError> {
         use crate::value::{Equivalent, Value};
-        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph().symbol(t)).collect();
         let unknown_types = !self.types.is_empty() && syms.is_empty();
         let mut reacher = Reacher::default();
         let mut groups: Vec<(Vec<Value>, Ends)> = Vec::new();
@@ -470,7 +470,7 @@ impl ReachCount<'_> {
             } else {
                 let search =
                     Search { start, direction: self.direction, types: &syms, min: self.min, max: self.max };
-                reacher.reachable(ctx.graph, &search, None, ctx.interrupt)?
+                reacher.reachable(ctx.graph(), &search, None, ctx.interrupt)?
             };
             if self.exclude_start {
                 ends.retain(|&n| n != start);

@@ -91,7 +91,7 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
             if let Some(row) = &self.row {
                 // An id may name no node (or a deleted one); an index names only nodes.
                 while let Some(n) = self.nodes.pop_front() {
-                    if ctx.graph.contains_node(n) {
+                    if ctx.graph().contains_node(n) {
                         let mut out = row.clone();
                         put(&mut out, self.slot, Value::Node(n));
                         return Ok(Some(out));
@@ -102,7 +102,7 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
             ctx.interrupt.check()?;
             let value = ctx.eval(self.value, &row)?;
             self.nodes = match self.by {
-                SeekBy::Index { label, key } => ctx.graph.index_lookup(label, key, &value).into(),
+                SeekBy::Index { label, key } => ctx.graph().index_lookup(label, key, &value).into(),
                 SeekBy::Id { list } => {
                     // `id(n) IN x` fails for what `IN` fails for, as the filter it replaces would.
                     if list && !matches!(value, Value::List(_) | Value::Null) {
@@ -178,7 +178,7 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                 }
                 self.cursor = None;
                 self.label_sym = Some(match self.label {
-                    Some(l) => ctx.graph.symbol(l),
+                    Some(l) => ctx.graph().symbol(l),
                     None => None,
                 });
                 continue;
@@ -188,7 +188,7 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                 (Some(_), Some(Some(s))) => Some(Some(s)),
                 _ => Some(None),
             };
-            let found = label.and_then(|l| ctx.graph.next_node(self.cursor, l));
+            let found = label.and_then(|l| ctx.graph().next_node(self.cursor, l));
             let Some(n) = found else {
                 self.row = None;
                 continue;
@@ -270,10 +270,10 @@ impl<'p> Operator<'p> for Expand<'p> {
             self.buffer.clear();
             self.position = 0;
             let Some(from) = start_node(get(row, self.from))? else { continue };
-            if !type_symbols(ctx.graph, self.types, &mut self.type_syms) {
+            if !type_symbols(ctx.graph(), self.types, &mut self.type_syms) {
                 continue;
             }
-            ctx.graph.neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
+            ctx.graph().neighbours(from, self.direction, &self.type_syms, &mut self.buffer);
         }
     }
 }
@@ -321,7 +321,7 @@ impl<'p> Operator<'p> for ExpandCount<'p> {
         while let Some(mut row) = self.input.next(ctx)? {
             ctx.interrupt.check()?;
             let degree = match start_node(get(&row, self.from))? {
-                Some(n) => self.degree(ctx.graph, n),
+                Some(n) => self.degree(ctx.graph(), n),
                 None => 0,
             };
             if degree > 0 || self.optional {
@@ -414,12 +414,13 @@ impl ShortestPath<'_> {
             found.push_back(Vec::new());
             return Ok(found);
         }
-        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph().symbol(t)).collect();
         if !self.types.is_empty() && syms.is_empty() {
             return Ok(found);
         }
         if !self.all && start != goal && self.min <= 1 {
-            let path = shortest_path(ctx.graph, start, goal, self.direction, &syms, self.max, ctx.interrupt)?;
+            let path =
+                shortest_path(ctx.graph(), start, goal, self.direction, &syms, self.max, ctx.interrupt)?;
             found.extend(path);
             return Ok(found);
         }
@@ -435,7 +436,7 @@ impl ShortestPath<'_> {
             let mut in_level: HashSet<NodeId> = HashSet::new();
             for &n in &level {
                 next.clear();
-                ctx.graph.neighbours(n, self.direction, &syms, &mut next);
+                ctx.graph().neighbours(n, self.direction, &syms, &mut next);
                 for &(e, m) in &next {
                     ctx.interrupt.check()?;
                     if seen.contains(&m) && !in_level.contains(&m) {

@@ -56,7 +56,7 @@ pub(super) struct Walk {
 impl VarExpand<'_> {
     /// Starts on the paths from `start`.
     fn begin(&mut self, start: NodeId, row: &[Value], ctx: &Ctx) -> Result<Found, QueryError> {
-        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph.symbol(t)).collect();
+        let syms: Vec<Sym> = self.types.iter().filter_map(|t| ctx.graph().symbol(t)).collect();
         if !self.types.is_empty() && syms.is_empty() {
             // No relationship has any of the types: only the empty path, if the bounds take it.
             let ends = if self.min == 0 { VecDeque::from([start]) } else { VecDeque::new() };
@@ -64,7 +64,7 @@ impl VarExpand<'_> {
         }
         let mut wanted = Vec::new();
         for (k, e) in self.properties {
-            wanted.push((ctx.graph.symbol(k), ctx.eval(e, row)?));
+            wanted.push((ctx.graph().symbol(k), ctx.eval(e, row)?));
         }
         if let Some(mut reacher) = self.reacher.take() {
             let search =
@@ -72,16 +72,16 @@ impl VarExpand<'_> {
             // Only a filter that can refuse a relationship is passed: without one, the search may
             // read the adjacency rows directly.
             let filtered = !self.distinct_from.is_empty() || !wanted.is_empty();
-            let acceptable = |e: EdgeId| acceptable(e, row, self.distinct_from, &wanted, ctx.graph);
+            let acceptable = |e: EdgeId| acceptable(e, row, self.distinct_from, &wanted, ctx.graph());
             let ends =
-                reacher.reachable(ctx.graph, &search, filtered.then_some(&acceptable as _), ctx.interrupt);
+                reacher.reachable(ctx.graph(), &search, filtered.then_some(&acceptable as _), ctx.interrupt);
             self.reacher = Some(reacher);
             return Ok(Found::Ends(ends?.into_iter().collect()));
         }
         let mut walk =
             Walk { start, empty_due: self.min == 0, syms, wanted, path: Vec::new(), stack: Vec::new() };
         if self.max != Some(0) {
-            let first = walk.expand(start, self.direction, ctx.graph);
+            let first = walk.expand(start, self.direction, ctx.graph());
             walk.stack.push((start, first));
         }
         Ok(Found::Walk(walk))
@@ -104,14 +104,14 @@ impl VarExpand<'_> {
                 walk.path.pop();
                 continue;
             };
-            if walk.path.contains(&e) || !acceptable(e, row, self.distinct_from, &walk.wanted, ctx.graph) {
+            if walk.path.contains(&e) || !acceptable(e, row, self.distinct_from, &walk.wanted, ctx.graph()) {
                 continue;
             }
             walk.path.push(e);
             let depth = walk.path.len() as u64;
             let path = (depth >= self.min).then(|| (walk.path.clone(), next));
             if self.max.is_none_or(|m| depth < m) {
-                let further = walk.expand(next, self.direction, ctx.graph);
+                let further = walk.expand(next, self.direction, ctx.graph());
                 walk.stack.push((next, further));
             } else {
                 walk.path.pop();

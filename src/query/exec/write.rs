@@ -32,10 +32,11 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
     match item {
         CreateItem::Node { slot, labels, properties } => {
             let props = stored_properties(properties, row, ctx)?;
-            let labels: Vec<Sym> = labels.iter().map(|l| ctx.graph.intern(l)).collect();
+            let graph = ctx.graph_mut()?;
+            let labels: Vec<Sym> = labels.iter().map(|l| graph.intern(l)).collect();
             ctx.stats.properties_set += props.len();
-            let n = ctx.graph.add_node(&labels, props);
-            ctx.stats.labels_added += ctx.graph.labels(n).len();
+            let n = ctx.graph_mut()?.add_node(&labels, props);
+            ctx.stats.labels_added += ctx.graph().labels(n).len();
             ctx.stats.nodes_created += 1;
             ctx.logged(Undo::Node(n), |g| Change::NodeCreated {
                 id: n,
@@ -56,8 +57,8 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
             let (a, b) = (endpoint(get(row, *from))?, endpoint(get(row, *to))?);
             let props = stored_properties(properties, row, ctx)?;
             ctx.stats.properties_set += props.len();
-            let ty = ctx.graph.intern(rel_type);
-            let e = ctx.graph.add_edge(a, b, ty, props).map_err(|err| match err {
+            let ty = ctx.graph_mut()?.intern(rel_type);
+            let e = ctx.graph_mut()?.add_edge(a, b, ty, props).map_err(|err| match err {
                 GraphError::NoSuchNode(_) => QueryError::new(
                     ErrorKind::EntityNotFound,
                     "cannot create a relationship to a node this statement deleted",
@@ -101,7 +102,7 @@ pub(super) fn stored_properties(
                 Some(expr_span(expr)),
             ));
         }
-        let key = ctx.graph.intern(key);
+        let key = ctx.graph_mut()?.intern(key);
         out.set(key, value);
     }
     Ok(out)
@@ -141,14 +142,14 @@ pub(super) struct Deletions {
 impl Deletions {
     fn run(self, ctx: &mut Ctx) -> Result<(), QueryError> {
         for e in self.edges {
-            delete_edge(e, ctx);
+            delete_edge(e, ctx)?;
         }
         for (n, detach) in self.nodes {
-            if !ctx.graph.contains_node(n) {
+            if !ctx.graph().contains_node(n) {
                 continue;
             }
             let mut touching = Vec::new();
-            ctx.graph.neighbours(n, Direction::Both, &[], &mut touching);
+            ctx.graph().neighbours(n, Direction::Both, &[], &mut touching);
             if !touching.is_empty() && !detach {
                 return Err(QueryError::new(
                     ErrorKind::ConstraintValidationFailed,
@@ -160,11 +161,11 @@ impl Deletions {
                 ));
             }
             for (e, _) in touching {
-                delete_edge(e, ctx);
+                delete_edge(e, ctx)?;
             }
-            let labels = ctx.graph.labels(n).to_vec();
-            let props = ctx.graph.node_properties(n).clone();
-            if ctx.graph.remove_node(n).is_ok() {
+            let labels = ctx.graph().labels(n).to_vec();
+            let props = ctx.graph().node_properties(n).clone();
+            if ctx.graph_mut()?.remove_node(n).is_ok() {
                 ctx.stats.nodes_deleted += 1;
                 ctx.logged(Undo::DeletedNode(n, labels, props), |_| Change::NodeDeleted(n));
             }
@@ -173,13 +174,16 @@ impl Deletions {
     }
 }
 
-pub(super) fn delete_edge(e: EdgeId, ctx: &mut Ctx) {
-    let (Some((a, b)), Some(ty)) = (ctx.graph.endpoints(e), ctx.graph.edge_type(e)) else { return };
-    let props = ctx.graph.edge_properties(e).clone();
-    if ctx.graph.remove_edge(e).is_ok() {
+pub(super) fn delete_edge(e: EdgeId, ctx: &mut Ctx) -> Result<(), QueryError> {
+    let (Some((a, b)), Some(ty)) = (ctx.graph().endpoints(e), ctx.graph().edge_type(e)) else {
+        return Ok(());
+    };
+    let props = ctx.graph().edge_properties(e).clone();
+    if ctx.graph_mut()?.remove_edge(e).is_ok() {
         ctx.stats.relationships_deleted += 1;
         ctx.logged(Undo::DeletedEdge(e, a, b, ty, props), |_| Change::EdgeDeleted(e));
     }
+    Ok(())
 }
 
 /// The node or relationship an update clause changes; `None` for null, which updates nothing.
@@ -212,11 +216,11 @@ pub(super) fn set_property(t: &Target, key: &str, value: Value, ctx: &mut Ctx) -
             None,
         ));
     }
-    let k = ctx.graph.intern(key);
+    let k = ctx.graph_mut()?.intern(key);
     let removing = value.is_null();
     let old = match t {
         Target::Node(n) => {
-            let old = ctx.graph.set_node_property(*n, k, value).map_err(entity_gone)?;
+            let old = ctx.graph_mut()?.set_node_property(*n, k, value).map_err(entity_gone)?;
             ctx.logged(Undo::NodeProperty(*n, k, old.clone()), |g| Change::NodeProperty {
                 id: *n,
                 key: k,
@@ -225,7 +229,7 @@ pub(super) fn set_property(t: &Target, key: &str, value: Value, ctx: &mut Ctx) -
             old
         }
         Target::Edge(e) => {
-            let old = ctx.graph.set_edge_property(*e, k, value).map_err(entity_gone)?;
+            let old = ctx.graph_mut()?.set_edge_property(*e, k, value).map_err(entity_gone)?;
             ctx.logged(Undo::EdgeProperty(*e, k, old.clone()), |g| Change::EdgeProperty {
                 id: *e,
                 key: k,
@@ -260,11 +264,11 @@ pub(super) fn apply(
             let Some(t) = target(t, row, ctx, "SET")? else { return Ok(()) };
             let new: Vec<(String, Value)> = match ctx.eval(value, row)? {
                 Value::Map(m) => m.into_iter().collect(),
-                Value::Node(n) => crate::query::expr::props_map(ctx.graph, ctx.graph.node_properties(n))
+                Value::Node(n) => crate::query::expr::props_map(ctx.graph(), ctx.graph().node_properties(n))
                     .into_iter()
                     .collect(),
                 Value::Relationship(r) => {
-                    crate::query::expr::props_map(ctx.graph, ctx.graph.edge_properties(r))
+                    crate::query::expr::props_map(ctx.graph(), ctx.graph().edge_properties(r))
                         .into_iter()
                         .collect()
                 }
@@ -279,11 +283,11 @@ pub(super) fn apply(
             };
             if *replace {
                 let props = match &t {
-                    Target::Node(n) => ctx.graph.node_properties(*n),
-                    Target::Edge(e) => ctx.graph.edge_properties(*e),
+                    Target::Node(n) => ctx.graph().node_properties(*n),
+                    Target::Edge(e) => ctx.graph().edge_properties(*e),
                 };
                 let old_keys: Vec<String> =
-                    props.iter().map(|(k, _)| ctx.graph.name(k).to_string()).collect();
+                    props.iter().map(|(k, _)| ctx.graph().name(k).to_string()).collect();
                 for k in old_keys {
                     if !new.iter().any(|(n, _)| *n == k) {
                         set_property(&t, &k, Value::Null, ctx)?;
@@ -308,13 +312,13 @@ pub(super) fn apply(
                 }
             };
             for l in labels {
-                let sym = ctx.graph.intern(l);
+                let sym = ctx.graph_mut()?.intern(l);
                 if adding {
-                    if ctx.graph.add_label(n, sym).map_err(entity_gone)? {
+                    if ctx.graph_mut()?.add_label(n, sym).map_err(entity_gone)? {
                         ctx.stats.labels_added += 1;
                         ctx.logged(Undo::LabelAdded(n, sym), |_| Change::LabelAdded(n, sym));
                     }
-                } else if ctx.graph.remove_label(n, sym).map_err(entity_gone)? {
+                } else if ctx.graph_mut()?.remove_label(n, sym).map_err(entity_gone)? {
                     ctx.stats.labels_removed += 1;
                     ctx.logged(Undo::LabelRemoved(n, sym), |_| Change::LabelRemoved(n, sym));
                 }

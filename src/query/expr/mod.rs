@@ -9,7 +9,7 @@ use access::*;
 use calls::*;
 use operators::*;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -118,22 +118,24 @@ pub enum MapItem {
 }
 
 /// A property key, with its symbol remembered once the graph knows it (symbols are never removed).
+/// Remembered in a `OnceLock`, so that a plan can be run by many threads at once.
 #[derive(Debug, Clone)]
 pub struct PropertyKey {
     pub name: String,
-    sym: Cell<Option<Sym>>,
+    sym: std::sync::OnceLock<Sym>,
 }
 
 impl PropertyKey {
     pub fn new(name: String) -> Self {
-        PropertyKey { name, sym: Cell::new(None) }
+        PropertyKey { name, sym: std::sync::OnceLock::new() }
     }
 
     fn resolve(&self, graph: &Graph) -> Option<Sym> {
-        if self.sym.get().is_none() {
-            self.sym.set(graph.symbol(&self.name));
+        if let Some(sym) = self.sym.get() {
+            return Some(*sym);
         }
-        self.sym.get()
+        let sym = graph.symbol(&self.name)?;
+        Some(*self.sym.get_or_init(|| sym))
     }
 }
 

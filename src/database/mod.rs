@@ -1,0 +1,550 @@
+//! The front door: one [`Database`], in memory or in a directory, that many threads query at once.
+//!
+//! Reads take the graph shared and run side by side; writes take it alone, one at a time, and are
+//! journalled (in a directory) before they are handed back; a reader sees the graph before a
+//! statement or after it, never in between. A [`Transaction`] holds the graph alone from its first
+//! statement to its commit or rollback, and is journalled as one record.
+
+mod convert;
+mod params;
+mod rows;
+mod transaction;
+
+use std::io::BufRead;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+pub use convert::{FromValue, GetError, ValueRef};
+pub use params::{IntoParams, Serialized};
+pub use rows::{Column, Entities, Node, Path, Relationship, Row, Rows};
+pub use transaction::Transaction;
+
+use crate::db::{Directory, OpenReport};
+use crate::error::Error;
+use crate::graph::Graph;
+use crate::load::{LoadReport, Loaded, read_file_with};
+use crate::progress::Silent;
+use crate::query::ast::Statement;
+use crate::query::exec::Effects;
+use crate::query::plan::Passes;
+use crate::query::{CancelFlag, Draws, Params, QueryError, parser, split};
+use crate::session::Timing;
+use crate::statement::{Compiled, Limits, on_a_deep_enough_stack};
+
+/// A graph, in memory or in a database directory, and the way statements reach it.
+///
+/// `Database` is `Send + Sync`: share it between threads (in an `Arc`, or by reference in scoped
+/// threads) and call [`Database::execute`] from each. Read statements run at the same time; writes
+/// wait for each other and for the reads running when they arrive.
+///
+/// ```
+/// use kgraph::{Database, params};
+///
+/// let db = Database::in_memory();
+/// db.execute("CREATE (:ThreatActor {name: 'APT31'})-[:`linked-to`]->(:Organization {name: 'MSS'})", ())?;
+/// let rows = db.execute(
+///     "MATCH (a:ThreatActor {name: $name})-[:`linked-to`]->(o) RETURN o.name AS linked",
+///     params! { "name" => "APT31" },
+/// )?;
+/// assert_eq!(rows.first().unwrap().get::<String>("linked")?, "MSS");
+/// # Ok::<(), kgraph::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Database {
+    state: RwLock<State>,
+    settings: Mutex<Settings>,
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    backing: Backing,
+    /// Raised by every change: a prepared statement's plan is good while it has not moved.
+    generation: u64,
+}
+
+// Not boxed: there is one per database, and the graph is reached through it on every read.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Backing {
+    Memory(Graph),
+    Directory(Box<Directory>),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Settings {
+    timeout: Option<Duration>,
+    /// `None` until set: the default budget then.
+    max_memory: Option<Option<u64>>,
+    passes: Passes,
+}
+
+impl State {
+    pub(crate) fn graph(&self) -> &Graph {
+        match &self.backing {
+            Backing::Memory(g) => g,
+            Backing::Directory(d) => d.graph(),
+        }
+    }
+
+    pub(crate) fn graph_mut(&mut self) -> &mut Graph {
+        match &mut self.backing {
+            Backing::Memory(g) => g,
+            Backing::Directory(d) => d.graph_mut(),
+        }
+    }
+
+    /// Whether changes must be kept to be journalled.
+    pub(crate) fn journalled(&self) -> bool {
+        matches!(self.backing, Backing::Directory(_))
+    }
+
+    /// Lets what statements did stand: in a directory, once it is on disk as one record; when it
+    /// cannot be written, every statement is undone and this fails.
+    pub(crate) fn commit(&mut self, effects: Vec<Effects>) -> Result<(), Error> {
+        if effects.iter().any(Effects::changed) {
+            self.generation += 1;
+        }
+        match &mut self.backing {
+            Backing::Memory(_) => Ok(()),
+            Backing::Directory(d) => d.commit(effects),
+        }
+    }
+
+    /// Takes back what statements did, the last first.
+    pub(crate) fn undo(&mut self, effects: Vec<Effects>) {
+        if effects.iter().any(Effects::changed) {
+            self.generation += 1;
+        }
+        let graph = self.graph_mut();
+        for done in effects.into_iter().rev() {
+            done.undo(graph);
+        }
+        graph.prepare_reads();
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database::in_memory()
+    }
+}
+
+impl Database {
+    /// An empty graph in memory: nothing is written anywhere unless saved.
+    pub fn in_memory() -> Database {
+        Database::from_graph(Graph::new())
+    }
+
+    /// A database in memory holding `graph`.
+    pub fn from_graph(mut graph: Graph) -> Database {
+        graph.prepare_reads();
+        Database::with_backing(Backing::Memory(graph))
+    }
+
+    fn with_backing(backing: Backing) -> Database {
+        Database { state: RwLock::new(State { backing, generation: 0 }), settings: Mutex::default() }
+    }
+
+    /// Opens the database in directory `dir`, creating it when missing: every statement that
+    /// changes it is on disk before its result is handed back. One process at a time may have a
+    /// directory open; another gets [`crate::db::DbError::Locked`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// {
+    ///     let db = kgraph::Database::open(dir.path())?;
+    ///     db.execute("CREATE (:Campaign {name: 'MFA intrusion'})", ())?;
+    /// }
+    /// let db = kgraph::Database::open(dir.path())?;
+    /// let rows = db.execute("MATCH (c:Campaign) RETURN c.name AS name", ())?;
+    /// assert_eq!(rows.first().unwrap().get::<String>("name")?, "MFA intrusion");
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn open(dir: impl AsRef<std::path::Path>) -> Result<Database, Error> {
+        Database::open_with_report(dir).map(|(db, _)| db)
+    }
+
+    /// [`Database::open`], also telling what opening found: the snapshot it started from, the
+    /// statements replayed, a damaged journal tail dropped (and where its bytes were kept).
+    pub fn open_with_report(dir: impl AsRef<std::path::Path>) -> Result<(Database, OpenReport), Error> {
+        let (mut directory, report) = Directory::open(dir.as_ref())?;
+        directory.graph_mut().prepare_reads();
+        Ok((Database::with_backing(Backing::Directory(Box::new(directory))), report))
+    }
+
+    /// Sets how long each statement may run before it stops with a `Timeout` error (and is undone);
+    /// `None`, the default, lets statements run as long as they need.
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        self.settings().timeout = timeout;
+    }
+
+    /// Sets how much more memory one statement may take than the process held when it began
+    /// (`None`: no budget); past it the statement fails with `MemoryLimitExceeded` and is undone.
+    pub fn set_max_memory(&self, bytes: Option<u64>) {
+        self.settings().max_memory = Some(bytes);
+    }
+
+    /// Plans the statements that follow with only these optimisation passes (all by default): the
+    /// rows are the same, only the work differs.
+    pub fn set_passes(&self, passes: Passes) {
+        self.settings().passes = passes;
+    }
+
+    fn settings(&self) -> std::sync::MutexGuard<'_, Settings> {
+        // The settings are plain values written whole: one a panicking thread left is still whole.
+        self.settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn limits<'a>(&self, cancel: &'a CancelFlag) -> (Limits<'a>, Passes) {
+        let settings = *self.settings();
+        let max_memory = settings.max_memory.unwrap_or_else(crate::input::default_statement_memory);
+        let limits = Limits { cancel, timeout: settings.timeout, max_memory, seed: Draws::fresh_seed() };
+        (limits, settings.passes)
+    }
+
+    pub(crate) fn read_state(&self) -> Result<RwLockReadGuard<'_, State>, Error> {
+        self.state.read().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn write_state(&self) -> Result<RwLockWriteGuard<'_, State>, Error> {
+        self.state.write().map_err(|_| poisoned())
+    }
+
+    /// Runs one statement with `params` and returns its rows. A statement that fails changes
+    /// nothing. `CHECKPOINT` writes a snapshot of a database directory.
+    pub fn execute(&self, query: &str, params: impl IntoParams) -> Result<Rows, Error> {
+        self.execute_cancellable(query, params, &CancelFlag::new())
+    }
+
+    /// [`Database::execute`], stopped with a `Cancelled` error (and undone) when `cancel` is raised
+    /// from another thread while it runs.
+    pub fn execute_cancellable(
+        &self,
+        query: &str,
+        params: impl IntoParams,
+        cancel: &CancelFlag,
+    ) -> Result<Rows, Error> {
+        let params = params.into_params()?;
+        let range = one_statement(query)?;
+        self.run_at(query, range, &params, cancel, "", 1)
+    }
+
+    /// Parses `query` once, for running many times: each run plans it again only when the graph
+    /// changed since the last.
+    ///
+    /// ```
+    /// let db = kgraph::Database::in_memory();
+    /// db.execute("UNWIND range(1, 100) AS i CREATE (:Host {id: i})", ())?;
+    /// let by_id = db.prepare("MATCH (h:Host {id: $id}) RETURN h.id AS id")?;
+    /// for id in [3, 50, 99] {
+    ///     let rows = by_id.execute(kgraph::params! { "id" => id })?;
+    ///     assert_eq!(rows.first().unwrap().get::<i64>("id")?, id);
+    /// }
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn prepare(&self, query: &str) -> Result<Prepared<'_>, Error> {
+        let range = one_statement(query)?;
+        if is_checkpoint(&query[range.clone()]) {
+            return Err(Error::NotOneStatement("CHECKPOINT cannot be prepared: execute it".into()));
+        }
+        let statement = on_a_deep_enough_stack(|| parser::parse_statement(query, range))
+            .map_err(|e| Error::query(e, query, ""))?;
+        Ok(Prepared { db: self, text: query.to_string(), statement, plan: Mutex::new(None) })
+    }
+
+    /// Starts a transaction: its statements see each other's changes and no one else sees them
+    /// until [`Transaction::commit`]; dropped without a commit, it is rolled back. It holds the
+    /// graph alone while it is open: other statements wait for it to end.
+    ///
+    /// ```
+    /// let db = kgraph::Database::in_memory();
+    /// let mut tx = db.transaction()?;
+    /// tx.execute("CREATE (:Actor {name: 'APT31'})", ())?;
+    /// tx.execute("CREATE (:Actor {name: 'APT40'})", ())?;
+    /// tx.rollback();
+    /// assert_eq!(db.execute("MATCH (a:Actor) RETURN count(a) AS n", ())?.first().unwrap().get::<i64>("n")?, 0);
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn transaction(&self) -> Result<Transaction<'_>, Error> {
+        Ok(Transaction::new(self, self.write_state()?))
+    }
+
+    /// Runs every statement of `script` (separated by `;`), each on its own, and returns their
+    /// rows; stops at the first that fails, the ones before it kept. `origin` names the script in
+    /// errors (a file name, or "").
+    pub fn run_script(&self, script: &str, origin: &str) -> Result<Vec<Rows>, Error> {
+        let mut out = Vec::new();
+        self.run_source(script, origin, 1, &mut |rows| out.push(rows))?;
+        Ok(out)
+    }
+
+    fn run_source(
+        &self,
+        source: &str,
+        origin: &str,
+        first_line: usize,
+        each: &mut dyn FnMut(Rows),
+    ) -> Result<usize, Error> {
+        let cancel = CancelFlag::new();
+        let scan = split::scan(source);
+        for range in &scan.statements {
+            each(self.run_at(source, range.clone(), &Params::new(), &cancel, origin, first_line)?);
+        }
+        Ok(scan.statements.len())
+    }
+
+    /// Loads a file into the graph: a snapshot, a STIX bundle, a MISP galaxy, JSON Lines or
+    /// GraphML is merged in (in a directory, written as a checkpoint at once); a Cypher script is
+    /// run statement by statement, each kept as it succeeds.
+    pub fn load(&self, path: impl AsRef<std::path::Path>) -> Result<LoadReport, Error> {
+        let path = path.as_ref();
+        let counts = |db: &Database| db.read(|g| (g.node_count(), g.edge_count()));
+        let (nodes, relationships) = counts(self)?;
+        let mut report = match read_file_with(path, &mut Silent)? {
+            Loaded::Graph(graph, report) => {
+                let mut state = self.write_state()?;
+                state.generation += 1;
+                let same_as = match &mut state.backing {
+                    Backing::Memory(g) => {
+                        g.absorb(*graph);
+                        crate::misp::link_same_as(g)
+                    }
+                    Backing::Directory(d) => d.absorb(*graph)?,
+                };
+                state.graph_mut().prepare_reads();
+                LoadReport { same_as, ..report }
+            }
+            Loaded::Script(script) => LoadReport {
+                statements: self.run_stream(script, &path.display().to_string())?,
+                ..LoadReport::default()
+            },
+        };
+        let (now_nodes, now_relationships) = counts(self)?;
+        report.nodes = now_nodes.saturating_sub(nodes);
+        report.relationships = now_relationships.saturating_sub(relationships);
+        Ok(report)
+    }
+
+    /// Runs the statements of a stream as they arrive, each as soon as its `;` is read; returns
+    /// how many ran.
+    pub fn run_stream(&self, input: impl BufRead, origin: &str) -> Result<usize, Error> {
+        let mut ran = 0;
+        for chunk in crate::input::Statements::new(input, origin) {
+            let chunk = chunk?;
+            ran += self.run_source(&chunk.text, origin, chunk.first_line, &mut drop)?;
+        }
+        Ok(ran)
+    }
+
+    /// Saves the graph as a snapshot file, atomically; statements may read meanwhile.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        let state = self.read_state()?;
+        Ok(crate::snapshot::save(state.graph(), path.as_ref())?)
+    }
+
+    /// In a directory, writes the graph as a snapshot and starts an empty journal; in memory,
+    /// there is nothing to do.
+    pub fn checkpoint(&self) -> Result<(), Error> {
+        let mut state = self.write_state()?;
+        match &mut state.backing {
+            Backing::Memory(_) => Ok(()),
+            Backing::Directory(d) => d.checkpoint(),
+        }
+    }
+
+    /// Reads the graph directly, shared with the statements running meanwhile.
+    ///
+    /// ```
+    /// let db = kgraph::Database::in_memory();
+    /// db.execute("CREATE (:A)-[:R]->(:B)", ())?;
+    /// assert_eq!(db.read(|g| (g.node_count(), g.edge_count()))?, (2, 1));
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn read<R>(&self, f: impl FnOnce(&Graph) -> R) -> Result<R, Error> {
+        Ok(f(self.read_state()?.graph()))
+    }
+
+    /// What went wrong without failing a statement since the last call (an automatic checkpoint
+    /// that could not be written: the journal still holds everything).
+    pub fn take_warnings(&self) -> Vec<String> {
+        match self.write_state() {
+            Ok(mut state) => match &mut state.backing {
+                Backing::Memory(_) => Vec::new(),
+                Backing::Directory(d) => d.take_warnings(),
+            },
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    /// Runs the statement at `range` of `source`: planned and run with the graph shared when it
+    /// only reads; planned again and run with the graph alone when it writes.
+    fn run_at(
+        &self,
+        source: &str,
+        range: Range<usize>,
+        params: &Params,
+        cancel: &CancelFlag,
+        origin: &str,
+        first_line: usize,
+    ) -> Result<Rows, Error> {
+        let failed = |e: QueryError| Error::query_at(e, source, origin, first_line);
+        if is_checkpoint(&source[range.clone()]) {
+            self.checkpoint()?;
+            return Ok(Rows::new(Default::default(), &Graph::new()));
+        }
+        let started = Instant::now();
+        let statement = on_a_deep_enough_stack(|| parser::parse_statement(source, range)).map_err(failed)?;
+        let parse = started.elapsed();
+        let mut rows = self.run_parsed(&statement, None, params, cancel).map_err(|e| match e {
+            Failure::Query(e) => failed(e),
+            Failure::Other(e) => e,
+        })?;
+        rows.add_parse_time(parse);
+        for n in rows.notifications_mut() {
+            n.locate(source, first_line);
+        }
+        Ok(rows)
+    }
+
+    /// Runs a parsed statement, reusing `cached`'s plan while the graph has not changed.
+    pub(crate) fn run_parsed(
+        &self,
+        statement: &Statement,
+        cached: Option<&PlanCache>,
+        params: &Params,
+        cancel: &CancelFlag,
+    ) -> Result<Rows, Failure> {
+        let (limits, passes) = self.limits(cancel);
+        on_a_deep_enough_stack(|| {
+            {
+                let state = self.read_state()?;
+                let started = Instant::now();
+                let compiled = compile(statement, &state, passes, cached)?;
+                if !compiled.writes() {
+                    let timing = Timing { plan: started.elapsed(), ..Timing::default() };
+                    let out = compiled.run_read(state.graph(), params, &limits, timing)?;
+                    return Ok(Rows::new(out, state.graph()));
+                }
+            }
+            let mut state = self.write_state()?;
+            let started = Instant::now();
+            // Planned again: the graph may have changed between the two locks.
+            let compiled = compile(statement, &state, passes, cached)?;
+            let timing = Timing { plan: started.elapsed(), ..Timing::default() };
+            let journalled = state.journalled();
+            let (out, effects) =
+                compiled.run_write(state.graph_mut(), params, &limits, timing, journalled)?;
+            state.commit(vec![effects])?;
+            Ok(Rows::new(out, state.graph()))
+        })
+    }
+}
+
+/// A prepared statement's plan and the generation of the graph it was made against.
+pub(crate) type PlanCache = Mutex<Option<(u64, Arc<Compiled>)>>;
+
+/// Why a statement failed: the statement itself (shown against its text by the caller), or
+/// something else (the journal, a poisoned lock).
+pub(crate) enum Failure {
+    Query(QueryError),
+    Other(Error),
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        Failure::Query(e)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+/// The plan of `statement` against the graph as `state` holds it: `cached`'s when it was made
+/// against this very graph, else a new one (kept in `cached`).
+fn compile(
+    statement: &Statement,
+    state: &State,
+    passes: Passes,
+    cached: Option<&PlanCache>,
+) -> Result<Arc<Compiled>, QueryError> {
+    let Some(cache) = cached else {
+        return Ok(Arc::new(Compiled::new(statement, state.graph(), passes)?));
+    };
+    // A plan is a value written whole: one a panicking thread left is still whole.
+    let mut slot = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((generation, plan)) = &*slot
+        && *generation == state.generation
+    {
+        return Ok(plan.clone());
+    }
+    let plan = Arc::new(Compiled::new(statement, state.graph(), passes)?);
+    *slot = Some((state.generation, plan.clone()));
+    Ok(plan)
+}
+
+fn poisoned() -> Error {
+    Error::Poisoned(
+        "a thread panicked while it changed the graph: the graph may be half-changed; reopen the database"
+            .into(),
+    )
+}
+
+/// The range of the one statement `query` holds (a trailing `;` allowed), or the error that says
+/// there are none or several.
+fn one_statement(query: &str) -> Result<Range<usize>, Error> {
+    let scan = split::scan(query);
+    match scan.statements.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::NotOneStatement("there is no statement to run".into())),
+        many => Err(Error::NotOneStatement(format!(
+            "{} statements were given where one is run: run a script with Database::run_script",
+            many.len()
+        ))),
+    }
+}
+
+fn is_checkpoint(text: &str) -> bool {
+    crate::db::strip_comments(text).eq_ignore_ascii_case("checkpoint")
+}
+
+/// A statement parsed once and run many times: see [`Database::prepare`].
+#[derive(Debug)]
+pub struct Prepared<'db> {
+    db: &'db Database,
+    text: String,
+    statement: Statement,
+    plan: PlanCache,
+}
+
+impl Prepared<'_> {
+    /// Runs the statement with `params`.
+    pub fn execute(&self, params: impl IntoParams) -> Result<Rows, Error> {
+        self.execute_cancellable(params, &CancelFlag::new())
+    }
+
+    /// [`Prepared::execute`], stopped when `cancel` is raised.
+    pub fn execute_cancellable(&self, params: impl IntoParams, cancel: &CancelFlag) -> Result<Rows, Error> {
+        let params = params.into_params()?;
+        let mut rows =
+            self.db.run_parsed(&self.statement, Some(&self.plan), &params, cancel).map_err(|e| match e {
+                Failure::Query(e) => Error::query(e, &self.text, ""),
+                Failure::Other(e) => e,
+            })?;
+        for n in rows.notifications_mut() {
+            n.locate(&self.text, 1);
+        }
+        Ok(rows)
+    }
+
+    /// The statement's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+#[cfg(test)]
+mod tests;

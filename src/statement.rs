@@ -1,0 +1,215 @@
+//! One statement's way from parsed text to results, shared by [`crate::Session`] and
+//! [`crate::Database`]: compiled once against a graph, then run either with the graph shared (a
+//! read, of which many may run at once) or with it to change (a write, journalled by the caller).
+
+use std::time::{Duration, Instant};
+
+use crate::graph::Graph;
+use crate::query::ast::Statement;
+use crate::query::exec::{self, Effects, RunOptions};
+use crate::query::expr::Params;
+use crate::query::plan::{self, Passes, Plan};
+use crate::query::{CancelFlag, Draws, ErrorKind, Interrupt, Notification, QueryError, WriteStats};
+use crate::session::{QueryOutput, Timing};
+use crate::value::Value;
+
+/// The stack a statement may need at most: the parser recurses once or more per level of nesting (64
+/// at most) and the executor once per operator (a few per clause, 256 clauses at most). Measured in
+/// a debug build, where frames are largest: 250 chained clauses run in 2 MiB, 60 nested `CASE` in
+/// less than 2 MiB.
+pub(crate) const STATEMENT_STACK: usize = 4 << 20;
+
+/// Runs `f` on a stack deep enough for any statement the parser accepts: a thread with less stack
+/// left than the deepest of them needs runs it on a stack of its own. The main thread's is large
+/// enough, and is used as it is.
+pub(crate) fn on_a_deep_enough_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(STATEMENT_STACK, STATEMENT_STACK * 4, f)
+}
+
+/// What a statement becomes once planned against a graph.
+#[derive(Debug)]
+pub(crate) enum Compiled {
+    /// `CREATE INDEX` or `DROP INDEX`.
+    Index { create: bool, label: String, key: String },
+    /// `EXPLAIN` of an index command: its text, nothing to plan.
+    ExplainIndex(String),
+    /// A query: its plan, what it may not have meant, and whether to explain or profile it.
+    Query { plan: Box<Plan>, notifications: Vec<Notification>, explain: bool, profile: bool },
+}
+
+/// How one run of a statement is bounded.
+pub(crate) struct Limits<'a> {
+    pub cancel: &'a CancelFlag,
+    pub timeout: Option<Duration>,
+    pub max_memory: Option<u64>,
+    /// The seed `rand()` draws from.
+    pub seed: u64,
+}
+
+impl Compiled {
+    pub(crate) fn new(statement: &Statement, graph: &Graph, passes: Passes) -> Result<Compiled, QueryError> {
+        if let Some(ix) = &statement.index {
+            if statement.explain {
+                let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
+                return Ok(Compiled::ExplainIndex(text));
+            }
+            return Ok(Compiled::Index { create: ix.create, label: ix.label.clone(), key: ix.key.clone() });
+        }
+        let plan = plan::plan_with(statement, graph, passes)?;
+        // Looked up before the statement runs: a name it creates does exist afterwards.
+        let notifications = crate::query::notify::check(statement, graph);
+        Ok(Compiled::Query {
+            plan: Box::new(plan),
+            notifications,
+            explain: statement.explain,
+            profile: statement.profile,
+        })
+    }
+
+    /// Whether running it may change the graph (an `EXPLAIN` never does).
+    pub(crate) fn writes(&self) -> bool {
+        match self {
+            Compiled::Index { .. } => true,
+            Compiled::ExplainIndex(_) => false,
+            Compiled::Query { plan, explain, .. } => plan.writes && !explain,
+        }
+    }
+
+    /// Runs a statement that does not write, with the graph shared.
+    pub(crate) fn run_read(
+        &self,
+        graph: &Graph,
+        params: &Params,
+        limits: &Limits,
+        timing: Timing,
+    ) -> Result<QueryOutput, QueryError> {
+        let ran = |plan: &Plan, options| {
+            let (interrupt, draws) = limits.interrupt();
+            exec::execute_read(plan, graph, params, &interrupt, &draws, options)
+        };
+        self.run(params, timing, false, ran).map(|(out, _)| out)
+    }
+
+    /// Runs a statement with the graph to change. `keep_changes` keeps what it changed, for a
+    /// journal. The graph is left prepared for reads.
+    pub(crate) fn run_write(
+        &self,
+        graph: &mut Graph,
+        params: &Params,
+        limits: &Limits,
+        timing: Timing,
+        keep_changes: bool,
+    ) -> Result<(QueryOutput, Effects), QueryError> {
+        if let Compiled::Index { create, label, key } = self {
+            let started = Instant::now();
+            let options = RunOptions { keep_changes, profile: false };
+            let effects = exec::change_index(graph, *create, label, key, options);
+            let changed = usize::from(effects.changed());
+            let mut stats = WriteStats::default();
+            if *create {
+                stats.indexes_added = changed;
+            } else {
+                stats.indexes_removed = changed;
+            }
+            let timing = Timing { execute: started.elapsed(), ..timing };
+            return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));
+        }
+        graph.prepare_reads();
+        let ran = |plan: &Plan, options| {
+            let (interrupt, draws) = limits.interrupt();
+            exec::execute(plan, &mut *graph, params, &interrupt, &draws, options)
+        };
+        let out = self.run(params, timing, keep_changes, ran);
+        graph.prepare_reads();
+        out
+    }
+
+    fn run(
+        &self,
+        params: &Params,
+        mut timing: Timing,
+        keep_changes: bool,
+        execute: impl FnOnce(&Plan, RunOptions) -> Result<exec::Ran, QueryError>,
+    ) -> Result<(QueryOutput, Effects), QueryError> {
+        let (plan, notifications, explain, profile) = match self {
+            Compiled::Query { plan, notifications, explain, profile } => {
+                (plan, notifications, *explain, *profile)
+            }
+            Compiled::ExplainIndex(text) => {
+                let rows = vec![vec![Value::from(text.trim_end())]];
+                let out = QueryOutput {
+                    columns: vec!["plan".into()],
+                    rows,
+                    plan: Some(text.clone()),
+                    ..QueryOutput::default()
+                };
+                return Ok((out, Effects::none()));
+            }
+            Compiled::Index { .. } => {
+                return Err(QueryError::new(
+                    ErrorKind::ReadOnly,
+                    "an index command changes the graph, and the graph may only be read here",
+                    None,
+                ));
+            }
+        };
+        if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !params.contains_key(p)) {
+            return Err(QueryError::new(
+                ErrorKind::ParameterMissing,
+                format!("expected a parameter named `{name}`"),
+                Some(*span),
+            ));
+        }
+        let notifications = notifications.clone();
+        if explain {
+            let text = plan.to_string();
+            let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
+            let out = QueryOutput {
+                columns: vec!["plan".into()],
+                rows,
+                stats: WriteStats::default(),
+                plan: Some(text),
+                timing,
+                notifications,
+            };
+            return Ok((out, Effects::none()));
+        }
+        let started = Instant::now();
+        let ran = execute(plan, RunOptions { keep_changes, profile })?;
+        timing.execute = started.elapsed();
+        let out = match ran.profile {
+            Some(profile) => {
+                let text = plan::Profiled(plan, &profile).to_string();
+                let rows = text.lines().map(|l| vec![Value::from(l)]).collect();
+                QueryOutput {
+                    columns: vec!["plan".into()],
+                    rows,
+                    stats: ran.stats,
+                    plan: Some(text),
+                    timing,
+                    notifications,
+                }
+            }
+            None => QueryOutput {
+                columns: plan.columns.clone(),
+                rows: ran.rows,
+                stats: ran.stats,
+                plan: None,
+                timing,
+                notifications,
+            },
+        };
+        Ok((out, ran.effects))
+    }
+}
+
+impl Limits<'_> {
+    /// What the run checks as it goes, and what it draws from. The cancel flag is lowered as the
+    /// statement starts, so that a cancel raised while nothing ran does not stop it.
+    fn interrupt(&self) -> (Interrupt, Draws) {
+        self.cancel.clear();
+        let interrupt =
+            Interrupt::new(Some(self.cancel.clone()), self.timeout).with_memory_limit(self.max_memory);
+        (interrupt, Draws::new(self.seed))
+    }
+}
