@@ -179,7 +179,9 @@ impl Session {
         // Parsing, planning and running recurse as deep as the statement nests (bounded by the
         // parser): a thread with less stack left than the deepest of them needs runs it on a stack
         // of its own. The main thread's is large enough, and is used as it is.
-        crate::statement::on_a_deep_enough_stack(|| self.execute_on_this_stack(source, range, keep_changes))
+        crate::statement::on_a_deep_enough_stack(range.len(), || {
+            self.execute_on_this_stack(source, range, keep_changes)
+        })
     }
 
     fn execute_on_this_stack(

@@ -143,9 +143,7 @@ fn a_directory_database_keeps_every_statement_and_loads_files_durably() {
     }
     let db = Database::open(dir.path()).unwrap();
     assert_eq!(count(&db, "MATCH (n:Note) RETURN count(n) AS n"), 3);
-    let rows = db
-        .execute("MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN a.name AS actor", ())
-        .unwrap();
+    let rows = db.execute("MATCH (c:Campaign)-[:`attributed-to`]->(a) RETURN a.name AS actor", ()).unwrap();
     assert_eq!(rows.first().unwrap().get::<String>("actor").unwrap(), "APT31");
     assert!(Database::open(dir.path()).is_err(), "a second open of a directory in use is refused");
 }

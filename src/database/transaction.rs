@@ -3,7 +3,7 @@
 use std::sync::RwLockWriteGuard;
 use std::time::Instant;
 
-use super::{Database, IntoParams, Rows, State, one_statement};
+use super::{IntoParams, Rows, State, one_statement};
 use crate::error::Error;
 use crate::query::exec::Effects;
 use crate::query::{CancelFlag, parser};
@@ -27,7 +27,6 @@ use crate::statement::{Compiled, on_a_deep_enough_stack};
 /// # Ok::<(), kgraph::Error>(())
 /// ```
 pub struct Transaction<'db> {
-    db: &'db Database,
     state: Option<RwLockWriteGuard<'db, State>>,
     done: Vec<Effects>,
 }
@@ -39,8 +38,8 @@ impl std::fmt::Debug for Transaction<'_> {
 }
 
 impl<'db> Transaction<'db> {
-    pub(crate) fn new(db: &'db Database, state: RwLockWriteGuard<'db, State>) -> Transaction<'db> {
-        Transaction { db, state: Some(state), done: Vec::new() }
+    pub(crate) fn new(state: RwLockWriteGuard<'db, State>) -> Transaction<'db> {
+        Transaction { state: Some(state), done: Vec::new() }
     }
 
     /// Runs one statement inside the transaction.
@@ -58,10 +57,10 @@ impl<'db> Transaction<'db> {
         let params = params.into_params()?;
         let range = one_statement(query)?;
         let failed = |e| Error::query(e, query, "");
-        let (limits, passes) = self.db.limits(cancel);
         let state = self.state.as_mut().expect("a transaction holds the graph until it is consumed");
+        let (limits, passes) = state.limits(cancel);
         let started = Instant::now();
-        let (mut rows, effects) = on_a_deep_enough_stack(|| {
+        let (mut rows, effects) = on_a_deep_enough_stack(query.len(), || {
             let statement = parser::parse_statement(query, range)?;
             let parsed = Instant::now();
             let compiled = Compiled::new(&statement, state.graph(), passes)?;

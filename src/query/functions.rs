@@ -70,11 +70,16 @@ impl Draws {
         Draws { seed, drawn: std::cell::Cell::new(0) }
     }
 
-    /// A seed nobody can predict: std's randomly keyed hasher over a counter.
+    /// A seed nobody can predict: std's randomly keyed hasher (keyed afresh for each thread) over a
+    /// counter.
     pub fn fresh_seed() -> u64 {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        std::collections::hash_map::RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
+        // A counter of the thread's own: threads drawing seeds at once share no memory to do it.
+        thread_local!(static COUNTER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+        let n = COUNTER.with(|c| {
+            c.set(c.get().wrapping_add(1));
+            c.get()
+        });
+        std::collections::hash_map::RandomState::new().hash_one(n)
     }
 
     pub fn seed(&self) -> u64 {
