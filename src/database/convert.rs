@@ -69,8 +69,15 @@ impl<'a> ValueRef<'a> {
         self.value
     }
 
-    fn with(&self, value: &'a Value) -> ValueRef<'a> {
+    /// A value inside this one (an item of its list, an entry of its map), with the same nodes
+    /// and relationships at hand.
+    pub fn with(&self, value: &'a Value) -> ValueRef<'a> {
         ValueRef { value, entities: self.entities }
+    }
+
+    /// The value read as a `T`: for code that walks values whose types it learns as it goes.
+    pub fn read<T: FromValue>(&self) -> Result<T, GetError> {
+        T::from_value(*self)
     }
 
     fn node(&self, id: crate::graph::NodeId) -> Result<Node, GetError> {

@@ -79,6 +79,8 @@ struct Settings {
     /// `None` until set: the default budget then.
     max_memory: Option<Option<u64>>,
     passes: Passes,
+    /// Statements that write are refused.
+    read_only: bool,
 }
 
 impl State {
@@ -102,6 +104,17 @@ impl State {
         let max_memory = settings.max_memory.unwrap_or_else(crate::input::default_statement_memory);
         let limits = Limits { cancel, timeout: settings.timeout, max_memory, seed: Draws::fresh_seed() };
         (limits, settings.passes)
+    }
+
+    pub(crate) fn refuse_writes_when_read_only(&self) -> Result<(), QueryError> {
+        if self.settings.read_only {
+            return Err(QueryError::new(
+                crate::query::ErrorKind::ReadOnly,
+                "this statement changes the graph, and the database was opened read-only",
+                None,
+            ));
+        }
+        Ok(())
     }
 
     /// Whether changes must be kept to be journalled.
@@ -203,6 +216,20 @@ impl Database {
 
     /// Waits for the statements running to end. The settings are plain values written whole, so
     /// that a lock a panicking thread poisoned still holds whole ones.
+    /// Refuses, from now on, every statement that would change the graph (with a `ReadOnly` error,
+    /// before it runs), or allows them again.
+    ///
+    /// ```
+    /// let db = kgraph::Database::in_memory();
+    /// db.set_read_only(true);
+    /// let err = db.execute("CREATE (:A)", ()).unwrap_err();
+    /// assert_eq!(err.as_query().unwrap().kind, kgraph::ErrorKind::ReadOnly);
+    /// assert!(db.execute("RETURN 1", ()).is_ok());
+    /// ```
+    pub fn set_read_only(&self, read_only: bool) {
+        self.change_settings(|s| s.read_only = read_only);
+    }
+
     fn change_settings(&self, change: impl FnOnce(&mut Settings)) {
         let mut state = self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut state.settings);
@@ -309,6 +336,7 @@ impl Database {
         let mut report = match read_file_with(path, &mut Silent)? {
             Loaded::Graph(graph, report) => {
                 let mut state = self.write_state()?;
+                state.refuse_writes_when_read_only().map_err(|e| Error::query(e, "", ""))?;
                 state.generation += 1;
                 let same_as = match &mut state.backing {
                     Backing::Memory(g) => {
@@ -448,6 +476,7 @@ impl Database {
                 }
             }
             let mut state = self.write_state()?;
+            state.refuse_writes_when_read_only()?;
             let (limits, passes) = state.limits(cancel);
             let started = Instant::now();
             // Planned again: the graph may have changed between the two locks.

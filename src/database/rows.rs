@@ -289,6 +289,13 @@ impl<'a> Row<'a> {
         T::from_value(value).map_err(|e| e.in_column(&self.rows.columns[at]))
     }
 
+    /// The value of `column` with the nodes and relationships of the result at hand, for code that
+    /// walks values whose types it learns as it goes.
+    pub fn value(&self, column: impl Column) -> Result<ValueRef<'a>, GetError> {
+        let at = column.position(&self.rows.columns)?;
+        Ok(ValueRef::new(&self.values[at], &self.rows.entities))
+    }
+
     /// The values as they are, in column order.
     pub fn values(&self) -> &'a [Value] {
         self.values

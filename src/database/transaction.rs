@@ -64,6 +64,9 @@ impl<'db> Transaction<'db> {
             let statement = parser::parse_statement(query, range)?;
             let parsed = Instant::now();
             let compiled = Compiled::new(&statement, state.graph(), passes)?;
+            if compiled.writes() {
+                state.refuse_writes_when_read_only()?;
+            }
             let timing = Timing { parse: parsed - started, plan: parsed.elapsed(), ..Timing::default() };
             let journalled = state.journalled();
             let (out, effects) =

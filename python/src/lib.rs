@@ -1,0 +1,526 @@
+//! kgraph from Python: `Database`, `Connection`, `QueryResult`, shaped as the `kuzu` package's are,
+//! over the engine's one front door ([`kgraph::Database`]). Nothing here runs a query itself.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyIndexError, PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use engine::{CancelFlag, ErrorKind, Node, Relationship, Rows, Value, ValueRef};
+
+create_exception!(kgraph, Error, PyException, "Every error kgraph raises.");
+create_exception!(kgraph, SyntaxError, Error, "The text is not a statement kgraph understands.");
+create_exception!(
+    kgraph,
+    SemanticError,
+    Error,
+    "A well-formed statement that means nothing: an unknown variable, a misplaced aggregate."
+);
+create_exception!(kgraph, TypeError, Error, "A value of the wrong type while the statement ran.");
+create_exception!(kgraph, ArgumentError, Error, "A function argument outside its domain.");
+create_exception!(kgraph, ArithmeticError, Error, "Integer overflow or division by zero.");
+create_exception!(kgraph, ParameterMissing, Error, "A parameter the statement uses was not given.");
+create_exception!(kgraph, EntityNotFound, Error, "A deleted node or relationship was used.");
+create_exception!(kgraph, ConstraintError, Error, "A change that would break the graph's rules.");
+create_exception!(
+    kgraph,
+    InterruptedError,
+    Error,
+    "The statement was cancelled, ran out of time or of its memory budget."
+);
+create_exception!(kgraph, ReadOnlyError, Error, "A statement that writes, on a database opened read-only.");
+create_exception!(
+    kgraph,
+    DatabaseError,
+    Error,
+    "A file or database directory that could not be read or written."
+);
+
+/// The Python exception for an engine error, carrying its message (with `line L, column C`).
+fn to_py(e: engine::Error) -> PyErr {
+    let message = e.to_string();
+    match e.as_query().map(|q| q.kind) {
+        Some(ErrorKind::SyntaxError) => SyntaxError::new_err(message),
+        Some(ErrorKind::SemanticError) => SemanticError::new_err(message),
+        Some(ErrorKind::TypeError) => TypeError::new_err(message),
+        Some(ErrorKind::ArgumentError) => ArgumentError::new_err(message),
+        Some(ErrorKind::ArithmeticError) => ArithmeticError::new_err(message),
+        Some(ErrorKind::ParameterMissing) => ParameterMissing::new_err(message),
+        Some(ErrorKind::EntityNotFound) => EntityNotFound::new_err(message),
+        Some(ErrorKind::ConstraintValidationFailed) => ConstraintError::new_err(message),
+        Some(ErrorKind::Cancelled | ErrorKind::Timeout | ErrorKind::MemoryLimitExceeded) => {
+            InterruptedError::new_err(message)
+        }
+        Some(ErrorKind::ReadOnly) => ReadOnlyError::new_err(message),
+        Some(_) => Error::new_err(message),
+        None => match e {
+            engine::Error::Get(_) | engine::Error::Parameters(_) | engine::Error::NotOneStatement(_) => {
+                Error::new_err(message)
+            }
+            _ => DatabaseError::new_err(message),
+        },
+    }
+}
+
+/// A graph, in memory (`path=None`) or in a database directory whose every change is on disk
+/// before `execute` returns.
+#[pyclass(module = "kgraph", frozen)]
+struct Database {
+    inner: Arc<engine::Database>,
+}
+
+#[pymethods]
+impl Database {
+    #[new]
+    #[pyo3(signature = (path=None, read_only=false))]
+    fn new(py: Python<'_>, path: Option<std::path::PathBuf>, read_only: bool) -> PyResult<Database> {
+        let db = match path {
+            None => engine::Database::in_memory(),
+            Some(dir) => py.detach(|| engine::Database::open(&dir)).map_err(to_py)?,
+        };
+        db.set_read_only(read_only);
+        Ok(Database { inner: Arc::new(db) })
+    }
+
+    /// Loads a file: a snapshot, STIX 2.1 bundle, MISP galaxy, GraphML, JSON Lines or a Cypher
+    /// script. Returns how many nodes and relationships it added.
+    fn load(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<(usize, usize)> {
+        let db = self.inner.clone();
+        let report = py.detach(move || db.load(&path)).map_err(to_py)?;
+        Ok((report.nodes, report.relationships))
+    }
+
+    /// Saves the graph as a snapshot file.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let db = self.inner.clone();
+        py.detach(move || db.save(&path)).map_err(to_py)
+    }
+
+    /// In a database directory, writes a snapshot and starts an empty journal.
+    fn checkpoint(&self, py: Python<'_>) -> PyResult<()> {
+        let db = self.inner.clone();
+        py.detach(move || db.checkpoint()).map_err(to_py)
+    }
+
+    /// How long a statement may run, in seconds (`None`: as long as it needs).
+    fn set_timeout(&self, seconds: Option<f64>) -> PyResult<()> {
+        let timeout = seconds
+            .map(|s| Duration::try_from_secs_f64(s).map_err(|e| PyValueError::new_err(e.to_string())))
+            .transpose()?;
+        self.inner.set_timeout(timeout);
+        Ok(())
+    }
+}
+
+/// Runs statements against a [`Database`]; many connections may query one database from many
+/// threads at once.
+#[pyclass(module = "kgraph", frozen)]
+struct Connection {
+    db: Arc<engine::Database>,
+}
+
+#[pymethods]
+impl Connection {
+    #[new]
+    fn new(database: &Database) -> Connection {
+        Connection { db: database.inner.clone() }
+    }
+
+    /// Runs one statement with `parameters` (a dict of name to value) and returns its result.
+    /// The GIL is released while it runs; Ctrl-C cancels it (and undoes what it did).
+    #[pyo3(signature = (query, parameters=None))]
+    fn execute(
+        &self,
+        py: Python<'_>,
+        query: String,
+        parameters: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<QueryResult> {
+        let mut params = engine::Params::new();
+        if let Some(dict) = parameters {
+            for (k, v) in dict.iter() {
+                let name: String =
+                    k.extract().map_err(|_| PyValueError::new_err("parameter names are strings"))?;
+                params.insert(name, from_py(&v)?);
+            }
+        }
+        let rows = run_interruptibly(py, self.db.clone(), query, params)?;
+        Ok(QueryResult { rows, next: std::sync::atomic::AtomicUsize::new(0) })
+    }
+}
+
+/// Runs the statement on a thread of its own, so that this one can look for Ctrl-C every few
+/// milliseconds (signals reach Python only on the main thread, holding the GIL); on Ctrl-C the
+/// statement is cancelled, waited for, and `KeyboardInterrupt` raised.
+fn run_interruptibly(
+    py: Python<'_>,
+    db: Arc<engine::Database>,
+    query: String,
+    params: engine::Params,
+) -> PyResult<Rows> {
+    let cancel = CancelFlag::new();
+    let flag = cancel.clone();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("kgraph statement".into())
+        .spawn(move || {
+            let _ = send.send(db.execute_cancellable(&query, params, &flag));
+        })
+        .map_err(|e| Error::new_err(format!("could not start the statement's thread: {e}")))?;
+    let mut receive = receive;
+    loop {
+        // The receiver goes to the detached closure and back: it may be moved between threads,
+        // not shared.
+        let (waited, back) = py.detach(move || (receive.recv_timeout(Duration::from_millis(20)), receive));
+        receive = back;
+        match waited {
+            Ok(result) => return result.map_err(to_py),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(interrupt) = py.check_signals() {
+                    cancel.cancel();
+                    let _ = py.detach(move || receive.recv());
+                    return Err(interrupt);
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::new_err("the statement's thread ended without a result"));
+            }
+        }
+    }
+}
+
+/// What a statement returned: read row by row (`has_next`/`get_next`, or iteration), or whole as
+/// a pandas or polars DataFrame or a networkx graph.
+#[pyclass(module = "kgraph", frozen)]
+struct QueryResult {
+    rows: Rows,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+#[pymethods]
+impl QueryResult {
+    fn get_column_names(&self) -> Vec<String> {
+        self.rows.columns().to_vec()
+    }
+
+    fn has_next(&self) -> bool {
+        self.next.load(std::sync::atomic::Ordering::Relaxed) < self.rows.len()
+    }
+
+    /// The next row, as a list of values in column order.
+    fn get_next<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let at = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self.rows.get(at) {
+            Some(row) => row_list(py, &row),
+            None => {
+                self.next.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                Err(PyIndexError::new_err("no more rows"))
+            }
+        }
+    }
+
+    fn get_num_tuples(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Starts reading from the first row again.
+    fn reset_iterator(&self) {
+        self.next.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn __len__(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        if !self.has_next() {
+            return Err(PyStopIteration::new_err(()));
+        }
+        self.get_next(py)
+    }
+
+    /// The rows as a pandas DataFrame, one column per result column.
+    fn get_as_df<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pandas = py.import("pandas")?;
+        let frame = pandas.getattr("DataFrame")?.call1((self.columns_dict(py)?,))?;
+        // An empty result keeps its columns, in order.
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("columns", self.get_column_names())?;
+        pandas.getattr("DataFrame")?.call((frame,), Some(&kwargs))
+    }
+
+    /// The rows as a polars DataFrame.
+    fn get_as_pl<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let polars = py.import("polars")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("strict", false)?;
+        polars.getattr("DataFrame")?.call((self.columns_dict(py)?,), Some(&kwargs))
+    }
+
+    /// The nodes and relationships the result holds (in any column, in lists and paths too) as a
+    /// networkx `MultiDiGraph`: nodes by id with `_label` and their properties, relationships
+    /// keyed by id with `_label` (their type) and their properties.
+    fn get_as_networkx<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let networkx = py.import("networkx")?;
+        let graph = networkx.getattr("MultiDiGraph")?.call0()?;
+        let mut nodes: BTreeMap<u32, Node> = BTreeMap::new();
+        let mut relationships: BTreeMap<u32, Relationship> = BTreeMap::new();
+        for row in self.rows.iter() {
+            for at in 0..row.columns().len() {
+                let value = row.value(at).map_err(|e| Error::new_err(e.to_string()))?;
+                collect(value, &mut nodes, &mut relationships);
+            }
+        }
+        for node in nodes.values() {
+            let attributes = node_dict(py, node)?;
+            graph.call_method("add_node", (node.id.0,), Some(&attributes))?;
+        }
+        for rel in relationships.values() {
+            let attributes = relationship_dict(py, rel)?;
+            for end in [rel.start, rel.end] {
+                if !nodes.contains_key(&end.0) {
+                    graph.call_method1("add_node", (end.0,))?;
+                }
+            }
+            let kwargs = attributes;
+            kwargs.set_item("key", rel.id.0)?;
+            graph.call_method("add_edge", (rel.start.0, rel.end.0), Some(&kwargs))?;
+        }
+        Ok(graph)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<kgraph.QueryResult {} column(s), {} row(s)>", self.rows.columns().len(), self.rows.len())
+    }
+}
+
+impl QueryResult {
+    fn columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (at, name) in self.rows.columns().iter().enumerate() {
+            let column = PyList::empty(py);
+            for row in self.rows.iter() {
+                column.append(to_py_value(py, row.value(at).map_err(|e| Error::new_err(e.to_string()))?)?)?;
+            }
+            dict.set_item(name, column)?;
+        }
+        Ok(dict)
+    }
+}
+
+fn collect(value: ValueRef<'_>, nodes: &mut BTreeMap<u32, Node>, rels: &mut BTreeMap<u32, Relationship>) {
+    match value.value() {
+        Value::Node(_) => {
+            if let Ok(node) = value.read::<Node>() {
+                nodes.insert(node.id.0, node);
+            }
+        }
+        Value::Relationship(_) => {
+            if let Ok(rel) = value.read::<Relationship>() {
+                rels.insert(rel.id.0, rel);
+            }
+        }
+        Value::Path(_) => {
+            if let Ok(path) = value.read::<engine::Path>() {
+                nodes.extend(path.nodes.into_iter().map(|n| (n.id.0, n)));
+                rels.extend(path.relationships.into_iter().map(|r| (r.id.0, r)));
+            }
+        }
+        Value::List(items) => items.iter().for_each(|v| collect(value.with(v), nodes, rels)),
+        Value::Map(map) => map.values().for_each(|v| collect(value.with(v), nodes, rels)),
+        _ => {}
+    }
+}
+
+fn row_list<'py>(py: Python<'py>, row: &engine::Row<'_>) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for at in 0..row.columns().len() {
+        list.append(to_py_value(py, row.value(at).map_err(|e| Error::new_err(e.to_string()))?)?)?;
+    }
+    Ok(list)
+}
+
+fn properties_into<'py>(
+    py: Python<'py>,
+    dict: &Bound<'py, PyDict>,
+    properties: &BTreeMap<String, Value>,
+) -> PyResult<()> {
+    for (k, v) in properties {
+        dict.set_item(k, plain_to_py(py, v)?)?;
+    }
+    Ok(())
+}
+
+/// A node as Kùzu's package gives one: `_id`, `_label` (its first label), `_labels`, then its
+/// properties.
+fn node_dict<'py>(py: Python<'py>, node: &Node) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("_id", node.id.0)?;
+    dict.set_item("_label", node.labels.first())?;
+    dict.set_item("_labels", &node.labels)?;
+    properties_into(py, &dict, &node.properties)?;
+    Ok(dict)
+}
+
+/// A relationship as Kùzu's package gives one: `_id`, `_label` (its type), `_src`, `_dst`, then
+/// its properties.
+fn relationship_dict<'py>(py: Python<'py>, rel: &Relationship) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("_id", rel.id.0)?;
+    dict.set_item("_label", &rel.rel_type)?;
+    dict.set_item("_src", rel.start.0)?;
+    dict.set_item("_dst", rel.end.0)?;
+    properties_into(py, &dict, &rel.properties)?;
+    Ok(dict)
+}
+
+fn to_py_value<'py>(py: Python<'py>, value: ValueRef<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let read_err = |e: engine::GetError| Error::new_err(e.to_string());
+    Ok(match value.value() {
+        Value::Node(n) => match value.read::<Node>() {
+            Ok(node) => node_dict(py, &node)?.into_any(),
+            // Deleted by the statement that returned it: only its id is left.
+            Err(_) => {
+                let dict = PyDict::new(py);
+                dict.set_item("_id", n.0)?;
+                dict.into_any()
+            }
+        },
+        Value::Relationship(e) => match value.read::<Relationship>() {
+            Ok(rel) => relationship_dict(py, &rel)?.into_any(),
+            Err(_) => {
+                let dict = PyDict::new(py);
+                dict.set_item("_id", e.0)?;
+                dict.into_any()
+            }
+        },
+        Value::Path(_) => {
+            let path = value.read::<engine::Path>().map_err(read_err)?;
+            let dict = PyDict::new(py);
+            let nodes = PyList::empty(py);
+            for n in &path.nodes {
+                nodes.append(node_dict(py, n)?)?;
+            }
+            let rels = PyList::empty(py);
+            for r in &path.relationships {
+                rels.append(relationship_dict(py, r)?)?;
+            }
+            dict.set_item("_nodes", nodes)?;
+            dict.set_item("_rels", rels)?;
+            dict.into_any()
+        }
+        Value::List(items) => {
+            let list = PyList::empty(py);
+            for v in items {
+                list.append(to_py_value(py, value.with(v))?)?;
+            }
+            list.into_any()
+        }
+        Value::Map(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py_value(py, value.with(v))?)?;
+            }
+            dict.into_any()
+        }
+        plain => plain_to_py(py, plain)?,
+    })
+}
+
+/// A value that names no node or relationship (a property's).
+fn plain_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::Float(f) => PyFloat::new(py, *f).into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::List(items) => {
+            let list = PyList::empty(py);
+            for v in items {
+                list.append(plain_to_py(py, v)?)?;
+            }
+            list.into_any()
+        }
+        Value::Map(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, plain_to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+        Value::Node(n) => n.0.into_pyobject(py)?.into_any(),
+        Value::Relationship(e) => e.0.into_pyobject(py)?.into_any(),
+        Value::Path(_) => py.None().into_bound(py),
+    })
+}
+
+/// A Python value as a parameter: None, bool, int, float, str, lists and tuples, dicts with
+/// string keys.
+fn from_py(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: Python's bools are ints.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        let i: i64 =
+            value.extract().map_err(|_| PyValueError::new_err("an integer parameter past 64 bits"))?;
+        return Ok(Value::Int(i));
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        return Ok(Value::Float(f.value()));
+    }
+    if value.is_instance_of::<PyString>() {
+        return Ok(Value::String(value.extract::<String>()?));
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return list.iter().map(|v| from_py(&v)).collect::<PyResult<Vec<_>>>().map(Value::List);
+    }
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        return tuple.iter().map(|v| from_py(&v)).collect::<PyResult<Vec<_>>>().map(Value::List);
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let mut map = BTreeMap::new();
+        for (k, v) in dict.iter() {
+            let key: String = k.extract().map_err(|_| PyValueError::new_err("map keys are strings"))?;
+            map.insert(key, from_py(&v)?);
+        }
+        return Ok(Value::Map(map));
+    }
+    Err(PyValueError::new_err(format!(
+        "a parameter of type {} cannot be given to kgraph",
+        value.get_type().name()?
+    )))
+}
+
+#[pymodule]
+fn kgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Database>()?;
+    m.add_class::<Connection>()?;
+    m.add_class::<QueryResult>()?;
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("SyntaxError", py.get_type::<SyntaxError>())?;
+    m.add("SemanticError", py.get_type::<SemanticError>())?;
+    m.add("TypeError", py.get_type::<TypeError>())?;
+    m.add("ArgumentError", py.get_type::<ArgumentError>())?;
+    m.add("ArithmeticError", py.get_type::<ArithmeticError>())?;
+    m.add("ParameterMissing", py.get_type::<ParameterMissing>())?;
+    m.add("EntityNotFound", py.get_type::<EntityNotFound>())?;
+    m.add("ConstraintError", py.get_type::<ConstraintError>())?;
+    m.add("InterruptedError", py.get_type::<InterruptedError>())?;
+    m.add("ReadOnlyError", py.get_type::<ReadOnlyError>())?;
+    m.add("DatabaseError", py.get_type::<DatabaseError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

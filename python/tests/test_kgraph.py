@@ -1,0 +1,185 @@
+"""The Python package, driven as a program written for the `kuzu` package would drive it."""
+
+import _thread
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import kgraph
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "graphs" / "czech-apt31.cypher"
+SAMPLE = ROOT / "graphs" / "attack-sample.stix.json"
+
+
+@pytest.fixture
+def conn():
+    return kgraph.Connection(kgraph.Database())
+
+
+@pytest.fixture
+def seed():
+    db = kgraph.Database()
+    nodes, _ = db.load(SEED)
+    assert nodes > 0
+    return kgraph.Connection(db)
+
+
+def test_rows_are_read_one_by_one_or_by_iteration(conn):
+    conn.execute("UNWIND range(1, 3) AS i CREATE (:N {i: i, name: 'n' + toString(i)})")
+    result = conn.execute("MATCH (n:N) RETURN n.i AS i, n.name AS name ORDER BY i")
+    assert result.get_column_names() == ["i", "name"]
+    assert result.get_num_tuples() == 3 and len(result) == 3
+    assert result.has_next()
+    assert result.get_next() == [1, "n1"]
+    assert [row for row in result] == [[2, "n2"], [3, "n3"]]
+    assert not result.has_next()
+    with pytest.raises(IndexError):
+        result.get_next()
+    result.reset_iterator()
+    assert result.get_next() == [1, "n1"]
+
+
+def test_parameters_are_given_with_each_call(conn):
+    row = conn.execute(
+        "RETURN $i AS i, $f AS f, $s AS s, $b AS b, $n AS n, $l AS l, $m AS m",
+        {"i": 7, "f": 1.5, "s": "APT31", "b": True, "n": None, "l": [1, "x", None], "m": {"k": [1, 2]}},
+    ).get_next()
+    assert row == [7, 1.5, "APT31", True, None, [1, "x", None], {"k": [1, 2]}]
+    assert isinstance(row[3], bool) and isinstance(row[0], int)
+    with pytest.raises(kgraph.ParameterMissing) as missing:
+        conn.execute("RETURN $absent AS x")
+    assert "line 1, column 8" in str(missing.value)
+    with pytest.raises(ValueError):
+        conn.execute("RETURN $x AS x", {"x": object()})
+
+
+def test_nodes_and_relationships_come_as_kuzu_shaped_dicts(conn):
+    result = conn.execute(
+        "CREATE (a:ThreatActor {name: 'APT31'})-[r:`linked-to` {since: 2010}]->(o:Organization {name: 'MSS'}) "
+        "RETURN a, r, o"
+    )
+    a, r, o = result.get_next()
+    assert a["_label"] == "ThreatActor" and a["name"] == "APT31" and isinstance(a["_id"], int)
+    assert r["_label"] == "linked-to" and r["since"] == 2010
+    assert (r["_src"], r["_dst"]) == (a["_id"], o["_id"])
+    path = conn.execute("MATCH p = (:ThreatActor)-->() RETURN p").get_next()[0]
+    assert [n["name"] for n in path["_nodes"]] == ["APT31", "MSS"]
+    assert path["_rels"][0]["_label"] == "linked-to"
+
+
+def test_errors_are_exceptions_by_kind_with_line_and_column(conn):
+    with pytest.raises(kgraph.SyntaxError) as syntax:
+        conn.execute("MATCH (n\nRETURN n")
+    assert "line 2, column 1" in str(syntax.value)
+    assert isinstance(syntax.value, kgraph.Error)
+    with pytest.raises(kgraph.SemanticError):
+        conn.execute("RETURN nope")
+    with pytest.raises(kgraph.ArithmeticError):
+        conn.execute("RETURN 1 / 0 AS x")
+    with pytest.raises(kgraph.TypeError):
+        conn.execute("UNWIND [true] AS t RETURN 1 + t AS x")
+    with pytest.raises(kgraph.Error):
+        conn.execute("RETURN 1; RETURN 2")
+
+
+def test_dataframes(conn):
+    conn.execute("UNWIND range(0, 999) AS i CREATE (:Host {id: i, up: i % 2 = 0, load: i / 10.0})")
+    query = "MATCH (h:Host) RETURN h.id AS id, h.up AS up, h.load AS load ORDER BY id"
+    df = conn.execute(query).get_as_df()
+    assert list(df.columns) == ["id", "up", "load"] and len(df) == 1000
+    assert df["id"].sum() == sum(range(1000)) and df["up"].sum() == 500
+    pl = conn.execute(query).get_as_pl()
+    assert pl.columns == ["id", "up", "load"] and pl.height == 1000
+    assert pl["load"].max() == pytest.approx(99.9)
+    empty = conn.execute("MATCH (h:Host) WHERE h.id < 0 RETURN h.id AS id, h.up AS up").get_as_df()
+    assert list(empty.columns) == ["id", "up"] and len(empty) == 0
+
+
+def test_networkx(seed):
+    g = seed.execute("MATCH p = (:Campaign)-[*1..2]->() RETURN p").get_as_networkx()
+    assert g.number_of_nodes() > 2 and g.number_of_edges() >= 2
+    campaign = [n for n, data in g.nodes(data=True) if data.get("_label") == "Campaign"]
+    assert len(campaign) == 1
+    types = {data["_label"] for _, _, data in g.edges(data=True)}
+    assert "attributed-to" in types
+
+
+def test_the_questions_of_graphs_readme_answered_from_python(seed):
+    readme = (ROOT / "graphs" / "README.md").read_text()
+    blocks = re.findall(r"<!-- graph: (\w+) -->\s*```cypher\n(.*?)```", readme, re.S)
+    seed_questions = [q for graph, q in blocks if graph == "seed"]
+    assert len(seed_questions) >= 5
+    for question in seed_questions:
+        assert seed.execute(question).get_num_tuples() > 0, question
+    actor = seed.execute(
+        "MATCH (c:Campaign)-[r:`attributed-to`]->(actor) RETURN actor.name AS actor, r.confidence AS how"
+    ).get_as_df()
+    assert actor.to_dict("records") == [{"actor": "APT31", "how": "high"}]
+    attack = kgraph.Database()
+    attack.load(SAMPLE)
+    conn = kgraph.Connection(attack)
+    for question in [q for graph, q in blocks if graph == "attack"]:
+        conn.execute(question)  # runs on the sample; the full bundle's answers are the Rust tests'
+
+
+def test_a_directory_database_keeps_what_was_written(tmp_path):
+    db = kgraph.Database(tmp_path / "db")
+    kgraph.Connection(db).execute("CREATE (:Note {text: 'kept'})")
+    del db
+    again = kgraph.Connection(kgraph.Database(tmp_path / "db"))
+    assert again.execute("MATCH (n:Note) RETURN n.text AS t").get_next() == ["kept"]
+
+
+def test_read_only_refuses_writes(tmp_path):
+    kgraph.Connection(kgraph.Database(tmp_path / "db")).execute("CREATE (:A)")
+    import gc
+
+    gc.collect()  # the first Database's lock goes with it
+    reader = kgraph.Connection(kgraph.Database(tmp_path / "db", read_only=True))
+    assert reader.execute("MATCH (a:A) RETURN count(a) AS n").get_next() == [1]
+    with pytest.raises(kgraph.ReadOnlyError):
+        reader.execute("CREATE (:B)")
+
+
+def test_save_and_load_a_snapshot(seed, tmp_path):
+    db = kgraph.Database()
+    conn = kgraph.Connection(db)
+    conn.execute("CREATE (:X {v: 1})-[:R]->(:Y)")
+    db.save(tmp_path / "g.kgs")
+    other = kgraph.Database()
+    assert other.load(tmp_path / "g.kgs") == (2, 1)
+    with pytest.raises(kgraph.DatabaseError):
+        other.load(tmp_path / "missing.kgs")
+
+
+def test_ctrl_c_cancels_a_running_query(conn):
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        conn.execute("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b WITH a, b WHERE (a * b) % 7 = 0 RETURN count(*) AS n")
+    assert time.monotonic() - started < 30
+    # The connection is usable after it.
+    assert conn.execute("RETURN 1 AS one").get_next() == [1]
+
+
+def test_threads_query_one_database_at_once(seed):
+    errors = []
+
+    def read():
+        try:
+            for _ in range(50):
+                assert seed.execute("MATCH (n) RETURN count(n) AS n").get_next()[0] > 0
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
