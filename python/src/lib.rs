@@ -8,9 +8,13 @@ use std::time::Duration;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyIndexError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use engine::{CancelFlag, ErrorKind, Node, Relationship, Rows, Value, ValueRef};
+
+// Only the Rust code of this module allocates through it; Python's objects keep Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(kgraph, Error, PyException, "Every error kgraph raises.");
 create_exception!(kgraph, SyntaxError, Error, "The text is not a statement kgraph understands.");
@@ -246,17 +250,18 @@ impl QueryResult {
         self.get_next(py)
     }
 
-    /// The rows as a pandas DataFrame, one column per result column.
+    /// The rows as a pandas DataFrame, one column per result column: integers, floats and
+    /// booleans without nulls as numpy arrays made from the values' bytes, the rest as Python
+    /// objects.
     fn get_as_df<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let pandas = py.import("pandas")?;
-        let frame = pandas.getattr("DataFrame")?.call1((self.columns_dict(py)?,))?;
-        // An empty result keeps its columns, in order.
         let kwargs = PyDict::new(py);
+        // Given, so that an empty result keeps its columns, in order.
         kwargs.set_item("columns", self.get_column_names())?;
-        pandas.getattr("DataFrame")?.call((frame,), Some(&kwargs))
+        pandas.getattr("DataFrame")?.call((self.columns_dict(py)?,), Some(&kwargs))
     }
 
-    /// The rows as a polars DataFrame.
+    /// The rows as a polars DataFrame, its columns made as [`QueryResult::get_as_df`]'s are.
     fn get_as_pl<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let polars = py.import("polars")?;
         let kwargs = PyDict::new(py);
@@ -304,15 +309,84 @@ impl QueryResult {
 impl QueryResult {
     fn columns_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
+        let numpy = py.import("numpy")?;
         for (at, name) in self.rows.columns().iter().enumerate() {
-            let column = PyList::empty(py);
-            for row in self.rows.iter() {
-                column.append(to_py_value(py, row.value(at).map_err(|e| Error::new_err(e.to_string()))?)?)?;
-            }
+            let values = || self.rows.iter().map(move |row| &row.values()[at]);
+            let column = match column_kind(values()) {
+                Some((kind, dtype)) => {
+                    let bytes = column_bytes(values(), kind, self.rows.len());
+                    let array = numpy.call_method1("frombuffer", (PyBytes::new(py, &bytes), dtype))?;
+                    // A copy the DataFrame may write to (frombuffer's is read-only).
+                    array.call_method0("copy")?
+                }
+                None => {
+                    let column = PyList::empty(py);
+                    for row in self.rows.iter() {
+                        column.append(to_py_value(
+                            py,
+                            row.value(at).map_err(|e| Error::new_err(e.to_string()))?,
+                        )?)?;
+                    }
+                    column.into_any()
+                }
+            };
             dict.set_item(name, column)?;
         }
         Ok(dict)
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Int,
+    Float,
+    Bool,
+}
+
+/// The numpy type a column's values all fit, without a null: integers, floats (integers among
+/// them become floats), booleans. `None` for anything else, and for no rows.
+fn column_kind<'a>(values: impl Iterator<Item = &'a Value>) -> Option<(Kind, &'static str)> {
+    let mut kind = None;
+    for value in values {
+        let this = match value {
+            Value::Int(_) => Kind::Int,
+            Value::Float(_) => Kind::Float,
+            Value::Bool(_) => Kind::Bool,
+            _ => return None,
+        };
+        kind = match (kind, this) {
+            (None, k) => Some(k),
+            (Some(a), b) if a == b => Some(a),
+            (Some(Kind::Int | Kind::Float), Kind::Int | Kind::Float) => Some(Kind::Float),
+            _ => return None,
+        };
+    }
+    kind.map(|k| {
+        (
+            k,
+            match k {
+                Kind::Int => "<i8",
+                Kind::Float => "<f8",
+                Kind::Bool => "?",
+            },
+        )
+    })
+}
+
+fn column_bytes<'a>(values: impl Iterator<Item = &'a Value>, kind: Kind, rows: usize) -> Vec<u8> {
+    let width = if kind == Kind::Bool { 1 } else { 8 };
+    let mut bytes = Vec::with_capacity(rows * width);
+    for value in values {
+        match (kind, value) {
+            (Kind::Int, Value::Int(i)) => bytes.extend_from_slice(&i.to_le_bytes()),
+            (Kind::Float, Value::Float(f)) => bytes.extend_from_slice(&f.to_le_bytes()),
+            (Kind::Float, Value::Int(i)) => bytes.extend_from_slice(&(*i as f64).to_le_bytes()),
+            (Kind::Bool, Value::Bool(b)) => bytes.push(u8::from(*b)),
+            // column_kind let through only values of the kind.
+            _ => {}
+        }
+    }
+    bytes
 }
 
 fn collect(value: ValueRef<'_>, nodes: &mut BTreeMap<u32, Node>, rels: &mut BTreeMap<u32, Relationship>) {
