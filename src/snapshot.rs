@@ -12,8 +12,8 @@
 //! | 24     | n    | payload                                 |
 //!
 //! The payload (versions 3 and 4) is a fixed prefix (body length, relationship count, node bound, flags,
-//! type count), the bincode (standard config) of [`Body`] followed by the nodes in chunks, in
-//! version 4 a bitmap of the ids in use when some are not (see [`HOLES`]), then the relationships as plain arrays: for a bulk-loaded graph its outgoing rows (type table, out-degree
+//! type count), the bincode (standard config) of `Body` followed by the nodes in chunks, in
+//! version 4 a bitmap of the ids in use when some are not (see `HOLES`), then the relationships as plain arrays: for a bulk-loaded graph its outgoing rows (type table, out-degree
 //! per node, end of each relationship, a byte of type each), otherwise columns of `u32` (ids when
 //! they are not 0, 1, 2, …, start nodes, end nodes, types). Arrays rather than records so that tens
 //! of millions of relationships load at memory speed, with no per-record decoding, and are read

@@ -147,3 +147,27 @@ fn a_directory_database_keeps_every_statement_and_loads_files_durably() {
     assert_eq!(rows.first().unwrap().get::<String>("actor").unwrap(), "APT31");
     assert!(Database::open(dir.path()).is_err(), "a second open of a directory in use is refused");
 }
+
+/// The README's "From Rust" example, as it is written there but for the directory.
+#[test]
+fn the_readme_from_rust_example_runs() -> Result<(), kgraph::Error> {
+    use kgraph::Node;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path().join("intel.db"))?;
+    db.load(concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/czech-apt31.cypher"))?;
+    let rows = db.execute(
+        "MATCH (c:Campaign)-[r:`attributed-to`]->(a) WHERE r.confidence = $how RETURN a, r.date AS date",
+        params! { "how" => "high" },
+    )?;
+    let mut seen = Vec::new();
+    for row in &rows {
+        let actor: Node = row.get("a")?;
+        seen.push(format!("{} on {}", actor.get::<String>("name")?, row.get::<String>("date")?));
+    }
+    assert_eq!(seen, ["APT31 on 2025-05-28"]);
+    let mut tx = db.transaction()?;
+    tx.execute("CREATE (:Note {text: $t})", params! { "t" => "reviewed" })?;
+    tx.commit()?;
+    assert_eq!(count(&db, "MATCH (n:Note {text: 'reviewed'}) RETURN count(n) AS n"), 1);
+    Ok(())
+}

@@ -6,7 +6,7 @@
 //! snapshot since; an id freed by a statement is not handed out again before that statement ends,
 //! so a deleted node's id never comes to name another node while a statement still holds it.
 //! Relationships live in two
-//! places: most in [`edges`], compressed sparse rows built in bulk (14 bytes a relationship), and
+//! places: most in `edges`, compressed sparse rows built in bulk (14 bytes a relationship), and
 //! those created since the rows were last built in petgraph beside the nodes, until
 //! [`Graph::prepare_reads`] folds them into new rows. Relationship ids are handed out in increasing
 //! order and never reused, so an id means one relationship for the life of the graph, whatever was

@@ -79,7 +79,7 @@ pub enum Op {
         names: [String; 3],
         /// The relationships are not visible (no variable, no named path).
         anonymous: bool,
-        /// Yield each reachable end once, found breadth first, instead of once per path ([`reach`]).
+        /// Yield each reachable end once, found breadth first, instead of once per path (the `reach` pass).
         reachable: bool,
     },
     /// For each input row in turn: the rows of `matcher` started from it (then `on_match`), or when
@@ -126,7 +126,7 @@ pub enum Op {
         text: String,
     },
     /// One row: `columns` copies of the number of matches of a one- or two-relationship pattern,
-    /// counted without enumerating them ([`count`]).
+    /// counted without enumerating them (the `count` pass).
     CountPaths {
         /// Labels of the node the arms leave from.
         middle: Vec<String>,
@@ -136,7 +136,7 @@ pub enum Op {
         text: String,
     },
     /// `count(DISTINCT b)` over a reachability search, grouped by `keys` (computed from the input rows):
-    /// per input row, the search's ends are counted without making a row for each ([`count`]).
+    /// per input row, the search's ends are counted without making a row for each (the `count` pass).
     ReachCount {
         input: Box<Op>,
         from: usize,
@@ -217,7 +217,7 @@ pub enum Op {
         keys: Vec<CExpr>,
         aggregates: Vec<AggSpec>,
         outputs: Vec<CExpr>,
-        /// The slot holding how many rows each input row stands for (set by [`degree`]): each is
+        /// The slot holding how many rows each input row stands for (set by the `degree` pass): each is
         /// aggregated as that many copies of itself.
         weight: Option<usize>,
         text: String,
@@ -225,7 +225,7 @@ pub enum Op {
     /// For each input row, the number of relationships of the node in `from` (in `direction`, of
     /// one of `types`) in `slot`; rows whose node has none are dropped, unless `optional` (an
     /// OPTIONAL MATCH, where they stay with 0). What an expansion becomes when the aggregation above
-    /// it only counts its rows ([`degree`]).
+    /// it only counts its rows (the `degree` pass).
     ExpandCount {
         input: Box<Op>,
         from: usize,
@@ -242,7 +242,7 @@ pub enum Op {
         input: Box<Op>,
         keys: Vec<(CExpr, bool)>,
         /// Counts whose sum is how many of the first rows are read above (the SKIP and LIMIT over the
-        /// sort, set by [`top`]): only those are kept while sorting. Empty: all rows.
+        /// sort, set by the `top` pass): only those are kept while sorting. Empty: all rows.
         top: Vec<CExpr>,
         text: String,
     },
