@@ -45,5 +45,7 @@ class QueryResult:
         """A pandas DataFrame."""
     def get_as_pl(self) -> Any:
         """A polars DataFrame."""
+    def get_as_arrow(self, chunk_size: int = 1_000_000) -> Any:
+        """A pyarrow Table, in record batches of at most chunk_size rows."""
     def get_as_networkx(self) -> Any:
         """A networkx MultiDiGraph of the nodes and relationships returned."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kgraph's Python package against the kuzu package 0.11.3, side by side in one run (issue 16): the
-# time of `RETURN 1` from Python, and of a 1 M-row result as a pandas DataFrame (and Kùzu's as an
-# Arrow table). Makes its own virtual environment under target/compare/.
+# time of `RETURN 1` from Python, and of a 1 M-row result as a pandas DataFrame and as an
+# Arrow table. Makes its own virtual environment under target/compare/.
 #
 #     benches/compare/python_api.sh [ROWS]
 set -euo pipefail

@@ -10,6 +10,8 @@ use pyo3::exceptions::{PyException, PyIndexError, PyStopIteration, PyValueError}
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+mod arrow;
+
 use engine::{CancelFlag, ErrorKind, Node, Relationship, Rows, Value, ValueRef};
 
 // Only the Rust code of this module allocates through it; Python's objects keep Python's allocator.
@@ -267,6 +269,18 @@ impl QueryResult {
         let kwargs = PyDict::new(py);
         kwargs.set_item("strict", false)?;
         polars.getattr("DataFrame")?.call((self.columns_dict(py)?,), Some(&kwargs))
+    }
+
+    /// The rows as a pyarrow Table, through the Arrow C stream interface: integers as int64,
+    /// floats as double, booleans, strings; nodes, relationships, paths, lists, maps and columns
+    /// of mixed types as their JSON text (large_string). `chunk_size` is the most rows one record
+    /// batch holds (Kùzu's argument of the same name).
+    #[pyo3(signature = (chunk_size = 1_000_000))]
+    fn get_as_arrow<'py>(&self, py: Python<'py>, chunk_size: usize) -> PyResult<Bound<'py, PyAny>> {
+        if chunk_size == 0 {
+            return Err(PyValueError::new_err("chunk_size must be at least 1"));
+        }
+        arrow::to_pyarrow(py, &self.rows, chunk_size)
     }
 
     /// The nodes and relationships the result holds (in any column, in lists and paths too) as a

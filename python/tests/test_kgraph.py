@@ -99,6 +99,33 @@ def test_dataframes(conn):
     assert list(empty.columns) == ["id", "up"] and len(empty) == 0
 
 
+def test_arrow_tables_typed_by_column_in_batches(conn):
+    import pyarrow as pa  # CI installs it: its absence is a failure, not a skip
+    conn.execute("UNWIND range(0, 2499) AS i CREATE (:Host {id: i, up: i % 2 = 0, name: 'h' + i})")
+    conn.execute("CREATE (:Host {id: 2500})")
+    query = """MATCH (h:Host) RETURN h.id AS id, h.up AS up, h.name AS name,
+               CASE WHEN h.id % 3 = 0 THEN h.id ELSE h.id / 2.0 END AS mixed, h AS node ORDER BY id"""
+    table = conn.execute(query).get_as_arrow(chunk_size=1000)
+    assert table.num_rows == 2501 and table.column_names == ["id", "up", "name", "mixed", "node"]
+    assert [len(b) for b in table.to_batches()] == [1000, 1000, 501]
+    assert table.schema.field("id").type == pa.int64()
+    assert table.schema.field("up").type == pa.bool_()
+    assert table.schema.field("name").type == pa.string()
+    # Integers among floats become floats; nodes come as their JSON text.
+    assert table.schema.field("mixed").type == pa.float64()
+    assert table.schema.field("node").type == pa.large_string()
+    ids = table.column("id").to_pylist()
+    assert ids == list(range(2501))
+    assert table.column("up").to_pylist()[:3] == [True, False, True] and table.column("up")[2500].as_py() is None
+    assert table.column("name")[7].as_py() == "h7" and table.column("name")[2500].as_py() is None
+    assert table.column("mixed")[4].as_py() == 2.0 and table.column("mixed")[3].as_py() == 3.0
+    assert '"name":"h7"' in table.column("node")[7].as_py().replace(" ", "")
+    empty = conn.execute("MATCH (h:Host) WHERE h.id < 0 RETURN h.id AS id").get_as_arrow()
+    assert empty.num_rows == 0 and empty.column_names == ["id"]
+    with pytest.raises(ValueError):
+        conn.execute("RETURN 1 AS x").get_as_arrow(chunk_size=0)
+
+
 def test_networkx(seed):
     g = seed.execute("MATCH p = (:Campaign)-[*1..2]->() RETURN p").get_as_networkx()
     assert g.number_of_nodes() > 2 and g.number_of_edges() >= 2

@@ -1,0 +1,120 @@
+//! A result as an Arrow table: one array per column, typed by the values the column holds, handed
+//! to pyarrow through the Arrow C stream interface (no Python object per value).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
+use engine::{Rows, Value};
+use pyo3::prelude::*;
+
+/// The Arrow type of a column: integers (with nulls), floats (integers among them become floats),
+/// booleans, strings; anything else (nodes, relationships, paths, lists, maps, columns of mixed
+/// types) as its JSON text.
+fn column_type<'a>(values: impl Iterator<Item = &'a Value>) -> DataType {
+    let mut found: Option<DataType> = None;
+    for value in values {
+        let this = match value {
+            Value::Null => continue,
+            Value::Int(_) => DataType::Int64,
+            Value::Float(_) => DataType::Float64,
+            Value::Bool(_) => DataType::Boolean,
+            Value::String(_) => DataType::Utf8,
+            _ => return DataType::LargeUtf8,
+        };
+        found = Some(match (found, this) {
+            (None, t) => t,
+            (Some(a), b) if a == b => a,
+            (Some(DataType::Int64 | DataType::Float64), DataType::Int64 | DataType::Float64) => {
+                DataType::Float64
+            }
+            _ => return DataType::LargeUtf8,
+        });
+    }
+    // A column of nulls only: strings, all null.
+    found.unwrap_or(DataType::Utf8)
+}
+
+fn column(rows: &Rows, span: Range<usize>, at: usize, ty: &DataType) -> ArrayRef {
+    let len = span.len();
+    let values = || rows.iter().skip(span.start).take(len).map(move |row| &row.values()[at]);
+    match ty {
+        DataType::Int64 => {
+            let mut b = Int64Builder::with_capacity(len);
+            values().for_each(|v| b.append_option(if let Value::Int(i) = v { Some(*i) } else { None }));
+            Arc::new(b.finish())
+        }
+        DataType::Float64 => {
+            let mut b = Float64Builder::with_capacity(len);
+            values().for_each(|v| {
+                b.append_option(match v {
+                    Value::Float(f) => Some(*f),
+                    Value::Int(i) => Some(*i as f64),
+                    _ => None,
+                })
+            });
+            Arc::new(b.finish())
+        }
+        DataType::Boolean => {
+            let mut b = BooleanBuilder::with_capacity(len);
+            values().for_each(|v| b.append_option(if let Value::Bool(x) = v { Some(*x) } else { None }));
+            Arc::new(b.finish())
+        }
+        DataType::Utf8 => {
+            let mut b = StringBuilder::with_capacity(len, len * 8);
+            values().for_each(|v| {
+                b.append_option(if let Value::String(s) = v { Some(s.as_str()) } else { None })
+            });
+            Arc::new(b.finish())
+        }
+        _ => {
+            let mut b = arrow_array::builder::LargeStringBuilder::with_capacity(len, len * 32);
+            for row in rows.iter().skip(span.start).take(len) {
+                match row.value(at) {
+                    Ok(v) if !v.value().is_null() => b.append_value(v.to_json().to_string()),
+                    _ => b.append_null(),
+                }
+            }
+            Arc::new(b.finish())
+        }
+    }
+}
+
+/// The rows as record batches of at most `chunk_size` rows each, all of one schema: a column's type
+/// is decided over every row, so that the batches agree.
+pub(crate) fn record_batches(
+    rows: &Rows,
+    chunk_size: usize,
+) -> Result<(Vec<RecordBatch>, Arc<Schema>), ArrowError> {
+    let types: Vec<DataType> =
+        (0..rows.columns().len()).map(|at| column_type(rows.iter().map(|row| &row.values()[at]))).collect();
+    let fields: Vec<Field> =
+        rows.columns().iter().zip(&types).map(|(name, ty)| Field::new(name, ty.clone(), true)).collect();
+    let schema = Arc::new(Schema::new(fields));
+    let chunk_size = chunk_size.max(1);
+    let mut batches = Vec::with_capacity(rows.len().div_ceil(chunk_size));
+    let mut start = 0;
+    // An empty result is still one (empty) batch, so that the table has its columns.
+    while start < rows.len() || batches.is_empty() {
+        let span = start..(start + chunk_size).min(rows.len());
+        let columns: Vec<ArrayRef> =
+            types.iter().enumerate().map(|(at, ty)| column(rows, span.clone(), at, ty)).collect();
+        batches.push(RecordBatch::try_new(schema.clone(), columns)?);
+        start = span.end;
+    }
+    Ok((batches, schema))
+}
+
+/// The rows as a pyarrow Table of batches of at most `chunk_size` rows.
+pub(crate) fn to_pyarrow<'py>(
+    py: Python<'py>,
+    rows: &Rows,
+    chunk_size: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (batches, schema) = py
+        .detach(|| record_batches(rows, chunk_size))
+        .map_err(|e| crate::Error::new_err(format!("the result could not be made an Arrow table: {e}")))?;
+    pyo3_arrow::PyTable::try_new(batches, schema)?.into_pyarrow(py)
+}
