@@ -47,5 +47,11 @@ class QueryResult:
         """A polars DataFrame."""
     def get_as_arrow(self, chunk_size: int = 1_000_000) -> Any:
         """A pyarrow Table, in record batches of at most chunk_size rows."""
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule interface: pyarrow.table(result), polars.DataFrame(result)."""
     def get_as_networkx(self) -> Any:
         """A networkx MultiDiGraph of the nodes and relationships returned."""
+
+class ArrowStream:
+    """Record batches, taken once through the Arrow PyCapsule interface."""
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...

@@ -2,13 +2,15 @@
 //! to pyarrow through the Arrow C stream interface (no Python object per value).
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{ArrowError, DataType, Field, Schema};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use engine::{Rows, Value};
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 
 /// The Arrow type of a column: integers (with nulls), floats (integers among them become floats),
 /// booleans, strings; anything else (nodes, relationships, paths, lists, maps, columns of mixed
@@ -107,14 +109,54 @@ pub(crate) fn record_batches(
     Ok((batches, schema))
 }
 
+/// Record batches waiting to be taken through the Arrow PyCapsule interface
+/// (`__arrow_c_stream__`), as pyarrow, polars and other Arrow consumers take them: once.
+#[pyclass(module = "kgraph", name = "ArrowStream")]
+pub(crate) struct ArrowStream {
+    batches: Mutex<Option<(Vec<RecordBatch>, SchemaRef)>>,
+}
+
+#[pymethods]
+impl ArrowStream {
+    /// A PyCapsule named `arrow_array_stream` holding an `ArrowArrayStream` of the batches.
+    /// The consumer moves the stream out of the capsule; a capsule dropped untaken releases it.
+    #[pyo3(signature = (requested_schema = None))]
+    pub(crate) fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        // A requested schema is a hint the producer may ignore (the interface says so): the
+        // columns' types are already the ones their values have.
+        let _ = requested_schema;
+        let taken = self
+            .batches
+            .lock()
+            .map_err(|_| crate::Error::new_err("the Arrow stream's lock is poisoned"))?
+            .take();
+        let Some((batches, schema)) = taken else {
+            return Err(crate::Error::new_err("this Arrow stream has been taken already"));
+        };
+        let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+        let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+        PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+    }
+}
+
+/// The rows as an [`ArrowStream`] of batches of at most `chunk_size` rows.
+pub(crate) fn to_stream(py: Python<'_>, rows: &Rows, chunk_size: usize) -> PyResult<ArrowStream> {
+    let (batches, schema) = py
+        .detach(|| record_batches(rows, chunk_size))
+        .map_err(|e| crate::Error::new_err(format!("the result could not be made an Arrow table: {e}")))?;
+    Ok(ArrowStream { batches: Mutex::new(Some((batches, schema))) })
+}
+
 /// The rows as a pyarrow Table of batches of at most `chunk_size` rows.
 pub(crate) fn to_pyarrow<'py>(
     py: Python<'py>,
     rows: &Rows,
     chunk_size: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (batches, schema) = py
-        .detach(|| record_batches(rows, chunk_size))
-        .map_err(|e| crate::Error::new_err(format!("the result could not be made an Arrow table: {e}")))?;
-    pyo3_arrow::PyTable::try_new(batches, schema)?.into_pyarrow(py)
+    let stream = Bound::new(py, to_stream(py, rows, chunk_size)?)?;
+    py.import("pyarrow")?.getattr("table")?.call1((stream,))
 }

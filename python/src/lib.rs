@@ -283,6 +283,18 @@ impl QueryResult {
         arrow::to_pyarrow(py, &self.rows, chunk_size)
     }
 
+    /// The Arrow PyCapsule interface: `pyarrow.table(result)`, `polars.DataFrame(result)` and
+    /// other Arrow consumers take the rows as `get_as_arrow` makes them, without going through
+    /// pyarrow.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+        arrow::to_stream(py, &self.rows, 1_000_000)?.__arrow_c_stream__(py, requested_schema)
+    }
+
     /// The nodes and relationships the result holds (in any column, in lists and paths too) as a
     /// networkx `MultiDiGraph`: nodes by id with `_label` and their properties, relationships
     /// keyed by id with `_label` (their type) and their properties.
@@ -597,6 +609,7 @@ fn kgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Database>()?;
     m.add_class::<Connection>()?;
     m.add_class::<QueryResult>()?;
+    m.add_class::<arrow::ArrowStream>()?;
     m.add("Error", py.get_type::<Error>())?;
     m.add("SyntaxError", py.get_type::<SyntaxError>())?;
     m.add("SemanticError", py.get_type::<SemanticError>())?;

@@ -124,6 +124,12 @@ def test_arrow_tables_typed_by_column_in_batches(conn):
     assert empty.num_rows == 0 and empty.column_names == ["id"]
     with pytest.raises(ValueError):
         conn.execute("RETURN 1 AS x").get_as_arrow(chunk_size=0)
+    # The PyCapsule interface on the result itself: other Arrow consumers take it directly.
+    result = conn.execute("MATCH (h:Host) WHERE h.id < 10 RETURN h.id AS id, h.name AS name ORDER BY id")
+    assert pa.table(result).column("id").to_pylist() == list(range(10))
+    import polars as pl
+
+    assert pl.DataFrame(result)["name"].to_list() == [f"h{i}" for i in range(10)]
 
 
 def test_networkx(seed):
