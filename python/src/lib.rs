@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 mod arrow;
+mod transaction;
 
 use engine::{CancelFlag, ErrorKind, Node, Relationship, Rows, Value, ValueRef};
 
@@ -77,6 +78,7 @@ fn to_py(e: engine::Error) -> PyErr {
 #[pyclass(module = "kgraph", frozen)]
 struct Database {
     inner: Arc<engine::Database>,
+    writer: Arc<transaction::Writer>,
 }
 
 #[pymethods]
@@ -89,12 +91,13 @@ impl Database {
             Some(dir) => py.detach(|| engine::Database::open(&dir)).map_err(to_py)?,
         };
         db.set_read_only(read_only);
-        Ok(Database { inner: Arc::new(db) })
+        Ok(Database { inner: Arc::new(db), writer: Arc::default() })
     }
 
     /// Loads a file: a snapshot, STIX 2.1 bundle, MISP galaxy, GraphML, JSON Lines or a Cypher
     /// script. Returns how many nodes and relationships it added.
     fn load(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<(usize, usize)> {
+        self.writer.refuse_self_wait()?;
         let db = self.inner.clone();
         let report = py.detach(move || db.load(&path)).map_err(to_py)?;
         Ok((report.nodes, report.relationships))
@@ -102,12 +105,14 @@ impl Database {
 
     /// Saves the graph as a snapshot file.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        self.writer.refuse_self_wait()?;
         let db = self.inner.clone();
         py.detach(move || db.save(&path)).map_err(to_py)
     }
 
     /// In a database directory, writes a snapshot and starts an empty journal.
     fn checkpoint(&self, py: Python<'_>) -> PyResult<()> {
+        self.writer.refuse_self_wait()?;
         let db = self.inner.clone();
         py.detach(move || db.checkpoint()).map_err(to_py)
     }
@@ -123,21 +128,74 @@ impl Database {
 }
 
 /// Runs statements against a [`Database`]; many connections may query one database from many
-/// threads at once.
+/// threads at once. A connection has at most one transaction open: while it is, the
+/// connection's statements run inside it.
 #[pyclass(module = "kgraph", frozen)]
 struct Connection {
     db: Arc<engine::Database>,
+    writer: Arc<transaction::Writer>,
+    open: std::sync::Mutex<Option<transaction::Open>>,
+    transactions_begun: std::sync::atomic::AtomicU64,
+}
+
+impl Connection {
+    fn open(&self) -> std::sync::MutexGuard<'_, Option<transaction::Open>> {
+        // A panic while the lock was held left nothing half-changed in the Option.
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    // The connection's lock is never held while waiting with the GIL released: another Python
+    // thread holding the GIL could be waiting for the lock, and the waiter for the GIL.
+    fn begin(&self, py: Python<'_>) -> PyResult<u64> {
+        if self.open().is_some() {
+            return Err(Error::new_err("a transaction is open on this connection already"));
+        }
+        let id = self.transactions_begun.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let tx = transaction::Open::begin(py, self.db.clone(), self.writer.clone(), id)?;
+        let mut open = self.open();
+        if open.is_some() {
+            // Another thread began one on this connection meanwhile: this one gives way.
+            drop(open);
+            tx.finish(py, false)?;
+            return Err(Error::new_err("a transaction is open on this connection already"));
+        }
+        *open = Some(tx);
+        Ok(id)
+    }
+
+    /// Ends the open transaction (`id`: only if it is that one).
+    fn finish(&self, py: Python<'_>, id: Option<u64>, commit: bool) -> PyResult<()> {
+        let tx = {
+            let mut open = self.open();
+            match open.take() {
+                Some(tx) if id.is_none_or(|id| id == tx.id) => tx,
+                other => {
+                    *open = other;
+                    return Err(Error::new_err(
+                        "no transaction is open here: it was committed or rolled back already",
+                    ));
+                }
+            }
+        };
+        tx.finish(py, commit)
+    }
 }
 
 #[pymethods]
 impl Connection {
     #[new]
     fn new(database: &Database) -> Connection {
-        Connection { db: database.inner.clone() }
+        Connection {
+            db: database.inner.clone(),
+            writer: database.writer.clone(),
+            open: std::sync::Mutex::new(None),
+            transactions_begun: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
-    /// Runs one statement with `parameters` (a dict of name to value) and returns its result.
-    /// The GIL is released while it runs; Ctrl-C cancels it (and undoes what it did).
+    /// Runs one statement with its parameters (a dict of name to value), inside the open
+    /// transaction if there is one. Kùzu's `BEGIN TRANSACTION`, `COMMIT` and `ROLLBACK` open
+    /// and end one.
     #[pyo3(signature = (query, parameters=None))]
     fn execute(
         &self,
@@ -153,14 +211,84 @@ impl Connection {
                 params.insert(name, from_py(&v)?);
             }
         }
-        let rows = run_interruptibly(py, self.db.clone(), query, params)?;
+        let rows = match transaction::control(&query) {
+            Some(control) => {
+                match control {
+                    transaction::Control::Begin => self.begin(py).map(drop)?,
+                    transaction::Control::Commit => self.finish(py, None, true)?,
+                    transaction::Control::Rollback => self.finish(py, None, false)?,
+                }
+                Rows::default()
+            }
+            None => {
+                // Bound first: a guard in the match's scrutinee would live through the statement.
+                let open = self.open().as_ref().map(transaction::Open::statements);
+                match open {
+                    Some(tx) => tx.execute(py, query, params)?,
+                    None => {
+                        self.writer.refuse_self_wait()?;
+                        run_interruptibly(py, self.db.clone(), query, params)?
+                    }
+                }
+            }
+        };
         Ok(QueryResult { rows, next: std::sync::atomic::AtomicUsize::new(0) })
+    }
+
+    /// Opens a transaction on this connection: `with conn.transaction(): …` commits at the end
+    /// of the block, or rolls back if it raised; `commit()` and `rollback()` end it early. It
+    /// holds the database alone until it ends (readers wait too).
+    fn transaction(slf: &Bound<'_, Connection>) -> PyResult<Transaction> {
+        let id = slf.get().begin(slf.py())?;
+        Ok(Transaction { connection: slf.clone().unbind(), id })
+    }
+}
+
+/// A transaction open on a [`Connection`]: a context manager, or ended by `commit()` or
+/// `rollback()`. Dropped unended, it is rolled back.
+#[pyclass(module = "kgraph", frozen)]
+struct Transaction {
+    connection: Py<Connection>,
+    id: u64,
+}
+
+#[pymethods]
+impl Transaction {
+    /// Lets every statement of the transaction stand (in a directory, once it is on disk).
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        self.connection.get().finish(py, Some(self.id), true)
+    }
+
+    /// Takes back every statement of the transaction.
+    fn rollback(&self, py: Python<'_>) -> PyResult<()> {
+        self.connection.get().finish(py, Some(self.id), false)
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Commits if the block ended normally and the transaction is still open, else rolls back;
+    /// the block's exception, if any, goes on.
+    #[pyo3(signature = (exc_type=None, _exc_value=None, _traceback=None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let still_open = self.connection.get().open().as_ref().is_some_and(|tx| tx.id == self.id);
+        if still_open {
+            let failed = exc_type.is_some_and(|t| !t.is_none());
+            self.connection.get().finish(py, Some(self.id), !failed)?;
+        }
+        Ok(false)
     }
 }
 
 /// Runs the statement on a thread of its own, so that this one can look for Ctrl-C every few
-/// milliseconds (signals reach Python only on the main thread, holding the GIL); on Ctrl-C the
-/// statement is cancelled, waited for, and `KeyboardInterrupt` raised.
+/// milliseconds; on Ctrl-C the statement is cancelled, waited for, and `KeyboardInterrupt` raised.
 fn run_interruptibly(
     py: Python<'_>,
     db: Arc<engine::Database>,
@@ -176,26 +304,7 @@ fn run_interruptibly(
             let _ = send.send(db.execute_cancellable(&query, params, &flag));
         })
         .map_err(|e| Error::new_err(format!("could not start the statement's thread: {e}")))?;
-    let mut receive = receive;
-    loop {
-        // The receiver goes to the detached closure and back: it may be moved between threads,
-        // not shared.
-        let (waited, back) = py.detach(move || (receive.recv_timeout(Duration::from_millis(20)), receive));
-        receive = back;
-        match waited {
-            Ok(result) => return result.map_err(to_py),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(interrupt) = py.check_signals() {
-                    cancel.cancel();
-                    let _ = py.detach(move || receive.recv());
-                    return Err(interrupt);
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::new_err("the statement's thread ended without a result"));
-            }
-        }
-    }
+    transaction::wait(py, receive, Some(&cancel))?.map_err(to_py)
 }
 
 /// What a statement returned: read row by row (`has_next`/`get_next`, or iteration), or whole as
@@ -609,6 +718,7 @@ fn kgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Database>()?;
     m.add_class::<Connection>()?;
     m.add_class::<QueryResult>()?;
+    m.add_class::<Transaction>()?;
     m.add_class::<arrow::ArrowStream>()?;
     m.add("Error", py.get_type::<Error>())?;
     m.add("SyntaxError", py.get_type::<SyntaxError>())?;

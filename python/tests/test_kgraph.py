@@ -216,3 +216,131 @@ def test_threads_query_one_database_at_once(seed):
     for t in threads:
         t.join()
     assert not errors
+
+
+def count(conn, label):
+    return conn.execute(f"MATCH (n:{label}) RETURN count(n) AS n").get_next()[0]
+
+
+def test_a_transaction_commits_at_the_end_of_its_block(conn):
+    with conn.transaction():
+        conn.execute("CREATE (:T {i: 1})")
+        conn.execute("CREATE (:T {i: 2})")
+        assert count(conn, "T") == 2  # its own writes, before the commit
+    assert count(conn, "T") == 2
+
+
+def test_a_transaction_rolls_back_when_its_block_raises(conn):
+    conn.execute("CREATE (:Kept)")
+    with pytest.raises(RuntimeError):
+        with conn.transaction():
+            conn.execute("CREATE (:T)")
+            conn.execute("MATCH (k:Kept) DELETE k")
+            raise RuntimeError("changed my mind")
+    assert count(conn, "T") == 0 and count(conn, "Kept") == 1
+
+
+def test_a_failing_statement_in_a_transaction_is_undone_alone(conn):
+    with conn.transaction():
+        conn.execute("CREATE (:T {i: 1})")
+        with pytest.raises(kgraph.ArithmeticError):
+            conn.execute("CREATE (:T {i: 2}) WITH 1 AS one RETURN 1 / 0 AS boom")
+        conn.execute("CREATE (:T {i: 3})")
+    assert sorted(r[0] for r in conn.execute("MATCH (t:T) RETURN t.i")) == [1, 3]
+
+
+def test_explicit_commit_and_rollback_and_their_misuse(conn):
+    tx = conn.transaction()
+    conn.execute("CREATE (:T)")
+    tx.rollback()
+    assert count(conn, "T") == 0
+    with pytest.raises(kgraph.Error, match="committed or rolled back already"):
+        tx.commit()
+    tx = conn.transaction()
+    with pytest.raises(kgraph.Error, match="open on this connection already"):
+        conn.transaction()
+    conn.execute("CREATE (:T)")
+    tx.commit()
+    assert count(conn, "T") == 1
+
+
+def test_kuzu_transaction_statements(conn):
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute("CREATE (:T)")
+    conn.execute("ROLLBACK")
+    assert count(conn, "T") == 0
+    conn.execute("begin transaction;")
+    conn.execute("CREATE (:T)")
+    conn.execute("COMMIT")
+    assert count(conn, "T") == 1
+    with pytest.raises(kgraph.Error, match="committed or rolled back already"):
+        conn.execute("COMMIT")
+    # Only the whole statement is a transaction command.
+    assert conn.execute("RETURN 'COMMIT' AS word").get_next() == ["COMMIT"]
+
+
+def test_an_unended_transaction_is_rolled_back_when_dropped():
+    db = kgraph.Database()
+    conn = kgraph.Connection(db)
+    conn.transaction()
+    conn.execute("CREATE (:T)")
+    del conn
+    import gc
+
+    gc.collect()
+    other = kgraph.Connection(db)
+    assert count(other, "T") == 0  # would wait for ever if the lock were still held
+
+
+def test_a_transaction_in_a_directory_is_kept_across_a_reopen(tmp_path):
+    db = kgraph.Database(tmp_path / "db")
+    conn = kgraph.Connection(db)
+    with conn.transaction():
+        conn.execute("CREATE (:T {i: 1})")
+        conn.execute("CREATE (:T {i: 2})")
+    tx = conn.transaction()
+    conn.execute("CREATE (:Gone)")
+    tx.rollback()
+    del conn, db, tx
+    import gc
+
+    gc.collect()
+    again = kgraph.Connection(kgraph.Database(tmp_path / "db"))
+    assert count(again, "T") == 2 and count(again, "Gone") == 0
+
+
+def test_another_connection_in_the_transactions_thread_gets_an_error_not_a_hang():
+    db = kgraph.Database()
+    a, b = kgraph.Connection(db), kgraph.Connection(db)
+    with a.transaction():
+        a.execute("CREATE (:T)")
+        with pytest.raises(kgraph.Error, match="transaction open on another connection"):
+            b.execute("MATCH (n) RETURN count(n)")
+        with pytest.raises(kgraph.Error, match="transaction open on another connection"):
+            db.save("never-written.kgs")
+    assert count(b, "T") == 1
+
+
+def test_another_thread_waits_for_the_transaction_and_sees_it_whole():
+    db = kgraph.Database()
+    writer, reader = kgraph.Connection(db), kgraph.Connection(db)
+    seen = []
+    with writer.transaction():
+        writer.execute("CREATE (:T)")
+        t = threading.Thread(target=lambda: seen.append(count(reader, "T")))
+        t.start()
+        time.sleep(0.2)
+        writer.execute("CREATE (:T)")
+    t.join(timeout=30)
+    assert seen == [2]
+
+
+def test_ctrl_c_in_a_transaction_cancels_the_statement_only(conn):
+    with conn.transaction():
+        conn.execute("CREATE (:T)")
+        timer = threading.Timer(0.5, _thread.interrupt_main)
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            conn.execute("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b CREATE (:Slow)")
+        assert count(conn, "Slow") == 0
+    assert count(conn, "T") == 1 and count(conn, "Slow") == 0

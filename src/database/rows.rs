@@ -144,7 +144,10 @@ fn named<'g>(
 /// assert_eq!(names, ["APT31", "APT40"]);
 /// assert_eq!(rows.first().unwrap().get::<i64>(1).unwrap(), 2010);
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Rows::default()` has no columns and no rows: what a layer above answers for a statement it
+/// handled itself.
+#[derive(Debug, Clone, Default)]
 pub struct Rows {
     columns: Arc<[String]>,
     rows: Vec<Vec<Value>>,
