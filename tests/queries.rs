@@ -468,3 +468,25 @@ fn statements_at_the_nesting_bounds_run_on_a_thread_with_a_small_stack() {
         .expect("no stack overflow");
     assert_eq!(run, [int(1), int(1), int(1)]);
 }
+
+/// Scans read nodes from the graph a batch at a time: across batch boundaries, with labels
+/// changing and nodes deleted by the statement, they give what a node-at-a-time scan gives.
+#[test]
+fn scans_read_in_batches_keep_their_answers_across_batches_and_writes() {
+    let mut db = Session::new();
+    db.run("UNWIND range(0, 999) AS i CREATE (:L {i: i})").unwrap();
+    db.run("UNWIND range(0, 9) AS i CREATE (:Other {i: i})").unwrap();
+    assert_eq!(one(&mut db, "MATCH (n:L) RETURN count(*)"), int(1000));
+    assert_eq!(one(&mut db, "MATCH (n:L) RETURN sum(n.i)"), int(999 * 1000 / 2));
+    assert_eq!(one(&mut db, "MATCH (n) RETURN count(*)"), int(1010));
+    let first: Vec<Vec<Value>> = rows(&mut db, "MATCH (n:L) RETURN n.i LIMIT 3");
+    assert_eq!(first, vec![vec![int(0)], vec![int(1)], vec![int(2)]]);
+    // A scan nested under another restarts for every outer row.
+    assert_eq!(one(&mut db, "MATCH (a:Other) MATCH (b:L) WHERE b.i < 300 RETURN count(*)"), int(3000));
+    let deleted = "MATCH (a:L) WHERE a.i % 2 = 0 MATCH (b:L {i: a.i + 1}) DETACH DELETE b RETURN count(*)";
+    assert_eq!(one(&mut db, deleted), int(500));
+    assert_eq!(one(&mut db, "MATCH (n:L) RETURN count(*)"), int(500));
+    db.run("MATCH (n:L) WHERE n.i >= 500 REMOVE n:L").unwrap();
+    assert_eq!(one(&mut db, "MATCH (n:L) RETURN count(*), max(n.i)"), int(250));
+    assert_eq!(rows(&mut db, "MATCH (n:L) RETURN max(n.i)"), vec![vec![int(498)]]);
+}

@@ -262,6 +262,42 @@ impl Graph {
         }
     }
 
+    /// Every node carrying `label` (every node when `None`), in id order: for a reader that holds
+    /// the graph for the whole walk.
+    pub fn nodes_labelled(&self, label: Option<Sym>) -> impl Iterator<Item = NodeId> + '_ {
+        let labelled = label.map(|l| self.by_label.get(&l).into_iter().flatten().map(|&i| NodeId(i)));
+        let all = match label {
+            Some(_) => None,
+            None => {
+                Some((0..self.g.node_bound()).map(|i| NodeId(i as u32)).filter(|&n| self.contains_node(n)))
+            }
+        };
+        labelled.into_iter().flatten().chain(all.into_iter().flatten())
+    }
+
+    /// Up to `max` nodes after `after` (in id order) carrying `label` (any node when `None`),
+    /// appended to `out`: [`Graph::next_node`] for many at once, the label's set walked once
+    /// instead of searched per node.
+    pub fn next_nodes(&self, after: Option<NodeId>, label: Option<Sym>, max: usize, out: &mut Vec<NodeId>) {
+        let start = after.map_or(Bound::Unbounded, |n| Bound::Excluded(n.0));
+        match label {
+            Some(l) => {
+                if let Some(set) = self.by_label.get(&l) {
+                    out.extend(set.range((start, Bound::Unbounded)).take(max).map(|&i| NodeId(i)));
+                }
+            }
+            None => {
+                let first = after.map_or(0, |n| n.0 as usize + 1);
+                out.extend(
+                    (first..self.g.node_bound())
+                        .map(|i| NodeId(i as u32))
+                        .filter(|&n| self.contains_node(n))
+                        .take(max),
+                );
+            }
+        }
+    }
+
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.g.node_indices().map(|i| NodeId(i.index() as u32))
     }

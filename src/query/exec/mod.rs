@@ -92,6 +92,11 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the graph may change while the statement runs (between one row and the next).
+    fn writable(&self) -> bool {
+        matches!(self.graph, Access::Write(_))
+    }
+
     /// The graph to change. A writing operator in a statement run read-only would be a planner bug
     /// (the plan said it does not write): it fails the statement rather than the process.
     fn graph_mut(&mut self) -> Result<&mut Graph, QueryError> {

@@ -298,9 +298,7 @@ impl CountPaths<'_> {
                 return Ok(total);
             }
             let mut total: i64 = 0;
-            let mut cursor = None;
-            while let Some(n) = graph.next_node(cursor, middle.first().copied()) {
-                cursor = Some(n);
+            for n in graph.nodes_labelled(middle.first().copied()) {
                 interrupt.check()?;
                 if labelled(n, &middle) {
                     let product: usize =
@@ -313,9 +311,7 @@ impl CountPaths<'_> {
         let mut total: i64 = 0;
         let mut found = Vec::new();
         let mut partners: [Vec<EdgeId>; 2] = [Vec::new(), Vec::new()];
-        let mut cursor = None;
-        while let Some(n) = graph.next_node(cursor, middle.first().copied()) {
-            cursor = Some(n);
+        for n in graph.nodes_labelled(middle.first().copied()) {
             interrupt.check()?;
             if !labelled(n, &middle) {
                 continue;

@@ -147,7 +147,15 @@ pub(super) struct NodeScan<'p> {
     /// A filter right above the scan, run inside it: each node is tested in `row` itself, and only
     /// those that pass are copied out, instead of every node making a row the filter then drops.
     filter: Option<ScanFilter<'p>>,
+    /// The next nodes of the scan, read from the graph a batch at a time (`ahead[taken..]` not yet
+    /// emitted); `cursor` is the last one read.
+    ahead: Vec<NodeId>,
+    taken: usize,
 }
+
+/// How many nodes a scan reads from the graph at once: enough that the label's set is walked
+/// rather than searched per node, few enough that a `LIMIT 1` does not read far past its row.
+const SCAN_BATCH: usize = 256;
 
 impl<'p> NodeScan<'p> {
     pub(super) fn new(
@@ -156,7 +164,17 @@ impl<'p> NodeScan<'p> {
         label: Option<&'p str>,
         filter: Option<ScanFilter<'p>>,
     ) -> Self {
-        NodeScan { input, slot, label, row: None, cursor: None, label_sym: None, filter }
+        NodeScan {
+            input,
+            slot,
+            label,
+            row: None,
+            cursor: None,
+            label_sym: None,
+            filter,
+            ahead: Vec::new(),
+            taken: 0,
+        }
     }
 }
 
@@ -177,6 +195,8 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                     return Ok(None);
                 }
                 self.cursor = None;
+                self.ahead.clear();
+                self.taken = 0;
                 self.label_sym = Some(match self.label {
                     Some(l) => ctx.graph().symbol(l),
                     None => None,
@@ -188,12 +208,28 @@ impl<'p> Operator<'p> for NodeScan<'p> {
                 (Some(_), Some(Some(s))) => Some(Some(s)),
                 _ => Some(None),
             };
-            let found = label.and_then(|l| ctx.graph().next_node(self.cursor, l));
-            let Some(n) = found else {
+            let Some(label) = label else {
                 self.row = None;
                 continue;
             };
-            self.cursor = Some(n);
+            if self.taken == self.ahead.len() {
+                self.ahead.clear();
+                self.taken = 0;
+                ctx.graph().next_nodes(self.cursor, label, SCAN_BATCH, &mut self.ahead);
+                let Some(&last) = self.ahead.last() else {
+                    self.cursor = None;
+                    self.row = None;
+                    continue;
+                };
+                self.cursor = Some(last);
+            }
+            let n = self.ahead[self.taken];
+            self.taken += 1;
+            // Read ahead of the statement's writes: a node deleted or unlabelled since is passed
+            // over, as a scan reading one node at a time would not have found it.
+            if ctx.writable() && !still_matches(ctx.graph(), n, label) {
+                continue;
+            }
             let Some(filter) = &self.filter else {
                 let mut out = row.clone();
                 put(&mut out, self.slot, Value::Node(n));
@@ -209,6 +245,10 @@ impl<'p> Operator<'p> for NodeScan<'p> {
             }
         }
     }
+}
+
+fn still_matches(graph: &crate::graph::Graph, n: NodeId, label: Option<Sym>) -> bool {
+    graph.contains_node(n) && label.is_none_or(|l| graph.has_label(n, l))
 }
 
 /// Whether a row passes a `WHERE`: true passes, false and null do not, anything else is an error.
