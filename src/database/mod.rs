@@ -558,7 +558,7 @@ fn one_statement(query: &str) -> Result<Range<usize>, Error> {
 }
 
 fn is_checkpoint(text: &str) -> bool {
-    crate::db::strip_comments(text).eq_ignore_ascii_case("checkpoint")
+    crate::db::is_checkpoint(text)
 }
 
 /// A statement parsed once and run many times: see [`Database::prepare`].

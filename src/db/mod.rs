@@ -419,7 +419,7 @@ impl Directory {
         let scan = crate::query::split::scan(source);
         for range in &scan.statements {
             let text = &source[range.clone()];
-            if strip_comments(text).eq_ignore_ascii_case("checkpoint") {
+            if is_checkpoint(text) {
                 self.checkpoint()?;
                 each(self.session.graph(), QueryOutput::default());
                 continue;
@@ -579,13 +579,12 @@ pub fn decode_journal(bytes: &[u8]) -> Result<JournalScan, DbError> {
 }
 
 /// The statement text without comments and surrounding blanks.
-pub(crate) fn strip_comments(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        let line = line.split("//").next().unwrap_or_default();
-        out.push_str(line.trim());
-    }
-    out
+/// Whether a statement is the `CHECKPOINT` command, with any comments and spaces around it. Comments
+/// are found by the one scanner that knows strings ([`crate::query::split::scan`]), so a `//`
+/// inside a string is not taken for one.
+pub(crate) fn is_checkpoint(text: &str) -> bool {
+    let scan = crate::query::split::scan(text);
+    scan.without_comments(text).trim().trim_end_matches(';').trim().eq_ignore_ascii_case("checkpoint")
 }
 
 impl From<DbError> for Error {

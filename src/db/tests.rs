@@ -259,3 +259,17 @@ fn a_failed_journal_write_undoes_the_statement_and_cuts_the_journal_back() {
     let labels = db.run("MATCH (n) RETURN labels(n)[0] AS l ORDER BY l").unwrap();
     assert_eq!(labels[0].rows, [[Value::from("A")], [Value::from("C")]]);
 }
+
+/// `db::strip_comments` cut every line at its first `//`, inside strings too, and knew no `/* */`:
+/// the checkpoint command is now found by the scanner that knows both.
+#[test]
+fn checkpoint_is_told_from_statements_with_slashes_in_strings() {
+    assert!(super::is_checkpoint("CHECKPOINT"));
+    assert!(super::is_checkpoint("  checkpoint ; "));
+    assert!(super::is_checkpoint("// make it durable\nCHECKPOINT // now"));
+    assert!(super::is_checkpoint("/* before */ Checkpoint /* after */"));
+    assert!(!super::is_checkpoint("RETURN 'checkpoint'"));
+    assert!(!super::is_checkpoint("CHECKPOINT '//'"));
+    assert!(!super::is_checkpoint("CHECK/* */POINT"));
+    assert!(!super::is_checkpoint("CREATE (:Url {u: 'http://x'})"));
+}

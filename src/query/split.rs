@@ -28,6 +28,24 @@ pub struct Scan {
     pub incomplete_tail: bool,
     /// Whether the text ends inside a string, a back-quoted name or a block comment.
     pub unterminated: bool,
+    /// Byte ranges of the comments (`//` to the end of its line, `/* … */`), in order.
+    pub comments: Vec<Range<usize>>,
+}
+
+impl Scan {
+    /// `text` (the text this scan was made of) with its comments left out.
+    pub fn without_comments(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for comment in &self.comments {
+            out.push_str(&text[at..comment.start]);
+            // A comment separates what is either side of it, as a space would.
+            out.push(' ');
+            at = comment.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
 }
 
 /// Splits `text` at top-level semicolons. A statement that is only whitespace and comments is dropped.
@@ -36,6 +54,7 @@ pub fn scan(text: &str) -> Scan {
     let mut state = State::Code;
     let mut start = 0;
     let mut significant = false;
+    let mut comment_start = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match state {
@@ -54,10 +73,12 @@ pub fn scan(text: &str) -> Scan {
                 '/' if chars.peek().map(|p| p.1) == Some('/') => {
                     chars.next();
                     state = State::LineComment;
+                    comment_start = i;
                 }
                 '/' if chars.peek().map(|p| p.1) == Some('*') => {
                     chars.next();
                     state = State::BlockComment;
+                    comment_start = i;
                 }
                 c if c.is_whitespace() => {}
                 _ => significant = true,
@@ -72,15 +93,20 @@ pub fn scan(text: &str) -> Scan {
             State::LineComment => {
                 if c == '\n' {
                     state = State::Code;
+                    out.comments.push(comment_start..i);
                 }
             }
             State::BlockComment => {
                 if c == '*' && chars.peek().map(|p| p.1) == Some('/') {
                     chars.next();
                     state = State::Code;
+                    out.comments.push(comment_start..i + 2);
                 }
             }
         }
+    }
+    if matches!(state, State::LineComment | State::BlockComment) {
+        out.comments.push(comment_start..text.len());
     }
     out.unterminated = matches!(state, State::Quoted(_) | State::BlockComment);
     if significant {
@@ -271,6 +297,15 @@ fn keyword_at(text: &str, i: usize, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_are_found_outside_strings_only() {
+        let text = "RETURN 'a//b' // one\n/* two */ , \"/*\" /* open";
+        let scan = scan(text);
+        let found: Vec<&str> = scan.comments.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["// one", "/* two */", "/* open"]);
+        assert_eq!(scan.without_comments(text), "RETURN 'a//b'  \n  , \"/*\"  ");
+    }
 
     #[test]
     fn what_an_incomplete_statement_waits_for() {
