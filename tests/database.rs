@@ -171,3 +171,112 @@ fn the_readme_from_rust_example_runs() -> Result<(), kgraph::Error> {
     assert_eq!(count(&db, "MATCH (n:Note {text: 'reviewed'}) RETURN count(n) AS n"), 1);
     Ok(())
 }
+
+#[test]
+fn a_read_only_open_reads_a_directory_another_database_is_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Database::open(dir.path()).unwrap();
+    writer.execute("UNWIND range(1, 5) AS i CREATE (:Seen {i: i})", ()).unwrap();
+    let reader = Database::open_read_only(dir.path()).unwrap();
+    assert_eq!(count(&reader, "MATCH (n:Seen) RETURN count(n) AS n"), 5);
+    // The state when it was opened: later writes are seen by opening again.
+    writer.execute("CREATE (:Seen {i: 6})", ()).unwrap();
+    assert_eq!(count(&reader, "MATCH (n:Seen) RETURN count(n) AS n"), 5);
+    assert_eq!(
+        count(&Database::open_read_only(dir.path()).unwrap(), "MATCH (n:Seen) RETURN count(n) AS n"),
+        6
+    );
+    // Never written, whatever it is asked.
+    let refused = reader.execute("CREATE (:Gone)", ()).unwrap_err();
+    assert_eq!(refused.as_query().map(|q| q.kind), Some(kgraph::ErrorKind::ReadOnly));
+    reader.set_read_only(false);
+    assert!(reader.execute("CREATE (:Gone)", ()).is_err());
+    assert!(reader.checkpoint().is_err());
+    assert!(reader.transaction().unwrap().execute("CREATE (:Gone)", ()).is_err());
+    writer.checkpoint().unwrap();
+    assert_eq!(
+        count(&Database::open_read_only(dir.path()).unwrap(), "MATCH (n:Seen) RETURN count(n) AS n"),
+        6
+    );
+}
+
+#[test]
+fn a_read_only_open_changes_nothing_on_disk_and_leaves_out_a_record_being_written() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        db.execute("CREATE (:Whole)", ()).unwrap();
+    }
+    let journal = dir.path().join("journal.log");
+    // What a writer that has written half a record looks like from outside.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let whole = bytes.len();
+    let half_a_record = bytes[bytes.len() - 12..].to_vec();
+    bytes.extend_from_slice(&half_a_record);
+    std::fs::write(&journal, &bytes).unwrap();
+    let files = |dir: &Path| {
+        let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        names
+    };
+    let before = files(dir.path());
+    let reader = Database::open_read_only(dir.path()).unwrap();
+    assert_eq!(count(&reader, "MATCH (n:Whole) RETURN count(n) AS n"), 1);
+    assert_eq!(std::fs::read(&journal).unwrap().len(), bytes.len(), "the tail is the writer's to settle");
+    assert_eq!(files(dir.path()), before);
+    drop(reader);
+    // The writer, opening, settles it as before.
+    let (_db, report) = Database::open_with_report(dir.path()).unwrap();
+    assert!(report.dropped_tail.is_some());
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), whole as u64);
+}
+
+#[test]
+fn a_read_only_open_of_no_database_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here");
+    let err = Database::open_read_only(&missing).unwrap_err();
+    assert!(err.to_string().contains("no database there"), "{err}");
+    assert!(!missing.exists());
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert!(Database::open_read_only(&empty).is_err());
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+}
+
+/// Readers opening read-only again and again while the writer writes and checkpoints: each sees a
+/// whole prefix of the statements (nodes 1..=k, none missing), however a checkpoint falls.
+#[test]
+fn read_only_opens_racing_checkpoints_see_a_whole_prefix_of_the_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Database::open(dir.path()).unwrap();
+    writer.execute("CREATE (:N {i: 0})", ()).unwrap();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut views = 0;
+                    while !done.load(Ordering::Relaxed) {
+                        let view = Database::open_read_only(dir.path()).expect("a consistent view");
+                        let n = count(&view, "MATCH (n:N) RETURN count(n) AS n");
+                        let top = count(&view, "MATCH (n:N) RETURN max(n.i) AS n");
+                        assert_eq!(n, top + 1, "a view with a statement missing");
+                        views += 1;
+                    }
+                    views
+                })
+            })
+            .collect();
+        for i in 1..=600 {
+            writer.execute("CREATE (:N {i: $i})", params! { "i" => i }).unwrap();
+            if i % 2 == 0 {
+                writer.checkpoint().unwrap();
+            }
+        }
+        done.store(true, Ordering::Relaxed);
+        for r in readers {
+            assert!(r.join().unwrap() > 0);
+        }
+    });
+}

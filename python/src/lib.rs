@@ -74,7 +74,8 @@ fn to_py(e: engine::Error) -> PyErr {
 }
 
 /// A graph, in memory (`path=None`) or in a database directory whose every change is on disk
-/// before `execute` returns.
+/// before `execute` returns. `read_only=True` opens a directory without its lock, as it is at that
+/// moment, so that it can be read while another process writes it.
 #[pyclass(module = "kgraph", frozen)]
 struct Database {
     inner: Arc<engine::Database>,
@@ -88,6 +89,8 @@ impl Database {
     fn new(py: Python<'_>, path: Option<std::path::PathBuf>, read_only: bool) -> PyResult<Database> {
         let db = match path {
             None => engine::Database::in_memory(),
+            // Without the directory's lock: another process may be writing it.
+            Some(dir) if read_only => py.detach(|| engine::Database::open_read_only(&dir)).map_err(to_py)?,
             Some(dir) => py.detach(|| engine::Database::open(&dir)).map_err(to_py)?,
         };
         db.set_read_only(read_only);

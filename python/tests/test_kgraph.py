@@ -178,6 +178,25 @@ def test_read_only_refuses_writes(tmp_path):
         reader.execute("CREATE (:B)")
 
 
+def test_read_only_opens_a_directory_another_database_is_writing(tmp_path):
+    writer = kgraph.Connection(kgraph.Database(tmp_path / "db"))
+    writer.execute("CREATE (:A {i: 1})")
+    with pytest.raises(kgraph.DatabaseError, match="locked by another process"):
+        kgraph.Database(tmp_path / "db")
+    reader = kgraph.Connection(kgraph.Database(tmp_path / "db", read_only=True))
+    assert reader.execute("MATCH (a:A) RETURN count(a)").get_next() == [1]
+    writer.execute("CREATE (:A {i: 2})")
+    # As the directory was when it was opened; opened again, as it is now.
+    assert reader.execute("MATCH (a:A) RETURN count(a)").get_next() == [1]
+    again = kgraph.Connection(kgraph.Database(tmp_path / "db", read_only=True))
+    assert again.execute("MATCH (a:A) RETURN count(a)").get_next() == [2]
+    with pytest.raises(kgraph.ReadOnlyError):
+        again.execute("CREATE (:B)")
+    with pytest.raises(kgraph.DatabaseError, match="no database there"):
+        kgraph.Database(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+
+
 def test_save_and_load_a_snapshot(seed, tmp_path):
     db = kgraph.Database()
     conn = kgraph.Connection(db)

@@ -71,6 +71,8 @@ pub(crate) struct State {
 enum Backing {
     Memory(Graph),
     Directory(Box<Directory>),
+    /// A directory read without its lock ([`Database::open_read_only`]): never written.
+    View(Graph),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -83,17 +85,25 @@ struct Settings {
     read_only: bool,
 }
 
+fn read_only_error() -> QueryError {
+    QueryError::new(
+        crate::query::ErrorKind::ReadOnly,
+        "this statement changes the graph, and the database was opened read-only",
+        None,
+    )
+}
+
 impl State {
     pub(crate) fn graph(&self) -> &Graph {
         match &self.backing {
-            Backing::Memory(g) => g,
+            Backing::Memory(g) | Backing::View(g) => g,
             Backing::Directory(d) => d.graph(),
         }
     }
 
     pub(crate) fn graph_mut(&mut self) -> &mut Graph {
         match &mut self.backing {
-            Backing::Memory(g) => g,
+            Backing::Memory(g) | Backing::View(g) => g,
             Backing::Directory(d) => d.graph_mut(),
         }
     }
@@ -107,12 +117,9 @@ impl State {
     }
 
     pub(crate) fn refuse_writes_when_read_only(&self) -> Result<(), QueryError> {
-        if self.settings.read_only {
-            return Err(QueryError::new(
-                crate::query::ErrorKind::ReadOnly,
-                "this statement changes the graph, and the database was opened read-only",
-                None,
-            ));
+        // A view stays read-only whatever the settings say: what it changed would be lost.
+        if self.settings.read_only || matches!(self.backing, Backing::View(_)) {
+            return Err(read_only_error());
         }
         Ok(())
     }
@@ -129,7 +136,8 @@ impl State {
             self.generation += 1;
         }
         match &mut self.backing {
-            Backing::Memory(_) => Ok(()),
+            // A view's statements never change anything: they were refused before they ran.
+            Backing::Memory(_) | Backing::View(_) => Ok(()),
             Backing::Directory(d) => d.commit(effects),
         }
     }
@@ -194,6 +202,29 @@ impl Database {
         let (mut directory, report) = Directory::open(dir.as_ref())?;
         directory.graph_mut().prepare_reads();
         Ok((Database::with_backing(Backing::Directory(Box::new(directory))), report))
+    }
+
+    /// Opens a database directory for reading only, without taking its lock and without changing
+    /// anything in it, so that it can be read while another process has it open for writing (or
+    /// by several readers at once). The database is the directory's state when it was opened
+    /// (its last whole statement); later writes by the other process are not seen — open it again
+    /// to see them. Statements that write fail with [`ErrorKind::ReadOnly`](crate::ErrorKind), and
+    /// `checkpoint` fails; a directory with no database in it is an error, not created.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let writer = kgraph::Database::open(dir.path())?; // holds the directory's lock
+    /// writer.execute("CREATE (:Campaign {name: 'MFA intrusion'})", ())?;
+    /// let reader = kgraph::Database::open_read_only(dir.path())?;
+    /// let rows = reader.execute("MATCH (c:Campaign) RETURN count(c) AS n", ())?;
+    /// assert_eq!(rows.first().unwrap().get::<i64>("n")?, 1);
+    /// assert!(reader.execute("CREATE (:Campaign)", ()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_read_only(dir: impl AsRef<std::path::Path>) -> Result<Database, Error> {
+        let (mut graph, _) = crate::db::read_only_view(dir.as_ref())?;
+        graph.prepare_reads();
+        Ok(Database::with_backing(Backing::View(graph)))
     }
 
     /// Sets how long each statement may run before it stops with a `Timeout` error (and is undone);
@@ -344,6 +375,7 @@ impl Database {
                         crate::misp::link_same_as(g)
                     }
                     Backing::Directory(d) => d.absorb(*graph)?,
+                    Backing::View(_) => return Err(Error::query(read_only_error(), "", "")),
                 };
                 state.graph_mut().prepare_reads();
                 LoadReport { same_as, ..report }
@@ -383,6 +415,7 @@ impl Database {
         match &mut state.backing {
             Backing::Memory(_) => Ok(()),
             Backing::Directory(d) => d.checkpoint(),
+            Backing::View(_) => Err(Error::query(read_only_error(), "", "")),
         }
     }
 
@@ -403,7 +436,7 @@ impl Database {
     pub fn take_warnings(&self) -> Vec<String> {
         match self.write_state() {
             Ok(mut state) => match &mut state.backing {
-                Backing::Memory(_) => Vec::new(),
+                Backing::Memory(_) | Backing::View(_) => Vec::new(),
                 Backing::Directory(d) => d.take_warnings(),
             },
             Err(e) => vec![e.to_string()],

@@ -46,8 +46,15 @@ pub const AUTO_CHECKPOINT_BYTES: u64 = 64 * 1024 * 1024;
 pub enum DbError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("{path}: database is locked by another process")]
+    #[error("{path}: database is locked by another process (a read-only open can read it meanwhile)")]
     Locked { path: PathBuf },
+    #[error("{path}: no database there (a read-only open creates none)")]
+    NoDatabase { path: PathBuf },
+    #[error(
+        "{path}: could not read a consistent state while another process kept checkpointing it \
+         ({tries} tries; the last said: {last})"
+    )]
+    Unsettled { path: PathBuf, tries: usize, last: String },
     #[error("{path}: corrupt journal at byte offset {offset}: {detail}")]
     CorruptJournal { path: PathBuf, offset: u64, detail: String },
     #[error("{path}: replaying journal record {seq} failed: {detail}")]
@@ -74,6 +81,116 @@ pub struct OpenReport {
     pub removed: Vec<PathBuf>,
     /// The journal held statement text (written by an older kgraph) and was turned into a snapshot.
     pub upgraded: bool,
+}
+
+/// What reading a directory's newest snapshot and its journal gave.
+struct Replayed {
+    session: Session,
+    /// The last statement replayed (or the snapshot's, when none was).
+    seq: u64,
+    snapshot_seq: u64,
+    scan: journal::Scan,
+}
+
+/// Loads the newest snapshot of `dir` and replays `file` (its journal) after it, changing nothing
+/// on disk: what to do with a dropped tail or an old journal is the caller's.
+fn replay(dir: &Path, file: &mut File, report: &mut OpenReport) -> Result<Replayed, Error> {
+    let mut session = Session::new();
+    if let Some((seq, path)) = snapshots(dir)?.pop() {
+        session = Session::with_graph(snapshot::load(&path)?);
+        report.snapshot_seq = seq;
+    }
+    let snapshot_seq = report.snapshot_seq;
+    let journal_path = dir.join(JOURNAL);
+    let mut seq = snapshot_seq;
+    let mut at_header = |base: Option<u64>| match base {
+        Some(base) if base > snapshot_seq => Err(DbError::MissingSnapshot {
+            path: snapshot_path(dir, base),
+            detail: format!("the journal continues snapshot {base}"),
+        }),
+        _ => Ok(()),
+    };
+    let mut each = |entry: journal::Entry| {
+        let at = entry.seq();
+        if at <= snapshot_seq {
+            return Ok(()); // the snapshot holds it: a crash came between a checkpoint's two steps
+        }
+        if Some(at) != seq.checked_add(1) {
+            return Err(DbError::MissingSnapshot {
+                path: snapshot_path(dir, at - 1),
+                detail: format!("the journal goes on from statement {at}, the snapshots hold up to {seq}"),
+            });
+        }
+        match entry {
+            journal::Entry::Changes { parts, .. } => {
+                for part in parts {
+                    record::apply(part, session.graph_mut()).map_err(|detail| DbError::Replay {
+                        path: journal_path.clone(),
+                        seq: at,
+                        detail,
+                    })?;
+                }
+            }
+            journal::Entry::Statement(r) => replay_statement(r, &mut session, &journal_path)?,
+        }
+        seq = at;
+        report.replayed += 1;
+        Ok(())
+    };
+    let scan = journal::read(file, &journal_path, &mut at_header, &mut each)?;
+    Ok(Replayed { session, seq, snapshot_seq, scan })
+}
+
+/// How many times a read-only open reads a directory again when a checkpoint of the writing
+/// process replaced its files in the middle of the read.
+const READ_ONLY_TRIES: usize = 8;
+
+/// The graph a database directory holds, read without taking its lock and without changing
+/// anything in it: for reading a database that another process has open for writing, or one that
+/// other read-only readers share. It is the state of the last whole statement at the time of
+/// reading; later writes are not seen (read again to see them). A last record still being written
+/// (or cut off by a crash: never acknowledged either way) is left out. A checkpoint that replaces
+/// the snapshot and the journal while they are read is noticed (the journal then names a snapshot
+/// newer than the one read, or the snapshot read is gone) and the read begins again.
+pub fn read_only_view(dir: &Path) -> Result<(Graph, OpenReport), Error> {
+    let journal_path = dir.join(JOURNAL);
+    let mut last = None;
+    for _ in 0..READ_ONLY_TRIES {
+        if !dir.is_dir() || (!journal_path.exists() && snapshots(dir)?.is_empty()) {
+            return Err(DbError::NoDatabase { path: dir.to_path_buf() }.into());
+        }
+        let mut report = OpenReport::default();
+        let attempt = File::open(&journal_path)
+            .map_err(|e| Error::from(io_err(&journal_path)(e)))
+            .and_then(|mut file| replay(dir, &mut file, &mut report));
+        match attempt {
+            Ok(Replayed { session, .. }) => return Ok((session.into_graph(), report)),
+            Err(e) if may_be_a_checkpoint_race(&e) => {
+                last = Some(e);
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match last {
+        // The journal kept naming a snapshot newer than the newest there was.
+        Some(Error::Database(DbError::MissingSnapshot { detail, .. })) => {
+            Err(DbError::Unsettled { path: dir.to_path_buf(), tries: READ_ONLY_TRIES, last: detail }.into())
+        }
+        Some(e) => Err(e),
+        None => Err(DbError::NoDatabase { path: dir.to_path_buf() }.into()),
+    }
+}
+
+/// Whether a failed read-only read may have met a checkpoint half-way: a file gone, a journal that
+/// continues a snapshot newer than the one read, or a snapshot that could not be read whole.
+fn may_be_a_checkpoint_race(e: &Error) -> bool {
+    match e {
+        Error::Database(DbError::MissingSnapshot { .. }) => true,
+        Error::Database(DbError::Io { source, .. }) => source.kind() == io::ErrorKind::NotFound,
+        Error::Snapshot(_) => true,
+        _ => false,
+    }
 }
 
 /// A dropped journal tail: where it began, how long it was, why it was not a record, and the file
@@ -230,12 +347,6 @@ impl Directory {
             Err(fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e).into()),
         }
         let mut report = OpenReport { removed: remove_temporary_files(dir)?, ..OpenReport::default() };
-        let mut session = Session::new();
-        if let Some((seq, path)) = snapshots(dir)?.pop() {
-            session = Session::with_graph(snapshot::load(&path)?);
-            report.snapshot_seq = seq;
-        }
-        let snapshot_seq = report.snapshot_seq;
         let journal_path = dir.join(JOURNAL);
         let mut file = OpenOptions::new()
             .create(true)
@@ -244,44 +355,7 @@ impl Directory {
             .write(true)
             .open(&journal_path)
             .map_err(io_err(&journal_path))?;
-        let mut seq = snapshot_seq;
-        let mut at_header = |base: Option<u64>| match base {
-            Some(base) if base > snapshot_seq => Err(DbError::MissingSnapshot {
-                path: snapshot_path(dir, base),
-                detail: format!("the journal continues snapshot {base}"),
-            }),
-            _ => Ok(()),
-        };
-        let mut each = |entry: journal::Entry| {
-            let at = entry.seq();
-            if at <= snapshot_seq {
-                return Ok(()); // the snapshot holds it: a crash came between a checkpoint's two steps
-            }
-            if Some(at) != seq.checked_add(1) {
-                return Err(DbError::MissingSnapshot {
-                    path: snapshot_path(dir, at - 1),
-                    detail: format!(
-                        "the journal goes on from statement {at}, the snapshots hold up to {seq}"
-                    ),
-                });
-            }
-            match entry {
-                journal::Entry::Changes { parts, .. } => {
-                    for part in parts {
-                        record::apply(part, session.graph_mut()).map_err(|detail| DbError::Replay {
-                            path: journal_path.clone(),
-                            seq: at,
-                            detail,
-                        })?;
-                    }
-                }
-                journal::Entry::Statement(r) => replay_statement(r, &mut session, &journal_path)?,
-            }
-            seq = at;
-            report.replayed += 1;
-            Ok(())
-        };
-        let scan = journal::read(&mut file, &journal_path, &mut at_header, &mut each)?;
+        let Replayed { session, seq, snapshot_seq, scan } = replay(dir, &mut file, &mut report)?;
         if let Some(tail) = &scan.dropped {
             let kept_in = keep_dropped(dir, tail)?;
             // New records must follow the last whole one.
