@@ -83,6 +83,8 @@ pub struct Session {
     max_memory: Option<Option<u64>>,
     /// The optimisation passes statements are planned with: all of them unless told otherwise.
     passes: Passes,
+    /// Statements that write, and loading files, are refused.
+    read_only: bool,
 }
 
 impl Session {
@@ -92,6 +94,17 @@ impl Session {
 
     pub fn with_graph(graph: Graph) -> Self {
         Session { graph, ..Session::default() }
+    }
+
+    /// Refuses, from now on, every statement that would change the graph (with a `ReadOnly` error,
+    /// before it runs) and every file load, or allows them again.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    /// Whether statements that write are refused ([`Session::set_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Plans the next statements with only these optimisation passes: the rows are the same
@@ -196,6 +209,13 @@ impl Session {
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
         let compiled = Compiled::new(&statement, &self.graph, self.passes)?;
+        if self.read_only && compiled.writes() {
+            return Err(QueryError::new(
+                crate::query::ErrorKind::ReadOnly,
+                "this statement changes the graph, and the database was opened read-only",
+                None,
+            ));
+        }
         let timing = Timing { parse: parsed - started, plan: parsed.elapsed(), execute: Duration::ZERO };
         let limits =
             Limits { cancel: &self.cancel, timeout: self.timeout, max_memory: self.max_memory(), seed };
@@ -267,6 +287,17 @@ impl Session {
     pub fn load_file_with(&mut self, path: &Path, progress: &mut dyn Progress) -> Result<LoadReport, Error> {
         let (nodes, relationships) = (self.graph.node_count(), self.graph.edge_count());
         let report = match read_file_with(path, progress)? {
+            Loaded::Graph(..) if self.read_only => {
+                let refused = QueryError::new(
+                    crate::query::ErrorKind::ReadOnly,
+                    format!(
+                        "{} would change the graph, and the database was opened read-only",
+                        path.display()
+                    ),
+                    None,
+                );
+                return Err(Error::query(refused, "", ""));
+            }
             Loaded::Graph(graph, report) => {
                 if self.graph.node_count() > 0 {
                     progress.stage("merging into the graph", None, Unit::Items);

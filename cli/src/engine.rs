@@ -21,6 +21,16 @@ impl Engine {
         Ok((Engine::Db(Box::new(db)), report))
     }
 
+    /// A database directory read without its lock, as it is now, refusing writes: for reading a
+    /// database another process has open (see `Database::open_read_only`).
+    pub fn open_db_read_only(dir: &Path) -> Result<(Engine, OpenReport), Error> {
+        let (mut graph, report) = kgraph::db::read_only_view(dir)?;
+        graph.prepare_reads();
+        let mut session = Session::with_graph(graph);
+        session.set_read_only(true);
+        Ok((Engine::Memory(Box::new(session)), report))
+    }
+
     pub fn session(&self) -> &Session {
         match self {
             Engine::Memory(s) => s,
@@ -124,6 +134,14 @@ impl Engine {
         path: &Path,
         progress: &mut dyn Progress,
     ) -> Result<LoadReport, Error> {
+        if self.session().is_read_only() {
+            let refused = kgraph::QueryError::new(
+                kgraph::ErrorKind::ReadOnly,
+                format!("{}: not loaded, the database was opened read-only", path.display()),
+                None,
+            );
+            return Err(Error::query(refused, "", ""));
+        }
         let mut fresh = Session::new();
         fresh.set_timeout(self.session().timeout());
         fresh.set_max_memory(self.session().max_memory());
@@ -147,6 +165,7 @@ impl Engine {
 
     pub fn checkpoint(&mut self) -> Result<(), String> {
         match self {
+            Engine::Memory(s) if s.is_read_only() => Err("the database was opened read-only".into()),
             Engine::Memory(_) => Err("no database is open: start kgraph with --db DIR".into()),
             Engine::Db(db) => db.checkpoint().map_err(|e| e.to_string()),
         }

@@ -79,6 +79,11 @@ struct Args {
     /// result is shown, and survives restarts. FILE arguments are run into it as scripts.
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    /// With --db: read the directory without taking its lock and without changing it, as it is
+    /// when opened, so that it can be read while another process writes it. Statements that
+    /// write are refused.
+    #[arg(long, requires = "db")]
+    read_only: bool,
     /// Stop any statement that runs longer than this many seconds (fractions allowed); it fails
     /// with a Timeout error and changes nothing.
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
@@ -215,10 +220,16 @@ fn run(args: Args) -> Result<(), Failure> {
     let mut session = match &args.db {
         None => Engine::Memory(Box::default()),
         Some(dir) => {
-            let (engine, report) = Engine::open_db(dir)?;
+            let (engine, report) =
+                if args.read_only { Engine::open_db_read_only(dir)? } else { Engine::open_db(dir)? };
             report_open(dir, &report);
             if interactive {
-                eprintln!("Opened database {} ({} journal records replayed)", dir.display(), report.replayed);
+                let how = if args.read_only { " read-only" } else { "" };
+                eprintln!(
+                    "Opened database {}{how} ({} journal records replayed)",
+                    dir.display(),
+                    report.replayed
+                );
             }
             engine
         }

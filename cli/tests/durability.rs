@@ -308,3 +308,29 @@ fn a_piped_feed_is_applied_as_it_flows_and_a_kill_loses_only_what_was_not_printe
         assert!(whole, "trial {trial}: a statement was half applied");
     }
 }
+
+#[test]
+fn read_only_reads_a_database_another_process_holds_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("kgraph").unwrap().arg("--db").arg(dir.path()).args(args).assert()
+    };
+    db(&["-c", "UNWIND range(1, 3) AS i CREATE (:A {i: i})"]).success();
+    let mut holder =
+        kgraph().arg("--db").arg(dir.path()).args(["-f", "-"]).stdin(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    db(&["--read-only", "--format", "csv", "-c", "MATCH (a:A) RETURN count(a) AS n"])
+        .success()
+        .stdout("n\n3\n");
+    db(&["--read-only", "-c", "CREATE (:B)"]).failure().stderr(contains("opened read-only"));
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+    // Nothing was written by the refused statement.
+    db(&["--format", "csv", "-c", "MATCH (b:B) RETURN count(b) AS n"]).success().stdout("n\n0\n");
+    // --read-only means nothing without --db.
+    assert_cmd::Command::cargo_bin("kgraph")
+        .unwrap()
+        .args(["--read-only", "-c", "RETURN 1"])
+        .assert()
+        .failure();
+}
