@@ -485,6 +485,11 @@ impl CExpr {
                     other => Err(type_error(*span, format!("cannot slice a {}", other.type_name()))),
                 }
             }
+            // The common case, `n.key` of a bound variable: the variable read where it is, not
+            // evaluated (and cloned) first.
+            CExpr::Property(target, key, span) if let CExpr::Slot(i) = **target => {
+                property_of(row.get(i).unwrap_or(&Value::Null), key, ctx.graph, *span).cloned()
+            }
             CExpr::Property(target, key, span) => {
                 let target = target.eval(row, ctx)?;
                 property(&target, key, ctx.graph, *span)
