@@ -30,12 +30,18 @@ class Database:
 
 class Connection:
     def __init__(self, database: Database) -> None: ...
-    def execute(self, query: str, parameters: Optional[Mapping[str, Any]] = None) -> QueryResult:
+    def execute(self, query: Union[str, PreparedStatement], parameters: Optional[Mapping[str, Any]] = None) -> QueryResult:
         """Runs one statement (inside the open transaction, if any). BEGIN TRANSACTION, COMMIT and
         ROLLBACK open and end one."""
+    def prepare(self, query: str) -> PreparedStatement:
+        """Parses a statement once, for execute(prepared, parameters) many times."""
     def transaction(self) -> Transaction:
         """Opens a transaction: `with conn.transaction(): ...` commits at the end of the block, or
         rolls back if it raised."""
+
+class PreparedStatement:
+    @property
+    def text(self) -> str: ...
 
 class Transaction:
     def commit(self) -> None: ...

@@ -203,11 +203,13 @@ impl Connection {
     /// Runs one statement with its parameters (a dict of name to value), inside the open
     /// transaction if there is one. Kùzu's `BEGIN TRANSACTION`, `COMMIT` and `ROLLBACK` open
     /// and end one.
+    ///
+    /// `query` is the statement's text or a [`PreparedStatement`] from `prepare`.
     #[pyo3(signature = (query, parameters=None))]
     fn execute(
         &self,
         py: Python<'_>,
-        query: String,
+        query: Query,
         parameters: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<QueryResult> {
         let mut params = engine::Params::new();
@@ -218,6 +220,10 @@ impl Connection {
                 params.insert(name, from_py(&v)?);
             }
         }
+        let query = match query {
+            Query::Text(text) => text,
+            Query::Prepared(prepared) => return self.execute_prepared(py, &prepared.get().inner, params),
+        };
         let rows = match transaction::control(&query) {
             Some(control) => {
                 match control {
@@ -234,12 +240,21 @@ impl Connection {
                     Some(tx) => tx.execute(py, query, params)?,
                     None => {
                         self.writer.refuse_self_wait()?;
-                        run_interruptibly(py, self.db.clone(), query, params)?
+                        let db = self.db.clone();
+                        run_interruptibly(py, move |cancel| db.execute_cancellable(&query, params, cancel))?
                     }
                 }
             }
         };
         Ok(QueryResult { rows, next: std::sync::atomic::AtomicUsize::new(0) })
+    }
+
+    /// Parses a statement once, for `execute(prepared, parameters)` many times: each run plans
+    /// it again only when the graph changed since the last.
+    fn prepare(&self, py: Python<'_>, query: String) -> PyResult<PreparedStatement> {
+        let db = self.db.clone();
+        let prepared = py.detach(move || db.prepare_shared(&query)).map_err(to_py)?;
+        Ok(PreparedStatement { inner: Arc::new(prepared) })
     }
 
     /// Opens a transaction on this connection: `with conn.transaction(): …` commits at the end
@@ -294,13 +309,11 @@ impl Transaction {
     }
 }
 
-/// Runs the statement on a thread of its own, so that this one can look for Ctrl-C every few
+/// Runs `statement` on a thread of its own, so that this one can look for Ctrl-C every few
 /// milliseconds; on Ctrl-C the statement is cancelled, waited for, and `KeyboardInterrupt` raised.
 fn run_interruptibly(
     py: Python<'_>,
-    db: Arc<engine::Database>,
-    query: String,
-    params: engine::Params,
+    statement: impl FnOnce(&CancelFlag) -> Result<Rows, engine::Error> + Send + 'static,
 ) -> PyResult<Rows> {
     let cancel = CancelFlag::new();
     let flag = cancel.clone();
@@ -308,10 +321,60 @@ fn run_interruptibly(
     std::thread::Builder::new()
         .name("kgraph statement".into())
         .spawn(move || {
-            let _ = send.send(db.execute_cancellable(&query, params, &flag));
+            let _ = send.send(statement(&flag));
         })
         .map_err(|e| Error::new_err(format!("could not start the statement's thread: {e}")))?;
     transaction::wait(py, receive, Some(&cancel))?.map_err(to_py)
+}
+
+/// What `Connection.execute` takes: a statement's text, or a statement prepared.
+#[derive(FromPyObject)]
+enum Query {
+    Text(String),
+    Prepared(Py<PreparedStatement>),
+}
+
+impl Connection {
+    fn execute_prepared(
+        &self,
+        py: Python<'_>,
+        prepared: &Arc<engine::Prepared<'static>>,
+        params: engine::Params,
+    ) -> PyResult<QueryResult> {
+        if !std::ptr::eq(prepared.database(), &*self.db) {
+            return Err(Error::new_err("this statement was prepared on another database"));
+        }
+        let open = self.open().as_ref().map(transaction::Open::statements);
+        let rows = match open {
+            // A transaction runs statements on its own thread, from their text.
+            Some(tx) => tx.execute(py, prepared.text().to_string(), params)?,
+            None => {
+                self.writer.refuse_self_wait()?;
+                let prepared = prepared.clone();
+                run_interruptibly(py, move |cancel| prepared.execute_cancellable(params, cancel))?
+            }
+        };
+        Ok(QueryResult { rows, next: std::sync::atomic::AtomicUsize::new(0) })
+    }
+}
+
+/// A statement parsed once (`Connection.prepare`), run by `Connection.execute(prepared, …)`.
+#[pyclass(module = "kgraph", frozen)]
+struct PreparedStatement {
+    inner: Arc<engine::Prepared<'static>>,
+}
+
+#[pymethods]
+impl PreparedStatement {
+    /// The statement's text.
+    #[getter]
+    fn text(&self) -> &str {
+        self.inner.text()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<kgraph.PreparedStatement {:?}>", self.inner.text())
+    }
 }
 
 #[pymodule]
@@ -321,6 +384,7 @@ fn kgraph(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Connection>()?;
     m.add_class::<QueryResult>()?;
     m.add_class::<Transaction>()?;
+    m.add_class::<PreparedStatement>()?;
     m.add_class::<arrow::ArrowStream>()?;
     m.add("Error", py.get_type::<Error>())?;
     m.add("SyntaxError", py.get_type::<SyntaxError>())?;

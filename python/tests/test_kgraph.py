@@ -363,3 +363,26 @@ def test_ctrl_c_in_a_transaction_cancels_the_statement_only(conn):
             conn.execute("UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b CREATE (:Slow)")
         assert count(conn, "Slow") == 0
     assert count(conn, "T") == 1 and count(conn, "Slow") == 0
+
+
+def test_prepared_statements_run_many_times_with_their_parameters(conn):
+    conn.execute("UNWIND range(1, 20) AS i CREATE (:Host {id: i, name: 'h' + i})")
+    by_id = conn.prepare("MATCH (h:Host {id: $id}) RETURN h.name AS name")
+    assert by_id.text.startswith("MATCH (h:Host")
+    assert [conn.execute(by_id, {"id": i}).get_next() for i in (3, 7, 20)] == [["h3"], ["h7"], ["h20"]]
+    conn.execute("CREATE (:Host {id: 21, name: 'late'})")  # the plan is made again for the new graph
+    assert conn.execute(by_id, {"id": 21}).get_next() == ["late"]
+    with pytest.raises(kgraph.ParameterMissing):
+        conn.execute(by_id)
+    with pytest.raises(kgraph.SyntaxError, match="line 1, column"):
+        conn.prepare("MATCH (h RETURN h")
+    # Inside a transaction it sees the transaction's writes, and a rollback takes them back.
+    with pytest.raises(RuntimeError):
+        with conn.transaction():
+            conn.execute("CREATE (:Host {id: 99, name: 'tx'})")
+            assert conn.execute(by_id, {"id": 99}).get_next() == ["tx"]
+            raise RuntimeError("undo")
+    assert conn.execute(by_id, {"id": 99}).get_num_tuples() == 0
+    other = kgraph.Connection(kgraph.Database())
+    with pytest.raises(kgraph.Error, match="prepared on another database"):
+        other.execute(by_id, {"id": 1})

@@ -307,13 +307,33 @@ impl Database {
     /// # Ok::<(), kgraph::Error>(())
     /// ```
     pub fn prepare(&self, query: &str) -> Result<Prepared<'_>, Error> {
-        let range = one_statement(query)?;
-        if is_checkpoint(&query[range.clone()]) {
-            return Err(Error::NotOneStatement("CHECKPOINT cannot be prepared: execute it".into()));
-        }
-        let statement = on_a_deep_enough_stack(query.len(), || parser::parse_statement(query, range))
-            .map_err(|e| Error::query(e, query, ""))?;
-        Ok(Prepared { db: self, text: query.to_string(), statement, plan: RwLock::new(None) })
+        Ok(Prepared {
+            db: Holder::Borrowed(self),
+            text: query.to_string(),
+            statement: parse_one(query)?,
+            plan: RwLock::new(None),
+        })
+    }
+
+    /// [`Database::prepare`] for a statement that outlives any borrow of the database: it holds
+    /// the database by its `Arc` (for bindings and services that keep statements in objects of
+    /// their own).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let db = Arc::new(kgraph::Database::in_memory());
+    /// let count = db.prepare_shared("MATCH (n) RETURN count(n) AS n")?;
+    /// let worker = std::thread::spawn(move || count.execute(()).map(|rows| rows.len()));
+    /// assert_eq!(worker.join().unwrap()?, 1);
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn prepare_shared(self: &Arc<Self>, query: &str) -> Result<Prepared<'static>, Error> {
+        Ok(Prepared {
+            db: Holder::Shared(self.clone()),
+            text: query.to_string(),
+            statement: parse_one(query)?,
+            plan: RwLock::new(None),
+        })
     }
 
     /// Starts a transaction: its statements see each other's changes and no one else sees them
@@ -594,10 +614,39 @@ fn is_checkpoint(text: &str) -> bool {
     crate::db::is_checkpoint(text)
 }
 
-/// A statement parsed once and run many times: see [`Database::prepare`].
+/// The one statement of `query`, parsed; `CHECKPOINT` is refused (it is not a statement to plan).
+fn parse_one(query: &str) -> Result<Statement, Error> {
+    let range = one_statement(query)?;
+    if is_checkpoint(&query[range.clone()]) {
+        return Err(Error::NotOneStatement("CHECKPOINT cannot be prepared: execute it".into()));
+    }
+    on_a_deep_enough_stack(query.len(), || parser::parse_statement(query, range))
+        .map_err(|e| Error::query(e, query, ""))
+}
+
+/// How a prepared statement holds its database.
+#[derive(Debug)]
+enum Holder<'db> {
+    Borrowed(&'db Database),
+    Shared(Arc<Database>),
+}
+
+impl std::ops::Deref for Holder<'_> {
+    type Target = Database;
+
+    fn deref(&self) -> &Database {
+        match self {
+            Holder::Borrowed(db) => db,
+            Holder::Shared(db) => db,
+        }
+    }
+}
+
+/// A statement parsed once and run many times: see [`Database::prepare`] and
+/// [`Database::prepare_shared`].
 #[derive(Debug)]
 pub struct Prepared<'db> {
-    db: &'db Database,
+    db: Holder<'db>,
     text: String,
     statement: Statement,
     plan: PlanCache,
@@ -626,6 +675,18 @@ impl Prepared<'_> {
     /// The statement's text.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The database it runs on.
+    ///
+    /// ```
+    /// let db = kgraph::Database::in_memory();
+    /// let one = db.prepare("RETURN 1 AS one")?;
+    /// assert!(std::ptr::eq(one.database(), &db));
+    /// # Ok::<(), kgraph::Error>(())
+    /// ```
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 }
 
