@@ -386,3 +386,12 @@ def test_prepared_statements_run_many_times_with_their_parameters(conn):
     other = kgraph.Connection(kgraph.Database())
     with pytest.raises(kgraph.Error, match="prepared on another database"):
         other.execute(by_id, {"id": 1})
+
+
+def test_the_readme_from_python_example_runs(monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks, "README.md has a Python example"
+    monkeypatch.chdir(ROOT)
+    exec(compile(blocks[0], "README.md", "exec"), {})
+    assert "['APT31', '2025-05-28']" in capsys.readouterr().out
