@@ -274,6 +274,18 @@ struct Transaction {
     id: u64,
 }
 
+impl Drop for Transaction {
+    /// An unended transaction whose object Python lets go is rolled back, as the engine's is.
+    fn drop(&mut self) {
+        let connection = self.connection.get();
+        let mut open = connection.open();
+        if open.as_ref().is_some_and(|tx| tx.id == self.id) {
+            // Dropping it closes its channel; its thread rolls back.
+            open.take();
+        }
+    }
+}
+
 #[pymethods]
 impl Transaction {
     /// Lets every statement of the transaction stand (in a directory, once it is on disk).

@@ -299,13 +299,21 @@ def test_kuzu_transaction_statements(conn):
 
 
 def test_an_unended_transaction_is_rolled_back_when_dropped():
-    db = kgraph.Database()
-    conn = kgraph.Connection(db)
-    conn.transaction()
-    conn.execute("CREATE (:T)")
-    del conn
     import gc
 
+    db = kgraph.Database()
+    conn = kgraph.Connection(db)
+    tx = conn.transaction()
+    conn.execute("CREATE (:T)")
+    del tx
+    gc.collect()
+    assert count(conn, "T") == 0  # rolled back, and the connection outside any transaction
+    conn.execute("CREATE (:Kept)")
+    assert count(kgraph.Connection(db), "Kept") == 1
+    # A connection dropped with one open (Kùzu's BEGIN TRANSACTION) rolls it back too.
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute("CREATE (:T)")
+    del conn
     gc.collect()
     other = kgraph.Connection(db)
     assert count(other, "T") == 0  # would wait for ever if the lock were still held
