@@ -84,6 +84,25 @@ fn column(rows: &Rows, span: Range<usize>, at: usize, ty: &DataType) -> ArrayRef
     }
 }
 
+/// Whether every column is one that Arrow hands to a DataFrame as the value-by-value conversion
+/// would: integers only, floats only or booleans only, without nulls; or strings, nulls allowed.
+/// Columns of anything else (entities, lists, maps, mixed types, numbers with nulls) are not.
+pub(crate) fn plain_columns(rows: &Rows) -> bool {
+    (0..rows.columns().len()).all(|at| {
+        let mut values = rows.iter().map(|row| &row.values()[at]);
+        match values.next() {
+            None => true,
+            Some(Value::Int(_)) => values.all(|v| matches!(v, Value::Int(_))),
+            Some(Value::Float(_)) => values.all(|v| matches!(v, Value::Float(_))),
+            Some(Value::Bool(_)) => values.all(|v| matches!(v, Value::Bool(_))),
+            Some(Value::String(_) | Value::Null) => {
+                values.all(|v| matches!(v, Value::String(_) | Value::Null))
+            }
+            Some(_) => false,
+        }
+    })
+}
+
 /// The rows as record batches of at most `chunk_size` rows each, all of one schema: a column's type
 /// is decided over every row, so that the batches agree.
 pub(crate) fn record_batches(

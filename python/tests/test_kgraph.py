@@ -97,6 +97,15 @@ def test_dataframes(conn):
     assert pl["load"].max() == pytest.approx(99.9)
     empty = conn.execute("MATCH (h:Host) WHERE h.id < 0 RETURN h.id AS id, h.up AS up").get_as_df()
     assert list(empty.columns) == ["id", "up"] and len(empty) == 0
+    # Plain columns go through Arrow, the others value by value: both give the rows as they are.
+    plain = conn.execute("MATCH (h:Host) RETURN h.id AS id, h.up AS up, h.load AS load, 'x' + h.id AS s ORDER BY id")
+    assert plain.get_as_df().values.tolist() == [list(row) for row in plain]
+    assert [str(t) for t in plain.get_as_df().dtypes[:3]] == ["int64", "bool", "float64"]
+    mixed = conn.execute("MATCH (h:Host) RETURN CASE WHEN h.id < 2 THEN h.id END AS sparse, h AS node ORDER BY h.id LIMIT 3")
+    frame = mixed.get_as_df()
+    assert frame["sparse"].isna().tolist() == [False, False, True] and frame["sparse"].tolist()[:2] == [0, 1]
+    assert frame["node"][0]["_label"] == "Host"
+    assert conn.execute("MATCH (h:Host) RETURN h.id AS id ORDER BY id LIMIT 3").get_as_pl()["id"].to_list() == [0, 1, 2]
 
 
 def test_arrow_tables_typed_by_column_in_batches(conn):
