@@ -210,11 +210,7 @@ impl Session {
         let parsed = Instant::now();
         let compiled = Compiled::new(&statement, &self.graph, self.passes)?;
         if self.read_only && compiled.writes() {
-            return Err(QueryError::new(
-                crate::query::ErrorKind::ReadOnly,
-                "this statement changes the graph, and the database was opened read-only",
-                None,
-            ));
+            return Err(crate::statement::refused_as_read_only());
         }
         let timing = Timing { parse: parsed - started, plan: parsed.elapsed(), execute: Duration::ZERO };
         let limits =

@@ -19,6 +19,16 @@ use crate::value::Value;
 /// less than 2 MiB.
 pub(crate) const STATEMENT_STACK: usize = 4 << 20;
 
+/// The error for a statement that would write, refused before it runs because the graph was
+/// opened read-only (a `Database` or a `Session`).
+pub(crate) fn refused_as_read_only() -> QueryError {
+    QueryError::new(
+        ErrorKind::ReadOnly,
+        "this statement changes the graph, and the database was opened read-only",
+        None,
+    )
+}
+
 /// Runs `f`, the work on a statement of `text_len` bytes, on a stack deep enough for it: a thread
 /// with less stack left than it may need runs it on a stack of its own (allocated for the call,
 /// which costs more than a small lookup does: so the need is reckoned from the text, as nesting and

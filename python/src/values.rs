@@ -52,25 +52,24 @@ pub(crate) fn relationship_dict<'py>(py: Python<'py>, rel: &Relationship) -> PyR
     Ok(dict)
 }
 
+/// A node or relationship the statement deleted: a dict of its id alone.
+fn id_only(py: Python<'_>, id: u32) -> PyResult<Bound<'_, PyAny>> {
+    let dict = PyDict::new(py);
+    dict.set_item("_id", id)?;
+    Ok(dict.into_any())
+}
+
 pub(crate) fn to_py_value<'py>(py: Python<'py>, value: ValueRef<'_>) -> PyResult<Bound<'py, PyAny>> {
     let read_err = |e: engine::GetError| Error::new_err(e.to_string());
     Ok(match value.value() {
         Value::Node(n) => match value.read::<Node>() {
             Ok(node) => node_dict(py, &node)?.into_any(),
             // Deleted by the statement that returned it: only its id is left.
-            Err(_) => {
-                let dict = PyDict::new(py);
-                dict.set_item("_id", n.0)?;
-                dict.into_any()
-            }
+            Err(_) => id_only(py, n.0)?,
         },
         Value::Relationship(e) => match value.read::<Relationship>() {
             Ok(rel) => relationship_dict(py, &rel)?.into_any(),
-            Err(_) => {
-                let dict = PyDict::new(py);
-                dict.set_item("_id", e.0)?;
-                dict.into_any()
-            }
+            Err(_) => id_only(py, e.0)?,
         },
         Value::Path(_) => {
             let path = value.read::<engine::Path>().map_err(read_err)?;

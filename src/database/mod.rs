@@ -85,14 +85,6 @@ struct Settings {
     read_only: bool,
 }
 
-fn read_only_error() -> QueryError {
-    QueryError::new(
-        crate::query::ErrorKind::ReadOnly,
-        "this statement changes the graph, and the database was opened read-only",
-        None,
-    )
-}
-
 impl State {
     pub(crate) fn graph(&self) -> &Graph {
         match &self.backing {
@@ -119,7 +111,7 @@ impl State {
     pub(crate) fn refuse_writes_when_read_only(&self) -> Result<(), QueryError> {
         // A view stays read-only whatever the settings say: what it changed would be lost.
         if self.settings.read_only || matches!(self.backing, Backing::View(_)) {
-            return Err(read_only_error());
+            return Err(crate::statement::refused_as_read_only());
         }
         Ok(())
     }
@@ -307,12 +299,7 @@ impl Database {
     /// # Ok::<(), kgraph::Error>(())
     /// ```
     pub fn prepare(&self, query: &str) -> Result<Prepared<'_>, Error> {
-        Ok(Prepared {
-            db: Holder::Borrowed(self),
-            text: query.to_string(),
-            statement: parse_one(query)?,
-            plan: RwLock::new(None),
-        })
+        Prepared::new(Holder::Borrowed(self), query)
     }
 
     /// [`Database::prepare`] for a statement that outlives any borrow of the database: it holds
@@ -328,12 +315,7 @@ impl Database {
     /// # Ok::<(), kgraph::Error>(())
     /// ```
     pub fn prepare_shared(self: &Arc<Self>, query: &str) -> Result<Prepared<'static>, Error> {
-        Ok(Prepared {
-            db: Holder::Shared(self.clone()),
-            text: query.to_string(),
-            statement: parse_one(query)?,
-            plan: RwLock::new(None),
-        })
+        Prepared::new(Holder::Shared(self.clone()), query)
     }
 
     /// Starts a transaction: its statements see each other's changes and no one else sees them
@@ -395,7 +377,9 @@ impl Database {
                         crate::misp::link_same_as(g)
                     }
                     Backing::Directory(d) => d.absorb(*graph)?,
-                    Backing::View(_) => return Err(Error::query(read_only_error(), "", "")),
+                    Backing::View(_) => {
+                        return Err(Error::query(crate::statement::refused_as_read_only(), "", ""));
+                    }
                 };
                 state.graph_mut().prepare_reads();
                 LoadReport { same_as, ..report }
@@ -435,7 +419,7 @@ impl Database {
         match &mut state.backing {
             Backing::Memory(_) => Ok(()),
             Backing::Directory(d) => d.checkpoint(),
-            Backing::View(_) => Err(Error::query(read_only_error(), "", "")),
+            Backing::View(_) => Err(Error::query(crate::statement::refused_as_read_only(), "", "")),
         }
     }
 
@@ -614,16 +598,6 @@ fn is_checkpoint(text: &str) -> bool {
     crate::db::is_checkpoint(text)
 }
 
-/// The one statement of `query`, parsed; `CHECKPOINT` is refused (it is not a statement to plan).
-fn parse_one(query: &str) -> Result<Statement, Error> {
-    let range = one_statement(query)?;
-    if is_checkpoint(&query[range.clone()]) {
-        return Err(Error::NotOneStatement("CHECKPOINT cannot be prepared: execute it".into()));
-    }
-    on_a_deep_enough_stack(query.len(), || parser::parse_statement(query, range))
-        .map_err(|e| Error::query(e, query, ""))
-}
-
 /// How a prepared statement holds its database.
 #[derive(Debug)]
 enum Holder<'db> {
@@ -652,7 +626,19 @@ pub struct Prepared<'db> {
     plan: PlanCache,
 }
 
-impl Prepared<'_> {
+impl<'db> Prepared<'db> {
+    /// The one statement of `query`, parsed; `CHECKPOINT` is refused (it is not a statement to
+    /// plan).
+    fn new(db: Holder<'db>, query: &str) -> Result<Prepared<'db>, Error> {
+        let range = one_statement(query)?;
+        if is_checkpoint(&query[range.clone()]) {
+            return Err(Error::NotOneStatement("CHECKPOINT cannot be prepared: execute it".into()));
+        }
+        let statement = on_a_deep_enough_stack(query.len(), || parser::parse_statement(query, range))
+            .map_err(|e| Error::query(e, query, ""))?;
+        Ok(Prepared { db, text: query.to_string(), statement, plan: RwLock::new(None) })
+    }
+
     /// Runs the statement with `params`.
     pub fn execute(&self, params: impl IntoParams) -> Result<Rows, Error> {
         self.execute_cancellable(params, &CancelFlag::new())

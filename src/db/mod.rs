@@ -603,7 +603,6 @@ pub fn decode_journal(bytes: &[u8]) -> Result<JournalScan, DbError> {
     Ok(JournalScan { base: scan.base, statements, valid_len: scan.valid_len, dropped: scan.dropped })
 }
 
-/// The statement text without comments and surrounding blanks.
 /// Whether a statement is the `CHECKPOINT` command, with any comments and spaces around it. Comments
 /// are found by the one scanner that knows strings ([`crate::query::split::scan`]), so a `//`
 /// inside a string is not taken for one.

@@ -246,56 +246,42 @@ impl Graph {
         }
     }
 
+    /// The nodes after `after` (from the first when `None`), in id order, carrying `label` (any
+    /// node when `None`): what [`Graph::next_node`], [`Graph::next_nodes`] and
+    /// [`Graph::nodes_labelled`] each take some of.
+    fn nodes_after(&self, after: Option<NodeId>, label: Option<Sym>) -> impl Iterator<Item = NodeId> + '_ {
+        let start = after.map_or(Bound::Unbounded, |n| Bound::Excluded(n.0));
+        let labelled = label.map(|l| {
+            self.by_label
+                .get(&l)
+                .into_iter()
+                .flat_map(move |set| set.range((start, Bound::Unbounded)))
+                .map(|&i| NodeId(i))
+        });
+        let all = label.is_none().then(|| {
+            let first = after.map_or(0, |n| n.0 as usize + 1);
+            (first..self.g.node_bound()).map(|i| NodeId(i as u32)).filter(|&n| self.contains_node(n))
+        });
+        labelled.into_iter().flatten().chain(all.into_iter().flatten())
+    }
+
     /// The first node after `after` (in id order) carrying `label` (any node when `None`).
     /// A cursor rather than an iterator, so that a scan holds no borrow of the graph between rows.
     pub fn next_node(&self, after: Option<NodeId>, label: Option<Sym>) -> Option<NodeId> {
-        let start = after.map_or(Bound::Unbounded, |n| Bound::Excluded(n.0));
-        match label {
-            Some(l) => {
-                let set = self.by_label.get(&l)?;
-                set.range((start, Bound::Unbounded)).next().map(|&i| NodeId(i))
-            }
-            None => {
-                let first = after.map_or(0, |n| n.0 as usize + 1);
-                (first..self.g.node_bound()).map(|i| NodeId(i as u32)).find(|&n| self.contains_node(n))
-            }
-        }
+        self.nodes_after(after, label).next()
     }
 
     /// Every node carrying `label` (every node when `None`), in id order: for a reader that holds
     /// the graph for the whole walk.
     pub fn nodes_labelled(&self, label: Option<Sym>) -> impl Iterator<Item = NodeId> + '_ {
-        let labelled = label.map(|l| self.by_label.get(&l).into_iter().flatten().map(|&i| NodeId(i)));
-        let all = match label {
-            Some(_) => None,
-            None => {
-                Some((0..self.g.node_bound()).map(|i| NodeId(i as u32)).filter(|&n| self.contains_node(n)))
-            }
-        };
-        labelled.into_iter().flatten().chain(all.into_iter().flatten())
+        self.nodes_after(None, label)
     }
 
     /// Up to `max` nodes after `after` (in id order) carrying `label` (any node when `None`),
     /// appended to `out`: [`Graph::next_node`] for many at once, the label's set walked once
     /// instead of searched per node.
     pub fn next_nodes(&self, after: Option<NodeId>, label: Option<Sym>, max: usize, out: &mut Vec<NodeId>) {
-        let start = after.map_or(Bound::Unbounded, |n| Bound::Excluded(n.0));
-        match label {
-            Some(l) => {
-                if let Some(set) = self.by_label.get(&l) {
-                    out.extend(set.range((start, Bound::Unbounded)).take(max).map(|&i| NodeId(i)));
-                }
-            }
-            None => {
-                let first = after.map_or(0, |n| n.0 as usize + 1);
-                out.extend(
-                    (first..self.g.node_bound())
-                        .map(|i| NodeId(i as u32))
-                        .filter(|&n| self.contains_node(n))
-                        .take(max),
-                );
-            }
-        }
+        out.extend(self.nodes_after(after, label).take(max));
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
