@@ -106,6 +106,7 @@ pub fn to_json(graph: &Graph, v: &Value) -> Json {
             "nodes": p.nodes.iter().map(|n| node_json(graph, *n)).collect::<Vec<_>>(),
             "relationships": p.relationships.iter().map(|e| edge_json(graph, *e)).collect::<Vec<_>>(),
         }),
+        Value::Temporal(t) => t.to_json(),
     }
 }
 
@@ -251,6 +252,9 @@ pub fn from_json(json: Json) -> Value {
         },
         Json::String(s) => Value::String(s),
         Json::Array(items) => Value::List(items.into_iter().map(from_json).collect()),
-        Json::Object(m) => Value::Map(m.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+        Json::Object(m) => match crate::temporal::Temporal::from_json_object(&m) {
+            Some(t) => Value::Temporal(t),
+            None => Value::Map(m.into_iter().map(|(k, v)| (k, from_json(v))).collect()),
+        },
     }
 }

@@ -13,6 +13,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{EdgeId, NodeId};
+use crate::temporal::Temporal;
 
 /// A value as openCypher defines it. Nodes, relationships and paths are references into a graph;
 /// resolve them through [`crate::Graph`] to see their labels and properties.
@@ -29,6 +30,9 @@ pub enum Value {
     Relationship(EdgeId),
     // Boxed: the other variants fit in 24 bytes, and a value is stored once per property.
     Path(Box<PathValue>),
+    /// A date, time, datetime or duration. Last, so that the variants before it keep the numbers
+    /// snapshots written before temporal values existed gave them.
+    Temporal(Temporal),
 }
 
 /// A path alternates nodes and relationships: `nodes.len() == relationships.len() + 1`.
@@ -56,16 +60,25 @@ impl Value {
             Value::Node(_) => "Node",
             Value::Relationship(_) => "Relationship",
             Value::Path(_) => "Path",
+            Value::Temporal(t) => t.type_name(),
         }
     }
 
     /// Whether this value may be stored as a property: scalars and lists of scalars.
     pub fn is_storable(&self) -> bool {
         match self {
-            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => true,
-            Value::List(items) => items
-                .iter()
-                .all(|v| matches!(v, Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_))),
+            Value::Null
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::String(_)
+            | Value::Temporal(_) => true,
+            Value::List(items) => items.iter().all(|v| {
+                matches!(
+                    v,
+                    Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) | Value::Temporal(_)
+                )
+            }),
             _ => false,
         }
     }
@@ -97,6 +110,7 @@ impl Value {
             (Node(a), Node(b)) => Some(a == b),
             (Relationship(a), Relationship(b)) => Some(a == b),
             (Path(a), Path(b)) => Some(a == b),
+            (Temporal(a), Temporal(b)) => Some(a.equals(b)),
             (List(a), List(b)) => {
                 if a.len() != b.len() {
                     return Some(false);
@@ -139,6 +153,7 @@ impl Value {
             (Float(a), Int(b)) => int_float_cmp(*b, *a).map(Ordering::reverse),
             (String(a), String(b)) => Some(a.cmp(b)),
             (Bool(a), Bool(b)) => Some(a.cmp(b)),
+            (Temporal(a), Temporal(b)) => a.compare(b),
             (List(a), List(b)) => {
                 for (x, y) in a.iter().zip(b) {
                     match x.cypher_cmp(y)? {
@@ -152,8 +167,9 @@ impl Value {
         }
     }
 
-    /// The total order of `ORDER BY` (ascending): maps, nodes, relationships, lists, paths, strings,
-    /// booleans, numbers (NaN after all numbers), then null last.
+    /// The total order of `ORDER BY` (ascending): maps, nodes, relationships, lists, paths, temporal
+    /// values (datetimes, local datetimes, dates, times, local times, durations), strings, booleans,
+    /// numbers (NaN after all numbers), then null last.
     pub fn order_cmp(&self, other: &Value) -> Ordering {
         use Value::*;
         let rank = |v: &Value| match v {
@@ -162,10 +178,11 @@ impl Value {
             Relationship(_) => 2,
             List(_) => 3,
             Path(_) => 4,
-            String(_) => 5,
-            Bool(_) => 6,
-            Int(_) | Float(_) => 7,
-            Null => 8,
+            Temporal(_) => 5,
+            String(_) => 6,
+            Bool(_) => 7,
+            Int(_) | Float(_) => 8,
+            Null => 9,
         };
         match (self, other) {
             (Int(a), Int(b)) => a.cmp(b),
@@ -192,6 +209,7 @@ impl Value {
                 a.len().cmp(&b.len())
             }
             (Path(a), Path(b)) => a.nodes.cmp(&b.nodes).then_with(|| a.relationships.cmp(&b.relationships)),
+            (Temporal(a), Temporal(b)) => a.order(b),
             (Map(a), Map(b)) => {
                 for ((ka, va), (kb, vb)) in a.iter().zip(b) {
                     match ka.cmp(kb).then_with(|| va.order_cmp(vb)) {
@@ -296,6 +314,10 @@ pub fn hash_equivalence<H: Hasher>(v: &Value, state: &mut H) {
         Node(n) => (8u8, n).hash(state),
         Relationship(r) => (9u8, r).hash(state),
         Path(p) => (10u8, p).hash(state),
+        Temporal(t) => {
+            11u8.hash(state);
+            t.hash_equivalence(state);
+        }
     }
 }
 
@@ -419,7 +441,14 @@ impl fmt::Display for Value {
             Value::Node(id) => write!(f, "node({})", id.0),
             Value::Relationship(id) => write!(f, "relationship({})", id.0),
             Value::Path(p) => write!(f, "path({} nodes)", p.nodes.len()),
+            Value::Temporal(t) => write!(f, "{}('{t}')", t.constructor()),
         }
+    }
+}
+
+impl From<Temporal> for Value {
+    fn from(t: Temporal) -> Self {
+        Value::Temporal(t)
     }
 }
 

@@ -126,6 +126,7 @@ impl<'a> ValueRef<'a> {
                     .collect::<Vec<_>>();
                 serde_json::json!({ "nodes": nodes, "relationships": relationships })
             }
+            Value::Temporal(t) => t.to_json(),
         }
     }
 }
