@@ -30,6 +30,7 @@ mod session;
 pub mod snapshot;
 mod statement;
 pub mod stix;
+pub mod temporal;
 pub mod value;
 
 pub use database::{

@@ -6,7 +6,7 @@
 //! | offset | size | field                                   |
 //! |--------|------|-----------------------------------------|
 //! | 0      | 8    | magic `\x89KGRAPH\n`                    |
-//! | 8      | 4    | format version (currently 4)            |
+//! | 8      | 4    | format version (currently 5)            |
 //! | 12     | 8    | payload length in bytes                 |
 //! | 20     | 4    | CRC-32 (IEEE) of the payload            |
 //! | 24     | n    | payload                                 |
@@ -35,9 +35,10 @@ use crate::graph::{Graph, Labels, OutRows, Properties, Sym, type_codes};
 use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
-/// The version written; versions 1 (before property indexes), 2 (relationships as records) and 3
-/// (no bitmap of the ids in use) are still read.
-pub const VERSION: u32 = 4;
+/// The version written; versions 1 (before property indexes), 2 (relationships as records), 3
+/// (no bitmap of the ids in use) and 4 (no temporal values: the same layout, which an older kgraph
+/// would misread as damage where a property holds one) are still read.
+pub const VERSION: u32 = 5;
 const HEADER_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error)]

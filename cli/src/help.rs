@@ -248,6 +248,99 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("pi", "pi()  π"),
     ("e", "e()  Euler's number"),
     ("rand", "rand()  a random float in [0, 1)"),
+    ("timestamp", "timestamp()  milliseconds since 1970-01-01T00:00Z when the statement started"),
+    (
+        "date",
+        "date(text or map or temporal)  a date: date('2025-05-28'), date({year: 2025, week: 22}), date(datetime); date() the statement's current one (UTC), date({timezone: 'Europe/Prague'}) elsewhere",
+    ),
+    (
+        "date.truncate",
+        "date.truncate(unit, temporal [, map])  a date cut down to millennium, century, decade, year, weekYear, quarter, month, week, day, hour, minute, second, millisecond or microsecond, then the map's components set",
+    ),
+    ("date.statement", "date.statement([zone])  the current date when the statement started"),
+    (
+        "date.transaction",
+        "date.transaction([zone])  the current date when the transaction (here: the statement) started",
+    ),
+    ("date.realtime", "date.realtime([zone])  the current date at the moment of the call"),
+    (
+        "localtime",
+        "localtime(text or map or temporal)  a time of day without a zone: localtime('10:00:30.5'); localtime() the statement's current one (UTC), localtime({timezone: 'Europe/Prague'}) elsewhere",
+    ),
+    (
+        "localtime.truncate",
+        "localtime.truncate(unit, temporal [, map])  a time of day without a zone cut down to millennium, century, decade, year, weekYear, quarter, month, week, day, hour, minute, second, millisecond or microsecond, then the map's components set",
+    ),
+    ("localtime.statement", "localtime.statement([zone])  the current localtime when the statement started"),
+    (
+        "localtime.transaction",
+        "localtime.transaction([zone])  the current localtime when the transaction (here: the statement) started",
+    ),
+    ("localtime.realtime", "localtime.realtime([zone])  the current localtime at the moment of the call"),
+    (
+        "time",
+        "time(text or map or temporal)  a time of day with an offset: time('10:00+02:00'); time() the statement's current one (UTC), time({timezone: 'Europe/Prague'}) elsewhere",
+    ),
+    (
+        "time.truncate",
+        "time.truncate(unit, temporal [, map])  a time of day with an offset cut down to millennium, century, decade, year, weekYear, quarter, month, week, day, hour, minute, second, millisecond or microsecond, then the map's components set",
+    ),
+    ("time.statement", "time.statement([zone])  the current time when the statement started"),
+    (
+        "time.transaction",
+        "time.transaction([zone])  the current time when the transaction (here: the statement) started",
+    ),
+    ("time.realtime", "time.realtime([zone])  the current time at the moment of the call"),
+    (
+        "localdatetime",
+        "localdatetime(text or map or temporal)  a date and time without a zone: localdatetime('2025-05-28T10:00'); localdatetime() the statement's current one (UTC), localdatetime({timezone: 'Europe/Prague'}) elsewhere",
+    ),
+    (
+        "localdatetime.truncate",
+        "localdatetime.truncate(unit, temporal [, map])  a date and time without a zone cut down to millennium, century, decade, year, weekYear, quarter, month, week, day, hour, minute, second, millisecond or microsecond, then the map's components set",
+    ),
+    (
+        "localdatetime.statement",
+        "localdatetime.statement([zone])  the current localdatetime when the statement started",
+    ),
+    (
+        "localdatetime.transaction",
+        "localdatetime.transaction([zone])  the current localdatetime when the transaction (here: the statement) started",
+    ),
+    (
+        "localdatetime.realtime",
+        "localdatetime.realtime([zone])  the current localdatetime at the moment of the call",
+    ),
+    (
+        "datetime",
+        "datetime(text or map or temporal)  an instant with an offset or an IANA zone: datetime('2025-05-28T10:00[Europe/Prague]'); datetime() the statement's current one (UTC), datetime({timezone: 'Europe/Prague'}) elsewhere",
+    ),
+    (
+        "datetime.truncate",
+        "datetime.truncate(unit, temporal [, map])  an instant with an offset or an IANA zone cut down to millennium, century, decade, year, weekYear, quarter, month, week, day, hour, minute, second, millisecond or microsecond, then the map's components set",
+    ),
+    ("datetime.statement", "datetime.statement([zone])  the current datetime when the statement started"),
+    (
+        "datetime.transaction",
+        "datetime.transaction([zone])  the current datetime when the transaction (here: the statement) started",
+    ),
+    ("datetime.realtime", "datetime.realtime([zone])  the current datetime at the moment of the call"),
+    (
+        "duration",
+        "duration('P1Y2M3DT4H') or duration({days: 14, hours: 16})  months, days and seconds kept apart; fractions carry down",
+    ),
+    (
+        "datetime.fromepoch",
+        "datetime.fromepoch(seconds, nanoseconds)  the instant that long after 1970-01-01T00:00Z",
+    ),
+    (
+        "datetime.fromepochmillis",
+        "datetime.fromepochmillis(ms)  the instant ms milliseconds after 1970-01-01T00:00Z",
+    ),
+    ("duration.between", "duration.between(a, b)  from a to b in months, days and seconds"),
+    ("duration.inMonths", "duration.inMonths(a, b)  the whole months from a to b"),
+    ("duration.inDays", "duration.inDays(a, b)  the whole days from a to b"),
+    ("duration.inSeconds", "duration.inSeconds(a, b)  the time from a to b in seconds (with the fraction)"),
     ("exists", "exists(n.key) or exists((a)-->())  whether a property is set, or a pattern matches"),
     ("count", "count(*) rows, count(x) non-null values, count(DISTINCT x)  (aggregate)"),
     ("collect", "collect(x)  the non-null values as a list  (aggregate)"),

@@ -111,6 +111,8 @@ pub fn from_value(graph: &Graph, v: &Value) -> V {
         Value::Int(i) => V::Int(*i),
         Value::Float(x) => V::Float(*x),
         Value::String(s) => V::Str(s.clone()),
+        // The TCK writes a temporal value as the string its toString gives.
+        Value::Temporal(t) => V::Str(t.to_string()),
         Value::List(items) => V::List(items.iter().map(|i| from_value(graph, i)).collect()),
         Value::Map(m) => V::Map(m.iter().map(|(k, v)| (k.clone(), from_value(graph, v))).collect()),
         Value::Node(n) => V::Node {

@@ -29,6 +29,8 @@ enum ScalarOut<'a> {
     Int(i64),
     Float(f64),
     String(&'a str),
+    /// Its ISO 8601 text, which names its type. Last: records written before it still read.
+    Temporal(String),
 }
 
 #[derive(Serialize)]
@@ -45,6 +47,7 @@ enum ScalarIn {
     Int(i64),
     Float(f64),
     String(String),
+    Temporal(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,6 +112,7 @@ fn scalar_out(v: &Value) -> Option<ScalarOut<'_>> {
         Value::Int(i) => ScalarOut::Int(*i),
         Value::Float(f) => ScalarOut::Float(*f),
         Value::String(s) => ScalarOut::String(s),
+        Value::Temporal(t) => ScalarOut::Temporal(t.to_string()),
         _ => return None,
     })
 }
@@ -122,21 +126,24 @@ fn value_out(v: &Value) -> Option<ValueOut<'_>> {
     }
 }
 
-fn scalar_in(s: ScalarIn) -> Value {
-    match s {
+fn scalar_in(s: ScalarIn) -> Result<Value, String> {
+    Ok(match s {
         ScalarIn::Bool(b) => Value::Bool(b),
         ScalarIn::Int(i) => Value::Int(i),
         ScalarIn::Float(f) => Value::Float(f),
         ScalarIn::String(s) => Value::String(s),
-    }
+        ScalarIn::Temporal(text) => Value::Temporal(
+            crate::temporal::Temporal::from_canonical(&text).map_err(|e| format!("a temporal value: {e}"))?,
+        ),
+    })
 }
 
-fn value_in(v: ValueIn) -> Value {
-    match v {
+fn value_in(v: ValueIn) -> Result<Value, String> {
+    Ok(match v {
         ValueIn::Null => Value::Null,
-        ValueIn::Scalar(s) => scalar_in(s),
-        ValueIn::List(items) => Value::List(items.into_iter().map(scalar_in).collect()),
-    }
+        ValueIn::Scalar(s) => scalar_in(s)?,
+        ValueIn::List(items) => Value::List(items.into_iter().map(scalar_in).collect::<Result<_, _>>()?),
+    })
 }
 
 /// Why a statement's changes cannot be journalled.
@@ -314,7 +321,7 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
         let props = |props: Vec<(u32, ValueIn)>| -> Result<Properties, String> {
             let mut out = Properties::default();
             for (k, v) in props {
-                let v = value_in(v);
+                let v = value_in(v).map_err(fail)?;
                 if v.is_null() {
                     return Err(fail("a property is null".into()));
                 }
@@ -339,12 +346,16 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
                 props: props(p)?,
             },
             ChangeIn::EdgeDeleted(e) => Change::EdgeDeleted(EdgeId(e)),
-            ChangeIn::NodeProperty { id, key, value } => {
-                Change::NodeProperty { id: NodeId(id), key: name(key)?, value: value_in(value) }
-            }
-            ChangeIn::EdgeProperty { id, key, value } => {
-                Change::EdgeProperty { id: EdgeId(id), key: name(key)?, value: value_in(value) }
-            }
+            ChangeIn::NodeProperty { id, key, value } => Change::NodeProperty {
+                id: NodeId(id),
+                key: name(key)?,
+                value: value_in(value).map_err(fail)?,
+            },
+            ChangeIn::EdgeProperty { id, key, value } => Change::EdgeProperty {
+                id: EdgeId(id),
+                key: name(key)?,
+                value: value_in(value).map_err(fail)?,
+            },
             ChangeIn::LabelAdded { id, label } => Change::LabelAdded(NodeId(id), name(label)?),
             ChangeIn::LabelRemoved { id, label } => Change::LabelRemoved(NodeId(id), name(label)?),
             ChangeIn::IndexCreated { label, key } => {

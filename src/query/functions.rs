@@ -59,15 +59,24 @@ fn char_offset(s: &str, n: usize) -> usize {
 /// The random numbers `rand()` gives during one statement: the `n`-th draw is a fixed function of
 /// the statement's seed and `n`, so that running the statement again with the same seed (as a
 /// database does when it replays its journal) gives the same numbers.
+///
+/// It also holds the statement's clock: `datetime()`, `date.statement()` and the others read the
+/// one instant the statement started at, so that every row of a statement sees the same time.
 #[derive(Debug)]
 pub struct Draws {
     seed: u64,
     drawn: std::cell::Cell<u64>,
+    started: jiff::Timestamp,
 }
 
 impl Draws {
     pub fn new(seed: u64) -> Self {
-        Draws { seed, drawn: std::cell::Cell::new(0) }
+        Draws { seed, drawn: std::cell::Cell::new(0), started: jiff::Timestamp::now() }
+    }
+
+    /// When the statement started.
+    pub fn started(&self) -> jiff::Timestamp {
+        self.started
     }
 
     /// A seed nobody can predict: std's randomly keyed hasher (keyed afresh for each thread) over a

@@ -24,6 +24,8 @@ const INT: u32 = 2;
 const FLOAT: u32 = 3;
 const STRING: u32 = 4;
 const LIST: u32 = 5;
+/// Serialized as its ISO 8601 text (see `temporal`'s `Serialize`).
+const TEMPORAL: u32 = 10;
 const UNSTORABLE: [(u32, &str); 5] = [(0, "Null"), (6, "Map"), (7, "Node"), (8, "Relationship"), (9, "Path")];
 
 /// The nodes of one chunk, which must use every byte of it.
@@ -148,6 +150,15 @@ impl<'b> Input<'b> {
                 let text = std::str::from_utf8(self.take(len)?)
                     .map_err(|e| format!("cannot decode the nodes: a string is not UTF-8 ({e})"))?;
                 Value::String(text.to_owned())
+            }
+            TEMPORAL => {
+                let len = self.len()?;
+                let text = std::str::from_utf8(self.take(len)?)
+                    .map_err(|e| format!("cannot decode the nodes: a temporal value is not UTF-8 ({e})"))?;
+                Value::Temporal(
+                    crate::temporal::Temporal::from_canonical(text)
+                        .map_err(|e| format!("cannot decode the nodes: {e}"))?,
+                )
             }
             LIST if list_allowed => {
                 let count = self.len()?;

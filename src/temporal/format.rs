@@ -43,7 +43,7 @@ pub(crate) fn write_offset(f: &mut impl Write, seconds: i32) -> fmt::Result {
     let sign = if seconds < 0 { '-' } else { '+' };
     let s = seconds.unsigned_abs();
     write!(f, "{sign}{:02}:{:02}", s / 3600, s / 60 % 60)?;
-    if s % 60 != 0 {
+    if !s.is_multiple_of(60) {
         write!(f, ":{:02}", s % 60)?;
     }
     Ok(())

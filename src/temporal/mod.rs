@@ -9,9 +9,9 @@
 //! The supported years are −9999 to 9999 (jiff's range); a value outside them is an error, never a
 //! wrapped or clamped one.
 
-mod arith;
+pub mod arith;
 mod build;
-mod fields;
+pub mod fields;
 mod format;
 mod parse;
 mod zone;
@@ -21,10 +21,10 @@ use std::hash::{Hash, Hasher};
 
 use jiff::civil;
 
-pub use arith::{add, between, multiply, subtract};
-pub use build::{Kind, construct};
-pub use fields::{field, truncate};
-pub use parse::parse;
+pub use arith::{Between, add, between, multiply, subtract};
+pub use build::{Field, Kind, construct, from_epoch_nanos};
+pub use fields::{Component, field, truncate};
+pub use parse::{parse, zone_or_offset};
 pub use zone::Zone;
 
 /// A temporal value.

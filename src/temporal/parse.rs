@@ -291,7 +291,7 @@ pub(crate) fn check_offset(seconds: i64) -> Result<i32> {
 }
 
 /// A time zone given as text in a map (`timezone: '+01:00'` or `'Europe/Prague'`).
-pub(crate) fn zone_or_offset(text: &str) -> Result<(i32, Option<Zone>)> {
+pub fn zone_or_offset(text: &str) -> Result<(i32, Option<Zone>)> {
     let mut cursor = Cursor { text: text.as_bytes(), at: 0 };
     if let Ok(Some(seconds)) = cursor.offset()
         && cursor.at == text.len()

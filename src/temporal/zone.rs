@@ -35,10 +35,7 @@ impl Zone {
     /// and returned under its canonical spelling.
     pub fn named(name: &str) -> Result<Zone> {
         if name.len() > 64 {
-            return Err(TemporalError(format!(
-                "no time zone is called `{}…`",
-                &name[..name.floor_char_boundary(64)]
-            )));
+            return Err(TemporalError("no time zone name is longer than 64 bytes".into()));
         }
         {
             let known = table().read().unwrap_or_else(|p| p.into_inner());

@@ -1,6 +1,8 @@
 //! Reading into values: a property of a node, a relationship or a map (`x.key`), an element of a
 //! list or a map (`x[i]`), and the check that an entity read was not deleted by this statement.
 
+use std::borrow::Cow;
+
 use super::*;
 
 /// Reading a node or relationship that this statement deleted is an error, not a silent null.
@@ -22,21 +24,23 @@ pub(super) fn check_exists(v: &Value, graph: &Graph, span: Span) -> Result<(), Q
 }
 
 /// Property `key` of `target`, where it already is: in the graph for a node or a relationship, in
-/// `target` for a map; null when absent or when `target` is null.
+/// `target` for a map; null when absent or when `target` is null. A component of a temporal value
+/// (`d.year`) is computed, so it comes back owned.
 pub(super) fn property_of<'x>(
     target: &'x Value,
     key: &PropertyKey,
     graph: &'x Graph,
     span: Span,
-) -> Result<&'x Value, QueryError> {
+) -> Result<Cow<'x, Value>, QueryError> {
     const NULL: &Value = &Value::Null;
     let in_props = |props: &'x crate::graph::Properties| key.resolve(graph).and_then(|s| props.get(s));
     check_exists(target, graph, span)?;
     match target {
-        Value::Null => Ok(NULL),
-        Value::Node(n) => Ok(in_props(graph.node_properties(*n)).unwrap_or(NULL)),
-        Value::Relationship(e) => Ok(in_props(graph.edge_properties(*e)).unwrap_or(NULL)),
-        Value::Map(m) => Ok(m.get(&key.name).unwrap_or(NULL)),
+        Value::Null => Ok(Cow::Borrowed(NULL)),
+        Value::Node(n) => Ok(Cow::Borrowed(in_props(graph.node_properties(*n)).unwrap_or(NULL))),
+        Value::Relationship(e) => Ok(Cow::Borrowed(in_props(graph.edge_properties(*e)).unwrap_or(NULL))),
+        Value::Map(m) => Ok(Cow::Borrowed(m.get(&key.name).unwrap_or(NULL))),
+        Value::Temporal(t) => super::temporal::component(t, &key.name, span).map(Cow::Owned),
         other => {
             Err(type_error(span, format!("cannot read property `{}` of a {}", key.name, other.type_name())))
         }
@@ -44,7 +48,7 @@ pub(super) fn property_of<'x>(
 }
 
 pub(super) fn property(target: &Value, key: &PropertyKey, graph: &Graph, span: Span) -> Eval {
-    property_of(target, key, graph, span).cloned()
+    property_of(target, key, graph, span).map(Cow::into_owned)
 }
 
 pub(super) fn subscript(target: Value, index: Value, graph: &Graph, span: Span) -> Eval {

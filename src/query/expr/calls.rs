@@ -6,6 +6,9 @@ use super::*;
 pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> Eval {
     use Function::*;
     let graph = ctx.graph;
+    if let Some(result) = temporal::call(f, &args, ctx, span) {
+        return result;
+    }
     if let Some(result) = crate::query::functions::call(f, &args, span, ctx.interrupt) {
         return result;
     }
@@ -69,6 +72,7 @@ pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> 
             v @ (Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)) => {
                 Ok(Value::String(plain(&v)))
             }
+            Value::Temporal(t) => Ok(Value::String(t.to_string())),
             other => wrong(&other),
         },
         ToInteger => match arg {

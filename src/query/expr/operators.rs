@@ -14,7 +14,7 @@ fn operand<'x>(e: &'x CExpr, row: &'x [Value], ctx: &EvalCtx<'x>) -> Result<Cow<
         CExpr::Slot(i) => Ok(Cow::Borrowed(row.get(*i).unwrap_or(NULL))),
         CExpr::Param(name, _) if ctx.params.contains_key(name) => Ok(Cow::Borrowed(&ctx.params[name])),
         CExpr::Property(target, key, span) => match operand(target, row, ctx)? {
-            Cow::Borrowed(target) => property_of(target, key, ctx.graph, *span).map(Cow::Borrowed),
+            Cow::Borrowed(target) => property_of(target, key, ctx.graph, *span),
             Cow::Owned(target) => property(&target, key, ctx.graph, *span).map(Cow::Owned),
         },
         _ => e.eval(row, ctx).map(Cow::Owned),
@@ -144,6 +144,9 @@ pub(super) fn arithmetic(op: BinaryOp, left: Value, right: Value, span: Span) ->
             _ => x.powf(y),
         })
     };
+    if let Some(result) = super::temporal::arithmetic(op, &left, &right, span) {
+        return result;
+    }
     match (left, right) {
         (Null, _) | (_, Null) => Ok(Null),
         (Int(x), Int(y)) => {

@@ -70,9 +70,10 @@ pub(super) fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
     }
 }
 
-/// Same row, same value: no `rand()`, and (conservatively) no pattern inside.
+/// Same row, same value: no `rand()` nor a realtime clock, and (conservatively) no pattern inside.
 pub(super) fn deterministic(e: &CExpr) -> bool {
     match e {
+        CExpr::Call(f, ..) if f.is_realtime() => false,
         CExpr::Call(Function::Rand, ..)
         | CExpr::PatternExists { .. }
         | CExpr::PatternComprehension { .. } => false,
