@@ -270,6 +270,7 @@ fn plain(g: &Graph, v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Float(x) => format_float(*x),
         Value::List(_) => crate::format::to_json(g, v).to_string(),
+        Value::Temporal(t) => t.to_string(),
         other => other.to_string(),
     }
 }
@@ -282,6 +283,7 @@ fn graphml_type(v: &Value) -> &'static str {
         Value::Float(_) => "double",
         Value::Bool(_) => "boolean",
         Value::List(_) => "list",
+        Value::Temporal(t) => t.constructor(),
         _ => "string",
     }
 }
@@ -329,8 +331,15 @@ fn graphml(g: &Graph, s: &Selection, w: &mut impl Write, tick: &mut Ticker) -> i
                    keys: &BTreeSet<(String, &str)>|
      -> io::Result<()> {
         for (i, (name, ty)) in keys.iter().enumerate() {
-            let (attr_type, mark) =
-                if *ty == "list" { ("string", r#" kgraph:type="list""#) } else { (*ty, "") };
+            let marked;
+            let (attr_type, mark) = if *ty == "list" {
+                ("string", r#" kgraph:type="list""#)
+            } else if crate::temporal::Kind::of_constructor(ty).is_some() {
+                marked = format!(r#" kgraph:type="{ty}""#);
+                ("string", marked.as_str())
+            } else {
+                (*ty, "")
+            };
             writeln!(
                 w,
                 r#"  <key id="{prefix}{i}" for="{domain}" attr.name="{}" attr.type="{attr_type}"{mark}/>"#,
@@ -484,6 +493,7 @@ fn column_type(values: &[&Value]) -> &'static str {
         Value::Int(_) => "long",
         Value::Float(_) => "double",
         Value::Bool(_) => "boolean",
+        Value::Temporal(t) => t.constructor(),
         _ => "string",
     };
     let of = |v: &Value| match v {
@@ -504,6 +514,12 @@ fn column_type(values: &[&Value]) -> &'static str {
         ("double", true) => "double[]",
         ("boolean", true) => "boolean[]",
         ("string", true) => "string[]",
+        ("date", true) => "date[]",
+        ("localtime", true) => "localtime[]",
+        ("time", true) => "time[]",
+        ("localdatetime", true) => "localdatetime[]",
+        ("datetime", true) => "datetime[]",
+        ("duration", true) => "duration[]",
         (k, _) => k,
     }
 }
@@ -516,6 +532,8 @@ fn csv_type(v: &Value) -> &'static str {
         Value::List(items) => {
             items.is_empty()
                 || items.iter().any(|i| matches!(i, Value::String(s) if s.is_empty() || s.contains(';')))
+                // Items of more than one type have no array type to read back as.
+                || (column_type(&[v]) == "string" && !items.iter().all(|i| matches!(i, Value::String(_))))
         }
         _ => false,
     };

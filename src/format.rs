@@ -158,6 +158,10 @@ fn write_cell(s: &mut String, graph: &Graph, v: &Value) {
         }
         Value::Node(n) => write_node(s, graph, *n),
         Value::Relationship(e) => write_edge(s, graph, *e),
+        // ISO 8601, unquoted: a string that looks like a date is shown in quotes.
+        Value::Temporal(t) => {
+            let _ = write!(s, "{t}");
+        }
         Value::Path(p) => {
             for (i, n) in p.nodes.iter().enumerate() {
                 if i > 0 {
@@ -227,6 +231,7 @@ fn write_csv(out: &mut dyn Write, graph: &Graph, output: &QueryOutput) -> io::Re
                 Value::String(s) => s.clone(),
                 Value::Float(x) => format_float(*x),
                 Value::Bool(_) | Value::Int(_) => v.to_string(),
+                Value::Temporal(t) => t.to_string(),
                 other => to_json(graph, other).to_string(),
             })
             .collect();

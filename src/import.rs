@@ -111,6 +111,9 @@ enum Scalar {
     /// kgraph's own column type (`key:json`): any property value as JSON, for what the neo4j-admin
     /// types cannot carry (an empty string, an empty list, a `;` inside a list's strings).
     Json,
+    /// neo4j-admin's `date`, `localtime`, `time`, `localdatetime`, `datetime` and `duration`, as
+    /// ISO 8601 text.
+    Temporal(crate::temporal::Kind),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,9 +252,12 @@ fn header(
                     "boolean" => Scalar::Bool,
                     "string" | "char" => Scalar::Text,
                     "json" if !array => Scalar::Json,
+                    other if let Some(kind) = crate::temporal::Kind::of_constructor(other) => {
+                        Scalar::Temporal(kind)
+                    }
                     other => {
                         return Err(bad(format!(
-                            "`{field}`: unsupported type `{other}` (int, long, float, double, boolean, string, and arrays of them with `[]`; json)"
+                            "`{field}`: unsupported type `{other}` (int, long, float, double, boolean, string, date, localtime, time, localdatetime, datetime, duration, and arrays of them with `[]`; json)"
                         )));
                     }
                 };
@@ -288,6 +294,9 @@ fn parse_scalar(text: &str, scalar: Scalar) -> Result<Value, String> {
             _ => Err(format!("`{text}` is not true or false")),
         },
         Scalar::Text => Ok(Value::from(text)),
+        Scalar::Temporal(kind) => {
+            crate::temporal::parse(kind, t).map(Value::Temporal).map_err(|e| e.to_string())
+        }
         Scalar::Json => crate::readback::value_from_json_text(t)
             .ok_or_else(|| format!("`{text}` is not JSON of a value a property can hold")),
     }

@@ -91,6 +91,24 @@ fn graphml_is_well_formed_xml() {
 }
 
 #[test]
+fn a_list_of_items_of_different_types_comes_back_from_csv_as_that_list() {
+    // It came back as its JSON text: the column was typed `string`, the cell written as JSON.
+    let mut s = Session::new();
+    s.run("CREATE (:Mixed {l: [1, 'one', true]}), (:Mixed {l: [date('2025-05-28'), 2]})").unwrap();
+    let g = s.graph();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("csv");
+    export(g, &Selection::all(g), &out).unwrap();
+    let back = crate::import::import_csv(
+        &[out.join("nodes.csv")],
+        &[out.join("relationships.csv")],
+        &mut crate::progress::Silent,
+    )
+    .unwrap();
+    assert!(back.equal_but_for_relationship_ids(g));
+}
+
+#[test]
 fn csv_export_imports_back_to_an_equal_graph() {
     let mut s = Session::new();
     s.run(include_str!("../../graphs/czech-apt31.cypher")).unwrap();

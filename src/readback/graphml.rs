@@ -26,6 +26,9 @@ enum Kind {
     Boolean,
     Text,
     List,
+    /// A temporal value as ISO 8601 text, marked `kgraph:type="date"` (and the other constructor
+    /// names): GraphML has no temporal types.
+    Temporal(crate::temporal::Kind),
 }
 
 struct Key {
@@ -64,6 +67,7 @@ fn typed(kind: Kind, text: &str) -> Option<Value> {
         },
         // A list of one value type, by the JSON Lines reader's rules (tags for NaN included).
         Kind::List => super::jsonl::value_from_json_text(t).filter(|v| matches!(v, Value::List(_))),
+        Kind::Temporal(k) => crate::temporal::parse(k, t).ok().map(Value::Temporal),
     }
 }
 
@@ -146,8 +150,11 @@ pub fn read_graphml(bytes: &[u8]) -> Result<(Graph, Vec<String>), String> {
                 let id = attribute(e, b"id")?.ok_or("a <key> without an id")?;
                 let name = attribute(e, b"attr.name")?.unwrap_or_else(|| id.clone());
                 let declared = attribute(e, b"attr.type")?.unwrap_or_else(|| "string".into());
-                let list = attribute(e, b"kgraph:type")?.as_deref() == Some("list");
+                let marked = attribute(e, b"kgraph:type")?;
+                let list = marked.as_deref() == Some("list");
+                let temporal = marked.as_deref().and_then(crate::temporal::Kind::of_constructor);
                 let kind = match (list, declared.as_str()) {
+                    _ if let Some(k) = temporal => Kind::Temporal(k),
                     (true, _) => Kind::List,
                     (_, "long" | "int") => Kind::Long,
                     (_, "double" | "float") => Kind::Double,

@@ -39,6 +39,7 @@ pub fn value_to_json(v: &Value) -> Json {
         Value::Float(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
         Value::Bool(b) => Json::Bool(*b),
         Value::String(s) => Json::String(s.clone()),
+        Value::Temporal(t) => t.to_json(),
         _ => Json::Null,
     }
 }
@@ -50,6 +51,9 @@ pub fn value_from_json_text(text: &str) -> Option<Value> {
 
 fn value_from_json(j: &Json) -> Option<Value> {
     match j {
+        Json::Object(o) if let Some(t) = crate::temporal::Temporal::from_json_object(o) => {
+            Some(Value::Temporal(t))
+        }
         Json::Object(o) if o.len() == 1 => match o.get(FLOAT_TAG).and_then(Json::as_str)? {
             "NaN" => Some(Value::Float(f64::NAN)),
             "Infinity" => Some(Value::Float(f64::INFINITY)),

@@ -32,6 +32,19 @@ impl Kind {
         }
     }
 
+    /// The kind a constructor name (`date`, `localdatetime`…) makes.
+    pub fn of_constructor(name: &str) -> Option<Kind> {
+        Some(match name {
+            "date" => Kind::Date,
+            "localtime" => Kind::LocalTime,
+            "time" => Kind::Time,
+            "localdatetime" => Kind::LocalDateTime,
+            "datetime" => Kind::DateTime,
+            "duration" => Kind::Duration,
+            _ => return None,
+        })
+    }
+
     fn has_date(self) -> bool {
         matches!(self, Kind::Date | Kind::LocalDateTime | Kind::DateTime)
     }

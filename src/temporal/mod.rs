@@ -315,15 +315,7 @@ impl Temporal {
     /// The value of a JSON object `{tag: text}` as [`Temporal::json_tag`] writes it; `None` if `tag`
     /// names no temporal type, an error if it does and `text` is not one.
     pub fn from_json_tag(tag: &str, text: &str) -> Option<Result<Temporal>> {
-        let kind = match tag {
-            "$date" => Kind::Date,
-            "$localtime" => Kind::LocalTime,
-            "$time" => Kind::Time,
-            "$localdatetime" => Kind::LocalDateTime,
-            "$datetime" => Kind::DateTime,
-            "$duration" => Kind::Duration,
-            _ => return None,
-        };
+        let kind = Kind::of_constructor(tag.strip_prefix('$')?)?;
         Some(parse(kind, text))
     }
 
