@@ -66,7 +66,7 @@ pub fn build(document: &Json, progress: &mut dyn Progress) -> Result<(Graph, Sti
         // Meta first, so that the value's own fields win over a meta field of the same name.
         if let Some(meta) = v.get("meta").and_then(Json::as_object) {
             for (key, field) in meta {
-                if let Some(value) = property_value(field) {
+                if let Some(value) = since(key, field).or_else(|| property_value(field)) {
                     let key = g.intern(key);
                     props.set(key, value);
                 }
@@ -128,6 +128,16 @@ pub fn build(document: &Json, progress: &mut dyn Progress) -> Result<(Graph, Sti
     }
     g.prepare_reads();
     Ok((g, report))
+}
+
+/// `since`, the year a group was first seen (`"2017"`), as a date: the first day of that year, so
+/// that it compares with other dates. Any other text stays text.
+fn since(key: &str, field: &Json) -> Option<Value> {
+    let text = field.as_str().filter(|_| key == "since")?.trim();
+    if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    crate::temporal::parse(crate::temporal::Kind::Date, text).ok().map(Value::Temporal)
 }
 
 /// A meta field as a property: a scalar, or a list of scalars; anything nested as its JSON text.

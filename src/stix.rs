@@ -226,7 +226,32 @@ fn build(objects: &[Json], progress: &mut dyn Progress) -> (Graph, StixReport) {
     (g, report)
 }
 
-/// The object's scalar fields and lists of scalars, as properties; nested objects are left out.
+/// The fields STIX 2.1 defines as timestamps (and ATT&CK's own), which become datetimes.
+const TIMESTAMPS: &[&str] = &[
+    "created",
+    "modified",
+    "first_seen",
+    "last_seen",
+    "valid_from",
+    "valid_until",
+    "published",
+    "start_time",
+    "stop_time",
+    "first_observed",
+    "last_observed",
+];
+
+/// A timestamp field's text as a datetime; `None` (the text kept as it is) when it is not one.
+fn timestamp(key: &str, v: &Json) -> Option<Value> {
+    if !TIMESTAMPS.contains(&key) {
+        return None;
+    }
+    let text = v.as_str()?;
+    crate::temporal::parse(crate::temporal::Kind::DateTime, text).ok().map(Value::Temporal)
+}
+
+/// The object's scalar fields and lists of scalars, as properties (timestamps as datetimes); nested
+/// objects are left out.
 fn properties(g: &mut Graph, o: &Json, skip: &[&str]) -> Properties {
     let mut props = Properties::default();
     let Some(fields) = o.as_object() else { return props };
@@ -235,6 +260,7 @@ fn properties(g: &mut Graph, o: &Json, skip: &[&str]) -> Properties {
             continue;
         }
         let value = match v {
+            _ if let Some(t) = timestamp(k, v) => t,
             Json::Array(items) => {
                 let list: Option<Vec<Value>> = items.iter().map(scalar).collect();
                 match list {

@@ -117,3 +117,25 @@ fn the_shared_misp_galaxy_imports_and_joins_attack() {
         rows(&mut s, "MATCH (:ThreatActor {name: 'APT31'})-[:`same-as`]->(i:IntrusionSet) RETURN i.name");
     assert_eq!(joined, [vec![text("ZIRCONIUM")]]);
 }
+
+#[test]
+fn a_galaxys_since_year_becomes_a_date_that_compares_with_dates() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let galaxy = r#"{"name": "Threat Actor", "type": "threat-actor", "uuid": "7cdff317-a673-4474-84ec-4f1754947823",
+      "values": [
+        {"value": "Old", "uuid": "11111111-1111-4111-8111-111111111112", "meta": {"since": "2014"}},
+        {"value": "New", "uuid": "11111111-1111-4111-8111-111111111113", "meta": {"since": "2023"}},
+        {"value": "Vague", "uuid": "11111111-1111-4111-8111-111111111114", "meta": {"since": "early 2010s"}}
+      ]}"#;
+    let path = write(dir.path(), "galaxy.json", galaxy);
+    let mut s = Session::new();
+    s.load_file(&path).expect("a galaxy loads");
+    let before = rows(
+        &mut s,
+        "MATCH (a:ThreatActor) WHERE a.since < date('2022-01-01') RETURN a.name, toString(a.since)",
+    );
+    assert_eq!(before, [vec![text("Old"), text("2014-01-01")]]);
+    // Text that is not a year stays text.
+    let vague = rows(&mut s, "MATCH (a:ThreatActor {name: 'Vague'}) RETURN a.since");
+    assert_eq!(vague, [vec![text("early 2010s")]]);
+}

@@ -161,7 +161,14 @@ fn node_object(
 fn fields(g: &Graph, keys: &Keys, props: &Properties, object: &mut Map<String, Json>) {
     for (k, v) in props.iter() {
         if Some(k) != keys.stix_id && Some(k) != keys.external_id && Some(k) != keys.external_source {
-            let json = crate::format::to_json(g, v);
+            let json = match v {
+                // STIX's timestamp form: UTC, seconds always written.
+                Value::Temporal(crate::temporal::Temporal::DateTime(dt)) => {
+                    Json::String(dt.timestamp().to_string())
+                }
+                Value::Temporal(t) => Json::String(t.to_string()),
+                _ => crate::format::to_json(g, v),
+            };
             if !json.is_null() {
                 object.insert(g.name(k).to_string(), json);
             }

@@ -181,3 +181,32 @@ fn minted_identifiers_are_uuids() {
     assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant 10: {id}");
     assert_ne!(export::minted_uuid_for_test(8), id);
 }
+
+#[test]
+fn timestamps_become_datetimes_and_are_written_back_in_stix_form() {
+    let bundle = r#"{"type": "bundle", "id": "bundle--t", "objects": [
+      {"type": "intrusion-set", "id": "intrusion-set--a", "spec_version": "2.1", "name": "APT31",
+       "created": "2017-05-31T21:31:00Z", "modified": "2025-05-28T10:15:30.123Z", "first_seen": "2010-01-01T00:00:00Z",
+       "x_note": "2017-05-31T21:31:00Z"}
+    ]}"#;
+    let (g, _) = import(bundle.as_bytes()).unwrap();
+    let mut s = Session::with_graph(g);
+    let rows = s
+        .run(
+            "MATCH (g:IntrusionSet) RETURN g.first_seen < datetime('2022-01-01T00:00Z') AS early, \
+             g.modified.year AS year, g.x_note AS note",
+        )
+        .unwrap();
+    // A field STIX does not define as a timestamp keeps its text.
+    assert_eq!(
+        rows[0].rows,
+        vec![vec![Value::Bool(true), Value::Int(2025), Value::from("2017-05-31T21:31:00Z")]]
+    );
+    let text = written(s.graph());
+    let bundle: Json = serde_json::from_str(&text).unwrap();
+    let set = &bundle["objects"][0];
+    assert_eq!(set["created"], "2017-05-31T21:31:00Z", "seconds are written even when zero");
+    assert_eq!(set["modified"], "2025-05-28T10:15:30.123Z");
+    let (back, _) = import(text.as_bytes()).unwrap();
+    assert!(&back == s.graph(), "the graph read back differs:\n{text}");
+}
