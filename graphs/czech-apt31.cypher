@@ -20,7 +20,7 @@ CREATE
   (mss:Organization {name: "Ministry of State Security", country: "China", kind: "intelligence service"}),
 
   // --- The campaign and what it hit ---------------------------------------------------------------
-  (campaign:Campaign {name: "Foreign Ministry espionage campaign", started: 2022,
+  (campaign:Campaign {name: "Foreign Ministry espionage campaign", started: date('2022'),
                       description: "Compromise of an unclassified communication network of the Czech Ministry of Foreign Affairs; internal communications were compromised, no classified information.",
                       objective: "Asia-focused files"}),
   (mfa:Organization {name: "Czech Ministry of Foreign Affairs", country: "Czech Republic", kind: "ministry"}),
@@ -49,17 +49,17 @@ CREATE
   (nato:Organization {name: "NATO", kind: "international organization"}),
 
   // --- Attribution --------------------------------------------------------------------------------
-  (campaign)-[:`attributed-to` {source: "czech-apt31-article", date: "2025-05-28", confidence: "high",
+  (campaign)-[:`attributed-to` {source: "czech-apt31-article", date: date('2025-05-28'), confidence: "high",
                                 claimed_by: "Czech Government",
                                 basis: "investigation by BIS, VZ, ÚZSI and NÚKIB"}]->(apt31),
   (apt31)-[:`linked-to` {source: "czech-apt31-article", confidence: "medium",
                          note: "publicly linked"}]->(mss),
-  (gov)-[:accused {source: "czech-apt31-article", date: "2025-05-28",
+  (gov)-[:accused {source: "czech-apt31-article", date: date('2025-05-28'),
                    claim: "responsible for the campaign against the Foreign Ministry"}]->(cn),
 
   // --- What the campaign targeted -----------------------------------------------------------------
-  (campaign)-[:targeted {source: "czech-apt31-article", since: 2022}]->(mfa),
-  (campaign)-[:targeted {source: "czech-apt31-article", since: 2022}]->(network),
+  (campaign)-[:targeted {source: "czech-apt31-article", since: date('2022')}]->(mfa),
+  (campaign)-[:targeted {source: "czech-apt31-article", since: date('2022')}]->(network),
   (campaign)-[:targeted {source: "czech-apt31-article"}]->(cii),
 
   // --- Who investigated it ------------------------------------------------------------------------
@@ -69,9 +69,9 @@ CREATE
   (campaign)-[:`investigated-by` {source: "czech-apt31-article"}]->(nukib),
 
   // --- Who condemned it ---------------------------------------------------------------------------
-  (campaign)-[:`condemned-by` {source: "czech-apt31-article", date: "2025-05-28",
+  (campaign)-[:`condemned-by` {source: "czech-apt31-article", date: date('2025-05-28'),
                                statement: "despicable attack; erodes trust in China"}]->(gov),
-  (campaign)-[:`condemned-by` {source: "czech-apt31-article", date: "2025-05-28",
+  (campaign)-[:`condemned-by` {source: "czech-apt31-article", date: date('2025-05-28'),
                                statement: "strongly condemns the despicable attack"}]->(lipavsky),
   (campaign)-[:`condemned-by` {source: "czech-apt31-article",
                                statement: "asks China to respect international norms in cyberspace"}]->(eu),
@@ -79,7 +79,7 @@ CREATE
                                statement: "warns of worsening malicious cyber activity originating in China"}]->(nato),
 
   // --- Diplomatic response ------------------------------------------------------------------------
-  (lipavsky)-[:summoned {source: "czech-apt31-article", date: "2025-05-28",
+  (lipavsky)-[:summoned {source: "czech-apt31-article", date: date('2025-05-28'),
                          purpose: "to convey the Czech Republic's disapproval"}]->(ambassador),
   (ambassador)-[:represents {source: "czech-apt31-article"}]->(cn),
   (eu)-[:`solidarity-with` {source: "czech-apt31-article"}]->(cz),

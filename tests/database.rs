@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use kgraph::temporal::Temporal;
 use kgraph::{Database, params};
 
 fn count(db: &Database, query: &str) -> i64 {
@@ -162,7 +163,7 @@ fn the_readme_from_rust_example_runs() -> Result<(), kgraph::Error> {
     let mut seen = Vec::new();
     for row in &rows {
         let actor: Node = row.get("a")?;
-        seen.push(format!("{} on {}", actor.get::<String>("name")?, row.get::<String>("date")?));
+        seen.push(format!("{} on {}", actor.get::<String>("name")?, row.get::<Temporal>("date")?));
     }
     assert_eq!(seen, ["APT31 on 2025-05-28"]);
     let mut tx = db.transaction()?;

@@ -39,8 +39,34 @@ fn run_all(graph: &str, file: &str) {
 }
 
 #[test]
-fn the_readme_has_ten_questions() {
-    assert_eq!(queries().len(), 10);
+fn the_readme_has_ten_questions_and_four_of_time() {
+    assert_eq!(queries().len(), 14);
+}
+
+/// The README's query `n` (from 1), run on `file`: its rows as text.
+fn answers(n: usize, file: &str) -> Vec<Vec<String>> {
+    let (_, q) = queries().into_iter().nth(n - 1).expect("the README has the question");
+    let mut session = Session::new();
+    session.load_file(Path::new(file)).unwrap();
+    let out = session.run(&q).unwrap_or_else(|e| panic!("{q}\n{e}"));
+    out[0].rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect()).collect()
+}
+
+#[test]
+fn the_questions_of_time_get_the_answers_the_dates_give() {
+    assert_eq!(
+        answers(11, SEED),
+        [["\"Foreign Ministry espionage campaign\"", "date('2022-01-01')", "date('2025-05-28')"]]
+    );
+    // Every claim dated in the graph was made on the day of the announcement.
+    let claims = answers(12, SEED);
+    assert_eq!(claims.len(), 5, "{claims:?}");
+    assert!(claims.iter().all(|c| c[3] == "date('2025-05-28')"), "{claims:?}");
+    let changed = answers(13, SAMPLE);
+    assert_eq!(changed.len(), 10);
+    assert!(changed.windows(2).all(|w| w[0][2] >= w[1][2]), "newest first: {changed:?}");
+    let groups: Vec<String> = answers(14, SAMPLE).into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(groups, ["\"APT29\"", "\"Sandworm Team\"", "\"Lazarus Group\"", "\"APT41\""]);
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn to_whom_is_the_campaign_attributed() {
     // And unquoted, with the hyphen in the type.
     let names = strings(
         &mut s,
-        "MATCH (c:Campaign)-[r:attributed-to]->(a:ThreatActor) WHERE r.date = '2025-05-28' RETURN a.name",
+        "MATCH (c:Campaign)-[r:attributed-to]->(a:ThreatActor) WHERE r.date = date('2025-05-28') RETURN a.name",
     );
     assert_eq!(names, ["APT31"]);
 }

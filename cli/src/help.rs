@@ -55,8 +55,10 @@ paths, with the ends of the relationships), in the format PATH's extension names
     ),
     (
         &["param", "params", "parameters"],
-        ":param NAME JSON  set the parameter $NAME to a JSON value; :params lists them.
+        ":param NAME VALUE  set the parameter $NAME to a JSON value, or else to the value of one
+  expression; :params lists them.
   :param actor \"APT31\"
+  :param announced date('2025-05-28')
   MATCH (a {name: $actor}) RETURN a;",
     ),
     (

@@ -34,7 +34,7 @@ what the statement waits for, Ctrl-C abandons it). Shell commands:
                         .stix.json, or a directory (CSV)
   :checkpoint           with --db: write a snapshot and empty the journal
   :format FMT           print results as table, csv, json, jsonl or markdown
-  :param NAME JSON      set the parameter $NAME (`:param name \"APT31\"`)
+  :param NAME VALUE     set $NAME to JSON or an expression's value (`:param d date('2025-05-28')`)
   :params               list the parameters
   :timeout SECONDS|off  stop statements that run longer (Ctrl-C stops one at any time)
   :timing on|off        print how long each statement took (parse, plan, execute)
@@ -268,11 +268,11 @@ fn meta(session: &mut Engine, command: &str, settings: &mut Settings) -> bool {
             Err(e) => eprintln!("{e}"),
         },
         "param" => match rest.split_once(char::is_whitespace) {
-            Some((pname, json)) => match kgraph::format::from_json_text(json.trim()) {
+            Some((pname, text)) => match parameter_value(session, text.trim()) {
                 Ok(v) => session.set_param(pname.trim_start_matches('$'), v),
-                Err(e) => eprintln!("`{}` is not valid JSON: {e}", json.trim()),
+                Err(e) => eprintln!("{e}"),
             },
-            None => eprintln!("usage: :param NAME JSON"),
+            None => eprintln!("usage: :param NAME JSON-or-expression"),
         },
         "maxrows" => match rest {
             "" => match settings.max_rows {
@@ -419,4 +419,24 @@ fn print_stats(session: &Engine) {
         types.iter().map(|(n, t)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
     );
     println!("adjacency index: {:.1} MiB", g.adjacency_bytes() as f64 / (1 << 20) as f64);
+}
+
+/// A `:param` value: JSON (`"2025-05-28"` stays a string), or else a Cypher expression evaluated
+/// once (`date('2025-05-28')` is a date), as Neo4j's shells take it.
+fn parameter_value(session: &mut Engine, text: &str) -> Result<kgraph::Value, String> {
+    if let Ok(v) = kgraph::format::from_json_text(text) {
+        return Ok(v);
+    }
+    let scanned = split::scan(text);
+    if scanned.statements.len() != 1 || scanned.unterminated || !scanned.comments.is_empty() {
+        return Err(format!("`{text}` is not JSON, nor one expression"));
+    }
+    let mut rows = Vec::new();
+    session
+        .run_each(&format!("RETURN {text}\n AS value"), ":param", |_, out| rows = out.rows)
+        .map_err(|e| format!("`{text}` is neither JSON nor an expression: {e}"))?;
+    match rows.len() {
+        1 if rows[0].len() == 1 => Ok(rows.remove(0).remove(0)),
+        _ => Err(format!("`{text}` is not one value")),
+    }
 }

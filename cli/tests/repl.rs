@@ -241,7 +241,7 @@ fn tab_completes_labels_types_keys_and_keywords_of_the_loaded_graph() {
     tab(&mut repl);
     repl.exp_string("ORDER").expect("the keyword is completed");
     repl.send_line(" BY year;").expect("typed");
-    repl.exp_regex(r"\| 20\d\d +\|").expect("the completed statement ran");
+    repl.exp_regex(r"\| 20\d\d-\d\d-\d\d +\|").expect("the completed statement ran");
     repl.exp_string("kgraph> ").expect("prompt");
     repl.send(":sch").expect("typed");
     tab(&mut repl);
@@ -490,4 +490,26 @@ fn load_replaces_the_graph_and_merge_adds_to_it() {
     repl.exp_string("/nonexistent/file.kgs").expect("the error");
     assert!(count_nodes(&mut repl).contains("17"), "a failed load leaves the graph as it was");
     quit(repl);
+}
+
+#[test]
+fn param_takes_json_or_the_value_of_an_expression() {
+    let (mut repl, _home) = start(&[]);
+    repl.send_line(":param d date('2025-05-28')").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line(":param s \"2025-05-28\"").expect("typed");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line("RETURN $d.month * 100 AS m;").expect("typed");
+    repl.exp_string("500").expect("the expression gave a date");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line("RETURN $s + '!' AS s;").expect("typed");
+    repl.exp_string("\"2025-05-28!\"").expect("JSON gave a string");
+    repl.exp_string("kgraph> ").expect("prompt");
+    // One expression, never more statements behind it.
+    repl.send_line(":param x 1; CREATE (n)").expect("typed");
+    repl.exp_string("not JSON, nor one expression").expect("refused");
+    repl.exp_string("kgraph> ").expect("prompt");
+    repl.send_line("MATCH (n) RETURN count(n) AS nodes;").expect("typed");
+    repl.exp_string("| 0 ").expect("nothing was created");
+    repl.send_line(":quit").expect("typed");
 }

@@ -4,16 +4,22 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder, Time64NanosecondBuilder,
+    TimestampNanosecondBuilder,
+};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator};
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use engine::temporal::Temporal;
 use engine::{Rows, Value};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
 /// The Arrow type of a column: integers (with nulls), floats (integers among them become floats),
-/// booleans, strings; anything else (nodes, relationships, paths, lists, maps, columns of mixed
+/// booleans, strings, dates (date32), local datetimes and datetimes (timestamps in nanoseconds, the
+/// latter in UTC), local times (time64 in nanoseconds); anything else (times with offsets,
+/// durations, temporal values outside the years a nanosecond timestamp holds) (nodes, relationships, paths, lists, maps, columns of mixed
 /// types) as its JSON text.
 fn column_type<'a>(values: impl Iterator<Item = &'a Value>) -> DataType {
     let mut found: Option<DataType> = None;
@@ -24,6 +30,14 @@ fn column_type<'a>(values: impl Iterator<Item = &'a Value>) -> DataType {
             Value::Float(_) => DataType::Float64,
             Value::Bool(_) => DataType::Boolean,
             Value::String(_) => DataType::Utf8,
+            Value::Temporal(t @ Temporal::Date(_)) if t.epoch_days().is_some() => DataType::Date32,
+            Value::Temporal(t @ Temporal::LocalDateTime(_)) if t.epoch_nanos().is_some() => {
+                DataType::Timestamp(TimeUnit::Nanosecond, None)
+            }
+            Value::Temporal(t @ Temporal::DateTime(_)) if t.epoch_nanos().is_some() => {
+                DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+            }
+            Value::Temporal(Temporal::LocalTime(_)) => DataType::Time64(TimeUnit::Nanosecond),
             _ => return DataType::LargeUtf8,
         };
         found = Some(match (found, this) {
@@ -62,6 +76,27 @@ fn column(rows: &Rows, span: Range<usize>, at: usize, ty: &DataType) -> ArrayRef
         DataType::Boolean => {
             let mut b = BooleanBuilder::with_capacity(len);
             values().for_each(|v| b.append_option(if let Value::Bool(x) = v { Some(*x) } else { None }));
+            Arc::new(b.finish())
+        }
+        DataType::Date32 => {
+            let mut b = Date32Builder::with_capacity(len);
+            values().for_each(|v| {
+                b.append_option(if let Value::Temporal(t) = v { t.epoch_days() } else { None })
+            });
+            Arc::new(b.finish())
+        }
+        DataType::Timestamp(_, zone) => {
+            let mut b = TimestampNanosecondBuilder::with_capacity(len);
+            values().for_each(|v| {
+                b.append_option(if let Value::Temporal(t) = v { t.epoch_nanos() } else { None })
+            });
+            Arc::new(b.finish().with_timezone_opt(zone.clone()))
+        }
+        DataType::Time64(_) => {
+            let mut b = Time64NanosecondBuilder::with_capacity(len);
+            values().for_each(|v| {
+                b.append_option(if let Value::Temporal(t) = v { t.local_nanos_of_day() } else { None })
+            });
             Arc::new(b.finish())
         }
         DataType::Utf8 => {

@@ -11,6 +11,7 @@ use pyo3::types::PyDict;
 
 mod arrow;
 mod result;
+mod temporal;
 mod transaction;
 mod values;
 

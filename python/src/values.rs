@@ -129,6 +129,7 @@ fn plain_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny
         Value::Node(n) => n.0.into_pyobject(py)?.into_any(),
         Value::Relationship(e) => e.0.into_pyobject(py)?.into_any(),
         Value::Path(_) => py.None().into_bound(py),
+        Value::Temporal(t) => crate::temporal::to_py(py, t)?,
     })
 }
 
@@ -152,6 +153,9 @@ pub(crate) fn from_py(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     }
     if value.is_instance_of::<PyString>() {
         return Ok(Value::String(value.extract::<String>()?));
+    }
+    if let Some(t) = crate::temporal::from_py(value)? {
+        return Ok(t);
     }
     if let Ok(list) = value.cast::<PyList>() {
         return list.iter().map(|v| from_py(&v)).collect::<PyResult<Vec<_>>>().map(Value::List);

@@ -411,4 +411,42 @@ def test_the_readme_from_python_example_runs(monkeypatch, capsys):
     assert blocks, "README.md has a Python example"
     monkeypatch.chdir(ROOT)
     exec(compile(blocks[0], "README.md", "exec"), {})
-    assert "['APT31', '2025-05-28']" in capsys.readouterr().out
+    assert "['APT31', datetime.date(2025, 5, 28)]" in capsys.readouterr().out
+
+
+def test_temporal_values_are_datetime_objects_both_ways(conn):
+    import datetime as dt
+    import zoneinfo
+
+    row = conn.execute(
+        """RETURN date('2025-05-28') AS d, localtime('10:15:30.123456789') AS lt, time('10:15+02:00') AS t,
+                  localdatetime('2025-05-28T10:15') AS ldt, datetime('2025-05-28T10:15[Europe/Prague]') AS zdt,
+                  duration('P1DT2H') AS short, duration('P1M') AS long"""
+    ).get_next()
+    d, lt, t, ldt, zdt, short, long = row
+    assert d == dt.date(2025, 5, 28)
+    assert lt == dt.time(10, 15, 30, 123456), "nanoseconds cut to microseconds"
+    assert t.utcoffset() == dt.timedelta(hours=2)
+    assert ldt == dt.datetime(2025, 5, 28, 10, 15) and ldt.tzinfo is None
+    assert zdt == dt.datetime(2025, 5, 28, 8, 15, tzinfo=dt.timezone.utc)
+    assert short == dt.timedelta(days=1, hours=2)
+    assert long == "P1M", "a duration with months has no timedelta"
+    # Parameters: datetime objects become temporal values, zoneinfo zones keep their names.
+    given = dt.datetime(2024, 10, 27, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Prague"))
+    back = conn.execute(
+        "RETURN $d + duration('P1D') AS next, $at.timezone AS zone, $at.offset AS offset, $day < date('2025-01-01') AS early",
+        {"d": dt.date(2025, 5, 28), "at": given, "day": dt.date(2024, 1, 1)},
+    ).get_next()
+    assert back == [dt.date(2025, 5, 29), "Europe/Prague", "+01:00", True]
+
+
+def test_arrow_types_temporal_columns(conn):
+    import pyarrow as pa
+
+    conn.execute("UNWIND range(1, 3) AS i CREATE (:E {on: date('2025-05-2' + i), at: datetime('2025-05-28T10:00Z') + duration({hours: i})})")
+    table = conn.execute("MATCH (e:E) RETURN e.on AS on, e.at AS at ORDER BY on").get_as_arrow()
+    assert table.schema.field("on").type == pa.date32()
+    assert table.schema.field("at").type == pa.timestamp("ns", tz="UTC")
+    import datetime as dt
+
+    assert table.column("on").to_pylist()[0] == dt.date(2025, 5, 21)

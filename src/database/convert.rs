@@ -200,6 +200,16 @@ macro_rules! narrower_integers {
 }
 narrower_integers!(i8, i16, i32, u8, u16, u32, u64, usize);
 
+/// Any temporal value; match on it, or write it (`Display` gives ISO 8601).
+impl FromValue for crate::temporal::Temporal {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, GetError> {
+        match value.value {
+            Value::Temporal(t) => Ok(*t),
+            other => Err(GetError::wrong("a temporal value", other)),
+        }
+    }
+}
+
 impl FromValue for f64 {
     fn from_value(value: ValueRef<'_>) -> Result<Self, GetError> {
         match value.value {

@@ -157,9 +157,29 @@ fn a_property_of_mixed_types_reads_from_a_column_per_type() {
 }
 
 #[test]
+fn temporal_columns_read_iso_text_as_temporal_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = write(
+        dir.path(),
+        "nodes.csv",
+        "id:ID,on:date,at:datetime[],took:duration\n1,2025-05-28,2025-05-28T10:00Z;2025-05-28T12:00[Europe/Prague],P1DT2H\n",
+    );
+    let edges = write(dir.path(), "edges.csv", ":START_ID,:END_ID,:TYPE\n");
+    let mut s = Session::with_graph(import(&[nodes], &[edges]).unwrap());
+    let rows = s.run("MATCH (n) RETURN n.on.month, n.at[1].offset, n.took.hours").unwrap();
+    assert_eq!(
+        rows[0].rows,
+        vec![vec![Value::Int(5), Value::from("+02:00"), Value::Int(2)]],
+        "days are not hours"
+    );
+    let err = error_of("id:ID,on:date\n1,2025-02-30\n", ":START_ID,:END_ID,:TYPE\n");
+    assert!(err.contains("line 2") && err.contains("2025-02-30"), "{err}");
+}
+
+#[test]
 fn bad_headers_are_refused() {
     assert!(error_of("name\nx\n", ":START_ID,:END_ID,:TYPE\n").contains("exactly one `:ID` column"));
-    assert!(error_of("id:ID,d:date\n", ":START_ID,:END_ID,:TYPE\n").contains("unsupported type `date`"));
+    assert!(error_of("id:ID,p:point\n", ":START_ID,:END_ID,:TYPE\n").contains("unsupported type `point`"));
     assert!(error_of("id:ID\n", ":START_ID,:TYPE\n").contains("needs a `:END_ID` column"));
     assert!(error_of("id:ID,:int\n", ":START_ID,:END_ID,:TYPE\n").contains("needs a name"));
 }

@@ -155,6 +155,22 @@ fn node_object(
     (object, creator)
 }
 
+/// STIX's timestamp form: UTC, seconds always written, and at least the millisecond (STIX 2.1 asks
+/// `created` and `modified` to be precise to it; ATT&CK writes every timestamp so).
+fn stix_timestamp(dt: &crate::temporal::DateTime) -> String {
+    let ts = dt.timestamp();
+    let utc = jiff::tz::Offset::UTC.to_datetime(ts);
+    let nanos = ts.subsec_nanosecond().unsigned_abs();
+    let fraction = if nanos.is_multiple_of(1_000_000) {
+        format!("{:03}", nanos / 1_000_000)
+    } else if nanos.is_multiple_of(1000) {
+        format!("{:06}", nanos / 1000)
+    } else {
+        format!("{nanos:09}")
+    };
+    format!("{}.{fraction}Z", utc.strftime("%Y-%m-%dT%H:%M:%S"))
+}
+
 /// The properties as fields: `external_id` (with `external_source`) as the one external reference, and
 /// `spec_version` 2.1 where the properties do not say. NaN and the infinities, which JSON cannot carry,
 /// are left out.
@@ -162,10 +178,7 @@ fn fields(g: &Graph, keys: &Keys, props: &Properties, object: &mut Map<String, J
     for (k, v) in props.iter() {
         if Some(k) != keys.stix_id && Some(k) != keys.external_id && Some(k) != keys.external_source {
             let json = match v {
-                // STIX's timestamp form: UTC, seconds always written.
-                Value::Temporal(crate::temporal::Temporal::DateTime(dt)) => {
-                    Json::String(dt.timestamp().to_string())
-                }
+                Value::Temporal(crate::temporal::Temporal::DateTime(dt)) => Json::String(stix_timestamp(dt)),
                 Value::Temporal(t) => Json::String(t.to_string()),
                 _ => crate::format::to_json(g, v),
             };

@@ -205,7 +205,7 @@ fn timestamps_become_datetimes_and_are_written_back_in_stix_form() {
     let text = written(s.graph());
     let bundle: Json = serde_json::from_str(&text).unwrap();
     let set = &bundle["objects"][0];
-    assert_eq!(set["created"], "2017-05-31T21:31:00Z", "seconds are written even when zero");
+    assert_eq!(set["created"], "2017-05-31T21:31:00.000Z", "seconds and milliseconds, even when zero");
     assert_eq!(set["modified"], "2025-05-28T10:15:30.123Z");
     let (back, _) = import(text.as_bytes()).unwrap();
     assert!(&back == s.graph(), "the graph read back differs:\n{text}");

@@ -340,6 +340,32 @@ impl Temporal {
     }
 }
 
+impl Temporal {
+    /// Days since 1970-01-01, of a date.
+    pub fn epoch_days(&self) -> Option<i32> {
+        let Temporal::Date(d) = self else { return None };
+        let seconds = offset(0).to_timestamp(d.to_datetime(civil::Time::midnight())).ok()?.as_second();
+        i32::try_from(seconds.div_euclid(SECONDS_PER_DAY)).ok()
+    }
+
+    /// Nanoseconds since 1970-01-01T00:00: of the instant for a datetime, of the local clock read
+    /// as UTC for a local datetime; `None` for other types and outside the years 1678 to 2261.
+    pub fn epoch_nanos(&self) -> Option<i64> {
+        let ts = match self {
+            Temporal::DateTime(dt) => dt.timestamp(),
+            Temporal::LocalDateTime(dt) => offset(0).to_timestamp(*dt).ok()?,
+            _ => return None,
+        };
+        i64::try_from(ts.as_nanosecond()).ok()
+    }
+
+    /// Nanoseconds since midnight, of a local time.
+    pub fn local_nanos_of_day(&self) -> Option<i64> {
+        let Temporal::LocalTime(t) = self else { return None };
+        Some(nanos_of_day(*t))
+    }
+}
+
 /// Stored and sent as its ISO 8601 text, which names its type: readable in a journal, and the same
 /// bytes in every format.
 impl serde::Serialize for Temporal {
