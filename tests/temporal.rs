@@ -21,81 +21,52 @@ fn time_fields() -> impl Strategy<Value = (i64, i64, i64, i64)> {
     (0i64..24, 0i64..60, 0i64..60, prop_oneof![Just(0i64), 0i64..1_000_000_000])
 }
 
-/// A time zone as a map's `timezone` gives it: an offset (to the second) or an IANA name.
-fn zone() -> impl Strategy<Value = String> {
-    prop_oneof![
-        (-18i64 * 3600..=18 * 3600).prop_map(|s| {
-            let sign = if s < 0 { '-' } else { '+' };
-            let a = s.abs();
-            format!("{sign}{:02}:{:02}:{:02}", a / 3600, a / 60 % 60, a % 60)
-        }),
-        prop::sample::select(ZONES).prop_map(str::to_string),
-    ]
+fn offset() -> impl Strategy<Value = String> {
+    (-18i64 * 3600..=18 * 3600).prop_map(|s| {
+        let sign = if s < 0 { '-' } else { '+' };
+        let a = s.abs();
+        format!("{sign}{:02}:{:02}:{:02}", a / 3600, a / 60 % 60, a % 60)
+    })
 }
 
-fn make(kind: Kind, fields: &[(&str, Field<'_>)]) -> Temporal {
-    construct(kind, fields).unwrap_or_else(|e| panic!("{kind:?} {fields:?}: {e}"))
+/// A time zone as a map's `timezone` gives it: an offset (to the second) or an IANA name.
+fn zone() -> impl Strategy<Value = String> {
+    prop_oneof![offset(), prop::sample::select(ZONES).prop_map(str::to_string)]
+}
+
+/// A value of `kind` from the components given: a date, a time of day, a zone.
+fn make(
+    kind: Kind,
+    date: Option<(i64, i64, i64)>,
+    time: Option<(i64, i64, i64, i64)>,
+    zone: Option<&str>,
+) -> Temporal {
+    let mut fields = Vec::new();
+    if let Some((y, m, d)) = date {
+        fields.extend([("year", Field::Int(y)), ("month", Field::Int(m)), ("day", Field::Int(d))]);
+    }
+    if let Some((h, mi, s, n)) = time {
+        fields.extend([
+            ("hour", Field::Int(h)),
+            ("minute", Field::Int(mi)),
+            ("second", Field::Int(s)),
+            ("nanosecond", Field::Int(n)),
+        ]);
+    }
+    if let Some(zone) = zone {
+        fields.push(("timezone", Field::Text(zone)));
+    }
+    construct(kind, &fields).unwrap_or_else(|e| panic!("{kind:?} {fields:?}: {e}"))
 }
 
 fn temporal() -> impl Strategy<Value = Temporal> {
-    let date = date_fields().prop_map(|(y, m, d)| {
-        make(Kind::Date, &[("year", Field::Int(y)), ("month", Field::Int(m)), ("day", Field::Int(d))])
-    });
-    let local_time = time_fields().prop_map(|(h, mi, s, n)| {
-        make(
-            Kind::LocalTime,
-            &[
-                ("hour", Field::Int(h)),
-                ("minute", Field::Int(mi)),
-                ("second", Field::Int(s)),
-                ("nanosecond", Field::Int(n)),
-            ],
-        )
-    });
-    let time = (time_fields(), -18i64 * 3600..=18 * 3600).prop_map(|((h, mi, s, n), offset)| {
-        let sign = if offset < 0 { '-' } else { '+' };
-        let a = offset.abs();
-        let zone = format!("{sign}{:02}:{:02}:{:02}", a / 3600, a / 60 % 60, a % 60);
-        make(
-            Kind::Time,
-            &[
-                ("hour", Field::Int(h)),
-                ("minute", Field::Int(mi)),
-                ("second", Field::Int(s)),
-                ("nanosecond", Field::Int(n)),
-                ("timezone", Field::Text(&zone)),
-            ],
-        )
-    });
-    let local_datetime = (date_fields(), time_fields()).prop_map(|((y, m, d), (h, mi, s, n))| {
-        make(
-            Kind::LocalDateTime,
-            &[
-                ("year", Field::Int(y)),
-                ("month", Field::Int(m)),
-                ("day", Field::Int(d)),
-                ("hour", Field::Int(h)),
-                ("minute", Field::Int(mi)),
-                ("second", Field::Int(s)),
-                ("nanosecond", Field::Int(n)),
-            ],
-        )
-    });
-    let datetime = (date_fields(), time_fields(), zone()).prop_map(|((y, m, d), (h, mi, s, n), zone)| {
-        make(
-            Kind::DateTime,
-            &[
-                ("year", Field::Int(y)),
-                ("month", Field::Int(m)),
-                ("day", Field::Int(d)),
-                ("hour", Field::Int(h)),
-                ("minute", Field::Int(mi)),
-                ("second", Field::Int(s)),
-                ("nanosecond", Field::Int(n)),
-                ("timezone", Field::Text(&zone)),
-            ],
-        )
-    });
+    let date = date_fields().prop_map(|d| make(Kind::Date, Some(d), None, None));
+    let local_time = time_fields().prop_map(|t| make(Kind::LocalTime, None, Some(t), None));
+    let time = (time_fields(), offset()).prop_map(|(t, z)| make(Kind::Time, None, Some(t), Some(&z)));
+    let local_datetime =
+        (date_fields(), time_fields()).prop_map(|(d, t)| make(Kind::LocalDateTime, Some(d), Some(t), None));
+    let datetime = (date_fields(), time_fields(), zone())
+        .prop_map(|(d, t, z)| make(Kind::DateTime, Some(d), Some(t), Some(&z)));
     let duration = (
         -1_000_000i64..1_000_000,
         -1_000_000i64..1_000_000,
@@ -103,15 +74,13 @@ fn temporal() -> impl Strategy<Value = Temporal> {
         0i64..1_000_000_000,
     )
         .prop_map(|(months, days, seconds, nanos)| {
-            make(
-                Kind::Duration,
-                &[
-                    ("months", Field::Int(months)),
-                    ("days", Field::Int(days)),
-                    ("seconds", Field::Int(seconds)),
-                    ("nanoseconds", Field::Int(nanos)),
-                ],
-            )
+            let parts = [
+                ("months", Field::Int(months)),
+                ("days", Field::Int(days)),
+                ("seconds", Field::Int(seconds)),
+                ("nanoseconds", Field::Int(nanos)),
+            ];
+            construct(Kind::Duration, &parts).unwrap_or_else(|e| panic!("{parts:?}: {e}"))
         });
     prop_oneof![date, local_time, time, local_datetime, datetime, duration]
 }

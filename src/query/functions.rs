@@ -11,7 +11,7 @@ use crate::value::Value;
 
 type Eval = Result<Value, QueryError>;
 
-fn type_error(f: Function, v: &Value, span: Span) -> QueryError {
+pub(super) fn type_error(f: Function, v: &Value, span: Span) -> QueryError {
     QueryError::new(
         ErrorKind::TypeError,
         format!("{}() cannot take a {}", f.name(), v.type_name()),

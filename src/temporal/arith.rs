@@ -4,6 +4,7 @@
 
 use jiff::civil;
 
+use super::Pieces;
 use super::build::{Amount, Amounts};
 use super::{
     DateTime, Duration, NANOS_PER_SECOND, Result, SECONDS_PER_DAY, Temporal, TemporalError, Time, Zone,
@@ -111,41 +112,20 @@ pub enum Between {
     Seconds,
 }
 
-/// One side of a `between`, with the parts the other side may lend it.
-#[derive(Clone, Copy)]
-struct Side {
-    date: Option<civil::Date>,
-    time: Option<civil::Time>,
-    /// The offset, and the named zone it came from.
-    zone: Option<(i32, Option<Zone>)>,
-}
-
-fn side(t: Temporal) -> Result<Side> {
-    Ok(match t {
-        Temporal::Date(d) => Side { date: Some(d), time: None, zone: None },
-        Temporal::LocalTime(t) => Side { date: None, time: Some(t), zone: None },
-        Temporal::Time(t) => Side { date: None, time: Some(t.time), zone: Some((t.offset, None)) },
-        Temporal::LocalDateTime(dt) => Side { date: Some(dt.date()), time: Some(dt.time()), zone: None },
-        Temporal::DateTime(dt) => Side {
-            date: Some(dt.local.date()),
-            time: Some(dt.local.time()),
-            zone: Some((dt.offset, dt.zone)),
-        },
-        Temporal::Duration(_) => {
-            return Err(TemporalError("duration.between takes two temporal instants, not a duration".into()));
-        }
-    })
-}
-
 /// The duration from `a` to `b`. A side without a date takes the other's (so that times compare on
 /// the same day), a side without a time is at midnight, and a side without an offset is read in the
 /// other's zone; when both have offsets, `b` is seen from `a`'s.
 pub fn between(kind: Between, a: Temporal, b: Temporal) -> Result<Duration> {
+    let side = |t: Temporal| {
+        t.pieces().ok_or_else(|| {
+            TemporalError("duration.between takes two temporal instants, not a duration".into())
+        })
+    };
     let (mut x, mut y) = (side(a)?, side(b)?);
     let both_dated = x.date.is_some() && y.date.is_some();
     // A named zone beside a value without one: the calendar of the zone's days is not the other
     // value's, so the difference is the plain elapsed time between the two instants.
-    let named = |s: &Side| matches!(s.zone, Some((_, Some(_)))) && s.date.is_some();
+    let named = |s: &Pieces| matches!(s.zone, Some((_, Some(_)))) && s.date.is_some();
     let elapsed_only = named(&x) != named(&y) && (x.zone.is_none() || y.zone.is_none());
     x.date = x.date.or(y.date);
     y.date = y.date.or(x.date);
@@ -154,7 +134,7 @@ pub fn between(kind: Between, a: Temporal, b: Temporal) -> Result<Duration> {
         (None, Some(_)) => x.zone = y.zone,
         _ => {}
     }
-    let local = |s: &Side| {
+    let local = |s: &Pieces| {
         s.date
             .unwrap_or(civil::Date::constant(1970, 1, 1))
             .to_datetime(s.time.unwrap_or(civil::Time::midnight()))

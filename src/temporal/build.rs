@@ -4,6 +4,7 @@
 
 use jiff::civil::{self, ISOWeekDate, Weekday};
 
+use super::Pieces;
 use super::parse::zone_or_offset;
 use super::{
     DateTime, Duration, NANOS_PER_SECOND, Result, SECONDS_PER_DAY, Temporal, TemporalError, Time, Zone,
@@ -303,8 +304,8 @@ impl Amounts {
     }
 }
 
-/// A value of `kind` from the named components in `fields`; `default_zone` is the zone of a time or
-/// datetime given none (UTC unless the caller says otherwise).
+/// A value of `kind` from the named components in `fields`; a time or datetime given no zone (and
+/// selecting none from another value) is in UTC.
 pub fn construct(kind: Kind, fields: &[(&str, Field<'_>)]) -> Result<Temporal> {
     if kind == Kind::Duration {
         let mut amounts = Amounts::default();
@@ -466,28 +467,8 @@ fn zone_offset_now(seconds: i32, zone: Option<Zone>) -> i32 {
 }
 
 /// What a selected temporal value offers: its date, its time, and its offset and zone.
-#[derive(Clone, Copy)]
-struct Source {
-    date: Option<civil::Date>,
-    time: Option<civil::Time>,
-    zone: Option<(i32, Option<Zone>)>,
-}
-
-fn split(t: Temporal) -> Result<Source> {
-    Ok(match t {
-        Temporal::Date(d) => Source { date: Some(d), time: None, zone: None },
-        Temporal::LocalTime(t) => Source { date: None, time: Some(t), zone: None },
-        Temporal::Time(t) => Source { date: None, time: Some(t.time), zone: Some((t.offset, None)) },
-        Temporal::LocalDateTime(dt) => Source { date: Some(dt.date()), time: Some(dt.time()), zone: None },
-        Temporal::DateTime(dt) => Source {
-            date: Some(dt.local.date()),
-            time: Some(dt.local.time()),
-            zone: Some((dt.offset, dt.zone)),
-        },
-        Temporal::Duration(_) => {
-            return Err(TemporalError("a duration has no date or time to select".into()));
-        }
-    })
+fn split(t: Temporal) -> Result<Pieces> {
+    t.pieces().ok_or_else(|| TemporalError("a duration has no date or time to select".into()))
 }
 
 fn from_epoch(

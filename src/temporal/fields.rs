@@ -124,13 +124,8 @@ pub fn field(t: &Temporal, key: &str) -> Result<Component> {
 /// Truncates `t` to `unit` as a value of `kind`, then sets the components in `fields` (and the
 /// zone, if `fields` has `timezone`; else the zone of `t`, else UTC).
 pub fn truncate(kind: Kind, unit: &str, t: Temporal, fields: &[(&str, Field<'_>)]) -> Result<Temporal> {
-    let (date, time, zone) = match t {
-        Temporal::Date(d) => (Some(d), None, None),
-        Temporal::LocalTime(t) => (None, Some(t), None),
-        Temporal::Time(t) => (None, Some(t.time), Some((t.offset, None))),
-        Temporal::LocalDateTime(dt) => (Some(dt.date()), Some(dt.time()), None),
-        Temporal::DateTime(dt) => (Some(dt.local.date()), Some(dt.local.time()), Some((dt.offset, dt.zone))),
-        Temporal::Duration(_) => return Err(TemporalError("a duration cannot be truncated".into())),
+    let Some(super::Pieces { date, time, zone }) = t.pieces() else {
+        return Err(TemporalError("a duration cannot be truncated".into()));
     };
     let unit_lower = unit.to_ascii_lowercase();
     let date_unit = matches!(

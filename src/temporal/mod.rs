@@ -340,7 +340,34 @@ impl Temporal {
     }
 }
 
+/// What an instant-or-time value is made of: its date, its time of day, and its offset with the
+/// named zone it came from; each part only where the type has it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pieces {
+    pub date: Option<civil::Date>,
+    pub time: Option<civil::Time>,
+    pub zone: Option<(i32, Option<Zone>)>,
+}
+
 impl Temporal {
+    /// The value's pieces; `None` for a duration, which has no date or time.
+    pub(crate) fn pieces(&self) -> Option<Pieces> {
+        Some(match *self {
+            Temporal::Date(d) => Pieces { date: Some(d), time: None, zone: None },
+            Temporal::LocalTime(t) => Pieces { date: None, time: Some(t), zone: None },
+            Temporal::Time(t) => Pieces { date: None, time: Some(t.time), zone: Some((t.offset, None)) },
+            Temporal::LocalDateTime(dt) => {
+                Pieces { date: Some(dt.date()), time: Some(dt.time()), zone: None }
+            }
+            Temporal::DateTime(dt) => Pieces {
+                date: Some(dt.local.date()),
+                time: Some(dt.local.time()),
+                zone: Some((dt.offset, dt.zone)),
+            },
+            Temporal::Duration(_) => return None,
+        })
+    }
+
     /// Days since 1970-01-01, of a date.
     pub fn epoch_days(&self) -> Option<i32> {
         let Temporal::Date(d) = self else { return None };

@@ -8,13 +8,7 @@ fn argument_error(f: Function, e: TemporalError, span: Span) -> QueryError {
     QueryError::new(ErrorKind::ArgumentError, format!("{}(): {e}", f.name()), Some(span))
 }
 
-fn type_error_of(f: Function, v: &Value, span: Span) -> QueryError {
-    QueryError::new(
-        ErrorKind::TypeError,
-        format!("{}() cannot take a {}", f.name(), v.type_name()),
-        Some(span),
-    )
-}
+use crate::query::functions::type_error as type_error_of;
 
 /// When a clock function reads the time: the statement's start, or the moment of the call.
 #[derive(Clone, Copy, PartialEq, Eq)]
