@@ -138,6 +138,20 @@ fn functions() {
 }
 
 #[test]
+fn random_uuid_is_drawn_for_each_row_and_kept_by_what_stores_it() {
+    let mut db = people();
+    // Neither folded into one constant nor cached per statement: a fresh identifier on each row.
+    let r = rows(&mut db, "UNWIND range(1, 50) AS i RETURN randomUUID() AS u");
+    let distinct: std::collections::HashSet<String> = r.iter().map(|row| row[0].to_string()).collect();
+    assert_eq!(distinct.len(), 50);
+    db.run("MATCH (p:Person) SET p.uid = randomUUID()").unwrap();
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN count(DISTINCT p.uid)"), int(3));
+    assert_eq!(one(&mut db, "MATCH (p:Person) WITH p.uid AS u RETURN min(size(u))"), int(36));
+    assert_eq!(one(&mut db, "RETURN haversin(0)"), Value::Float(0.0));
+    assert_eq!(error(&mut db, "RETURN randomUUID(1)").kind, ErrorKind::SemanticError);
+}
+
+#[test]
 fn patterns_in_every_direction() {
     let mut db = people();
     let out = rows(&mut db, "MATCH (a:Person {name: 'Ann'})-[:KNOWS]->(b) RETURN b.name");

@@ -245,11 +245,13 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("acos", "acos(x)  arccosine"),
     ("atan", "atan(x)  arctangent"),
     ("atan2", "atan2(y, x)  the angle of the point (x, y)"),
+    ("haversin", "haversin(x)  half the versine of x (radians): (1 - cos x) / 2"),
     ("degrees", "degrees(x)  radians to degrees"),
     ("radians", "radians(x)  degrees to radians"),
     ("pi", "pi()  π"),
     ("e", "e()  Euler's number"),
     ("rand", "rand()  a random float in [0, 1)"),
+    ("randomUUID", "randomUUID()  a random version 4 UUID as text, different in every call"),
     ("timestamp", "timestamp()  milliseconds since 1970-01-01T00:00Z when the statement started"),
     (
         "date",

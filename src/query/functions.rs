@@ -107,6 +107,18 @@ impl Draws {
     }
 }
 
+/// A version 4 UUID (RFC 9562) in its 36-character text form: 122 random bits from two unpredictable
+/// seeds, unlike `rand()`, whose draws repeat under a fixed `--seed`, because an identifier must not
+/// repeat across statements.
+pub fn random_uuid() -> String {
+    let mut bits = (u128::from(Draws::fresh_seed()) << 64) | u128::from(Draws::fresh_seed());
+    // Version 4 in bits 76..80, variant 0b10 in bits 62..64.
+    bits = (bits & !(0xf << 76)) | (0x4 << 76);
+    bits = (bits & !(0x3 << 62)) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
 /// Evaluates `f` if this module knows it; `None` leaves it to the evaluator.
 pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrupt) -> Option<Eval> {
     use Function::*;
@@ -140,6 +152,7 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
             | Acos
             | Atan
             | Atan2
+            | Haversin
             | Degrees
             | Radians
             | Pi
@@ -288,6 +301,8 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
         Atan => float(f64::atan),
         Degrees => float(f64::to_degrees),
         Radians => float(f64::to_radians),
+        // Half the versine: (1 - cos x) / 2, written with sin² so that small angles keep their digits.
+        Haversin => float(|x| (x / 2.0).sin().powi(2)),
         Atan2 => (|| Ok(Value::Float(number(f, &args[0], span)?.atan2(number(f, &args[1], span)?))))(),
         _ => unreachable!("checked by `known` above"),
     })
@@ -296,6 +311,7 @@ pub(super) fn call(f: Function, args: &[Value], span: Span, interrupt: &Interrup
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn run(f: Function, args: &[Value]) -> Value {
         call(f, args, Span::default(), &Interrupt::none()).expect("known function").expect("no error")
@@ -319,6 +335,30 @@ mod tests {
         assert_eq!(run(Function::Trim, &["  x ".into()]), "x".into());
         assert_eq!(run(Function::ToBoolean, &["TRUE".into()]), Value::Bool(true));
         assert_eq!(run(Function::ToBoolean, &["maybe".into()]), Value::Null);
+    }
+
+    #[test]
+    fn haversin_is_half_the_versine() {
+        for x in [0.0, 0.5, 1.0, std::f64::consts::PI, -2.0] {
+            let Value::Float(h) = run(Function::Haversin, &[Value::Float(x)]) else { panic!("a float") };
+            assert!((h - (1.0 - x.cos()) / 2.0).abs() < 1e-15, "haversin({x}) = {h}");
+        }
+        assert_eq!(run(Function::Haversin, &[Value::Int(0)]), Value::Float(0.0));
+        assert_eq!(run(Function::Haversin, &[Value::Null]), Value::Null);
+    }
+
+    #[test]
+    fn random_uuids_are_version_4_and_differ() {
+        let uuids: Vec<String> = (0..1000).map(|_| random_uuid()).collect();
+        for u in &uuids {
+            let groups: Vec<&str> = u.split('-').collect();
+            assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{u}");
+            assert!(u.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{u}");
+            assert!(groups[2].starts_with('4'), "version nibble of {u}");
+            assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant of {u}");
+        }
+        let distinct: HashSet<&String> = uuids.iter().collect();
+        assert_eq!(distinct.len(), uuids.len());
     }
 
     #[test]

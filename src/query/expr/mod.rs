@@ -216,11 +216,13 @@ functions! {
     Acos = "acos", 1..=1;
     Atan = "atan", 1..=1;
     Atan2 = "atan2", 2..=2;
+    Haversin = "haversin", 1..=1;
     Degrees = "degrees", 1..=1;
     Radians = "radians", 1..=1;
     Pi = "pi", 0..=0;
     E = "e", 0..=0;
     Rand = "rand", 0..=0;
+    RandomUuid = "randomUUID", 0..=0;
     Timestamp = "timestamp", 0..=0;
     Date = "date", 0..=1;
     LocalTime = "localtime", 0..=1;
@@ -564,6 +566,9 @@ impl CExpr {
                 _ => Ok(Value::Null),
             },
             CExpr::Call(Function::Rand, ..) => Ok(Value::Float(ctx.draws.next())),
+            CExpr::Call(Function::RandomUuid, ..) => {
+                Ok(Value::String(crate::query::functions::random_uuid()))
+            }
             CExpr::Call(f, args, span) => {
                 let values = args.iter().map(|a| a.eval(row, ctx)).collect::<Result<Vec<_>, _>>()?;
                 call(*f, values, ctx, *span)

@@ -78,7 +78,7 @@ fn id_of(e: &Expr) -> Option<&str> {
 }
 
 /// Made only of literals, parameters, variables bound before the MATCH, and the plain operators and
-/// functions over them: no pattern, no comprehension (its variable is local), no `rand()`.
+/// functions over them: no pattern, no comprehension (its variable is local), no `rand()` nor `randomUUID()`.
 pub(super) fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool {
     let mut ok = true;
     e.walk(&mut |x| {
@@ -92,7 +92,11 @@ pub(super) fn computable_before(e: &Expr, bound: &dyn Fn(&str) -> bool) -> bool 
             | ExprKind::Unary(..)
             | ExprKind::Binary(..)
             | ExprKind::IsNull { .. } => true,
-            ExprKind::Call { name, .. } => !name.eq_ignore_ascii_case("rand") && !is_aggregate(name),
+            ExprKind::Call { name, .. } => {
+                !name.eq_ignore_ascii_case("rand")
+                    && !name.eq_ignore_ascii_case("randomUUID")
+                    && !is_aggregate(name)
+            }
             _ => false,
         };
     });

@@ -74,7 +74,7 @@ pub(super) fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
 pub(super) fn deterministic(e: &CExpr) -> bool {
     match e {
         CExpr::Call(f, ..) if f.is_realtime() => false,
-        CExpr::Call(Function::Rand, ..)
+        CExpr::Call(Function::Rand | Function::RandomUuid, ..)
         | CExpr::PatternExists { .. }
         | CExpr::PatternComprehension { .. } => false,
         CExpr::Const(_)
