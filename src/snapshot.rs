@@ -6,9 +6,9 @@
 //! | offset | size | field                                   |
 //! |--------|------|-----------------------------------------|
 //! | 0      | 8    | magic `\x89KGRAPH\n`                    |
-//! | 8      | 4    | format version (currently 5)            |
+//! | 8      | 4    | format version (currently 6)            |
 //! | 12     | 8    | payload length in bytes                 |
-//! | 20     | 4    | CRC-32 (IEEE) of the payload            |
+//! | 20     | 4    | CRC-32 (IEEE) of bytes 8..20 and the payload (of the payload alone before version 6) |
 //! | 24     | n    | payload                                 |
 //!
 //! The payload (versions 3 and 4) is a fixed prefix (body length, relationship count, node bound, flags,
@@ -36,9 +36,14 @@ use crate::progress::{Progress, Silent, Unit};
 
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
 /// The version written; versions 1 (before property indexes), 2 (relationships as records), 3
-/// (no bitmap of the ids in use) and 4 (no temporal values: the same layout, which an older kgraph
-/// would misread as damage where a property holds one) are still read.
-pub const VERSION: u32 = 5;
+/// (no bitmap of the ids in use), 4 (no temporal values: the same layout, which an older kgraph
+/// would misread as damage where a property holds one) and 5 (the checksum covers the payload
+/// alone) are still read.
+pub const VERSION: u32 = 6;
+/// From this version on the checksum covers the version and length fields before the payload: a bit
+/// flipped in a version 5 file's version field made it a version 4 file that loaded without a word.
+/// An older reader's checksum, over the payload alone, cannot match a newer file's.
+const CHECKED_HEADER: u32 = 6;
 const HEADER_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error)]
@@ -340,16 +345,21 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             }
         }
     }
-    (header_for(&payload), payload)
+    (header_for(VERSION, &payload), payload)
 }
 
-/// The header of a snapshot with this payload: magic, version, length, checksum.
-fn header_for(payload: &[u8]) -> [u8; HEADER_LEN] {
+/// The header of a snapshot of `version` with this payload: magic, version, length, checksum.
+pub(crate) fn header_for(version: u32, payload: &[u8]) -> [u8; HEADER_LEN] {
     let mut header = [0u8; HEADER_LEN];
     header[..8].copy_from_slice(MAGIC);
-    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    header[8..12].copy_from_slice(&version.to_le_bytes());
     header[12..20].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    header[20..24].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    if version >= CHECKED_HEADER {
+        crc.update(&header[8..20]);
+    }
+    crc.update(payload);
+    header[20..24].copy_from_slice(&crc.finalize().to_le_bytes());
     header
 }
 
@@ -432,7 +442,7 @@ mod tests {
 
     /// `payload` in a file whose header (and so checksum) is right for it.
     pub(super) fn sealed(payload: &[u8]) -> Vec<u8> {
-        let mut file = header_for(payload).to_vec();
+        let mut file = header_for(VERSION, payload).to_vec();
         file.extend_from_slice(payload);
         file
     }
@@ -502,6 +512,27 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(matches!(from_bytes(&longer, p), Err(SnapshotError::TrailingData { .. })));
+    }
+
+    /// Found by the damage property test (tests/properties.rs): flipping bit 0 of a version 5 file's
+    /// version field made it a version 4 file, whose checksum covered only the payload, and it loaded.
+    #[test]
+    fn a_bit_flipped_in_the_version_field_is_an_error() {
+        let bytes = to_bytes(&sample());
+        for bit in 0..32 {
+            let mut flipped = bytes.clone();
+            flipped[8 + bit / 8] ^= 1 << (bit % 8);
+            assert!(from_bytes(&flipped, Path::new("mem")).is_err(), "bit {bit} of the version");
+        }
+    }
+
+    #[test]
+    fn a_version_5_file_checksummed_over_its_payload_alone_still_loads() {
+        let g = sample();
+        let bytes = to_bytes(&g);
+        let old = [header_for(5, &bytes[HEADER_LEN..]).as_slice(), &bytes[HEADER_LEN..]].concat();
+        assert_ne!(old[20..24], bytes[20..24], "the checksums differ");
+        assert_eq!(from_bytes(&old, Path::new("v5")).unwrap(), g);
     }
 
     fn flags_of(bytes: &[u8]) -> u32 {

@@ -83,8 +83,7 @@ fn a_tiny_old_file_naming_a_far_node_id_is_refused() {
     let file = |id: u32| {
         let body = V2 { names: vec![], nodes: vec![(id, vec![], vec![])], edges: vec![], indexes: vec![] };
         let payload = bincode::serde::encode_to_vec(&body, bincode::config::standard()).unwrap();
-        let mut header = header_for(&payload);
-        header[8..12].copy_from_slice(&2u32.to_le_bytes());
+        let header = header_for(2, &payload);
         [header.to_vec(), payload].concat()
     };
     assert_eq!(from_bytes(&file(5), Path::new("v2")).unwrap().node_count(), 1, "an honest small file");

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN,
-    ROWS, SnapshotError, VERSION, is_snapshot,
+    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, NODES_PER_CHUNK,
+    NodeRecord, PREFIX_LEN, ROWS, SnapshotError, VERSION, is_snapshot,
 };
 
 /// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
@@ -103,6 +103,9 @@ pub(super) fn read(
         }
     };
     let mut crc = crc32fast::Hasher::new();
+    if version >= CHECKED_HEADER {
+        crc.update(&header[8..20]);
+    }
     if version < 3 {
         // Sized by the length checked against the file above.
         let mut payload = vec![0u8; expected as usize];

@@ -180,10 +180,39 @@ impl DateTime {
         Ok(DateTime::at(ts, 0, Some(zone)))
     }
 
+    /// Seconds since 1970-01-01T00:00Z and the nanosecond within them: what equality, ordering and
+    /// hashing compare. Computed from the local fields with the proleptic Gregorian day count
+    /// rather than through [`DateTime::timestamp`], which checks ranges and builds a `Timestamp`:
+    /// sorting a million datetimes made twenty million of those, five times the cost of sorting
+    /// integers (benches/temporal.rs). Exact over the whole range, with no clamping at its ends.
     fn instant_key(&self) -> (i64, i32) {
-        let ts = self.timestamp();
-        (ts.as_second(), ts.subsec_nanosecond())
+        let date = self.local.date();
+        let time = self.local.time();
+        let epoch_day = days_before_year(date.year()) + i64::from(date.day_of_year()) - 1 - DAYS_BEFORE_1970;
+        let seconds = epoch_day * SECONDS_PER_DAY
+            + i64::from(time.hour()) * 3600
+            + i64::from(time.minute()) * 60
+            + i64::from(time.second())
+            - i64::from(self.offset);
+        (seconds, time.subsec_nanosecond())
     }
+
+    /// Orders two datetimes by instant: written with the same offset, by their local fields alone.
+    fn instant_cmp(&self, other: &DateTime) -> Ordering {
+        if self.offset == other.offset {
+            return self.local.cmp(&other.local);
+        }
+        self.instant_key().cmp(&other.instant_key())
+    }
+}
+
+/// Days from 0001-01-01 to 1970-01-01 in the proleptic Gregorian calendar.
+const DAYS_BEFORE_1970: i64 = 719_162;
+
+/// Days from 0001-01-01 to the first day of `year` (negative before it; year 0 is a leap year).
+fn days_before_year(year: i16) -> i64 {
+    let y = i64::from(year) - 1;
+    365 * y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400)
 }
 
 pub(crate) fn offset(seconds: i32) -> jiff::tz::Offset {
@@ -242,7 +271,7 @@ impl Temporal {
             (LocalTime(a), LocalTime(b)) => Some(a.cmp(b)),
             (Time(a), Time(b)) => Some(a.utc_nanos().cmp(&b.utc_nanos())),
             (LocalDateTime(a), LocalDateTime(b)) => Some(a.cmp(b)),
-            (DateTime(a), DateTime(b)) => Some(a.instant_key().cmp(&b.instant_key())),
+            (DateTime(a), DateTime(b)) => Some(a.instant_cmp(b)),
             _ => None,
         }
     }

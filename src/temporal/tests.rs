@@ -108,3 +108,33 @@ fn between_counts_calendar_months_then_days_then_time() {
     assert_eq!(d("2018-01-02T10:00:00.1", "2018-01-01T10:00:00.2"), "PT-23H-59M-59.9S");
     assert_eq!(d("2024-01-31", "2024-02-29"), "P29D", "Jan 31 to Feb 29 is not a whole month");
 }
+
+proptest::proptest! {
+    /// The hand-computed instant key is jiff's timestamp, and ordering by it is ordering by instant,
+    /// for any local time and offset where jiff's timestamp does not clamp.
+    #[test]
+    fn instant_keys_are_the_timestamps_jiff_computes(
+        year in -9998i16..=9998,
+        ordinal in 1i16..=365,
+        nanos_of_day in 0i64..86_400 * NANOS_PER_SECOND,
+        offsets in (-18 * 3600i32..=18 * 3600, -18 * 3600i32..=18 * 3600),
+        other_nanos in 0i64..3 * 86_400 * NANOS_PER_SECOND,
+    ) {
+        let date = civil::Date::new(year, 1, 1).unwrap().with().day_of_year(ordinal).build().unwrap();
+        let at = |nanos: i64| {
+            let t = civil::Time::midnight()
+                .checked_add(jiff::SignedDuration::from_nanos(nanos % (86_400 * NANOS_PER_SECOND)))
+                .unwrap();
+            date.to_datetime(t)
+        };
+        let a = DateTime { local: at(nanos_of_day), offset: offsets.0, zone: None };
+        let b = DateTime { local: at(other_nanos), offset: offsets.1, zone: None };
+        for d in [&a, &b] {
+            let (seconds, nanos) = d.instant_key();
+            proptest::prop_assert!((0..1_000_000_000).contains(&nanos));
+            let key = i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(nanos);
+            proptest::prop_assert_eq!(key, d.timestamp().as_nanosecond());
+        }
+        proptest::prop_assert_eq!(a.instant_cmp(&b), a.timestamp().cmp(&b.timestamp()));
+    }
+}
