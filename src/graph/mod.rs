@@ -38,6 +38,9 @@ pub use change::Change;
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
 use index::Indexes;
+
+/// One end of a range lookup ([`Graph::index_range`]): the value, and whether it is included.
+pub type RangeEnd<'a> = Option<(&'a Value, bool)>;
 use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableGraph};
 use petgraph::visit::{EdgeRef, NodeIndexable};
@@ -408,6 +411,32 @@ impl Graph {
     pub fn index_lookup(&self, label: &str, key: &str, value: &Value) -> Vec<NodeId> {
         match (self.symbol(label), self.symbol(key)) {
             (Some(l), Some(k)) => self.indexes.lookup(l, k, value),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The nodes carrying `label` whose `key` lies between `lower` and `upper` (each the value and
+    /// whether it is included; at least one given), through the index, in id order. Only values of a
+    /// type `<` compares with the ends are found: a range of integers finds floats too, never
+    /// strings; a null or NaN end finds nothing.
+    pub fn index_range(
+        &self,
+        label: &str,
+        key: &str,
+        lower: RangeEnd<'_>,
+        upper: RangeEnd<'_>,
+    ) -> Vec<NodeId> {
+        match (self.symbol(label), self.symbol(key)) {
+            (Some(l), Some(k)) => self.indexes.range(l, k, lower, upper),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The nodes carrying `label` whose `key` is a string starting with `prefix`, through the index,
+    /// in id order.
+    pub fn index_prefix(&self, label: &str, key: &str, prefix: &str) -> Vec<NodeId> {
+        match (self.symbol(label), self.symbol(key)) {
+            (Some(l), Some(k)) => self.indexes.starting_with(l, k, prefix),
             _ => Vec::new(),
         }
     }

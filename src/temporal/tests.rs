@@ -118,17 +118,18 @@ proptest::proptest! {
         ordinal in 1i16..=365,
         nanos_of_day in 0i64..86_400 * NANOS_PER_SECOND,
         offsets in (-18 * 3600i32..=18 * 3600, -18 * 3600i32..=18 * 3600),
-        other_nanos in 0i64..3 * 86_400 * NANOS_PER_SECOND,
+        other_nanos in 0i64..86_400 * NANOS_PER_SECOND,
+        days_apart in -70i32..=70,
     ) {
         let date = civil::Date::new(year, 1, 1).unwrap().with().day_of_year(ordinal).build().unwrap();
-        let at = |nanos: i64| {
-            let t = civil::Time::midnight()
-                .checked_add(jiff::SignedDuration::from_nanos(nanos % (86_400 * NANOS_PER_SECOND)))
-                .unwrap();
+        // The second on the same day, in the same month, the next or the previous one, or further.
+        let other_date = date.checked_add(jiff::Span::new().days(days_apart)).unwrap();
+        let at = |date: civil::Date, nanos: i64| {
+            let t = civil::Time::midnight().checked_add(jiff::SignedDuration::from_nanos(nanos)).unwrap();
             date.to_datetime(t)
         };
-        let a = DateTime { local: at(nanos_of_day), offset: offsets.0, zone: None };
-        let b = DateTime { local: at(other_nanos), offset: offsets.1, zone: None };
+        let a = DateTime { local: at(date, nanos_of_day), offset: offsets.0, zone: None };
+        let b = DateTime { local: at(other_date, other_nanos), offset: offsets.1, zone: None };
         for d in [&a, &b] {
             let (seconds, nanos) = d.instant_key();
             proptest::prop_assert!((0..1_000_000_000).contains(&nanos));
@@ -136,5 +137,8 @@ proptest::proptest! {
             proptest::prop_assert_eq!(key, d.timestamp().as_nanosecond());
         }
         proptest::prop_assert_eq!(a.instant_cmp(&b), a.timestamp().cmp(&b.timestamp()));
+        proptest::prop_assert_eq!(b.instant_cmp(&a), b.timestamp().cmp(&a.timestamp()));
+        let same_offset = DateTime { offset: offsets.0, ..b };
+        proptest::prop_assert_eq!(a.instant_cmp(&same_offset), a.timestamp().cmp(&same_offset.timestamp()));
     }
 }

@@ -23,7 +23,7 @@ use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, EvalCtx, Params};
 use super::functions::Draws;
 use super::interrupt::Interrupt;
-use super::plan::{AggKind, AggSpec, CreateItem, Op, Plan, Profile, WriteAction, profile_key};
+use super::plan::{AggKind, AggSpec, CreateItem, IndexProbe, Op, Plan, Profile, WriteAction, profile_key};
 use crate::graph::{Change, Direction, EdgeId, Graph, GraphError, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
 
@@ -452,19 +452,17 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
                 output: None,
             })
         }
-        Op::NodeIndexSeek { input, slot, label, key, value, .. } => Box::new(NodeSeek {
+        Op::NodeIndexSeek { input, slot, label, key, probe, .. } => Box::new(NodeSeek {
             input: build(input, argument),
             slot: *slot,
-            value,
-            by: SeekBy::Index { label, key },
+            by: SeekBy::Index { label, key, probe },
             row: None,
             nodes: VecDeque::new(),
         }),
         Op::NodeById { input, slot, value, list, .. } => Box::new(NodeSeek {
             input: build(input, argument),
             slot: *slot,
-            value,
-            by: SeekBy::Id { list: *list },
+            by: SeekBy::Id { value, list: *list },
             row: None,
             nodes: VecDeque::new(),
         }),

@@ -72,17 +72,16 @@ impl<'p> Operator<'p> for Unwind<'p> {
 pub(super) struct NodeSeek<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) slot: usize,
-    pub(super) value: &'p CExpr,
     pub(super) by: SeekBy<'p>,
     pub(super) row: Option<Row>,
     pub(super) nodes: VecDeque<NodeId>,
 }
 
 pub(super) enum SeekBy<'p> {
-    /// The nodes with `label` whose `key` is the value.
-    Index { label: &'p str, key: &'p str },
+    /// The nodes with `label` whose `key` the probe asks for.
+    Index { label: &'p str, key: &'p str, probe: &'p IndexProbe },
     /// The node whose id is the value, or with `list`, those whose ids the list holds, once each.
-    Id { list: bool },
+    Id { value: &'p CExpr, list: bool },
 }
 
 impl<'p> Operator<'p> for NodeSeek<'p> {
@@ -100,16 +99,16 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
             }
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
             ctx.interrupt.check()?;
-            let value = ctx.eval(self.value, &row)?;
             self.nodes = match self.by {
-                SeekBy::Index { label, key } => ctx.graph().index_lookup(label, key, &value).into(),
-                SeekBy::Id { list } => {
+                SeekBy::Index { label, key, probe } => index_nodes(ctx, &row, label, key, probe)?.into(),
+                SeekBy::Id { value: expr, list } => {
+                    let value = ctx.eval(expr, &row)?;
                     // `id(n) IN x` fails for what `IN` fails for, as the filter it replaces would.
                     if list && !matches!(value, Value::List(_) | Value::Null) {
                         return Err(QueryError::new(
                             ErrorKind::TypeError,
                             format!("IN expects a List, got {}", value.type_name()),
-                            Some(expr_span(self.value)),
+                            Some(expr_span(expr)),
                         ));
                     }
                     let mut seen = HashSet::new();
@@ -119,6 +118,34 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
             self.row = Some(row);
         }
     }
+}
+
+/// The nodes a property index proposes for one row. A range end or prefix that is null gives none,
+/// as the comparison it stands for is never true; a prefix that is not a string likewise.
+fn index_nodes(
+    ctx: &mut Ctx,
+    row: &Row,
+    label: &str,
+    key: &str,
+    probe: &IndexProbe,
+) -> Result<Vec<NodeId>, QueryError> {
+    Ok(match probe {
+        IndexProbe::Equal(e) => ctx.graph().index_lookup(label, key, &ctx.eval(e, row)?),
+        IndexProbe::Prefix(e) => match ctx.eval(e, row)? {
+            Value::String(prefix) => ctx.graph().index_prefix(label, key, &prefix),
+            _ => Vec::new(),
+        },
+        IndexProbe::Range { lower, upper } => {
+            let end = |end: &Option<(CExpr, bool)>| -> Result<Option<(Value, bool)>, QueryError> {
+                end.as_ref().map(|(e, included)| Ok((ctx.eval(e, row)?, *included))).transpose()
+            };
+            let (lower, upper) = (end(lower)?, end(upper)?);
+            fn as_ref(end: &Option<(Value, bool)>) -> Option<(&Value, bool)> {
+                end.as_ref().map(|(v, i)| (v, *i))
+            }
+            ctx.graph().index_range(label, key, as_ref(&lower), as_ref(&upper))
+        }
+    })
 }
 
 /// The node ids a seek value names: an integer (or a float equal to one), or with `list`, each such

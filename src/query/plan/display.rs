@@ -24,12 +24,23 @@ impl Plan {
                 let t = types_text(types);
                 (format!("{text} {l}[{t}*{min}..{upper}]{r}, {} grouping key(s)", keys.len()), Some(input))
             }
-            Op::NodeIndexSeek { input, name, label, key, text, .. } => {
-                let mut s = format!("NodeIndexSeek ({name}:");
+            Op::NodeIndexSeek { input, name, label, key, text, probe, .. } => {
+                let mut s = match probe {
+                    IndexProbe::Equal(_) => format!("NodeIndexSeek ({name}:"),
+                    IndexProbe::Range { .. } | IndexProbe::Prefix(_) => {
+                        format!("NodeIndexSeekByRange ({name}:")
+                    }
+                };
                 crate::value::write_name(&mut s, label)?;
-                s.push_str(" {");
-                crate::value::write_name(&mut s, key)?;
-                (format!("{s}: {text}}})"), Some(input))
+                match probe {
+                    IndexProbe::Equal(_) => {
+                        s.push_str(" {");
+                        crate::value::write_name(&mut s, key)?;
+                        (format!("{s}: {text}}})"), Some(input))
+                    }
+                    // The text is the WHERE conjuncts the probe stands for.
+                    IndexProbe::Range { .. } | IndexProbe::Prefix(_) => (format!("{s}) {text}"), Some(input)),
+                }
             }
             Op::NodeById { input, name, text, list, .. } => {
                 let op = if *list { "IN" } else { "=" };

@@ -47,6 +47,29 @@ pub struct Plan {
     pub unions: Vec<(bool, Plan)>,
 }
 
+/// What a property index is asked for. It proposes nodes only: the pattern's properties and the
+/// WHERE clause are still tested on each.
+#[derive(Debug)]
+pub enum IndexProbe {
+    /// The nodes whose value equals this one.
+    Equal(CExpr),
+    /// The nodes whose value lies between the ends (each the value and whether it is included; at
+    /// least one given).
+    Range { lower: Option<(CExpr, bool)>, upper: Option<(CExpr, bool)> },
+    /// The nodes whose value is a string starting with this one.
+    Prefix(CExpr),
+}
+
+impl IndexProbe {
+    /// The expressions the probe evaluates.
+    pub fn exprs(&self) -> Vec<&CExpr> {
+        match self {
+            IndexProbe::Equal(e) | IndexProbe::Prefix(e) => vec![e],
+            IndexProbe::Range { lower, upper } => lower.iter().chain(upper.iter()).map(|(e, _)| e).collect(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Op {
     /// One empty row: where every statement starts.
@@ -150,13 +173,14 @@ pub enum Op {
         outputs: Vec<CExpr>,
         text: String,
     },
-    /// For each input row, the nodes with `label` whose `key` equals `value`, through the property index.
+    /// For each input row, the nodes with `label` whose `key` the probe asks for, through the
+    /// property index.
     NodeIndexSeek {
         input: Box<Op>,
         slot: usize,
         label: String,
         key: String,
-        value: CExpr,
+        probe: IndexProbe,
         name: String,
         text: String,
     },

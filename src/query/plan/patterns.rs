@@ -3,7 +3,39 @@
 
 use super::*;
 
+/// What a node's property index is asked for, before compilation.
+enum Probe<'a> {
+    Equal(&'a Expr),
+    Bounds(&'a seek::Bounds<'a>),
+}
+
 impl Planner<'_> {
+    /// The compiled probe and its text for `EXPLAIN`.
+    fn index_probe(&mut self, probe: Probe<'_>, scope: &Scope) -> Result<(IndexProbe, String), QueryError> {
+        Ok(match probe {
+            Probe::Equal(e) => {
+                (IndexProbe::Equal(self.compile(e, scope, &mut Mode::plain("a pattern"))?), e.to_string())
+            }
+            Probe::Bounds(b) => {
+                let text = b.conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+                let mut end = |end: Option<(&Expr, bool)>| -> Result<Option<(CExpr, bool)>, QueryError> {
+                    end.map(|(e, included)| {
+                        Ok((self.compile(e, scope, &mut Mode::plain("WHERE"))?, included))
+                    })
+                    .transpose()
+                };
+                let (lower, upper) = (end(b.lower)?, end(b.upper)?);
+                let probe = match (lower, upper, b.prefix) {
+                    (None, None, Some(prefix)) => {
+                        IndexProbe::Prefix(self.compile(prefix, scope, &mut Mode::plain("WHERE"))?)
+                    }
+                    (lower, upper, _) => IndexProbe::Range { lower, upper },
+                };
+                (probe, text)
+            }
+        })
+    }
+
     pub(super) fn optional_match(&mut self, op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
         let before = self.slot_names.len();
         let inner = self.match_clause(Op::Argument, clause)?;
@@ -16,6 +48,7 @@ impl Planner<'_> {
         let before = self.scope.clone();
         let seeks = seek::seeks(clause.predicate.as_ref(), &|name| before.get(name).is_some());
         let equalities = seek::equalities(clause.predicate.as_ref(), &|name| before.get(name).is_some());
+        let bounds = seek::bounds(clause.predicate.as_ref(), &|name| before.get(name).is_some());
         // WHERE conjuncts an id seek stands for, which the filter after the pattern need not test.
         let mut served: Vec<&Expr> = Vec::new();
         let mut clause_rels: Vec<usize> = Vec::new();
@@ -75,7 +108,8 @@ impl Planner<'_> {
             let seek_at = nodes.iter().position(|n| {
                 n.variable.as_ref().is_some_and(|v| seeks.iter().any(|s| s.variable == v.name))
             });
-            // A node a property index can find: (position, label, key, value).
+            // A node a property index can find: (position, label, key, what to ask it), by value
+            // where one is known, else by range.
             let indexed = nodes.iter().enumerate().find_map(|(i, n)| {
                 let in_pattern = n.properties.iter().map(|(k, e)| (k.as_str(), e));
                 let in_where = equalities
@@ -87,7 +121,18 @@ impl Planner<'_> {
                     n.labels
                         .iter()
                         .find(|l| self.graph.has_index(l, k))
-                        .map(|l| (i, l.clone(), k.to_string(), e))
+                        .map(|l| (i, l.clone(), k.to_string(), Probe::Equal(e)))
+                })
+            });
+            let indexed = indexed.or_else(|| {
+                nodes.iter().enumerate().find_map(|(i, n)| {
+                    let v = n.variable.as_ref()?;
+                    bounds.iter().filter(|b| b.variable == v.name).find_map(|b| {
+                        n.labels
+                            .iter()
+                            .find(|l| self.graph.has_index(l, b.key))
+                            .map(|l| (i, l.clone(), b.key.to_string(), Probe::Bounds(b)))
+                    })
                 })
             });
             let unbound = !node_slots.iter().any(|s| bound.contains(s));
@@ -118,14 +163,15 @@ impl Planner<'_> {
             } else if let Some((_, label, key, value)) =
                 indexed.filter(|(i, ..)| *i == start && !bound.contains(&start_slot))
             {
-                let text = value.to_string();
-                let value = self.compile(value, &before, &mut Mode::plain("a pattern"))?;
+                let (probe, text) = self.index_probe(value, &before)?;
+                // The index holds only nodes with its label (kept so by every label change).
+                scan_label = Some(label.clone());
                 op = Op::NodeIndexSeek {
                     input: Box::new(op),
                     slot: start_slot,
                     label,
                     key,
-                    value,
+                    probe,
                     name: self.display_name(start_slot),
                     text,
                 };

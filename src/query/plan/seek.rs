@@ -128,3 +128,80 @@ pub(super) fn equalities<'a>(
     }
     found
 }
+
+/// The `WHERE` conjuncts that bound one `v.key` from below, from above, or by a prefix, with values
+/// computable before the MATCH: what a property index serves by range. The first bound of each side
+/// is taken; every conjunct stays in the filter, which tests the nodes the index proposes.
+pub(super) struct Bounds<'a> {
+    pub variable: &'a str,
+    pub key: &'a str,
+    /// The value and whether it is included.
+    pub lower: Option<(&'a Expr, bool)>,
+    pub upper: Option<(&'a Expr, bool)>,
+    pub prefix: Option<&'a Expr>,
+    /// The conjuncts the bounds come from, for `EXPLAIN`.
+    pub conjuncts: Vec<&'a Expr>,
+}
+
+/// `v.key < value`, `value <= v.key`, `v.key STARTS WITH value`, … gathered by variable and key.
+pub(super) fn bounds<'a>(predicate: Option<&'a Expr>, bound: &dyn Fn(&str) -> bool) -> Vec<Bounds<'a>> {
+    let mut conjuncts = Vec::new();
+    if let Some(p) = predicate {
+        split_and(p, &mut conjuncts);
+    }
+    let property = |e: &'a Expr| match &e.kind {
+        ExprKind::Property(target, key) => match &target.kind {
+            ExprKind::Variable(v) => Some((v.as_str(), key.as_str())),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut found: Vec<Bounds<'a>> = Vec::new();
+    for c in conjuncts {
+        let ExprKind::Binary(op, left, right) = &c.kind else { continue };
+        // (variable, key, value, what the value is to the property: Some(true) a lower end, …).
+        let side = match (property(left), property(right)) {
+            (Some(p), _) if computable_before(right, bound) => Some((p, &**right, false)),
+            (_, Some(p)) if computable_before(left, bound) => Some((p, &**left, true)),
+            _ => None,
+        };
+        let Some(((variable, key), value, flipped)) = side else { continue };
+        // Which end the value is with the property on the left: `v.k > x` makes x a lower end.
+        let (lower, included) = match op {
+            BinaryOp::Gt => (true, false),
+            BinaryOp::Ge => (true, true),
+            BinaryOp::Lt => (false, false),
+            BinaryOp::Le => (false, true),
+            BinaryOp::StartsWith if !flipped => {
+                let entry = entry(&mut found, variable, key);
+                entry.prefix.get_or_insert(value);
+                entry.conjuncts.push(c);
+                continue;
+            }
+            _ => continue,
+        };
+        let entry = entry(&mut found, variable, key);
+        let end = if lower != flipped { &mut entry.lower } else { &mut entry.upper };
+        end.get_or_insert((value, included));
+        entry.conjuncts.push(c);
+    }
+    found
+}
+
+fn entry<'a, 'b>(found: &'b mut Vec<Bounds<'a>>, variable: &'a str, key: &'a str) -> &'b mut Bounds<'a> {
+    let at = match found.iter().position(|b| b.variable == variable && b.key == key) {
+        Some(i) => i,
+        None => {
+            found.push(Bounds {
+                variable,
+                key,
+                lower: None,
+                upper: None,
+                prefix: None,
+                conjuncts: Vec::new(),
+            });
+            found.len() - 1
+        }
+    };
+    &mut found[at]
+}
