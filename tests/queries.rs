@@ -504,3 +504,27 @@ fn scans_read_in_batches_keep_their_answers_across_batches_and_writes() {
     assert_eq!(one(&mut db, "MATCH (n:L) RETURN count(*), max(n.i)"), int(250));
     assert_eq!(rows(&mut db, "MATCH (n:L) RETURN max(n.i)"), vec![vec![int(498)]]);
 }
+
+#[test]
+fn reduce_folds_a_list_with_its_accumulator_and_element_in_scope() {
+    let mut db = people();
+    assert_eq!(one(&mut db, "RETURN reduce(total = 0, x IN [1, 2, 3] | total + x)"), int(6));
+    assert_eq!(one(&mut db, "RETURN reduce(s = '', w IN ['a', 'b'] | s + w)"), text("ab"));
+    assert_eq!(one(&mut db, "RETURN reduce(a = 1, x IN null | a + x)"), Value::Null);
+    assert_eq!(one(&mut db, "RETURN reduce(a = 7, x IN [] | a + x)"), int(7));
+    // Over an aggregated list, and inside a comprehension whose variable the body also reads.
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN reduce(t = 0, a IN collect(p.age) | t + a)"), int(55));
+    assert_eq!(
+        one(&mut db, "RETURN [y IN [1, 2] | reduce(m = y, z IN [10, 20] | m + z * y)]"),
+        Value::List(vec![int(31), int(62)])
+    );
+    assert_eq!(
+        one(
+            &mut db,
+            "MATCH p = (:Person {name: 'Ann'})-[:KNOWS*2]->() RETURN reduce(n = '', x IN nodes(p) | n + x.name)"
+        ),
+        text("AnnBobCy")
+    );
+    assert_eq!(error(&mut db, "RETURN reduce(t = 0, x IN 5 | t)").kind, ErrorKind::TypeError);
+    assert_eq!(error(&mut db, "RETURN reduce(t = 0, x IN [1] | t + y)").kind, ErrorKind::SemanticError);
+}

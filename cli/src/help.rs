@@ -172,6 +172,7 @@ allShortestPaths(…) every shortest one. Searched from both ends at once.
         "Literals 42 3.14 'text' true null [1, 2] {k: 1}; $param; n.key, list[0], list[1..3];
 + - * / % ^; = <> < <= > >=; AND OR XOR NOT; IS NULL, IN, STARTS WITH, ENDS WITH, CONTAINS, =~ (regex);
 CASE WHEN … THEN … ELSE … END; [x IN list WHERE … | …]; all/any/none/single(x IN list WHERE …);
+reduce(acc = 0, x IN list | acc + x);
 n {.name, .aliases}; [(a)-->(b) | b.name]; EXISTS { MATCH … }.",
     ),
     (

@@ -106,6 +106,13 @@ impl fmt::Display for Expr {
                 write_name(f, variable)?;
                 write!(f, " IN {list} WHERE {predicate})")
             }
+            ExprKind::Reduce { accumulator, init, variable, list, body } => {
+                f.write_str("reduce(")?;
+                write_name(f, accumulator)?;
+                write!(f, " = {init}, ")?;
+                write_name(f, variable)?;
+                write!(f, " IN {list} | {body})")
+            }
             ExprKind::Pattern(p) => write!(f, "{p}"),
             ExprKind::MapProjection { base, items } => {
                 write!(f, "{base} {{")?;

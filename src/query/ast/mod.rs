@@ -292,6 +292,14 @@ pub enum ExprKind {
         list: Box<Expr>,
         predicate: Box<Expr>,
     },
+    /// `reduce(accumulator = init, variable IN list | body)`
+    Reduce {
+        accumulator: String,
+        init: Box<Expr>,
+        variable: String,
+        list: Box<Expr>,
+        body: Box<Expr>,
+    },
     /// `list[from..to]`
     Slice {
         target: Box<Expr>,
@@ -461,6 +469,7 @@ impl Expr {
                 .chain(projection.iter().map(|b| &**b))
                 .collect(),
             ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
+            ExprKind::Reduce { init, list, body, .. } => vec![init, list, body],
             ExprKind::Pattern(p) => p.expressions().collect(),
             ExprKind::HasLabels(e, _) => vec![e],
             ExprKind::MapProjection { base, items } => std::iter::once(&**base)

@@ -103,6 +103,14 @@ pub enum CExpr {
         predicate: Box<CExpr>,
         span: Span,
     },
+    /// `reduce(acc = init, x IN list | body)`: the body sees the accumulator as a local and the
+    /// element as the next one.
+    Reduce {
+        init: Box<CExpr>,
+        list: Box<CExpr>,
+        body: Box<CExpr>,
+        span: Span,
+    },
     Slice {
         target: Box<CExpr>,
         from: Option<Box<CExpr>>,
@@ -489,6 +497,29 @@ impl CExpr {
                     Quantifier::Single => Value::Bool(trues == 1),
                 })
             }
+            CExpr::Reduce { init, list, body, span } => {
+                let mut accumulator = init.eval(row, ctx)?;
+                let items = match list.eval(row, ctx)? {
+                    Value::Null => return Ok(Value::Null),
+                    Value::List(items) => items,
+                    other => {
+                        return Err(type_error(
+                            *span,
+                            format!("reduce() needs a List, got {}", other.type_name()),
+                        ));
+                    }
+                };
+                for item in items {
+                    ctx.interrupt.check()?;
+                    ctx.locals.borrow_mut().extend([accumulator, item]);
+                    let next = body.eval(row, ctx);
+                    let mut locals = ctx.locals.borrow_mut();
+                    let depth = locals.len() - 2;
+                    locals.truncate(depth);
+                    accumulator = next?;
+                }
+                Ok(accumulator)
+            }
             CExpr::Slice { target, from, to, span } => {
                 let target = target.eval(row, ctx)?;
                 let bound = |b: &Option<Box<CExpr>>| -> Result<Option<Option<i64>>, QueryError> {
@@ -600,6 +631,9 @@ impl CExpr {
             }
             CExpr::Quantifier { list, predicate, .. } => {
                 list.is_row_independent() && predicate.is_row_independent()
+            }
+            CExpr::Reduce { init, list, body, .. } => {
+                init.is_row_independent() && list.is_row_independent() && body.is_row_independent()
             }
             CExpr::Slice { target, from, to, .. } => {
                 target.is_row_independent() && from.iter().chain(to.iter()).all(|e| e.is_row_independent())

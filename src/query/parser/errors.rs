@@ -110,7 +110,7 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
     Some(said)
 }
 
-/// Features recognised by the bracket a failure is inside: `reduce(… | …)` and label expressions.
+/// Features recognised by the bracket a failure is inside: label expressions.
 fn bracket_feature(text: &str, pos: usize) -> Option<String> {
     let next = text[pos..].chars().next()?;
     if !matches!(next, '|' | '&' | '!' | '%') {
@@ -139,18 +139,6 @@ fn bracket_feature(text: &str, pos: usize) -> Option<String> {
     }
     let at = *open.last()?;
     let inside = &text[at + 1..pos];
-    let called = text[..at].trim_end();
-    let function: String = called
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<String>()
-        .chars()
-        .rev()
-        .collect();
-    if function.eq_ignore_ascii_case("reduce") && next == '|' {
-        return Some("reduce(…) is not supported yet: UNWIND the list and aggregate (UNWIND list AS x RETURN sum(x)), or use a list comprehension".to_string());
-    }
     if text[at..].starts_with('(') && inside.contains(':') {
         return Some(
             "label expressions such as (n:A|B) are not supported yet: write MATCH (n) WHERE n:A OR n:B"

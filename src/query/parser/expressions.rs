@@ -325,6 +325,16 @@ impl Builder {
                 let predicate = Box::new(self.expression(exprs.next().expect("quantifier predicate"))?);
                 ExprKind::Quantifier { kind, variable, list, predicate }
             }
+            Rule::reduce => {
+                let mut parts =
+                    pair.into_inner().filter(|p| p.as_rule() != Rule::REDUCE && p.as_rule() != Rule::IN);
+                let accumulator = name_text(&parts.next().expect("reduce accumulator"));
+                let init = Box::new(self.expression(parts.next().expect("reduce initial value"))?);
+                let variable = name_text(&parts.next().expect("reduce variable"));
+                let list = Box::new(self.expression(parts.next().expect("reduce list"))?);
+                let body = Box::new(self.expression(parts.next().expect("reduce body"))?);
+                ExprKind::Reduce { accumulator, init, variable, list, body }
+            }
             other => unreachable!("not an atom: {other:?}"),
         };
         Ok(Expr { kind, span })

@@ -105,3 +105,14 @@ fn print_then_parse_is_identity() {
     let second = parse(&printed).unwrap();
     assert_eq!(first, second, "printed as {printed}");
 }
+
+#[test]
+fn reduce_prints_and_parses_back_and_stays_a_name_elsewhere() {
+    let text =
+        "WITH 1 AS reduce RETURN reduce(`the total` = reduce, x IN [1, 2] | `the total` + x * reduce) AS r";
+    let first = parse(text).unwrap();
+    let printed = first.to_string();
+    assert!(printed.contains("reduce(`the total` = reduce, x IN [1, 2] | "), "{printed}");
+    assert_eq!(parse(&printed).unwrap(), first, "printed as {printed}");
+    assert_eq!(parse("RETURN reduce(t = 0, x IN [1] t + x)").unwrap_err().kind, ErrorKind::SyntaxError);
+}

@@ -162,6 +162,15 @@ impl Planner<'_> {
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
+            ExprKind::Reduce { accumulator, init, variable, list: items, body } => {
+                let init = Box::new(self.compile(init, scope, mode)?);
+                let list = Box::new(self.compile(items, scope, mode)?);
+                // The accumulator is the outer local, the element the inner, as the evaluator pushes them.
+                let inner =
+                    with_local(&with_local(scope, accumulator, None), variable, element_type(items, scope));
+                let body = Box::new(self.compile(body, &inner, mode)?);
+                CExpr::Reduce { init, list, body, span }
+            }
             ExprKind::MapProjection { base, items } => {
                 let compiled_base = Box::new(self.compile(base, scope, mode)?);
                 let mut compiled = Vec::new();

@@ -208,6 +208,7 @@ impl Planner<'_> {
             | ExprKind::IsNull { .. }
             | ExprKind::Property(..)
             | ExprKind::ListComprehension { .. }
+            | ExprKind::Reduce { .. }
             | ExprKind::Quantifier { .. }
             | ExprKind::Slice { .. }
             | ExprKind::CountStar => Kind::Value,

@@ -63,6 +63,11 @@ pub(super) fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
             visit_expr(list, f);
             visit_expr(predicate, f);
         }
+        CExpr::Reduce { init, list, body, .. } => {
+            visit_expr(init, f);
+            visit_expr(list, f);
+            visit_expr(body, f);
+        }
         CExpr::Slice { target, from, to, .. } => {
             visit_expr(target, f);
             from.iter().chain(to.iter()).for_each(|x| visit_expr(x, f));
@@ -103,6 +108,9 @@ pub(super) fn deterministic(e: &CExpr) -> bool {
             deterministic(list) && predicate.iter().chain(projection.iter()).all(|x| deterministic(x))
         }
         CExpr::Quantifier { list, predicate, .. } => deterministic(list) && deterministic(predicate),
+        CExpr::Reduce { init, list, body, .. } => {
+            deterministic(init) && deterministic(list) && deterministic(body)
+        }
         CExpr::Slice { target, from, to, .. } => {
             deterministic(target) && from.iter().chain(to.iter()).all(|x| deterministic(x))
         }
