@@ -156,6 +156,7 @@ Patterns such as (n:Label {key: v}) and WHERE n.key = v then start from the inde
     (
         &["patterns"],
         "(v:Label {key: value})  a node; every part optional: ()
+(v:A|B) either label, (v:A&B) both, (v:!A) not, (v:%) any, (v:(A|B)&!C) grouped.
 -[r:TYPE|OTHER {key: value}]->  <-[…]-  -[…]-  a relationship; -->, <--, -- without details.
 Types may contain hyphens (-[:attributed-to]->) or be back-quoted (-[:`attributed-to`]->).
 -[:linked-to*1..3]->  variable length: *, *2, *1..3, *..5, *2..
@@ -173,7 +174,7 @@ allShortestPaths(…) every shortest one. Searched from both ends at once.
 + - * / % ^; = <> < <= > >=; AND OR XOR NOT; IS NULL, IN, STARTS WITH, ENDS WITH, CONTAINS, =~ (regex);
 CASE WHEN … THEN … ELSE … END; [x IN list WHERE … | …]; all/any/none/single(x IN list WHERE …);
 reduce(acc = 0, x IN list | acc + x);
-n {.name, .aliases}; [(a)-->(b) | b.name]; EXISTS { MATCH … }.",
+n {.name, .aliases}; [(a)-->(b) | b.name]; EXISTS { MATCH … }; n:A|B, n:!A, n:%.",
     ),
     (
         &["aggregation", "aggregates"],

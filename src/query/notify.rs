@@ -213,6 +213,13 @@ impl Uses {
                     self.read.push((NotificationKind::UnknownLabel, label.clone(), e.span));
                 }
             }
+            ExprKind::LabelTest(_, labels) => {
+                let mut names = Vec::new();
+                labels.names(&mut names);
+                for label in names {
+                    self.read.push((NotificationKind::UnknownLabel, label, e.span));
+                }
+            }
             ExprKind::Property(base, key) => {
                 if let ExprKind::Variable(v) = &base.kind
                     && self.entities.contains(v)
@@ -237,6 +244,9 @@ fn pattern_names(pattern: &Pattern, keys: bool, mut f: impl FnMut(NotificationKi
     let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
     for node in nodes {
         node.labels.iter().for_each(|l| f(NotificationKind::UnknownLabel, l, node.span));
+        let mut named = Vec::new();
+        node.label_expr.iter().for_each(|e| e.names(&mut named));
+        named.iter().for_each(|l| f(NotificationKind::UnknownLabel, l, node.span));
         if keys {
             node.properties.iter().for_each(|(k, _)| f(NotificationKind::UnknownPropertyKey, k, node.span));
         }

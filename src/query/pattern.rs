@@ -12,6 +12,8 @@ pub struct NodeSpec {
     /// Bound before the pattern: its value must match, nothing is enumerated.
     pub bound: bool,
     pub labels: Vec<String>,
+    /// A label expression beyond the labels (`:A|B`), which the node must satisfy too.
+    pub label_expr: Option<super::ast::LabelExpr>,
     pub properties: Vec<(String, CExpr)>,
 }
 
@@ -61,7 +63,9 @@ fn node_ok(spec: &NodeSpec, n: NodeId, row: &[Value], ctx: &EvalCtx) -> Result<b
     if spec.bound && row.get(spec.slot) != Some(&Value::Node(n)) {
         return Ok(false);
     }
-    let labelled = spec.labels.iter().all(|l| ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(n, s)));
+    let has = |l: &str| ctx.graph.symbol(l).is_some_and(|s| ctx.graph.has_label(n, s));
+    let labelled = spec.labels.iter().all(|l| has(l))
+        && spec.label_expr.as_ref().is_none_or(|e| e.matches(&has, !ctx.graph.labels(n).is_empty()));
     Ok(labelled && properties_match(ctx.graph.node_properties(n), &spec.properties, row, ctx)?)
 }
 

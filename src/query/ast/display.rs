@@ -143,6 +143,7 @@ impl fmt::Display for Expr {
                 }
                 f.write_str(")")
             }
+            ExprKind::LabelTest(e, labels) => write!(f, "({e}:{labels})"),
             ExprKind::PatternComprehension { pattern, predicate, projection } => {
                 write!(f, "[{pattern}")?;
                 if let Some(p) = predicate {
@@ -182,6 +183,9 @@ impl fmt::Display for NodePattern {
         for l in &self.labels {
             f.write_str(":")?;
             write_name(f, l)?;
+        }
+        if let Some(e) = &self.label_expr {
+            write!(f, ":{e}")?;
         }
         if !self.properties.is_empty() {
             f.write_str(" ")?;
@@ -417,5 +421,33 @@ impl fmt::Display for Statement {
             write_list(f, &u.clauses, " ")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for LabelExpr {
+    /// Fully bracketed below the top, so that printing then parsing gives the same tree.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let joined = |f: &mut fmt::Formatter<'_>, items: &[LabelExpr], op: &str| -> fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(op)?;
+                }
+                match item {
+                    LabelExpr::And(_) | LabelExpr::Or(_) => write!(f, "({item})")?,
+                    _ => write!(f, "{item}")?,
+                }
+            }
+            Ok(())
+        };
+        match self {
+            LabelExpr::Label(l) => write_name(f, l),
+            LabelExpr::Any => f.write_str("%"),
+            LabelExpr::Not(e) => match &**e {
+                LabelExpr::And(_) | LabelExpr::Or(_) => write!(f, "!({e})"),
+                _ => write!(f, "!{e}"),
+            },
+            LabelExpr::And(items) => joined(f, items, "&"),
+            LabelExpr::Or(items) => joined(f, items, "|"),
+        }
     }
 }

@@ -219,9 +219,63 @@ pub struct Pattern {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodePattern {
     pub variable: Option<Ident>,
+    /// The labels the node must all have (`:A:B`, `:A&B`).
     pub labels: Vec<String>,
+    /// A label expression that is more than a conjunction of labels (`:A|B`, `:!A`, `:%`); the
+    /// node must satisfy it as well as carry `labels`.
+    pub label_expr: Option<LabelExpr>,
     pub properties: Vec<(String, Expr)>,
     pub span: Span,
+}
+
+/// A label expression (GQL, Neo4j 5): `!` binds tightest, then `&`, then `|`; `%` is any label.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabelExpr {
+    Label(String),
+    /// `%`: at least one label (on a relationship, any type).
+    Any,
+    Not(Box<LabelExpr>),
+    And(Vec<LabelExpr>),
+    Or(Vec<LabelExpr>),
+}
+
+impl LabelExpr {
+    /// Whether an entity satisfies the expression, `has` telling whether it carries a label and
+    /// `any` whether it carries at least one.
+    pub fn matches(&self, has: &dyn Fn(&str) -> bool, any: bool) -> bool {
+        match self {
+            LabelExpr::Label(l) => has(l),
+            LabelExpr::Any => any,
+            LabelExpr::Not(e) => !e.matches(has, any),
+            LabelExpr::And(items) => items.iter().all(|e| e.matches(has, any)),
+            LabelExpr::Or(items) => items.iter().any(|e| e.matches(has, any)),
+        }
+    }
+
+    /// The labels, when the expression only asks for all of them (`A`, `A&B`).
+    pub fn conjunction(&self) -> Option<Vec<String>> {
+        match self {
+            LabelExpr::Label(l) => Some(vec![l.clone()]),
+            LabelExpr::And(items) => {
+                let mut all = Vec::new();
+                for item in items {
+                    all.extend(item.conjunction()?);
+                }
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+
+    /// Every label the expression names, for notifications of unknown ones.
+    pub fn names(&self, out: &mut Vec<String>) {
+        match self {
+            LabelExpr::Label(l) => out.push(l.clone()),
+            LabelExpr::Any => {}
+            LabelExpr::Not(e) => e.names(out),
+            LabelExpr::And(items) | LabelExpr::Or(items) => items.iter().for_each(|e| e.names(out)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +367,8 @@ pub enum ExprKind {
     },
     /// `n:Label:Other`: whether a node has every one of the labels.
     HasLabels(Box<Expr>, Vec<String>),
+    /// `n:A|B`, `n:!A`, `n:%`: whether a node's labels (a relationship's type) satisfy the expression.
+    LabelTest(Box<Expr>, LabelExpr),
     /// A pattern used as a predicate: true when it matches at least once.
     Pattern(Box<Pattern>),
     /// `[p = (a)-->(b) WHERE predicate | projection]`
@@ -471,7 +527,7 @@ impl Expr {
             ExprKind::Quantifier { list, predicate, .. } => vec![list, predicate],
             ExprKind::Reduce { init, list, body, .. } => vec![init, list, body],
             ExprKind::Pattern(p) => p.expressions().collect(),
-            ExprKind::HasLabels(e, _) => vec![e],
+            ExprKind::HasLabels(e, _) | ExprKind::LabelTest(e, _) => vec![e],
             ExprKind::MapProjection { base, items } => std::iter::once(&**base)
                 .chain(
                     items

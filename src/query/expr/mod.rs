@@ -66,6 +66,8 @@ pub enum CExpr {
     },
     /// The node an expression yields carries every one of these labels (null for null).
     HasLabelsOf(Box<CExpr>, Vec<String>, Span),
+    /// The node an expression yields satisfies the label expression (a relationship, by its type).
+    LabelTest(Box<CExpr>, crate::query::ast::LabelExpr, Span),
     Call(Function, Vec<CExpr>, Span),
     /// A comprehension's or quantifier's variable, by nesting depth.
     Local(usize),
@@ -361,6 +363,22 @@ impl CExpr {
                     Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
                 }
             },
+            CExpr::LabelTest(target, labels, span) => match target.eval(row, ctx)? {
+                Value::Null => Ok(Value::Null),
+                Value::Node(n) => {
+                    let g = ctx.graph;
+                    let has = |l: &str| g.symbol(l).is_some_and(|s| g.has_label(n, s));
+                    Ok(Value::Bool(labels.matches(&has, !g.labels(n).is_empty())))
+                }
+                Value::Relationship(e) => {
+                    let g = ctx.graph;
+                    let has = |l: &str| g.edge_type(e).is_some_and(|t| g.name(t) == l);
+                    Ok(Value::Bool(labels.matches(&has, true)))
+                }
+                other => {
+                    Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
+                }
+            },
             CExpr::MapProjection { base, items, span } => {
                 let base = base.eval(row, ctx)?;
                 check_exists(&base, ctx.graph, *span)?;
@@ -613,7 +631,7 @@ impl CExpr {
             CExpr::Const(_) | CExpr::Param(..) => true,
             CExpr::Slot(_) | CExpr::HasLabels(..) => false,
             CExpr::Local(_) => true,
-            CExpr::HasLabelsOf(e, ..) => e.is_row_independent(),
+            CExpr::HasLabelsOf(e, ..) | CExpr::LabelTest(e, ..) => e.is_row_independent(),
             CExpr::MapProjection { base, items, .. } => {
                 base.is_row_independent()
                     && items

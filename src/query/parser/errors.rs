@@ -110,7 +110,7 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
     Some(said)
 }
 
-/// Features recognised by the bracket a failure is inside: label expressions.
+/// Features recognised by the bracket a failure is inside: relationship type expressions.
 fn bracket_feature(text: &str, pos: usize) -> Option<String> {
     let next = text[pos..].chars().next()?;
     if !matches!(next, '|' | '&' | '!' | '%') {
@@ -139,9 +139,9 @@ fn bracket_feature(text: &str, pos: usize) -> Option<String> {
     }
     let at = *open.last()?;
     let inside = &text[at + 1..pos];
-    if text[at..].starts_with('(') && inside.contains(':') {
+    if text[at..].starts_with('[') && inside.contains(':') && next != '|' {
         return Some(
-            "label expressions such as (n:A|B) are not supported yet: write MATCH (n) WHERE n:A OR n:B"
+            "relationship type expressions with &, ! or % are not supported yet: write [r:A|B], or test type(r) in WHERE"
                 .to_string(),
         );
     }

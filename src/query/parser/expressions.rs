@@ -127,9 +127,10 @@ impl Builder {
         for access in inner {
             let span = Span { start: expr.span.start, end: self.span(&access).end };
             let kind = match access.as_rule() {
-                Rule::label_check => {
-                    ExprKind::HasLabels(Box::new(expr), access.into_inner().map(|l| name_text(&l)).collect())
-                }
+                Rule::label_check => match super::label_terms(access) {
+                    (labels, None) => ExprKind::HasLabels(Box::new(expr), labels),
+                    (_, Some(labels)) => ExprKind::LabelTest(Box::new(expr), labels),
+                },
                 Rule::property_lookup => {
                     let key = name_text(&access.into_inner().next().expect("lookup has a key"));
                     ExprKind::Property(Box::new(expr), key)

@@ -116,3 +116,16 @@ fn reduce_prints_and_parses_back_and_stays_a_name_elsewhere() {
     assert_eq!(parse(&printed).unwrap(), first, "printed as {printed}");
     assert_eq!(parse("RETURN reduce(t = 0, x IN [1] t + x)").unwrap_err().kind, ErrorKind::SyntaxError);
 }
+
+#[test]
+fn label_expressions_keep_their_precedence_through_printing() {
+    let text = "MATCH (a:A|B&!C:D), (b:!(A|B)&%), (c:A&B) WHERE a:X|Y AND b:!X RETURN [x IN [a] WHERE x:A | x.name] AS n";
+    let first = parse(text).unwrap();
+    let printed = first.to_string();
+    assert_eq!(parse(&printed).unwrap(), first, "printed as {printed}");
+    // `!` before `&` before `|`; `:A&B` is plain labels; `| x.name` maps the comprehension.
+    assert!(printed.contains("(a:(A|(B&!C))&D)"), "{printed}");
+    assert!(printed.contains("(b:!(A|B)&%)"), "{printed}");
+    assert!(printed.contains("(c:A:B)"), "{printed}");
+    assert!(printed.contains("| x.name]"), "{printed}");
+}

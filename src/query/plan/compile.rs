@@ -192,6 +192,9 @@ impl Planner<'_> {
             ExprKind::HasLabels(target, labels) => {
                 CExpr::HasLabelsOf(Box::new(self.compile(target, scope, mode)?), labels.clone(), span)
             }
+            ExprKind::LabelTest(target, labels) => {
+                CExpr::LabelTest(Box::new(self.compile(target, scope, mode)?), labels.clone(), span)
+            }
             ExprKind::Pattern(pattern) => {
                 if mode.context != "WHERE" {
                     return Err(QueryError::syntax(
@@ -410,6 +413,7 @@ pub(super) fn static_type(e: &Expr, scope: &Scope) -> Option<Type> {
         | ExprKind::Unary(UnaryOp::Not, _)
         | ExprKind::Quantifier { .. }
         | ExprKind::HasLabels(..)
+        | ExprKind::LabelTest(..)
         | ExprKind::Pattern(_)
         | ExprKind::Exists { .. } => Type::Boolean,
         ExprKind::Variable(v) => match scope.get(v)?.1 {

@@ -412,6 +412,11 @@ impl Planner<'_> {
             }
             op = Op::Filter { input: Box::new(op), predicate: CExpr::HasLabels(slot, labels), text };
         }
+        if let Some(e) = &node.label_expr {
+            let text = format!("{}:{e}", self.slot_names[slot].trim());
+            let predicate = CExpr::LabelTest(Box::new(CExpr::Slot(slot)), e.clone(), node.span);
+            op = Op::Filter { input: Box::new(op), predicate, text };
+        }
         self.property_filters(op, slot, &node.properties, node.variable.as_ref())
     }
 
@@ -482,7 +487,13 @@ impl Planner<'_> {
             for (k, e) in &n.properties {
                 properties.push((k.clone(), planner.compile(e, scope, &mut Mode::plain("a pattern"))?));
             }
-            Ok(NodeSpec { slot, bound, labels: n.labels.clone(), properties })
+            Ok(NodeSpec {
+                slot,
+                bound,
+                labels: n.labels.clone(),
+                label_expr: n.label_expr.clone(),
+                properties,
+            })
         };
         let start = node(self, &pattern.start, scope)?;
         let mut steps = Vec::new();

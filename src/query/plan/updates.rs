@@ -96,6 +96,7 @@ impl Planner<'_> {
         let mut nodes = vec![&pattern.start];
         nodes.extend(pattern.steps.iter().map(|s| &s.1));
         for node in &nodes {
+            only_labels(node, "MERGE")?;
             let v = node.variable.as_ref().map(|v| v.name.as_str()).unwrap_or_default();
             if bound_before.iter().any(|b| b == v) && (!node.labels.is_empty() || !node.properties.is_empty())
             {
@@ -282,6 +283,7 @@ impl Planner<'_> {
         node: &NodePattern,
         items: &mut Vec<CreateItem>,
     ) -> Result<usize, QueryError> {
+        only_labels(node, "CREATE")?;
         if let Some(v) = &node.variable
             && let Some((slot, kind)) = self.scope.get(&v.name)
         {
@@ -317,5 +319,17 @@ impl Planner<'_> {
             .iter()
             .map(|(k, e)| Ok((k.clone(), self.compile(e, &scope, &mut Mode::plain("CREATE"))?)))
             .collect()
+    }
+}
+
+/// CREATE and MERGE give a node labels; a label expression that asks for more than labels
+/// (`|`, `!`, `%`) names no set of labels to give.
+fn only_labels(node: &NodePattern, clause: &str) -> Result<(), QueryError> {
+    match &node.label_expr {
+        Some(e) => Err(QueryError::semantic(
+            format!("{clause} gives a node labels, which `:{e}` does not name: write them as :A:B or :A&B"),
+            node.span,
+        )),
+        None => Ok(()),
     }
 }

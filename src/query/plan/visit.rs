@@ -33,7 +33,8 @@ pub(super) fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
         | CExpr::Not(x, _)
         | CExpr::Negate(x, _)
         | CExpr::IsNull(x, _)
-        | CExpr::HasLabelsOf(x, ..) => visit_expr(x, f),
+        | CExpr::HasLabelsOf(x, ..)
+        | CExpr::LabelTest(x, ..) => visit_expr(x, f),
         CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => {
             visit_expr(a, f);
             visit_expr(b, f);
@@ -92,7 +93,8 @@ pub(super) fn deterministic(e: &CExpr) -> bool {
         | CExpr::Not(x, _)
         | CExpr::Negate(x, _)
         | CExpr::IsNull(x, _)
-        | CExpr::HasLabelsOf(x, ..) => deterministic(x),
+        | CExpr::HasLabelsOf(x, ..)
+        | CExpr::LabelTest(x, ..) => deterministic(x),
         CExpr::Subscript(a, b, _) | CExpr::Binary(_, a, b, _) => deterministic(a) && deterministic(b),
         CExpr::List(items) | CExpr::Call(_, items, _) => items.iter().all(deterministic),
         CExpr::Map(entries) => entries.iter().all(|(_, x)| deterministic(x)),
