@@ -6,7 +6,7 @@
 //! | offset | size | field                                   |
 //! |--------|------|-----------------------------------------|
 //! | 0      | 8    | magic `\x89KGRAPH\n`                    |
-//! | 8      | 4    | format version (currently 6)            |
+//! | 8      | 4    | format version (currently 7)            |
 //! | 12     | 8    | payload length in bytes                 |
 //! | 20     | 4    | CRC-32 (IEEE) of bytes 8..20 and the payload (of the payload alone before version 6) |
 //! | 24     | n    | payload                                 |
@@ -37,9 +37,12 @@ use crate::progress::{Progress, Silent, Unit};
 pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
 /// The version written; versions 1 (before property indexes), 2 (relationships as records), 3
 /// (no bitmap of the ids in use), 4 (no temporal values: the same layout, which an older kgraph
-/// would misread as damage where a property holds one) and 5 (the checksum covers the payload
-/// alone) are still read.
-pub const VERSION: u32 = 6;
+/// would misread as damage where a property holds one), 5 (the checksum covers the payload alone)
+/// and 6 (no relationship indexes) are still read.
+pub const VERSION: u32 = 7;
+/// In `indexes` (from version 7), a first number with this bit set names a relationship type, not
+/// a label: the index is on relationships. Names are numbered far below it.
+const REL_INDEX: u32 = 1 << 31;
 /// From this version on the checksum covers the version and length fields before the payload: a bit
 /// flipped in a version 5 file's version field made it a version 4 file that loaded without a word.
 /// An older reader's checksum, over the payload alone, cannot match a newer file's.
@@ -270,6 +273,12 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             .index_names()
             .iter()
             .filter_map(|(l, k)| Some((graph.symbol(l)?.0, graph.symbol(k)?.0)))
+            .chain(
+                graph
+                    .rel_index_names()
+                    .iter()
+                    .filter_map(|(t, k)| Some((graph.symbol(t)?.0 | REL_INDEX, graph.symbol(k)?.0))),
+            )
             .collect(),
         next_edge: match &edges {
             EdgesOut::Rows(rows) => graph.edge_id_mark().max(rows.ends.len() as u32),

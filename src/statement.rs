@@ -44,8 +44,8 @@ pub(crate) fn on_a_deep_enough_stack<R>(text_len: usize, f: impl FnOnce() -> R) 
 /// What a statement becomes once planned against a graph.
 #[derive(Debug)]
 pub(crate) enum Compiled {
-    /// `CREATE INDEX` or `DROP INDEX`.
-    Index { create: bool, label: String, key: String },
+    /// `CREATE INDEX` or `DROP INDEX`, on nodes with a label or (`relationship`) relationships of a type.
+    Index { create: bool, label: String, key: String, relationship: bool },
     /// `EXPLAIN` of an index command: its text, nothing to plan.
     ExplainIndex(String),
     /// A query: its plan, what it may not have meant, and whether to explain or profile it.
@@ -68,7 +68,12 @@ impl Compiled {
                 let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
                 return Ok(Compiled::ExplainIndex(text));
             }
-            return Ok(Compiled::Index { create: ix.create, label: ix.label.clone(), key: ix.key.clone() });
+            return Ok(Compiled::Index {
+                create: ix.create,
+                label: ix.label.clone(),
+                key: ix.key.clone(),
+                relationship: ix.relationship,
+            });
         }
         let plan = plan::plan_with(statement, graph, passes)?;
         // Looked up before the statement runs: a name it creates does exist afterwards.
@@ -115,10 +120,10 @@ impl Compiled {
         timing: Timing,
         keep_changes: bool,
     ) -> Result<(QueryOutput, Effects), QueryError> {
-        if let Compiled::Index { create, label, key } = self {
+        if let Compiled::Index { create, label, key, relationship } = self {
             let started = Instant::now();
             let options = RunOptions { keep_changes, profile: false };
-            let effects = exec::change_index(graph, *create, label, key, options);
+            let effects = exec::change_index(graph, *create, *relationship, label, key, options);
             let changed = usize::from(effects.changed());
             let mut stats = WriteStats::default();
             if *create {

@@ -214,3 +214,108 @@ fn version_2_snapshots_still_load_to_the_same_graph() {
     let out = loaded.run("MATCH (a {name: 'APT31'}) CREATE (a)-[r:`linked-to`]->(a) RETURN id(r)").unwrap();
     assert_eq!(out[0].rows[0][0], kgraph::Value::Int(30), "one past the highest id in the file");
 }
+
+/// Writes to relationships of every kind, on a graph of nodes 0..6 and `R`/`S` relationships.
+fn rel_write() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0i64..6, 0i64..6, literal()).prop_map(|(a, b, v)| format!(
+            "MATCH (a {{i: {a}}}), (b {{i: {b}}}) CREATE (a)-[:R {{k: {v}}}]->(b)"
+        )),
+        (0i64..6, 0i64..6)
+            .prop_map(|(a, b)| format!("MATCH (a {{i: {a}}}), (b {{i: {b}}}) CREATE (a)-[:S {{k: 1}}]->(b)")),
+        (0i64..6, literal()).prop_map(|(a, v)| format!("MATCH ({{i: {a}}})-[r:R]->() SET r.k = {v}")),
+        (0i64..6).prop_map(|a| format!("MATCH ({{i: {a}}})-[r]->() REMOVE r.k")),
+        (0i64..6).prop_map(|a| format!("MATCH ({{i: {a}}})-[r:R]->() WITH r LIMIT 1 DELETE r")),
+        (0i64..6).prop_map(|a| format!("MATCH (n {{i: {a}}}) DETACH DELETE n")),
+        (0i64..6).prop_map(|a| format!("MATCH ({{i: {a}}})-[r:R]->() SET r = {{k: 2}}")),
+        Just("MATCH ()-[r:R]->() WITH r LIMIT 1 SET r.k = 1, r.k = 3".to_string()),
+        // A statement that fails after writing: its writes are undone, the index with them.
+        Just("MATCH ()-[r:R]->() SET r.k = 9 WITH r RETURN 1 / 0".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A relationship index finds, by value, range and prefix, from either end of a directed
+    /// pattern, what expanding from every node finds, whatever writes came after it was made.
+    #[test]
+    fn relationship_index_lookups_find_what_expansions_find(
+        writes in prop::collection::vec(rel_write(), 0..16),
+        conditions in prop::collection::vec(comparison(), 1..4),
+        value in literal(),
+    ) {
+        let setup = "UNWIND range(0, 5) AS i CREATE (n:N {i: i})";
+        let (mut indexed, mut scanned) = (Session::new(), Session::new());
+        indexed.run(setup).unwrap();
+        scanned.run(setup).unwrap();
+        indexed.run("CREATE INDEX FOR ()-[r:R]-() ON (r.k)").unwrap();
+        for w in &writes {
+            let (a, b) = (indexed.run(w).is_ok(), scanned.run(w).is_ok());
+            prop_assert_eq!(a, b, "{}", w);
+        }
+        let mut queries = vec![
+            format!("MATCH (a)-[r:R {{k: {value}}}]->(b) RETURN a.i, b.i, r.k ORDER BY a.i, b.i"),
+            format!("MATCH (b)<-[r:R]-(a) WHERE r.k = {value} RETURN a.i, b.i ORDER BY a.i, b.i"),
+            "MATCH (a)-[r:R]->(a) WHERE r.k >= 0 RETURN a.i ORDER BY a.i".to_string(),
+        ];
+        for c in &conditions {
+            let c = c.replace("n.k", "r.k");
+            queries.push(format!("MATCH (a)-[r:R]->(b)-[s]->(c) WHERE {c} RETURN a.i, b.i, c.i ORDER BY a.i, b.i, c.i"));
+            queries.push(format!("MATCH (a:N)<-[r:R]-(b) WHERE {c} RETURN a.i, b.i, r.k ORDER BY a.i, b.i"));
+        }
+        for q in &queries {
+            let plan = rows(&mut indexed, &format!("EXPLAIN {q}"));
+            prop_assert!(format!("{plan:?}").contains("RelIndexSeek"), "{}", q);
+            match (indexed.run(q), scanned.run(q)) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(&a[0].rows, &b[0].rows, "{}", q),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string(), "{}", q),
+                (a, b) => prop_assert!(false, "{q}: indexed {a:?}, scanned {b:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn relationship_indexes_survive_snapshots_journals_and_bulk_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = "CREATE (c:Campaign)-[:`attributed-to` {date: date('2025-05-28')}]->(:Actor {name: 'APT31'}), \
+                  (c)-[:`attributed-to` {date: date('2021-07-19')}]->(:Actor {name: 'APT40'})";
+    let since = "MATCH (c)-[r:`attributed-to`]->(a) WHERE r.date >= date('2024-01-01') RETURN a.name";
+    let mut s = Session::new();
+    s.run("CREATE INDEX FOR ()-[r:`attributed-to`]-() ON (r.date)").unwrap();
+    // Created before the relationships it indexes arrive, then loaded into.
+    s.run(claims).unwrap();
+    assert_eq!(rows(&mut s, since), [[Value::from("APT31")]]);
+    let path = dir.path().join("g.kgs");
+    s.save(&path).unwrap();
+    let mut back = Session::new();
+    back.load_file(&path).unwrap();
+    assert_eq!(back.graph().rel_index_names(), vec![("attributed-to".to_string(), "date".to_string())]);
+    assert!(back.graph().index_names().is_empty(), "not taken for a node index");
+    assert!(format!("{:?}", rows(&mut back, &format!("EXPLAIN {since}"))).contains("RelIndexSeekByRange"));
+    assert_eq!(rows(&mut back, since), [[Value::from("APT31")]]);
+    // Into a graph that has the index and no relationships yet, the snapshot's come in bulk.
+    let mut into = Session::new();
+    into.run("CREATE INDEX FOR ()-[r:`attributed-to`]-() ON (r.date)").unwrap();
+    into.load_file(&path).unwrap();
+    assert_eq!(rows(&mut into, since), [[Value::from("APT31")]]);
+
+    let db_dir = dir.path().join("db");
+    {
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
+        db.run(&format!("{claims}; CREATE INDEX FOR ()-[r:`attributed-to`]->() ON (r.date)")).unwrap();
+    }
+    {
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
+        assert!(db.session().graph().has_rel_index("attributed-to", "date"), "replayed from the journal");
+        assert_eq!(db.run(since).unwrap().remove(0).rows, [[Value::from("APT31")]]);
+        db.checkpoint().unwrap();
+    }
+    let (mut db, _) = Directory::open(&db_dir).unwrap();
+    assert!(db.session().graph().has_rel_index("attributed-to", "date"), "kept by the checkpoint's snapshot");
+    db.run("DROP INDEX FOR ()<-[r:`attributed-to`]-() ON (r.date)").unwrap();
+    drop(db);
+    let (db, _) = Directory::open(&db_dir).unwrap();
+    assert!(!db.session().graph().has_rel_index("attributed-to", "date"), "the drop was journalled");
+}

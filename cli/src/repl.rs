@@ -357,12 +357,15 @@ fn print_schema(session: &Engine) {
     section("Node property keys", &s.node_keys);
     section("Relationship property keys", &s.edge_keys);
     println!("Indexes:");
-    let indexes = g.index_names();
-    if indexes.is_empty() {
+    let (indexes, rel_indexes) = (g.index_names(), g.rel_index_names());
+    if indexes.is_empty() && rel_indexes.is_empty() {
         println!("  (none)");
     }
     for (label, key) in indexes {
         println!("  :{label}({key})");
+    }
+    for (ty, key) in rel_indexes {
+        println!("  -[:{ty}({key})]-");
     }
 }
 

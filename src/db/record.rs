@@ -78,6 +78,9 @@ enum ChangeOut<'a> {
     LabelRemoved { id: u32, label: u32 },
     IndexCreated { label: u32, key: u32 },
     IndexDropped { label: u32, key: u32 },
+    // Appended, so that journals written before relationship indexes read as they did.
+    RelIndexCreated { ty: u32, key: u32 },
+    RelIndexDropped { ty: u32, key: u32 },
 }
 
 /// [`EntryOut`] as it is read back: the same variants in the same order.
@@ -100,6 +103,9 @@ enum ChangeIn {
     LabelRemoved { id: u32, label: u32 },
     IndexCreated { label: u32, key: u32 },
     IndexDropped { label: u32, key: u32 },
+    // Appended, so that journals written before relationship indexes read as they did.
+    RelIndexCreated { ty: u32, key: u32 },
+    RelIndexDropped { ty: u32, key: u32 },
 }
 
 fn config() -> impl bincode::config::Config {
@@ -248,6 +254,12 @@ fn encode_change(
         Change::IndexDropped { label, key } => {
             ChangeOut::IndexDropped { label: n.name(*label, out), key: n.name(*key, out) }
         }
+        Change::RelIndexCreated { ty, key } => {
+            ChangeOut::RelIndexCreated { ty: n.name(*ty, out), key: n.name(*key, out) }
+        }
+        Change::RelIndexDropped { ty, key } => {
+            ChangeOut::RelIndexDropped { ty: n.name(*ty, out), key: n.name(*key, out) }
+        }
     };
     put(&EntryOut::Change(entry), out);
     Ok(())
@@ -363,6 +375,12 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
             }
             ChangeIn::IndexDropped { label, key } => {
                 Change::IndexDropped { label: name(label)?, key: name(key)? }
+            }
+            ChangeIn::RelIndexCreated { ty, key } => {
+                Change::RelIndexCreated { ty: name(ty)?, key: name(key)? }
+            }
+            ChangeIn::RelIndexDropped { ty, key } => {
+                Change::RelIndexDropped { ty: name(ty)?, key: name(key)? }
             }
         };
         graph.apply(change).map_err(|e| fail(e.to_string()))?;

@@ -172,6 +172,10 @@ impl Graph {
         self.type_counts = type_counts.into_iter().collect();
         self.next_edge = next_edge.unwrap_or(0).max(store.id_bound());
         self.edges = store;
+        // Indexes defined before the relationships arrived in bulk know none of them.
+        if !self.rel_indexes.is_empty() {
+            self.refill_rel_indexes();
+        }
     }
 
     /// Rebuilds a graph from its nodes and relationship columns (strictly ascending ids, or none to

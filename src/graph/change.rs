@@ -44,6 +44,15 @@ pub enum Change {
         label: Sym,
         key: Sym,
     },
+    /// A relationship property index, on relationships of type `ty`.
+    RelIndexCreated {
+        ty: Sym,
+        key: Sym,
+    },
+    RelIndexDropped {
+        ty: Sym,
+        key: Sym,
+    },
 }
 
 impl Graph {
@@ -68,6 +77,16 @@ impl Graph {
             Change::IndexDropped { label, key } => {
                 let (label, key) = (self.name(label).to_string(), self.name(key).to_string());
                 self.drop_index(&label, &key);
+                Ok(())
+            }
+            Change::RelIndexCreated { ty, key } => {
+                let (ty, key) = (self.name(ty).to_string(), self.name(key).to_string());
+                self.create_rel_index(&ty, &key);
+                Ok(())
+            }
+            Change::RelIndexDropped { ty, key } => {
+                let (ty, key) = (self.name(ty).to_string(), self.name(key).to_string());
+                self.drop_rel_index(&ty, &key);
                 Ok(())
             }
         }

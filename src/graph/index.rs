@@ -1,4 +1,5 @@
-//! Property indexes: for one label and one key, the nodes by value, so that `(n:Label {key: v})`,
+//! Property indexes: for one label and one key, the nodes by value (for one relationship type and
+//! one key, the relationships), so that `(n:Label {key: v})`,
 //! `WHERE n.key = v`, `WHERE n.key >= v` and `WHERE n.key STARTS WITH v` start from those nodes instead
 //! of a scan. Kept current by every write to labels and node properties (see the hooks in `Graph`).
 //! Values are kept in `ORDER BY`'s order, under which equal means equivalent (`1` with `1.0`, a
@@ -9,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
-use super::{NodeId, RangeEnd, Sym};
+use super::{RangeEnd, Sym};
 use crate::value::Value;
 
 /// A value ordered as `ORDER BY` orders it ([`Value::order_cmp`]), which ties exactly the values
@@ -81,21 +82,22 @@ impl Indexes {
         self.by.is_empty()
     }
 
-    /// Records that node `n`, carrying `label`, has `value` under `key` (null values are not indexed).
-    pub(super) fn insert(&mut self, label: Sym, key: Sym, value: &Value, n: NodeId) {
+    /// Records that entity `n` (a node carrying `label`, or a relationship of type `label`) has
+    /// `value` under `key` (null values are not indexed).
+    pub(super) fn insert(&mut self, label: Sym, key: Sym, value: &Value, n: u32) {
         if value.is_null() {
             return;
         }
         if let Some(index) = self.by.get_mut(&(label, key)) {
-            index.entry(Ordered(value.clone())).or_default().insert(n.0);
+            index.entry(Ordered(value.clone())).or_default().insert(n);
         }
     }
 
-    pub(super) fn remove(&mut self, label: Sym, key: Sym, value: &Value, n: NodeId) {
+    pub(super) fn remove(&mut self, label: Sym, key: Sym, value: &Value, n: u32) {
         if let Some(index) = self.by.get_mut(&(label, key)) {
             let probe = Ordered(value.clone());
             if let Some(nodes) = index.get_mut(&probe) {
-                nodes.remove(&n.0);
+                nodes.remove(&n);
                 if nodes.is_empty() {
                     index.remove(&probe);
                 }
@@ -108,28 +110,22 @@ impl Indexes {
         self.by.keys().copied().filter(move |(l, _)| labels.contains(l))
     }
 
-    /// The nodes whose value under the index's key is `value`; none for null.
-    pub(super) fn lookup(&self, label: Sym, key: Sym, value: &Value) -> Vec<NodeId> {
+    /// The entities whose value under the index's key is `value`, in id order; none for null.
+    pub(super) fn lookup(&self, label: Sym, key: Sym, value: &Value) -> Vec<u32> {
         if value.is_null() {
             return Vec::new();
         }
         self.by
             .get(&(label, key))
             .and_then(|index| index.get(&Ordered(value.clone())))
-            .map_or_else(Vec::new, |nodes| nodes.iter().map(|&n| NodeId(n)).collect())
+            .map_or_else(Vec::new, |nodes| nodes.iter().copied().collect())
     }
 
-    /// The nodes whose value lies between `lower` and `upper` (at least one given) and is of a type
+    /// The entities whose value lies between `lower` and `upper` (at least one given) and is of a type
     /// `<` compares with them, in id order: none when an end is null, NaN or of a type `<` does not
     /// compare, or when the ends are of different types (no value is greater than `1` and less than
     /// `'z'`).
-    pub(super) fn range(
-        &self,
-        label: Sym,
-        key: Sym,
-        lower: RangeEnd<'_>,
-        upper: RangeEnd<'_>,
-    ) -> Vec<NodeId> {
+    pub(super) fn range(&self, label: Sym, key: Sym, lower: RangeEnd<'_>, upper: RangeEnd<'_>) -> Vec<u32> {
         let Some(index) = self.by.get(&(label, key)) else { return Vec::new() };
         let families: Vec<Option<u8>> = [lower, upper].iter().flatten().map(|(v, _)| family(v)).collect();
         let Some(Some(wanted)) = families.first().copied() else { return Vec::new() };
@@ -158,11 +154,11 @@ impl Indexes {
             entries.rev().take_while(in_family).flat_map(|(_, n)| n.iter().copied()).collect()
         };
         nodes.sort_unstable();
-        nodes.into_iter().map(NodeId).collect()
+        nodes
     }
 
-    /// The nodes whose value is a string starting with `prefix`, in id order.
-    pub(super) fn starting_with(&self, label: Sym, key: Sym, prefix: &str) -> Vec<NodeId> {
+    /// The entities whose value is a string starting with `prefix`, in id order.
+    pub(super) fn starting_with(&self, label: Sym, key: Sym, prefix: &str) -> Vec<u32> {
         let Some(index) = self.by.get(&(label, key)) else { return Vec::new() };
         let start = Ordered(Value::String(prefix.into()));
         // Strings sort by their bytes, so those with the prefix follow it with no other between.
@@ -172,6 +168,6 @@ impl Indexes {
             .flat_map(|(_, n)| n.iter().copied())
             .collect();
         nodes.sort_unstable();
-        nodes.into_iter().map(NodeId).collect()
+        nodes
     }
 }

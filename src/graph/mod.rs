@@ -25,6 +25,7 @@ mod index;
 mod interner;
 mod labels;
 mod properties;
+mod rel_index;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -144,6 +145,8 @@ pub struct Graph {
     type_counts: FxHashMap<Sym, usize>,
     /// Property indexes (`CREATE INDEX`), kept current by every write below.
     indexes: Indexes,
+    /// Relationship property indexes (`CREATE INDEX FOR ()-[r:T]-() ON (r.k)`), by type and key.
+    rel_indexes: Indexes,
     /// Slots of `g` that no node holds and that a new node may take: every vacant slot but those
     /// in `held`.
     vacant: BTreeSet<u32>,
@@ -379,7 +382,7 @@ impl Graph {
         let nodes: Vec<u32> = self.by_label.get(&l).map_or_else(Vec::new, |s| s.iter().copied().collect());
         for n in nodes {
             if let Some(v) = self.g[NodeIndex::new(n as usize)].props.get(k).cloned() {
-                self.indexes.insert(l, k, &v, NodeId(n));
+                self.indexes.insert(l, k, &v, n);
             }
         }
         true
@@ -410,7 +413,7 @@ impl Graph {
     /// see [`Graph::has_index`]); none for null.
     pub fn index_lookup(&self, label: &str, key: &str, value: &Value) -> Vec<NodeId> {
         match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.lookup(l, k, value),
+            (Some(l), Some(k)) => self.indexes.lookup(l, k, value).into_iter().map(NodeId).collect(),
             _ => Vec::new(),
         }
     }
@@ -427,7 +430,7 @@ impl Graph {
         upper: RangeEnd<'_>,
     ) -> Vec<NodeId> {
         match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.range(l, k, lower, upper),
+            (Some(l), Some(k)) => self.indexes.range(l, k, lower, upper).into_iter().map(NodeId).collect(),
             _ => Vec::new(),
         }
     }
@@ -436,7 +439,7 @@ impl Graph {
     /// in id order.
     pub fn index_prefix(&self, label: &str, key: &str, prefix: &str) -> Vec<NodeId> {
         match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.starting_with(l, k, prefix),
+            (Some(l), Some(k)) => self.indexes.starting_with(l, k, prefix).into_iter().map(NodeId).collect(),
             _ => Vec::new(),
         }
     }

@@ -64,7 +64,7 @@ impl Graph {
         if !self.indexes.is_empty() {
             for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
                 if let Some(v) = self.g[node_index(NodeId(id))].props.get(k).cloned() {
-                    self.indexes.insert(l, k, &v, NodeId(id));
+                    self.indexes.insert(l, k, &v, id);
                 }
             }
         }
@@ -133,6 +133,7 @@ impl Graph {
     }
 
     fn insert_new_edge(&mut self, id: u32, from: NodeId, to: NodeId, ty: Sym, props: Properties) {
+        self.index_edge(id, ty, &props);
         let at = self.g.add_edge(node_index(from), node_index(to), NewEdge { id, ty, props });
         self.new_edges.insert(id, at);
         *self.type_counts.entry(ty).or_default() += 1;
@@ -149,6 +150,7 @@ impl Graph {
     ) -> Result<(), GraphError> {
         self.check_ends(from, to)?;
         if let Some(p) = self.edges.tombstone(e) {
+            self.index_edge(e.0, ty, &props);
             self.edges.undelete(p, props);
             *self.type_counts.entry(ty).or_default() += 1;
         } else if e.0 >= self.edges.id_bound() && !self.new_edges.contains_key(&e.0) {
@@ -195,13 +197,15 @@ impl Graph {
     }
 
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<(), GraphError> {
-        let ty = if let Some(at) = self.new_edges.remove(&e.0) {
-            self.g.remove_edge(at).ok_or(GraphError::NoSuchEdge(e.0))?.ty
+        let (ty, props) = if let Some(at) = self.new_edges.remove(&e.0) {
+            let data = self.g.remove_edge(at).ok_or(GraphError::NoSuchEdge(e.0))?;
+            (data.ty, data.props)
         } else if let Some(p) = self.edges.live(e) {
-            self.edges.delete(p).0
+            self.edges.delete(p)
         } else {
             return Err(GraphError::NoSuchEdge(e.0));
         };
+        self.unindex_edge(e.0, ty, &props);
         if let Some(count) = self.type_counts.get_mut(&ty) {
             *count -= 1;
             if *count == 0 {
@@ -227,7 +231,7 @@ impl Graph {
         if self.holding { &mut self.held } else { &mut self.vacant }.insert(n.0);
         for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
             if let Some(v) = data.props.get(k) {
-                self.indexes.remove(l, k, v, n);
+                self.indexes.remove(l, k, v, n.0);
             }
         }
         for &l in data.labels.as_slice() {
@@ -272,10 +276,10 @@ impl Graph {
         let old = data.props.set(key, value);
         for l in indexed {
             if let Some(old) = &old {
-                self.indexes.remove(l, key, old, n);
+                self.indexes.remove(l, key, old, n.0);
             }
             if let Some(new) = &new {
-                self.indexes.insert(l, key, new, n);
+                self.indexes.insert(l, key, new, n.0);
             }
         }
         Ok(old)
@@ -288,13 +292,27 @@ impl Graph {
         key: Sym,
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
-        if let Some(&at) = self.new_edges.get(&e.0)
+        let ty = self.edge_type(e).ok_or(GraphError::NoSuchEdge(e.0))?;
+        let new = (!self.rel_indexes.is_empty()).then(|| value.clone());
+        let old = if let Some(&at) = self.new_edges.get(&e.0)
             && let Some(data) = self.g.edge_weight_mut(at)
         {
-            return Ok(data.props.set(key, value));
+            data.props.set(key, value)
+        } else {
+            let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
+            self.edges.properties_mut(p).set(key, value)
+        };
+        if let Some(new) = new {
+            // A null value removed the key: nothing new is indexed.
+            match (&old, new.is_null()) {
+                (Some(old), true) if self.rel_indexes.has(ty, key) => {
+                    self.rel_indexes.remove(ty, key, old, e.0)
+                }
+                (_, true) => {}
+                (old, false) => self.reindex_edge_property(e.0, ty, key, old.as_ref(), &new),
+            }
         }
-        let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
-        Ok(self.edges.properties_mut(p).set(key, value))
+        Ok(old)
     }
 
     /// Adds a label to a node; false when it had it already.
@@ -306,7 +324,7 @@ impl Graph {
                 self.by_label.entry(label).or_default().insert(n.0);
                 for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
                     if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
-                        self.indexes.insert(l, k, &v, n);
+                        self.indexes.insert(l, k, &v, n.0);
                     }
                 }
                 Ok(true)
@@ -322,7 +340,7 @@ impl Graph {
             true => {
                 for (l, k) in self.indexes.on_labels(&[label]).collect::<Vec<_>>() {
                     if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
-                        self.indexes.remove(l, k, &v, n);
+                        self.indexes.remove(l, k, &v, n.0);
                     }
                 }
                 if let Some(set) = self.by_label.get_mut(&label) {
@@ -340,15 +358,21 @@ impl Graph {
     /// the newcomers get fresh ids.
     pub fn absorb(&mut self, other: Graph) {
         if self.g.node_bound() == 0 && self.next_edge == 0 {
-            let mine: Vec<(String, String)> = self.index_names();
+            let (mine, mine_rel) = (self.index_names(), self.rel_index_names());
             *self = other;
             for (l, k) in mine {
                 self.create_index(&l, &k);
+            }
+            for (t, k) in mine_rel {
+                self.create_rel_index(&t, &k);
             }
             return;
         }
         for (l, k) in other.index_names() {
             self.create_index(&l, &k);
+        }
+        for (t, k) in other.rel_index_names() {
+            self.create_rel_index(&t, &k);
         }
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
     Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, NODES_PER_CHUNK,
-    NodeRecord, PREFIX_LEN, ROWS, SnapshotError, VERSION, is_snapshot,
+    NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION, is_snapshot,
 };
 
 /// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
@@ -334,7 +334,7 @@ pub(super) fn read(
         }
     }
     graph.attach_edges(built).map_err(corrupt)?;
-    finish(graph, &indexes).map_err(corrupt)
+    finish(graph, &indexes, version).map_err(corrupt)
 }
 
 type DecodedChunk = Result<Vec<NodeRecord>, String>;
@@ -455,15 +455,22 @@ fn interner(names: Vec<String>) -> Result<Interner, String> {
     Ok(interner)
 }
 
-/// Indexes, rebuilt from the nodes, and the graph made ready for reading.
-fn finish(mut graph: Graph, indexes: &[(u32, u32)]) -> Result<Graph, String> {
+/// Indexes, rebuilt from the nodes and relationships, and the graph made ready for reading. From
+/// version 7, a first number with [`REL_INDEX`] set names a relationship type.
+fn finish(mut graph: Graph, indexes: &[(u32, u32)], version: u32) -> Result<Graph, String> {
     let count = graph.interner().len() as u32;
     for &(l, k) in indexes {
+        let relationship = version >= 7 && l & REL_INDEX != 0;
+        let l = if relationship { l & !REL_INDEX } else { l };
         if l >= count || k >= count {
             return Err(format!("name {} is out of range", l.max(k)));
         }
         let (label, key) = (graph.name(Sym(l)).to_string(), graph.name(Sym(k)).to_string());
-        graph.create_index(&label, &key);
+        if relationship {
+            graph.create_rel_index(&label, &key);
+        } else {
+            graph.create_index(&label, &key);
+        }
     }
     graph.prepare_reads();
     Ok(graph)
@@ -529,5 +536,5 @@ fn build_from_records(
     let count = nodes.len();
     let mut graph = Graph::restore_nodes(names, nodes, count, node_bound)?;
     graph.attach_edges(built)?;
-    finish(graph, indexes)
+    finish(graph, indexes, 2)
 }

@@ -405,11 +405,12 @@ impl fmt::Display for Statement {
             f.write_str("PROFILE ")?;
         }
         if let Some(ix) = &self.index {
-            f.write_str(if ix.create { "CREATE INDEX FOR (" } else { "DROP INDEX FOR (" })?;
+            f.write_str(if ix.create { "CREATE INDEX FOR " } else { "DROP INDEX FOR " })?;
+            f.write_str(if ix.relationship { "()-[" } else { "(" })?;
             write_name(f, &ix.variable.name)?;
             f.write_str(":")?;
             write_name(f, &ix.label)?;
-            f.write_str(") ON (")?;
+            f.write_str(if ix.relationship { "]-() ON (" } else { ") ON (" })?;
             write_name(f, &ix.variable.name)?;
             f.write_str(".")?;
             write_name(f, &ix.key)?;

@@ -149,8 +149,11 @@ pub struct DeleteClause {
 pub struct IndexCommand {
     pub create: bool,
     pub variable: Ident,
+    /// The label, or with `relationship` the relationship type.
     pub label: String,
     pub key: String,
+    /// `FOR ()-[r:TYPE]-()`: an index on relationships of the type.
+    pub relationship: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

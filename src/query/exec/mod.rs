@@ -62,6 +62,8 @@ enum Undo {
     DeletedEdge(EdgeId, NodeId, NodeId, Sym, Properties),
     IndexCreated(Sym, Sym),
     IndexDropped(Sym, Sym),
+    RelIndexCreated(Sym, Sym),
+    RelIndexDropped(Sym, Sym),
 }
 
 /// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
@@ -179,19 +181,37 @@ impl Effects {
     }
 }
 
-/// Creates (or drops) the index on `label` and `key`, as a statement that does only that; the
-/// effects are empty when nothing changed.
-pub fn change_index(graph: &mut Graph, create: bool, label: &str, key: &str, options: RunOptions) -> Effects {
-    let changed = if create { graph.create_index(label, key) } else { graph.drop_index(label, key) };
+/// Creates (or drops) the index on `label` (with `relationship`, the relationship type) and `key`,
+/// as a statement that does only that; the effects are empty when nothing changed.
+pub fn change_index(
+    graph: &mut Graph,
+    create: bool,
+    relationship: bool,
+    label: &str,
+    key: &str,
+    options: RunOptions,
+) -> Effects {
+    let changed = match (create, relationship) {
+        (true, false) => graph.create_index(label, key),
+        (false, false) => graph.drop_index(label, key),
+        (true, true) => graph.create_rel_index(label, key),
+        (false, true) => graph.drop_rel_index(label, key),
+    };
     let mut effects = Effects { undo: Vec::new(), edge_mark: graph.edge_id_mark(), changes: Vec::new() };
     if changed {
         let (l, k) = (graph.intern(label), graph.intern(key));
-        effects.undo.push(if create { Undo::IndexCreated(l, k) } else { Undo::IndexDropped(l, k) });
+        effects.undo.push(match (create, relationship) {
+            (true, false) => Undo::IndexCreated(l, k),
+            (false, false) => Undo::IndexDropped(l, k),
+            (true, true) => Undo::RelIndexCreated(l, k),
+            (false, true) => Undo::RelIndexDropped(l, k),
+        });
         if options.keep_changes {
-            effects.changes.push(if create {
-                Change::IndexCreated { label: l, key: k }
-            } else {
-                Change::IndexDropped { label: l, key: k }
+            effects.changes.push(match (create, relationship) {
+                (true, false) => Change::IndexCreated { label: l, key: k },
+                (false, false) => Change::IndexDropped { label: l, key: k },
+                (true, true) => Change::RelIndexCreated { ty: l, key: k },
+                (false, true) => Change::RelIndexDropped { ty: l, key: k },
             });
         }
     }
@@ -319,6 +339,16 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             Undo::IndexDropped(l, k) => {
                 let (l, k) = (graph.name(l).to_string(), graph.name(k).to_string());
                 graph.create_index(&l, &k);
+                Ok(())
+            }
+            Undo::RelIndexCreated(t, k) => {
+                let (t, k) = (graph.name(t).to_string(), graph.name(k).to_string());
+                graph.drop_rel_index(&t, &k);
+                Ok(())
+            }
+            Undo::RelIndexDropped(t, k) => {
+                let (t, k) = (graph.name(t).to_string(), graph.name(k).to_string());
+                graph.create_rel_index(&t, &k);
                 Ok(())
             }
         };
@@ -458,6 +488,18 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             by: SeekBy::Index { label, key, probe },
             row: None,
             nodes: VecDeque::new(),
+        }),
+        Op::RelIndexSeek { input, rel, from, to, outgoing, ty, key, probe, .. } => Box::new(RelSeek {
+            input: build(input, argument),
+            rel: *rel,
+            from: *from,
+            to: *to,
+            outgoing: *outgoing,
+            ty,
+            key,
+            probe,
+            row: None,
+            edges: VecDeque::new(),
         }),
         Op::NodeById { input, slot, value, list, .. } => Box::new(NodeSeek {
             input: build(input, argument),

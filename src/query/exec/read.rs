@@ -120,6 +120,36 @@ impl<'p> Operator<'p> for NodeSeek<'p> {
     }
 }
 
+/// What a probe asks an index for on one row, its expressions evaluated.
+enum Asked {
+    Equal(Value),
+    Prefix(String),
+    Range(Option<(Value, bool)>, Option<(Value, bool)>),
+    /// A prefix that is not a string, which `STARTS WITH` is never true for.
+    Nothing,
+}
+
+fn ask(ctx: &mut Ctx, row: &Row, probe: &IndexProbe) -> Result<Asked, QueryError> {
+    Ok(match probe {
+        IndexProbe::Equal(e) => Asked::Equal(ctx.eval(e, row)?),
+        IndexProbe::Prefix(e) => match ctx.eval(e, row)? {
+            Value::String(prefix) => Asked::Prefix(prefix),
+            _ => Asked::Nothing,
+        },
+        IndexProbe::Range { lower, upper } => {
+            let end = |end: &Option<(CExpr, bool)>| -> Result<Option<(Value, bool)>, QueryError> {
+                end.as_ref().map(|(e, included)| Ok((ctx.eval(e, row)?, *included))).transpose()
+            };
+            let lower = end(lower)?;
+            Asked::Range(lower, end(upper)?)
+        }
+    })
+}
+
+fn as_ref(end: &Option<(Value, bool)>) -> Option<(&Value, bool)> {
+    end.as_ref().map(|(v, i)| (v, *i))
+}
+
 /// The nodes a property index proposes for one row. A range end or prefix that is null gives none,
 /// as the comparison it stands for is never true; a prefix that is not a string likewise.
 fn index_nodes(
@@ -129,23 +159,65 @@ fn index_nodes(
     key: &str,
     probe: &IndexProbe,
 ) -> Result<Vec<NodeId>, QueryError> {
-    Ok(match probe {
-        IndexProbe::Equal(e) => ctx.graph().index_lookup(label, key, &ctx.eval(e, row)?),
-        IndexProbe::Prefix(e) => match ctx.eval(e, row)? {
-            Value::String(prefix) => ctx.graph().index_prefix(label, key, &prefix),
-            _ => Vec::new(),
-        },
-        IndexProbe::Range { lower, upper } => {
-            let end = |end: &Option<(CExpr, bool)>| -> Result<Option<(Value, bool)>, QueryError> {
-                end.as_ref().map(|(e, included)| Ok((ctx.eval(e, row)?, *included))).transpose()
-            };
-            let (lower, upper) = (end(lower)?, end(upper)?);
-            fn as_ref(end: &Option<(Value, bool)>) -> Option<(&Value, bool)> {
-                end.as_ref().map(|(v, i)| (v, *i))
-            }
-            ctx.graph().index_range(label, key, as_ref(&lower), as_ref(&upper))
-        }
+    let asked = ask(ctx, row, probe)?;
+    let g = ctx.graph();
+    Ok(match asked {
+        Asked::Equal(v) => g.index_lookup(label, key, &v),
+        Asked::Prefix(p) => g.index_prefix(label, key, &p),
+        Asked::Range(lower, upper) => g.index_range(label, key, as_ref(&lower), as_ref(&upper)),
+        Asked::Nothing => Vec::new(),
     })
+}
+
+/// Relationships found through a relationship property index, each bound with its ends.
+pub(super) struct RelSeek<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) rel: usize,
+    pub(super) from: usize,
+    pub(super) to: usize,
+    /// `from` is the start node (else the end node).
+    pub(super) outgoing: bool,
+    pub(super) ty: &'p str,
+    pub(super) key: &'p str,
+    pub(super) probe: &'p IndexProbe,
+    pub(super) row: Option<Row>,
+    pub(super) edges: VecDeque<EdgeId>,
+}
+
+impl<'p> Operator<'p> for RelSeek<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row {
+                while let Some(e) = self.edges.pop_front() {
+                    ctx.interrupt.check()?;
+                    let Some((start, end)) = ctx.graph().endpoints(e) else { continue };
+                    let (from, to) = if self.outgoing { (start, end) } else { (end, start) };
+                    // `(a)-[r]->(a)`: one variable at both ends asks for a loop.
+                    if self.from == self.to && from != to {
+                        continue;
+                    }
+                    let mut out = row.clone();
+                    put(&mut out, self.rel, Value::Relationship(e));
+                    put(&mut out, self.from, Value::Node(from));
+                    put(&mut out, self.to, Value::Node(to));
+                    return Ok(Some(out));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            ctx.interrupt.check()?;
+            let (ty, key) = (self.ty, self.key);
+            let asked = ask(ctx, &row, self.probe)?;
+            let g = ctx.graph();
+            self.edges = match asked {
+                Asked::Equal(v) => g.rel_index_lookup(ty, key, &v),
+                Asked::Prefix(p) => g.rel_index_prefix(ty, key, &p),
+                Asked::Range(lower, upper) => g.rel_index_range(ty, key, as_ref(&lower), as_ref(&upper)),
+                Asked::Nothing => Vec::new(),
+            }
+            .into();
+            self.row = Some(row);
+        }
+    }
 }
 
 /// The node ids a seek value names: an integer (or a float equal to one), or with `list`, each such

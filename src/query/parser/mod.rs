@@ -243,13 +243,22 @@ impl Builder {
     fn index_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {
         let mut create = false;
         let mut variables = Vec::new();
-        let (mut label, mut key) = (String::new(), String::new());
+        let (mut label, mut key, mut relationship) = (String::new(), String::new(), false);
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::create_index => create = true,
                 Rule::variable => variables.push(self.ident(p)),
                 Rule::label_name => label = name_text(&p),
                 Rule::property_key => key = name_text(&p),
+                Rule::rel_index_target => {
+                    relationship = true;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::variable => variables.push(self.ident(q)),
+                            _ => label = name_text(&q),
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -263,7 +272,7 @@ impl Builder {
                 second.span,
             ));
         }
-        Ok(IndexCommand { create, variable, label, key })
+        Ok(IndexCommand { create, variable, label, key, relationship })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {

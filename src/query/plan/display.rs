@@ -42,6 +42,25 @@ impl Plan {
                     IndexProbe::Range { .. } | IndexProbe::Prefix(_) => (format!("{s}) {text}"), Some(input)),
                 }
             }
+            Op::RelIndexSeek { input, names, outgoing, ty, key, probe, text, .. } => {
+                let [from, rel, to] = names;
+                let (l, r) = if *outgoing { ("-", "->") } else { ("<-", "-") };
+                let mut s = match probe {
+                    IndexProbe::Equal(_) => "RelIndexSeek (".to_string(),
+                    _ => "RelIndexSeekByRange (".to_string(),
+                };
+                s.push_str(&format!("{from}){l}[{rel}:"));
+                crate::value::write_name(&mut s, ty)?;
+                match probe {
+                    IndexProbe::Equal(_) => {
+                        s.push_str(" {");
+                        crate::value::write_name(&mut s, key)?;
+                        s.push_str(&format!(": {text}}}]{r}({to})"));
+                    }
+                    _ => s.push_str(&format!("]{r}({to}) {text}")),
+                }
+                (s, Some(input))
+            }
             Op::NodeById { input, name, text, list, .. } => {
                 let op = if *list { "IN" } else { "=" };
                 (format!("NodeByIdSeek ({name}) id {op} {text}"), Some(input))

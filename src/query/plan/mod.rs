@@ -184,6 +184,21 @@ pub enum Op {
         name: String,
         text: String,
     },
+    /// For each input row, the relationships of type `ty` whose `key` the probe asks for, through
+    /// the relationship property index, each with its ends: `from` the start node when `outgoing`,
+    /// else the end node.
+    RelIndexSeek {
+        input: Box<Op>,
+        rel: usize,
+        from: usize,
+        to: usize,
+        outgoing: bool,
+        ty: String,
+        key: String,
+        probe: IndexProbe,
+        names: [String; 3],
+        text: String,
+    },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
     NodeById {
         input: Box<Op>,

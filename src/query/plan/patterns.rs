@@ -36,6 +36,38 @@ impl Planner<'_> {
         })
     }
 
+    /// The first directed, single-typed, fixed-length relationship of the pattern whose type has an
+    /// index on a key the pattern's map or the WHERE clause gives a value or bounds for.
+    fn rel_index_start<'a>(
+        &self,
+        pattern: &'a Pattern,
+        equalities: &[(&'a str, &'a str, &'a Expr)],
+        bounds: &'a [seek::Bounds<'a>],
+        before: &Scope,
+    ) -> Option<(usize, String, String, Probe<'a>)> {
+        pattern.steps.iter().enumerate().find_map(|(i, (rel, _))| {
+            // An undirected pattern matches each relationship from both ends, which a scan of
+            // the index does not give; variable length binds a list.
+            if rel.length.is_some() || rel.direction == RelDirection::Either {
+                return None;
+            }
+            let [ty] = rel.types.as_slice() else { return None };
+            let known = |e: &Expr| seek::computable_before(e, &|name| before.get(name).is_some());
+            let var = rel.variable.as_ref().map(|v| v.name.as_str());
+            let in_pattern =
+                rel.properties.iter().filter(|(_, e)| known(e)).map(|(k, e)| (k.as_str(), Probe::Equal(e)));
+            let in_where =
+                equalities.iter().filter(|(v, ..)| Some(*v) == var).map(|(_, k, e)| (*k, Probe::Equal(e)));
+            let bounded =
+                bounds.iter().filter(|b| Some(b.variable) == var).map(|b| (b.key, Probe::Bounds(b)));
+            in_pattern
+                .chain(in_where)
+                .chain(bounded)
+                .find(|(k, _)| self.graph.has_rel_index(ty, k))
+                .map(|(k, probe)| (i, ty.clone(), k.to_string(), probe))
+        })
+    }
+
     pub(super) fn optional_match(&mut self, op: Op, clause: &MatchClause) -> Result<Op, QueryError> {
         let before = self.slot_names.len();
         let inner = self.match_clause(Op::Argument, clause)?;
@@ -136,11 +168,18 @@ impl Planner<'_> {
                 })
             });
             let unbound = !node_slots.iter().any(|s| bound.contains(s));
-            let start = match (seek_at, &indexed) {
-                (Some(i), _) if unbound => i,
-                (None, Some((i, ..))) if unbound => *i,
+            // Else a relationship a relationship index can find: (step, type, key, what to ask).
+            let rel_indexed = (unbound && seek_at.is_none() && indexed.is_none())
+                .then(|| self.rel_index_start(pattern, &equalities, &bounds, &before))
+                .flatten();
+            let start = match (seek_at, &indexed, &rel_indexed) {
+                (Some(i), ..) if unbound => i,
+                (None, Some((i, ..)), _) if unbound => *i,
+                (None, None, Some((step, ..))) => *step,
                 _ => self.choose_start(&nodes, &node_slots, &bound),
             };
+            // The step the relationship index binds, which the walk below then leaves out.
+            let mut seeded_step = None;
             let start_slot = node_slots[start];
             let mut scan_label = None;
             let seek = nodes[start]
@@ -176,6 +215,31 @@ impl Planner<'_> {
                     text,
                 };
                 bound.push(start_slot);
+            } else if let Some((step, ty, key, value)) = rel_indexed {
+                let rel = &pattern.steps[step].0;
+                let (rel_slot, to_slot) = (rel_slots[step], node_slots[step + 1]);
+                let (probe, text) = self.index_probe(value, &before)?;
+                op = Op::RelIndexSeek {
+                    input: Box::new(op),
+                    rel: rel_slot,
+                    from: start_slot,
+                    to: to_slot,
+                    outgoing: rel.direction == RelDirection::Right,
+                    ty,
+                    key,
+                    probe,
+                    names: [
+                        self.display_name(start_slot),
+                        self.display_name(rel_slot),
+                        self.display_name(to_slot),
+                    ],
+                    text,
+                };
+                bound.extend([start_slot, rel_slot, to_slot]);
+                clause_rels.push(rel_slot);
+                seeded_step = Some(step);
+                op = self.property_filters(op, rel_slot, &rel.properties, rel.variable.as_ref())?;
+                op = self.node_filters(op, nodes[step + 1], to_slot, None)?;
             } else if !bound.contains(&start_slot) {
                 scan_label = self.most_selective_label(&nodes[start].labels);
                 op = Op::NodeScan {
@@ -190,7 +254,7 @@ impl Planner<'_> {
             let order = (start..pattern.steps.len())
                 .map(|i| (i, i, i + 1, false))
                 .chain((0..start).rev().map(|i| (i, i + 1, i, true)));
-            for (step, from, to, reversed) in order {
+            for (step, from, to, reversed) in order.filter(|(step, ..)| Some(*step) != seeded_step) {
                 let rel = &pattern.steps[step].0;
                 let rel_slot = rel_slots[step];
                 let direction = walk_direction(rel.direction, reversed);

@@ -51,7 +51,9 @@ fn visit(op: &mut Op, repeats_ignored: bool, guarded: &[usize]) {
         Op::Filter { predicate, .. } => repeats_ignored && deterministic(predicate),
         Op::Expand { .. } | Op::NodeScan { .. } => repeats_ignored,
         Op::NodeById { value, .. } => repeats_ignored && deterministic(value),
-        Op::NodeIndexSeek { probe, .. } => repeats_ignored && probe.exprs().into_iter().all(deterministic),
+        Op::NodeIndexSeek { probe, .. } | Op::RelIndexSeek { probe, .. } => {
+            repeats_ignored && probe.exprs().into_iter().all(deterministic)
+        }
         Op::VarExpand { rel, anonymous, reachable, min, distinct_from, properties, .. } => {
             *reachable = repeats_ignored
                 && *anonymous

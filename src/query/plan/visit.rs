@@ -132,6 +132,7 @@ pub(super) fn children(op: &Op) -> Vec<&Op> {
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
         | Op::NodeIndexSeek { input, .. }
+        | Op::RelIndexSeek { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::ExpandCount { input, .. }
@@ -161,6 +162,7 @@ pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
         | Op::NodeIndexSeek { input, .. }
+        | Op::RelIndexSeek { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::ExpandCount { input, .. }
