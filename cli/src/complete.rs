@@ -134,6 +134,14 @@ impl Completer for ReplHelper {
         if hyphenated.ends_with(':') && before[..start].ends_with('-') {
             start = hyphenated.len();
         }
+        // After CALL, a procedure's dotted name: `CALL db.sch`.
+        let dotted = before.trim_end_matches(|c: char| name_char(c) || c == '.');
+        if dotted.trim_end().to_ascii_uppercase().ends_with("CALL") && dotted.ends_with(char::is_whitespace) {
+            let at = dotted.len();
+            let procedures =
+                kgraph::query::procedures::all().iter().filter(|p| p.listed).map(|p| format!("{}(", p.name));
+            return Ok(offer(at, &before[at..], &mut procedures.collect::<Vec<_>>().into_iter()));
+        }
         let word = &before[start..];
         let v = self.vocabulary.borrow();
         let names = |list: &[String]| list.iter().map(|n| typed(n)).collect::<Vec<_>>();

@@ -7,8 +7,9 @@ const TOPICS: &[(&[&str], &str)] = &[
         &["help"],
         ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
 Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, CREATE, MERGE, SET, REMOVE,
-DELETE, UNION, ORDER, INDEX, EXPLAIN, PROFILE), each function (`:help toLower`), and the themes
-functions, aggregation, patterns, paths, expressions, formats, export, stix, parameters, keys.",
+DELETE, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
+(`:help db.labels`), and the themes functions, procedures, aggregation, patterns, paths, expressions,
+formats, export, stix, parameters, keys.",
     ),
     (
         &["schema"],
@@ -365,8 +366,9 @@ pub fn topic_names() -> impl Iterator<Item = &'static str> {
     TOPICS
         .iter()
         .flat_map(|(names, _)| names.iter().copied())
-        .chain(std::iter::once("functions"))
+        .chain(["functions", "procedures", "call"])
         .chain(FUNCTIONS.iter().map(|(name, _)| *name))
+        .chain(kgraph::query::procedures::all().iter().filter(|p| p.listed).map(|p| p.name))
 }
 
 /// The help on `topic`, or a message naming the topics.
@@ -400,12 +402,37 @@ pub fn on(topic: &str) -> String {
     if let Some((_, line)) = FUNCTIONS.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)) {
         return line.to_string();
     }
+    let procedures = kgraph::query::procedures::all().iter().filter(|p| p.listed);
+    if ["call", "procedures", "procedure", "show"].iter().any(|t| t.eq_ignore_ascii_case(wanted)) {
+        let mut text = String::from(
+            "CALL name(args) [YIELD field [AS v], … [WHERE …]]  run a procedure; on its own it returns every
+field, inside a query it needs YIELD. SHOW INDEXES | CONSTRAINTS | PROCEDURES | FUNCTIONS [YIELD …].
+Procedures:",
+        );
+        for p in procedures {
+            text.push_str(&format!("\n  {}\n    {}", p.signature(), p.description));
+        }
+        return text;
+    }
+    if let Some(p) = procedures.clone().find(|p| p.name.eq_ignore_ascii_case(wanted)) {
+        return format!("{}\n  {}", p.signature(), p.description);
+    }
     format!("No help on `{wanted}`. {}", TOPICS[0].1.lines().skip(1).collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_procedure_has_help_from_the_registry() {
+        let all = on("procedures");
+        for p in kgraph::query::procedures::all().iter().filter(|p| p.listed) {
+            assert!(all.contains(&p.signature()), "{} missing from :help procedures", p.name);
+            assert!(on(p.name).contains(p.description), ":help {}", p.name);
+            assert!(topic_names().any(|t| t == p.name), "{} not completed after :help", p.name);
+        }
+    }
 
     #[test]
     fn every_function_the_engine_knows_has_help() {

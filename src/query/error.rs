@@ -33,6 +33,8 @@ pub enum ErrorKind {
     /// A statement that changes the graph where only reads are allowed: a database opened
     /// read-only. Compile time: checked before anything runs.
     ReadOnly,
+    /// `CALL` of a procedure that does not exist. Compile time.
+    ProcedureNotFound,
 }
 
 impl ErrorKind {
@@ -44,6 +46,7 @@ impl ErrorKind {
                 | ErrorKind::SemanticError
                 | ErrorKind::ParameterMissing
                 | ErrorKind::ReadOnly
+                | ErrorKind::ProcedureNotFound
         )
     }
 
@@ -61,6 +64,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "Timeout",
             ErrorKind::MemoryLimitExceeded => "MemoryLimitExceeded",
             ErrorKind::ReadOnly => "ReadOnly",
+            ErrorKind::ProcedureNotFound => "ProcedureNotFound",
         }
     }
 }

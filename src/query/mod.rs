@@ -11,6 +11,7 @@ pub mod notify;
 pub mod parser;
 pub mod pattern;
 pub mod plan;
+pub mod procedures;
 pub mod split;
 pub mod suggest;
 

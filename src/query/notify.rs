@@ -149,6 +149,10 @@ impl Uses {
                 w.predicate.iter().for_each(|e| self.expr(e));
             }
             Clause::Return(r) => self.projection(r),
+            Clause::Call(c) => {
+                c.args.iter().flatten().for_each(|e| self.expr(e));
+                c.predicate.iter().for_each(|e| self.expr(e));
+            }
         }
     }
 

@@ -392,6 +392,39 @@ impl fmt::Display for Clause {
                 f.write_str("RETURN ")?;
                 write_projection(f, r)
             }
+            Clause::Call(c) => {
+                if c.show {
+                    f.write_str(&c.procedure)?;
+                } else {
+                    write!(f, "CALL {}", c.procedure)?;
+                }
+                if let Some(args) = &c.args {
+                    f.write_str("(")?;
+                    write_list(f, args, ", ")?;
+                    f.write_str(")")?;
+                }
+                match &c.yields {
+                    None => {}
+                    Some(None) => f.write_str(" YIELD *")?,
+                    Some(Some(items)) => {
+                        f.write_str(" YIELD ")?;
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_name(f, &item.field.name)?;
+                            if let Some(a) = &item.alias {
+                                f.write_str(" AS ")?;
+                                write_name(f, &a.name)?;
+                            }
+                        }
+                    }
+                }
+                if let Some(p) = &c.predicate {
+                    write!(f, " WHERE {p}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

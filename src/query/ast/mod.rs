@@ -50,6 +50,7 @@ impl Statement {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Clause {
     Match(MatchClause),
+    Call(CallClause),
     Unwind(UnwindClause),
     With(WithClause),
     Create(CreateClause),
@@ -64,6 +65,7 @@ impl Clause {
     pub fn span(&self) -> Span {
         match self {
             Clause::Match(c) => c.span,
+            Clause::Call(c) => c.span,
             Clause::Unwind(c) => c.span,
             Clause::With(c) => c.projection.span,
             Clause::Create(c) => c.span,
@@ -81,6 +83,35 @@ impl Clause {
             self,
             Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_)
         )
+    }
+}
+
+/// `CALL name(args) YIELD field AS alias, … WHERE …`, and `SHOW INDEXES` (a call of the procedure
+/// named `SHOW INDEXES`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallClause {
+    pub procedure: String,
+    pub procedure_span: Span,
+    /// `None` when written without brackets: the arguments are the parameters named as the inputs.
+    pub args: Option<Vec<Expr>>,
+    /// `None` without `YIELD`; `Some(None)` for `YIELD *`.
+    pub yields: Option<Option<Vec<YieldItem>>>,
+    pub predicate: Option<Expr>,
+    /// Written as `SHOW …`.
+    pub show: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct YieldItem {
+    pub field: Ident,
+    pub alias: Option<Ident>,
+}
+
+impl YieldItem {
+    /// The variable the field is bound to.
+    pub fn variable(&self) -> &Ident {
+        self.alias.as_ref().unwrap_or(&self.field)
     }
 }
 

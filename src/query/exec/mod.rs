@@ -501,6 +501,14 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             edges: VecDeque::new(),
         }),
+        Op::ProcedureCall { input, procedure, args, yields, .. } => Box::new(ProcedureCall {
+            input: build(input, argument),
+            procedure,
+            args,
+            yields,
+            row: None,
+            results: VecDeque::new(),
+        }),
         Op::NodeById { input, slot, value, list, .. } => Box::new(NodeSeek {
             input: build(input, argument),
             slot: *slot,

@@ -639,3 +639,37 @@ impl<'p> Operator<'p> for ShortestPath<'p> {
         }
     }
 }
+
+/// The rows of a procedure, called once per input row.
+pub(super) struct ProcedureCall<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) procedure: &'static crate::query::procedures::Procedure,
+    pub(super) args: &'p [CExpr],
+    pub(super) yields: &'p [(usize, usize)],
+    pub(super) row: Option<Row>,
+    pub(super) results: VecDeque<Vec<Value>>,
+}
+
+impl<'p> Operator<'p> for ProcedureCall<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        loop {
+            if let Some(row) = &self.row
+                && let Some(result) = self.results.pop_front()
+            {
+                let mut out = row.clone();
+                for &(i, slot) in self.yields {
+                    put(&mut out, slot, result.get(i).cloned().unwrap_or(Value::Null));
+                }
+                return Ok(Some(out));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            ctx.interrupt.check()?;
+            let args = self.args.iter().map(|a| ctx.eval(a, &row)).collect::<Result<Vec<_>, _>>()?;
+            let rows = self.procedure.call(ctx.graph(), &args).map_err(|e| {
+                QueryError::new(ErrorKind::ArgumentError, format!("{}: {e}", self.procedure.name), None)
+            })?;
+            self.results = rows.into();
+            self.row = Some(row);
+        }
+    }
+}

@@ -88,12 +88,11 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
     };
     const SCHEMA: &str = "in the shell, :schema lists the labels, relationship types and property keys, with counts, and the indexes";
     let said = match here.as_str() {
-        "CALL" if after.starts_with('{') => {
+        "" if text[pos..].starts_with('{') && before.last().is_some_and(|w| w == "CALL") => {
             "CALL { … } subqueries are not supported yet: UNION, or WITH between MATCH clauses, often says the same"
                 .to_string()
         }
-        "CALL" => format!("procedure calls (CALL …) are not supported yet: {SCHEMA} (what db.labels(), db.relationshipTypes(), db.propertyKeys() and db.indexes() return)"),
-        "SHOW" => format!("SHOW commands are not supported yet: {SCHEMA}"),
+        "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
         "FOREACH" => "FOREACH is not supported yet: UNWIND the list, then update (UNWIND list AS x SET …)".to_string(),
         "LOAD" if after.to_ascii_uppercase().starts_with("CSV") => {
             "LOAD CSV is not supported yet: files in the neo4j-admin layout import with `kgraph import --nodes FILE… --edges FILE… -o graph.kgs`".to_string()

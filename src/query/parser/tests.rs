@@ -129,3 +129,21 @@ fn label_expressions_keep_their_precedence_through_printing() {
     assert!(printed.contains("(c:A:B)"), "{printed}");
     assert!(printed.contains("| x.name]"), "{printed}");
 }
+
+#[test]
+fn calls_and_show_print_and_parse_back() {
+    for text in [
+        "CALL db.labels()",
+        "CALL db.labels",
+        "CALL db.labels() YIELD label AS l WHERE l STARTS WITH 'T' RETURN l",
+        "CALL dbms.procedures() YIELD *",
+        "UNWIND [1] AS i CALL test.proc(i, 'x') YIELD out RETURN out",
+        "SHOW INDEXES YIELD name WHERE name <> '' RETURN name",
+    ] {
+        let first = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let printed = first.to_string();
+        assert_eq!(parse(&printed).unwrap(), first, "{text} printed as {printed}");
+    }
+    let show = parse("show index").unwrap().to_string();
+    assert_eq!(show, "SHOW INDEXES", "one name whatever the number");
+}

@@ -61,6 +61,7 @@ impl Plan {
                 }
                 (s, Some(input))
             }
+            Op::ProcedureCall { input, text, .. } => (format!("ProcedureCall {text}"), Some(input)),
             Op::NodeById { input, name, text, list, .. } => {
                 let op = if *list { "IN" } else { "=" };
                 (format!("NodeByIdSeek ({name}) id {op} {text}"), Some(input))

@@ -3,6 +3,7 @@
 //!
 //! A plan is a tree of operators; its `Display` is what `EXPLAIN` prints.
 
+mod call;
 mod compile;
 mod count;
 mod degree;
@@ -23,7 +24,7 @@ use compile::*;
 use std::fmt;
 
 use super::ast::*;
-use super::error::QueryError;
+use super::error::{ErrorKind, QueryError};
 use super::expr::{CExpr, Function, MapItem, PropertyKey, is_aggregate};
 use super::pattern::{NodeSpec, PatternSpec, RelSpec};
 use crate::graph::{Direction, Graph};
@@ -197,6 +198,15 @@ pub enum Op {
         key: String,
         probe: IndexProbe,
         names: [String; 3],
+        text: String,
+    },
+    /// For each input row, the rows of a procedure called with `args`, its outputs `yields` (output
+    /// index, slot) put in the row.
+    ProcedureCall {
+        input: Box<Op>,
+        procedure: &'static crate::query::procedures::Procedure,
+        args: Vec<CExpr>,
+        yields: Vec<(usize, usize)>,
         text: String,
     },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
@@ -530,6 +540,8 @@ impl Planner<'_> {
     fn statement(mut self, statement: &Statement) -> Result<Plan, QueryError> {
         let mut op = Op::Once;
         let mut columns = Vec::new();
+        // What the last CALL yields: the columns of a query that ends with it.
+        let mut call_columns: Vec<String> = Vec::new();
         let last = statement.clauses.len().saturating_sub(1);
         for (i, clause) in statement.clauses.iter().enumerate() {
             if let Clause::Return(r) = clause
@@ -541,6 +553,11 @@ impl Planner<'_> {
                 self.writes = true;
             }
             op = match clause {
+                Clause::Call(c) => {
+                    let (op, names) = self.call_clause(op, c, statement.clauses.len() == 1)?;
+                    call_columns = names;
+                    op
+                }
                 Clause::Match(m) if m.optional => self.optional_match(op, m)?,
                 Clause::Match(m) => self.match_clause(op, m)?,
                 Clause::Unwind(u) => self.unwind_clause(op, u)?,
@@ -559,6 +576,28 @@ impl Planner<'_> {
         }
         match statement.clauses.last() {
             Some(Clause::Return(_)) => {}
+            Some(Clause::Call(c)) => {
+                let items = call_columns
+                    .iter()
+                    .map(|name| ReturnItem {
+                        expr: Expr { kind: ExprKind::Variable(name.clone()), span: c.span },
+                        alias: None,
+                        name: name.clone(),
+                    })
+                    .collect();
+                let ret = ReturnClause {
+                    distinct: false,
+                    star: false,
+                    items,
+                    order_by: Vec::new(),
+                    skip: None,
+                    limit: None,
+                    span: c.span,
+                };
+                let (projected, cols, _) = self.projection(op, &ret, "RETURN", None)?;
+                op = projected;
+                columns = cols;
+            }
             Some(c) if c.writes() => op = Op::Discard { input: Box::new(op) },
             other => {
                 let span = other.map_or(statement.span, Clause::span);

@@ -133,6 +133,7 @@ pub(super) fn children(op: &Op) -> Vec<&Op> {
         | Op::NodeById { input, .. }
         | Op::NodeIndexSeek { input, .. }
         | Op::RelIndexSeek { input, .. }
+        | Op::ProcedureCall { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::ExpandCount { input, .. }
@@ -163,6 +164,7 @@ pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::NodeById { input, .. }
         | Op::NodeIndexSeek { input, .. }
         | Op::RelIndexSeek { input, .. }
+        | Op::ProcedureCall { input, .. }
         | Op::ReachCount { input, .. }
         | Op::Expand { input, .. }
         | Op::ExpandCount { input, .. }

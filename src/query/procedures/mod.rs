@@ -1,0 +1,269 @@
+//! Procedures for `CALL name(args) YIELD …` and the `SHOW …` commands: what a database's shape is,
+//! read the way Neo4j's tools read it (`db.labels`, `db.schema.nodeTypeProperties`, APOC's
+//! `apoc.meta.data`, …), with the columns and types Neo4j documents so that those tools work
+//! unchanged. A procedure is a function of the graph and its arguments to rows; the registry is
+//! fixed at compile time, and the REPL's completion and `:help` read it.
+
+mod meta;
+mod schema;
+
+use crate::graph::Graph;
+use crate::value::Value;
+
+/// An input or output of a procedure: its name and its type as Neo4j writes it (`STRING`,
+/// `LIST<STRING>`, `INTEGER`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: &'static str,
+}
+
+const fn field(name: &'static str, ty: &'static str) -> Field {
+    Field { name, ty }
+}
+
+/// One procedure: its signature, what it is for, and what computes its rows.
+pub struct Procedure {
+    pub name: &'static str,
+    pub inputs: &'static [Field],
+    pub outputs: &'static [Field],
+    pub description: &'static str,
+    /// Listed by `dbms.procedures()` and `SHOW PROCEDURES` (the `SHOW` commands are not).
+    pub listed: bool,
+    run: Body,
+}
+
+/// What computes a procedure's rows from the graph and the arguments; an error is the reason.
+type Body = fn(&Graph, &[Value]) -> Result<Vec<Vec<Value>>, String>;
+
+impl std::fmt::Debug for Procedure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Procedure {
+    /// Neo4j's form: `db.labels() :: (label :: STRING)`.
+    pub fn signature(&self) -> String {
+        let list = |fields: &[Field]| {
+            fields.iter().map(|f| format!("{} :: {}", f.name, f.ty)).collect::<Vec<_>>().join(", ")
+        };
+        format!("{}({}) :: ({})", self.name, list(self.inputs), list(self.outputs))
+    }
+
+    /// The rows for these arguments (as many as `inputs`, checked by the planner), each with a
+    /// value per output.
+    pub fn call(&self, graph: &Graph, args: &[Value]) -> Result<Vec<Vec<Value>>, String> {
+        (self.run)(graph, args)
+    }
+}
+
+/// Every procedure, in name order.
+pub fn all() -> &'static [Procedure] {
+    PROCEDURES
+}
+
+/// The procedure of this name (exactly as written, as Neo4j's are), if there is one.
+pub fn lookup(name: &str) -> Option<&'static Procedure> {
+    PROCEDURES.iter().find(|p| p.name == name)
+}
+
+/// The procedure whose name is nearest to `name`, for "did you mean".
+pub fn nearest(name: &str) -> Option<&'static str> {
+    PROCEDURES
+        .iter()
+        .filter(|p| p.listed)
+        .map(|p| (strsim::levenshtein(&p.name.to_ascii_lowercase(), &name.to_ascii_lowercase()), p.name))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, n)| n)
+}
+
+static PROCEDURES: &[Procedure] = &[
+    Procedure {
+        name: "SHOW CONSTRAINTS",
+        inputs: &[],
+        outputs: &[
+            field("id", "INTEGER"),
+            field("name", "STRING"),
+            field("type", "STRING"),
+            field("entityType", "STRING"),
+            field("labelsOrTypes", "LIST<STRING>"),
+            field("properties", "LIST<STRING>"),
+            field("ownedIndex", "STRING"),
+            field("propertyType", "STRING"),
+        ],
+        description: "The constraints: kgraph has none yet.",
+        listed: false,
+        run: |_, _| Ok(Vec::new()),
+    },
+    Procedure {
+        name: "SHOW FUNCTIONS",
+        inputs: &[],
+        outputs: &[field("name", "STRING"), field("category", "STRING"), field("isBuiltIn", "BOOLEAN")],
+        description: "The functions a query may call.",
+        listed: false,
+        run: schema::functions,
+    },
+    Procedure {
+        name: "SHOW INDEXES",
+        inputs: &[],
+        outputs: &[
+            field("id", "INTEGER"),
+            field("name", "STRING"),
+            field("state", "STRING"),
+            field("populationPercent", "FLOAT"),
+            field("type", "STRING"),
+            field("entityType", "STRING"),
+            field("labelsOrTypes", "LIST<STRING>"),
+            field("properties", "LIST<STRING>"),
+            field("indexProvider", "STRING"),
+            field("owningConstraint", "STRING"),
+        ],
+        description: "The property indexes, on nodes and on relationships.",
+        listed: false,
+        run: schema::show_indexes,
+    },
+    Procedure {
+        name: "SHOW PROCEDURES",
+        inputs: &[],
+        outputs: &[
+            field("name", "STRING"),
+            field("description", "STRING"),
+            field("mode", "STRING"),
+            field("worksOnSystem", "BOOLEAN"),
+        ],
+        description: "The procedures CALL may run.",
+        listed: false,
+        run: |_, _| {
+            Ok(listed()
+                .map(|p| vec![p.name.into(), p.description.into(), "READ".into(), Value::Bool(false)])
+                .collect())
+        },
+    },
+    Procedure {
+        name: "apoc.meta.data",
+        inputs: &[],
+        outputs: meta::OUTPUTS,
+        description: "Each label's and relationship type's properties and types, and each label's outgoing relationships with the labels they reach, as APOC reports them.",
+        listed: true,
+        run: meta::data,
+    },
+    Procedure {
+        name: "db.indexes",
+        inputs: &[],
+        outputs: &[
+            field("id", "INTEGER"),
+            field("name", "STRING"),
+            field("state", "STRING"),
+            field("populationPercent", "FLOAT"),
+            field("uniqueness", "STRING"),
+            field("type", "STRING"),
+            field("entityType", "STRING"),
+            field("labelsOrTypes", "LIST<STRING>"),
+            field("properties", "LIST<STRING>"),
+            field("provider", "STRING"),
+        ],
+        description: "List all indexes in the database.",
+        listed: true,
+        run: schema::db_indexes,
+    },
+    Procedure {
+        name: "db.labels",
+        inputs: &[],
+        outputs: &[field("label", "STRING")],
+        description: "List all labels in the database.",
+        listed: true,
+        run: |g, _| Ok(g.schema().labels.into_keys().map(|l| vec![Value::String(l)]).collect()),
+    },
+    Procedure {
+        name: "db.propertyKeys",
+        inputs: &[],
+        outputs: &[field("propertyKey", "STRING")],
+        description: "List all property keys in the database.",
+        listed: true,
+        run: schema::property_keys,
+    },
+    Procedure {
+        name: "db.relationshipTypes",
+        inputs: &[],
+        outputs: &[field("relationshipType", "STRING")],
+        description: "List all relationship types in the database.",
+        listed: true,
+        run: |g, _| Ok(g.schema().edge_types.into_keys().map(|t| vec![Value::String(t)]).collect()),
+    },
+    Procedure {
+        name: "db.schema.nodeTypeProperties",
+        inputs: &[],
+        outputs: &[
+            field("nodeType", "STRING"),
+            field("nodeLabels", "LIST<STRING>"),
+            field("propertyName", "STRING"),
+            field("propertyTypes", "LIST<STRING>"),
+            field("mandatory", "BOOLEAN"),
+        ],
+        description: "Show the derived property schema of the nodes in tabular form.",
+        listed: true,
+        run: schema::node_type_properties,
+    },
+    Procedure {
+        name: "db.schema.relTypeProperties",
+        inputs: &[],
+        outputs: &[
+            field("relType", "STRING"),
+            field("propertyName", "STRING"),
+            field("propertyTypes", "LIST<STRING>"),
+            field("mandatory", "BOOLEAN"),
+        ],
+        description: "Show the derived property schema of the relationships in tabular form.",
+        listed: true,
+        run: schema::rel_type_properties,
+    },
+    Procedure {
+        name: "dbms.components",
+        inputs: &[],
+        outputs: &[field("name", "STRING"), field("versions", "LIST<STRING>"), field("edition", "STRING")],
+        description: "List the components of the DBMS with their versions and edition: kgraph's own.",
+        listed: true,
+        run: |_, _| {
+            Ok(vec![vec![
+                "kgraph".into(),
+                Value::List(vec![env!("CARGO_PKG_VERSION").into()]),
+                "community".into(),
+            ]])
+        },
+    },
+    Procedure {
+        name: "dbms.procedures",
+        inputs: &[],
+        outputs: &[
+            field("name", "STRING"),
+            field("signature", "STRING"),
+            field("description", "STRING"),
+            field("mode", "STRING"),
+            field("worksOnSystem", "BOOLEAN"),
+        ],
+        description: "List all procedures in the DBMS.",
+        listed: true,
+        run: |_, _| {
+            Ok(listed()
+                .map(|p| {
+                    vec![
+                        p.name.into(),
+                        p.signature().into(),
+                        p.description.into(),
+                        "READ".into(),
+                        Value::Bool(false),
+                    ]
+                })
+                .collect())
+        },
+    },
+];
+
+fn listed() -> impl Iterator<Item = &'static Procedure> {
+    PROCEDURES.iter().filter(|p| p.listed)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,164 @@
+//! The procedures that describe the graph's schema: labels, keys, indexes, and the property types
+//! per label combination and per relationship type (`db.schema.*`), in Neo4j's shapes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::graph::{Graph, Properties};
+use crate::query::expr::{AGGREGATE_NAMES, FUNCTION_NAMES};
+use crate::value::Value;
+
+type Rows = Result<Vec<Vec<Value>>, String>;
+
+fn texts(items: impl IntoIterator<Item = String>) -> Value {
+    Value::List(items.into_iter().map(Value::String).collect())
+}
+
+/// Every property key some node or relationship carries, in name order.
+pub(super) fn property_keys(g: &Graph, _: &[Value]) -> Rows {
+    let s = g.schema();
+    let keys: BTreeSet<String> = s.node_keys.into_keys().chain(s.edge_keys.into_keys()).collect();
+    Ok(keys.into_iter().map(|k| vec![Value::String(k)]).collect())
+}
+
+/// (entity type, label or type, key) of every index, nodes' first, with a name of Neo4j's form.
+fn indexes(g: &Graph) -> Vec<(&'static str, String, String, String)> {
+    let name = |kind: &str, on: &str, key: &str| format!("index_{kind}_{on}_{key}");
+    let nodes = g.index_names().into_iter().map(|(l, k)| ("NODE", name("node", &l, &k), l, k));
+    let rels = g.rel_index_names().into_iter().map(|(t, k)| ("RELATIONSHIP", name("rel", &t, &k), t, k));
+    nodes.chain(rels).collect()
+}
+
+/// `SHOW INDEXES`: Neo4j 5's columns; every index is a range index, always online.
+pub(super) fn show_indexes(g: &Graph, _: &[Value]) -> Rows {
+    Ok(index_rows(g, |entity, on, key| {
+        ["RANGE".into(), entity.into(), on, key, "range-1.0".into(), Value::Null]
+    }))
+}
+
+/// `db.indexes()`: Neo4j 4's columns.
+pub(super) fn db_indexes(g: &Graph, _: &[Value]) -> Rows {
+    Ok(index_rows(g, |entity, on, key| {
+        ["NONUNIQUE".into(), "BTREE".into(), entity.into(), on, key, "native-btree-1.0".into()]
+    }))
+}
+
+/// Each index's id, name, state and population, then what `rest` makes of its entity type, label
+/// or type, and key.
+fn index_rows(g: &Graph, rest: impl Fn(&str, Value, Value) -> [Value; 6]) -> Vec<Vec<Value>> {
+    indexes(g)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (entity, name, on, key))| {
+            let mut row = vec![Value::Int(i as i64 + 1), name.into(), "ONLINE".into(), Value::Float(100.0)];
+            row.extend(rest(entity, texts([on]), texts([key])));
+            row
+        })
+        .collect()
+}
+
+/// `SHOW FUNCTIONS`: every function a query may call, aggregating or not.
+pub(super) fn functions(_: &Graph, _: &[Value]) -> Rows {
+    let mut names: Vec<(&str, &str)> = FUNCTION_NAMES.iter().map(|n| (*n, "scalar")).collect();
+    names.extend(AGGREGATE_NAMES.iter().map(|n| (*n, "aggregating")));
+    names.sort_by_key(|(n, _)| n.to_ascii_lowercase());
+    names.dedup_by_key(|(n, _)| n.to_ascii_lowercase());
+    Ok(names.into_iter().map(|(n, c)| vec![n.into(), c.into(), Value::Bool(true)]).collect())
+}
+
+/// A property value's type as `db.schema.*` names it (Java's names: `Long`, `StringArray`, …).
+pub(super) fn schema_type(v: &Value) -> String {
+    match v {
+        Value::Bool(_) => "Boolean".into(),
+        Value::Int(_) => "Long".into(),
+        Value::Float(_) => "Double".into(),
+        Value::String(_) => "String".into(),
+        Value::Temporal(t) => t.type_name().into(),
+        Value::List(items) => {
+            let element = items.first().map_or("String".to_string(), schema_type);
+            if items.iter().all(|i| schema_type(i) == element) {
+                format!("{element}Array")
+            } else {
+                "List".into()
+            }
+        }
+        other => other.type_name().into(),
+    }
+}
+
+/// For each group of entities (a label combination, a relationship type): how many there are, and
+/// for each key the types its values have and how many carry it.
+#[derive(Default)]
+struct Group {
+    count: usize,
+    keys: BTreeMap<String, (BTreeSet<String>, usize)>,
+}
+
+impl Group {
+    fn add(&mut self, g: &Graph, props: &Properties) {
+        self.count += 1;
+        for (k, v) in props.iter() {
+            let entry = self.keys.entry(g.name(k).to_string()).or_default();
+            entry.0.insert(schema_type(v));
+            entry.1 += 1;
+        }
+    }
+
+    /// (key, types, mandatory) per key, or one row with no key for a group without properties.
+    fn rows(self) -> Vec<(Value, Value, Value)> {
+        if self.keys.is_empty() {
+            return vec![(Value::Null, Value::Null, Value::Bool(false))];
+        }
+        let count = self.count;
+        self.keys
+            .into_iter()
+            .map(|(k, (types, carried))| (k.into(), texts(types), Value::Bool(carried == count)))
+            .collect()
+    }
+}
+
+/// `` :`A`:`B` ``: how `db.schema.*` writes a label combination or a type.
+fn backquoted(names: &[String]) -> String {
+    let mut out = String::new();
+    for n in names {
+        out.push_str(":`");
+        out.push_str(&n.replace('`', "``"));
+        out.push('`');
+    }
+    out
+}
+
+/// `db.schema.nodeTypeProperties()`: per label combination and key, the types and whether every
+/// node of the combination has the key.
+pub(super) fn node_type_properties(g: &Graph, _: &[Value]) -> Rows {
+    let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
+    for n in g.nodes() {
+        let mut labels: Vec<String> = g.labels(n).iter().map(|&l| g.name(l).to_string()).collect();
+        labels.sort();
+        groups.entry(labels).or_default().add(g, g.node_properties(n));
+    }
+    let mut rows = Vec::new();
+    for (labels, group) in groups {
+        let node_type = backquoted(&labels);
+        for (key, types, mandatory) in group.rows() {
+            rows.push(vec![node_type.clone().into(), texts(labels.clone()), key, types, mandatory]);
+        }
+    }
+    Ok(rows)
+}
+
+/// `db.schema.relTypeProperties()`: per relationship type and key, the same.
+pub(super) fn rel_type_properties(g: &Graph, _: &[Value]) -> Rows {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for e in g.edges() {
+        let Some(t) = g.edge_type(e) else { continue };
+        groups.entry(g.name(t).to_string()).or_default().add(g, g.edge_properties(e));
+    }
+    let mut rows = Vec::new();
+    for (ty, group) in groups {
+        let rel_type = backquoted(std::slice::from_ref(&ty));
+        for (key, types, mandatory) in group.rows() {
+            rows.push(vec![rel_type.clone().into(), key, types, mandatory]);
+        }
+    }
+    Ok(rows)
+}
