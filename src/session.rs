@@ -85,6 +85,8 @@ pub struct Session {
     passes: Passes,
     /// Statements that write, and loading files, are refused.
     read_only: bool,
+    /// Procedures the program declared, which `CALL` finds before kgraph's own.
+    procedures: Vec<std::sync::Arc<crate::query::procedures::TableProcedure>>,
 }
 
 impl Session {
@@ -94,6 +96,12 @@ impl Session {
 
     pub fn with_graph(graph: Graph) -> Self {
         Session { graph, ..Session::default() }
+    }
+
+    /// Declares a procedure that `CALL` finds before kgraph's own, replacing one of the same name.
+    pub fn register_procedure(&mut self, procedure: crate::query::procedures::TableProcedure) {
+        self.procedures.retain(|p| p.name != procedure.name);
+        self.procedures.push(std::sync::Arc::new(procedure));
     }
 
     /// Refuses, from now on, every statement that would change the graph (with a `ReadOnly` error,
@@ -208,7 +216,7 @@ impl Session {
         self.last_seed = seed;
         let statement = parser::parse_statement(source, range)?;
         let parsed = Instant::now();
-        let compiled = Compiled::new(&statement, &self.graph, self.passes)?;
+        let compiled = Compiled::with_procedures(&statement, &self.graph, self.passes, &self.procedures)?;
         if self.read_only && compiled.writes() {
             return Err(crate::statement::refused_as_read_only());
         }

@@ -63,6 +63,16 @@ pub(crate) struct Limits<'a> {
 
 impl Compiled {
     pub(crate) fn new(statement: &Statement, graph: &Graph, passes: Passes) -> Result<Compiled, QueryError> {
+        Compiled::with_procedures(statement, graph, passes, &[])
+    }
+
+    /// [`Compiled::new`], where `CALL` also finds the procedures the program declared.
+    pub(crate) fn with_procedures(
+        statement: &Statement,
+        graph: &Graph,
+        passes: Passes,
+        procedures: &[std::sync::Arc<crate::query::procedures::TableProcedure>],
+    ) -> Result<Compiled, QueryError> {
         if let Some(ix) = &statement.index {
             if statement.explain {
                 let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
@@ -75,7 +85,7 @@ impl Compiled {
                 relationship: ix.relationship,
             });
         }
-        let plan = plan::plan_with(statement, graph, passes)?;
+        let plan = plan::plan_with_procedures(statement, graph, passes, procedures)?;
         // Looked up before the statement runs: a name it creates does exist afterwards.
         let notifications = crate::query::notify::check(statement, graph);
         Ok(Compiled::Query {

@@ -236,3 +236,31 @@ fn the_schema_langchain_builds_from_apoc_meta_data_names_the_whole_seed_graph() 
     assert!(text.contains("(:Campaign)-[:attributed-to]->(:ThreatActor)"), "{text}");
     assert!(text.contains("started: DATE"), "{text}");
 }
+
+#[test]
+fn a_declared_table_procedure_answers_by_its_inputs_and_checks_their_types() {
+    use kgraph::query::procedures::TableProcedure;
+    let mut s = seed();
+    let table = vec![
+        vec![Value::from("CN"), Value::from("China")],
+        vec![Value::from("CZ"), Value::from("Czechia")],
+        vec![Value::Null, Value::from("nowhere")],
+    ];
+    let country = TableProcedure::new("lookup.country(code :: STRING?) :: (name :: STRING?)", table).unwrap();
+    s.register_procedure(country);
+    let q = "UNWIND ['CZ', 'XX', null] AS c CALL lookup.country(c) YIELD name RETURN c, name";
+    assert_eq!(
+        rows(&mut s, q),
+        [vec![Value::from("CZ"), Value::from("Czechia")], vec![Value::Null, Value::from("nowhere")]]
+    );
+    assert_eq!(error(&mut s, "CALL lookup.country(42)").kind, ErrorKind::SemanticError);
+    // Declared names come first, and a declaration of the same name replaces the last one.
+    s.register_procedure(
+        TableProcedure::new("db.labels() :: (label :: STRING?)", vec![vec!["only".into()]]).unwrap(),
+    );
+    assert_eq!(rows(&mut s, "CALL db.labels()"), [[Value::from("only")]]);
+    for bad in ["no brackets", "p(x :: INTEGER) (y :: INTEGER)", "p(x) :: (y :: INTEGER)"] {
+        assert!(TableProcedure::new(bad, Vec::new()).is_err(), "{bad}");
+    }
+    assert!(TableProcedure::new("p(x :: INTEGER?) :: ()", vec![vec![]]).is_err(), "a row of the wrong width");
+}

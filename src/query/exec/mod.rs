@@ -501,11 +501,12 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             edges: VecDeque::new(),
         }),
-        Op::ProcedureCall { input, procedure, args, yields, .. } => Box::new(ProcedureCall {
+        Op::ProcedureCall { input, callee, args, yields, void, .. } => Box::new(ProcedureCall {
             input: build(input, argument),
-            procedure,
+            callee,
             args,
             yields,
+            void: *void,
             row: None,
             results: VecDeque::new(),
         }),

@@ -643,9 +643,10 @@ impl<'p> Operator<'p> for ShortestPath<'p> {
 /// The rows of a procedure, called once per input row.
 pub(super) struct ProcedureCall<'p> {
     pub(super) input: Boxed<'p>,
-    pub(super) procedure: &'static crate::query::procedures::Procedure,
+    pub(super) callee: &'p crate::query::procedures::Callee,
     pub(super) args: &'p [CExpr],
     pub(super) yields: &'p [(usize, usize)],
+    pub(super) void: bool,
     pub(super) row: Option<Row>,
     pub(super) results: VecDeque<Vec<Value>>,
 }
@@ -665,10 +666,10 @@ impl<'p> Operator<'p> for ProcedureCall<'p> {
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
             ctx.interrupt.check()?;
             let args = self.args.iter().map(|a| ctx.eval(a, &row)).collect::<Result<Vec<_>, _>>()?;
-            let rows = self.procedure.call(ctx.graph(), &args).map_err(|e| {
-                QueryError::new(ErrorKind::ArgumentError, format!("{}: {e}", self.procedure.name), None)
+            let rows = self.callee.call(ctx.graph(), &args).map_err(|e| {
+                QueryError::new(ErrorKind::ArgumentError, format!("{}: {e}", self.callee.name()), None)
             })?;
-            self.results = rows.into();
+            self.results = if self.void { VecDeque::from([Vec::new()]) } else { rows.into() };
             self.row = Some(row);
         }
     }

@@ -2,7 +2,7 @@
 //! counted and compiled, its yielded fields bound to new variables.
 
 use super::*;
-use crate::query::procedures::{self, Procedure};
+use crate::query::procedures::{self, Callee};
 
 impl Planner<'_> {
     /// The call's operator, and the variables it yields in order (what a call that ends the query
@@ -13,7 +13,7 @@ impl Planner<'_> {
         call: &CallClause,
         standalone: bool,
     ) -> Result<(Op, Vec<String>), QueryError> {
-        let procedure = procedures::lookup(&call.procedure).ok_or_else(|| {
+        let procedure = procedures::resolve(&call.procedure, self.procedures).ok_or_else(|| {
             let hint = procedures::nearest(&call.procedure)
                 .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
             QueryError::new(
@@ -22,18 +22,19 @@ impl Planner<'_> {
                 Some(call.procedure_span),
             )
         })?;
-        let args = self.call_arguments(procedure, call, standalone)?;
+        let args = self.call_arguments(&procedure, call, standalone)?;
+        let outputs = procedure.outputs();
         let yielded: Vec<(usize, &Ident)> = match &call.yields {
             Some(Some(items)) => {
                 let mut out = Vec::new();
                 for item in items {
-                    let Some(i) = procedure.outputs.iter().position(|f| f.name == item.field.name) else {
+                    let Some(i) = outputs.iter().position(|(name, _)| *name == item.field.name) else {
                         return Err(QueryError::semantic(
                             format!(
                                 "{} has no output `{}`; it yields {}",
-                                procedure.name,
+                                procedure.name(),
                                 item.field.name,
-                                procedure.outputs.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                                output_list(&procedure)
                             ),
                             item.field.span,
                         ));
@@ -49,13 +50,13 @@ impl Planner<'_> {
                     call.span,
                 ));
             }
-            None if procedure.outputs.is_empty() => Vec::new(),
+            None if outputs.is_empty() => Vec::new(),
             None => {
                 return Err(QueryError::semantic(
                     format!(
                         "a CALL inside a query needs YIELD: {} yields {}",
-                        procedure.name,
-                        output_list(procedure)
+                        procedure.name(),
+                        output_list(&procedure)
                     ),
                     call.span,
                 ));
@@ -65,10 +66,10 @@ impl Planner<'_> {
         let mut names = Vec::new();
         let all_outputs = matches!(call.yields, Some(None) | None) && standalone;
         if all_outputs {
-            for (i, f) in procedure.outputs.iter().enumerate() {
-                let ident = Ident { name: f.name.to_string(), span: call.span };
+            for (i, (name, _)) in outputs.iter().enumerate() {
+                let ident = Ident { name: name.to_string(), span: call.span };
                 yields.push((i, self.yield_slot(&ident)?));
-                names.push(f.name.to_string());
+                names.push(name.to_string());
             }
         } else {
             for (i, ident) in yielded {
@@ -76,8 +77,10 @@ impl Planner<'_> {
                 names.push(ident.name.clone());
             }
         }
+        let text = procedure.signature();
+        let void = outputs.is_empty();
         let mut op =
-            Op::ProcedureCall { input: Box::new(op), procedure, args, yields, text: procedure.signature() };
+            Op::ProcedureCall { input: Box::new(op), callee: procedure.clone(), args, yields, void, text };
         if let Some(p) = &call.predicate {
             let scope = self.scope.clone();
             let predicate = self.predicate(p, &scope)?;
@@ -88,31 +91,31 @@ impl Planner<'_> {
 
     fn call_arguments(
         &mut self,
-        procedure: &Procedure,
+        procedure: &Callee,
         call: &CallClause,
         standalone: bool,
     ) -> Result<Vec<CExpr>, QueryError> {
+        let inputs = procedure.inputs();
         let exprs: Vec<Expr> = match &call.args {
             Some(args) => args.clone(),
             // `CALL p` on its own takes its arguments from the parameters named as its inputs.
-            None if standalone => procedure
-                .inputs
+            None if standalone => inputs
                 .iter()
-                .map(|f| Expr { kind: ExprKind::Parameter(f.name.to_string()), span: call.span })
+                .map(|(name, _)| Expr { kind: ExprKind::Parameter(name.to_string()), span: call.span })
                 .collect(),
             None => {
                 return Err(QueryError::semantic(
-                    format!("a CALL inside a query needs its arguments in brackets: {}(…)", procedure.name),
+                    format!("a CALL inside a query needs its arguments in brackets: {}(…)", procedure.name()),
                     call.span,
                 ));
             }
         };
-        if exprs.len() != procedure.inputs.len() {
+        if exprs.len() != inputs.len() {
             return Err(QueryError::semantic(
                 format!(
                     "{} takes {} argument(s), got {}: {}",
-                    procedure.name,
-                    procedure.inputs.len(),
+                    procedure.name(),
+                    inputs.len(),
                     exprs.len(),
                     procedure.signature()
                 ),
@@ -120,6 +123,16 @@ impl Planner<'_> {
             ));
         }
         let scope = self.scope.clone();
+        for (e, (name, ty)) in exprs.iter().zip(&inputs) {
+            if let Some(found) = static_type(e, &scope)
+                && !accepts(ty, found)
+            {
+                return Err(QueryError::semantic(
+                    format!("{}'s `{name}` takes a {ty}, not a {}", procedure.name(), found.name()),
+                    e.span,
+                ));
+            }
+        }
         exprs.iter().map(|e| self.compile(e, &scope, &mut Mode::plain("a procedure's arguments"))).collect()
     }
 
@@ -134,6 +147,24 @@ impl Planner<'_> {
     }
 }
 
-fn output_list(p: &Procedure) -> String {
-    p.outputs.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+fn output_list(p: &Callee) -> String {
+    p.outputs().iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether an input of type `ty` (Neo4j's name) takes a value of the statically known type `found`:
+/// a FLOAT or NUMBER an INTEGER too, ANY everything; null goes everywhere.
+fn accepts(ty: &str, found: Type) -> bool {
+    match ty {
+        "ANY" => true,
+        "INTEGER" => found == Type::Integer,
+        "FLOAT" | "NUMBER" => matches!(found, Type::Integer | Type::Float),
+        "STRING" => found == Type::String,
+        "BOOLEAN" => found == Type::Boolean,
+        "MAP" => found == Type::Map,
+        "NODE" => found == Type::Node,
+        "RELATIONSHIP" => found == Type::Relationship,
+        "PATH" => found == Type::Path,
+        list if list.starts_with("LIST") => found == Type::List,
+        _ => true,
+    }
 }

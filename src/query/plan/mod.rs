@@ -204,9 +204,11 @@ pub enum Op {
     /// index, slot) put in the row.
     ProcedureCall {
         input: Box<Op>,
-        procedure: &'static crate::query::procedures::Procedure,
+        callee: crate::query::procedures::Callee,
         args: Vec<CExpr>,
         yields: Vec<(usize, usize)>,
+        /// A procedure with no outputs: each input row passes once, whatever it returns.
+        void: bool,
         text: String,
     },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
@@ -482,10 +484,20 @@ pub fn plan(statement: &Statement, graph: &Graph) -> Result<Plan, QueryError> {
 /// Plans a statement with only the optimisation passes in `passes`: every choice of passes gives
 /// the same rows (property tests compare them), only the work differs.
 pub fn plan_with(statement: &Statement, graph: &Graph, passes: Passes) -> Result<Plan, QueryError> {
-    let mut first = plan_query(&statement.clauses, statement.span, graph)?;
+    plan_with_procedures(statement, graph, passes, &[])
+}
+
+/// [`plan_with`], where `CALL` also finds the procedures a program declared.
+pub fn plan_with_procedures(
+    statement: &Statement,
+    graph: &Graph,
+    passes: Passes,
+    procedures: &[std::sync::Arc<crate::query::procedures::TableProcedure>],
+) -> Result<Plan, QueryError> {
+    let mut first = plan_query(&statement.clauses, statement.span, graph, procedures)?;
     first.root = passes.apply(first.root);
     for u in &statement.unions {
-        let mut next = plan_query(&u.clauses, statement.span, graph)?;
+        let mut next = plan_query(&u.clauses, statement.span, graph, procedures)?;
         next.root = passes.apply(next.root);
         if next.columns != first.columns {
             let span = u.clauses.first().map_or(statement.span, Clause::span);
@@ -515,7 +527,12 @@ fn span_of(u: &Union, statement: &Statement) -> Span {
     u.clauses.first().map_or(statement.span, Clause::span)
 }
 
-fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, QueryError> {
+fn plan_query(
+    clauses: &[Clause],
+    span: Span,
+    graph: &Graph,
+    procedures: &[std::sync::Arc<crate::query::procedures::TableProcedure>],
+) -> Result<Plan, QueryError> {
     let statement = Statement {
         explain: false,
         profile: false,
@@ -524,12 +541,21 @@ fn plan_query(clauses: &[Clause], span: Span, graph: &Graph) -> Result<Plan, Que
         unions: Vec::new(),
         span,
     };
-    Planner { graph, parameters: Vec::new(), scope: Scope::default(), slot_names: Vec::new(), writes: false }
-        .statement(&statement)
+    Planner {
+        graph,
+        procedures,
+        parameters: Vec::new(),
+        scope: Scope::default(),
+        slot_names: Vec::new(),
+        writes: false,
+    }
+    .statement(&statement)
 }
 
 struct Planner<'g> {
     graph: &'g Graph,
+    /// Procedures the program declared, which `CALL` finds before kgraph's own.
+    procedures: &'g [std::sync::Arc<crate::query::procedures::TableProcedure>],
     parameters: Vec<(String, Span)>,
     scope: Scope,
     slot_names: Vec<String>,
@@ -576,6 +602,8 @@ impl Planner<'_> {
         }
         match statement.clauses.last() {
             Some(Clause::Return(_)) => {}
+            // A procedure that yields nothing, on its own, returns nothing.
+            Some(Clause::Call(_)) if call_columns.is_empty() => op = Op::Discard { input: Box::new(op) },
             Some(Clause::Call(c)) => {
                 let items = call_columns
                     .iter()

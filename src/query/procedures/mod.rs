@@ -7,8 +7,10 @@
 mod meta;
 mod schema;
 
+use std::sync::Arc;
+
 use crate::graph::Graph;
-use crate::value::Value;
+use crate::value::{Value, equivalent};
 
 /// An input or output of a procedure: its name and its type as Neo4j writes it (`STRING`,
 /// `LIST<STRING>`, `INTEGER`, …).
@@ -45,10 +47,8 @@ impl std::fmt::Debug for Procedure {
 impl Procedure {
     /// Neo4j's form: `db.labels() :: (label :: STRING)`.
     pub fn signature(&self) -> String {
-        let list = |fields: &[Field]| {
-            fields.iter().map(|f| format!("{} :: {}", f.name, f.ty)).collect::<Vec<_>>().join(", ")
-        };
-        format!("{}({}) :: ({})", self.name, list(self.inputs), list(self.outputs))
+        let pairs = |fields: &[Field]| fields.iter().map(|f| (f.name, f.ty)).collect::<Vec<_>>();
+        signature(self.name, &pairs(self.inputs), &pairs(self.outputs))
     }
 
     /// The rows for these arguments (as many as `inputs`, checked by the planner), each with a
@@ -56,6 +56,13 @@ impl Procedure {
     pub fn call(&self, graph: &Graph, args: &[Value]) -> Result<Vec<Vec<Value>>, String> {
         (self.run)(graph, args)
     }
+}
+
+fn signature(name: &str, inputs: &[(&str, &str)], outputs: &[(&str, &str)]) -> String {
+    let list = |fields: &[(&str, &str)]| {
+        fields.iter().map(|(n, t)| format!("{n} :: {t}")).collect::<Vec<_>>().join(", ")
+    };
+    format!("{name}({}) :: ({})", list(inputs), list(outputs))
 }
 
 /// Every procedure, in name order.
@@ -77,6 +84,125 @@ pub fn nearest(name: &str) -> Option<&'static str> {
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, n)| n)
+}
+
+/// The most inputs and outputs a declared procedure may have, and the longest signature read.
+const MAX_FIELDS: usize = 64;
+const MAX_SIGNATURE: usize = 4096;
+
+/// A procedure whose rows are data: a call yields the outputs of the rows whose inputs equal its
+/// arguments (as `DISTINCT` compares them, so `null` matches `null` and `1` matches `1.0`). How the
+/// TCK declares its test procedures, and how a program embedding kgraph offers a lookup table to
+/// queries ([`crate::Session::register_procedure`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableProcedure {
+    pub name: String,
+    /// (name, type) of each input, then of each output; types as Neo4j writes them, without `?`.
+    pub inputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, String)>,
+    /// Each row holds a value per input, then a value per output.
+    rows: Vec<Vec<Value>>,
+}
+
+impl TableProcedure {
+    /// Reads `name(in :: TYPE?, …) :: (out :: TYPE?, …)` (`::` and `()` for none), and checks that
+    /// every row has a value per input and output.
+    pub fn new(signature: &str, rows: Vec<Vec<Value>>) -> Result<TableProcedure, String> {
+        if signature.len() > MAX_SIGNATURE {
+            return Err(format!("a signature of {} bytes is longer than {MAX_SIGNATURE}", signature.len()));
+        }
+        let bad = || format!("`{signature}` is not `name(in :: TYPE, …) :: (out :: TYPE, …)`");
+        let (name, rest) = signature.split_once('(').ok_or_else(bad)?;
+        let (inputs, rest) = rest.split_once(')').ok_or_else(bad)?;
+        let outputs = rest.trim().strip_prefix("::").ok_or_else(bad)?.trim();
+        let outputs = outputs.strip_prefix('(').and_then(|o| o.strip_suffix(')')).ok_or_else(bad)?;
+        let fields = |list: &str| -> Result<Vec<(String, String)>, String> {
+            let list = list.trim();
+            if list.is_empty() {
+                return Ok(Vec::new());
+            }
+            let fields: Vec<&str> = list.split(',').collect();
+            if fields.len() > MAX_FIELDS {
+                return Err(format!("more than {MAX_FIELDS} fields in `{signature}`"));
+            }
+            fields
+                .into_iter()
+                .map(|f| {
+                    let (n, t) = f.split_once("::").ok_or_else(bad)?;
+                    Ok((n.trim().to_string(), t.trim().trim_end_matches('?').to_ascii_uppercase()))
+                })
+                .collect()
+        };
+        let (name, inputs, outputs) = (name.trim().to_string(), fields(inputs)?, fields(outputs)?);
+        let width = inputs.len() + outputs.len();
+        if let Some(row) = rows.iter().find(|r| r.len() != width) {
+            return Err(format!(
+                "{name}: a row of {} values, where the signature has {width} fields",
+                row.len()
+            ));
+        }
+        Ok(TableProcedure { name, inputs, outputs, rows })
+    }
+
+    fn call(&self, args: &[Value]) -> Vec<Vec<Value>> {
+        let n = self.inputs.len();
+        self.rows
+            .iter()
+            .filter(|r| r[..n].iter().zip(args).all(|(a, b)| equivalent(a, b)))
+            .map(|r| r[n..].to_vec())
+            .collect()
+    }
+}
+
+/// What a `CALL` runs: a procedure of kgraph's, or one declared by the program.
+#[derive(Debug, Clone)]
+pub enum Callee {
+    Builtin(&'static Procedure),
+    Table(Arc<TableProcedure>),
+}
+
+impl Callee {
+    pub fn name(&self) -> &str {
+        match self {
+            Callee::Builtin(p) => p.name,
+            Callee::Table(t) => &t.name,
+        }
+    }
+
+    /// (name, type) of each input.
+    pub fn inputs(&self) -> Vec<(&str, &str)> {
+        match self {
+            Callee::Builtin(p) => p.inputs.iter().map(|f| (f.name, f.ty)).collect(),
+            Callee::Table(t) => t.inputs.iter().map(|(n, ty)| (n.as_str(), ty.as_str())).collect(),
+        }
+    }
+
+    /// (name, type) of each output.
+    pub fn outputs(&self) -> Vec<(&str, &str)> {
+        match self {
+            Callee::Builtin(p) => p.outputs.iter().map(|f| (f.name, f.ty)).collect(),
+            Callee::Table(t) => t.outputs.iter().map(|(n, ty)| (n.as_str(), ty.as_str())).collect(),
+        }
+    }
+
+    pub fn signature(&self) -> String {
+        signature(self.name(), &self.inputs(), &self.outputs())
+    }
+
+    pub fn call(&self, graph: &Graph, args: &[Value]) -> Result<Vec<Vec<Value>>, String> {
+        match self {
+            Callee::Builtin(p) => p.call(graph, args),
+            Callee::Table(t) => Ok(t.call(args)),
+        }
+    }
+}
+
+/// The procedure `name` names: one declared by the program first, then kgraph's.
+pub fn resolve(name: &str, declared: &[Arc<TableProcedure>]) -> Option<Callee> {
+    match declared.iter().find(|t| t.name == name) {
+        Some(t) => Some(Callee::Table(t.clone())),
+        None => lookup(name).map(Callee::Builtin),
+    }
 }
 
 static PROCEDURES: &[Procedure] = &[
