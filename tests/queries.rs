@@ -528,3 +528,37 @@ fn reduce_folds_a_list_with_its_accumulator_and_element_in_scope() {
     assert_eq!(error(&mut db, "RETURN reduce(t = 0, x IN 5 | t)").kind, ErrorKind::TypeError);
     assert_eq!(error(&mut db, "RETURN reduce(t = 0, x IN [1] | t + y)").kind, ErrorKind::SemanticError);
 }
+
+#[test]
+fn create_takes_a_parameter_map_of_properties_which_match_and_merge_refuse() {
+    let mut db = Session::new();
+    let props = Value::Map(
+        [
+            ("name".to_string(), Value::from("APT31")),
+            ("aliases".to_string(), Value::List(vec!["Zirconium".into()])),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    db.set_param("p", props);
+    db.set_param("r", Value::Map([("w".to_string(), Value::Float(0.5))].into_iter().collect()));
+    db.set_param("none", Value::Null);
+    let created =
+        db.run("CREATE (a:Actor $p)-[e:R $r]->(b $none) RETURN a.name, a.aliases, e.w, keys(b)").unwrap();
+    assert_eq!(
+        created[0].rows,
+        [[text("APT31"), Value::List(vec![text("Zirconium")]), Value::Float(0.5), Value::List(vec![])]]
+    );
+    assert_eq!(created[0].stats.properties_set, 3);
+    for q in [
+        "MATCH (n $p) RETURN n",
+        "MATCH ()-[r $r]->() RETURN r",
+        "MERGE (n $p)",
+        "MATCH (n) WHERE (n)-[$r]->() RETURN n",
+    ] {
+        assert_eq!(error(&mut db, q).kind, ErrorKind::SemanticError, "{q}");
+    }
+    db.set_param("x", int(1));
+    assert_eq!(error(&mut db, "CREATE (n $x)").kind, ErrorKind::TypeError);
+    assert_eq!(one(&mut db, "MATCH (n) RETURN count(n)"), int(2), "the failed CREATE left nothing");
+}

@@ -191,6 +191,9 @@ impl fmt::Display for NodePattern {
             f.write_str(" ")?;
             write_map(f, &self.properties)?;
         }
+        if let Some(p) = &self.properties_param {
+            write!(f, " {p}")?;
+        }
         f.write_str(")")
     }
 }
@@ -225,6 +228,9 @@ impl fmt::Display for RelPattern {
         if !self.properties.is_empty() {
             f.write_str(" ")?;
             write_map(f, &self.properties)?;
+        }
+        if let Some(p) = &self.properties_param {
+            write!(f, " {p}")?;
         }
         f.write_str(if self.direction == RelDirection::Right { "]->" } else { "]-" })
     }

@@ -259,6 +259,8 @@ pub struct NodePattern {
     /// node must satisfy it as well as carry `labels`.
     pub label_expr: Option<LabelExpr>,
     pub properties: Vec<(String, Expr)>,
+    /// `(n $props)`: a parameter holding every property (in CREATE only).
+    pub properties_param: Option<Expr>,
     pub span: Span,
 }
 
@@ -330,6 +332,8 @@ pub struct RelPattern {
     /// `*min..max`, present only for variable-length patterns.
     pub length: Option<(Option<u64>, Option<u64>)>,
     pub properties: Vec<(String, Expr)>,
+    /// `[r $props]`: a parameter holding every property (in CREATE only).
+    pub properties_param: Option<Expr>,
     pub span: Span,
 }
 

@@ -30,8 +30,8 @@ impl<'p> Operator<'p> for Create<'p> {
 
 pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryError> {
     match item {
-        CreateItem::Node { slot, labels, properties } => {
-            let props = stored_properties(properties, row, ctx)?;
+        CreateItem::Node { slot, labels, properties, spread } => {
+            let props = stored_properties(properties, spread.as_ref(), row, ctx)?;
             let graph = ctx.graph_mut()?;
             let labels: Vec<Sym> = labels.iter().map(|l| graph.intern(l)).collect();
             ctx.stats.properties_set += props.len();
@@ -45,7 +45,7 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
             });
             put(row, *slot, Value::Node(n));
         }
-        CreateItem::Relationship { slot, from, to, rel_type, properties } => {
+        CreateItem::Relationship { slot, from, to, rel_type, properties, spread } => {
             let endpoint = |v: &Value| match v {
                 Value::Node(n) => Ok(*n),
                 other => Err(QueryError::new(
@@ -55,7 +55,7 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
                 )),
             };
             let (a, b) = (endpoint(get(row, *from))?, endpoint(get(row, *to))?);
-            let props = stored_properties(properties, row, ctx)?;
+            let props = stored_properties(properties, spread.as_ref(), row, ctx)?;
             ctx.stats.properties_set += props.len();
             let ty = ctx.graph_mut()?.intern(rel_type);
             let e = ctx.graph_mut()?.add_edge(a, b, ty, props).map_err(|err| match err {
@@ -84,14 +84,33 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
     Ok(())
 }
 
+/// The properties a created entity gets: each of `properties`, and each entry of the map `spread`
+/// evaluates to (null gives none); a null value sets nothing.
 pub(super) fn stored_properties(
     properties: &[(String, CExpr)],
+    spread: Option<&CExpr>,
     row: &[Value],
     ctx: &mut Ctx,
 ) -> Result<Properties, QueryError> {
-    let mut out = Properties::default();
+    let mut values: Vec<(String, Value, &CExpr)> = Vec::new();
     for (key, expr) in properties {
-        let value = ctx.eval(expr, row)?;
+        values.push((key.clone(), ctx.eval(expr, row)?, expr));
+    }
+    if let Some(expr) = spread {
+        match ctx.eval(expr, row)? {
+            Value::Map(map) => values.extend(map.into_iter().map(|(k, v)| (k, v, expr))),
+            Value::Null => {}
+            other => {
+                return Err(QueryError::new(
+                    ErrorKind::TypeError,
+                    format!("the properties to create must be a map, got a {}", other.type_name()),
+                    Some(expr_span(expr)),
+                ));
+            }
+        }
+    }
+    let mut out = Properties::default();
+    for (key, value, expr) in values {
         if !value.is_storable() {
             return Err(QueryError::new(
                 ErrorKind::TypeError,
@@ -102,7 +121,7 @@ pub(super) fn stored_properties(
                 Some(expr_span(expr)),
             ));
         }
-        let key = ctx.graph_mut()?.intern(key);
+        let key = ctx.graph_mut()?.intern(&key);
         out.set(key, value);
     }
     Ok(out)

@@ -38,6 +38,9 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, text: &str, base: usize)
         if expected.iter().any(|e| e.contains("{…}")) {
             expected.remove("`{`");
         }
+        if expected.iter().any(|e| e.contains("`$…`")) {
+            expected.remove("`$`");
+        }
         if expected.contains("an expression") {
             expected.retain(|e| !e.starts_with('`') && !EXPRESSION_STARTS.contains(&e.as_str()));
         }
@@ -193,8 +196,11 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         END => "END",
         expression | operand | prefix_op | op_not | op_neg | op_pos | literal | atom | parenthesized
         | function_call | count_star | integer_literal | float_literal | string_literal | true_literal
-        | false_literal | null_literal | list_literal | parameter | return_item | return_items
-        | sort_item => "an expression",
+        | false_literal | null_literal | list_literal | return_item | return_items | sort_item => {
+            "an expression"
+        }
+        // Where a parameter alone may stand (a pattern's properties), it is not any expression.
+        parameter => "a parameter `$…`",
         variable => "a variable name",
         star => "`*`",
         pattern | pattern_list | node_pattern => "a node pattern `(…)`",

@@ -161,7 +161,7 @@ impl Builder {
         Ok(expr)
     }
 
-    fn atom(&self, pair: Pair<Rule>) -> Built<Expr> {
+    pub(super) fn atom(&self, pair: Pair<Rule>) -> Built<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::integer_literal => ExprKind::Literal(Value::Int(self.integer(&pair, span)?)),

@@ -560,6 +560,7 @@ impl Builder {
             labels: Vec::new(),
             label_expr: None,
             properties: Vec::new(),
+            properties_param: None,
             span,
         };
         for p in pair.into_inner() {
@@ -567,6 +568,7 @@ impl Builder {
                 Rule::variable => node.variable = Some(self.ident(p)),
                 Rule::label_expression => (node.labels, node.label_expr) = label_terms(p),
                 Rule::map_literal => node.properties = self.map_entries(p)?,
+                Rule::parameter => node.properties_param = Some(self.atom(p)?),
                 _ => {}
             }
         }
@@ -583,6 +585,7 @@ impl Builder {
             direction: RelDirection::Either,
             length: None,
             properties: Vec::new(),
+            properties_param: None,
             span,
         };
         for p in pair.into_inner() {
@@ -598,6 +601,7 @@ impl Builder {
                             }
                             Rule::range => rel.length = Some(self.range(d)?),
                             Rule::map_literal => rel.properties = self.map_entries(d)?,
+                            Rule::parameter => rel.properties_param = Some(self.atom(d)?),
                             _ => {}
                         }
                     }

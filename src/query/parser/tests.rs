@@ -139,6 +139,7 @@ fn calls_and_show_print_and_parse_back() {
         "CALL dbms.procedures() YIELD *",
         "UNWIND [1] AS i CALL test.proc(i, 'x') YIELD out RETURN out",
         "SHOW INDEXES YIELD name WHERE name <> '' RETURN name",
+        "CREATE (a:A $props)-[r:R $rel]->(b $other)",
     ] {
         let first = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         let printed = first.to_string();

@@ -349,8 +349,16 @@ pub enum WriteAction {
 
 #[derive(Debug)]
 pub enum CreateItem {
-    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)> },
-    Relationship { slot: usize, from: usize, to: usize, rel_type: String, properties: Vec<(String, CExpr)> },
+    /// `spread`: a map whose entries are properties too (`CREATE (n $props)`).
+    Node { slot: usize, labels: Vec<String>, properties: Vec<(String, CExpr)>, spread: Option<CExpr> },
+    Relationship {
+        slot: usize,
+        from: usize,
+        to: usize,
+        rel_type: String,
+        properties: Vec<(String, CExpr)>,
+        spread: Option<CExpr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,6 +86,7 @@ impl Planner<'_> {
         let mut clause_rels: Vec<usize> = Vec::new();
         let mut rel_names: Vec<&str> = Vec::new();
         for pattern in &clause.patterns {
+            super::updates::no_parameter_maps(pattern, "MATCH")?;
             for (rel, _) in &pattern.steps {
                 if let Some(v) = &rel.variable {
                     if rel_names.contains(&v.name.as_str()) {
@@ -115,14 +116,6 @@ impl Planner<'_> {
             let mut node_slots = vec![self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?];
             let mut rel_slots = Vec::new();
             for (rel, node) in &pattern.steps {
-                if let (Some((Some(min), Some(max))), true) = (rel.length, rel.length.is_some())
-                    && min > max
-                {
-                    return Err(QueryError::semantic(
-                        format!("the minimum length {min} is greater than the maximum {max}"),
-                        rel.span,
-                    ));
-                }
                 let kind = if rel.length.is_some() { Kind::Value } else { Kind::Relationship };
                 if let (Some(v), Some(_)) = (&rel.variable, rel.length)
                     && self.scope.get(&v.name).is_some()
@@ -545,6 +538,7 @@ impl Planner<'_> {
         pattern: &Pattern,
         scope: &mut Scope,
     ) -> Result<PatternSpec, QueryError> {
+        super::updates::no_parameter_maps(pattern, "a pattern in an expression")?;
         let node = |planner: &mut Self, n: &NodePattern, scope: &mut Scope| -> Result<NodeSpec, QueryError> {
             let (slot, bound) = planner.expression_slot(n.variable.as_ref(), Kind::Node, scope)?;
             let mut properties = Vec::new();

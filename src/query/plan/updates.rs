@@ -95,6 +95,7 @@ impl Planner<'_> {
         }
         let mut nodes = vec![&pattern.start];
         nodes.extend(pattern.steps.iter().map(|s| &s.1));
+        no_parameter_maps(&pattern, "MERGE")?;
         for node in &nodes {
             only_labels(node, "MERGE")?;
             let v = node.variable.as_ref().map(|v| v.name.as_str()).unwrap_or_default();
@@ -125,6 +126,7 @@ impl Planner<'_> {
                     slot: slot_of(self, &node.variable),
                     labels: node.labels.clone(),
                     properties,
+                    spread: None,
                 });
             }
         }
@@ -140,6 +142,7 @@ impl Planner<'_> {
                 to,
                 rel_type: rel.types[0].clone(),
                 properties,
+                spread: None,
             });
             previous = next;
         }
@@ -254,6 +257,7 @@ impl Planner<'_> {
                     ));
                 }
                 let properties = self.create_properties(&rel.properties)?;
+                let spread = self.create_spread(rel.properties_param.as_ref())?;
                 let slot = self.pattern_slot(rel.variable.as_ref(), Kind::Relationship)?;
                 items.push(CreateItem::Relationship {
                     slot,
@@ -261,6 +265,7 @@ impl Planner<'_> {
                     to,
                     rel_type: rel.types[0].clone(),
                     properties,
+                    spread,
                 });
                 rel_slots.push(slot);
                 node_slots.push(next);
@@ -306,8 +311,15 @@ impl Planner<'_> {
         }
         let properties = self.create_properties(&node.properties)?;
         let slot = self.pattern_slot(node.variable.as_ref(), Kind::Node)?;
-        items.push(CreateItem::Node { slot, labels: node.labels.clone(), properties });
+        let spread = self.create_spread(node.properties_param.as_ref())?;
+        items.push(CreateItem::Node { slot, labels: node.labels.clone(), properties, spread });
         Ok(slot)
+    }
+
+    /// `$props` in a CREATE pattern, compiled.
+    fn create_spread(&mut self, param: Option<&Expr>) -> Result<Option<CExpr>, QueryError> {
+        let scope = self.scope.clone();
+        param.map(|e| self.compile(e, &scope, &mut Mode::plain("CREATE"))).transpose()
     }
 
     pub(super) fn create_properties(
@@ -329,6 +341,23 @@ fn only_labels(node: &NodePattern, clause: &str) -> Result<(), QueryError> {
         Some(e) => Err(QueryError::semantic(
             format!("{clause} gives a node labels, which `:{e}` does not name: write them as :A:B or :A&B"),
             node.span,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `(n $param)` and `[r $param]` name no properties to match by: only CREATE takes them.
+pub(super) fn no_parameter_maps(pattern: &Pattern, clause: &str) -> Result<(), QueryError> {
+    let nodes = std::iter::once(&pattern.start).chain(pattern.steps.iter().map(|(_, n)| n));
+    let params = nodes
+        .filter_map(|n| n.properties_param.as_ref())
+        .chain(pattern.steps.iter().filter_map(|(r, _)| r.properties_param.as_ref()));
+    match params.into_iter().next() {
+        Some(p) => Err(QueryError::semantic(
+            format!(
+                "{clause} cannot match by a parameter standing for all properties ({p}): write {{key: $param.key}}, or WHERE n.key = $param.key"
+            ),
+            p.span,
         )),
         None => Ok(()),
     }
