@@ -286,3 +286,44 @@ fn id_in_a_non_list_is_a_type_error_like_any_in() {
     db.set_param("s", Value::Null);
     assert!(rows(&mut db, "MATCH (n) WHERE id(n) IN $s RETURN n").is_empty());
 }
+
+#[test]
+fn foreach_runs_its_updates_per_element_and_passes_rows_on() {
+    let mut s = kgraph::Session::new();
+    s.run(
+        "CREATE (:Actor {name: 'APT31', aliases: ['Zirconium', 'Judgment Panda']}), (:Actor {name: 'APT28'})",
+    )
+    .unwrap();
+    // Each alias a node of its own, linked; the rows (two actors) pass on unchanged.
+    let out = s
+        .run(
+            "MATCH (a:Actor) FOREACH (alias IN coalesce(a.aliases, []) | \
+             CREATE (a)-[:known_as]->(:Alias {name: alias}) SET a.aliased = true) \
+             RETURN a.name, a.aliased ORDER BY a.name",
+        )
+        .unwrap();
+    assert_eq!(out[0].rows, [[Value::from("APT28"), Value::Null], [Value::from("APT31"), Value::Bool(true)]]);
+    assert_eq!(out[0].stats.nodes_created, 2);
+    let aliases =
+        s.run("MATCH (:Actor {name: 'APT31'})-[:known_as]->(x) RETURN x.name ORDER BY x.name").unwrap();
+    assert_eq!(aliases[0].rows, [[Value::from("Judgment Panda")], [Value::from("Zirconium")]]);
+    // Nested, with MERGE: each value once, whatever the repeats.
+    s.run("FOREACH (x IN [1, 2] | FOREACH (y IN [x, 2] | MERGE (:N {v: y})))").unwrap();
+    let vs = s.run("MATCH (n:N) RETURN n.v ORDER BY n.v").unwrap();
+    assert_eq!(vs[0].rows, [[Value::Int(1)], [Value::Int(2)]]);
+    // A null list does nothing; the variable and what the updates bind end with the clause.
+    s.run("FOREACH (x IN null | CREATE (:Never))").unwrap();
+    assert_eq!(s.run("MATCH (n:Never) RETURN count(n)").unwrap()[0].rows, [[Value::Int(0)]]);
+    for (q, kind) in [
+        ("FOREACH (x IN [1] | CREATE (:T)) RETURN x", kgraph::ErrorKind::SemanticError),
+        ("FOREACH (x IN [1] | CREATE (t:T)) RETURN t", kgraph::ErrorKind::SemanticError),
+        ("FOREACH (x IN [1] | MATCH (n) DELETE n)", kgraph::ErrorKind::SyntaxError),
+        ("FOREACH (x IN 5 | CREATE (:T))", kgraph::ErrorKind::TypeError),
+    ] {
+        let e = s.run(q).expect_err(q);
+        assert_eq!(e.as_query().map(|e| e.kind), Some(kind), "{q}: {e}");
+    }
+    // A failed FOREACH undoes all it did.
+    assert!(s.run("FOREACH (x IN [1, 0] | CREATE (:U {v: 1 / x}))").is_err());
+    assert_eq!(s.run("MATCH (n:U) RETURN count(n)").unwrap()[0].rows, [[Value::Int(0)]]);
+}

@@ -7,7 +7,7 @@ const TOPICS: &[(&[&str], &str)] = &[
         &["help"],
         ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
 Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, CREATE, MERGE, SET, REMOVE,
-DELETE, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
+DELETE, FOREACH, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
 (`:help db.labels`), and the themes functions, procedures, aggregation, patterns, paths, expressions,
 formats, export, stix, parameters, keys.",
     ),
@@ -141,6 +141,11 @@ ascending; n is an integer or a parameter.",
         &["delete", "detach"],
         "DELETE x  deletes nodes (without relationships), relationships and paths;
 DETACH DELETE n  deletes nodes with their relationships.",
+    ),
+    (
+        &["foreach"],
+        "FOREACH (x IN list | updates)  runs CREATE, MERGE, SET, REMOVE, DELETE or FOREACH once per element;
+the rows pass on unchanged: MATCH (a) FOREACH (t IN a.tags | MERGE (:Tag {name: t})).",
     ),
     (
         &["union"],

@@ -71,4 +71,10 @@ pub const KEYWORDS: &[&str] = &[
     "END",
     "EXISTS",
     "CHECKPOINT",
+    "CALL",
+    "YIELD",
+    "SHOW",
+    "FOREACH",
+    "INDEX",
+    "FOR",
 ];

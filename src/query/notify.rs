@@ -153,6 +153,10 @@ impl Uses {
                 c.args.iter().flatten().for_each(|e| self.expr(e));
                 c.predicate.iter().for_each(|e| self.expr(e));
             }
+            Clause::Foreach(c) => {
+                self.expr(&c.list);
+                c.updates.iter().for_each(|u| self.clause(u));
+            }
         }
     }
 

@@ -398,6 +398,13 @@ impl fmt::Display for Clause {
                 f.write_str("RETURN ")?;
                 write_projection(f, r)
             }
+            Clause::Foreach(c) => {
+                f.write_str("FOREACH (")?;
+                write_name(f, &c.variable.name)?;
+                write!(f, " IN {} | ", c.list)?;
+                write_list(f, &c.updates, " ")?;
+                f.write_str(")")
+            }
             Clause::Call(c) => {
                 if c.show {
                     f.write_str(&c.procedure)?;

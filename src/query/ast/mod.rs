@@ -51,6 +51,7 @@ impl Statement {
 pub enum Clause {
     Match(MatchClause),
     Call(CallClause),
+    Foreach(ForeachClause),
     Unwind(UnwindClause),
     With(WithClause),
     Create(CreateClause),
@@ -66,6 +67,7 @@ impl Clause {
         match self {
             Clause::Match(c) => c.span,
             Clause::Call(c) => c.span,
+            Clause::Foreach(c) => c.span,
             Clause::Unwind(c) => c.span,
             Clause::With(c) => c.projection.span,
             Clause::Create(c) => c.span,
@@ -81,9 +83,23 @@ impl Clause {
     pub fn writes(&self) -> bool {
         matches!(
             self,
-            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete(_)
+            Clause::Create(_)
+                | Clause::Merge(_)
+                | Clause::Set(_)
+                | Clause::Remove(_)
+                | Clause::Delete(_)
+                | Clause::Foreach(_)
         )
     }
+}
+
+/// `FOREACH (variable IN list | updates)`: the updates run once per element, the row passes on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeachClause {
+    pub variable: Ident,
+    pub list: Expr,
+    pub updates: Vec<Clause>,
+    pub span: Span,
 }
 
 /// `CALL name(args) YIELD field AS alias, … WHERE …`, and `SHOW INDEXES` (a call of the procedure

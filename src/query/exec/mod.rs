@@ -501,6 +501,9 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             edges: VecDeque::new(),
         }),
+        Op::Foreach { input, list, slot, inner } => {
+            Box::new(Foreach { input: build(input, argument), list, slot: *slot, inner, output: None })
+        }
         Op::ProcedureCall { input, callee, args, yields, void, .. } => Box::new(ProcedureCall {
             input: build(input, argument),
             callee,

@@ -414,3 +414,44 @@ impl<'p> Operator<'p> for Merge<'p> {
         Ok(self.output.as_mut().and_then(VecDeque::pop_front))
     }
 }
+
+/// `FOREACH`: all its input read first (as every writer reads its input before it writes), then
+/// for each row and each element the updates run from the row with the element in `slot`; the rows
+/// pass on as they came.
+pub(super) struct Foreach<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) list: &'p CExpr,
+    pub(super) slot: usize,
+    pub(super) inner: &'p Op,
+    pub(super) output: Option<VecDeque<Row>>,
+}
+
+impl<'p> Operator<'p> for Foreach<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.output.is_none() {
+            let rows = drain(&mut self.input, ctx)?;
+            for row in &rows {
+                let items = match ctx.eval(self.list, row)? {
+                    Value::Null => Vec::new(),
+                    Value::List(items) => items,
+                    other => {
+                        return Err(QueryError::new(
+                            ErrorKind::TypeError,
+                            format!("FOREACH needs a list, got a {}", other.type_name()),
+                            Some(expr_span(self.list)),
+                        ));
+                    }
+                };
+                for item in items {
+                    ctx.interrupt.check()?;
+                    let mut each = row.clone();
+                    put(&mut each, self.slot, item);
+                    let mut updates = build(self.inner, Some(&each));
+                    while updates.next(ctx)?.is_some() {}
+                }
+            }
+            self.output = Some(rows.into());
+        }
+        Ok(self.output.as_mut().and_then(VecDeque::pop_front))
+    }
+}

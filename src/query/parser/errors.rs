@@ -96,7 +96,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
                 .to_string()
         }
         "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
-        "FOREACH" => "FOREACH is not supported yet: UNWIND the list, then update (UNWIND list AS x SET …)".to_string(),
         "LOAD" if after.to_ascii_uppercase().starts_with("CSV") => {
             "LOAD CSV is not supported yet: files in the neo4j-admin layout import with `kgraph import --nodes FILE… --edges FILE… -o graph.kgs`".to_string()
         }

@@ -84,7 +84,9 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
         out.extend(r.skip.iter().chain(r.limit.iter()));
     }
     let mut roots: Vec<&Expr> = Vec::new();
-    for clause in statement.all_clauses() {
+    // FOREACH holds clauses of its own: a work list rather than recursion.
+    let mut clauses: Vec<&Clause> = statement.all_clauses().collect();
+    while let Some(clause) = clauses.pop() {
         match clause {
             Clause::Match(m) => {
                 m.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots));
@@ -111,6 +113,10 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
             Clause::Call(c) => {
                 roots.extend(c.args.iter().flatten());
                 roots.extend(c.predicate.iter());
+            }
+            Clause::Foreach(c) => {
+                roots.push(&c.list);
+                clauses.extend(c.updates.iter());
             }
             Clause::Set(s) => {
                 for item in &s.items {
@@ -371,6 +377,14 @@ impl Builder {
             Rule::return_clause => {
                 inner.next(); // RETURN
                 Clause::Return(self.projection(inner, span)?.0)
+            }
+            Rule::foreach_clause => {
+                inner.next(); // FOREACH
+                let variable = self.ident(inner.next().expect("FOREACH names a variable"));
+                inner.next(); // IN
+                let list = self.expression(inner.next().expect("FOREACH has a list"))?;
+                let updates = inner.map(|c| self.clause(c)).collect::<Built<Vec<_>>>()?;
+                Clause::Foreach(ForeachClause { variable, list, updates, span })
             }
             Rule::call_clause | Rule::show_clause => {
                 let show = rule == Rule::show_clause;

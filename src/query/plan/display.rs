@@ -99,6 +99,11 @@ impl Plan {
                 self.write_op(f, inner, depth + 2, profile)?;
                 return self.write_op(f, input, depth + 1, profile);
             }
+            Op::Foreach { input, inner, .. } => {
+                writeln!(f, "{pad}Foreach{note}")?;
+                self.write_op(f, inner, depth + 2, profile)?;
+                return self.write_op(f, input, depth + 1, profile);
+            }
             Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
             Op::Merge { input, matcher, .. } => {
                 writeln!(f, "{pad}Merge{note}")?;

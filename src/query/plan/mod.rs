@@ -8,6 +8,7 @@ mod compile;
 mod count;
 mod degree;
 mod display;
+mod foreach;
 pub use display::Profiled;
 mod passes;
 pub use passes::{PASSES, Pass, Passes};
@@ -210,6 +211,14 @@ pub enum Op {
         /// A procedure with no outputs: each input row passes once, whatever it returns.
         void: bool,
         text: String,
+    },
+    /// For each input row and each element of `list` (put in `slot`), the updates of `inner` run
+    /// from that row; the input rows pass on unchanged.
+    Foreach {
+        input: Box<Op>,
+        list: CExpr,
+        slot: usize,
+        inner: Box<Op>,
     },
     /// For each input row, the nodes whose ids `value` gives (one id, or with `list` a list of them).
     NodeById {
@@ -592,6 +601,7 @@ impl Planner<'_> {
                     call_columns = names;
                     op
                 }
+                Clause::Foreach(f) => self.foreach_clause(op, f)?,
                 Clause::Match(m) if m.optional => self.optional_match(op, m)?,
                 Clause::Match(m) => self.match_clause(op, m)?,
                 Clause::Unwind(u) => self.unwind_clause(op, u)?,

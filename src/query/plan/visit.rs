@@ -122,7 +122,7 @@ pub(super) fn deterministic(e: &CExpr) -> bool {
 pub(super) fn children(op: &Op) -> Vec<&Op> {
     match op {
         Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
-        Op::Optional { input, inner, .. } => vec![input, inner],
+        Op::Optional { input, inner, .. } | Op::Foreach { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
         Op::VarExpand { input, .. }
         | Op::ShortestPath { input, .. }
@@ -153,7 +153,7 @@ pub(super) fn children(op: &Op) -> Vec<&Op> {
 pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
     match op {
         Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
-        Op::Optional { input, inner, .. } => vec![input, inner],
+        Op::Optional { input, inner, .. } | Op::Foreach { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
         Op::VarExpand { input, .. }
         | Op::ShortestPath { input, .. }
