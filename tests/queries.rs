@@ -562,3 +562,23 @@ fn create_takes_a_parameter_map_of_properties_which_match_and_merge_refuse() {
     assert_eq!(error(&mut db, "CREATE (n $x)").kind, ErrorKind::TypeError);
     assert_eq!(one(&mut db, "MATCH (n) RETURN count(n)"), int(2), "the failed CREATE left nothing");
 }
+
+#[test]
+fn per_element_expressions_cannot_aggregate_and_arithmetic_cannot_be_deleted() {
+    let mut db = people();
+    for q in [
+        "RETURN [x IN [1, 2] | count(*)]",
+        "MATCH (n) RETURN [x IN [1] WHERE count(n) > 0]",
+        "RETURN any(x IN [1] WHERE sum(x) > 0)",
+        "RETURN reduce(t = 0, x IN [1, 2] | t + count(*))",
+        "MATCH (n) DELETE 1 + 1",
+        "MATCH (n) DELETE -n.age",
+    ] {
+        assert_eq!(error(&mut db, q).kind, ErrorKind::SemanticError, "{q}");
+    }
+    // Aggregating the list itself is what a comprehension over rows looks like.
+    assert_eq!(one(&mut db, "MATCH (p:Person) RETURN size([a IN collect(p.age) WHERE a > 26])"), int(1));
+    // `SET (n).key`: the variable in brackets.
+    db.run("MATCH (n:Org) SET (n).audited = true").unwrap();
+    assert_eq!(one(&mut db, "MATCH (n:Org) RETURN n.audited"), Value::Bool(true));
+}

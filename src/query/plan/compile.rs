@@ -144,6 +144,7 @@ impl Planner<'_> {
                 CExpr::Case { subject, branches: compiled, default }
             }
             ExprKind::ListComprehension { variable, list: items, predicate, projection } => {
+                per_element(predicate.iter().chain(projection.iter()).map(|b| &**b), "a list comprehension")?;
                 let list = Box::new(self.compile(items, scope, mode)?);
                 let inner = with_local(scope, variable, element_type(items, scope));
                 let predicate = match predicate {
@@ -157,12 +158,14 @@ impl Planner<'_> {
                 CExpr::Comprehension { list, predicate, projection, span }
             }
             ExprKind::Quantifier { kind, variable, list: items, predicate } => {
+                per_element(std::iter::once(&**predicate), "a quantifier's predicate")?;
                 let list = Box::new(self.compile(items, scope, mode)?);
                 let inner = with_local(scope, variable, element_type(items, scope));
                 let predicate = Box::new(self.compile(predicate, &inner, mode)?);
                 CExpr::Quantifier { kind: *kind, list, predicate, span }
             }
             ExprKind::Reduce { accumulator, init, variable, list: items, body } => {
+                per_element(std::iter::once(&**body), "reduce()'s body")?;
                 let init = Box::new(self.compile(init, scope, mode)?);
                 let list = Box::new(self.compile(items, scope, mode)?);
                 // The accumulator is the outer local, the element the inner, as the evaluator pushes them.
@@ -496,6 +499,31 @@ pub(super) fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
         format!("aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"),
         e.span,
     )
+}
+
+/// What is evaluated once per element of a list cannot aggregate over rows (openCypher's
+/// InvalidAggregation): `[x IN list | count(*)]` has no rows to count.
+fn per_element<'e>(exprs: impl Iterator<Item = &'e Expr>, context: &str) -> Result<(), QueryError> {
+    for e in exprs {
+        let mut found = None;
+        e.walk(&mut |x| {
+            if found.is_none() && contains_aggregate_here(x) {
+                found = Some(x.clone());
+            }
+        });
+        if let Some(aggregate) = found {
+            return Err(misplaced_aggregate(&aggregate, context));
+        }
+    }
+    Ok(())
+}
+
+fn contains_aggregate_here(x: &Expr) -> bool {
+    match &x.kind {
+        ExprKind::CountStar => true,
+        ExprKind::Call { name, .. } => is_aggregate(name),
+        _ => false,
+    }
 }
 
 pub(super) fn contains_aggregate(e: &Expr) -> bool {

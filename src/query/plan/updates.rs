@@ -190,6 +190,18 @@ impl Planner<'_> {
                     e.span,
                 ));
             }
+            // Arithmetic never gives an entity, whatever its operands.
+            if let ExprKind::Binary(
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Pow,
+                ..,
+            )
+            | ExprKind::Unary(..) = &e.kind
+            {
+                return Err(QueryError::semantic(
+                    format!("DELETE takes nodes, relationships or paths, not the value of {e}"),
+                    e.span,
+                ));
+            }
             exprs.push(self.compile(e, &scope, &mut Mode::plain("DELETE"))?);
         }
         let text = if clause.detach { "DETACH DELETE" } else { "DELETE" };
