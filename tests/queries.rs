@@ -582,3 +582,22 @@ fn per_element_expressions_cannot_aggregate_and_arithmetic_cannot_be_deleted() {
     db.run("MATCH (n:Org) SET (n).audited = true").unwrap();
     assert_eq!(one(&mut db, "MATCH (n:Org) RETURN n.audited"), Value::Bool(true));
 }
+
+#[test]
+fn an_aggregating_expression_uses_only_simple_grouping_keys() {
+    let mut db = people();
+    // A variable or a property that is a grouping key may stand beside the aggregate, in RETURN and
+    // in ORDER BY; a computed key may not, even when it is returned (it would be ambiguous).
+    assert_eq!(
+        rows(&mut db, "MATCH (p:Person) RETURN p.age, p.age + count(*) AS n ORDER BY p.age + count(*) DESC"),
+        // Descending, null (largest) first.
+        [[Value::Null, Value::Null], [int(30), int(31)], [int(25), int(26)]]
+    );
+    for q in [
+        "MATCH (p:Person) RETURN p.age + 1, p.age + 1 + count(*)",
+        "MATCH (p:Person) WITH p.age + 1 AS a, p.age + 1 + count(*) AS b RETURN a, b",
+        "MATCH (p:Person) RETURN p.age + 1 AS a, count(*) AS c ORDER BY p.age + 1 + count(*)",
+    ] {
+        assert_eq!(error(&mut db, q).kind, ErrorKind::SemanticError, "{q}");
+    }
+}

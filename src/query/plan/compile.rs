@@ -14,7 +14,7 @@ impl Planner<'_> {
         scope: &Scope,
         mode: &mut Mode,
     ) -> Result<CExpr, QueryError> {
-        if let Some(i) = mode.keys.iter().position(|k| *k == e) {
+        if let Some(i) = mode.keys.iter().position(|k| *k == e && (!mode.simple_keys || simple_key(k))) {
             return Ok(CExpr::Slot(i));
         }
         let span = e.span;
@@ -499,6 +499,16 @@ pub(super) fn misplaced_aggregate(e: &Expr, context: &str) -> QueryError {
         format!("aggregating function {e} is not allowed in {context}: aggregates belong in RETURN"),
         e.span,
     )
+}
+
+/// A key an aggregating expression may use: a variable, a property of one (`a.b.c` too), or a
+/// projected expression that aggregates itself (which ORDER BY reads whole).
+fn simple_key(k: &Expr) -> bool {
+    match &k.kind {
+        ExprKind::Variable(_) => true,
+        ExprKind::Property(target, _) if !contains_aggregate(target) => simple_key(target),
+        _ => contains_aggregate(k),
+    }
 }
 
 /// What is evaluated once per element of a list cannot aggregate over rows (openCypher's

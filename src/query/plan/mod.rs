@@ -464,11 +464,15 @@ struct Mode<'k> {
     variables: bool,
     /// What the context is called in error messages.
     context: &'static str,
+    /// Inside an expression that aggregates, only a key that is a variable, a property of one, or an
+    /// aggregate stands for its slot: `me.age + you.age + count(*)` is ambiguous even when
+    /// `me.age + you.age` is a grouping key (openCypher's AmbiguousAggregationExpression).
+    simple_keys: bool,
 }
 
 impl Mode<'_> {
     fn plain(context: &'static str) -> Mode<'static> {
-        Mode { keys: &[], aggregates: None, variables: true, context }
+        Mode { keys: &[], aggregates: None, variables: true, context, simple_keys: false }
     }
 }
 

@@ -96,9 +96,18 @@ impl Planner<'_> {
                 .iter()
                 .map(|k| self.compile(k, &scope, &mut Mode::plain(context)))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut mode = Mode { keys: &keys, aggregates: Some(Vec::new()), variables: false, context };
-            let outputs =
-                exprs.iter().map(|e| self.compile(e, &scope, &mut mode)).collect::<Result<Vec<_>, _>>()?;
+            let mut mode = Mode {
+                keys: &keys,
+                aggregates: Some(Vec::new()),
+                variables: false,
+                context,
+                simple_keys: false,
+            };
+            let mut outputs = Vec::new();
+            for e in &exprs {
+                mode.simple_keys = contains_aggregate(e);
+                outputs.push(self.compile(e, &scope, &mut mode)?);
+            }
             let aggregates = mode.aggregates.take().unwrap_or_default();
             op = Op::Aggregate {
                 input: Box::new(op),
@@ -141,10 +150,17 @@ impl Planner<'_> {
             sort_scope.vars.push((name.clone(), i, kinds[i]));
         }
         if !clause.order_by.is_empty() {
-            let mut mode = Mode { keys: &exprs, aggregates: None, variables: true, context: "ORDER BY" };
+            let mut mode = Mode {
+                keys: &exprs,
+                aggregates: None,
+                variables: true,
+                context: "ORDER BY",
+                simple_keys: false,
+            };
             let mut keys = Vec::new();
             let mut text = Vec::new();
             for item in &clause.order_by {
+                mode.simple_keys = aggregating && contains_aggregate(&item.expr);
                 keys.push((self.compile(&item.expr, &sort_scope, &mut mode)?, item.descending));
                 text.push(format!("{}{}", item.expr, if item.descending { " DESC" } else { "" }));
             }
