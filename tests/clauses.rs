@@ -327,3 +327,14 @@ fn foreach_runs_its_updates_per_element_and_passes_rows_on() {
     assert!(s.run("FOREACH (x IN [1, 0] | CREATE (:U {v: 1 / x}))").is_err());
     assert_eq!(s.run("MATCH (n:U) RETURN count(n)").unwrap()[0].rows, [[Value::Int(0)]]);
 }
+
+#[test]
+fn a_bound_node_given_an_empty_map_in_create_or_merge_is_refused() {
+    let mut s = Session::new();
+    for q in ["CREATE (n:Foo) CREATE (n {})-[:OWNS]->(:Dog)", "CREATE (n:Foo) MERGE (n {})-[:OWNS]->(:Dog)"] {
+        assert_eq!(error(&mut s, q), ErrorKind::SemanticError, "{q}");
+    }
+    // Unbound, an empty map is no map at all.
+    s.run("CREATE (n {}) MERGE (m:M {})").unwrap();
+    assert_eq!(one(&mut s, "MATCH (n) RETURN count(n)"), int(2));
+}

@@ -194,6 +194,9 @@ impl fmt::Display for NodePattern {
         if let Some(p) = &self.properties_param {
             write!(f, " {p}")?;
         }
+        if self.empty_map {
+            f.write_str(" {}")?;
+        }
         f.write_str(")")
     }
 }

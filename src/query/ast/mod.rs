@@ -277,6 +277,8 @@ pub struct NodePattern {
     pub properties: Vec<(String, Expr)>,
     /// `(n $props)`: a parameter holding every property (in CREATE only).
     pub properties_param: Option<Expr>,
+    /// `(n {})`: a map written with nothing in it, which a bound variable may not be given either.
+    pub empty_map: bool,
     pub span: Span,
 }
 

@@ -575,13 +575,17 @@ impl Builder {
             label_expr: None,
             properties: Vec::new(),
             properties_param: None,
+            empty_map: false,
             span,
         };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::variable => node.variable = Some(self.ident(p)),
                 Rule::label_expression => (node.labels, node.label_expr) = label_terms(p),
-                Rule::map_literal => node.properties = self.map_entries(p)?,
+                Rule::map_literal => {
+                    node.properties = self.map_entries(p)?;
+                    node.empty_map = node.properties.is_empty();
+                }
                 Rule::parameter => node.properties_param = Some(self.atom(p)?),
                 _ => {}
             }

@@ -140,6 +140,7 @@ fn calls_and_show_print_and_parse_back() {
         "UNWIND [1] AS i CALL test.proc(i, 'x') YIELD out RETURN out",
         "SHOW INDEXES YIELD name WHERE name <> '' RETURN name",
         "CREATE (a:A $props)-[r:R $rel]->(b $other)",
+        "MATCH (n {}) CREATE (m {})",
         "MATCH (a) FOREACH (x IN a.list | SET a.seen = true FOREACH (y IN [x] | CREATE (:L {v: y})))",
     ] {
         let first = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));

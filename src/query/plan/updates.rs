@@ -99,7 +99,8 @@ impl Planner<'_> {
         for node in &nodes {
             only_labels(node, "MERGE")?;
             let v = node.variable.as_ref().map(|v| v.name.as_str()).unwrap_or_default();
-            if bound_before.iter().any(|b| b == v) && (!node.labels.is_empty() || !node.properties.is_empty())
+            if bound_before.iter().any(|b| b == v)
+                && (!node.labels.is_empty() || !node.properties.is_empty() || node.empty_map)
             {
                 return Err(QueryError::semantic(
                     format!("`{v}` is already declared, so MERGE cannot give it labels or properties"),
@@ -310,7 +311,7 @@ impl Planner<'_> {
                     v.span,
                 ));
             }
-            if !node.labels.is_empty() || !node.properties.is_empty() {
+            if !node.labels.is_empty() || !node.properties.is_empty() || node.empty_map {
                 return Err(QueryError::semantic(
                     format!(
                         "`{}` is already declared, so CREATE cannot give it labels or properties",
