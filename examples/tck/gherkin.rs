@@ -19,7 +19,7 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
-/// Splits a table row `| a | b\|c |` into its trimmed cells.
+/// Splits a table row `| a | b\|c |` into its trimmed cells, reading Gherkin's escapes.
 fn cells(line: &str) -> Vec<String> {
     let inner = line.trim().trim_start_matches('|');
     let inner = inner.strip_suffix('|').unwrap_or(inner);
@@ -28,9 +28,9 @@ fn cells(line: &str) -> Vec<String> {
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cell.push('|');
-                chars.next();
+            // Gherkin's escapes in a cell: `\|` a bar, `\\` a backslash.
+            '\\' if matches!(chars.peek(), Some('|' | '\\')) => {
+                cell.extend(chars.next());
             }
             '|' => out.push(std::mem::take(&mut cell).trim().to_string()),
             c => cell.push(c),
