@@ -601,3 +601,17 @@ fn an_aggregating_expression_uses_only_simple_grouping_keys() {
         assert_eq!(error(&mut db, q).kind, ErrorKind::SemanticError, "{q}");
     }
 }
+
+#[test]
+fn where_after_with_reads_a_projected_expression_written_again() {
+    let mut db = people();
+    let q = "MATCH (a:Person) WITH DISTINCT a.name AS name WHERE a.name = 'Bob' RETURN name";
+    assert_eq!(rows(&mut db, q), [[text("Bob")]]);
+    // Not what draws anew: rand() written again is another draw, never the projected one.
+    let drawn = "UNWIND range(1, 200) AS i WITH rand() AS r WHERE r = rand() RETURN count(*)";
+    assert_eq!(one(&mut db, drawn), int(0));
+    assert_eq!(
+        error(&mut db, "MATCH (a) WITH a.name AS n WHERE 'yes' RETURN n").kind,
+        ErrorKind::SemanticError
+    );
+}

@@ -175,7 +175,19 @@ impl Planner<'_> {
             op = Op::Limit { input: Box::new(op), count, drain: self.writes };
         }
         if let Some(predicate) = predicate {
-            let compiled = self.predicate(predicate, &sort_scope)?;
+            if let Some(t) = static_type(predicate, &sort_scope).filter(|t| *t != Type::Boolean) {
+                return Err(QueryError::semantic(
+                    format!("WHERE needs a Boolean, not a {}", t.name()),
+                    predicate.span,
+                ));
+            }
+            // As in ORDER BY, a projected expression written again reads its column
+            // (`WITH DISTINCT a.name AS n WHERE a.name = 'B'`), unless it draws anew each time.
+            let unmatched = Expr { kind: ExprKind::Variable(" drawn afresh".into()), span: predicate.span };
+            let keys: Vec<&Expr> = exprs.iter().map(|e| if draws(e) { &unmatched } else { *e }).collect();
+            let mut mode =
+                Mode { keys: &keys, aggregates: None, variables: true, context: "WHERE", simple_keys: false };
+            let compiled = self.compile(predicate, &sort_scope, &mut mode)?;
             op = Op::Filter { input: Box::new(op), predicate: compiled, text: predicate.to_string() };
         }
         if keep_input {
@@ -231,4 +243,17 @@ impl Planner<'_> {
             _ => Kind::Any,
         }
     }
+}
+
+/// Whether evaluating the expression twice may give two values: `rand()`, `randomUUID()`, a
+/// realtime clock.
+fn draws(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| {
+        if let ExprKind::Call { name, .. } = &x.kind {
+            let name = name.to_ascii_lowercase();
+            found |= name == "rand" || name == "randomuuid" || name.ends_with(".realtime");
+        }
+    });
+    found
 }
