@@ -8,6 +8,7 @@ mod frontier;
 mod project;
 mod reach;
 mod read;
+mod seek;
 mod varlength;
 mod write;
 
@@ -15,6 +16,7 @@ use std::collections::{HashSet, VecDeque};
 
 use project::*;
 use read::*;
+use seek::*;
 use varlength::{Found, VarExpand};
 use write::*;
 

@@ -2,8 +2,12 @@
 //!
 //! What it does not do: resolve variables, check aggregates or types. Those are the planner's.
 
+mod call;
 mod errors;
 mod expressions;
+mod labels;
+
+use labels::label_terms;
 
 use errors::syntax_error;
 
@@ -386,66 +390,7 @@ impl Builder {
                 let updates = inner.map(|c| self.clause(c)).collect::<Built<Vec<_>>>()?;
                 Clause::Foreach(ForeachClause { variable, list, updates, span })
             }
-            Rule::call_clause | Rule::show_clause => {
-                let show = rule == Rule::show_clause;
-                inner.next(); // CALL or SHOW
-                let name = inner.next().expect("a call names its procedure");
-                let procedure_span = self.span(&name);
-                let procedure = if show {
-                    // One name per kind, whatever the number it is written in.
-                    let kind = name.as_str().to_ascii_uppercase();
-                    let plural = if kind.ends_with('X') {
-                        "INDEXES".to_string()
-                    } else if kind.ends_with('S') {
-                        kind
-                    } else {
-                        format!("{kind}S")
-                    };
-                    format!("SHOW {plural}")
-                } else {
-                    name.as_str().to_string()
-                };
-                let mut call = CallClause {
-                    procedure,
-                    procedure_span,
-                    args: None,
-                    yields: None,
-                    predicate: None,
-                    show,
-                    span,
-                };
-                for p in inner {
-                    match p.as_rule() {
-                        Rule::call_arguments => {
-                            call.args =
-                                Some(p.into_inner().map(|e| self.expression(e)).collect::<Built<Vec<_>>>()?)
-                        }
-                        Rule::yield_clause => {
-                            let mut items = Some(Vec::new());
-                            for y in p.into_inner() {
-                                match y.as_rule() {
-                                    Rule::star => items = None,
-                                    Rule::yield_item => {
-                                        let mut names =
-                                            y.into_inner().filter(|n| n.as_rule() == Rule::variable);
-                                        let field =
-                                            self.ident(names.next().expect("a yield item has a field"));
-                                        let alias = names.next().map(|a| self.ident(a));
-                                        if let Some(items) = &mut items {
-                                            items.push(YieldItem { field, alias });
-                                        }
-                                    }
-                                    Rule::where_clause => call.predicate = Some(self.where_expression(y)?),
-                                    _ => {}
-                                }
-                            }
-                            call.yields = Some(items);
-                        }
-                        _ => {}
-                    }
-                }
-                Clause::Call(call)
-            }
+            Rule::call_clause | Rule::show_clause => self.call_clause(rule, inner, span)?,
             other => unreachable!("query only holds clauses, got {other:?}"),
         })
     }
@@ -692,45 +637,3 @@ fn unquote_name(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
-
-/// The labels of a label expression's `:`-separated terms when together they only ask for labels
-/// (`:A:B`, `:A&B`); else no labels and the whole expression.
-pub(super) fn label_terms(pair: Pair<Rule>) -> (Vec<String>, Option<LabelExpr>) {
-    let mut terms: Vec<LabelExpr> = pair.into_inner().map(label_or).collect();
-    let whole = if terms.len() == 1 { terms.remove(0) } else { LabelExpr::And(terms) };
-    match whole.conjunction() {
-        Some(labels) => (labels, None),
-        None => (Vec::new(), Some(whole)),
-    }
-}
-
-/// `label_or`, `label_check_or`, `label_and`, `label_not` and what they hold, as a tree.
-fn label_or(pair: Pair<Rule>) -> LabelExpr {
-    match pair.as_rule() {
-        Rule::label_or | Rule::label_check_or | Rule::label_and => {
-            let or = pair.as_rule() != Rule::label_and;
-            let mut items: Vec<LabelExpr> = pair.into_inner().map(label_or).collect();
-            if items.len() == 1 {
-                items.remove(0)
-            } else if or {
-                LabelExpr::Or(items)
-            } else {
-                LabelExpr::And(items)
-            }
-        }
-        Rule::label_not => {
-            let mut negations = 0;
-            let mut atom = LabelExpr::Any;
-            for p in pair.into_inner() {
-                match p.as_rule() {
-                    Rule::label_negation => negations += 1,
-                    _ => atom = label_or(p),
-                }
-            }
-            (0..negations).fold(atom, |e, _| LabelExpr::Not(Box::new(e)))
-        }
-        Rule::label_group => label_or(pair.into_inner().next().expect("a group holds an expression")),
-        Rule::label_any => LabelExpr::Any,
-        _ => LabelExpr::Label(name_text(&pair)),
-    }
-}
