@@ -390,32 +390,49 @@ impl Graph {
 
     /// Drops the index on `label` and `key`; false when there is none.
     pub fn drop_index(&mut self, label: &str, key: &str) -> bool {
-        match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.drop_index(l, k),
-            _ => false,
+        match self.symbols(label, key) {
+            Some((l, k)) => self.indexes.drop_index(l, k),
+            None => false,
         }
     }
 
     /// Whether `label` and `key` have an index.
     pub fn has_index(&self, label: &str, key: &str) -> bool {
-        matches!((self.symbol(label), self.symbol(key)), (Some(l), Some(k)) if self.indexes.has(l, k))
+        self.symbols(label, key).is_some_and(|(l, k)| self.indexes.has(l, k))
     }
 
     /// The indexes, as (label, key) names.
     pub fn index_names(&self) -> Vec<(String, String)> {
-        self.indexes
-            .definitions()
-            .map(|(l, k)| (self.name(l).to_string(), self.name(k).to_string()))
-            .collect()
+        self.names_of(&self.indexes)
+    }
+
+    /// The symbols of a label (or type) and a key, when the graph has both names.
+    fn symbols(&self, label: &str, key: &str) -> Option<(Sym, Sym)> {
+        Some((self.symbol(label)?, self.symbol(key)?))
+    }
+
+    /// The definitions of node or relationship indexes, as names.
+    fn names_of(&self, indexes: &Indexes) -> Vec<(String, String)> {
+        indexes.definitions().map(|(l, k)| (self.name(l).to_string(), self.name(k).to_string())).collect()
+    }
+
+    /// What `find` reads from node or relationship indexes for a label (or type) and a key named
+    /// as text; nothing when the graph has either name not at all.
+    fn probe(
+        &self,
+        indexes: &Indexes,
+        label: &str,
+        key: &str,
+        find: impl FnOnce(&Indexes, Sym, Sym) -> Vec<u32>,
+    ) -> Vec<u32> {
+        self.symbols(label, key).map_or_else(Vec::new, |(l, k)| find(indexes, l, k))
     }
 
     /// The nodes carrying `label` whose `key` equals `value`, through the index (which must exist:
     /// see [`Graph::has_index`]); none for null.
     pub fn index_lookup(&self, label: &str, key: &str, value: &Value) -> Vec<NodeId> {
-        match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.lookup(l, k, value).into_iter().map(NodeId).collect(),
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.indexes, label, key, |ix, l, k| ix.lookup(l, k, value));
+        found.into_iter().map(NodeId).collect()
     }
 
     /// The nodes carrying `label` whose `key` lies between `lower` and `upper` (each the value and
@@ -429,19 +446,15 @@ impl Graph {
         lower: RangeEnd<'_>,
         upper: RangeEnd<'_>,
     ) -> Vec<NodeId> {
-        match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.range(l, k, lower, upper).into_iter().map(NodeId).collect(),
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.indexes, label, key, |ix, l, k| ix.range(l, k, lower, upper));
+        found.into_iter().map(NodeId).collect()
     }
 
     /// The nodes carrying `label` whose `key` is a string starting with `prefix`, through the index,
     /// in id order.
     pub fn index_prefix(&self, label: &str, key: &str, prefix: &str) -> Vec<NodeId> {
-        match (self.symbol(label), self.symbol(key)) {
-            (Some(l), Some(k)) => self.indexes.starting_with(l, k, prefix).into_iter().map(NodeId).collect(),
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.indexes, label, key, |ix, l, k| ix.starting_with(l, k, prefix));
+        found.into_iter().map(NodeId).collect()
     }
 
     /// One direction (outgoing or incoming) of the adjacency index, read in place, when the index is

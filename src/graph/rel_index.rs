@@ -28,32 +28,27 @@ impl Graph {
 
     /// Drops the index on relationships of type `ty` and `key`; false when there is none.
     pub fn drop_rel_index(&mut self, ty: &str, key: &str) -> bool {
-        match (self.symbol(ty), self.symbol(key)) {
-            (Some(t), Some(k)) => self.rel_indexes.drop_index(t, k),
-            _ => false,
+        match self.symbols(ty, key) {
+            Some((t, k)) => self.rel_indexes.drop_index(t, k),
+            None => false,
         }
     }
 
     /// Whether relationships of type `ty` have an index on `key`.
     pub fn has_rel_index(&self, ty: &str, key: &str) -> bool {
-        matches!((self.symbol(ty), self.symbol(key)), (Some(t), Some(k)) if self.rel_indexes.has(t, k))
+        self.symbols(ty, key).is_some_and(|(t, k)| self.rel_indexes.has(t, k))
     }
 
     /// The relationship indexes, as (type, key) names.
     pub fn rel_index_names(&self) -> Vec<(String, String)> {
-        self.rel_indexes
-            .definitions()
-            .map(|(t, k)| (self.name(t).to_string(), self.name(k).to_string()))
-            .collect()
+        self.names_of(&self.rel_indexes)
     }
 
     /// The relationships of type `ty` whose `key` equals `value`, through the index, in id order;
     /// none for null.
     pub fn rel_index_lookup(&self, ty: &str, key: &str, value: &Value) -> Vec<EdgeId> {
-        match (self.symbol(ty), self.symbol(key)) {
-            (Some(t), Some(k)) => self.rel_indexes.lookup(t, k, value).into_iter().map(EdgeId).collect(),
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.rel_indexes, ty, key, |ix, t, k| ix.lookup(t, k, value));
+        found.into_iter().map(EdgeId).collect()
     }
 
     /// The relationships of type `ty` whose `key` lies between the ends, as
@@ -65,22 +60,14 @@ impl Graph {
         lower: RangeEnd<'_>,
         upper: RangeEnd<'_>,
     ) -> Vec<EdgeId> {
-        match (self.symbol(ty), self.symbol(key)) {
-            (Some(t), Some(k)) => {
-                self.rel_indexes.range(t, k, lower, upper).into_iter().map(EdgeId).collect()
-            }
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.rel_indexes, ty, key, |ix, t, k| ix.range(t, k, lower, upper));
+        found.into_iter().map(EdgeId).collect()
     }
 
     /// The relationships of type `ty` whose `key` is a string starting with `prefix`, in id order.
     pub fn rel_index_prefix(&self, ty: &str, key: &str, prefix: &str) -> Vec<EdgeId> {
-        match (self.symbol(ty), self.symbol(key)) {
-            (Some(t), Some(k)) => {
-                self.rel_indexes.starting_with(t, k, prefix).into_iter().map(EdgeId).collect()
-            }
-            _ => Vec::new(),
-        }
+        let found = self.probe(&self.rel_indexes, ty, key, |ix, t, k| ix.starting_with(t, k, prefix));
+        found.into_iter().map(EdgeId).collect()
     }
 
     /// Fills the relationship indexes afresh after the relationships were replaced in bulk.
@@ -116,7 +103,8 @@ impl Graph {
         }
     }
 
-    /// Keeps the indexes on a relationship's type current as its `key` goes from `old` to `new`.
+    /// Keeps the index on `ty` and `key` (which the caller found) current as a relationship's `key`
+    /// goes from `old` to `new` (a null `new`, a removal, is not indexed).
     pub(super) fn reindex_edge_property(
         &mut self,
         e: u32,
@@ -125,9 +113,6 @@ impl Graph {
         old: Option<&Value>,
         new: &Value,
     ) {
-        if !self.rel_indexes.has(ty, key) {
-            return;
-        }
         if let Some(old) = old {
             self.rel_indexes.remove(ty, key, old, e);
         }

@@ -292,8 +292,14 @@ impl Graph {
         key: Sym,
         value: Value,
     ) -> Result<Option<Value>, GraphError> {
-        let ty = self.edge_type(e).ok_or(GraphError::NoSuchEdge(e.0))?;
-        let new = (!self.rel_indexes.is_empty()).then(|| value.clone());
+        // The relationship's type, when an index covers its type and this key (the value is then
+        // indexed too: a null removal is skipped by the index's insert).
+        let indexed = if self.rel_indexes.is_empty() {
+            None
+        } else {
+            self.edge_type(e).filter(|&t| self.rel_indexes.has(t, key))
+        };
+        let new = indexed.map(|_| value.clone());
         let old = if let Some(&at) = self.new_edges.get(&e.0)
             && let Some(data) = self.g.edge_weight_mut(at)
         {
@@ -302,15 +308,8 @@ impl Graph {
             let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
             self.edges.properties_mut(p).set(key, value)
         };
-        if let Some(new) = new {
-            // A null value removed the key: nothing new is indexed.
-            match (&old, new.is_null()) {
-                (Some(old), true) if self.rel_indexes.has(ty, key) => {
-                    self.rel_indexes.remove(ty, key, old, e.0)
-                }
-                (_, true) => {}
-                (old, false) => self.reindex_edge_property(e.0, ty, key, old.as_ref(), &new),
-            }
+        if let (Some(ty), Some(new)) = (indexed, new) {
+            self.reindex_edge_property(e.0, ty, key, old.as_ref(), &new);
         }
         Ok(old)
     }
