@@ -462,7 +462,8 @@ fn parse_node(
 
 mod cut;
 mod edges;
+pub(crate) mod load_csv;
 mod parts;
-mod records;
+pub(crate) mod records;
 #[cfg(test)]
 mod tests;

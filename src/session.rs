@@ -85,6 +85,8 @@ pub struct Session {
     passes: Passes,
     /// Statements that write, and loading files, are refused.
     read_only: bool,
+    /// Where `LOAD CSV` reads from: the working directory when `None`.
+    import_dir: Option<std::sync::Arc<Path>>,
     /// Procedures the program declared, which `CALL` finds before kgraph's own.
     procedures: Vec<std::sync::Arc<crate::query::procedures::TableProcedure>>,
 }
@@ -119,6 +121,12 @@ impl Session {
     /// whichever run (what the passes' tests check), only the work differs.
     pub fn set_passes(&mut self, passes: Passes) {
         self.passes = passes;
+    }
+
+    /// Sets the directory `LOAD CSV` reads files from; `None`, the default, is the working
+    /// directory. Nothing outside it is read: not through `..`, nor an absolute path, nor a link.
+    pub fn set_import_dir(&mut self, dir: Option<&Path>) {
+        self.import_dir = dir.map(Into::into);
     }
 
     pub fn graph(&self) -> &Graph {
@@ -221,8 +229,13 @@ impl Session {
             return Err(crate::statement::refused_as_read_only());
         }
         let timing = Timing { parse: parsed - started, plan: parsed.elapsed(), execute: Duration::ZERO };
-        let limits =
-            Limits { cancel: &self.cancel, timeout: self.timeout, max_memory: self.max_memory(), seed };
+        let limits = Limits {
+            cancel: &self.cancel,
+            timeout: self.timeout,
+            max_memory: self.max_memory(),
+            seed,
+            import_dir: self.import_dir.clone(),
+        };
         compiled.run_write(&mut self.graph, &self.params, &limits, timing, keep_changes)
     }
 

@@ -59,6 +59,8 @@ pub(crate) struct Limits<'a> {
     pub max_memory: Option<u64>,
     /// The seed `rand()` draws from.
     pub seed: u64,
+    /// Where `LOAD CSV` reads files from: the working directory when `None`.
+    pub import_dir: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl Compiled {
@@ -117,7 +119,7 @@ impl Compiled {
             let (interrupt, draws) = limits.interrupt();
             exec::execute_read(plan, graph, params, &interrupt, &draws, options)
         };
-        self.run(params, timing, false, ran).map(|(out, _)| out)
+        self.run(params, timing, false, limits.import_dir.as_deref(), ran).map(|(out, _)| out)
     }
 
     /// Runs a statement with the graph to change. `keep_changes` keeps what it changed, for a
@@ -132,7 +134,7 @@ impl Compiled {
     ) -> Result<(QueryOutput, Effects), QueryError> {
         if let Compiled::Index { create, label, key, relationship } = self {
             let started = Instant::now();
-            let options = RunOptions { keep_changes, profile: false };
+            let options = RunOptions { keep_changes, profile: false, import_dir: None };
             let effects = exec::change_index(graph, *create, *relationship, label, key, options);
             let changed = usize::from(effects.changed());
             let mut stats = WriteStats::default();
@@ -149,17 +151,18 @@ impl Compiled {
             let (interrupt, draws) = limits.interrupt();
             exec::execute(plan, &mut *graph, params, &interrupt, &draws, options)
         };
-        let out = self.run(params, timing, keep_changes, ran);
+        let out = self.run(params, timing, keep_changes, limits.import_dir.as_deref(), ran);
         graph.prepare_reads();
         out
     }
 
-    fn run(
+    fn run<'d>(
         &self,
         params: &Params,
         mut timing: Timing,
         keep_changes: bool,
-        execute: impl FnOnce(&Plan, RunOptions) -> Result<exec::Ran, QueryError>,
+        import_dir: Option<&'d std::path::Path>,
+        execute: impl FnOnce(&Plan, RunOptions<'d>) -> Result<exec::Ran, QueryError>,
     ) -> Result<(QueryOutput, Effects), QueryError> {
         let (plan, notifications, explain, profile) = match self {
             Compiled::Query { plan, notifications, explain, profile } => {
@@ -205,7 +208,7 @@ impl Compiled {
             return Ok((out, Effects::none()));
         }
         let started = Instant::now();
-        let ran = execute(plan, RunOptions { keep_changes, profile })?;
+        let ran = execute(plan, RunOptions { keep_changes, profile, import_dir })?;
         timing.execute = started.elapsed();
         let out = match ran.profile {
             Some(profile) => {

@@ -52,6 +52,13 @@ impl Engine {
         }
     }
 
+    pub fn set_import_dir(&mut self, dir: Option<&Path>) {
+        match self {
+            Engine::Memory(s) => s.set_import_dir(dir),
+            Engine::Db(db) => db.set_import_dir(dir),
+        }
+    }
+
     pub fn cancel_flag(&self) -> CancelFlag {
         self.session().cancel_flag()
     }

@@ -6,8 +6,8 @@ const TOPICS: &[(&[&str], &str)] = &[
     (
         &["help"],
         ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
-Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, CREATE, MERGE, SET, REMOVE,
-DELETE, FOREACH, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
+Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, LOAD CSV, CREATE, MERGE, SET,
+REMOVE, DELETE, FOREACH, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
 (`:help db.labels`), and the themes functions, procedures, aggregation, patterns, paths, expressions,
 formats, export, stix, parameters, keys.",
     ),
@@ -120,6 +120,15 @@ ascending; n is an integer or a parameter.",
         &["unwind"],
         "UNWIND list AS x  one row per element.
   UNWIND ['APT31', 'APT40'] AS name MERGE (:ThreatActor {name: name})",
+    ),
+    (
+        &["load", "load csv", "csv"],
+        "LOAD CSV [WITH HEADERS] FROM 'file:///name.csv' AS row [FIELDTERMINATOR ';']  one row per record:
+a list of its fields, or with headers a map keyed by the first record. Fields are text (toInteger,
+date… convert them); an empty field is null, a quoted \"\" is empty text. Files are read from the
+import directory only (--import-dir, default the working directory); gzip is read by content.
+linenumber() and file() tell where a record came from.
+  LOAD CSV WITH HEADERS FROM 'file:///actors.csv' AS row MERGE (:ThreatActor {name: row.name})",
     ),
     (
         &["create"],
@@ -354,6 +363,8 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("duration.inDays", "duration.inDays(a, b)  the whole days from a to b"),
     ("duration.inSeconds", "duration.inSeconds(a, b)  the time from a to b in seconds (with the fraction)"),
     ("exists", "exists(n.key) or exists((a)-->())  whether a property is set, or a pattern matches"),
+    ("linenumber", "linenumber()  the line the LOAD CSV record began on (null outside LOAD CSV)"),
+    ("file", "file()  the path of the file LOAD CSV reads (null outside LOAD CSV)"),
     ("count", "count(*) rows, count(x) non-null values, count(DISTINCT x)  (aggregate)"),
     ("collect", "collect(x)  the non-null values as a list  (aggregate)"),
     ("min", "min(x)  the smallest value  (aggregate)"),
@@ -446,6 +457,13 @@ mod tests {
                 FUNCTIONS.iter().any(|(f, _)| f.eq_ignore_ascii_case(name)),
                 "`{name}` has no line in :help"
             );
+        }
+    }
+
+    #[test]
+    fn load_csv_has_help_under_each_of_its_words() {
+        for topic in ["LOAD CSV", "load", "csv"] {
+            assert!(on(topic).starts_with("LOAD CSV [WITH HEADERS]"), ":help {topic}");
         }
     }
 

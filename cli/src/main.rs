@@ -101,9 +101,23 @@ struct Args {
     /// The machine formats are never cut.
     #[arg(long, value_name = "COLUMNS", default_value = "auto")]
     width: width::Width,
+    /// The directory `LOAD CSV` reads files from (default: the working directory). `file:///x.csv`
+    /// is `x.csv` there; nothing outside it is read, through `..`, an absolute path or a link.
+    #[arg(long, value_name = "DIR", value_parser = parse_import_dir)]
+    import_dir: Option<PathBuf>,
     /// Use at most N threads for loading snapshots and counting patterns (default: every processor).
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
+}
+
+/// A directory that exists: a mistyped one is said at once, not at the first `LOAD CSV`.
+fn parse_import_dir(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() => Ok(path),
+        Ok(_) => Err(format!("{s} is not a directory")),
+        Err(e) => Err(format!("{s}: {e}")),
+    }
 }
 
 /// Seconds as a positive number, as in `--timeout 2.5`.
@@ -238,6 +252,7 @@ fn run(args: Args) -> Result<(), Failure> {
         session.set_param(name, value);
     }
     session.set_timeout(args.timeout);
+    session.set_import_dir(args.import_dir.as_deref());
     if let Some(MemoryLimit(limit)) = args.max_memory {
         session.set_max_memory(limit);
     }

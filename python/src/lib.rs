@@ -125,6 +125,18 @@ impl Database {
         py.detach(move || db.checkpoint()).map_err(to_py)
     }
 
+    /// The directory `LOAD CSV` reads files from (`None`: the working directory). Nothing outside
+    /// it is read, through `..`, an absolute path or a link.
+    fn set_import_dir(&self, path: Option<std::path::PathBuf>) -> PyResult<()> {
+        if let Some(dir) = &path
+            && !dir.is_dir()
+        {
+            return Err(PyValueError::new_err(format!("{} is not a directory", dir.display())));
+        }
+        self.inner.set_import_dir(path.as_deref());
+        Ok(())
+    }
+
     /// How long a statement may run, in seconds (`None`: as long as it needs).
     fn set_timeout(&self, seconds: Option<f64>) -> PyResult<()> {
         let timeout = seconds

@@ -450,3 +450,24 @@ def test_arrow_types_temporal_columns(conn):
     import datetime as dt
 
     assert table.column("on").to_pylist()[0] == dt.date(2025, 5, 21)
+
+
+def test_load_csv_reads_from_the_import_directory_only(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "actors.csv").write_text("name,country\nAPT31,China\nAPT28,\n")
+    (tmp_path / "secret.csv").write_text("x\n")
+    db = kgraph.Database()
+    db.set_import_dir(tmp_path / "in")
+    conn = kgraph.Connection(db)
+    conn.execute(
+        "LOAD CSV WITH HEADERS FROM 'file:///actors.csv' AS row "
+        "CREATE (:ThreatActor {name: row.name, country: row.country})"
+    )
+    assert list(conn.execute("MATCH (a:ThreatActor) RETURN a.name, a.country ORDER BY a.name")) == [
+        ["APT28", None],
+        ["APT31", "China"],
+    ]
+    with pytest.raises(kgraph.Error, match="import directory"):
+        conn.execute("LOAD CSV FROM 'file:///../secret.csv' AS row RETURN row")
+    with pytest.raises(ValueError):
+        db.set_import_dir(tmp_path / "missing")

@@ -75,7 +75,7 @@ enum Backing {
     View(Graph),
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Settings {
     timeout: Option<Duration>,
     /// `None` until set: the default budget then.
@@ -83,6 +83,8 @@ struct Settings {
     passes: Passes,
     /// Statements that write are refused.
     read_only: bool,
+    /// Where `LOAD CSV` reads from: the working directory when `None`.
+    import_dir: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl State {
@@ -102,9 +104,15 @@ impl State {
 
     /// How a statement run now is bounded, and the passes it is planned with.
     pub(crate) fn limits<'a>(&self, cancel: &'a CancelFlag) -> (Limits<'a>, Passes) {
-        let settings = self.settings;
+        let settings = &self.settings;
         let max_memory = settings.max_memory.unwrap_or_else(crate::input::default_statement_memory);
-        let limits = Limits { cancel, timeout: settings.timeout, max_memory, seed: Draws::fresh_seed() };
+        let limits = Limits {
+            cancel,
+            timeout: settings.timeout,
+            max_memory,
+            seed: Draws::fresh_seed(),
+            import_dir: settings.import_dir.clone(),
+        };
         (limits, settings.passes)
     }
 
@@ -237,8 +245,23 @@ impl Database {
         self.change_settings(|s| s.passes = passes);
     }
 
-    /// Waits for the statements running to end. The settings are plain values written whole, so
-    /// that a lock a panicking thread poisoned still holds whole ones.
+    /// Sets the directory `LOAD CSV` reads files from; `None`, the default, is the working
+    /// directory. Nothing outside it is read: not through `..`, nor an absolute path, nor a link.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("actors.csv"), "name\nAPT31\n")?;
+    /// let db = kgraph::Database::in_memory();
+    /// db.set_import_dir(Some(dir.path()));
+    /// let rows = db.execute("LOAD CSV WITH HEADERS FROM 'file:///actors.csv' AS row RETURN row.name AS name", ())?;
+    /// assert_eq!(rows.first().unwrap().get::<String>("name")?, "APT31");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_import_dir(&self, dir: Option<&std::path::Path>) {
+        let dir: Option<std::sync::Arc<std::path::Path>> = dir.map(Into::into);
+        self.change_settings(|s| s.import_dir = dir);
+    }
+
     /// Refuses, from now on, every statement that would change the graph (with a `ReadOnly` error,
     /// before it runs), or allows them again.
     ///
@@ -253,6 +276,8 @@ impl Database {
         self.change_settings(|s| s.read_only = read_only);
     }
 
+    /// Waits for the statements running to end. The settings are plain values written whole, so
+    /// that a lock a panicking thread poisoned still holds whole ones.
     fn change_settings(&self, change: impl FnOnce(&mut Settings)) {
         let mut state = self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut state.settings);

@@ -369,6 +369,11 @@ impl Directory {
         self.session.set_timeout(timeout);
     }
 
+    /// Where `LOAD CSV` reads files from (see [`Session::set_import_dir`]).
+    pub fn set_import_dir(&mut self, dir: Option<&Path>) {
+        self.session.set_import_dir(dir);
+    }
+
     /// How much memory each statement may take (see [`Session::set_max_memory`]).
     pub fn set_max_memory(&mut self, bytes: Option<u64>) {
         self.session.set_max_memory(bytes);

@@ -8,8 +8,12 @@
 
 use std::io::Read;
 
+/// The longest record read: past it a file is refused rather than held in memory whole (a file
+/// with no line end, or a quote never closed, would otherwise be read into one record).
+pub(crate) const MAX_RECORD_BYTES: u64 = 64 << 20;
+
 /// Records read from `input`, whose first byte is on line `line`.
-pub(super) struct Records<R: Read> {
+pub(crate) struct Records<R: Read> {
     reader: csv::Reader<Kept<R>>,
     line: u64,
     /// The last record read: where it starts and ends (from the start of `input`) and its line.
@@ -17,19 +21,34 @@ pub(super) struct Records<R: Read> {
 }
 
 impl<R: Read> Records<R> {
-    pub(super) fn new(input: R, line: u64) -> Self {
+    pub(crate) fn new(input: R, line: u64) -> Self {
+        Records::with_delimiter(input, line, b',')
+    }
+
+    /// Records whose fields `delimiter` separates.
+    pub(crate) fn with_delimiter(input: R, line: u64, delimiter: u8) -> Self {
         // Flexible: records are checked against the header's length by the caller, with their line.
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Kept {
-            input,
-            kept: Vec::new(),
-            kept_from: 0,
-        });
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(Kept { input, kept: Vec::new(), kept_from: 0, record_from: 0, delimiter });
         Records { reader, line, last: None }
+    }
+
+    /// The bytes of the last record read as they are in the input (quotes and all), with the line
+    /// ends skipped before it; `None` before the first.
+    pub(crate) fn last_raw(&self) -> Option<&[u8]> {
+        let (at, end, _) = self.last?;
+        let kept = self.reader.get_ref();
+        let from = usize::try_from(at.checked_sub(kept.kept_from)?).ok()?;
+        let to = usize::try_from(end.checked_sub(kept.kept_from)?).ok()?;
+        kept.kept.get(from..to)
     }
 
     /// Reads the next record into `record`; the line it begins on and the byte after it (counted
     /// from the start of `input`), or `None` at the end.
-    pub(super) fn next(&mut self, record: &mut csv::ByteRecord) -> csv::Result<Option<(u64, u64)>> {
+    pub(crate) fn next(&mut self, record: &mut csv::ByteRecord) -> csv::Result<Option<(u64, u64)>> {
         if !self.reader.read_byte_record(record)? {
             return match self.last.and_then(|last| self.reader.get_ref().unclosed_quote(last)) {
                 Some((line, column)) => Err(std::io::Error::new(
@@ -48,6 +67,7 @@ impl<R: Read> Records<R> {
         let skipped = self.reader.get_mut().line_feeds_skipped_at(at);
         let (line, end) = (self.line + reported - 1 + skipped, self.reader.position().byte());
         self.last = Some((at, end, line));
+        self.reader.get_mut().record_from = end;
         Ok(Some((line, end)))
     }
 }
@@ -58,10 +78,23 @@ struct Kept<R> {
     kept: Vec<u8>,
     /// The offset (from the start of the input) of `kept[0]`.
     kept_from: u64,
+    /// Where the record being read begins (the end of the last one).
+    record_from: u64,
+    delimiter: u8,
 }
 
 impl<R: Read> Read for Kept<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read_to = self.kept_from + self.kept.len() as u64;
+        if read_to.saturating_sub(self.record_from) > MAX_RECORD_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a record longer than {} MiB (a line end missing, or a quote never closed?)",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            ));
+        }
         let n = self.input.read(buf)?;
         self.kept.extend_from_slice(&buf[..n]);
         Ok(n)
@@ -99,7 +132,7 @@ impl<R> Kept<R> {
                     quoted = true;
                     opened = i;
                 }
-                field_start = matches!(b, b',' | b'\n' | b'\r');
+                field_start = b == self.delimiter || matches!(b, b'\n' | b'\r');
             }
             i += 1;
         }

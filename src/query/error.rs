@@ -35,6 +35,9 @@ pub enum ErrorKind {
     ReadOnly,
     /// `CALL` of a procedure that does not exist. Compile time.
     ProcedureNotFound,
+    /// A file a statement reads (`LOAD CSV`) cannot be opened or read, or is not valid CSV. Run
+    /// time.
+    ExternalResourceFailed,
 }
 
 impl ErrorKind {
@@ -65,6 +68,7 @@ impl ErrorKind {
             ErrorKind::MemoryLimitExceeded => "MemoryLimitExceeded",
             ErrorKind::ReadOnly => "ReadOnly",
             ErrorKind::ProcedureNotFound => "ProcedureNotFound",
+            ErrorKind::ExternalResourceFailed => "ExternalResourceFailed",
         }
     }
 }

@@ -75,6 +75,11 @@ pub const KEYWORDS: &[&str] = &[
     "YIELD",
     "SHOW",
     "FOREACH",
+    "LOAD",
+    "CSV",
+    "HEADERS",
+    "FROM",
+    "FIELDTERMINATOR",
     "INDEX",
     "FOR",
 ];

@@ -143,6 +143,7 @@ impl Uses {
                 }
             }
             Clause::Unwind(u) => self.expr(&u.expr),
+            Clause::LoadCsv(l) => self.expr(&l.source),
             Clause::Delete(d) => d.exprs.iter().for_each(|e| self.expr(e)),
             Clause::With(w) => {
                 self.projection(&w.projection);

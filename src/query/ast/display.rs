@@ -320,6 +320,16 @@ impl fmt::Display for Clause {
                 write!(f, "UNWIND {} AS ", u.expr)?;
                 write_name(f, &u.variable.name)
             }
+            Clause::LoadCsv(l) => {
+                f.write_str(if l.headers { "LOAD CSV WITH HEADERS FROM " } else { "LOAD CSV FROM " })?;
+                write!(f, "{} AS ", l.source)?;
+                write_name(f, &l.variable.name)?;
+                if l.delimiter != b',' {
+                    f.write_str(" FIELDTERMINATOR ")?;
+                    write_string_literal(f, &char::from(l.delimiter).to_string())?;
+                }
+                Ok(())
+            }
             Clause::With(w) => {
                 f.write_str("WITH ")?;
                 write_projection(f, &w.projection)?;

@@ -53,6 +53,7 @@ pub enum Clause {
     Call(CallClause),
     Foreach(ForeachClause),
     Unwind(UnwindClause),
+    LoadCsv(LoadCsvClause),
     With(WithClause),
     Create(CreateClause),
     Merge(MergeClause),
@@ -69,6 +70,7 @@ impl Clause {
             Clause::Call(c) => c.span,
             Clause::Foreach(c) => c.span,
             Clause::Unwind(c) => c.span,
+            Clause::LoadCsv(c) => c.span,
             Clause::With(c) => c.projection.span,
             Clause::Create(c) => c.span,
             Clause::Merge(c) => c.span,
@@ -135,6 +137,18 @@ impl YieldItem {
 pub struct UnwindClause {
     pub expr: Expr,
     pub variable: Ident,
+    pub span: Span,
+}
+
+/// `LOAD CSV [WITH HEADERS] FROM source AS variable [FIELDTERMINATOR 'c']`: a row per record of the
+/// file, the record bound to `variable` as a list of its fields or, with headers, a map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadCsvClause {
+    pub headers: bool,
+    pub source: Expr,
+    pub variable: Ident,
+    /// The byte between fields: `,` unless told.
+    pub delimiter: u8,
     pub span: Span,
 }
 

@@ -5,6 +5,7 @@
 //! A statement is atomic: every change is logged, and a statement that fails is rolled back.
 
 mod frontier;
+mod load_csv;
 mod project;
 mod reach;
 mod read;
@@ -86,6 +87,7 @@ struct Ctx<'a> {
     changes: Option<Vec<Change>>,
     /// For `PROFILE`: rows and time per operator.
     profile: Option<Profile>,
+    import_dir: Option<&'a std::path::Path>,
 }
 
 impl Ctx<'_> {
@@ -133,11 +135,14 @@ impl Ctx<'_> {
 
 /// How a statement is run.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RunOptions {
+pub struct RunOptions<'a> {
     /// Count each operator's rows and time (`PROFILE`).
     pub profile: bool,
     /// Keep the statement's changes, for a journal.
     pub keep_changes: bool,
+    /// The only directory `LOAD CSV` reads files from (and its subdirectories): the working
+    /// directory when `None`.
+    pub import_dir: Option<&'a std::path::Path>,
 }
 
 /// What a statement that ran to its end returned and did.
@@ -191,7 +196,7 @@ pub fn change_index(
     relationship: bool,
     label: &str,
     key: &str,
-    options: RunOptions,
+    options: RunOptions<'_>,
 ) -> Effects {
     let changed = match (create, relationship) {
         (true, false) => graph.create_index(label, key),
@@ -228,7 +233,7 @@ pub fn execute(
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
-    options: RunOptions,
+    options: RunOptions<'_>,
 ) -> Result<Ran, QueryError> {
     // Ids freed by the statement stay free until it ends: its rows may still name the deleted.
     graph.hold_freed_ids(true);
@@ -246,7 +251,7 @@ pub fn execute_read(
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
-    options: RunOptions,
+    options: RunOptions<'_>,
 ) -> Result<Ran, QueryError> {
     if plan.writes {
         return Err(QueryError::new(
@@ -264,7 +269,7 @@ fn run(
     params: &Params,
     interrupt: &Interrupt,
     draws: &Draws,
-    options: RunOptions,
+    options: RunOptions<'_>,
 ) -> Result<Ran, QueryError> {
     let edge_mark = match &graph {
         Access::Read(g) => g.edge_id_mark(),
@@ -279,6 +284,7 @@ fn run(
         undo: Vec::new(),
         changes: options.keep_changes.then(Vec::new),
         profile: options.profile.then(Profile::new),
+        import_dir: options.import_dir,
     };
     let mut rows = Vec::new();
     let parts = std::iter::once(plan).chain(plan.unions.iter().map(|(_, p)| p));
@@ -409,6 +415,19 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             items: VecDeque::new(),
         }),
+        Op::LoadCsv { input, source, slot, line_slot, file_slot, headers, delimiter, span, .. } => {
+            Box::new(load_csv::LoadCsv {
+                input: build(input, argument),
+                source,
+                slot: *slot,
+                line_slot: *line_slot,
+                file_slot: *file_slot,
+                headers: *headers,
+                delimiter: *delimiter,
+                span: *span,
+                reading: None,
+            })
+        }
         Op::Assign { input, slot, expr, .. } => {
             Box::new(Assign { input: build(input, argument), slot: *slot, expr })
         }

@@ -266,6 +266,8 @@ functions! {
     DurationInMonths = "duration.inMonths", 2..=2;
     DurationInDays = "duration.inDays", 2..=2;
     DurationInSeconds = "duration.inSeconds", 2..=2;
+    LineNumber = "linenumber", 0..=0;
+    File = "file", 0..=0;
 }
 
 /// Aggregating functions, which the planner lifts out of expressions.

@@ -80,7 +80,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
             .to_ascii_uppercase()
     };
     let here = word(pos);
-    let after = text[pos + here.len()..].trim_start();
     let before: Vec<String> = text[..pos]
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -96,9 +95,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
                 .to_string()
         }
         "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
-        "LOAD" if after.to_ascii_uppercase().starts_with("CSV") => {
-            "LOAD CSV is not supported yet: files in the neo4j-admin layout import with `kgraph import --nodes FILE… --edges FILE… -o graph.kgs`".to_string()
-        }
         "CONSTRAINT" if before.last().is_some_and(|w| w == "CREATE" || w == "DROP") => {
             "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()
         }

@@ -375,7 +375,7 @@ impl Builder {
 }
 
 /// Decodes the escapes of a string literal's body.
-fn unescape(body: &str, span: Span) -> Built<String> {
+pub(super) fn unescape(body: &str, span: Span) -> Built<String> {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {

@@ -114,6 +114,7 @@ fn check_depth(statement: &Statement) -> Result<(), QueryError> {
                 roots.extend(w.predicate.iter());
             }
             Clause::Unwind(u) => roots.push(&u.expr),
+            Clause::LoadCsv(l) => roots.push(&l.source),
             Clause::Call(c) => {
                 roots.extend(c.args.iter().flatten());
                 roots.extend(c.predicate.iter());
@@ -316,6 +317,19 @@ impl Builder {
                 let expr = self.expression(inner.next().expect("UNWIND has an expression"))?;
                 let variable = self.ident(inner.nth(1).expect("UNWIND has AS and a variable"));
                 Clause::Unwind(UnwindClause { expr, variable, span })
+            }
+            Rule::load_csv_clause => {
+                inner.next(); // LOAD
+                inner.next(); // CSV
+                let headers = inner.next_if(|p| p.as_rule() == Rule::with_headers).is_some();
+                inner.next(); // FROM
+                let source = self.expression(inner.next().expect("LOAD CSV has a source"))?;
+                let variable = self.ident(inner.nth(1).expect("LOAD CSV has AS and a variable"));
+                let delimiter = match inner.next() {
+                    Some(terminator) => self.field_terminator(terminator)?,
+                    None => b',',
+                };
+                Clause::LoadCsv(LoadCsvClause { headers, source, variable, delimiter, span })
             }
             Rule::with_clause => {
                 inner.next(); // WITH
@@ -618,6 +632,23 @@ impl Builder {
             entries.push((key, value));
         }
         Ok(entries)
+    }
+
+    /// `FIELDTERMINATOR 'c'`: one ASCII character other than a quote or a line end.
+    fn field_terminator(&self, pair: Pair<Rule>) -> Built<u8> {
+        let span = self.span(&pair);
+        let literal = pair.into_inner().nth(1).expect("FIELDTERMINATOR has a string");
+        let body = literal.into_inner().next().expect("a string has a body");
+        let text = expressions::unescape(body.as_str(), self.span(&body))?;
+        match text.as_bytes() {
+            [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => Ok(*b),
+            _ => Err(QueryError::syntax(
+                format!(
+                    "FIELDTERMINATOR must be one ASCII character other than a quote or a line end, not {text:?}"
+                ),
+                span,
+            )),
+        }
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {

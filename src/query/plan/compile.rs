@@ -364,6 +364,18 @@ impl Planner<'_> {
                         span,
                     ));
                 }
+                // The record's line and file, which the innermost LOAD CSV keeps in hidden
+                // variables; null outside one, as openCypher says.
+                let hidden = match f {
+                    Function::LineNumber => Some(super::projection::LINENUMBER_VAR),
+                    Function::File => Some(super::projection::FILE_VAR),
+                    _ => None,
+                };
+                if let Some(hidden) = hidden {
+                    return Ok(scope
+                        .get(hidden)
+                        .map_or(CExpr::Const(Value::Null), |(slot, _)| CExpr::Slot(slot)));
+                }
                 let args = args.iter().map(|a| self.compile(a, scope, mode)).collect::<Result<_, _>>()?;
                 CExpr::Call(f, args, span)
             }

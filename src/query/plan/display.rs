@@ -105,6 +105,10 @@ impl Plan {
                 return self.write_op(f, input, depth + 1, profile);
             }
             Op::Unwind { input, name, .. } => (format!("Unwind {name}"), Some(input)),
+            Op::LoadCsv { input, name, headers, .. } => {
+                let headers = if *headers { " with headers" } else { "" };
+                (format!("LoadCsv {name}{headers}"), Some(input))
+            }
             Op::Merge { input, matcher, .. } => {
                 writeln!(f, "{pad}Merge{note}")?;
                 self.write_op(f, matcher, depth + 2, profile)?;

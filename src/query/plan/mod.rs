@@ -144,6 +144,21 @@ pub enum Op {
         slot: usize,
         name: String,
     },
+    /// For each input row, one row per record of the CSV file `source` names: the record, as a
+    /// list of fields or (with `headers`) a map from the first record's fields, in `slot`.
+    /// `line_slot` and `file_slot` hold the record's line and the file's path, for `linenumber()`
+    /// and `file()`.
+    LoadCsv {
+        input: Box<Op>,
+        source: CExpr,
+        slot: usize,
+        line_slot: usize,
+        file_slot: usize,
+        headers: bool,
+        delimiter: u8,
+        name: String,
+        span: Span,
+    },
     /// SET, REMOVE, DELETE: reads all its input, then applies `actions` to each row in turn.
     Write {
         input: Box<Op>,
@@ -609,6 +624,7 @@ impl Planner<'_> {
                 Clause::Match(m) if m.optional => self.optional_match(op, m)?,
                 Clause::Match(m) => self.match_clause(op, m)?,
                 Clause::Unwind(u) => self.unwind_clause(op, u)?,
+                Clause::LoadCsv(l) => self.load_csv_clause(op, l)?,
                 Clause::With(w) => self.with_clause(op, w)?,
                 Clause::Create(c) => self.create_clause(op, c)?,
                 Clause::Merge(c) => self.merge_clause(op, c)?,

@@ -2,18 +2,57 @@
 
 use super::*;
 
+/// The hidden variables of the last `LOAD CSV`'s line and file. Their names start with spaces, as
+/// the anonymous variables' do: no query writes them unquoted, and `*` leaves them out.
+pub(super) const LINENUMBER_VAR: &str = "  linenumber";
+pub(super) const FILE_VAR: &str = "  file";
+
 impl Planner<'_> {
     pub(super) fn unwind_clause(&mut self, op: Op, clause: &UnwindClause) -> Result<Op, QueryError> {
+        let (expr, slot) = self.source_and_variable(&clause.expr, &clause.variable, "UNWIND", Kind::Any)?;
+        Ok(Op::Unwind { input: Box::new(op), expr, slot, name: clause.variable.name.clone() })
+    }
+
+    /// What a clause that binds a new variable per value of an expression needs (UNWIND, LOAD
+    /// CSV): the expression compiled in the scope before the clause, and the variable's slot.
+    fn source_and_variable(
+        &mut self,
+        source: &Expr,
+        variable: &Ident,
+        context: &'static str,
+        kind: Kind,
+    ) -> Result<(CExpr, usize), QueryError> {
         let scope = self.scope.clone();
-        let expr = self.compile(&clause.expr, &scope, &mut Mode::plain("UNWIND"))?;
-        if self.scope.get(&clause.variable.name).is_some() {
+        let source = self.compile(source, &scope, &mut Mode::plain(context))?;
+        if self.scope.get(&variable.name).is_some() {
             return Err(QueryError::semantic(
-                format!("variable `{}` is already declared", clause.variable.name),
-                clause.variable.span,
+                format!("variable `{}` is already declared", variable.name),
+                variable.span,
             ));
         }
-        let slot = self.pattern_slot(Some(&clause.variable), Kind::Any)?;
-        Ok(Op::Unwind { input: Box::new(op), expr, slot, name: clause.variable.name.clone() })
+        Ok((source, self.pattern_slot(Some(variable), kind)?))
+    }
+
+    pub(super) fn load_csv_clause(&mut self, op: Op, clause: &LoadCsvClause) -> Result<Op, QueryError> {
+        let (source, slot) =
+            self.source_and_variable(&clause.source, &clause.variable, "LOAD CSV", Kind::Value)?;
+        // Hidden variables that `linenumber()` and `file()` read: they go out of scope with the
+        // record, at the next WITH or RETURN that does not carry it.
+        let line_slot = self.new_slot(LINENUMBER_VAR);
+        let file_slot = self.new_slot(FILE_VAR);
+        self.scope.vars.push((LINENUMBER_VAR.to_string(), line_slot, Kind::Value));
+        self.scope.vars.push((FILE_VAR.to_string(), file_slot, Kind::Value));
+        Ok(Op::LoadCsv {
+            input: Box::new(op),
+            source,
+            slot,
+            line_slot,
+            file_slot,
+            headers: clause.headers,
+            delimiter: clause.delimiter,
+            name: clause.variable.name.clone(),
+            span: clause.span,
+        })
     }
 
     pub(super) fn with_clause(&mut self, op: Op, clause: &WithClause) -> Result<Op, QueryError> {

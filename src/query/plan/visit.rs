@@ -128,6 +128,7 @@ pub(super) fn children(op: &Op) -> Vec<&Op> {
         | Op::ShortestPath { input, .. }
         | Op::Assign { input, .. }
         | Op::Unwind { input, .. }
+        | Op::LoadCsv { input, .. }
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
@@ -159,6 +160,7 @@ pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
         | Op::ShortestPath { input, .. }
         | Op::Assign { input, .. }
         | Op::Unwind { input, .. }
+        | Op::LoadCsv { input, .. }
         | Op::Write { input, .. }
         | Op::NodeScan { input, .. }
         | Op::NodeById { input, .. }
