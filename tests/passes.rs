@@ -88,6 +88,8 @@ const QUERIES: &[(&str, &str, &str)] = &[
     ("count", "CountPaths", "MATCH (a:A)-[r]-(b:B) RETURN count(r)"),
     ("reach", "VarLengthReach", "MATCH (a:A)-[*1..3]->(b) RETURN DISTINCT a.i AS a, b.i AS b ORDER BY a, b"),
     ("reach", "VarLengthReach", "MATCH (a)-[:T*]-(b) WHERE b <> a RETURN a.i, count(DISTINCT b)"),
+    // Last: it writes, and its rows do not depend on what earlier runs of it wrote.
+    ("stream", "as rows come", "UNWIND range(1, 3) AS i CREATE (n:Made {v: i}) RETURN n.v, labels(n)"),
 ];
 
 /// The rows as text (so that NaNs compare equal), or the error's message.
@@ -123,6 +125,63 @@ proptest! {
             prop_assert_eq!(&answer(&mut s, Passes::all(), query), &plain, "{} with every pass", query);
             let without = Passes::all().without(pass).expect("a pass of the list");
             prop_assert_eq!(&answer(&mut s, without, query), &plain, "{} without {}", query, pass);
+        }
+    }
+}
+
+/// Statements that write, each run on a fresh copy of the graph with the `stream` pass and without:
+/// the same rows, and the same graph after (every node's labels and properties, every
+/// relationship's ends and type). With whether the pass streams a writer in it: one that must not
+/// is as much a check as one that does.
+const WRITES: &[(bool, &str)] = &[
+    // ON MATCH SET changes what an earlier row's RETURN would read: not streamed.
+    (
+        false,
+        "UNWIND $xs AS x MERGE (n:A {x: x}) ON CREATE SET n.new = true ON MATCH SET n.seen = coalesce(n.seen, 0) + 1 \
+         RETURN n.i, n.x, n.new, n.seen",
+    ),
+    (
+        true,
+        "UNWIND $xs AS x MERGE (n:A {x: x}) ON CREATE SET n.new = true ON MATCH SET n.seen = coalesce(n.seen, 0) + 1",
+    ),
+    (true, "UNWIND $xs AS x CREATE (n:C {x: x}) RETURN id(n), n.x"),
+    (true, "UNWIND $xs AS x MERGE (a:A {x: x}) MERGE (b:B {x: x % 2}) MERGE (a)-[:T]->(b)"),
+    (true, "UNWIND $xs AS x WITH x WHERE x > 0 MERGE (n {x: x}) RETURN count(*), collect(n.i)"),
+    (true, "UNWIND $xs AS x CREATE (n:A {x: x}) RETURN n.x LIMIT 2"),
+    (false, "UNWIND $xs AS x CREATE (:A {x: x}) WITH x MATCH (a:A) RETURN x, count(a)"),
+];
+
+fn graph_dump(s: &mut Session) -> Vec<String> {
+    let nodes = "MATCH (n) RETURN labels(n), properties(n) ORDER BY n.i, n.x";
+    let rels = "MATCH (a)-[r]->(b) RETURN a.i, a.x, type(r), b.i, b.x ORDER BY a.i, a.x, b.i, b.x";
+    [nodes, rels]
+        .iter()
+        .flat_map(|q| s.run(q).expect("dumps").remove(0).rows)
+        .map(|r| format!("{r:?}"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn streamed_writes_leave_the_graph_and_rows_of_buffered_ones(
+        nodes in prop::collection::vec((0u8..4, prop::option::of(-3i8..4), any::<bool>()), 1..6),
+        xs in prop::collection::vec(-2i64..5, 0..12),
+    ) {
+        let xs = kgraph::Value::List(xs.into_iter().map(kgraph::Value::Int).collect());
+        for &(streams, query) in WRITES {
+            let mut s = graph(&nodes, &[]);
+            s.set_param("xs", xs.clone());
+            prop_assert_eq!(plan(&mut s, Passes::all(), query).contains("as rows come"), streams, "{}", query);
+            let mut results = Vec::new();
+            for passes in [Passes::all(), Passes::all().without("stream").expect("a pass")] {
+                let mut s = graph(&nodes, &[]);
+                s.set_param("xs", xs.clone());
+                let rows = answer(&mut s, passes, query);
+                results.push((rows, graph_dump(&mut s)));
+            }
+            prop_assert_eq!(&results[0], &results[1], "{}", query);
         }
     }
 }

@@ -463,12 +463,13 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             found: Found::Nothing,
             reacher: reachable.then(reach::Reacher::default),
         }),
-        Op::Merge { input, matcher, create, on_create, on_match } => Box::new(Merge {
+        Op::Merge { input, matcher, create, on_create, on_match, stream } => Box::new(Merge {
             input: build(input, argument),
             matcher,
             create,
             on_create,
             on_match,
+            stream: *stream,
             output: None,
         }),
         Op::ShortestPath { input, from, rel, to, direction, types, min, max, all, .. } => {
@@ -568,8 +569,8 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             }
             _ => Box::new(Filter { input: build(input, argument), predicate }),
         },
-        Op::Create { input, items } => {
-            Box::new(Create { input: build(input, argument), items, output: None })
+        Op::Create { input, items, stream } => {
+            Box::new(Create { input: build(input, argument), items, stream: *stream, output: None })
         }
         Op::Project { input, exprs, keep_input, input_width, .. } => Box::new(Project {
             input: build(input, argument),

@@ -8,11 +8,20 @@ use super::*;
 pub(super) struct Create<'p> {
     pub(super) input: Boxed<'p>,
     pub(super) items: &'p [CreateItem],
+    /// Each row as it comes (the `stream` pass), or all the input first.
+    pub(super) stream: bool,
     pub(super) output: Option<VecDeque<Row>>,
 }
 
 impl<'p> Operator<'p> for Create<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.stream {
+            let Some(mut row) = self.input.next(ctx)? else { return Ok(None) };
+            for item in self.items {
+                create(item, &mut row, ctx)?;
+            }
+            return Ok(Some(row));
+        }
         if self.output.is_none() {
             let rows = drain(&mut self.input, ctx)?;
             let mut out = VecDeque::with_capacity(rows.len());
@@ -376,38 +385,61 @@ pub(super) struct Merge<'p> {
     pub(super) create: &'p [CreateItem],
     pub(super) on_create: &'p [WriteAction],
     pub(super) on_match: &'p [WriteAction],
+    /// Each row as it comes (the `stream` pass), or all the input first.
+    pub(super) stream: bool,
     pub(super) output: Option<VecDeque<Row>>,
+}
+
+impl Merge<'_> {
+    /// Merges one row: its matches with ON MATCH applied, or the row with the pattern created and
+    /// ON CREATE applied, onto `out`.
+    fn merge(&self, row: Row, ctx: &mut Ctx, out: &mut VecDeque<Row>) -> Result<(), QueryError> {
+        let mut matcher = build(self.matcher, Some(&row));
+        let mut matched = Vec::new();
+        while let Some(m) = matcher.next(ctx)? {
+            matched.push(m);
+        }
+        let mut deletions = Deletions::default();
+        if matched.is_empty() {
+            let mut row = row;
+            for item in self.create {
+                create(item, &mut row, ctx)?;
+            }
+            for action in self.on_create {
+                apply(action, &row, ctx, &mut deletions)?;
+            }
+            out.push_back(row);
+        } else {
+            for m in matched {
+                for action in self.on_match {
+                    apply(action, &m, ctx, &mut deletions)?;
+                }
+                out.push_back(m);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl<'p> Operator<'p> for Merge<'p> {
     fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.stream {
+            loop {
+                let mut out = self.output.take().unwrap_or_default();
+                if let Some(row) = out.pop_front() {
+                    self.output = Some(out);
+                    return Ok(Some(row));
+                }
+                let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+                self.merge(row, ctx, &mut out)?;
+                self.output = Some(out);
+            }
+        }
         if self.output.is_none() {
             let rows = drain(&mut self.input, ctx)?;
             let mut out = VecDeque::new();
             for row in rows {
-                let mut matcher = build(self.matcher, Some(&row));
-                let mut matched = Vec::new();
-                while let Some(m) = matcher.next(ctx)? {
-                    matched.push(m);
-                }
-                let mut deletions = Deletions::default();
-                if matched.is_empty() {
-                    let mut row = row;
-                    for item in self.create {
-                        create(item, &mut row, ctx)?;
-                    }
-                    for action in self.on_create {
-                        apply(action, &row, ctx, &mut deletions)?;
-                    }
-                    out.push_back(row);
-                } else {
-                    for m in matched {
-                        for action in self.on_match {
-                            apply(action, &m, ctx, &mut deletions)?;
-                        }
-                        out.push_back(m);
-                    }
-                }
+                self.merge(row, ctx, &mut out)?;
             }
             self.output = Some(out);
         }

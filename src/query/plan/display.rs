@@ -109,8 +109,9 @@ impl Plan {
                 let headers = if *headers { " with headers" } else { "" };
                 (format!("LoadCsv {name}{headers}"), Some(input))
             }
-            Op::Merge { input, matcher, .. } => {
-                writeln!(f, "{pad}Merge{note}")?;
+            Op::Merge { input, matcher, stream, .. } => {
+                let streamed = if *stream { " (as rows come)" } else { "" };
+                writeln!(f, "{pad}Merge{streamed}{note}")?;
                 self.write_op(f, matcher, depth + 2, profile)?;
                 return self.write_op(f, input, depth + 1, profile);
             }
@@ -135,10 +136,14 @@ impl Plan {
             }
             Op::Write { input, text, .. } => (text.clone(), Some(input)),
             Op::Filter { input, text, .. } => (format!("Filter {text}"), Some(input)),
-            Op::Create { input, items } => {
+            Op::Create { input, items, stream } => {
                 let nodes = items.iter().filter(|i| matches!(i, CreateItem::Node { .. })).count();
+                let streamed = if *stream { ", as rows come" } else { "" };
                 (
-                    format!("Create ({nodes} node(s), {} relationship(s) per row)", items.len() - nodes),
+                    format!(
+                        "Create ({nodes} node(s), {} relationship(s) per row{streamed})",
+                        items.len() - nodes
+                    ),
                     Some(input),
                 )
             }

@@ -16,6 +16,7 @@ mod patterns;
 mod projection;
 mod reach;
 mod seek;
+mod stream;
 mod top;
 mod updates;
 mod visit;
@@ -115,6 +116,9 @@ pub enum Op {
         create: Vec<CreateItem>,
         on_create: Vec<WriteAction>,
         on_match: Vec<WriteAction>,
+        /// Each row merged as it comes rather than all the input read first: set by the `stream`
+        /// pass where nothing could tell the difference.
+        stream: bool,
     },
     /// For each input row, the shortest path(s) from `from` to `to` (breadth first); `rel` gets
     /// the relationships of each.
@@ -276,6 +280,9 @@ pub enum Op {
     Create {
         input: Box<Op>,
         items: Vec<CreateItem>,
+        /// Each row's entities created as the row comes rather than all the input read first: set
+        /// by the `stream` pass where nothing could tell the difference.
+        stream: bool,
     },
     /// Replaces each row by the values of `exprs`, followed by the input row when `keep_input`.
     /// (`input_width`: the slots the input row has, so that kept slots land where sort keys expect.)

@@ -3,7 +3,7 @@
 //! pass may be left out (`Passes`), which is how the property tests check each one: the same
 //! statements planned with a pass and without it must give the same rows.
 
-use super::{Op, count, degree, reach, top};
+use super::{Op, count, degree, reach, stream, top};
 
 /// One optimisation pass.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,7 @@ pub struct Pass {
 
 /// Every pass, in the order they run: `reach` before `count` and `degree`, which look for the
 /// expansions it marks and the aggregations above them.
-pub const PASSES: [Pass; 4] = [
+pub const PASSES: [Pass; 5] = [
     Pass {
         name: "reach",
         does: "variable-length expansions under DISTINCT-like aggregates visit each reachable node once",
@@ -37,6 +37,11 @@ pub const PASSES: [Pass; 4] = [
         name: "top",
         does: "ORDER BY under LIMIT keeps only the rows that can still be returned",
         run: top::bound,
+    },
+    Pass {
+        name: "stream",
+        does: "CREATE and MERGE over input that cannot see the graph write each row as it comes",
+        run: stream::writes,
     },
 ];
 

@@ -149,8 +149,14 @@ impl Planner<'_> {
         }
         let on_create = self.set_actions(&clause.on_create)?;
         let on_match = self.set_actions(&clause.on_match)?;
-        let mut op =
-            Op::Merge { input: Box::new(op), matcher: Box::new(matcher), create, on_create, on_match };
+        let mut op = Op::Merge {
+            input: Box::new(op),
+            matcher: Box::new(matcher),
+            create,
+            on_create,
+            on_match,
+            stream: false,
+        };
         if let Some(p) = &clause.pattern.path_variable {
             let node_slots: Vec<usize> = nodes.iter().map(|n| slot_of(self, &n.variable)).collect();
             let rel_slots: Vec<usize> =
@@ -288,7 +294,7 @@ impl Planner<'_> {
                 paths.push((p, pattern, node_slots, rel_slots));
             }
         }
-        let mut op = Op::Create { input: Box::new(op), items };
+        let mut op = Op::Create { input: Box::new(op), items, stream: false };
         for (name, pattern, node_slots, rel_slots) in paths {
             op = self.assign_path(op, name, pattern, &node_slots, &rel_slots)?;
         }
