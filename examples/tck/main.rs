@@ -420,14 +420,14 @@ fn check_error(step: &str, result: Option<&Result<QueryOutput, Error>>) -> Resul
         name => ours.name() == name,
     };
     let phase_ok = match phase {
-        "compile time" => ours.is_compile_time(),
-        "runtime" => !ours.is_compile_time(),
+        "compile time" => error.is_compile_time(),
+        "runtime" => !error.is_compile_time(),
         _ => true,
     };
     if type_ok && phase_ok {
         Ok(())
     } else {
-        let when = if ours.is_compile_time() { "compile time" } else { "runtime" };
+        let when = if error.is_compile_time() { "compile time" } else { "runtime" };
         Err(format!(
             "expected {expected} at {phase} ({detail}), got {} at {when}: {}",
             ours.name(),

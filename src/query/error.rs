@@ -79,6 +79,9 @@ pub struct QueryError {
     pub message: String,
     /// Byte range in the source text, when the error is about one place.
     pub span: Option<Span>,
+    /// Raised while the statement ran, though its kind is one usually raised before (a MERGE of a
+    /// null property is a `SemanticError` found only when the value is known).
+    pub while_running: bool,
 }
 
 impl fmt::Display for QueryError {
@@ -89,7 +92,17 @@ impl fmt::Display for QueryError {
 
 impl QueryError {
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
-        QueryError { kind, message: message.into(), span }
+        QueryError { kind, message: message.into(), span, while_running: false }
+    }
+
+    /// An error of a kind usually raised before running, raised while running.
+    pub fn while_running(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> Self {
+        QueryError { while_running: true, ..QueryError::new(kind, message, span) }
+    }
+
+    /// Whether the error was raised before anything ran (so nothing ran).
+    pub fn is_compile_time(&self) -> bool {
+        self.kind.is_compile_time() && !self.while_running
     }
 
     pub fn syntax(message: impl Into<String>, span: Span) -> Self {

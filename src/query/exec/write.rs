@@ -18,7 +18,7 @@ impl<'p> Operator<'p> for Create<'p> {
         if self.stream {
             let Some(mut row) = self.input.next(ctx)? else { return Ok(None) };
             for item in self.items {
-                create(item, &mut row, ctx)?;
+                create(item, &mut row, ctx, Creating::Create)?;
             }
             return Ok(Some(row));
         }
@@ -27,7 +27,7 @@ impl<'p> Operator<'p> for Create<'p> {
             let mut out = VecDeque::with_capacity(rows.len());
             for mut row in rows {
                 for item in self.items {
-                    create(item, &mut row, ctx)?;
+                    create(item, &mut row, ctx, Creating::Create)?;
                 }
                 out.push_back(row);
             }
@@ -37,10 +37,23 @@ impl<'p> Operator<'p> for Create<'p> {
     }
 }
 
-pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<(), QueryError> {
+/// What a CREATE item is written for: a MERGE refuses a null among the properties it was given, as
+/// no entity could ever match them, so that each row would create another.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Creating {
+    Create,
+    Merge,
+}
+
+pub(super) fn create(
+    item: &CreateItem,
+    row: &mut Row,
+    ctx: &mut Ctx,
+    creating: Creating,
+) -> Result<(), QueryError> {
     match item {
         CreateItem::Node { slot, labels, properties, spread } => {
-            let props = stored_properties(properties, spread.as_ref(), row, ctx)?;
+            let props = stored_properties(properties, spread.as_ref(), row, ctx, creating)?;
             let graph = ctx.graph_mut()?;
             let labels: Vec<Sym> = labels.iter().map(|l| graph.intern(l)).collect();
             ctx.stats.properties_set += props.len();
@@ -64,7 +77,7 @@ pub(super) fn create(item: &CreateItem, row: &mut Row, ctx: &mut Ctx) -> Result<
                 )),
             };
             let (a, b) = (endpoint(get(row, *from))?, endpoint(get(row, *to))?);
-            let props = stored_properties(properties, spread.as_ref(), row, ctx)?;
+            let props = stored_properties(properties, spread.as_ref(), row, ctx, creating)?;
             ctx.stats.properties_set += props.len();
             let ty = ctx.graph_mut()?.intern(rel_type);
             let e = ctx.graph_mut()?.add_edge(a, b, ty, props).map_err(|err| match err {
@@ -100,10 +113,23 @@ pub(super) fn stored_properties(
     spread: Option<&CExpr>,
     row: &[Value],
     ctx: &mut Ctx,
+    creating: Creating,
 ) -> Result<Properties, QueryError> {
     let mut values: Vec<(String, Value, &CExpr)> = Vec::new();
     for (key, expr) in properties {
-        values.push((key.clone(), ctx.eval(expr, row)?, expr));
+        let value = ctx.eval(expr, row)?;
+        if creating == Creating::Merge && value.is_null() {
+            return Err(QueryError::while_running(
+                ErrorKind::SemanticError,
+                format!(
+                    "cannot MERGE with `{key}` null: null equals nothing, so no entity would ever match and each \
+                     row would create another (leave such rows out with WHERE … IS NOT NULL, or give a default \
+                     with coalesce)"
+                ),
+                Some(expr_span(expr)),
+            ));
+        }
+        values.push((key.clone(), value, expr));
     }
     if let Some(expr) = spread {
         match ctx.eval(expr, row)? {
@@ -403,7 +429,7 @@ impl Merge<'_> {
         if matched.is_empty() {
             let mut row = row;
             for item in self.create {
-                create(item, &mut row, ctx)?;
+                create(item, &mut row, ctx, Creating::Merge)?;
             }
             for action in self.on_create {
                 apply(action, &row, ctx, &mut deletions)?;
