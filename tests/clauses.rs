@@ -361,3 +361,21 @@ fn merge_with_a_null_property_is_refused_while_running() {
     one(&mut db, "MERGE (a:A {num: 1}) ON CREATE SET a.other = null RETURN a.num");
     assert_eq!(error(&mut db, "MERGE (a:A {num: 1 / 0})"), ErrorKind::ArithmeticError);
 }
+
+/// TCK Return2 [14]: `MATCH ()-[r]->() DELETE r RETURN type(r)` gave null, the type being read
+/// from the graph the relationship had left. A deleted relationship's type stays readable to the
+/// end of the statement (its properties do not, as openCypher says).
+#[test]
+fn the_type_of_a_relationship_deleted_earlier_in_the_statement_is_readable() {
+    let mut db = Session::new();
+    db.run("CREATE ()-[:`attributed-to`]->(), ()-[:T]->()").expect("creates");
+    let mut types = rows(&mut db, "MATCH ()-[r]->() DELETE r RETURN type(r) AS t");
+    types.sort_by_key(|r| format!("{r:?}"));
+    assert_eq!(types, vec![vec![Value::from("T")], vec![Value::from("attributed-to")]]);
+    assert_eq!(one(&mut db, "MATCH ()-[r]->() RETURN count(r)"), int(0));
+    // A statement that deletes, reads the type and then fails is undone: the relationship is
+    // back, and read as ever.
+    db.run("CREATE ()-[:T]->()").expect("creates");
+    db.run("MATCH ()-[r]->() DELETE r WITH r, type(r) AS t RETURN t, 1 / 0").expect_err("fails");
+    assert_eq!(one(&mut db, "MATCH ()-[r]->() RETURN type(r)"), Value::from("T"));
+}

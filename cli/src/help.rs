@@ -131,6 +131,13 @@ linenumber() and file() tell where a record came from.
   LOAD CSV WITH HEADERS FROM 'file:///actors.csv' AS row MERGE (:ThreatActor {name: row.name})",
     ),
     (
+        &["subquery", "subqueries", "count {", "collect {"],
+        "EXISTS { query }  COUNT { query }  COLLECT { query }  a query run for each row, the row's variables
+bound inside: whether it yields a row, how many, or the list of its one column. Reading clauses only.
+  MATCH (a:ThreatActor) RETURN a.name, COUNT { (a)<-[:`attributed-to`]-() } AS campaigns,
+    COLLECT { MATCH (a)-[:uses]->(t) RETURN t.name ORDER BY t.name } AS techniques",
+    ),
+    (
         &["create"],
         "CREATE pattern, …  creates nodes and relationships (one type, a direction), once per row.
   CREATE (c:Campaign {name: 'x'})-[:`attributed-to` {source: 'article'}]->(:ThreatActor {name: 'APT31'})",
@@ -362,7 +369,10 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("duration.inMonths", "duration.inMonths(a, b)  the whole months from a to b"),
     ("duration.inDays", "duration.inDays(a, b)  the whole days from a to b"),
     ("duration.inSeconds", "duration.inSeconds(a, b)  the time from a to b in seconds (with the fraction)"),
-    ("exists", "exists(n.key) or exists((a)-->())  whether a property is set, or a pattern matches"),
+    (
+        "exists",
+        "exists(n.key) or exists((a)-->())  whether a property is set, or a pattern matches; EXISTS { MATCH … [RETURN …] }  whether a query run from the row yields a row",
+    ),
     ("linenumber", "linenumber()  the line the LOAD CSV record began on (null outside LOAD CSV)"),
     ("file", "file()  the path of the file LOAD CSV reads (null outside LOAD CSV)"),
     ("count", "count(*) rows, count(x) non-null values, count(DISTINCT x)  (aggregate)"),

@@ -153,6 +153,9 @@ pub struct Graph {
     /// Slots freed while `holding`: not handed out again until the holder lets go.
     held: BTreeSet<u32>,
     holding: bool,
+    /// The types of the relationships deleted while `holding`: a statement may still ask a deleted
+    /// relationship's type (openCypher lets it), as its rows name it.
+    deleted_types: FxHashMap<u32, Sym>,
 }
 
 impl Graph {
@@ -228,6 +231,11 @@ impl Graph {
             Some((_, data)) => Some(data.ty),
             None => self.edges.live(e).map(|p| self.edges.edge_type(p)),
         }
+    }
+
+    /// [`Graph::edge_type`], or the type of a relationship the running statement deleted.
+    pub fn edge_type_even_deleted(&self, e: EdgeId) -> Option<Sym> {
+        self.edge_type(e).or_else(|| self.deleted_types.get(&e.0).copied())
     }
 
     pub fn edge_properties(&self, e: EdgeId) -> &Properties {

@@ -78,6 +78,7 @@ impl Graph {
         if !on {
             let held = std::mem::take(&mut self.held);
             self.vacant.extend(held);
+            self.deleted_types.clear();
         }
     }
 
@@ -206,6 +207,9 @@ impl Graph {
             return Err(GraphError::NoSuchEdge(e.0));
         };
         self.unindex_edge(e.0, ty, &props);
+        if self.holding {
+            self.deleted_types.insert(e.0, ty);
+        }
         if let Some(count) = self.type_counts.get_mut(&ty) {
             *count -= 1;
             if *count == 0 {

@@ -70,6 +70,7 @@ pub const KEYWORDS: &[&str] = &[
     "ELSE",
     "END",
     "EXISTS",
+    "COLLECT",
     "CHECKPOINT",
     "CALL",
     "YIELD",

@@ -159,6 +159,16 @@ impl fmt::Display for Expr {
                 }
                 f.write_str(" }")
             }
+            ExprKind::Subquery(kind, query) => {
+                let word = match kind {
+                    SubqueryKind::Exists => "EXISTS",
+                    SubqueryKind::Count => "COUNT",
+                    SubqueryKind::Collect => "COLLECT",
+                };
+                write!(f, "{word} {{ ")?;
+                write_query(f, &query.clauses, &query.unions)?;
+                f.write_str(" }")
+            }
             ExprKind::Slice { target, from, to } => {
                 write!(f, "{target}[")?;
                 if let Some(a) = from {
@@ -475,13 +485,17 @@ impl fmt::Display for Statement {
             write_name(f, &ix.key)?;
             return f.write_str(")");
         }
-        write_list(f, &self.clauses, " ")?;
-        for u in &self.unions {
-            f.write_str(if u.all { " UNION ALL " } else { " UNION " })?;
-            write_list(f, &u.clauses, " ")?;
-        }
-        Ok(())
+        write_query(f, &self.clauses, &self.unions)
     }
+}
+
+fn write_query(f: &mut fmt::Formatter<'_>, clauses: &[Clause], unions: &[Union]) -> fmt::Result {
+    write_list(f, clauses, " ")?;
+    for u in unions {
+        f.write_str(if u.all { " UNION ALL " } else { " UNION " })?;
+        write_list(f, &u.clauses, " ")?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for LabelExpr {

@@ -452,6 +452,28 @@ pub enum ExprKind {
         patterns: Vec<Pattern>,
         predicate: Option<Box<Expr>>,
     },
+    /// `EXISTS { query }`, `COUNT { query }`, `COLLECT { query }`: a query run for each row, with
+    /// the row's variables in scope.
+    Subquery(SubqueryKind, Box<Query>),
+}
+
+/// What a subquery expression makes of its query's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// Whether there is one.
+    Exists,
+    /// How many there are.
+    Count,
+    /// The list of their one column's values.
+    Collect,
+}
+
+/// A query inside a statement: its clauses, then the queries UNION joins to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub clauses: Vec<Clause>,
+    pub unions: Vec<Union>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -613,6 +635,9 @@ impl Expr {
             ExprKind::Exists { patterns, predicate } => {
                 patterns.iter().flat_map(|p| p.expressions()).chain(predicate.iter().map(|b| &**b)).collect()
             }
+            // A scope of its own: what is inside is not this expression's (an aggregate inside
+            // aggregates the subquery's rows).
+            ExprKind::Subquery(..) => Vec::new(),
             ExprKind::Slice { target, from, to } => std::iter::once(&**target)
                 .chain(from.iter().map(|b| &**b))
                 .chain(to.iter().map(|b| &**b))

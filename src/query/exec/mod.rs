@@ -10,6 +10,7 @@ mod project;
 mod reach;
 mod read;
 mod seek;
+mod subquery;
 mod varlength;
 mod write;
 

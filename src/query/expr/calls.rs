@@ -41,7 +41,9 @@ pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> 
             other => wrong(&other),
         },
         Type => match arg {
-            Value::Relationship(e) => Ok(graph.edge_type(e).map_or(Value::Null, |t| graph.name(t).into())),
+            Value::Relationship(e) => {
+                Ok(graph.edge_type_even_deleted(e).map_or(Value::Null, |t| graph.name(t).into()))
+            }
             other => wrong(&other),
         },
         Properties | Keys => {

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::ast::{BinaryOp, Quantifier, Span};
+use super::ast::{BinaryOp, Quantifier, Span, SubqueryKind};
 use super::error::{ErrorKind, QueryError};
 use super::functions::Draws;
 use super::interrupt::Interrupt;
@@ -24,6 +24,19 @@ use crate::value::{PathValue, Value};
 
 /// Parameters of a statement, by name.
 pub type Params = BTreeMap<String, Value>;
+
+/// A query an expression runs for each row (`EXISTS { … }`, `COUNT { … }`, `COLLECT { … }`): the
+/// executor's, reached through this so that expressions need not know it.
+pub trait RowSource: fmt::Debug + Send + Sync {
+    /// Runs the query from `row`, handing each row it yields to `each` until `each` says to stop
+    /// (returns `false`).
+    fn run(
+        &self,
+        row: &[Value],
+        ctx: &EvalCtx,
+        each: &mut dyn FnMut(Vec<Value>) -> Result<bool, QueryError>,
+    ) -> Result<(), QueryError>;
+}
 
 /// What an expression reads while it is evaluated.
 pub struct EvalCtx<'a> {
@@ -76,6 +89,8 @@ pub enum CExpr {
         patterns: Vec<PatternSpec>,
         predicate: Option<Box<CExpr>>,
     },
+    /// A whole query run for the row: whether it yields a row, how many, or its column's values.
+    Subquery(SubqueryKind, std::sync::Arc<dyn RowSource>),
     /// `[pattern WHERE predicate | projection]`: one element per match.
     PatternComprehension {
         pattern: Box<PatternSpec>,
@@ -337,6 +352,26 @@ impl CExpr {
                     Ok(!found)
                 })?;
                 Ok(Value::Bool(found))
+            }
+            CExpr::Subquery(kind, query) => {
+                let (mut found, mut values) = (0i64, Vec::new());
+                query.run(row, ctx, &mut |out| {
+                    found += 1;
+                    match kind {
+                        SubqueryKind::Exists => return Ok(false),
+                        SubqueryKind::Count => {}
+                        SubqueryKind::Collect => {
+                            // Nulls too: the rows' values, where the collect() aggregate skips them.
+                            values.push(out.into_iter().next().unwrap_or(Value::Null));
+                        }
+                    }
+                    Ok(true)
+                })?;
+                Ok(match kind {
+                    SubqueryKind::Exists => Value::Bool(found > 0),
+                    SubqueryKind::Count => Value::Int(found),
+                    SubqueryKind::Collect => Value::List(values),
+                })
             }
             CExpr::PatternComprehension { pattern, predicate, projection } => {
                 let mut out = Vec::new();
@@ -640,7 +675,10 @@ impl CExpr {
                         .iter()
                         .all(|i| if let MapItem::Entry(_, e) = i { e.is_row_independent() } else { true })
             }
-            CExpr::Path { .. } | CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } => false,
+            CExpr::Path { .. }
+            | CExpr::PatternExists { .. }
+            | CExpr::PatternComprehension { .. }
+            | CExpr::Subquery(..) => false,
             CExpr::Case { subject, branches, default } => {
                 subject.iter().chain(default.iter()).all(|e| e.is_row_independent())
                     && branches.iter().all(|(a, b)| a.is_row_independent() && b.is_row_independent())

@@ -299,17 +299,42 @@ impl Builder {
                 let projection = projection.expect("a pattern comprehension has a projection");
                 ExprKind::PatternComprehension { pattern: Box::new(pattern), predicate, projection }
             }
-            Rule::exists_subquery => {
+            Rule::exists_subquery | Rule::count_subquery | Rule::collect_subquery => {
+                let kind = match pair.as_rule() {
+                    Rule::exists_subquery => SubqueryKind::Exists,
+                    Rule::count_subquery => SubqueryKind::Count,
+                    _ => SubqueryKind::Collect,
+                };
                 let mut patterns = Vec::new();
                 let mut predicate = None;
                 for p in pair.into_inner() {
                     match p.as_rule() {
+                        Rule::subquery_body => {
+                            let body = p.into_inner().next().expect("a subquery has a query");
+                            let query_span = self.span(&body);
+                            let (clauses, unions) = self.query(body)?;
+                            return Ok(Expr { kind: subquery(kind, clauses, unions, query_span), span });
+                        }
                         Rule::pattern_list => patterns = self.pattern_list(p)?,
                         Rule::where_clause => predicate = Some(Box::new(self.where_expression(p)?)),
                         _ => {}
                     }
                 }
-                ExprKind::Exists { patterns, predicate }
+                match kind {
+                    SubqueryKind::Exists => ExprKind::Exists { patterns, predicate },
+                    _ => {
+                        let clause =
+                            MatchClause { optional: false, patterns, predicate: predicate.map(|p| *p), span };
+                        ExprKind::Subquery(
+                            kind,
+                            Box::new(Query {
+                                clauses: vec![Clause::Match(clause)],
+                                unions: Vec::new(),
+                                span,
+                            }),
+                        )
+                    }
+                }
             }
             Rule::quantifier => {
                 let mut parts = pair.into_inner();
@@ -412,4 +437,18 @@ pub(super) fn unescape(body: &str, span: Span) -> Built<String> {
         }
     }
     Ok(out)
+}
+
+/// A subquery expression of `clauses`: `EXISTS` of one plain MATCH is the pattern predicate it
+/// means (planned as one, without running a query per row).
+fn subquery(kind: SubqueryKind, mut clauses: Vec<Clause>, unions: Vec<Union>, span: Span) -> ExprKind {
+    if kind == SubqueryKind::Exists
+        && unions.is_empty()
+        && let [Clause::Match(m)] = clauses.as_mut_slice()
+        && !m.optional
+    {
+        let predicate = m.predicate.take().map(Box::new);
+        return ExprKind::Exists { patterns: std::mem::take(&mut m.patterns), predicate };
+    }
+    ExprKind::Subquery(kind, Box::new(Query { clauses, unions, span }))
 }

@@ -230,29 +230,33 @@ impl Builder {
                 Rule::explain => explain = true,
                 Rule::profile => profile = true,
                 Rule::index_command => index = Some(self.index_command(p)?),
-                Rule::query => {
-                    let mut all = false;
-                    let mut first = true;
-                    for part in p.into_inner() {
-                        match part.as_rule() {
-                            Rule::union => all = part.into_inner().any(|x| x.as_rule() == Rule::union_all),
-                            _ => {
-                                let cs =
-                                    part.into_inner().map(|c| self.clause(c)).collect::<Built<Vec<_>>>()?;
-                                if first {
-                                    clauses = cs;
-                                    first = false;
-                                } else {
-                                    unions.push(Union { all, clauses: cs });
-                                }
-                            }
-                        }
-                    }
-                }
+                Rule::query => (clauses, unions) = self.query(p)?,
                 _ => {}
             }
         }
         Ok(Statement { explain, profile, index, clauses, unions, span })
+    }
+
+    /// A `query` pair: its first part's clauses, and the parts UNION joins to it.
+    pub(super) fn query(&self, pair: Pair<Rule>) -> Built<(Vec<Clause>, Vec<Union>)> {
+        let (mut clauses, mut unions) = (Vec::new(), Vec::new());
+        let mut all = false;
+        let mut first = true;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::union => all = part.into_inner().any(|x| x.as_rule() == Rule::union_all),
+                _ => {
+                    let cs = part.into_inner().map(|c| self.clause(c)).collect::<Built<Vec<_>>>()?;
+                    if first {
+                        clauses = cs;
+                        first = false;
+                    } else {
+                        unions.push(Union { all, clauses: cs });
+                    }
+                }
+            }
+        }
+        Ok((clauses, unions))
     }
 
     fn index_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {

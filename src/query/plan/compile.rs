@@ -208,7 +208,26 @@ impl Planner<'_> {
                         span,
                     ));
                 }
+                if binds_a_local(std::slice::from_ref(&**pattern), scope) {
+                    let query = pattern_query(std::slice::from_ref(&**pattern), None, None, span);
+                    return self.subquery(SubqueryKind::Exists, &query, scope, mode, span);
+                }
                 self.pattern_predicate(pattern, scope)?
+            }
+            ExprKind::Exists { patterns, predicate } if binds_a_local(patterns, scope) => {
+                let query = pattern_query(patterns, predicate.as_deref(), None, span);
+                return self.subquery(SubqueryKind::Exists, &query, scope, mode, span);
+            }
+            ExprKind::PatternComprehension { pattern, predicate, projection }
+                if binds_a_local(std::slice::from_ref(&**pattern), scope) =>
+            {
+                let query = pattern_query(
+                    std::slice::from_ref(&**pattern),
+                    predicate.as_deref(),
+                    Some(projection),
+                    span,
+                );
+                return self.subquery(SubqueryKind::Collect, &query, scope, mode, span);
             }
             ExprKind::Exists { patterns, predicate } => {
                 let mut inner = scope.clone();
@@ -222,6 +241,7 @@ impl Planner<'_> {
                 };
                 CExpr::PatternExists { patterns: specs, predicate }
             }
+            ExprKind::Subquery(kind, query) => return self.subquery(*kind, query, scope, mode, span),
             ExprKind::PatternComprehension { pattern, predicate, projection } => {
                 let mut inner = scope.clone();
                 let spec = self.pattern_spec(pattern, &mut inner)?;
@@ -430,7 +450,10 @@ pub(super) fn static_type(e: &Expr, scope: &Scope) -> Option<Type> {
         | ExprKind::HasLabels(..)
         | ExprKind::LabelTest(..)
         | ExprKind::Pattern(_)
-        | ExprKind::Exists { .. } => Type::Boolean,
+        | ExprKind::Exists { .. }
+        | ExprKind::Subquery(SubqueryKind::Exists, _) => Type::Boolean,
+        ExprKind::Subquery(SubqueryKind::Count, _) => Type::Integer,
+        ExprKind::Subquery(SubqueryKind::Collect, _) => Type::List,
         ExprKind::Variable(v) => match scope.get(v)?.1 {
             Kind::Node => Type::Node,
             Kind::Relationship => Type::Relationship,

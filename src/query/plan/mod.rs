@@ -17,6 +17,9 @@ mod projection;
 mod reach;
 mod seek;
 mod stream;
+mod subquery;
+pub use subquery::SubPlan;
+use subquery::{binds_a_local, pattern_query};
 mod top;
 mod updates;
 mod visit;
@@ -607,12 +610,33 @@ struct Planner<'g> {
 
 impl Planner<'_> {
     fn statement(mut self, statement: &Statement) -> Result<Plan, QueryError> {
-        let mut op = Op::Once;
+        let (op, columns) = self.clauses(&statement.clauses, Op::Once, statement.span, false)?;
+        let width = self.slot_names.len();
+        Ok(Plan {
+            root: op,
+            columns,
+            width,
+            slot_names: self.slot_names,
+            writes: self.writes,
+            parameters: self.parameters,
+            unions: Vec::new(),
+        })
+    }
+
+    /// Plans a query's `clauses` over `op`, giving the root and the columns. `subquery`: the query
+    /// is inside an expression, and may end with a reading clause (its rows are the expression's).
+    fn clauses(
+        &mut self,
+        clauses: &[Clause],
+        mut op: Op,
+        span: Span,
+        subquery: bool,
+    ) -> Result<(Op, Vec<String>), QueryError> {
         let mut columns = Vec::new();
         // What the last CALL yields: the columns of a query that ends with it.
         let mut call_columns: Vec<String> = Vec::new();
-        let last = statement.clauses.len().saturating_sub(1);
-        for (i, clause) in statement.clauses.iter().enumerate() {
+        let last = clauses.len().saturating_sub(1);
+        for (i, clause) in clauses.iter().enumerate() {
             if let Clause::Return(r) = clause
                 && i != last
             {
@@ -623,7 +647,7 @@ impl Planner<'_> {
             }
             op = match clause {
                 Clause::Call(c) => {
-                    let (op, names) = self.call_clause(op, c, statement.clauses.len() == 1)?;
+                    let (op, names) = self.call_clause(op, c, clauses.len() == 1 && !subquery)?;
                     call_columns = names;
                     op
                 }
@@ -645,7 +669,7 @@ impl Planner<'_> {
                 }
             };
         }
-        match statement.clauses.last() {
+        match clauses.last() {
             Some(Clause::Return(_)) => {}
             // A procedure that yields nothing, on its own, returns nothing.
             Some(Clause::Call(_)) if call_columns.is_empty() => op = Op::Discard { input: Box::new(op) },
@@ -672,24 +696,16 @@ impl Planner<'_> {
                 columns = cols;
             }
             Some(c) if c.writes() => op = Op::Discard { input: Box::new(op) },
+            Some(_) if subquery => {}
             other => {
-                let span = other.map_or(statement.span, Clause::span);
+                let span = other.map_or(span, Clause::span);
                 return Err(QueryError::semantic(
                     "a query must end with RETURN or an update clause (CREATE, SET, REMOVE, DELETE)",
                     span,
                 ));
             }
         }
-        let width = self.slot_names.len();
-        Ok(Plan {
-            root: op,
-            columns,
-            width,
-            slot_names: self.slot_names,
-            writes: self.writes,
-            parameters: self.parameters,
-            unions: Vec::new(),
-        })
+        Ok((op, columns))
     }
 
     /// A slot's variable name, or nothing for an anonymous one.

@@ -121,7 +121,10 @@ fn state_free(e: &CExpr) -> bool {
 fn pattern_free(e: &CExpr) -> bool {
     let mut free = true;
     visit_expr(e, &mut |x| {
-        free &= !matches!(x, CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. });
+        free &= !matches!(
+            x,
+            CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } | CExpr::Subquery(..)
+        );
     });
     free
 }

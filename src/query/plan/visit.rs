@@ -10,7 +10,10 @@ pub(super) fn reads(e: &CExpr, slot: usize) -> bool {
     visit_expr(e, &mut |x| {
         found |= match x {
             CExpr::Slot(s) | CExpr::HasLabels(s, _) => *s == slot,
-            CExpr::PatternExists { .. } | CExpr::PatternComprehension { .. } | CExpr::Path { .. } => true,
+            CExpr::PatternExists { .. }
+            | CExpr::PatternComprehension { .. }
+            | CExpr::Path { .. }
+            | CExpr::Subquery(..) => true,
             _ => false,
         };
     });
@@ -28,7 +31,8 @@ pub(super) fn visit_expr(e: &CExpr, f: &mut dyn FnMut(&CExpr)) {
         | CExpr::Local(_)
         | CExpr::Path { .. }
         | CExpr::PatternExists { .. }
-        | CExpr::PatternComprehension { .. } => {}
+        | CExpr::PatternComprehension { .. }
+        | CExpr::Subquery(..) => {}
         CExpr::Property(x, ..)
         | CExpr::Not(x, _)
         | CExpr::Negate(x, _)
@@ -82,7 +86,8 @@ pub(super) fn deterministic(e: &CExpr) -> bool {
         CExpr::Call(f, ..) if f.is_realtime() => false,
         CExpr::Call(Function::Rand | Function::RandomUuid, ..)
         | CExpr::PatternExists { .. }
-        | CExpr::PatternComprehension { .. } => false,
+        | CExpr::PatternComprehension { .. }
+        | CExpr::Subquery(..) => false,
         CExpr::Const(_)
         | CExpr::Param(..)
         | CExpr::Slot(_)

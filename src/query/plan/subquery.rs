@@ -1,0 +1,166 @@
+//! Subquery expressions — `EXISTS { … }`, `COUNT { … }`, `COLLECT { … }` with a whole query inside
+//! — planned in the scope of the expression: the query starts from the row the expression is
+//! evaluated on (its `Argument`), so the variables bound outside are bound inside.
+
+use std::sync::Arc;
+
+use super::*;
+
+/// A subquery's plan, run by the executor from each row (see [`crate::query::expr::RowSource`]).
+#[derive(Debug)]
+pub struct SubPlan {
+    /// Each query of the subquery, with whether UNION ALL joins it to those before (the first's
+    /// flag is `true`).
+    pub parts: Vec<(bool, Op)>,
+    /// How many columns its rows have: 0 for a query that ends with a reading clause.
+    pub columns: usize,
+    /// The variables of enclosing comprehensions the query reads, each as (its depth in the
+    /// locals stack, the slot it is copied to before the query runs): the executor's operators
+    /// read rows, not the locals stack.
+    pub locals: Vec<(usize, usize)>,
+}
+
+impl SubPlan {
+    /// Whether the rows are made distinct: a UNION without ALL joins two of its queries.
+    pub fn distinct(&self) -> bool {
+        self.parts.iter().any(|(all, _)| !all)
+    }
+}
+
+impl Planner<'_> {
+    pub(super) fn subquery(
+        &mut self,
+        kind: SubqueryKind,
+        query: &Query,
+        scope: &Scope,
+        mode: &Mode,
+        span: Span,
+    ) -> Result<CExpr, QueryError> {
+        let word = match kind {
+            SubqueryKind::Exists => "EXISTS",
+            SubqueryKind::Count => "COUNT",
+            SubqueryKind::Collect => "COLLECT",
+        };
+        for clause in query.clauses.iter().chain(query.unions.iter().flat_map(|u| &u.clauses)) {
+            if clause.writes() {
+                return Err(QueryError::semantic(
+                    format!("{word} {{ … }} subqueries only read: `{clause}` would change the graph"),
+                    clause.span(),
+                ));
+            }
+            if let Clause::LoadCsv(l) = clause {
+                return Err(QueryError::semantic(
+                    format!("LOAD CSV cannot be inside a {word} {{ … }} subquery: load before it, with WITH"),
+                    l.span,
+                ));
+            }
+        }
+        // Beside an aggregate, the row the expression sees is the aggregation's: what was bound
+        // before it is not there to read.
+        if !mode.variables {
+            return Err(QueryError::semantic(
+                format!(
+                    "{word} {{ … }} subqueries cannot stand beside an aggregate in {}: compute it in a WITH \
+                     before the aggregation",
+                    mode.context
+                ),
+                span,
+            ));
+        }
+        let mut inner = scope.clone();
+        let mut slot_names = self.slot_names.clone();
+        let mut locals = Vec::new();
+        for var in &mut inner.vars {
+            if var.2 == Kind::Local {
+                let slot = slot_names.len();
+                slot_names.push(var.0.clone());
+                locals.push((var.1, slot));
+                (var.1, var.2) = (slot, Kind::Any);
+            }
+        }
+        let mut parts = Vec::new();
+        let mut first_columns: Option<Vec<String>> = None;
+        let queries =
+            std::iter::once((true, &query.clauses)).chain(query.unions.iter().map(|u| (u.all, &u.clauses)));
+        for (all, clauses) in queries {
+            let mut planner = Planner {
+                graph: self.graph,
+                procedures: self.procedures,
+                parameters: Vec::new(),
+                scope: inner.clone(),
+                slot_names: slot_names.clone(),
+                writes: false,
+            };
+            let (root, columns) = planner.clauses(clauses, Op::Argument, query.span, true)?;
+            for p in planner.parameters {
+                if !self.parameters.iter().any(|(n, _)| *n == p.0) {
+                    self.parameters.push(p);
+                }
+            }
+            match &first_columns {
+                Some(first) if *first != columns => {
+                    return Err(QueryError::semantic(
+                        format!(
+                            "every query of a UNION must return the same columns: {first:?} and {columns:?} differ"
+                        ),
+                        clauses.first().map_or(span, Clause::span),
+                    ));
+                }
+                Some(_) => {}
+                None => first_columns = Some(columns),
+            }
+            parts.push((all, root));
+        }
+        let columns = first_columns.map_or(0, |c| c.len());
+        if kind == SubqueryKind::Collect && columns != 1 {
+            return Err(QueryError::semantic(
+                format!("COLLECT {{ … }} must end with a RETURN of exactly one column, not {columns}"),
+                span,
+            ));
+        }
+        Ok(CExpr::Subquery(kind, Arc::new(SubPlan { parts, columns, locals })))
+    }
+}
+
+/// Whether one of the patterns' variables is a comprehension's own (`[x IN nodes(p) | size([(x)-->()
+/// | 1])]`): the pattern matcher of expressions starts only from row slots, so such a pattern is
+/// run as the subquery it means, which copies the variable into one.
+pub(super) fn binds_a_local(patterns: &[Pattern], scope: &Scope) -> bool {
+    let local = |v: &Option<Ident>| {
+        v.as_ref().is_some_and(|v| scope.get(&v.name).is_some_and(|(_, k)| k == Kind::Local))
+    };
+    patterns.iter().any(|p| {
+        local(&p.path_variable)
+            || local(&p.start.variable)
+            || p.steps.iter().any(|(r, n)| local(&r.variable) || local(&n.variable))
+    })
+}
+
+/// The query a pattern predicate or comprehension stands for: `MATCH patterns WHERE predicate`,
+/// and `RETURN projection` for a comprehension.
+pub(super) fn pattern_query(
+    patterns: &[Pattern],
+    predicate: Option<&Expr>,
+    projection: Option<&Expr>,
+    span: Span,
+) -> Query {
+    let mut clauses = vec![Clause::Match(MatchClause {
+        optional: false,
+        patterns: patterns.to_vec(),
+        predicate: predicate.cloned(),
+        span,
+    })];
+    if let Some(projection) = projection {
+        let item = ReturnItem { expr: projection.clone(), alias: None, name: "  element".to_string() };
+        clauses.push(Clause::Return(ReturnClause {
+            distinct: false,
+            star: false,
+            items: vec![item],
+            order_by: Vec::new(),
+            skip: None,
+            limit: None,
+            span,
+        }));
+    }
+    Query { clauses, unions: Vec::new(), span }
+}
