@@ -1,7 +1,7 @@
-//! Subquery expressions with whole queries inside — `EXISTS { … }`, `COUNT { … }`, `COLLECT { … }` —
-//! driven through the public API: outer variables seen inside, WITH and aggregation inside, UNION,
-//! nesting, comprehension variables, what is refused, and a property test against the pattern forms
-//! they generalise.
+//! Subqueries — the expressions `EXISTS { … }`, `COUNT { … }`, `COLLECT { … }` with whole queries
+//! inside, and the `CALL { … }` clause — driven through the public API: outer variables seen inside
+//! (imported, for CALL), WITH and aggregation inside, UNION, nesting, comprehension variables,
+//! writes in CALL, what is refused, and property tests against the forms they generalise.
 
 use kgraph::{ErrorKind, Session, Value};
 use proptest::prelude::*;
@@ -130,6 +130,97 @@ fn a_subquery_prints_as_cypher_that_parses_back_to_it() {
     assert_eq!(rows(&mut db, &printed), rows(&mut db, q));
 }
 
+#[test]
+fn call_runs_its_query_for_each_row_with_what_it_imports() {
+    let mut db = seed();
+    for q in [
+        "MATCH (a:ThreatActor) CALL { WITH a MATCH (a)<--(c) RETURN count(c) AS campaigns } RETURN a.name, campaigns ORDER BY a.name",
+        "MATCH (a:ThreatActor) CALL (a) { MATCH (a)<--(c) RETURN count(c) AS campaigns } RETURN a.name, campaigns ORDER BY a.name",
+        "MATCH (a:ThreatActor) CALL (*) { MATCH (a)<--(c) RETURN count(c) AS campaigns } RETURN a.name, campaigns ORDER BY a.name",
+    ] {
+        assert_eq!(
+            rows(&mut db, q),
+            vec![vec![s("APT28"), Value::Int(0)], vec![s("APT31"), Value::Int(2)]],
+            "{q}"
+        );
+    }
+    // Without imports the query sees nothing of the row: its `a` is its own.
+    let q = "MATCH (a:ThreatActor) CALL { MATCH (a:Campaign) RETURN count(a) AS n } RETURN a.name, n ORDER BY a.name";
+    assert_eq!(rows(&mut db, q), vec![vec![s("APT28"), Value::Int(2)], vec![s("APT31"), Value::Int(2)]]);
+    // A row for each of the query's rows; none when it has none; UNION inside.
+    let q = "MATCH (a:ThreatActor) CALL (a) { MATCH (a)-->(o) RETURN o.name AS near UNION MATCH (a)<--(c) RETURN c.name AS near } \
+             RETURN a.name, near ORDER BY near";
+    assert_eq!(
+        rows(&mut db, q),
+        vec![
+            vec![s("APT31"), s("Foreign Ministry")],
+            vec![s("APT31"), s("MSS")],
+            vec![s("APT31"), s("Mail servers")],
+        ]
+    );
+}
+
+#[test]
+fn call_writes_see_the_rows_before_and_the_input_is_read_first() {
+    let mut db = seed();
+    // Each row's subquery sees what the rows before it wrote; what follows sees them all.
+    let q = "UNWIND [1, 2, 3] AS i CALL (i) { OPTIONAL MATCH (t:Tally) WITH i, count(t) AS before CREATE (:Tally {i: i, before: before}) } \
+             MATCH (t:Tally) RETURN i, count(t) AS tallies ORDER BY i";
+    assert_eq!(
+        rows(&mut db, q),
+        vec![
+            vec![Value::Int(1), Value::Int(3)],
+            vec![Value::Int(2), Value::Int(3)],
+            vec![Value::Int(3), Value::Int(3)],
+        ]
+    );
+    let befores = rows(&mut db, "MATCH (t:Tally) RETURN t.before ORDER BY t.i");
+    assert_eq!(befores, vec![vec![Value::Int(0)], vec![Value::Int(1)], vec![Value::Int(2)]]);
+    // The scan below does not find the nodes the subquery creates.
+    rows(&mut db, "MATCH (t:Tally) CALL (t) { CREATE (:Tally {copy: true}) } RETURN count(*)");
+    assert_eq!(rows(&mut db, "MATCH (t:Tally) RETURN count(t)"), vec![vec![Value::Int(6)]]);
+    // A failure inside undoes the whole statement.
+    assert!(db.run("UNWIND [1, 0] AS d CALL (d) { CREATE (:Tally {q: 1 / d}) } RETURN 1").is_err());
+    assert_eq!(rows(&mut db, "MATCH (t:Tally) RETURN count(t)"), vec![vec![Value::Int(6)]]);
+}
+
+#[test]
+fn what_call_cannot_do_is_refused() {
+    let mut db = seed();
+    for (q, kind, says) in [
+        ("MATCH (a) CALL { WITH a MATCH (a)-->(b) RETURN a } RETURN a", ErrorKind::SemanticError, "already"),
+        ("CALL (x) { MATCH (n) RETURN n } RETURN n", ErrorKind::SemanticError, "`x` is not defined"),
+        ("CALL { MATCH (n) } RETURN 1", ErrorKind::SemanticError, "must end with RETURN"),
+        ("CALL { RETURN 1 AS a UNION RETURN 2 AS b } RETURN a", ErrorKind::SemanticError, "same columns"),
+        ("CALL { MATCH (n) RETURN n } IN TRANSACTIONS RETURN n", ErrorKind::SyntaxError, "not supported yet"),
+        ("CALL { MATCH (n) WHERE n.name = $who RETURN n } RETURN n", ErrorKind::ParameterMissing, "who"),
+    ] {
+        let e = error(&mut db, q);
+        assert_eq!(e.kind, kind, "{q}: {e}");
+        assert!(e.message.contains(says), "{q}: {e}");
+    }
+}
+
+#[test]
+fn call_prints_as_cypher_that_parses_back_to_it() {
+    let parse = |text: &str| kgraph::query::parser::parse_statement(text, 0..text.len());
+    for q in [
+        "MATCH (a) CALL { WITH a MATCH (a)-->(b) RETURN b } RETURN b",
+        "MATCH (a) CALL (a) { MATCH (a)-->(b) RETURN b UNION ALL MATCH (a)<--(b) RETURN b } RETURN b",
+        "MATCH (a) CALL (*) { CREATE (:X) } RETURN a",
+        "CALL { WITH * RETURN 1 AS one } RETURN one",
+        "CALL { MATCH (n) RETURN count(n) AS c } RETURN c",
+    ] {
+        let statement = parse(q).expect("parses");
+        let printed = statement.to_string();
+        assert_eq!(
+            parse(&printed).unwrap_or_else(|e| panic!("{printed}: {e}")),
+            statement,
+            "{q} printed as {printed}"
+        );
+    }
+}
+
 fn random_graph(edges: &[(u8, u8, u8)], nodes: u8) -> Session {
     let mut s = Session::new();
     for i in 0..nodes {
@@ -172,6 +263,15 @@ proptest! {
         );
         let got = rows(&mut db, &subquery);
         let want = rows(&mut db, &patterns);
+        // CALL { … } with the same counts, joined back to each node.
+        let call = format!(
+            "MATCH (n) CALL (n) {{ MATCH (n)-[:T]->(m) WHERE m.x >= {k} RETURN count(m) AS c }} RETURN n.i AS i, c ORDER BY i"
+        );
+        let called = rows(&mut db, &call);
+        prop_assert_eq!(called.len(), got.len());
+        for (c, g) in called.iter().zip(&got) {
+            prop_assert_eq!(&c[..2], &g[..2]);
+        }
         prop_assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             prop_assert_eq!(&g[..3], &w[..3]);

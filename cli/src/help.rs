@@ -433,6 +433,8 @@ pub fn on(topic: &str) -> String {
         let mut text = String::from(
             "CALL name(args) [YIELD field [AS v], … [WHERE …]]  run a procedure; on its own it returns every
 field, inside a query it needs YIELD. SHOW INDEXES | CONSTRAINTS | PROCEDURES | FUNCTIONS [YIELD …].
+CALL (a) { query }  the query run for each row with `a` imported (also CALL { WITH a … }); its RETURN
+columns join the row; without RETURN (writes only) the row goes on once.
 Procedures:",
         );
         for p in procedures {

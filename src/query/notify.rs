@@ -158,6 +158,7 @@ impl Uses {
                 self.expr(&c.list);
                 c.updates.iter().for_each(|u| self.clause(u));
             }
+            Clause::CallSubquery(c) => c.query.all_clauses().for_each(|c| self.clause(c)),
         }
     }
 

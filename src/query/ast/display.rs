@@ -330,6 +330,41 @@ impl fmt::Display for Clause {
                 write!(f, "UNWIND {} AS ", u.expr)?;
                 write_name(f, &u.variable.name)
             }
+            Clause::CallSubquery(c) => {
+                f.write_str("CALL ")?;
+                if c.scoped {
+                    f.write_str("(")?;
+                    match &c.imports {
+                        None => f.write_str("*")?,
+                        Some(vars) => {
+                            for (i, v) in vars.iter().enumerate() {
+                                if i > 0 {
+                                    f.write_str(", ")?;
+                                }
+                                write_name(f, &v.name)?;
+                            }
+                        }
+                    }
+                    f.write_str(") ")?;
+                }
+                f.write_str("{ ")?;
+                match (c.scoped, &c.imports) {
+                    (false, None) => f.write_str("WITH * ")?,
+                    (false, Some(vars)) if !vars.is_empty() => {
+                        f.write_str("WITH ")?;
+                        for (i, v) in vars.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write_name(f, &v.name)?;
+                        }
+                        f.write_str(" ")?;
+                    }
+                    _ => {}
+                }
+                write_query(f, &c.query.clauses, &c.query.unions)?;
+                f.write_str(" }")
+            }
             Clause::LoadCsv(l) => {
                 f.write_str(if l.headers { "LOAD CSV WITH HEADERS FROM " } else { "LOAD CSV FROM " })?;
                 write!(f, "{} AS ", l.source)?;

@@ -51,6 +51,7 @@ impl Statement {
 pub enum Clause {
     Match(MatchClause),
     Call(CallClause),
+    CallSubquery(CallSubquery),
     Foreach(ForeachClause),
     Unwind(UnwindClause),
     LoadCsv(LoadCsvClause),
@@ -68,6 +69,7 @@ impl Clause {
         match self {
             Clause::Match(c) => c.span,
             Clause::Call(c) => c.span,
+            Clause::CallSubquery(c) => c.span,
             Clause::Foreach(c) => c.span,
             Clause::Unwind(c) => c.span,
             Clause::LoadCsv(c) => c.span,
@@ -83,15 +85,18 @@ impl Clause {
 
     /// Whether the clause changes the graph.
     pub fn writes(&self) -> bool {
-        matches!(
-            self,
-            Clause::Create(_)
-                | Clause::Merge(_)
-                | Clause::Set(_)
-                | Clause::Remove(_)
-                | Clause::Delete(_)
-                | Clause::Foreach(_)
-        )
+        match self {
+            Clause::CallSubquery(c) => c.query.all_clauses().any(Clause::writes),
+            _ => matches!(
+                self,
+                Clause::Create(_)
+                    | Clause::Merge(_)
+                    | Clause::Set(_)
+                    | Clause::Remove(_)
+                    | Clause::Delete(_)
+                    | Clause::Foreach(_)
+            ),
+        }
     }
 }
 
@@ -101,6 +106,20 @@ pub struct ForeachClause {
     pub variable: Ident,
     pub list: Expr,
     pub updates: Vec<Clause>,
+    pub span: Span,
+}
+
+/// `CALL { query }`: the query run for each row, its rows joined to the row (or, without RETURN, the
+/// row passed on once the query ran).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSubquery {
+    /// The outer variables the query sees: `CALL (a, b) { … }`, or the plain variables of a `WITH`
+    /// that opens it (`CALL { WITH a … }`, which then stays out of `query`); `None` for `CALL (*)`,
+    /// every one.
+    pub imports: Option<Vec<Ident>>,
+    /// Whether the imports were written as a scope, `CALL (…) { … }`, rather than a leading WITH.
+    pub scoped: bool,
+    pub query: Query,
     pub span: Span,
 }
 
@@ -474,6 +493,13 @@ pub struct Query {
     pub clauses: Vec<Clause>,
     pub unions: Vec<Union>,
     pub span: Span,
+}
+
+impl Query {
+    /// Every clause of every part.
+    pub fn all_clauses(&self) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().chain(self.unions.iter().flat_map(|u| u.clauses.iter()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -416,6 +416,15 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             row: None,
             items: VecDeque::new(),
         }),
+        Op::Apply { input, parts, columns, unit, writes } => Box::new(subquery::Apply {
+            input: build(input, argument),
+            parts,
+            columns,
+            unit: *unit,
+            writes: *writes,
+            pending: VecDeque::new(),
+            started: false,
+        }),
         Op::LoadCsv { input, source, slot, line_slot, file_slot, headers, delimiter, span, .. } => {
             Box::new(load_csv::LoadCsv {
                 input: build(input, argument),

@@ -51,3 +51,66 @@ impl RowSource for SubPlan {
         Ok(())
     }
 }
+
+/// `CALL { … }` (see [`Op::Apply`]).
+pub(super) struct Apply<'p> {
+    pub(super) input: Boxed<'p>,
+    pub(super) parts: &'p [(bool, Op)],
+    pub(super) columns: &'p [usize],
+    pub(super) unit: bool,
+    pub(super) writes: bool,
+    /// Rows made and not yet yielded; with `writes`, all of them, once the input is read.
+    pub(super) pending: VecDeque<Row>,
+    pub(super) started: bool,
+}
+
+impl<'p> Operator<'p> for Apply<'p> {
+    fn next(&mut self, ctx: &mut Ctx) -> Pulled {
+        if self.writes {
+            if !self.started {
+                self.started = true;
+                for row in drain(&mut self.input, ctx)? {
+                    self.run_from(&row, ctx)?;
+                }
+            }
+            return Ok(self.pending.pop_front());
+        }
+        loop {
+            if let Some(row) = self.pending.pop_front() {
+                return Ok(Some(row));
+            }
+            let Some(row) = self.input.next(ctx)? else { return Ok(None) };
+            self.run_from(&row, ctx)?;
+        }
+    }
+}
+
+impl Apply<'_> {
+    /// Runs the subquery from `row`, queueing the rows it makes.
+    fn run_from(&mut self, row: &Row, ctx: &mut Ctx) -> Result<(), QueryError> {
+        let distinct = self.parts.iter().any(|(all, _)| !all);
+        let mut seen: HashSet<Vec<Equivalent>> = HashSet::new();
+        for (_, part) in self.parts {
+            let mut inner = build(part, Some(row));
+            while let Some(out) = inner.next(ctx)? {
+                ctx.interrupt.check()?;
+                if self.unit {
+                    continue;
+                }
+                let values = &out[..self.columns.len().min(out.len())];
+                if distinct && !seen.insert(values.iter().map(|v| Equivalent(v.clone())).collect()) {
+                    continue;
+                }
+                let mut joined = row.clone();
+                for (&slot, value) in self.columns.iter().zip(values) {
+                    put(&mut joined, slot, value.clone());
+                }
+                self.pending.push_back(joined);
+            }
+        }
+        if self.unit {
+            self.pending.push_back(row.clone());
+        }
+        Ok(())
+    }
+}

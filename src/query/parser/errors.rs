@@ -90,10 +90,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
     };
     const SCHEMA: &str = "in the shell, :schema lists the labels, relationship types and property keys, with counts, and the indexes";
     let said = match here.as_str() {
-        "" if text[pos..].starts_with('{') && before.last().is_some_and(|w| w == "CALL") => {
-            "CALL { … } subqueries are not supported yet: UNION, or WITH between MATCH clauses, often says the same"
-                .to_string()
-        }
         "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
         "CONSTRAINT" if before.last().is_some_and(|w| w == "CREATE" || w == "DROP") => {
             "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()

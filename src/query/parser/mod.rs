@@ -3,6 +3,7 @@
 //! What it does not do: resolve variables, check aggregates or types. Those are the planner's.
 
 mod call;
+mod depth;
 mod errors;
 mod expressions;
 mod labels;
@@ -70,85 +71,8 @@ pub fn parse_statement(source: &str, range: std::ops::Range<usize>) -> Result<St
 /// The most operators one expression may chain: a left-deep tree of them is walked recursively.
 const MAX_OPERATORS: usize = 256;
 
-/// The deepest expression tree accepted; later stages walk trees recursively.
-pub const MAX_EXPRESSION_DEPTH: usize = 300;
-
-/// Refuses expression trees deeper than [`MAX_EXPRESSION_DEPTH`], measured without recursion.
-fn check_depth(statement: &Statement) -> Result<(), QueryError> {
-    fn pattern_exprs<'a>(p: &'a Pattern, out: &mut Vec<&'a Expr>) {
-        out.extend(p.start.properties.iter().map(|(_, e)| e));
-        for (rel, node) in &p.steps {
-            out.extend(rel.properties.iter().map(|(_, e)| e));
-            out.extend(node.properties.iter().map(|(_, e)| e));
-        }
-    }
-    fn projection_exprs<'a>(r: &'a ReturnClause, out: &mut Vec<&'a Expr>) {
-        out.extend(r.items.iter().map(|i| &i.expr));
-        out.extend(r.order_by.iter().map(|s| &s.expr));
-        out.extend(r.skip.iter().chain(r.limit.iter()));
-    }
-    let mut roots: Vec<&Expr> = Vec::new();
-    // FOREACH holds clauses of its own: a work list rather than recursion.
-    let mut clauses: Vec<&Clause> = statement.all_clauses().collect();
-    while let Some(clause) = clauses.pop() {
-        match clause {
-            Clause::Match(m) => {
-                m.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots));
-                roots.extend(m.predicate.iter());
-            }
-            Clause::Create(c) => c.patterns.iter().for_each(|p| pattern_exprs(p, &mut roots)),
-            Clause::Merge(m) => {
-                pattern_exprs(&m.pattern, &mut roots);
-                for item in m.on_create.iter().chain(&m.on_match) {
-                    if let SetItem::Property { value, .. }
-                    | SetItem::Replace { value, .. }
-                    | SetItem::Merge { value, .. } = item
-                    {
-                        roots.push(value);
-                    }
-                }
-            }
-            Clause::Return(r) => projection_exprs(r, &mut roots),
-            Clause::With(w) => {
-                projection_exprs(&w.projection, &mut roots);
-                roots.extend(w.predicate.iter());
-            }
-            Clause::Unwind(u) => roots.push(&u.expr),
-            Clause::LoadCsv(l) => roots.push(&l.source),
-            Clause::Call(c) => {
-                roots.extend(c.args.iter().flatten());
-                roots.extend(c.predicate.iter());
-            }
-            Clause::Foreach(c) => {
-                roots.push(&c.list);
-                clauses.extend(c.updates.iter());
-            }
-            Clause::Set(s) => {
-                for item in &s.items {
-                    match item {
-                        SetItem::Property { value, .. }
-                        | SetItem::Replace { value, .. }
-                        | SetItem::Merge { value, .. } => roots.push(value),
-                        SetItem::Labels { .. } => {}
-                    }
-                }
-            }
-            Clause::Delete(d) => roots.extend(d.exprs.iter()),
-            Clause::Remove(_) => {}
-        }
-    }
-    let mut stack: Vec<(&Expr, usize)> = roots.into_iter().map(|e| (e, 1)).collect();
-    while let Some((e, depth)) = stack.pop() {
-        if depth > MAX_EXPRESSION_DEPTH {
-            return Err(QueryError::syntax(
-                format!("the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"),
-                e.span,
-            ));
-        }
-        stack.extend(e.children().into_iter().map(|c| (c, depth + 1)));
-    }
-    Ok(())
-}
+pub use depth::MAX_EXPRESSION_DEPTH;
+use depth::check_depth;
 
 /// Parses a standalone expression (for parameters typed at the REPL, and for tests).
 pub fn parse_expression(source: &str) -> Result<Expr, QueryError> {
@@ -409,6 +333,7 @@ impl Builder {
                 Clause::Foreach(ForeachClause { variable, list, updates, span })
             }
             Rule::call_clause | Rule::show_clause => self.call_clause(rule, inner, span)?,
+            Rule::call_subquery => self.call_subquery(inner, span)?,
             other => unreachable!("query only holds clauses, got {other:?}"),
         })
     }

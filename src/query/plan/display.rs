@@ -109,6 +109,17 @@ impl Plan {
                 let headers = if *headers { " with headers" } else { "" };
                 (format!("LoadCsv {name}{headers}"), Some(input))
             }
+            Op::Apply { input, parts, unit, .. } => {
+                let unit = if *unit { " (no RETURN: the row once)" } else { "" };
+                writeln!(f, "{pad}Apply{unit}{note}")?;
+                for (i, (all, part)) in parts.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f, "{pad}    {}", if *all { "UNION ALL" } else { "UNION" })?;
+                    }
+                    self.write_op(f, part, depth + 2, profile)?;
+                }
+                return self.write_op(f, input, depth + 1, profile);
+            }
             Op::Merge { input, matcher, stream, .. } => {
                 let streamed = if *stream { " (as rows come)" } else { "" };
                 writeln!(f, "{pad}Merge{streamed}{note}")?;

@@ -151,6 +151,17 @@ pub enum Op {
         slot: usize,
         name: String,
     },
+    /// `CALL { … }`: for each input row, the rows of `parts` run from it (each UNION part in turn,
+    /// made distinct unless UNION ALL), the row with each one's columns put in `columns`; with
+    /// `unit` (no RETURN inside) the row once, after the parts ran for what they write. When the
+    /// parts write, all the input is read first, as every writer reads it.
+    Apply {
+        input: Box<Op>,
+        parts: Vec<(bool, Op)>,
+        columns: Vec<usize>,
+        unit: bool,
+        writes: bool,
+    },
     /// For each input row, one row per record of the CSV file `source` names: the record, as a
     /// list of fields or (with `headers`) a map from the first record's fields, in `slot`.
     /// `line_slot` and `file_slot` hold the record's line and the file's path, for `linenumber()`
@@ -652,6 +663,7 @@ impl Planner<'_> {
                     op
                 }
                 Clause::Foreach(f) => self.foreach_clause(op, f)?,
+                Clause::CallSubquery(c) => self.call_subquery(op, c)?,
                 Clause::Match(m) if m.optional => self.optional_match(op, m)?,
                 Clause::Match(m) => self.match_clause(op, m)?,
                 Clause::Unwind(u) => self.unwind_clause(op, u)?,

@@ -78,40 +78,8 @@ impl Planner<'_> {
                 (var.1, var.2) = (slot, Kind::Any);
             }
         }
-        let mut parts = Vec::new();
-        let mut first_columns: Option<Vec<String>> = None;
-        let queries =
-            std::iter::once((true, &query.clauses)).chain(query.unions.iter().map(|u| (u.all, &u.clauses)));
-        for (all, clauses) in queries {
-            let mut planner = Planner {
-                graph: self.graph,
-                procedures: self.procedures,
-                parameters: Vec::new(),
-                scope: inner.clone(),
-                slot_names: slot_names.clone(),
-                writes: false,
-            };
-            let (root, columns) = planner.clauses(clauses, Op::Argument, query.span, true)?;
-            for p in planner.parameters {
-                if !self.parameters.iter().any(|(n, _)| *n == p.0) {
-                    self.parameters.push(p);
-                }
-            }
-            match &first_columns {
-                Some(first) if *first != columns => {
-                    return Err(QueryError::semantic(
-                        format!(
-                            "every query of a UNION must return the same columns: {first:?} and {columns:?} differ"
-                        ),
-                        clauses.first().map_or(span, Clause::span),
-                    ));
-                }
-                Some(_) => {}
-                None => first_columns = Some(columns),
-            }
-            parts.push((all, root));
-        }
-        let columns = first_columns.map_or(0, |c| c.len());
+        let (parts, columns, _) = self.parts(query, &inner, slot_names, true)?;
+        let columns = columns.len();
         if kind == SubqueryKind::Collect && columns != 1 {
             return Err(QueryError::semantic(
                 format!("COLLECT {{ … }} must end with a RETURN of exactly one column, not {columns}"),
@@ -119,6 +87,96 @@ impl Planner<'_> {
             ));
         }
         Ok(CExpr::Subquery(kind, Arc::new(SubPlan { parts, columns, locals })))
+    }
+}
+
+impl Planner<'_> {
+    /// `CALL { … }`: the query planned from the row with the variables it imports, its columns
+    /// new variables of the outer query.
+    pub(super) fn call_subquery(&mut self, op: Op, clause: &CallSubquery) -> Result<Op, QueryError> {
+        let inner = match &clause.imports {
+            None => self.scope.clone(),
+            Some(vars) => {
+                let mut inner = Scope::default();
+                for v in vars {
+                    let Some((slot, kind)) = self.scope.get(&v.name) else {
+                        return Err(QueryError::semantic(
+                            format!("variable `{}` is not defined", v.name),
+                            v.span,
+                        ));
+                    };
+                    inner.vars.push((v.name.clone(), slot, kind));
+                    inner.types.extend(self.scope.types.iter().filter(|t| t.0 == v.name).cloned());
+                }
+                inner
+            }
+        };
+        let (parts, columns, writes) = self.parts(&clause.query, &inner, self.slot_names.clone(), false)?;
+        let mut slots = Vec::new();
+        for name in &columns {
+            if self.scope.get(name).is_some() {
+                return Err(QueryError::semantic(
+                    format!("`{name}`, which CALL {{ … }} returns, is a variable already: rename it with AS"),
+                    clause.span,
+                ));
+            }
+            let slot = self.new_slot(name);
+            self.scope.vars.push((name.clone(), slot, Kind::Any));
+            slots.push(slot);
+        }
+        self.writes |= writes;
+        Ok(Op::Apply { input: Box::new(op), parts, unit: columns.is_empty(), columns: slots, writes })
+    }
+}
+
+/// A subquery's queries planned: each root with whether UNION ALL joins it, the columns they
+/// return, and whether any writes.
+type PlannedParts = (Vec<(bool, Op)>, Vec<String>, bool);
+
+impl Planner<'_> {
+    /// Plans each query of `query` from the row (its `Argument`), in `scope` with `slot_names`.
+    /// Their parameters become the statement's.
+    fn parts(
+        &mut self,
+        query: &Query,
+        scope: &Scope,
+        slot_names: Vec<String>,
+        in_expression: bool,
+    ) -> Result<PlannedParts, QueryError> {
+        let (mut parts, mut first_columns, mut writes) = (Vec::new(), None::<Vec<String>>, false);
+        let queries =
+            std::iter::once((true, &query.clauses)).chain(query.unions.iter().map(|u| (u.all, &u.clauses)));
+        for (all, clauses) in queries {
+            let mut planner = Planner {
+                graph: self.graph,
+                procedures: self.procedures,
+                parameters: Vec::new(),
+                scope: scope.clone(),
+                slot_names: slot_names.clone(),
+                writes: false,
+            };
+            let (root, columns) = planner.clauses(clauses, Op::Argument, query.span, in_expression)?;
+            for p in planner.parameters {
+                if !self.parameters.iter().any(|(n, _)| *n == p.0) {
+                    self.parameters.push(p);
+                }
+            }
+            writes |= planner.writes;
+            match &first_columns {
+                Some(first) if *first != columns => {
+                    return Err(QueryError::semantic(
+                        format!(
+                            "every query of a UNION must return the same columns: {first:?} and {columns:?} differ"
+                        ),
+                        clauses.first().map_or(query.span, Clause::span),
+                    ));
+                }
+                Some(_) => {}
+                None => first_columns = Some(columns),
+            }
+            parts.push((all, root));
+        }
+        Ok((parts, first_columns.unwrap_or_default(), writes))
     }
 }
 

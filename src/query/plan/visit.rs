@@ -126,6 +126,9 @@ pub(super) fn deterministic(e: &CExpr) -> bool {
 
 pub(super) fn children(op: &Op) -> Vec<&Op> {
     match op {
+        Op::Apply { input, parts, .. } => {
+            std::iter::once(&**input).chain(parts.iter().map(|(_, p)| p)).collect()
+        }
         Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
         Op::Optional { input, inner, .. } | Op::Foreach { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
@@ -158,6 +161,9 @@ pub(super) fn children(op: &Op) -> Vec<&Op> {
 
 pub(super) fn children_mut(op: &mut Op) -> Vec<&mut Op> {
     match op {
+        Op::Apply { input, parts, .. } => {
+            std::iter::once(&mut **input).chain(parts.iter_mut().map(|(_, p)| p)).collect()
+        }
         Op::Once | Op::Argument | Op::CountPaths { .. } => Vec::new(),
         Op::Optional { input, inner, .. } | Op::Foreach { input, inner, .. } => vec![input, inner],
         Op::Merge { input, matcher, .. } => vec![input, matcher],
