@@ -38,8 +38,11 @@ pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
 /// The version written; versions 1 (before property indexes), 2 (relationships as records), 3
 /// (no bitmap of the ids in use), 4 (no temporal values: the same layout, which an older kgraph
 /// would misread as damage where a property holds one), 5 (the checksum covers the payload alone)
-/// and 6 (no relationship indexes) are still read.
-pub const VERSION: u32 = 7;
+/// 6 (no relationship indexes) and 7 (no index names) are still read.
+pub const VERSION: u32 = 8;
+/// From this version on the body is followed by the names given to indexes: (name, label or type
+/// with [`REL_INDEX`] as in `indexes`, key).
+const INDEX_NAMES: u32 = 8;
 /// In `indexes` (from version 7), a first number with this bit set names a relationship type, not
 /// a label: the index is on relationships. Names are numbered far below it.
 const REL_INDEX: u32 = 1 << 31;
@@ -286,8 +289,12 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
         },
         edge_properties,
     };
-    let mut encoded =
-        bincode::serde::encode_to_vec(&body, config).expect("encoding a graph into memory cannot fail");
+    let index_names: Vec<(&str, u32, u32)> = graph
+        .given_index_names()
+        .map(|(name, def)| (name, if def.relationship { def.on.0 | REL_INDEX } else { def.on.0 }, def.key.0))
+        .collect();
+    let mut encoded = bincode::serde::encode_to_vec((&body, &index_names), config)
+        .expect("encoding a graph into memory cannot fail");
     drop(body);
     for chunk in chunks {
         encoded.extend_from_slice(&chunk);
@@ -436,214 +443,4 @@ fn write_atomically(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::value::Value;
-
-    /// A version 3 file's payload, its body's length, and the body proper with the bytes it took.
-    pub(super) fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
-        let payload = &bytes[HEADER_LEN..];
-        let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
-        let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
-        let (head, used) = bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
-        (payload, body_len, head, used)
-    }
-
-    /// `payload` in a file whose header (and so checksum) is right for it.
-    pub(super) fn sealed(payload: &[u8]) -> Vec<u8> {
-        let mut file = header_for(VERSION, payload).to_vec();
-        file.extend_from_slice(payload);
-        file
-    }
-
-    fn sample() -> Graph {
-        let mut g = Graph::new();
-        let a = g.create_node(&["Campaign"], [("name", Value::from("c")), ("year", Value::Int(2022))]);
-        let b = g.create_node(&["ThreatActor", "Group"], [("aliases", Value::List(vec!["Z".into()]))]);
-        let gone = g.create_node(&[], []);
-        g.create_edge(a, b, "attributed-to", [("confidence", Value::Float(0.9))]).unwrap();
-        g.remove_node(gone).unwrap();
-        g
-    }
-
-    #[test]
-    fn round_trip_keeps_ids_and_contents() {
-        let g = sample();
-        let bytes = to_bytes(&g);
-        let back = from_bytes(&bytes, Path::new("mem")).unwrap();
-        assert_eq!(back, g);
-    }
-
-    /// Nodes in several chunks, restored while later chunks are still being decoded: holes across
-    /// chunk boundaries, labels and properties, and a damaged chunk after good ones still refuses
-    /// the whole file.
-    #[test]
-    fn nodes_in_many_chunks_round_trip_and_a_bad_late_chunk_is_refused() {
-        let mut g = Graph::new();
-        let mut nodes = Vec::new();
-        for i in 0..(2 * NODES_PER_CHUNK + 5_000) {
-            let labels: &[&str] = if i % 3 == 0 { &["Campaign"] } else { &[] };
-            nodes.push(g.create_node(labels, [("n", Value::Int(i as i64))]));
-        }
-        for (i, &n) in nodes.iter().enumerate() {
-            if i % 1000 == 999 || i == NODES_PER_CHUNK {
-                g.remove_node(n).unwrap();
-            }
-        }
-        g.create_edge(nodes[1], nodes[2 * NODES_PER_CHUNK + 1], "linked-to", []).unwrap();
-        let bytes = to_bytes(&g);
-        let back = from_bytes(&bytes, Path::new("mem")).unwrap();
-        assert!(back == g, "the graph read back differs");
-        // The last chunk's node count made a four-byte number (far more nodes than its bytes hold),
-        // with the checksum made right again.
-        let (payload, _, head, used) = body_of(&bytes);
-        assert_eq!(head.node_chunks.len(), 3);
-        let last_chunk = used + (head.node_chunks[0] + head.node_chunks[1]) as usize;
-        let mut forged = payload.to_vec();
-        forged[PREFIX_LEN + last_chunk] = 252;
-        assert!(matches!(from_bytes(&sealed(&forged), Path::new("mem")), Err(SnapshotError::Corrupt { .. })));
-    }
-
-    #[test]
-    fn every_damage_is_reported() {
-        let bytes = to_bytes(&sample());
-        let p = Path::new("mem");
-        assert!(matches!(from_bytes(b"CREATE (n)", p), Err(SnapshotError::NotASnapshot { .. })));
-        assert!(matches!(from_bytes(&bytes[..bytes.len() - 3], p), Err(SnapshotError::Truncated { .. })));
-        assert!(matches!(from_bytes(&bytes[..10], p), Err(SnapshotError::Truncated { .. })));
-        let mut flipped = bytes.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 0x40;
-        assert!(matches!(from_bytes(&flipped, p), Err(SnapshotError::ChecksumMismatch { .. })));
-        let mut version = bytes.clone();
-        version[8] = 9;
-        assert!(matches!(from_bytes(&version, p), Err(SnapshotError::UnsupportedVersion { found: 9, .. })));
-        let mut longer = bytes.clone();
-        longer.push(0);
-        assert!(matches!(from_bytes(&longer, p), Err(SnapshotError::TrailingData { .. })));
-    }
-
-    /// Found by the damage property test (tests/properties.rs): flipping bit 0 of a version 5 file's
-    /// version field made it a version 4 file, whose checksum covered only the payload, and it loaded.
-    #[test]
-    fn a_bit_flipped_in_the_version_field_is_an_error() {
-        let bytes = to_bytes(&sample());
-        for bit in 0..32 {
-            let mut flipped = bytes.clone();
-            flipped[8 + bit / 8] ^= 1 << (bit % 8);
-            assert!(from_bytes(&flipped, Path::new("mem")).is_err(), "bit {bit} of the version");
-        }
-    }
-
-    #[test]
-    fn a_version_5_file_checksummed_over_its_payload_alone_still_loads() {
-        let g = sample();
-        let bytes = to_bytes(&g);
-        let old = [header_for(5, &bytes[HEADER_LEN..]).as_slice(), &bytes[HEADER_LEN..]].concat();
-        assert_ne!(old[20..24], bytes[20..24], "the checksums differ");
-        assert_eq!(from_bytes(&old, Path::new("v5")).unwrap(), g);
-    }
-
-    fn flags_of(bytes: &[u8]) -> u32 {
-        u32::from_le_bytes(bytes[HEADER_LEN + 20..HEADER_LEN + 24].try_into().unwrap())
-    }
-
-    /// Each of the three ways relationships are written reads back to an equal graph, ids and next
-    /// id included.
-    #[test]
-    fn every_relationship_layout_round_trips() {
-        let mut rows = Graph::new();
-        let nodes: Vec<_> = (0..10).map(|_| rows.create_node(&["N"], [])).collect();
-        let types = [rows.intern("attributed-to"), rows.intern("linked-to")];
-        let mut columns = crate::graph::Columns::default();
-        for i in 0..40 {
-            columns.push(nodes[i % 10].0, nodes[i * 3 % 10].0, types[i % 2], Properties::default());
-        }
-        // Loaded in bulk: numbered by start node, as rows are written.
-        rows.add_edges(columns).unwrap();
-        let mut with_ids = rows.clone();
-        with_ids.remove_edge(crate::graph::EdgeId(7)).unwrap();
-        let mut wide = Graph::new();
-        let a = wide.create_node(&[], []);
-        for t in 0..300 {
-            wide.create_edge(a, a, &format!("t{t}"), [("w", Value::Int(t))]).unwrap();
-        }
-        // Created one by one and not folded into rows yet, but numbered by start node: written as
-        // rows all the same, the codes given as the rows would give them.
-        let mut pending = Graph::new();
-        let (a, b) = (pending.create_node(&[], []), pending.create_node(&[], []));
-        for (from, to, ty) in [(a, b, "linked-to"), (a, a, "attributed-to"), (b, a, "linked-to")] {
-            pending.create_edge(from, to, ty, []).unwrap();
-        }
-        assert!(pending.out_rows().is_none());
-        for (graph, flags) in [(rows, ROWS), (with_ids, EDGE_IDS), (wide, 0), (pending, ROWS)] {
-            let bytes = to_bytes(&graph);
-            assert_eq!(flags_of(&bytes), flags);
-            let back = from_bytes(&bytes, Path::new("mem")).unwrap();
-            assert_eq!(back, graph, "flags {flags}");
-            assert_eq!(back.edge_id_mark(), graph.edge_id_mark());
-        }
-    }
-
-    /// A chunk of nodes longer than its records, in a file whose checksum is right: refused.
-    #[test]
-    fn a_chunk_of_nodes_with_bytes_left_over_is_refused() {
-        let bytes = to_bytes(&sample());
-        let (payload, body_len, head, used) = body_of(&bytes);
-        let prefix = &payload[..PREFIX_LEN];
-        let chunk = &payload[PREFIX_LEN + used..PREFIX_LEN + body_len];
-        let config = bincode::config::standard();
-        let forged_head = BodyOut {
-            names: head.names.iter().map(String::as_str).collect(),
-            node_chunks: vec![chunk.len() as u64 + 1],
-            indexes: head.indexes.clone(),
-            next_edge: head.next_edge,
-            edge_properties: head.edge_properties.iter().map(|(id, p)| (*id, p)).collect(),
-        };
-        let mut forged_body = bincode::serde::encode_to_vec(&forged_head, config).unwrap();
-        forged_body.extend_from_slice(chunk);
-        forged_body.push(0);
-        let mut forged = (forged_body.len() as u64).to_le_bytes().to_vec();
-        forged.extend_from_slice(&prefix[8..]);
-        forged.extend_from_slice(&forged_body);
-        forged.extend_from_slice(&payload[PREFIX_LEN + body_len..]);
-        match from_bytes(&sealed(&forged), Path::new("mem")) {
-            Err(SnapshotError::Corrupt { detail, .. }) => {
-                assert!(detail.contains("left over in a chunk"), "{detail}")
-            }
-            other => panic!("expected a corrupt snapshot, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_node_bound_the_machine_cannot_hold_is_refused_before_anything_is_allocated() {
-        let big = u64::from(u32::MAX);
-        let refused = check_room(Path::new("g.kgs"), big, Some(24 << 30)).unwrap_err().to_string();
-        assert!(refused.contains("node ids run up to 4294967295, which would take 163839 MiB"), "{refused}");
-        assert!(refused.contains("this machine has 24576 MiB"), "{refused}");
-        assert!(check_room(Path::new("g.kgs"), 1 << 20, Some(24 << 30)).is_ok());
-        assert!(check_room(Path::new("g.kgs"), big, None).is_ok(), "unknown memory: no guess");
-        // A file claiming that bound, with a right checksum: refused for the memory where the
-        // machine is smaller than the bound needs, else for its columns' length; never loaded.
-        let bytes = to_bytes(&sample());
-        let mut payload = bytes[HEADER_LEN..].to_vec();
-        payload[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
-        let error = from_bytes(&sealed(&payload), Path::new("mem")).unwrap_err();
-        match machine_memory() {
-            Some(has) if has < big * BYTES_PER_NODE_ID => {
-                assert!(matches!(error, SnapshotError::TooLarge { .. }), "{error}")
-            }
-            _ => assert!(matches!(error, SnapshotError::Corrupt { .. }), "{error}"),
-        }
-    }
-
-    #[test]
-    fn a_forged_payload_with_a_valid_checksum_is_refused_not_trusted() {
-        // A huge length prefix for the name table, with a correct header around it.
-        let payload = [0xFFu8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F];
-        assert!(matches!(
-            from_bytes(&sealed(&payload), Path::new("mem")),
-            Err(SnapshotError::Corrupt { .. })
-        ));
-    }
-}
+mod tests;

@@ -45,7 +45,7 @@ pub(crate) fn on_a_deep_enough_stack<R>(text_len: usize, f: impl FnOnce() -> R) 
 #[derive(Debug)]
 pub(crate) enum Compiled {
     /// `CREATE INDEX` or `DROP INDEX`, on nodes with a label or (`relationship`) relationships of a type.
-    Index { create: bool, label: String, key: String, relationship: bool },
+    Index(crate::query::ast::IndexCommand),
     /// `EXPLAIN` of an index command: its text, nothing to plan.
     ExplainIndex(String),
     /// A query: its plan, what it may not have meant, and whether to explain or profile it.
@@ -80,12 +80,7 @@ impl Compiled {
                 let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
                 return Ok(Compiled::ExplainIndex(text));
             }
-            return Ok(Compiled::Index {
-                create: ix.create,
-                label: ix.label.clone(),
-                key: ix.key.clone(),
-                relationship: ix.relationship,
-            });
+            return Ok(Compiled::Index(ix.clone()));
         }
         let plan = plan::plan_with_procedures(statement, graph, passes, procedures)?;
         // Looked up before the statement runs: a name it creates does exist afterwards.
@@ -101,7 +96,7 @@ impl Compiled {
     /// Whether running it may change the graph (an `EXPLAIN` never does).
     pub(crate) fn writes(&self) -> bool {
         match self {
-            Compiled::Index { .. } => true,
+            Compiled::Index(_) => true,
             Compiled::ExplainIndex(_) => false,
             Compiled::Query { plan, explain, .. } => plan.writes && !explain,
         }
@@ -132,13 +127,13 @@ impl Compiled {
         timing: Timing,
         keep_changes: bool,
     ) -> Result<(QueryOutput, Effects), QueryError> {
-        if let Compiled::Index { create, label, key, relationship } = self {
+        if let Compiled::Index(command) = self {
             let started = Instant::now();
             let options = RunOptions { keep_changes, profile: false, import_dir: None };
-            let effects = exec::change_index(graph, *create, *relationship, label, key, options);
+            let effects = exec::change_index(graph, command, options)?;
             let changed = usize::from(effects.changed());
             let mut stats = WriteStats::default();
-            if *create {
+            if command.create {
                 stats.indexes_added = changed;
             } else {
                 stats.indexes_removed = changed;
@@ -178,7 +173,7 @@ impl Compiled {
                 };
                 return Ok((out, Effects::none()));
             }
-            Compiled::Index { .. } => {
+            Compiled::Index(_) => {
                 return Err(QueryError::new(
                     ErrorKind::ReadOnly,
                     "an index command changes the graph, and the graph may only be read here",

@@ -22,7 +22,7 @@ fn neo4j_habits_are_told_not_supported_yet_with_what_works() {
     let mut db = seed();
     for (q, points_to) in [
         ("UNWIND [1, 2] AS x CALL { CREATE (:A) } IN TRANSACTIONS OF 1 ROW", "one statement per part"),
-        ("CREATE INDEX actor_name FOR (n:ThreatActor) ON (n.name)", "CREATE INDEX FOR (n:Label) ON (n.key)"),
+        ("CREATE TEXT INDEX actor_name FOR (n:ThreatActor) ON (n.name)", "range index"),
         ("MATCH ()-[r:!`attributed-to`]->() RETURN r", "type(r)"),
         ("MATCH ()-[r:%]->() RETURN r", "[r:A|B]"),
     ] {

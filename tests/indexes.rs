@@ -319,3 +319,78 @@ fn relationship_indexes_survive_snapshots_journals_and_bulk_loads() {
     let (db, _) = Directory::open(&db_dir).unwrap();
     assert!(!db.session().graph().has_rel_index("attributed-to", "date"), "the drop was journalled");
 }
+
+/// Issue 18: `CREATE INDEX actor_name FOR …` was a syntax error. Named indexes: created, refused
+/// when the name or the index is taken (unless IF NOT EXISTS), listed by name, dropped by name
+/// (the given one or the one made), and kept by snapshots, journals, checkpoints and merges.
+#[test]
+fn named_indexes_are_created_listed_dropped_and_kept() {
+    let kind = |s: &mut Session, q: &str| s.run(q).expect_err(q).as_query().map(|e| e.kind);
+    let names = |s: &mut Session| -> Vec<Value> {
+        rows(s, "SHOW INDEXES YIELD name").into_iter().map(|mut r| r.remove(0)).collect()
+    };
+    let mut s = Session::new();
+    s.run("CREATE (:Actor {name: 'APT31'})").unwrap();
+    let out = s.run("CREATE INDEX actor_name IF NOT EXISTS FOR (a:Actor) ON (a.name)").unwrap();
+    assert_eq!(out[0].stats.indexes_added, 1);
+    let again = s.run("CREATE INDEX actor_name IF NOT EXISTS FOR (a:Actor) ON (a.name)").unwrap();
+    assert_eq!(again[0].stats.indexes_added, 0);
+    assert_eq!(
+        kind(&mut s, "CREATE INDEX actor_name FOR (c:Campaign) ON (c.name)"),
+        Some(kgraph::ErrorKind::SchemaError)
+    );
+    assert_eq!(
+        kind(&mut s, "CREATE INDEX other FOR (a:Actor) ON (a.name)"),
+        Some(kgraph::ErrorKind::SchemaError)
+    );
+    s.run("CREATE INDEX FOR ()-[r:`attributed-to`]-() ON (r.source)").unwrap();
+    assert_eq!(names(&mut s), vec![Value::from("actor_name"), Value::from("index_rel_attributed-to_source")]);
+    let plan = rows(&mut s, "EXPLAIN MATCH (a:Actor {name: 'APT31'}) RETURN a");
+    assert!(format!("{plan:?}").contains("NodeIndexSeek"), "a named index serves lookups");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.kgs");
+    s.save(&path).unwrap();
+    let mut back = Session::new();
+    back.load_file(&path).unwrap();
+    assert_eq!(names(&mut back), names(&mut s), "kept by a snapshot");
+    let mut merged = Session::new();
+    merged.run("CREATE (:Other)").unwrap();
+    merged.load_file(&path).unwrap();
+    assert_eq!(names(&mut merged), names(&mut s), "kept by a merge into a graph with entities");
+
+    let db_dir = dir.path().join("db");
+    {
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
+        db.run("CREATE INDEX actor_name FOR (a:Actor) ON (a.name); CREATE INDEX claim_source FOR ()-[r:T]-() ON (r.source)")
+            .unwrap();
+    }
+    let listed = |db: &mut Directory| -> Vec<Value> {
+        let out = db.run("SHOW INDEXES YIELD name").unwrap();
+        out.into_iter().next().unwrap().rows.into_iter().map(|mut r| r.remove(0)).collect()
+    };
+    {
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
+        assert_eq!(listed(&mut db), vec![Value::from("actor_name"), Value::from("claim_source")], "replayed");
+        db.checkpoint().unwrap();
+    }
+    {
+        let (mut db, _) = Directory::open(&db_dir).unwrap();
+        assert_eq!(
+            listed(&mut db),
+            vec![Value::from("actor_name"), Value::from("claim_source")],
+            "checkpointed"
+        );
+        db.run("DROP INDEX actor_name").unwrap();
+        assert!(db.run("DROP INDEX actor_name").is_err(), "gone");
+        db.run("DROP INDEX actor_name IF EXISTS").unwrap();
+    }
+    let (mut db, _) = Directory::open(&db_dir).unwrap();
+    assert_eq!(listed(&mut db), vec![Value::from("claim_source")], "the drop by name was journalled");
+    // Dropped by what it is on, the name goes with the index.
+    db.run("DROP INDEX FOR ()-[r:T]-() ON (r.source)").unwrap();
+    db.run("CREATE INDEX FOR ()-[r:T]-() ON (r.source)").unwrap();
+    assert_eq!(listed(&mut db), vec![Value::from("index_rel_T_source")]);
+    db.run("DROP INDEX index_rel_T_source").unwrap();
+    assert!(listed(&mut db).is_empty(), "dropped by the name made for it");
+}

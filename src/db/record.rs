@@ -81,6 +81,8 @@ enum ChangeOut<'a> {
     // Appended, so that journals written before relationship indexes read as they did.
     RelIndexCreated { ty: u32, key: u32 },
     RelIndexDropped { ty: u32, key: u32 },
+    // Appended likewise (index names came later).
+    IndexNamed { name: &'a str, relationship: bool, on: u32, key: u32 },
 }
 
 /// [`EntryOut`] as it is read back: the same variants in the same order.
@@ -106,6 +108,7 @@ enum ChangeIn {
     // Appended, so that journals written before relationship indexes read as they did.
     RelIndexCreated { ty: u32, key: u32 },
     RelIndexDropped { ty: u32, key: u32 },
+    IndexNamed { name: String, relationship: bool, on: u32, key: u32 },
 }
 
 fn config() -> impl bincode::config::Config {
@@ -260,6 +263,12 @@ fn encode_change(
         Change::RelIndexDropped { ty, key } => {
             ChangeOut::RelIndexDropped { ty: n.name(*ty, out), key: n.name(*key, out) }
         }
+        Change::IndexNamed { name, def } => ChangeOut::IndexNamed {
+            name,
+            relationship: def.relationship,
+            on: n.name(def.on, out),
+            key: n.name(def.key, out),
+        },
     };
     put(&EntryOut::Change(entry), out);
     Ok(())
@@ -382,6 +391,10 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
             ChangeIn::RelIndexDropped { ty, key } => {
                 Change::RelIndexDropped { ty: name(ty)?, key: name(key)? }
             }
+            ChangeIn::IndexNamed { name: index, relationship, on, key } => Change::IndexNamed {
+                name: index,
+                def: crate::graph::IndexDef { relationship, on: name(on)?, key: name(key)? },
+            },
         };
         graph.apply(change).map_err(|e| fail(e.to_string()))?;
     }

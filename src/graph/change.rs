@@ -53,6 +53,11 @@ pub enum Change {
         ty: Sym,
         key: Sym,
     },
+    /// An index given a name (`CREATE INDEX name FOR …`); dropping the index drops its name.
+    IndexNamed {
+        name: String,
+        def: super::IndexDef,
+    },
 }
 
 impl Graph {
@@ -87,6 +92,10 @@ impl Graph {
             Change::RelIndexDropped { ty, key } => {
                 let (ty, key) = (self.name(ty).to_string(), self.name(key).to_string());
                 self.drop_rel_index(&ty, &key);
+                Ok(())
+            }
+            Change::IndexNamed { name, def } => {
+                self.name_index(&name, def);
                 Ok(())
             }
         }

@@ -22,6 +22,7 @@ mod change;
 mod compare;
 mod edges;
 mod index;
+mod index_names;
 mod interner;
 mod labels;
 mod properties;
@@ -39,6 +40,7 @@ pub use change::Change;
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
 use index::Indexes;
+pub use index_names::IndexDef;
 
 /// One end of a range lookup ([`Graph::index_range`]): the value, and whether it is included.
 pub type RangeEnd<'a> = Option<(&'a Value, bool)>;
@@ -153,6 +155,8 @@ pub struct Graph {
     /// Slots freed while `holding`: not handed out again until the holder lets go.
     held: BTreeSet<u32>,
     holding: bool,
+    /// The names given to indexes (`CREATE INDEX name FOR …`).
+    index_names: BTreeMap<String, IndexDef>,
     /// The types of the relationships deleted while `holding`: a statement may still ask a deleted
     /// relationship's type (openCypher lets it), as its rows name it.
     deleted_types: FxHashMap<u32, Sym>,
@@ -399,7 +403,10 @@ impl Graph {
     /// Drops the index on `label` and `key`; false when there is none.
     pub fn drop_index(&mut self, label: &str, key: &str) -> bool {
         match self.symbols(label, key) {
-            Some((l, k)) => self.indexes.drop_index(l, k),
+            Some((l, k)) => {
+                self.index_names.retain(|_, d| *d != IndexDef { relationship: false, on: l, key: k });
+                self.indexes.drop_index(l, k)
+            }
             None => false,
         }
     }

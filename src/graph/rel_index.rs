@@ -29,7 +29,10 @@ impl Graph {
     /// Drops the index on relationships of type `ty` and `key`; false when there is none.
     pub fn drop_rel_index(&mut self, ty: &str, key: &str) -> bool {
         match self.symbols(ty, key) {
-            Some((t, k)) => self.rel_indexes.drop_index(t, k),
+            Some((t, k)) => {
+                self.index_names.retain(|_, d| *d != super::IndexDef { relationship: true, on: t, key: k });
+                self.rel_indexes.drop_index(t, k)
+            }
             None => false,
         }
     }

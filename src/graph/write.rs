@@ -362,6 +362,7 @@ impl Graph {
     pub fn absorb(&mut self, other: Graph) {
         if self.g.node_bound() == 0 && self.next_edge == 0 {
             let (mine, mine_rel) = (self.index_names(), self.rel_index_names());
+            let my_names = self.given_names_as_text();
             *self = other;
             for (l, k) in mine {
                 self.create_index(&l, &k);
@@ -369,6 +370,7 @@ impl Graph {
             for (t, k) in mine_rel {
                 self.create_rel_index(&t, &k);
             }
+            self.name_indexes_from_text(my_names);
             return;
         }
         for (l, k) in other.index_names() {
@@ -377,6 +379,7 @@ impl Graph {
         for (t, k) in other.rel_index_names() {
             self.create_rel_index(&t, &k);
         }
+        self.name_indexes_from_text(other.given_names_as_text());
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {
             let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();

@@ -38,6 +38,9 @@ pub enum ErrorKind {
     /// A file a statement reads (`LOAD CSV`) cannot be opened or read, or is not valid CSV. Run
     /// time.
     ExternalResourceFailed,
+    /// A schema command that does not fit the schema: an index name taken, an equivalent index
+    /// there already, no index of the name given. Run time (it depends on the graph).
+    SchemaError,
 }
 
 impl ErrorKind {
@@ -69,6 +72,7 @@ impl ErrorKind {
             ErrorKind::ReadOnly => "ReadOnly",
             ErrorKind::ProcedureNotFound => "ProcedureNotFound",
             ErrorKind::ExternalResourceFailed => "ExternalResourceFailed",
+            ErrorKind::SchemaError => "SchemaError",
         }
     }
 }

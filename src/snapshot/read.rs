@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, NODES_PER_CHUNK,
-    NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION, is_snapshot,
+    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, INDEX_NAMES,
+    NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION, is_snapshot,
 };
 
 /// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
@@ -165,9 +165,14 @@ pub(super) fn read(
     // The body proper is small (names, indexes, relationship properties); the nodes follow it in
     // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
     // the bytes there are), and nothing is built from what it decodes until the checksum holds.
-    let head = decode_bounded::<Body>(&body).map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
+    let head = if version >= INDEX_NAMES {
+        decode_bounded::<(Body, Vec<NamedIndex>)>(&body)
+    } else {
+        decode_bounded::<Body>(&body).map(|(head, used)| ((head, Vec::new()), used))
+    }
+    .map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
     let chunks = match &head {
-        Ok((head, used)) => node_chunks(&body[*used..], &head.node_chunks).map_err(corrupt),
+        Ok(((head, _), used)) => node_chunks(&body[*used..], &head.node_chunks).map_err(corrupt),
         Err(_) => Ok(Vec::new()),
     };
     let slices: &[&[u8]] = chunks.as_ref().map_or(&[], Vec::as_slice);
@@ -191,7 +196,7 @@ pub(super) fn read(
     // The names' count, or why they cannot be read (reported in its turn, below).
     let mut name_count = Err("the names were not read".to_string());
     let mut restorer = None;
-    if let Ok((head, _)) = &head {
+    if let Ok(((head, _), _)) = &head {
         match interner(head.names.clone()) {
             Ok(names) => {
                 name_count = Ok(names.len());
@@ -291,7 +296,7 @@ pub(super) fn read(
         Ok(build())
     };
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
-    let (head, _) = head?;
+    let ((head, index_names), _) = head?;
     chunks?;
     let Body { names: _, node_chunks: _, indexes, next_edge, edge_properties } = head;
     let mut nodes = Vec::with_capacity(decoded.len() - restoring.next);
@@ -334,7 +339,7 @@ pub(super) fn read(
         }
     }
     graph.attach_edges(built).map_err(corrupt)?;
-    finish(graph, &indexes, version).map_err(corrupt)
+    finish(graph, &indexes, &index_names, version).map_err(corrupt)
 }
 
 type DecodedChunk = Result<Vec<NodeRecord>, String>;
@@ -455,9 +460,18 @@ fn interner(names: Vec<String>) -> Result<Interner, String> {
     Ok(interner)
 }
 
-/// Indexes, rebuilt from the nodes and relationships, and the graph made ready for reading. From
-/// version 7, a first number with [`REL_INDEX`] set names a relationship type.
-fn finish(mut graph: Graph, indexes: &[(u32, u32)], version: u32) -> Result<Graph, String> {
+/// A name given to an index: the name, the label or type (with [`REL_INDEX`] as in `indexes`), the
+/// key.
+type NamedIndex = (String, u32, u32);
+
+/// Indexes, rebuilt from the nodes and relationships, named, and the graph made ready for reading.
+/// From version 7, a first number with [`REL_INDEX`] set names a relationship type.
+fn finish(
+    mut graph: Graph,
+    indexes: &[(u32, u32)],
+    names: &[NamedIndex],
+    version: u32,
+) -> Result<Graph, String> {
     let count = graph.interner().len() as u32;
     for &(l, k) in indexes {
         let relationship = version >= 7 && l & REL_INDEX != 0;
@@ -470,6 +484,17 @@ fn finish(mut graph: Graph, indexes: &[(u32, u32)], version: u32) -> Result<Grap
             graph.create_rel_index(&label, &key);
         } else {
             graph.create_index(&label, &key);
+        }
+    }
+    for (name, on, key) in names {
+        let relationship = on & REL_INDEX != 0;
+        let on = on & !REL_INDEX;
+        if on >= count || *key >= count {
+            return Err(format!("name {} is out of range", on.max(*key)));
+        }
+        let def = crate::graph::IndexDef { relationship, on: Sym(on), key: Sym(*key) };
+        if !graph.name_index(name, def) {
+            return Err(format!("the index name `{name}` names no index, or two"));
         }
     }
     graph.prepare_reads();
@@ -536,5 +561,5 @@ fn build_from_records(
     let count = nodes.len();
     let mut graph = Graph::restore_nodes(names, nodes, count, node_bound)?;
     graph.attach_edges(built)?;
-    finish(graph, indexes, 2)
+    finish(graph, indexes, &[], 2)
 }

@@ -509,15 +509,23 @@ impl fmt::Display for Statement {
             f.write_str("PROFILE ")?;
         }
         if let Some(ix) = &self.index {
-            f.write_str(if ix.create { "CREATE INDEX FOR " } else { "DROP INDEX FOR " })?;
-            f.write_str(if ix.relationship { "()-[" } else { "(" })?;
-            write_name(f, &ix.variable.name)?;
+            f.write_str(if ix.create { "CREATE INDEX" } else { "DROP INDEX" })?;
+            if let Some(name) = &ix.name {
+                f.write_str(" ")?;
+                write_name(f, &name.name)?;
+            }
+            if ix.if_exists {
+                f.write_str(if ix.create { " IF NOT EXISTS" } else { " IF EXISTS" })?;
+            }
+            let Some(on) = &ix.target else { return Ok(()) };
+            f.write_str(if on.relationship { " FOR ()-[" } else { " FOR (" })?;
+            write_name(f, &on.variable.name)?;
             f.write_str(":")?;
-            write_name(f, &ix.label)?;
-            f.write_str(if ix.relationship { "]-() ON (" } else { ") ON (" })?;
-            write_name(f, &ix.variable.name)?;
+            write_name(f, &on.label)?;
+            f.write_str(if on.relationship { "]-() ON (" } else { ") ON (" })?;
+            write_name(f, &on.variable.name)?;
             f.write_str(".")?;
-            write_name(f, &ix.key)?;
+            write_name(f, &on.key)?;
             return f.write_str(")");
         }
         write_query(f, &self.clauses, &self.unions)

@@ -228,6 +228,18 @@ pub struct DeleteClause {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexCommand {
     pub create: bool,
+    /// `CREATE INDEX name …`, `DROP INDEX name`.
+    pub name: Option<Ident>,
+    /// `IF NOT EXISTS` (creating) or `IF EXISTS` (dropping): the index there already, or not
+    /// there, is no error.
+    pub if_exists: bool,
+    /// What the index is on; `None` for `DROP INDEX name`.
+    pub target: Option<IndexTarget>,
+}
+
+/// `FOR (n:Label) ON (n.key)`, `FOR ()-[r:TYPE]-() ON (r.key)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexTarget {
     pub variable: Ident,
     /// The label, or with `relationship` the relationship type.
     pub label: String,

@@ -9,6 +9,7 @@ mod load_csv;
 mod project;
 mod reach;
 mod read;
+mod schema;
 mod seek;
 mod subquery;
 mod varlength;
@@ -18,6 +19,7 @@ use std::collections::{HashSet, VecDeque};
 
 use project::*;
 use read::*;
+pub use schema::change_index;
 use seek::*;
 use varlength::{Found, VarExpand};
 use write::*;
@@ -68,6 +70,10 @@ enum Undo {
     IndexDropped(Sym, Sym),
     RelIndexCreated(Sym, Sym),
     RelIndexDropped(Sym, Sym),
+    /// A name given to an index: taken off again.
+    IndexNamed(crate::graph::IndexDef),
+    /// A name taken off an index (dropping it): given back.
+    IndexUnnamed(String, crate::graph::IndexDef),
 }
 
 /// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
@@ -187,43 +193,6 @@ impl Effects {
         rollback(graph, self.undo, self.edge_mark);
         graph.hold_freed_ids(false);
     }
-}
-
-/// Creates (or drops) the index on `label` (with `relationship`, the relationship type) and `key`,
-/// as a statement that does only that; the effects are empty when nothing changed.
-pub fn change_index(
-    graph: &mut Graph,
-    create: bool,
-    relationship: bool,
-    label: &str,
-    key: &str,
-    options: RunOptions<'_>,
-) -> Effects {
-    let changed = match (create, relationship) {
-        (true, false) => graph.create_index(label, key),
-        (false, false) => graph.drop_index(label, key),
-        (true, true) => graph.create_rel_index(label, key),
-        (false, true) => graph.drop_rel_index(label, key),
-    };
-    let mut effects = Effects { undo: Vec::new(), edge_mark: graph.edge_id_mark(), changes: Vec::new() };
-    if changed {
-        let (l, k) = (graph.intern(label), graph.intern(key));
-        effects.undo.push(match (create, relationship) {
-            (true, false) => Undo::IndexCreated(l, k),
-            (false, false) => Undo::IndexDropped(l, k),
-            (true, true) => Undo::RelIndexCreated(l, k),
-            (false, true) => Undo::RelIndexDropped(l, k),
-        });
-        if options.keep_changes {
-            effects.changes.push(match (create, relationship) {
-                (true, false) => Change::IndexCreated { label: l, key: k },
-                (false, false) => Change::IndexDropped { label: l, key: k },
-                (true, true) => Change::RelIndexCreated { ty: l, key: k },
-                (false, true) => Change::RelIndexDropped { ty: l, key: k },
-            });
-        }
-    }
-    effects
 }
 
 /// Runs a plan to completion, or until `interrupt` says to stop. On error (a stop included), the
@@ -358,6 +327,14 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             Undo::RelIndexDropped(t, k) => {
                 let (t, k) = (graph.name(t).to_string(), graph.name(k).to_string());
                 graph.create_rel_index(&t, &k);
+                Ok(())
+            }
+            Undo::IndexNamed(def) => {
+                graph.unname_index(def);
+                Ok(())
+            }
+            Undo::IndexUnnamed(name, def) => {
+                graph.name_index(&name, def);
                 Ok(())
             }
         };

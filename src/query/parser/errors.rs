@@ -85,9 +85,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_uppercase)
         .collect();
-    let last_two = |a: &str, b: &str| {
-        before.len() >= 2 && before[before.len() - 2] == a && before[before.len() - 1] == b
-    };
     const SCHEMA: &str = "in the shell, :schema lists the labels, relationship types and property keys, with counts, and the indexes";
     let said = match here.as_str() {
         "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
@@ -95,8 +92,12 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
             "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()
         }
         "USE" => "USE is not supported yet: kgraph has one graph per process".to_string(),
-        _ if (last_two("CREATE", "INDEX") || last_two("DROP", "INDEX")) && here != "FOR" => {
-            "named indexes (and IF NOT EXISTS) are not supported yet: write CREATE INDEX FOR (n:Label) ON (n.key), and DROP INDEX FOR (n:Label) ON (n.key)".to_string()
+        "TEXT" | "POINT" | "VECTOR" | "LOOKUP" | "FULLTEXT"
+            if before.last().is_some_and(|w| w == "CREATE") =>
+        {
+            format!(
+                "{here} indexes are not supported yet: a plain CREATE INDEX … FOR (n:Label) ON (n.key) is a range index, which serves equality, ranges and STARTS WITH"
+            )
         }
         _ => return bracket_feature(text, pos),
     };

@@ -184,15 +184,18 @@ impl Builder {
     }
 
     fn index_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {
-        let mut create = false;
+        let (mut create, mut name, mut if_exists) = (false, None, false);
         let mut variables = Vec::new();
-        let (mut label, mut key, mut relationship) = (String::new(), String::new(), false);
+        let mut keys: Vec<(String, Span)> = Vec::new();
+        let (mut label, mut relationship) = (String::new(), false);
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::create_index => create = true,
+                Rule::index_name => name = p.into_inner().next().map(|v| self.ident(v)),
+                Rule::if_not_exists | Rule::if_exists => if_exists = true,
                 Rule::variable => variables.push(self.ident(p)),
                 Rule::label_name => label = name_text(&p),
-                Rule::property_key => key = name_text(&p),
+                Rule::property_key => keys.push((name_text(&p), self.span(&p))),
                 Rule::rel_index_target => {
                     relationship = true;
                     for q in p.into_inner() {
@@ -205,17 +208,29 @@ impl Builder {
                 _ => {}
             }
         }
-        // The grammar has exactly two variables here: the node's, and the one before `.key`.
-        let (Some(variable), Some(second)) = (variables.first().cloned(), variables.get(1)) else {
-            unreachable!("the grammar requires both variables")
+        let Some(variable) = variables.first().cloned() else {
+            // `DROP INDEX name`: the grammar gives a name and nothing else.
+            return Ok(IndexCommand { create, name, if_exists, target: None });
         };
-        if second.name != variable.name {
+        if let Some(other) = variables[1..].iter().find(|v| v.name != variable.name) {
             return Err(QueryError::semantic(
-                format!("the index's key must be read from `{}`, not `{}`", variable.name, second.name),
-                second.span,
+                format!("the index's key must be read from `{}`, not `{}`", variable.name, other.name),
+                other.span,
             ));
         }
-        Ok(IndexCommand { create, variable, label, key, relationship })
+        if let [_, (_, second), ..] = keys.as_slice() {
+            return Err(QueryError::semantic(
+                "composite indexes (on several keys) are not supported yet: create an index on each key",
+                *second,
+            ));
+        }
+        let key = keys.into_iter().next().map(|(k, _)| k).unwrap_or_default();
+        Ok(IndexCommand {
+            create,
+            name,
+            if_exists,
+            target: Some(IndexTarget { variable, label, key, relationship }),
+        })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {

@@ -20,12 +20,16 @@ pub(super) fn property_keys(g: &Graph, _: &[Value]) -> Rows {
     Ok(keys.into_iter().map(|k| vec![Value::String(k)]).collect())
 }
 
-/// (entity type, label or type, key) of every index, nodes' first, with a name of Neo4j's form.
+/// (entity type, name, label or type, key) of every index, nodes' first: the name it was given, or
+/// one of Neo4j's form made from what it is on.
 fn indexes(g: &Graph) -> Vec<(&'static str, String, String, String)> {
-    let name = |kind: &str, on: &str, key: &str| format!("index_{kind}_{on}_{key}");
-    let nodes = g.index_names().into_iter().map(|(l, k)| ("NODE", name("node", &l, &k), l, k));
-    let rels = g.rel_index_names().into_iter().map(|(t, k)| ("RELATIONSHIP", name("rel", &t, &k), t, k));
-    nodes.chain(rels).collect()
+    g.index_defs()
+        .into_iter()
+        .map(|def| {
+            let entity = if def.relationship { "RELATIONSHIP" } else { "NODE" };
+            (entity, g.index_name(def), g.name(def.on).to_string(), g.name(def.key).to_string())
+        })
+        .collect()
 }
 
 /// `SHOW INDEXES`: Neo4j 5's columns; every index is a range index, always online.
