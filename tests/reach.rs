@@ -191,3 +191,48 @@ fn repeats_that_a_query_counts_keep_path_enumeration() {
         answer(&mut s, "MATCH (a:N {i: 0})-[*]->(b) RETURN count(b) AS paths, count(DISTINCT b) AS nodes");
     assert_eq!(rows, vec![vec![Value::Int(3), Value::Int(2)]]);
 }
+
+/// The graph of `edges`, each relationship holding `k`; and with `only`, just the relationships
+/// whose `k` is that.
+fn weighted(edges: &[(u8, u8, bool)], only: Option<bool>) -> Session {
+    let mut s = Session::new();
+    s.run("UNWIND range(0, 6) AS i CREATE (:N {i: i})").unwrap();
+    for &(a, b, k) in edges.iter().filter(|e| only.is_none_or(|o| e.2 == o)) {
+        let k = i64::from(k);
+        s.run(&format!("MATCH (a:N {{i: {a}}}), (b:N {{i: {b}}}) CREATE (a)-[:T {{k: {k}}}]->(b)")).unwrap();
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Issue 18: `shortestPath((a)-[* {k: 1}]->(b))` was refused. A property map on the relationship
+    /// finds the shortest paths over the relationships that hold it, as on a graph with only those;
+    /// and `shortestPath(…)` as a value is the path `MATCH p = shortestPath(…)` finds, or null.
+    #[test]
+    fn shortest_paths_filtered_by_relationship_properties_are_those_of_the_filtered_graph(
+        edges in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 0..18),
+        both in any::<bool>(),
+    ) {
+        let arrow = if both { "-" } else { "->" };
+        let mut all = weighted(&edges, None);
+        let mut kept = weighted(&edges, Some(true));
+        let pairs = "MATCH (a:N), (b:N) WHERE a.i <> b.i";
+        let filtered = format!(
+            "{pairs} RETURN a.i, b.i, length(shortestPath((a)-[* {{k: 1}}]{arrow}(b))) AS one, \
+             size(allShortestPaths((a)-[r* {{k: 1}}]{arrow}(b))) AS every ORDER BY a.i, b.i"
+        );
+        let plain = format!(
+            "{pairs} RETURN a.i, b.i, length(shortestPath((a)-[*]{arrow}(b))) AS one, \
+             size(allShortestPaths((a)-[r*]{arrow}(b))) AS every ORDER BY a.i, b.i"
+        );
+        prop_assert_eq!(answer(&mut all, &filtered), answer(&mut kept, &plain));
+        let matched = format!(
+            "MATCH p = shortestPath((a:N)-[* {{k: 1}}]{arrow}(b:N)) WHERE a.i <> b.i RETURN a.i, b.i, length(p) ORDER BY a.i, b.i"
+        );
+        let as_values: Vec<Vec<Value>> =
+            answer(&mut all, &filtered).into_iter().filter(|r| !r[2].is_null()).map(|r| r[..3].to_vec()).collect();
+        prop_assert_eq!(answer(&mut all, &matched), as_values);
+    }
+}

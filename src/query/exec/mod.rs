@@ -459,7 +459,7 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
             stream: *stream,
             output: None,
         }),
-        Op::ShortestPath { input, from, rel, to, direction, types, min, max, all, .. } => {
+        Op::ShortestPath { input, from, rel, to, direction, types, properties, min, max, all, .. } => {
             Box::new(ShortestPath {
                 input: build(input, argument),
                 from: *from,
@@ -467,6 +467,7 @@ fn build_op<'p>(op: &'p Op, argument: Option<&Row>) -> Box<dyn Operator<'p> + 'p
                 to: *to,
                 direction: *direction,
                 types,
+                properties,
                 min: *min,
                 max: *max,
                 all: *all,

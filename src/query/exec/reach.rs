@@ -155,19 +155,28 @@ impl Reacher {
 /// the relationship and node it was reached from (none for the end itself).
 type Side = FxHashMap<NodeId, (u64, Option<(EdgeId, NodeId)>)>;
 
-/// One shortest path of at most `max` relationships from `start` to `goal` (which differ), as its
-/// relationships in walking order: breadth first from both ends at once, always growing the smaller
-/// frontier by a whole level, so that each side explores about the square root of what a one-sided
-/// search would. A shortest path never repeats a relationship.
+/// How a shortest path may go: the direction, the types (none: any), the relationships it may take
+/// (none: any), and its longest length.
+#[derive(Clone, Copy)]
+pub(super) struct Walk<'a> {
+    pub(super) direction: Direction,
+    pub(super) types: &'a [Sym],
+    pub(super) keep: Option<&'a dyn Fn(EdgeId) -> bool>,
+    pub(super) max: Option<u64>,
+}
+
+/// One shortest path of at most `walk.max` relationships from `start` to `goal` (which differ), as
+/// its relationships in walking order: breadth first from both ends at once, always growing the
+/// smaller frontier by a whole level, so that each side explores about the square root of what a
+/// one-sided search would. A shortest path never repeats a relationship.
 pub(super) fn shortest_path(
     graph: &Graph,
     start: NodeId,
     goal: NodeId,
-    direction: Direction,
-    types: &[Sym],
-    max: Option<u64>,
+    walk: &Walk,
     interrupt: &Interrupt,
 ) -> Result<Option<Vec<EdgeId>>, QueryError> {
+    let Walk { direction, types, keep, max } = *walk;
     let backward = direction.reverse();
     let max = max.unwrap_or(u64::MAX);
     if max == 0 || !graph.contains_node(start) || !graph.contains_node(goal) {
@@ -196,6 +205,9 @@ pub(super) fn shortest_path(
         for &u in &levels[grow] {
             next.clear();
             graph.neighbours(u, walk, types, &mut next);
+            if let Some(keep) = keep {
+                next.retain(|&(e, _)| keep(e));
+            }
             for &(e, v) in &next {
                 interrupt.check()?;
                 if mine.contains_key(&v) {

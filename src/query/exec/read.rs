@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::reach::shortest_path;
+use super::reach::{Walk, shortest_path};
 use super::*;
 
 pub(super) struct Optional<'p> {
@@ -369,6 +369,7 @@ pub(super) struct ShortestPath<'p> {
     pub(super) to: usize,
     pub(super) direction: Direction,
     pub(super) types: &'p [String],
+    pub(super) properties: &'p [(String, CExpr)],
     pub(super) min: u64,
     pub(super) max: Option<u64>,
     pub(super) all: bool,
@@ -379,7 +380,13 @@ pub(super) struct ShortestPath<'p> {
 impl ShortestPath<'_> {
     /// Breadth-first search from `start`, level by level, keeping every parent at the shortest
     /// distance; stops at the level that reaches `goal` (or at the maximum length).
-    fn search(&self, start: NodeId, goal: NodeId, ctx: &Ctx) -> Result<VecDeque<Vec<EdgeId>>, QueryError> {
+    fn search(
+        &self,
+        start: NodeId,
+        goal: NodeId,
+        row: &[Value],
+        ctx: &Ctx,
+    ) -> Result<VecDeque<Vec<EdgeId>>, QueryError> {
         let mut found = VecDeque::new();
         if start == goal && self.min == 0 {
             found.push_back(Vec::new());
@@ -389,9 +396,15 @@ impl ShortestPath<'_> {
         if !self.types.is_empty() && syms.is_empty() {
             return Ok(found);
         }
+        let mut wanted = Vec::new();
+        for (k, e) in self.properties {
+            wanted.push((ctx.graph().symbol(k), ctx.eval(e, row)?));
+        }
+        let keep = |e: EdgeId| super::varlength::acceptable(e, row, &[], &wanted, ctx.graph());
+        let filter: Option<&dyn Fn(EdgeId) -> bool> = (!wanted.is_empty()).then_some(&keep as _);
         if !self.all && start != goal && self.min <= 1 {
-            let path =
-                shortest_path(ctx.graph(), start, goal, self.direction, &syms, self.max, ctx.interrupt)?;
+            let walk = Walk { direction: self.direction, types: &syms, keep: filter, max: self.max };
+            let path = shortest_path(ctx.graph(), start, goal, &walk, ctx.interrupt)?;
             found.extend(path);
             return Ok(found);
         }
@@ -408,6 +421,9 @@ impl ShortestPath<'_> {
             for &n in &level {
                 next.clear();
                 ctx.graph().neighbours(n, self.direction, &syms, &mut next);
+                if let Some(keep) = filter {
+                    next.retain(|&(e, _)| keep(e));
+                }
                 for &(e, m) in &next {
                     ctx.interrupt.check()?;
                     if seen.contains(&m) && !in_level.contains(&m) {
@@ -464,7 +480,7 @@ impl<'p> Operator<'p> for ShortestPath<'p> {
             }
             let Some(row) = self.input.next(ctx)? else { return Ok(None) };
             self.found = match (get(&row, self.from), get(&row, self.to)) {
-                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, ctx)?,
+                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, &row, ctx)?,
                 _ => VecDeque::new(),
             };
             self.row = Some(row);

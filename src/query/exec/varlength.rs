@@ -136,7 +136,7 @@ impl Walk {
 
 /// Whether a path may take `e`: not a relationship the row has bound elsewhere in the pattern,
 /// and with the properties the pattern asks for.
-fn acceptable(
+pub(super) fn acceptable(
     e: EdgeId,
     row: &[Value],
     distinct_from: &[usize],

@@ -330,6 +330,18 @@ impl Planner<'_> {
                 };
                 self.aggregate(kind, *distinct, Some(arg), param, span, mode)?
             }
+            ExprKind::Call { name, args, .. }
+                if name.eq_ignore_ascii_case("shortestPath")
+                    || name.eq_ignore_ascii_case("allShortestPaths") =>
+            {
+                return self.shortest_path_expression(
+                    name.eq_ignore_ascii_case("allShortestPaths"),
+                    args,
+                    scope,
+                    mode,
+                    span,
+                );
+            }
             ExprKind::Call { name, distinct, args } => {
                 let f = Function::lookup(name).ok_or_else(|| {
                     let known = super::super::expr::FUNCTION_NAMES

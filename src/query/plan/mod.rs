@@ -132,6 +132,8 @@ pub enum Op {
         to: usize,
         direction: Direction,
         types: Vec<String>,
+        /// What every relationship of the path must hold (`-[:T* {source: 'article'}]-`).
+        properties: Vec<(String, CExpr)>,
         min: u64,
         max: Option<u64>,
         all: bool,

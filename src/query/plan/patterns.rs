@@ -347,11 +347,11 @@ impl Planner<'_> {
                 pattern.span,
             ));
         };
-        if !rel.properties.is_empty() {
-            return Err(QueryError::semantic(
-                "shortestPath() cannot filter on relationship properties yet: use WHERE on the path",
-                rel.span,
-            ));
+        // Compiled before the ends are bound: a relationship's map reads what was bound before.
+        let scope = self.scope.clone();
+        let mut properties = Vec::new();
+        for (k, e) in &rel.properties {
+            properties.push((k.clone(), self.compile(e, &scope, &mut Mode::plain("a pattern"))?));
         }
         let from = self.pattern_slot(pattern.start.variable.as_ref(), Kind::Node)?;
         let to = self.pattern_slot(end.variable.as_ref(), Kind::Node)?;
@@ -388,6 +388,7 @@ impl Planner<'_> {
             rel: rel_slot,
             direction,
             types: rel.types.clone(),
+            properties,
             min,
             max,
             all,

@@ -180,6 +180,47 @@ impl Planner<'_> {
     }
 }
 
+impl Planner<'_> {
+    /// `shortestPath((a)-[…]-(b))` as a value (`allShortestPaths` for the list of them): the
+    /// subquery `MATCH p = shortestPath(…) RETURN p` from the row, whose ends must be bound.
+    pub(super) fn shortest_path_expression(
+        &mut self,
+        all: bool,
+        args: &[Expr],
+        scope: &Scope,
+        mode: &Mode,
+        span: Span,
+    ) -> Result<CExpr, QueryError> {
+        let word = if all { "allShortestPaths" } else { "shortestPath" };
+        let [Expr { kind: ExprKind::Pattern(pattern), .. }] = args else {
+            return Err(QueryError::semantic(format!("{word}() takes a pattern: {word}((a)-[*]-(b))"), span));
+        };
+        let bound = |n: &NodePattern| n.variable.as_ref().is_some_and(|v| scope.get(&v.name).is_some());
+        let ends_bound = bound(&pattern.start) && pattern.steps.last().is_some_and(|(_, end)| bound(end));
+        if !ends_bound {
+            return Err(QueryError::semantic(
+                format!(
+                    "{word}() as a value needs both ends bound before it: MATCH them first, or write MATCH p = {word}(…)"
+                ),
+                pattern.span,
+            ));
+        }
+        let path = Ident { name: "  path".to_string(), span };
+        let mut pattern = (**pattern).clone();
+        pattern.shortest = Some(all);
+        pattern.path_variable = Some(path.clone());
+        let projection = Expr { kind: ExprKind::Variable(path.name), span };
+        let query = pattern_query(std::slice::from_ref(&pattern), None, Some(&projection), span);
+        let paths = self.subquery(SubqueryKind::Collect, &query, scope, mode, span)?;
+        // The one path, or null: the first of a list that has one or none.
+        Ok(if all {
+            paths
+        } else {
+            CExpr::Subscript(Box::new(paths), Box::new(CExpr::Const(Value::Int(0))), span)
+        })
+    }
+}
+
 /// Whether one of the patterns' variables is a comprehension's own (`[x IN nodes(p) | size([(x)-->()
 /// | 1])]`): the pattern matcher of expressions starts only from row slots, so such a pattern is
 /// run as the subquery it means, which copies the variable into one.
