@@ -181,13 +181,6 @@ impl Compiled {
                 ));
             }
         };
-        if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !params.contains_key(p)) {
-            return Err(QueryError::new(
-                ErrorKind::ParameterMissing,
-                format!("expected a parameter named `{name}`"),
-                Some(*span),
-            ));
-        }
         let notifications = notifications.clone();
         if explain {
             let text = plan.to_string();
@@ -201,6 +194,14 @@ impl Compiled {
                 notifications,
             };
             return Ok((out, Effects::none()));
+        }
+        // Only what runs needs its parameters: EXPLAIN shows the plan of a statement without them.
+        if let Some((name, span)) = plan.parameters.iter().find(|(p, _)| !params.contains_key(p)) {
+            return Err(QueryError::new(
+                ErrorKind::ParameterMissing,
+                format!("expected a parameter named `{name}`"),
+                Some(*span),
+            ));
         }
         let started = Instant::now();
         let ran = execute(plan, RunOptions { keep_changes, profile, import_dir })?;

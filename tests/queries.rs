@@ -615,3 +615,17 @@ fn where_after_with_reads_a_projected_expression_written_again() {
         ErrorKind::SemanticError
     );
 }
+
+/// `EXPLAIN` of a statement with parameters failed with ParameterMissing, where Neo4j shows the
+/// plan: the parameters are needed to run, and EXPLAIN runs nothing.
+#[test]
+fn explain_shows_the_plan_of_a_statement_without_its_parameters() {
+    let mut db = people();
+    let plan = rows(&mut db, "EXPLAIN MATCH (p:Person {name: $who}) RETURN p LIMIT $n");
+    assert!(plan.iter().any(|r| format!("{r:?}").contains("$who")), "{plan:?}");
+    assert_eq!(error(&mut db, "MATCH (p:Person {name: $who}) RETURN p").kind, ErrorKind::ParameterMissing);
+    assert_eq!(
+        error(&mut db, "PROFILE MATCH (p:Person {name: $who}) RETURN p").kind,
+        ErrorKind::ParameterMissing
+    );
+}

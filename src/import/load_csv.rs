@@ -58,6 +58,12 @@ impl CsvFile {
         })
     }
 
+    #[cfg(test)]
+    fn with_max_record(mut self, bytes: u64) -> Self {
+        self.records = self.records.with_max_record(bytes);
+        self
+    }
+
     /// The file's path, resolved (what `file()` returns).
     pub(crate) fn path(&self) -> &Path {
         &self.path
@@ -309,13 +315,16 @@ mod tests {
 
     #[test]
     fn a_record_past_the_bound_is_refused_not_read_whole() {
-        // A quote never closed would take in the whole file as one field.
-        let mut text = b"\"".to_vec();
-        text.resize(
-            usize::try_from(super::super::records::MAX_RECORD_BYTES).expect("fits") + (1 << 20),
-            b'x',
-        );
-        let e = read_all(&text, b',').expect_err("too long");
-        assert!(e.0.contains("longer than"), "{e}");
+        // A quote never closed would take in the whole file as one field. (A bound of 1 MiB: the
+        // test need not hold 64 MiB, which would move the process's memory under the tests that
+        // measure it.)
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut text = b"a\n\"".to_vec();
+        text.resize(3 << 20, b'x');
+        std::fs::write(dir.path().join("f.csv"), &text).expect("write");
+        let mut file = CsvFile::open("f.csv", dir.path(), b',').expect("opens").with_max_record(1 << 20);
+        assert!(file.next_record().expect("the first record").is_some());
+        let e = file.next_record().expect_err("too long");
+        assert!(e.0.contains("longer than 1 MiB") && e.0.contains("after line 1"), "{e}");
     }
 }

@@ -28,12 +28,26 @@ impl<R: Read> Records<R> {
     /// Records whose fields `delimiter` separates.
     pub(crate) fn with_delimiter(input: R, line: u64, delimiter: u8) -> Self {
         // Flexible: records are checked against the header's length by the caller, with their line.
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(Kept { input, kept: Vec::new(), kept_from: 0, record_from: 0, delimiter });
+        let reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(
+                Kept {
+                    input,
+                    kept: Vec::new(),
+                    kept_from: 0,
+                    record_from: 0,
+                    delimiter,
+                    max_record: MAX_RECORD_BYTES,
+                },
+            );
         Records { reader, line, last: None }
+    }
+
+    /// Refuses records longer than `bytes` rather than [`MAX_RECORD_BYTES`] (tests, which need not
+    /// hold 64 MiB to see the refusal).
+    #[cfg(test)]
+    pub(crate) fn with_max_record(mut self, bytes: u64) -> Self {
+        self.reader.get_mut().max_record = bytes;
+        self
     }
 
     /// The bytes of the last record read as they are in the input (quotes and all), with the line
@@ -81,17 +95,18 @@ struct Kept<R> {
     /// Where the record being read begins (the end of the last one).
     record_from: u64,
     delimiter: u8,
+    max_record: u64,
 }
 
 impl<R: Read> Read for Kept<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read_to = self.kept_from + self.kept.len() as u64;
-        if read_to.saturating_sub(self.record_from) > MAX_RECORD_BYTES {
+        if read_to.saturating_sub(self.record_from) > self.max_record {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!(
-                    "a record longer than {} MiB (a line end missing, or a quote never closed?)",
-                    MAX_RECORD_BYTES >> 20
+                    "a record longer than {} (a line end missing, or a quote never closed?)",
+                    crate::query::describe_bytes(self.max_record)
                 ),
             ));
         }
