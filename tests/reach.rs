@@ -236,3 +236,32 @@ proptest! {
         prop_assert_eq!(answer(&mut all, &matched), as_values);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A quantified path pattern of one relationship between plain nodes is the variable-length
+    /// relationship it means, match for match, for every kind of quantifier.
+    #[test]
+    fn quantified_path_patterns_match_as_their_variable_length_relationships(
+        edges in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 0..14),
+        low in 0u64..3,
+        span in 0u64..3,
+    ) {
+        let mut s = graph(&edges);
+        let high = low + span;
+        for (quantifier, range) in [
+            (format!("{{{low},{high}}}"), format!("*{low}..{high}")),
+            (format!("{{{low}}}"), format!("*{low}..{low}")),
+            (format!("{{{low},}}"), format!("*{low}..")),
+            (format!("{{,{high}}}"), format!("*0..{high}")),
+            ("+".to_string(), "*1..".to_string()),
+            ("*".to_string(), "*0..".to_string()),
+        ] {
+            let ret = "RETURN a.i, b.i, count(*) AS n ORDER BY a.i, b.i";
+            let quantified = format!("MATCH (a:N)(()-[:A]->()){quantifier}(b) {ret}");
+            let var_length = format!("MATCH (a:N)-[:A{range}]->(b) {ret}");
+            prop_assert_eq!(answer(&mut s, &quantified), answer(&mut s, &var_length), "{}", quantified);
+        }
+    }
+}
