@@ -553,10 +553,10 @@ pub fn plan_with_procedures(
     passes: Passes,
     procedures: &[std::sync::Arc<crate::query::procedures::TableProcedure>],
 ) -> Result<Plan, QueryError> {
-    let mut first = plan_query(&statement.clauses, statement.span, graph, procedures)?;
+    let mut first = plan_query(&statement.clauses, statement.span, graph, procedures, passes)?;
     first.root = passes.apply(first.root);
     for u in &statement.unions {
-        let mut next = plan_query(&u.clauses, statement.span, graph, procedures)?;
+        let mut next = plan_query(&u.clauses, statement.span, graph, procedures, passes)?;
         next.root = passes.apply(next.root);
         if next.columns != first.columns {
             let span = u.clauses.first().map_or(statement.span, Clause::span);
@@ -591,6 +591,7 @@ fn plan_query(
     span: Span,
     graph: &Graph,
     procedures: &[std::sync::Arc<crate::query::procedures::TableProcedure>],
+    passes: Passes,
 ) -> Result<Plan, QueryError> {
     let statement = Statement {
         explain: false,
@@ -607,6 +608,7 @@ fn plan_query(
         scope: Scope::default(),
         slot_names: Vec::new(),
         writes: false,
+        passes,
     }
     .statement(&statement)
 }
@@ -619,6 +621,9 @@ struct Planner<'g> {
     scope: Scope,
     slot_names: Vec<String>,
     writes: bool,
+    /// The optimisation passes: the statement's plan gets them when it is planned; a subquery
+    /// expression's plan, which is inside an expression where they do not look, as it is made.
+    passes: Passes,
 }
 
 impl Planner<'_> {

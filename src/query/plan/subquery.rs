@@ -36,6 +36,14 @@ impl Planner<'_> {
         mode: &Mode,
         span: Span,
     ) -> Result<CExpr, QueryError> {
+        if kind == SubqueryKind::Count
+            && let Some(counting) = counted(query)
+        {
+            // The count an aggregation makes of the rows, so that the passes see it (a count of one
+            // expansion is its node's degree): the one value of the one row it returns.
+            let values = self.subquery(SubqueryKind::Collect, &counting, scope, mode, span)?;
+            return Ok(CExpr::Subscript(Box::new(values), Box::new(CExpr::Const(Value::Int(0))), span));
+        }
         let word = match kind {
             SubqueryKind::Exists => "EXISTS",
             SubqueryKind::Count => "COUNT",
@@ -154,8 +162,11 @@ impl Planner<'_> {
                 scope: scope.clone(),
                 slot_names: slot_names.clone(),
                 writes: false,
+                passes: self.passes,
             };
             let (root, columns) = planner.clauses(clauses, Op::Argument, query.span, in_expression)?;
+            // A CALL's parts are children of its Apply, which the passes reach with the rest.
+            let root = if in_expression { self.passes.apply(root) } else { root };
             for p in planner.parameters {
                 if !self.parameters.iter().any(|(n, _)| *n == p.0) {
                     self.parameters.push(p);
@@ -221,6 +232,41 @@ impl Planner<'_> {
     }
 }
 
+/// `COUNT { query }` as the query that counts its rows, `… RETURN count(*)`, when it can be said so:
+/// one query (no UNION) that ends with a reading clause, or with a RETURN that neither aggregates,
+/// makes its rows distinct, nor skips, limits or orders them (each row it returns is a row counted).
+fn counted(query: &Query) -> Option<Query> {
+    if !query.unions.is_empty() {
+        return None;
+    }
+    let mut clauses = query.clauses.clone();
+    let span = query.span;
+    match clauses.last() {
+        Some(Clause::Return(r))
+            if !r.distinct
+                && r.order_by.is_empty()
+                && r.skip.is_none()
+                && r.limit.is_none()
+                && !r.items.iter().any(|i| aggregates(&i.expr)) =>
+        {
+            clauses.pop();
+        }
+        Some(Clause::Match(_) | Clause::With(_) | Clause::Unwind(_)) => {}
+        _ => return None,
+    }
+    let count = Expr { kind: ExprKind::CountStar, span };
+    clauses.push(Clause::Return(ReturnClause {
+        distinct: false,
+        star: false,
+        items: vec![ReturnItem { expr: count, alias: None, name: "  count".to_string() }],
+        order_by: Vec::new(),
+        skip: None,
+        limit: None,
+        span,
+    }));
+    Some(Query { clauses, unions: Vec::new(), span })
+}
+
 /// Whether one of the patterns' variables is a comprehension's own (`[x IN nodes(p) | size([(x)-->()
 /// | 1])]`): the pattern matcher of expressions starts only from row slots, so such a pattern is
 /// run as the subquery it means, which copies the variable into one.
@@ -262,4 +308,14 @@ pub(super) fn pattern_query(
         }));
     }
     Query { clauses, unions: Vec::new(), span }
+}
+
+/// Whether `e` holds an aggregate (a subquery inside holds its own).
+fn aggregates(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| {
+        found |= matches!(&x.kind, ExprKind::CountStar)
+            || matches!(&x.kind, ExprKind::Call { name, .. } if is_aggregate(name));
+    });
+    found
 }
