@@ -146,6 +146,12 @@ const ROWS: u32 = 2;
 /// node, which takes three bytes of the file at least.
 const HOLES: u32 = 4;
 
+/// An index as a file names it: its label's or type's name number (a type's with [`REL_INDEX`]),
+/// and its key's.
+fn index_numbers(def: crate::graph::IndexDef) -> (u32, u32) {
+    (if def.relationship { def.on.0 | REL_INDEX } else { def.on.0 }, def.key.0)
+}
+
 /// The bitmap of the ids in use below `node_bound`.
 fn presence(graph: &Graph, node_bound: usize) -> Vec<u8> {
     let mut bits = vec![0u8; node_bound.div_ceil(8)];
@@ -272,17 +278,7 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
     let body = BodyOut {
         names: graph.interner().names().collect(),
         node_chunks: chunks.iter().map(|c| c.len() as u64).collect(),
-        indexes: graph
-            .index_names()
-            .iter()
-            .filter_map(|(l, k)| Some((graph.symbol(l)?.0, graph.symbol(k)?.0)))
-            .chain(
-                graph
-                    .rel_index_names()
-                    .iter()
-                    .filter_map(|(t, k)| Some((graph.symbol(t)?.0 | REL_INDEX, graph.symbol(k)?.0))),
-            )
-            .collect(),
+        indexes: graph.index_defs().into_iter().map(index_numbers).collect(),
         next_edge: match &edges {
             EdgesOut::Rows(rows) => graph.edge_id_mark().max(rows.ends.len() as u32),
             EdgesOut::Columns { .. } => graph.edge_id_mark(),
@@ -291,7 +287,10 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
     };
     let index_names: Vec<(&str, u32, u32)> = graph
         .given_index_names()
-        .map(|(name, def)| (name, if def.relationship { def.on.0 | REL_INDEX } else { def.on.0 }, def.key.0))
+        .map(|(name, def)| {
+            let (on, key) = index_numbers(def);
+            (name, on, key)
+        })
         .collect();
     let mut encoded = bincode::serde::encode_to_vec((&body, &index_names), config)
         .expect("encoding a graph into memory cannot fail");

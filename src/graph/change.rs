@@ -3,7 +3,7 @@
 //! statement's changes give the graph it left, whatever the statement read, matched or drew on the
 //! way: replaying them needs no query to run again the same way.
 
-use super::{EdgeId, Graph, GraphError, NodeId, Properties, Sym};
+use super::{EdgeId, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
 use crate::value::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +56,7 @@ pub enum Change {
     /// An index given a name (`CREATE INDEX name FOR …`); dropping the index drops its name.
     IndexNamed {
         name: String,
-        def: super::IndexDef,
+        def: IndexDef,
     },
 }
 
@@ -74,24 +74,20 @@ impl Graph {
             Change::EdgeProperty { id, key, value } => self.set_edge_property(id, key, value).map(drop),
             Change::LabelAdded(n, l) => self.add_label(n, l).map(drop),
             Change::LabelRemoved(n, l) => self.remove_label(n, l).map(drop),
-            Change::IndexCreated { label, key } => {
-                let (label, key) = (self.name(label).to_string(), self.name(key).to_string());
-                self.create_index(&label, &key);
+            Change::IndexCreated { label: on, key } => {
+                self.create_index_def(IndexDef { relationship: false, on, key });
                 Ok(())
             }
-            Change::IndexDropped { label, key } => {
-                let (label, key) = (self.name(label).to_string(), self.name(key).to_string());
-                self.drop_index(&label, &key);
+            Change::IndexDropped { label: on, key } => {
+                self.drop_index_def(IndexDef { relationship: false, on, key });
                 Ok(())
             }
-            Change::RelIndexCreated { ty, key } => {
-                let (ty, key) = (self.name(ty).to_string(), self.name(key).to_string());
-                self.create_rel_index(&ty, &key);
+            Change::RelIndexCreated { ty: on, key } => {
+                self.create_index_def(IndexDef { relationship: true, on, key });
                 Ok(())
             }
-            Change::RelIndexDropped { ty, key } => {
-                let (ty, key) = (self.name(ty).to_string(), self.name(key).to_string());
-                self.drop_rel_index(&ty, &key);
+            Change::RelIndexDropped { ty: on, key } => {
+                self.drop_index_def(IndexDef { relationship: true, on, key });
                 Ok(())
             }
             Change::IndexNamed { name, def } => {

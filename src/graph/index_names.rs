@@ -1,7 +1,8 @@
-//! The names of property indexes (`CREATE INDEX actor_name FOR (n:ThreatActor) ON (n.name)`), by
-//! which `DROP INDEX actor_name` finds them and `SHOW INDEXES` lists them. An index created without
-//! a name has the one Neo4j's tools expect to see, made from what it is on
-//! (`index_node_ThreatActor_name`); a name given replaces that one.
+//! Property indexes by what they are on ([`IndexDef`]), whichever kind, and their names
+//! (`CREATE INDEX actor_name FOR (n:ThreatActor) ON (n.name)`), by which `DROP INDEX actor_name`
+//! finds them and `SHOW INDEXES` lists them. An index created without a name has the one Neo4j's
+//! tools expect to see, made from what it is on (`index_node_ThreatActor_name`); a name given
+//! replaces that one.
 
 use super::{Graph, Sym};
 
@@ -15,6 +16,26 @@ pub struct IndexDef {
 }
 
 impl Graph {
+    /// Creates the index `def`, filled from the nodes or relationships there are; false when it
+    /// exists already.
+    pub fn create_index_def(&mut self, def: IndexDef) -> bool {
+        if def.relationship {
+            self.create_edge_index(def.on, def.key)
+        } else {
+            self.create_node_index(def.on, def.key)
+        }
+    }
+
+    /// Drops the index `def`, and the name it was given; false when there is none.
+    pub fn drop_index_def(&mut self, def: IndexDef) -> bool {
+        self.index_names.retain(|_, d| *d != def);
+        if def.relationship {
+            self.rel_indexes.drop_index(def.on, def.key)
+        } else {
+            self.indexes.drop_index(def.on, def.key)
+        }
+    }
+
     /// Whether the index `def` exists.
     pub fn has_index_def(&self, def: IndexDef) -> bool {
         if def.relationship {

@@ -387,7 +387,12 @@ impl Graph {
     /// Creates a property index on `label` and `key`, filled from the nodes that have the label;
     /// false when it exists already.
     pub fn create_index(&mut self, label: &str, key: &str) -> bool {
-        let (l, k) = (self.intern(label), self.intern(key));
+        let (on, key) = (self.intern(label), self.intern(key));
+        self.create_index_def(IndexDef { relationship: false, on, key })
+    }
+
+    /// [`Graph::create_index`] by symbols.
+    fn create_node_index(&mut self, l: Sym, k: Sym) -> bool {
         if !self.indexes.define(l, k) {
             return false;
         }
@@ -402,13 +407,8 @@ impl Graph {
 
     /// Drops the index on `label` and `key`; false when there is none.
     pub fn drop_index(&mut self, label: &str, key: &str) -> bool {
-        match self.symbols(label, key) {
-            Some((l, k)) => {
-                self.index_names.retain(|_, d| *d != IndexDef { relationship: false, on: l, key: k });
-                self.indexes.drop_index(l, k)
-            }
-            None => false,
-        }
+        self.symbols(label, key)
+            .is_some_and(|(on, key)| self.drop_index_def(IndexDef { relationship: false, on, key }))
     }
 
     /// Whether `label` and `key` have an index.

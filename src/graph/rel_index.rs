@@ -11,7 +11,12 @@ impl Graph {
     /// Creates a property index on relationships of type `ty` and `key`, filled from those there
     /// are; false when it exists already.
     pub fn create_rel_index(&mut self, ty: &str, key: &str) -> bool {
-        let (t, k) = (self.intern(ty), self.intern(key));
+        let (on, key) = (self.intern(ty), self.intern(key));
+        self.create_index_def(super::IndexDef { relationship: true, on, key })
+    }
+
+    /// [`Graph::create_rel_index`] by symbols.
+    pub(super) fn create_edge_index(&mut self, t: Sym, k: Sym) -> bool {
         if !self.rel_indexes.define(t, k) {
             return false;
         }
@@ -28,13 +33,8 @@ impl Graph {
 
     /// Drops the index on relationships of type `ty` and `key`; false when there is none.
     pub fn drop_rel_index(&mut self, ty: &str, key: &str) -> bool {
-        match self.symbols(ty, key) {
-            Some((t, k)) => {
-                self.index_names.retain(|_, d| *d != super::IndexDef { relationship: true, on: t, key: k });
-                self.rel_indexes.drop_index(t, k)
-            }
-            None => false,
-        }
+        self.symbols(ty, key)
+            .is_some_and(|(on, key)| self.drop_index_def(super::IndexDef { relationship: true, on, key }))
     }
 
     /// Whether relationships of type `ty` have an index on `key`.

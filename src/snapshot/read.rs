@@ -460,6 +460,17 @@ fn interner(names: Vec<String>) -> Result<Interner, String> {
     Ok(interner)
 }
 
+/// The index a file names by `on` (with [`REL_INDEX`] set for a relationship type, when the
+/// version has the bit: `marked`) and `key`, both names of the `count` the graph has.
+fn index_of(on: u32, key: u32, marked: bool, count: u32) -> Result<crate::graph::IndexDef, String> {
+    let relationship = marked && on & REL_INDEX != 0;
+    let on = if relationship { on & !REL_INDEX } else { on };
+    if on >= count || key >= count {
+        return Err(format!("name {} is out of range", on.max(key)));
+    }
+    Ok(crate::graph::IndexDef { relationship, on: Sym(on), key: Sym(key) })
+}
+
 /// A name given to an index: the name, the label or type (with [`REL_INDEX`] as in `indexes`), the
 /// key.
 type NamedIndex = (String, u32, u32);
@@ -473,27 +484,11 @@ fn finish(
     version: u32,
 ) -> Result<Graph, String> {
     let count = graph.interner().len() as u32;
-    for &(l, k) in indexes {
-        let relationship = version >= 7 && l & REL_INDEX != 0;
-        let l = if relationship { l & !REL_INDEX } else { l };
-        if l >= count || k >= count {
-            return Err(format!("name {} is out of range", l.max(k)));
-        }
-        let (label, key) = (graph.name(Sym(l)).to_string(), graph.name(Sym(k)).to_string());
-        if relationship {
-            graph.create_rel_index(&label, &key);
-        } else {
-            graph.create_index(&label, &key);
-        }
+    for &(on, key) in indexes {
+        graph.create_index_def(index_of(on, key, version >= 7, count)?);
     }
     for (name, on, key) in names {
-        let relationship = on & REL_INDEX != 0;
-        let on = on & !REL_INDEX;
-        if on >= count || *key >= count {
-            return Err(format!("name {} is out of range", on.max(*key)));
-        }
-        let def = crate::graph::IndexDef { relationship, on: Sym(on), key: Sym(*key) };
-        if !graph.name_index(name, def) {
+        if !graph.name_index(name, index_of(*on, *key, true, count)?) {
             return Err(format!("the index name `{name}` names no index, or two"));
         }
     }

@@ -30,7 +30,7 @@ use super::expr::{CExpr, EvalCtx, Params};
 use super::functions::Draws;
 use super::interrupt::Interrupt;
 use super::plan::{AggKind, AggSpec, CreateItem, IndexProbe, Op, Plan, Profile, WriteAction, profile_key};
-use crate::graph::{Change, Direction, EdgeId, Graph, GraphError, NodeId, Properties, Sym};
+use crate::graph::{Change, Direction, EdgeId, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
 use crate::value::{Equivalent, Value};
 
 pub type Row = Vec<Value>;
@@ -66,14 +66,12 @@ enum Undo {
     LabelRemoved(NodeId, Sym),
     DeletedNode(NodeId, Vec<Sym>, Properties),
     DeletedEdge(EdgeId, NodeId, NodeId, Sym, Properties),
-    IndexCreated(Sym, Sym),
-    IndexDropped(Sym, Sym),
-    RelIndexCreated(Sym, Sym),
-    RelIndexDropped(Sym, Sym),
+    IndexCreated(IndexDef),
+    IndexDropped(IndexDef),
     /// A name given to an index: taken off again.
-    IndexNamed(crate::graph::IndexDef),
+    IndexNamed(IndexDef),
     /// A name taken off an index (dropping it): given back.
-    IndexUnnamed(String, crate::graph::IndexDef),
+    IndexUnnamed(String, IndexDef),
 }
 
 /// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
@@ -309,24 +307,12 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             Undo::LabelRemoved(n, l) => graph.add_label(n, l).map(drop),
             Undo::DeletedNode(n, labels, props) => graph.add_node_at(n, &labels, props),
             Undo::DeletedEdge(e, a, b, ty, props) => graph.restore_edge(e, a, b, ty, props),
-            Undo::IndexCreated(l, k) => {
-                let (l, k) = (graph.name(l).to_string(), graph.name(k).to_string());
-                graph.drop_index(&l, &k);
+            Undo::IndexCreated(def) => {
+                graph.drop_index_def(def);
                 Ok(())
             }
-            Undo::IndexDropped(l, k) => {
-                let (l, k) = (graph.name(l).to_string(), graph.name(k).to_string());
-                graph.create_index(&l, &k);
-                Ok(())
-            }
-            Undo::RelIndexCreated(t, k) => {
-                let (t, k) = (graph.name(t).to_string(), graph.name(k).to_string());
-                graph.drop_rel_index(&t, &k);
-                Ok(())
-            }
-            Undo::RelIndexDropped(t, k) => {
-                let (t, k) = (graph.name(t).to_string(), graph.name(k).to_string());
-                graph.create_rel_index(&t, &k);
+            Undo::IndexDropped(def) => {
+                graph.create_index_def(def);
                 Ok(())
             }
             Undo::IndexNamed(def) => {

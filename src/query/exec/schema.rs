@@ -44,7 +44,7 @@ pub fn change_index(
         if let Some(name) = graph.unname_index(def) {
             log(&mut effects, options, Undo::IndexUnnamed(name, def), None);
         }
-        drop_index(graph, def);
+        graph.drop_index_def(def);
         let (undo, change) = made(def, false);
         log(&mut effects, options, undo, Some(change));
         return Ok(effects);
@@ -69,7 +69,7 @@ pub fn change_index(
     } else if exists {
         return Ok(effects);
     }
-    create_index(graph, def);
+    graph.create_index_def(def);
     let (undo, change) = made(def, true);
     log(&mut effects, options, undo, Some(change));
     if let Some(name) = &command.name {
@@ -87,35 +87,19 @@ pub fn change_index(
 /// How to undo creating (or dropping) the index `def`, and the change it is in a journal.
 fn made(def: IndexDef, created: bool) -> (Undo, Change) {
     let IndexDef { relationship, on, key } = def;
-    match (created, relationship) {
-        (true, false) => (Undo::IndexCreated(on, key), Change::IndexCreated { label: on, key }),
-        (false, false) => (Undo::IndexDropped(on, key), Change::IndexDropped { label: on, key }),
-        (true, true) => (Undo::RelIndexCreated(on, key), Change::RelIndexCreated { ty: on, key }),
-        (false, true) => (Undo::RelIndexDropped(on, key), Change::RelIndexDropped { ty: on, key }),
-    }
+    let undo = if created { Undo::IndexCreated(def) } else { Undo::IndexDropped(def) };
+    let change = match (created, relationship) {
+        (true, false) => Change::IndexCreated { label: on, key },
+        (false, false) => Change::IndexDropped { label: on, key },
+        (true, true) => Change::RelIndexCreated { ty: on, key },
+        (false, true) => Change::RelIndexDropped { ty: on, key },
+    };
+    (undo, change)
 }
 
 fn log(effects: &mut Effects, options: RunOptions<'_>, undo: Undo, change: Option<Change>) {
     effects.undo.push(undo);
     if options.keep_changes {
         effects.changes.extend(change);
-    }
-}
-
-fn create_index(graph: &mut Graph, def: IndexDef) {
-    let (on, key) = (graph.name(def.on).to_string(), graph.name(def.key).to_string());
-    if def.relationship {
-        graph.create_rel_index(&on, &key);
-    } else {
-        graph.create_index(&on, &key);
-    }
-}
-
-fn drop_index(graph: &mut Graph, def: IndexDef) {
-    let (on, key) = (graph.name(def.on).to_string(), graph.name(def.key).to_string());
-    if def.relationship {
-        graph.drop_rel_index(&on, &key);
-    } else {
-        graph.drop_index(&on, &key);
     }
 }
