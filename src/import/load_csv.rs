@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 
-use super::records::Records;
+use super::records::{FieldEnd, Records, raw_fields};
 
 /// What went wrong: the message says where, with the file and line when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -199,32 +199,13 @@ fn percent_decode(s: &str) -> Option<String> {
 fn quoted_empty_fields(raw: &[u8], delimiter: u8) -> Vec<bool> {
     let raw = &raw[raw.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()..];
     let mut out = Vec::new();
-    let (mut start, mut quoted, mut i) = (0, false, 0);
-    loop {
-        let at_end = i >= raw.len();
-        let b = raw.get(i).copied().unwrap_or(b'\n');
-        if quoted {
-            if b == b'"' {
-                if raw.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    quoted = false;
-                }
-            } else if at_end {
-                out.push(false);
-                return out;
-            }
-        } else if b == b'"' && i == start {
-            quoted = true;
-        } else if b == delimiter || b == b'\n' || b == b'\r' || at_end {
-            out.push(&raw[start..i] == b"\"\"");
-            if b != delimiter || at_end {
-                return out;
-            }
-            start = i + 1;
+    for field in raw_fields(raw, delimiter) {
+        out.push(field.ended != FieldEnd::InsideQuotes && &raw[field.start..field.end] == b"\"\"");
+        if field.ended != FieldEnd::Delimiter {
+            break;
         }
-        i += 1;
     }
+    out
 }
 
 #[cfg(test)]

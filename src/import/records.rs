@@ -116,6 +116,59 @@ impl<R: Read> Read for Kept<R> {
     }
 }
 
+/// A field of CSV as it is in the input, quotes and all: where it lies, and what ended it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawField {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) ended: FieldEnd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldEnd {
+    Delimiter,
+    /// A carriage return or line feed outside quotes: the end of a record.
+    LineEnd,
+    /// The end of the input.
+    Input,
+    /// The end of the input, inside a quoted field that never closed.
+    InsideQuotes,
+}
+
+/// The fields of `raw` as the csv crate reads them: a quote opens a quoted field only at the
+/// field's start, and a doubled quote inside it stands for one. They run on past the ends of
+/// records, to the end of `raw`.
+pub(crate) fn raw_fields(raw: &[u8], delimiter: u8) -> impl Iterator<Item = RawField> + '_ {
+    let mut next = Some(0);
+    std::iter::from_fn(move || {
+        let start = next?;
+        let (mut i, mut quoted) = (start, false);
+        loop {
+            let Some(&b) = raw.get(i) else {
+                next = None;
+                let ended = if quoted { FieldEnd::InsideQuotes } else { FieldEnd::Input };
+                return Some(RawField { start, end: i, ended });
+            };
+            if quoted {
+                if b == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 1; // a doubled quote stands for one, inside the field
+                    } else {
+                        quoted = false;
+                    }
+                }
+            } else if b == b'"' && i == start {
+                quoted = true;
+            } else if b == delimiter || b == b'\n' || b == b'\r' {
+                next = Some(i + 1);
+                let ended = if b == delimiter { FieldEnd::Delimiter } else { FieldEnd::LineEnd };
+                return Some(RawField { start, end: i, ended });
+            }
+            i += 1;
+        }
+    })
+}
+
 /// Below this many bytes, what is kept is not trimmed: trimming moves what follows the cut.
 const KEEP_AT_LEAST: usize = 1 << 16;
 
@@ -130,33 +183,11 @@ impl<R> Kept<R> {
         // The line ends the csv crate skipped before the record are counted in `line` already.
         let raw = &raw[raw.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()..];
         memchr::memchr(b'"', raw)?;
-        let (mut quoted, mut field_start, mut opened) = (false, true, 0);
-        let mut i = 0;
-        while i < raw.len() {
-            let b = raw[i];
-            if quoted {
-                if b == b'"' {
-                    if raw.get(i + 1) == Some(&b'"') {
-                        i += 1; // a doubled quote stands for one, inside the field
-                    } else {
-                        quoted = false;
-                    }
-                }
-            } else {
-                if field_start && b == b'"' {
-                    quoted = true;
-                    opened = i;
-                }
-                field_start = b == self.delimiter || matches!(b, b'\n' | b'\r');
-            }
-            i += 1;
-        }
-        quoted.then(|| {
-            let before = &raw[..opened];
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-            (line + memchr::memchr_iter(b'\n', before).count() as u64, column)
-        })
+        let opened = raw_fields(raw, self.delimiter).find(|f| f.ended == FieldEnd::InsideQuotes)?.start;
+        let before = &raw[..opened];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Some((line + memchr::memchr_iter(b'\n', before).count() as u64, column))
     }
 
     /// How many line feeds the run of line ends at offset `at` (where the csv crate says a record
