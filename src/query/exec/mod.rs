@@ -270,10 +270,8 @@ fn run(
             break;
         }
     }
-    if plan.unions.iter().any(|(all, _)| !all) {
-        let mut seen = HashSet::new();
-        rows.retain(|r: &Row| seen.insert(r.iter().cloned().map(Equivalent).collect::<Vec<_>>()));
-    }
+    let mut distinct = UnionSeen::of(&plan.unions);
+    rows.retain(|r: &Row| distinct.first(r));
     match outcome {
         Ok(()) => {
             let effects = Effects { undo: ctx.undo, edge_mark, changes: ctx.changes.unwrap_or_default() };
@@ -609,6 +607,24 @@ fn drain(input: &mut Boxed, ctx: &mut Ctx) -> Result<Vec<Row>, QueryError> {
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// The rows a query of several parts has yielded, when a UNION without ALL joins two of its parts
+/// and so makes them distinct.
+struct UnionSeen(Option<HashSet<Vec<Equivalent>>>);
+
+impl UnionSeen {
+    /// For the parts after the first, each with whether UNION ALL joins it (the first's flag is
+    /// not read).
+    fn of<T>(parts: &[(bool, T)]) -> UnionSeen {
+        UnionSeen(parts.iter().any(|(all, _)| !all).then(HashSet::new))
+    }
+
+    /// Whether a row of `values` is the first of its values, and so kept: always, when rows are
+    /// not made distinct.
+    fn first(&mut self, values: &[Value]) -> bool {
+        self.0.as_mut().is_none_or(|seen| seen.insert(values.iter().cloned().map(Equivalent).collect()))
+    }
 }
 
 /// Writes a slot, growing the row when needed.

@@ -1,8 +1,6 @@
 //! Running a subquery expression's plan from the row it is evaluated on, with the graph shared:
 //! the planner let no writing clause into one.
 
-use std::collections::HashSet;
-
 use super::*;
 use crate::query::expr::RowSource;
 use crate::query::plan::SubPlan;
@@ -32,7 +30,7 @@ impl RowSource for SubPlan {
             profile: None,
             import_dir: None,
         };
-        let mut seen: HashSet<Vec<Equivalent>> = HashSet::new();
+        let mut distinct = UnionSeen::of(&self.parts);
         for (_, root) in &self.parts {
             let mut rows = build(root, Some(&start));
             while let Some(mut out) = rows.next(&mut ctx)? {
@@ -40,7 +38,7 @@ impl RowSource for SubPlan {
                 if self.columns > 0 {
                     out.truncate(self.columns);
                 }
-                if self.distinct() && !seen.insert(out.iter().map(|v| Equivalent(v.clone())).collect()) {
+                if !distinct.first(&out) {
                     continue;
                 }
                 if !each(out)? {
@@ -88,8 +86,7 @@ impl<'p> Operator<'p> for Apply<'p> {
 impl Apply<'_> {
     /// Runs the subquery from `row`, queueing the rows it makes.
     fn run_from(&mut self, row: &Row, ctx: &mut Ctx) -> Result<(), QueryError> {
-        let distinct = self.parts.iter().any(|(all, _)| !all);
-        let mut seen: HashSet<Vec<Equivalent>> = HashSet::new();
+        let mut distinct = UnionSeen::of(self.parts);
         for (_, part) in self.parts {
             let mut inner = build(part, Some(row));
             while let Some(out) = inner.next(ctx)? {
@@ -98,7 +95,7 @@ impl Apply<'_> {
                     continue;
                 }
                 let values = &out[..self.columns.len().min(out.len())];
-                if distinct && !seen.insert(values.iter().map(|v| Equivalent(v.clone())).collect()) {
+                if !distinct.first(values) {
                     continue;
                 }
                 let mut joined = row.clone();

@@ -20,13 +20,6 @@ pub struct SubPlan {
     pub locals: Vec<(usize, usize)>,
 }
 
-impl SubPlan {
-    /// Whether the rows are made distinct: a UNION without ALL joins two of its queries.
-    pub fn distinct(&self) -> bool {
-        self.parts.iter().any(|(all, _)| !all)
-    }
-}
-
 impl Planner<'_> {
     pub(super) fn subquery(
         &mut self,
