@@ -558,16 +558,7 @@ pub fn plan_with_procedures(
     for u in &statement.unions {
         let mut next = plan_query(&u.clauses, statement.span, graph, procedures, passes)?;
         next.root = passes.apply(next.root);
-        if next.columns != first.columns {
-            let span = u.clauses.first().map_or(statement.span, Clause::span);
-            return Err(QueryError::semantic(
-                format!(
-                    "every query of a UNION must return the same columns: {:?} and {:?} differ",
-                    first.columns, next.columns
-                ),
-                span,
-            ));
-        }
+        same_columns(&first.columns, &next.columns, span_of(u, statement))?;
         if first.unions.first().is_some_and(|(all, _)| *all != u.all) {
             return Err(QueryError::semantic("UNION and UNION ALL cannot be mixed", span_of(u, statement)));
         }
@@ -580,6 +571,17 @@ pub fn plan_with_procedures(
         first.unions.push((u.all, next));
     }
     Ok(first)
+}
+
+/// Refuses a query joined by UNION to one whose columns differ from its own (at `span`).
+fn same_columns(first: &[String], next: &[String], span: Span) -> Result<(), QueryError> {
+    if first == next {
+        return Ok(());
+    }
+    Err(QueryError::semantic(
+        format!("every query of a UNION must return the same columns: {first:?} and {next:?} differ"),
+        span,
+    ))
 }
 
 fn span_of(u: &Union, statement: &Statement) -> Span {

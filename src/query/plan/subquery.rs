@@ -167,15 +167,9 @@ impl Planner<'_> {
             }
             writes |= planner.writes;
             match &first_columns {
-                Some(first) if *first != columns => {
-                    return Err(QueryError::semantic(
-                        format!(
-                            "every query of a UNION must return the same columns: {first:?} and {columns:?} differ"
-                        ),
-                        clauses.first().map_or(query.span, Clause::span),
-                    ));
+                Some(first) => {
+                    same_columns(first, &columns, clauses.first().map_or(query.span, Clause::span))?
                 }
-                Some(_) => {}
                 None => first_columns = Some(columns),
             }
             parts.push((all, root));
