@@ -75,10 +75,10 @@ impl Graph {
 
     /// Fills the relationship indexes afresh after the relationships were replaced in bulk.
     pub(super) fn refill_rel_indexes(&mut self) {
-        let defined: Vec<(String, String)> = self.rel_index_names();
+        let defined: Vec<(Sym, Sym)> = self.rel_indexes.definitions().collect();
         self.rel_indexes = Default::default();
         for (t, k) in defined {
-            self.create_rel_index(&t, &k);
+            self.create_edge_index(t, k);
         }
     }
 
