@@ -107,7 +107,20 @@ pub fn to_json(graph: &Graph, v: &Value) -> Json {
             "relationships": p.relationships.iter().map(|e| edge_json(graph, *e)).collect::<Vec<_>>(),
         }),
         Value::Temporal(t) => t.to_json(),
+        Value::VirtualNode(n) => virtual_node_json(graph, n),
+        Value::VirtualRelationship(r) => json!({
+            "id": r.id, "type": r.rel_type, "start": r.start.id, "end": r.end.id,
+            "properties": values_json(graph, &r.properties),
+        }),
     }
+}
+
+fn values_json(graph: &Graph, values: &std::collections::BTreeMap<String, Value>) -> Json {
+    Json::Object(values.iter().map(|(k, v)| (k.clone(), to_json(graph, v))).collect())
+}
+
+fn virtual_node_json(graph: &Graph, n: &crate::value::VirtualNode) -> Json {
+    json!({"id": n.id, "labels": n.labels, "properties": values_json(graph, &n.properties)})
 }
 
 fn props_json(graph: &Graph, props: &crate::graph::Properties) -> Json {
@@ -158,6 +171,15 @@ fn write_cell(s: &mut String, graph: &Graph, v: &Value) {
         }
         Value::Node(n) => write_node(s, graph, *n),
         Value::Relationship(e) => write_edge(s, graph, *e),
+        Value::VirtualNode(n) => write_virtual_node(s, graph, n),
+        Value::VirtualRelationship(r) => {
+            write_virtual_node(s, graph, &r.start);
+            s.push_str("-[:");
+            let _ = write_name(s, &r.rel_type);
+            write_values(s, graph, &r.properties);
+            s.push_str("]->");
+            write_virtual_node(s, graph, &r.end);
+        }
         // ISO 8601, unquoted: a string that looks like a date is shown in quotes.
         Value::Temporal(t) => {
             let _ = write!(s, "{t}");
@@ -186,6 +208,23 @@ fn write_props(s: &mut String, graph: &Graph, props: &crate::graph::Properties) 
     }
     s.push(' ');
     write_cell(s, graph, &Value::Map(props_map(graph, props)));
+}
+
+fn write_values(s: &mut String, graph: &Graph, values: &std::collections::BTreeMap<String, Value>) {
+    if !values.is_empty() {
+        s.push(' ');
+        write_cell(s, graph, &Value::Map(values.clone()));
+    }
+}
+
+fn write_virtual_node(s: &mut String, graph: &Graph, n: &crate::value::VirtualNode) {
+    s.push('(');
+    for l in &n.labels {
+        s.push(':');
+        let _ = write_name(s, l);
+    }
+    write_values(s, graph, &n.properties);
+    s.push(')');
 }
 
 fn write_node(s: &mut String, graph: &Graph, n: NodeId) {

@@ -43,4 +43,4 @@ pub use graph::{Direction, EdgeId, Graph, NodeId, Schema};
 pub use load::{LoadReport, Loaded, Script, read_file, read_file_with};
 pub use query::{CancelFlag, ErrorKind, Notification, NotificationKind, Params, QueryError, WriteStats};
 pub use session::{QueryOutput, Session, Timing};
-pub use value::{PathValue, Value};
+pub use value::{PathValue, Value, VirtualNode, VirtualRelationship};

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::graph::{EdgeId, NodeId};
 use crate::temporal::Temporal;
 
+mod virtual_entity;
+pub use virtual_entity::{VirtualNode, VirtualRelationship};
+
 /// A value as openCypher defines it. Nodes, relationships and paths are references into a graph;
 /// resolve them through [`crate::Graph`] to see their labels and properties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +36,11 @@ pub enum Value {
     /// A date, time, datetime or duration. Last, so that the variants before it keep the numbers
     /// snapshots written before temporal values existed gave them.
     Temporal(Temporal),
+    /// A node that only a result holds (`db.schema.visualization()`'s), with its labels and
+    /// properties. After the stored kinds, so that snapshots keep their numbers.
+    VirtualNode(Box<VirtualNode>),
+    /// A relationship that only a result holds, between virtual nodes.
+    VirtualRelationship(Box<VirtualRelationship>),
 }
 
 /// A path alternates nodes and relationships: `nodes.len() == relationships.len() + 1`.
@@ -59,6 +67,9 @@ impl Value {
             Value::Map(_) => "Map",
             Value::Node(_) => "Node",
             Value::Relationship(_) => "Relationship",
+            // So that "SET needs a node, got a virtual Node" says what is wrong.
+            Value::VirtualNode(_) => "virtual Node",
+            Value::VirtualRelationship(_) => "virtual Relationship",
             Value::Path(_) => "Path",
             Value::Temporal(t) => t.type_name(),
         }
@@ -109,6 +120,8 @@ impl Value {
             (String(a), String(b)) => Some(a == b),
             (Node(a), Node(b)) => Some(a == b),
             (Relationship(a), Relationship(b)) => Some(a == b),
+            (VirtualNode(a), VirtualNode(b)) => Some(a.id == b.id),
+            (VirtualRelationship(a), VirtualRelationship(b)) => Some(a.id == b.id),
             (Path(a), Path(b)) => Some(a == b),
             (Temporal(a), Temporal(b)) => Some(a.equals(b)),
             (List(a), List(b)) => {
@@ -174,8 +187,8 @@ impl Value {
         use Value::*;
         let rank = |v: &Value| match v {
             Map(_) => 0,
-            Node(_) => 1,
-            Relationship(_) => 2,
+            Node(_) | VirtualNode(_) => 1,
+            Relationship(_) | VirtualRelationship(_) => 2,
             List(_) => 3,
             Path(_) => 4,
             Temporal(_) => 5,
@@ -199,6 +212,11 @@ impl Value {
             (Bool(a), Bool(b)) => a.cmp(b),
             (Node(a), Node(b)) => a.cmp(b),
             (Relationship(a), Relationship(b)) => a.cmp(b),
+            // Virtual ids are negative, so virtual entities sort before stored ones.
+            (VirtualNode(a), VirtualNode(b)) => a.id.cmp(&b.id),
+            (VirtualNode(_), Node(_)) | (VirtualRelationship(_), Relationship(_)) => Ordering::Less,
+            (Node(_), VirtualNode(_)) | (Relationship(_), VirtualRelationship(_)) => Ordering::Greater,
+            (VirtualRelationship(a), VirtualRelationship(b)) => a.id.cmp(&b.id),
             (List(a), List(b)) => {
                 for (x, y) in a.iter().zip(b) {
                     match x.order_cmp(y) {
@@ -318,6 +336,8 @@ pub fn hash_equivalence<H: Hasher>(v: &Value, state: &mut H) {
             11u8.hash(state);
             t.hash_equivalence(state);
         }
+        VirtualNode(n) => (12u8, n.id).hash(state),
+        VirtualRelationship(r) => (13u8, r.id).hash(state),
     }
 }
 
@@ -442,6 +462,8 @@ impl fmt::Display for Value {
             Value::Relationship(id) => write!(f, "relationship({})", id.0),
             Value::Path(p) => write!(f, "path({} nodes)", p.nodes.len()),
             Value::Temporal(t) => write!(f, "{}('{t}')", t.constructor()),
+            Value::VirtualNode(n) => write!(f, "node({})", n.id),
+            Value::VirtualRelationship(r) => write!(f, "relationship({})", r.id),
         }
     }
 }

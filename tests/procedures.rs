@@ -87,6 +87,7 @@ fn each_procedure_has_the_columns_neo4j_documents() {
             &["nodeType", "nodeLabels", "propertyName", "propertyTypes", "mandatory"],
         ),
         ("CALL db.schema.relTypeProperties()", &["relType", "propertyName", "propertyTypes", "mandatory"]),
+        ("CALL db.schema.visualization()", &["nodes", "relationships"]),
         (
             "CALL apoc.meta.data()",
             &[
@@ -263,4 +264,119 @@ fn a_declared_table_procedure_answers_by_its_inputs_and_checks_their_types() {
         assert!(TableProcedure::new(bad, Vec::new()).is_err(), "{bad}");
     }
     assert!(TableProcedure::new("p(x :: INTEGER?) :: ()", vec![vec![]]).is_err(), "a row of the wrong width");
+}
+
+/// Neo4j documents `db.schema.visualization() :: (nodes :: LIST<NODE>, relationships ::
+/// LIST<RELATIONSHIP>)`: one row, a node per label named by its `name`, a relationship per
+/// (start label, type, end label) between those nodes.
+#[test]
+fn schema_visualization_gives_a_node_per_label_and_a_relationship_per_pattern() {
+    let mut s = seed();
+    let found = rows(&mut s, "CALL db.schema.visualization()");
+    assert_eq!(found.len(), 1);
+    let (Value::List(nodes), Value::List(rels)) = (&found[0][0], &found[0][1]) else {
+        panic!("two lists: {:?}", found[0]);
+    };
+    let schema = s.graph().schema();
+    let mut names = BTreeSet::new();
+    let mut ids = BTreeSet::new();
+    for n in nodes {
+        let Value::VirtualNode(n) = n else { panic!("a node: {n:?}") };
+        assert!(n.id < 0, "virtual ids are negative: {}", n.id);
+        assert_eq!(n.labels.len(), 1);
+        assert_eq!(n.property("name"), &Value::String(n.labels[0].clone()));
+        assert!(matches!(n.property("indexes"), Value::List(_)));
+        names.insert(n.labels[0].clone());
+        ids.insert(n.id);
+    }
+    assert_eq!(names, schema.labels.keys().cloned().collect::<BTreeSet<_>>());
+    assert_eq!(ids.len(), nodes.len(), "ids are unique");
+    for r in rels {
+        let Value::VirtualRelationship(r) = r else { panic!("a relationship: {r:?}") };
+        assert!(ids.contains(&r.start.id) && ids.contains(&r.end.id), "{r:?} joins the listed nodes");
+        assert_eq!(r.property("name"), &Value::String(r.rel_type.clone()));
+    }
+    // An indexed key is listed on its label's node.
+    s.run("CREATE INDEX FOR (n:ThreatActor) ON (n.name)").unwrap();
+    let q = "CALL db.schema.visualization() YIELD nodes UNWIND nodes AS n WITH n WHERE n.name = 'ThreatActor' RETURN n.indexes";
+    assert_eq!(rows(&mut s, q), [[Value::List(vec!["name".into()])]]);
+    // Virtual entities are results only: the graph cannot take them.
+    let e = error(&mut s, "CALL db.schema.visualization() YIELD nodes UNWIND nodes AS n SET n.x = 1");
+    assert_eq!(e.kind, ErrorKind::TypeError);
+    assert!(e.message.contains("virtual Node"), "{}", e.message);
+    let e = error(
+        &mut s,
+        "CALL db.schema.visualization() YIELD nodes UNWIND nodes AS n MATCH (n)-->(m) RETURN m",
+    );
+    assert_eq!(e.kind, ErrorKind::TypeError);
+}
+
+/// The schema text LangChain's `Neo4jGraph` and the tools like it build, with the node properties
+/// from `apoc.meta.data` and the relationship patterns from `db.schema.visualization` (read with
+/// `labels(startNode(rel))[0]`, `type(rel)`, as their documented queries do), names every label,
+/// property key and (start label, type, end label) of the seed graph, and nothing it lacks.
+#[test]
+fn the_schema_text_built_from_schema_visualization_names_the_whole_seed_graph() {
+    let mut s = seed();
+    let db = kgraph::Database::in_memory();
+    db.load(Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/czech-apt31.cypher")).expect("the seed loads");
+    let json = |q: &str, column: &str| -> Vec<serde_json::Value> {
+        let found = db.execute(q, ()).unwrap_or_else(|e| panic!("{q}: {e}"));
+        found.iter().map(|r| r.get::<serde_json::Value>(column).expect("json")).collect()
+    };
+    let mut text = String::from("Node properties:\n");
+    let node_properties = "CALL apoc.meta.data() YIELD label, other, elementType, type, property \
+        WHERE NOT type = 'RELATIONSHIP' AND elementType = 'node' \
+        WITH label AS nodeLabels, collect({property: property, type: type}) AS properties \
+        RETURN {labels: nodeLabels, properties: properties} AS output";
+    for o in json(node_properties, "output") {
+        let props: Vec<String> = o["properties"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|p| format!("{}: {}", p["property"].as_str().unwrap(), p["type"].as_str().unwrap()))
+            .collect();
+        text += &format!("{} {{{}}}\n", o["labels"].as_str().unwrap(), props.join(", "));
+    }
+    // The labels as the visualization's nodes name them (a driver reads `node['name']`).
+    let labels = json("CALL db.schema.visualization() YIELD nodes RETURN nodes", "nodes");
+    let labels: BTreeSet<String> = labels[0]
+        .as_array()
+        .expect("a list of nodes")
+        .iter()
+        .map(|n| n["name"].as_str().expect("a name").to_string())
+        .collect();
+    text += "The relationships:\n";
+    let patterns = "CALL db.schema.visualization() YIELD relationships UNWIND relationships AS rel \
+        RETURN labels(startNode(rel))[0] AS src, type(rel) AS rel_type, labels(endNode(rel))[0] AS tgt";
+    for r in rows(&mut s, patterns) {
+        let [a, t, b] = [&r[0], &r[1], &r[2]].map(|v| v.to_string().trim_matches('"').to_string());
+        text += &format!("(:{a})-[:{t}]->(:{b})\n");
+    }
+    let schema = s.graph().schema();
+    assert_eq!(labels, schema.labels.keys().cloned().collect::<BTreeSet<_>>());
+    for key in schema.node_keys.keys() {
+        assert!(text.contains(&format!("{key}: ")), "key {key} in\n{text}");
+    }
+    let mut held = BTreeSet::new();
+    for r in rows(
+        &mut s,
+        "MATCH (a)-[r]->(b) UNWIND labels(a) AS x UNWIND labels(b) AS y RETURN DISTINCT x, type(r), y",
+    ) {
+        let [a, t, b] = [&r[0], &r[1], &r[2]].map(|v| v.to_string().trim_matches('"').to_string());
+        held.insert(format!("(:{a})-[:{t}]->(:{b})"));
+    }
+    let listed: BTreeSet<String> =
+        text.lines().skip_while(|l| *l != "The relationships:").skip(1).map(str::to_string).collect();
+    assert_eq!(listed, held);
+    for ty in schema.edge_types.keys() {
+        assert!(text.contains(&format!("[:{ty}]")), "type {ty} in\n{text}");
+    }
+    // The same patterns through nested subqueries, as an agent's one-shot schema query asks.
+    let one_shot = "CALL { CALL db.labels() YIELD label RETURN collect(label) AS labels } \
+        CALL { CALL db.schema.visualization() YIELD relationships UNWIND relationships AS rel \
+               WITH startNode(rel) AS s, type(rel) AS t, endNode(rel) AS e \
+               RETURN collect(DISTINCT [labels(s)[0], t, labels(e)[0]]) AS patterns } \
+        RETURN size(labels) AS labels, size(patterns) AS patterns";
+    assert_eq!(rows(&mut s, one_shot), [[Value::Int(labels.len() as i64), Value::Int(held.len() as i64)]]);
 }

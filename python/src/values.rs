@@ -128,6 +128,25 @@ fn plain_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny
         }
         Value::Node(n) => n.0.into_pyobject(py)?.into_any(),
         Value::Relationship(e) => e.0.into_pyobject(py)?.into_any(),
+        // A result's own entity (`db.schema.visualization()`'s), shaped as a stored one is, with
+        // its negative id.
+        Value::VirtualNode(n) => {
+            let dict = PyDict::new(py);
+            dict.set_item("_id", n.id)?;
+            dict.set_item("_label", n.labels.first())?;
+            dict.set_item("_labels", &n.labels)?;
+            properties_into(py, &dict, &n.properties)?;
+            dict.into_any()
+        }
+        Value::VirtualRelationship(r) => {
+            let dict = PyDict::new(py);
+            dict.set_item("_id", r.id)?;
+            dict.set_item("_label", &r.rel_type)?;
+            dict.set_item("_src", r.start.id)?;
+            dict.set_item("_dst", r.end.id)?;
+            properties_into(py, &dict, &r.properties)?;
+            dict.into_any()
+        }
         Value::Path(_) => py.None().into_bound(py),
         Value::Temporal(t) => crate::temporal::to_py(py, t)?,
     })

@@ -471,3 +471,13 @@ def test_load_csv_reads_from_the_import_directory_only(tmp_path):
         conn.execute("LOAD CSV FROM 'file:///../secret.csv' AS row RETURN row")
     with pytest.raises(ValueError):
         db.set_import_dir(tmp_path / "missing")
+
+
+def test_schema_visualization_comes_as_dicts_with_negative_ids(seed):
+    nodes, rels = seed.execute("CALL db.schema.visualization()").get_next()
+    labels = {row[0] for row in seed.execute("CALL db.labels()")}
+    assert {n["name"] for n in nodes} == labels
+    assert all(n["_id"] < 0 and n["_label"] == n["name"] for n in nodes)
+    by_id = {n["_id"]: n["name"] for n in nodes}
+    patterns = {(by_id[r["_src"]], r["_label"], by_id[r["_dst"]]) for r in rels}
+    assert ("Campaign", "attributed-to", "ThreatActor") in patterns

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::rows::{Entities, Node, Path, Relationship};
-use crate::value::Value;
+use crate::value::{Value, VirtualNode, VirtualRelationship};
 
 /// Why a value could not be read as the type asked for.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -43,7 +43,14 @@ impl GetError {
     }
 
     fn wrong(expected: &'static str, found: &Value) -> GetError {
-        GetError::WrongType { column: None, expected, found: found.type_name().to_string() }
+        let found = match found {
+            Value::VirtualNode(_) => "a virtual Node (read it as a VirtualNode)".to_string(),
+            Value::VirtualRelationship(_) => {
+                "a virtual Relationship (read it as a VirtualRelationship)".to_string()
+            }
+            other => other.type_name().to_string(),
+        };
+        GetError::WrongType { column: None, expected, found }
     }
 }
 
@@ -127,8 +134,26 @@ impl<'a> ValueRef<'a> {
                 serde_json::json!({ "nodes": nodes, "relationships": relationships })
             }
             Value::Temporal(t) => t.to_json(),
+            Value::VirtualNode(n) => virtual_node_json(n),
+            Value::VirtualRelationship(r) => {
+                let mut object = serde_json::Map::new();
+                object.insert("_id".into(), r.id.into());
+                object.insert("_type".into(), r.rel_type.clone().into());
+                object.insert("_src".into(), r.start.id.into());
+                object.insert("_dst".into(), r.end.id.into());
+                properties_json(&r.properties, &mut object);
+                serde_json::Value::Object(object)
+            }
         }
     }
+}
+
+fn virtual_node_json(node: &VirtualNode) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("_id".into(), node.id.into());
+    object.insert("_labels".into(), node.labels.clone().into());
+    properties_json(&node.properties, &mut object);
+    serde_json::Value::Object(object)
 }
 
 fn properties_json(
@@ -288,6 +313,26 @@ impl FromValue for Relationship {
         match value.value {
             Value::Relationship(e) => value.relationship(*e),
             other => Err(GetError::wrong("Relationship", other)),
+        }
+    }
+}
+
+/// A node that only the result holds (`db.schema.visualization()`'s); a stored node is a
+/// [`Node`].
+impl FromValue for VirtualNode {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, GetError> {
+        match value.value {
+            Value::VirtualNode(n) => Ok((**n).clone()),
+            other => Err(GetError::wrong("VirtualNode", other)),
+        }
+    }
+}
+
+impl FromValue for VirtualRelationship {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, GetError> {
+        match value.value {
+            Value::VirtualRelationship(r) => Ok((**r).clone()),
+            other => Err(GetError::wrong("VirtualRelationship", other)),
         }
     }
 }

@@ -40,6 +40,8 @@ pub(super) fn property_of<'x>(
         Value::Node(n) => Ok(Cow::Borrowed(in_props(graph.node_properties(*n)).unwrap_or(NULL))),
         Value::Relationship(e) => Ok(Cow::Borrowed(in_props(graph.edge_properties(*e)).unwrap_or(NULL))),
         Value::Map(m) => Ok(Cow::Borrowed(m.get(&key.name).unwrap_or(NULL))),
+        Value::VirtualNode(n) => Ok(Cow::Borrowed(n.property(&key.name))),
+        Value::VirtualRelationship(r) => Ok(Cow::Borrowed(r.property(&key.name))),
         Value::Temporal(t) => super::temporal::component(t, &key.name, span).map(Cow::Owned),
         other => {
             Err(type_error(span, format!("cannot read property `{}` of a {}", key.name, other.type_name())))
@@ -62,9 +64,14 @@ pub(super) fn subscript(target: Value, index: Value, graph: &Graph, span: Span) 
         (Value::List(_), other) => {
             Err(type_error(span, format!("a list index must be an Integer, got {}", other.type_name())))
         }
-        (target @ (Value::Map(_) | Value::Node(_) | Value::Relationship(_)), Value::String(k)) => {
-            property(&target, &PropertyKey::new(k), graph, span)
-        }
+        (
+            target @ (Value::Map(_)
+            | Value::Node(_)
+            | Value::Relationship(_)
+            | Value::VirtualNode(_)
+            | Value::VirtualRelationship(_)),
+            Value::String(k),
+        ) => property(&target, &PropertyKey::new(k), graph, span),
         (target, index) => Err(type_error(
             span,
             format!("cannot index a {} with a {}", target.type_name(), index.type_name()),

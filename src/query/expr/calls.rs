@@ -34,16 +34,20 @@ pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> 
         Id => match arg {
             Value::Node(n) => Ok(Value::Int(n.0 as i64)),
             Value::Relationship(e) => Ok(Value::Int(e.0 as i64)),
+            Value::VirtualNode(n) => Ok(Value::Int(n.id)),
+            Value::VirtualRelationship(r) => Ok(Value::Int(r.id)),
             other => wrong(&other),
         },
         Labels => match arg {
             Value::Node(n) => Ok(strings(graph.labels(n).iter().map(|&l| graph.name(l)).collect())),
+            Value::VirtualNode(n) => Ok(strings(n.labels.iter().map(String::as_str).collect())),
             other => wrong(&other),
         },
         Type => match arg {
             Value::Relationship(e) => {
                 Ok(graph.edge_type_even_deleted(e).map_or(Value::Null, |t| graph.name(t).into()))
             }
+            Value::VirtualRelationship(r) => Ok(Value::String(r.rel_type.clone())),
             other => wrong(&other),
         },
         Properties | Keys => {
@@ -51,6 +55,8 @@ pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> 
                 Value::Node(n) => props_map(graph, graph.node_properties(n)),
                 Value::Relationship(e) => props_map(graph, graph.edge_properties(e)),
                 Value::Map(m) => m,
+                Value::VirtualNode(n) => n.properties,
+                Value::VirtualRelationship(r) => r.properties,
                 other => return wrong(&other),
             };
             Ok(if f == Keys {
@@ -117,6 +123,10 @@ pub(super) fn call(f: Function, args: Vec<Value>, ctx: &EvalCtx, span: Span) -> 
             Value::Relationship(e) => Ok(graph
                 .endpoints(e)
                 .map_or(Value::Null, |(a, b)| Value::Node(if f == StartNode { a } else { b }))),
+            Value::VirtualRelationship(r) => {
+                let crate::value::VirtualRelationship { start, end, .. } = *r;
+                Ok(Value::VirtualNode(Box::new(if f == StartNode { start } else { end })))
+            }
             other => wrong(&other),
         },
         Length => match arg {

@@ -396,6 +396,8 @@ impl CExpr {
                 Value::Relationship(e) => Ok(Value::Bool(
                     labels.iter().all(|l| ctx.graph.edge_type(e).is_some_and(|t| ctx.graph.name(t) == l)),
                 )),
+                Value::VirtualNode(n) => Ok(Value::Bool(labels.iter().all(|l| n.labels.contains(l)))),
+                Value::VirtualRelationship(r) => Ok(Value::Bool(labels.iter().all(|l| *l == r.rel_type))),
                 other => {
                     Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
                 }
@@ -412,6 +414,14 @@ impl CExpr {
                     let has = |l: &str| g.edge_type(e).is_some_and(|t| g.name(t) == l);
                     Ok(Value::Bool(labels.matches(&has, true)))
                 }
+                Value::VirtualNode(n) => {
+                    let has = |l: &str| n.labels.iter().any(|m| m == l);
+                    Ok(Value::Bool(labels.matches(&has, !n.labels.is_empty())))
+                }
+                Value::VirtualRelationship(r) => {
+                    let has = |l: &str| l == r.rel_type;
+                    Ok(Value::Bool(labels.matches(&has, true)))
+                }
                 other => {
                     Err(type_error(*span, format!("only a node has labels, not a {}", other.type_name())))
                 }
@@ -424,6 +434,8 @@ impl CExpr {
                     Value::Node(n) => props_map(ctx.graph, ctx.graph.node_properties(*n)),
                     Value::Relationship(e) => props_map(ctx.graph, ctx.graph.edge_properties(*e)),
                     Value::Map(m) => m.clone(),
+                    Value::VirtualNode(n) => n.properties.clone(),
+                    Value::VirtualRelationship(r) => r.properties.clone(),
                     other => {
                         return Err(type_error(
                             *span,

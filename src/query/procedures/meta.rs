@@ -42,8 +42,8 @@ fn apoc_type(v: &Value) -> &'static str {
         Value::Temporal(Temporal::Time(_)) => "TIME",
         Value::Temporal(Temporal::LocalTime(_)) => "LOCAL_TIME",
         Value::Temporal(Temporal::Duration(_)) => "DURATION",
-        Value::Node(_) => "NODE",
-        Value::Relationship(_) => "RELATIONSHIP",
+        Value::Node(_) | Value::VirtualNode(_) => "NODE",
+        Value::Relationship(_) | Value::VirtualRelationship(_) => "RELATIONSHIP",
         Value::Path(_) => "PATH",
         Value::Null => "NULL",
     }

@@ -346,6 +346,14 @@ static PROCEDURES: &[Procedure] = &[
         run: schema::rel_type_properties,
     },
     Procedure {
+        name: "db.schema.visualization",
+        inputs: &[],
+        outputs: &[field("nodes", "LIST<NODE>"), field("relationships", "LIST<RELATIONSHIP>")],
+        description: "Visualizes the schema of the data: a virtual node per label and a virtual relationship per pattern of labels and type.",
+        listed: true,
+        run: schema::visualization,
+    },
+    Procedure {
         name: "dbms.components",
         inputs: &[],
         outputs: &[field("name", "STRING"), field("versions", "LIST<STRING>"), field("edition", "STRING")],

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::{Graph, Properties};
 use crate::query::expr::{AGGREGATE_NAMES, FUNCTION_NAMES};
-use crate::value::Value;
+use crate::value::{Value, VirtualNode, VirtualRelationship};
 
 type Rows = Result<Vec<Vec<Value>>, String>;
 
@@ -165,4 +165,53 @@ pub(super) fn rel_type_properties(g: &Graph, _: &[Value]) -> Rows {
         }
     }
     Ok(rows)
+}
+
+/// `db.schema.visualization()`: a virtual node per label (properties `name`, `indexes`, the keys
+/// indexed on it, and `constraints`) and a virtual relationship per (start label, type, end label)
+/// some relationship of the graph has, as Neo4j draws a schema. Relationships between unlabelled
+/// nodes have no label to stand between, so they are left out, as in Neo4j.
+pub(super) fn visualization(g: &Graph, _: &[Value]) -> Rows {
+    let labels: Vec<String> = g.schema().labels.into_keys().collect();
+    let mut indexed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (entity, _, on, key) in indexes(g) {
+        if entity == "NODE" {
+            indexed.entry(on).or_default().push(key);
+        }
+    }
+    let nodes: BTreeMap<&str, VirtualNode> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let properties = BTreeMap::from([
+                ("name".to_string(), Value::String(label.clone())),
+                ("indexes".to_string(), texts(indexed.remove(label).unwrap_or_default())),
+                ("constraints".to_string(), Value::List(Vec::new())),
+            ]);
+            let node = VirtualNode { id: -(i as i64) - 1, labels: vec![label.clone()], properties };
+            (label.as_str(), node)
+        })
+        .collect();
+    let mut patterns: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    for e in g.edges() {
+        let (Some(t), Some((from, to))) = (g.edge_type(e), g.endpoints(e)) else { continue };
+        for &a in g.labels(from) {
+            for &b in g.labels(to) {
+                patterns.insert((g.name(a), g.name(t), g.name(b)));
+            }
+        }
+    }
+    let relationships = patterns
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (a, t, b))| {
+            let (start, end) = (nodes.get(a)?.clone(), nodes.get(b)?.clone());
+            let properties = BTreeMap::from([("name".to_string(), Value::String(t.to_string()))]);
+            let rel =
+                VirtualRelationship { id: -(i as i64) - 1, rel_type: t.to_string(), start, end, properties };
+            Some(Value::VirtualRelationship(Box::new(rel)))
+        })
+        .collect();
+    let nodes = nodes.into_values().map(|n| Value::VirtualNode(Box::new(n))).collect();
+    Ok(vec![vec![Value::List(nodes), Value::List(relationships)]])
 }

@@ -25,6 +25,8 @@ fn has_type(v: &Value, ty: &str) -> bool {
         (Value::Null, _) | (_, "ANY") => true,
         (Value::String(_), "STRING") | (Value::Int(_), "INTEGER") | (Value::Float(_), "FLOAT") => true,
         (Value::Bool(_), "BOOLEAN") => true,
+        (Value::Node(_) | Value::VirtualNode(_), "NODE") => true,
+        (Value::Relationship(_) | Value::VirtualRelationship(_), "RELATIONSHIP") => true,
         (Value::List(items), list) if list.starts_with("LIST<") => {
             let inner = &list[5..list.len() - 1];
             items.iter().all(|i| has_type(i, inner))
