@@ -16,6 +16,7 @@ mod error;
 pub mod export;
 mod files;
 pub mod format;
+mod fulltext;
 pub mod generate;
 pub mod graph;
 pub mod import;

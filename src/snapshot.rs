@@ -38,11 +38,16 @@ pub const MAGIC: &[u8; 8] = b"\x89KGRAPH\n";
 /// The version written; versions 1 (before property indexes), 2 (relationships as records), 3
 /// (no bitmap of the ids in use), 4 (no temporal values: the same layout, which an older kgraph
 /// would misread as damage where a property holds one), 5 (the checksum covers the payload alone)
-/// 6 (no relationship indexes) and 7 (no index names) are still read.
-pub const VERSION: u32 = 8;
+/// 6 (no relationship indexes), 7 (no index names) and 8 (no full-text indexes) are still read.
+pub const VERSION: u32 = 9;
 /// From this version on the body is followed by the names given to indexes: (name, label or type
 /// with [`REL_INDEX`] as in `indexes`, key).
 const INDEX_NAMES: u32 = 8;
+/// From this version on the index names are followed by the full-text indexes' definitions:
+/// (name, on relationships, labels or types, keys), names as name numbers. The indexes themselves
+/// are derived data, rebuilt from the graph on loading, so that the file format does not depend on
+/// the index's layout.
+const FULLTEXT: u32 = 9;
 /// In `indexes` (from version 7), a first number with this bit set names a relationship type, not
 /// a label: the index is on relationships. Names are numbered far below it.
 const REL_INDEX: u32 = 1 << 31;
@@ -51,6 +56,9 @@ const REL_INDEX: u32 = 1 << 31;
 /// An older reader's checksum, over the payload alone, cannot match a newer file's.
 const CHECKED_HEADER: u32 = 6;
 const HEADER_LEN: usize = 24;
+
+/// A full-text index as a file holds it: name, on relationships, labels or types, keys.
+type FulltextRecord = (String, bool, Vec<u32>, Vec<u32>);
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -292,7 +300,14 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             (name, on, key)
         })
         .collect();
-    let mut encoded = bincode::serde::encode_to_vec((&body, &index_names), config)
+    let fulltext: Vec<FulltextRecord> = graph
+        .fulltext_indexes()
+        .map(|(name, def)| {
+            let numbers = |syms: &[Sym]| syms.iter().map(|s| s.0).collect();
+            (name.to_string(), def.relationship, numbers(&def.on), numbers(&def.keys))
+        })
+        .collect();
+    let mut encoded = bincode::serde::encode_to_vec((&body, &index_names, &fulltext), config)
         .expect("encoding a graph into memory cannot fail");
     drop(body);
     for chunk in chunks {

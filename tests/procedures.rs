@@ -31,8 +31,17 @@ fn error(s: &mut Session, q: &str) -> kgraph::QueryError {
 #[test]
 fn each_procedure_has_the_columns_neo4j_documents() {
     let mut s = seed();
+    s.run("CREATE FULLTEXT INDEX actor_names FOR (n:ThreatActor) ON EACH [n.name]").unwrap();
+    s.run("CREATE FULLTEXT INDEX rel_text FOR ()-[r:`attributed-to`]-() ON EACH [r.source]").unwrap();
     let shapes: &[(&str, &[&str])] = &[
         ("CALL db.labels()", &["label"]),
+        ("CALL db.index.fulltext.queryNodes('actor_names', 'apt31')", &["node", "score"]),
+        (
+            "CALL db.index.fulltext.queryRelationships('rel_text', 'x', {limit: 3})",
+            &["relationship", "score"],
+        ),
+        ("CALL db.index.fulltext.listAvailableAnalyzers()", &["analyzer", "description", "stopwords"]),
+        ("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()", &[]),
         ("CALL db.relationshipTypes()", &["relationshipType"]),
         ("CALL db.propertyKeys()", &["propertyKey"]),
         (

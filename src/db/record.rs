@@ -83,6 +83,9 @@ enum ChangeOut<'a> {
     RelIndexDropped { ty: u32, key: u32 },
     // Appended likewise (index names came later).
     IndexNamed { name: &'a str, relationship: bool, on: u32, key: u32 },
+    // Appended likewise (full-text indexes came later still).
+    FulltextCreated { name: &'a str, relationship: bool, on: Vec<u32>, keys: Vec<u32> },
+    FulltextDropped { name: &'a str },
 }
 
 /// [`EntryOut`] as it is read back: the same variants in the same order.
@@ -109,6 +112,8 @@ enum ChangeIn {
     RelIndexCreated { ty: u32, key: u32 },
     RelIndexDropped { ty: u32, key: u32 },
     IndexNamed { name: String, relationship: bool, on: u32, key: u32 },
+    FulltextCreated { name: String, relationship: bool, on: Vec<u32>, keys: Vec<u32> },
+    FulltextDropped { name: String },
 }
 
 fn config() -> impl bincode::config::Config {
@@ -269,6 +274,13 @@ fn encode_change(
             on: n.name(def.on, out),
             key: n.name(def.key, out),
         },
+        Change::FulltextCreated { name, def } => ChangeOut::FulltextCreated {
+            name,
+            relationship: def.relationship,
+            on: def.on.iter().map(|&s| n.name(s, out)).collect(),
+            keys: def.keys.iter().map(|&s| n.name(s, out)).collect(),
+        },
+        Change::FulltextDropped { name } => ChangeOut::FulltextDropped { name },
     };
     put(&EntryOut::Change(entry), out);
     Ok(())
@@ -395,6 +407,18 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
                 name: index,
                 def: crate::graph::IndexDef { relationship, on: name(on)?, key: name(key)? },
             },
+            ChangeIn::FulltextCreated { name: index, relationship, on, keys } => {
+                if keys.len() > crate::graph::MAX_FULLTEXT_KEYS {
+                    return Err(fail(format!("a full-text index has {} keys", keys.len())));
+                }
+                let on = on.into_iter().map(name).collect::<Result<_, _>>()?;
+                let keys = keys.into_iter().map(name).collect::<Result<_, _>>()?;
+                Change::FulltextCreated {
+                    name: index,
+                    def: crate::graph::FulltextDef { relationship, on, keys },
+                }
+            }
+            ChangeIn::FulltextDropped { name } => Change::FulltextDropped { name },
         };
         graph.apply(change).map_err(|e| fail(e.to_string()))?;
     }

@@ -176,6 +176,9 @@ impl Graph {
         if !self.rel_indexes.is_empty() {
             self.refill_rel_indexes();
         }
+        if !self.fulltext.is_empty() {
+            self.refill_fulltext();
+        }
     }
 
     /// Rebuilds a graph from its nodes and relationship columns (strictly ascending ids, or none to

@@ -3,7 +3,7 @@
 //! statement's changes give the graph it left, whatever the statement read, matched or drew on the
 //! way: replaying them needs no query to run again the same way.
 
-use super::{EdgeId, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
+use super::{EdgeId, FulltextDef, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
 use crate::value::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,14 @@ pub enum Change {
         name: String,
         def: IndexDef,
     },
+    /// A full-text index created (`CREATE FULLTEXT INDEX`), filled from the graph as it is then.
+    FulltextCreated {
+        name: String,
+        def: FulltextDef,
+    },
+    FulltextDropped {
+        name: String,
+    },
 }
 
 impl Graph {
@@ -92,6 +100,14 @@ impl Graph {
             }
             Change::IndexNamed { name, def } => {
                 self.name_index(&name, def);
+                Ok(())
+            }
+            Change::FulltextCreated { name, def } => {
+                self.create_fulltext_index(&name, def);
+                Ok(())
+            }
+            Change::FulltextDropped { name } => {
+                self.drop_fulltext_index(&name);
                 Ok(())
             }
         }

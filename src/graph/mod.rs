@@ -21,6 +21,7 @@ mod bulk;
 mod change;
 mod compare;
 mod edges;
+mod fulltext;
 mod index;
 mod index_names;
 mod interner;
@@ -39,6 +40,7 @@ pub(crate) use bulk::{BuiltEdges, NodeRestorer};
 pub use change::Change;
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
+pub use fulltext::{FulltextDef, FulltextError, MAX_FULLTEXT_KEYS};
 use index::Indexes;
 pub use index_names::IndexDef;
 
@@ -160,6 +162,8 @@ pub struct Graph {
     /// The types of the relationships deleted while `holding`: a statement may still ask a deleted
     /// relationship's type (openCypher lets it), as its rows name it.
     deleted_types: FxHashMap<u32, Sym>,
+    /// Full-text indexes (`CREATE FULLTEXT INDEX`), kept current by the same writes.
+    fulltext: fulltext::Fulltexts,
 }
 
 impl Graph {

@@ -84,6 +84,9 @@ impl Graph {
 
     /// Records a relationship that has come into being (created, or restored by an undo).
     pub(super) fn index_edge(&mut self, e: u32, ty: Sym, props: &Properties) {
+        if !self.fulltext.is_empty() {
+            self.fulltext.added(true, e, &[ty], props);
+        }
         if self.rel_indexes.is_empty() {
             return;
         }
@@ -96,6 +99,9 @@ impl Graph {
 
     /// Forgets a relationship that is gone.
     pub(super) fn unindex_edge(&mut self, e: u32, ty: Sym, props: &Properties) {
+        if !self.fulltext.is_empty() {
+            self.fulltext.removed(true, e, &[ty], props);
+        }
         if self.rel_indexes.is_empty() {
             return;
         }

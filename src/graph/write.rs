@@ -61,6 +61,9 @@ impl Graph {
         for &l in data.labels.as_slice() {
             self.by_label.entry(l).or_default().insert(id);
         }
+        if !self.fulltext.is_empty() {
+            self.fulltext.added(false, id, data.labels.as_slice(), &data.props);
+        }
         if !self.indexes.is_empty() {
             for (l, k) in self.indexes.on_labels(data.labels.as_slice()).collect::<Vec<_>>() {
                 if let Some(v) = self.g[node_index(NodeId(id))].props.get(k).cloned() {
@@ -238,6 +241,9 @@ impl Graph {
                 self.indexes.remove(l, k, v, n.0);
             }
         }
+        if !self.fulltext.is_empty() {
+            self.fulltext.removed(false, n.0, data.labels.as_slice(), &data.props);
+        }
         for &l in data.labels.as_slice() {
             if let Some(set) = self.by_label.get_mut(&l) {
                 set.remove(&n.0);
@@ -276,8 +282,13 @@ impl Graph {
             .filter(|&(_, k)| k == key)
             .map(|(l, _)| l)
             .collect();
-        let new = (!indexed.is_empty()).then(|| value.clone());
+        let watched = !self.fulltext.is_empty() && self.fulltext.watches(false, data.labels.as_slice(), key);
+        let new = (!indexed.is_empty() || watched).then(|| value.clone());
         let old = data.props.set(key, value);
+        if watched && let Some(new) = &new {
+            let labels = data.labels.as_slice();
+            self.fulltext.property_changed(false, n.0, labels, key, old.as_ref(), new);
+        }
         for l in indexed {
             if let Some(old) = &old {
                 self.indexes.remove(l, key, old, n.0);
@@ -303,7 +314,12 @@ impl Graph {
         } else {
             self.edge_type(e).filter(|&t| self.rel_indexes.has(t, key))
         };
-        let new = indexed.map(|_| value.clone());
+        let watched = if self.fulltext.is_empty() {
+            None
+        } else {
+            self.edge_type(e).filter(|&t| self.fulltext.watches(true, &[t], key))
+        };
+        let new = (indexed.is_some() || watched.is_some()).then(|| value.clone());
         let old = if let Some(&at) = self.new_edges.get(&e.0)
             && let Some(data) = self.g.edge_weight_mut(at)
         {
@@ -312,6 +328,9 @@ impl Graph {
             let p = self.edges.live(e).ok_or(GraphError::NoSuchEdge(e.0))?;
             self.edges.properties_mut(p).set(key, value)
         };
+        if let (Some(ty), Some(new)) = (watched, &new) {
+            self.fulltext.property_changed(true, e.0, &[ty], key, old.as_ref(), new);
+        }
         if let (Some(ty), Some(new)) = (indexed, new) {
             self.reindex_edge_property(e.0, ty, key, old.as_ref(), &new);
         }
@@ -330,6 +349,12 @@ impl Graph {
                         self.indexes.insert(l, k, &v, n.0);
                     }
                 }
+                if !self.fulltext.is_empty() {
+                    let data = &self.g[node_index(n)];
+                    let after = data.labels.as_slice();
+                    let before: Vec<Sym> = after.iter().copied().filter(|&l| l != label).collect();
+                    self.fulltext.label_changed(n.0, &before, after, &data.props);
+                }
                 Ok(true)
             }
         }
@@ -345,6 +370,12 @@ impl Graph {
                     if let Some(v) = self.g[node_index(n)].props.get(k).cloned() {
                         self.indexes.remove(l, k, &v, n.0);
                     }
+                }
+                if !self.fulltext.is_empty() {
+                    let data = &self.g[node_index(n)];
+                    let after = data.labels.as_slice();
+                    let before: Vec<Sym> = after.iter().copied().chain([label]).collect();
+                    self.fulltext.label_changed(n.0, &before, after, &data.props);
                 }
                 if let Some(set) = self.by_label.get_mut(&label) {
                     set.remove(&n.0);
@@ -363,7 +394,9 @@ impl Graph {
         if self.g.node_bound() == 0 && self.next_edge == 0 {
             let (mine, mine_rel) = (self.index_names(), self.rel_index_names());
             let my_names = self.given_names_as_text();
+            let my_fulltext = self.fulltext_as_text();
             *self = other;
+            self.fulltext_from_text(my_fulltext);
             for (l, k) in mine {
                 self.create_index(&l, &k);
             }
@@ -380,6 +413,7 @@ impl Graph {
             self.create_rel_index(&t, &k);
         }
         self.name_indexes_from_text(other.given_names_as_text());
+        self.fulltext_from_text(other.fulltext_as_text());
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {
             let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();

@@ -9,8 +9,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, HEADER_LEN, HOLES, INDEX_NAMES,
-    NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION, is_snapshot,
+    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, FULLTEXT, FulltextRecord, HEADER_LEN, HOLES,
+    INDEX_NAMES, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION,
+    is_snapshot,
 };
 
 /// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
@@ -165,10 +166,14 @@ pub(super) fn read(
     // The body proper is small (names, indexes, relationship properties); the nodes follow it in
     // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
     // the bytes there are), and nothing is built from what it decodes until the checksum holds.
-    let head = if version >= INDEX_NAMES {
+    let head = if version >= FULLTEXT {
+        decode_bounded::<(Body, Vec<NamedIndex>, Vec<FulltextRecord>)>(&body)
+            .map(|((head, names, fulltext), used)| ((head, (names, fulltext)), used))
+    } else if version >= INDEX_NAMES {
         decode_bounded::<(Body, Vec<NamedIndex>)>(&body)
+            .map(|((head, names), used)| ((head, (names, Vec::new())), used))
     } else {
-        decode_bounded::<Body>(&body).map(|(head, used)| ((head, Vec::new()), used))
+        decode_bounded::<Body>(&body).map(|(head, used)| ((head, (Vec::new(), Vec::new())), used))
     }
     .map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
     let chunks = match &head {
@@ -296,7 +301,7 @@ pub(super) fn read(
         Ok(build())
     };
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
-    let ((head, index_names), _) = head?;
+    let ((head, (index_names, fulltext)), _) = head?;
     chunks?;
     let Body { names: _, node_chunks: _, indexes, next_edge, edge_properties } = head;
     let mut nodes = Vec::with_capacity(decoded.len() - restoring.next);
@@ -339,7 +344,29 @@ pub(super) fn read(
         }
     }
     graph.attach_edges(built).map_err(corrupt)?;
-    finish(graph, &indexes, &index_names, version).map_err(corrupt)
+    let graph = finish(graph, &indexes, &index_names, version).map_err(corrupt)?;
+    with_fulltext(graph, fulltext).map_err(corrupt)
+}
+
+/// The full-text indexes of a file, built afresh from the graph.
+fn with_fulltext(mut graph: Graph, defs: Vec<FulltextRecord>) -> Result<Graph, String> {
+    let count = graph.interner().len() as u32;
+    let syms = |numbers: Vec<u32>| -> Result<Vec<Sym>, String> {
+        match numbers.iter().find(|&&n| n >= count) {
+            Some(n) => Err(format!("name {n} is out of range")),
+            None => Ok(numbers.into_iter().map(Sym).collect()),
+        }
+    };
+    for (name, relationship, on, keys) in defs {
+        if keys.len() > crate::graph::MAX_FULLTEXT_KEYS {
+            return Err(format!("full-text index `{name}` has {} keys", keys.len()));
+        }
+        let def = crate::graph::FulltextDef { relationship, on: syms(on)?, keys: syms(keys)? };
+        if !graph.create_fulltext_index(&name, def) {
+            return Err(format!("the index name `{name}` is given twice"));
+        }
+    }
+    Ok(graph)
 }
 
 type DecodedChunk = Result<Vec<NodeRecord>, String>;

@@ -2,13 +2,13 @@ use super::*;
 use crate::value::Value;
 
 /// A file's payload (of the version written), its body's length, and the body proper with the
-/// bytes it and the index names took.
+/// bytes it, the index names and the full-text indexes took.
 pub(super) fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
     let payload = &bytes[HEADER_LEN..];
     let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
     let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
     type Named = Vec<(String, u32, u32)>;
-    let ((head, _names), used): ((Body, Named), usize) =
+    let ((head, _names, _fulltext), used): ((Body, Named, Vec<FulltextRecord>), usize) =
         bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
     (payload, body_len, head, used)
 }
@@ -80,8 +80,11 @@ fn every_damage_is_reported() {
     flipped[last] ^= 0x40;
     assert!(matches!(from_bytes(&flipped, p), Err(SnapshotError::ChecksumMismatch { .. })));
     let mut version = bytes.clone();
-    version[8] = 9;
-    assert!(matches!(from_bytes(&version, p), Err(SnapshotError::UnsupportedVersion { found: 9, .. })));
+    version[8] = VERSION as u8 + 1;
+    let newer = VERSION + 1;
+    assert!(
+        matches!(from_bytes(&version, p), Err(SnapshotError::UnsupportedVersion { found, .. }) if found == newer)
+    );
     let mut longer = bytes.clone();
     longer.push(0);
     assert!(matches!(from_bytes(&longer, p), Err(SnapshotError::TrailingData { .. })));
@@ -109,18 +112,22 @@ fn with_body(payload: &[u8], body_len: usize, head: &[u8], chunks: &[u8]) -> Vec
     out
 }
 
-/// The payload a version 7 writer made of the graph in `bytes` (which names no index): the
-/// body without the index names that follow it from version 8.
-fn version_7_payload(bytes: &[u8]) -> Vec<u8> {
-    let (payload, body_len, head, used) = body_of(bytes);
-    let old_head = BodyOut {
+/// A body read back, as a writer writes it again.
+fn rewritten(head: &Body) -> BodyOut<'_> {
+    BodyOut {
         names: head.names.iter().map(String::as_str).collect(),
         node_chunks: head.node_chunks.clone(),
         indexes: head.indexes.clone(),
         next_edge: head.next_edge,
         edge_properties: head.edge_properties.iter().map(|(id, p)| (*id, p)).collect(),
-    };
-    let encoded = bincode::serde::encode_to_vec(&old_head, bincode::config::standard()).unwrap();
+    }
+}
+
+/// The payload a version 7 writer made of the graph in `bytes` (which names no index): the
+/// body without the index names that follow it from version 8.
+fn version_7_payload(bytes: &[u8]) -> Vec<u8> {
+    let (payload, body_len, head, used) = body_of(bytes);
+    let encoded = bincode::serde::encode_to_vec(rewritten(&head), bincode::config::standard()).unwrap();
     with_body(payload, body_len, &encoded, &payload[PREFIX_LEN + used..PREFIX_LEN + body_len])
 }
 
@@ -130,6 +137,36 @@ fn a_version_7_file_without_index_names_still_loads() {
     let old = version_7_payload(&to_bytes(&g));
     let file = [header_for(7, &old).as_slice(), &old].concat();
     assert_eq!(from_bytes(&file, Path::new("v7")).unwrap(), g);
+}
+
+#[test]
+fn a_version_8_file_without_full_text_indexes_still_loads() {
+    let mut g = sample();
+    g.create_index("Campaign", "name");
+    let bytes = to_bytes(&g);
+    let (payload, body_len, head, used) = body_of(&bytes);
+    let head = rewritten(&head);
+    let no_names: Vec<(String, u32, u32)> = Vec::new();
+    let encoded = bincode::serde::encode_to_vec((&head, &no_names), bincode::config::standard()).unwrap();
+    let old = with_body(payload, body_len, &encoded, &payload[PREFIX_LEN + used..PREFIX_LEN + body_len]);
+    let file = [header_for(8, &old).as_slice(), &old].concat();
+    let back = from_bytes(&file, Path::new("v8")).unwrap();
+    assert_eq!(back, g);
+    assert!(back.has_index("Campaign", "name"));
+}
+
+#[test]
+fn full_text_indexes_are_kept_and_rebuilt() {
+    let mut g = sample();
+    let def = crate::graph::FulltextDef {
+        relationship: false,
+        on: vec![g.intern("Campaign")],
+        keys: vec![g.intern("name")],
+    };
+    assert!(g.create_fulltext_index("campaigns", def.clone()));
+    let back = from_bytes(&to_bytes(&g), Path::new("mem")).unwrap();
+    assert_eq!(back.fulltext_index("campaigns"), Some(&def));
+    assert_eq!(back.fulltext_query("campaigns", false, "c").unwrap().len(), 1);
 }
 
 #[test]
@@ -212,7 +249,8 @@ fn a_chunk_of_nodes_with_bytes_left_over_is_refused() {
         edge_properties: head.edge_properties.iter().map(|(id, p)| (*id, p)).collect(),
     };
     let no_names: Vec<(&str, u32, u32)> = Vec::new();
-    let forged_body = bincode::serde::encode_to_vec((&forged_head, &no_names), config).unwrap();
+    let no_fulltext: Vec<FulltextRecord> = Vec::new();
+    let forged_body = bincode::serde::encode_to_vec((&forged_head, &no_names, &no_fulltext), config).unwrap();
     let forged = with_body(payload, body_len, &forged_body, &[chunk, &[0]].concat());
     match from_bytes(&sealed(&forged), Path::new("mem")) {
         Err(SnapshotError::Corrupt { detail, .. }) => {

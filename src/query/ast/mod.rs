@@ -233,8 +233,19 @@ pub struct IndexCommand {
     /// `IF NOT EXISTS` (creating) or `IF EXISTS` (dropping): the index there already, or not
     /// there, is no error.
     pub if_exists: bool,
-    /// What the index is on; `None` for `DROP INDEX name`.
+    /// What the index is on; `None` for `DROP INDEX name` and full-text indexes.
     pub target: Option<IndexTarget>,
+    /// What a full-text index (`CREATE FULLTEXT INDEX`) is on.
+    pub fulltext: Option<FulltextTarget>,
+}
+
+/// `FOR (n:A|B) ON EACH [n.x, n.y]`, `FOR ()-[r:T|U]-() ON EACH [r.x]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FulltextTarget {
+    /// The labels, or with `relationship` the relationship types.
+    pub on: Vec<String>,
+    pub keys: Vec<String>,
+    pub relationship: bool,
 }
 
 /// `FOR (n:Label) ON (n.key)`, `FOR ()-[r:TYPE]-() ON (r.key)`.

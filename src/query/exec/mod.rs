@@ -72,6 +72,8 @@ enum Undo {
     IndexNamed(IndexDef),
     /// A name taken off an index (dropping it): given back.
     IndexUnnamed(String, IndexDef),
+    FulltextCreated(String),
+    FulltextDropped(String, crate::graph::FulltextDef),
 }
 
 /// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
@@ -319,6 +321,14 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             }
             Undo::IndexUnnamed(name, def) => {
                 graph.name_index(&name, def);
+                Ok(())
+            }
+            Undo::FulltextCreated(name) => {
+                graph.drop_fulltext_index(&name);
+                Ok(())
+            }
+            Undo::FulltextDropped(name, def) => {
+                graph.create_fulltext_index(&name, def);
                 Ok(())
             }
         };

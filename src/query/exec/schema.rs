@@ -1,10 +1,11 @@
 //! Index commands — `CREATE INDEX [name] [IF NOT EXISTS] FOR … ON …`, `DROP INDEX name [IF
 //! EXISTS]`, `DROP INDEX FOR … ON …` — as statements that do only that, undone and journalled as
-//! any other.
+//! any other. `CREATE FULLTEXT INDEX` too; `DROP INDEX name` drops either kind, as the two share
+//! one space of names.
 
 use super::*;
-use crate::graph::IndexDef;
-use crate::query::ast::IndexCommand;
+use crate::graph::{FulltextDef, IndexDef};
+use crate::query::ast::{FulltextTarget, IndexCommand};
 
 /// Runs an index command on `graph`. The effects are empty when nothing changed: an index there
 /// already (created without a name, or with IF NOT EXISTS), one not there to drop (by what it is on,
@@ -19,6 +20,23 @@ pub fn change_index(
     let schema_error = |message: String| {
         QueryError::new(ErrorKind::SchemaError, message, command.name.as_ref().map(|n| n.span))
     };
+    if let Some(target) = &command.fulltext {
+        return create_fulltext(graph, command, target, options, effects);
+    }
+    if let Some(name) = &command.name
+        && let Some(def) = graph.fulltext_index(&name.name).cloned()
+    {
+        if command.if_exists {
+            return Ok(effects);
+        }
+        if command.create {
+            return Err(schema_error(format!("a full-text index is called `{}` already", name.name)));
+        }
+        graph.drop_fulltext_index(&name.name);
+        let change = Change::FulltextDropped { name: name.name.clone() };
+        log(&mut effects, options, Undo::FulltextDropped(name.name.clone(), def), Some(change));
+        return Ok(effects);
+    }
     let def = match &command.target {
         Some(on) => {
             let (on_sym, key) = (graph.intern(&on.label), graph.intern(&on.key));
@@ -81,6 +99,53 @@ pub fn change_index(
             Some(Change::IndexNamed { name: name.name.clone(), def }),
         );
     }
+    Ok(effects)
+}
+
+/// `CREATE FULLTEXT INDEX`: its name (given, or made from what it is on) must be free, and no
+/// other full-text index may be on the same; with IF NOT EXISTS either is no error but a no-op.
+fn create_fulltext(
+    graph: &mut Graph,
+    command: &IndexCommand,
+    target: &FulltextTarget,
+    options: RunOptions<'_>,
+    mut effects: Effects,
+) -> Result<Effects, QueryError> {
+    let span = command.name.as_ref().map(|n| n.span);
+    let name = command.name.as_ref().map_or_else(
+        || {
+            let kind = if target.relationship { "rel" } else { "node" };
+            format!("fulltext_{kind}_{}_{}", target.on.join("_"), target.keys.join("_"))
+        },
+        |n| n.name.clone(),
+    );
+    let def = FulltextDef {
+        relationship: target.relationship,
+        on: target.on.iter().map(|l| graph.intern(l)).collect(),
+        keys: target.keys.iter().map(|k| graph.intern(k)).collect(),
+    };
+    let same = graph.fulltext_indexes().find(|(_, d)| **d == def).map(|(n, _)| n.to_string());
+    let taken = graph.fulltext_index(&name).is_some() || graph.index_called(&name).is_some();
+    if (taken || same.is_some()) && command.if_exists {
+        return Ok(effects);
+    }
+    if taken {
+        return Err(QueryError::new(
+            ErrorKind::SchemaError,
+            format!("an index is called `{name}` already"),
+            span,
+        ));
+    }
+    if let Some(other) = same {
+        return Err(QueryError::new(
+            ErrorKind::SchemaError,
+            format!("a full-text index on the same labels and keys exists already, called `{other}`"),
+            span,
+        ));
+    }
+    graph.create_fulltext_index(&name, def.clone());
+    let change = Change::FulltextCreated { name: name.clone(), def };
+    log(&mut effects, options, Undo::FulltextCreated(name), Some(change));
     Ok(effects)
 }
 

@@ -96,10 +96,12 @@ impl Planner<'_> {
         standalone: bool,
     ) -> Result<Vec<CExpr>, QueryError> {
         let inputs = procedure.inputs();
+        let required = procedure.required_inputs();
         let exprs: Vec<Expr> = match &call.args {
             Some(args) => args.clone(),
-            // `CALL p` on its own takes its arguments from the parameters named as its inputs.
-            None if standalone => inputs
+            // `CALL p` on its own takes its arguments from the parameters named as its inputs
+            // (those it must have).
+            None if standalone => inputs[..required]
                 .iter()
                 .map(|(name, _)| Expr { kind: ExprKind::Parameter(name.to_string()), span: call.span })
                 .collect(),
@@ -110,12 +112,16 @@ impl Planner<'_> {
                 ));
             }
         };
-        if exprs.len() != inputs.len() {
+        if exprs.len() < required || exprs.len() > inputs.len() {
+            let takes = if required == inputs.len() {
+                inputs.len().to_string()
+            } else {
+                format!("{required} to {}", inputs.len())
+            };
             return Err(QueryError::semantic(
                 format!(
-                    "{} takes {} argument(s), got {}: {}",
+                    "{} takes {takes} argument(s), got {}: {}",
                     procedure.name(),
-                    inputs.len(),
                     exprs.len(),
                     procedure.signature()
                 ),

@@ -4,6 +4,7 @@
 //! unchanged. A procedure is a function of the graph and its arguments to rows; the registry is
 //! fixed at compile time, and the REPL's completion and `:help` read it.
 
+mod fulltext;
 mod meta;
 mod schema;
 
@@ -18,10 +19,17 @@ use crate::value::{Value, equivalent};
 pub struct Field {
     pub name: &'static str,
     pub ty: &'static str,
+    /// For an input a call may leave out, what it is then, as Neo4j's signatures write it
+    /// (`options = {} :: MAP`); the procedure sees fewer arguments.
+    pub default: Option<&'static str>,
 }
 
 const fn field(name: &'static str, ty: &'static str) -> Field {
-    Field { name, ty }
+    Field { name, ty, default: None }
+}
+
+const fn optional(name: &'static str, ty: &'static str, default: &'static str) -> Field {
+    Field { name, ty, default: Some(default) }
 }
 
 /// One procedure: its signature, what it is for, and what computes its rows.
@@ -47,8 +55,15 @@ impl std::fmt::Debug for Procedure {
 impl Procedure {
     /// Neo4j's form: `db.labels() :: (label :: STRING)`.
     pub fn signature(&self) -> String {
-        let pairs = |fields: &[Field]| fields.iter().map(|f| (f.name, f.ty)).collect::<Vec<_>>();
-        signature(self.name, &pairs(self.inputs), &pairs(self.outputs))
+        let named: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|f| f.default.map_or_else(|| f.name.to_string(), |d| format!("{} = {d}", f.name)))
+            .collect();
+        let inputs: Vec<(&str, &str)> =
+            named.iter().zip(self.inputs).map(|(n, f)| (n.as_str(), f.ty)).collect();
+        let outputs: Vec<(&str, &str)> = self.outputs.iter().map(|f| (f.name, f.ty)).collect();
+        signature(self.name, &inputs, &outputs)
     }
 
     /// The rows for these arguments (as many as `inputs`, checked by the planner), each with a
@@ -177,6 +192,14 @@ impl Callee {
         }
     }
 
+    /// How many inputs a call must give: the first ones, those without a default.
+    pub fn required_inputs(&self) -> usize {
+        match self {
+            Callee::Builtin(p) => p.inputs.iter().take_while(|f| f.default.is_none()).count(),
+            Callee::Table(t) => t.inputs.len(),
+        }
+    }
+
     /// (name, type) of each output.
     pub fn outputs(&self) -> Vec<(&str, &str)> {
         match self {
@@ -186,7 +209,10 @@ impl Callee {
     }
 
     pub fn signature(&self) -> String {
-        signature(self.name(), &self.inputs(), &self.outputs())
+        match self {
+            Callee::Builtin(p) => p.signature(),
+            Callee::Table(_) => signature(self.name(), &self.inputs(), &self.outputs()),
+        }
     }
 
     pub fn call(&self, graph: &Graph, args: &[Value]) -> Result<Vec<Vec<Value>>, String> {
@@ -274,6 +300,53 @@ static PROCEDURES: &[Procedure] = &[
         description: "Each label's and relationship type's properties and types, and each label's outgoing relationships with the labels they reach, as APOC reports them.",
         listed: true,
         run: meta::data,
+    },
+    Procedure {
+        name: "db.index.fulltext.awaitEventuallyConsistentIndexRefresh",
+        inputs: &[],
+        outputs: &[],
+        description: "Returns at once: kgraph's full-text indexes are current after every write, never eventually.",
+        listed: true,
+        run: |_, _| Ok(Vec::new()),
+    },
+    Procedure {
+        name: "db.index.fulltext.listAvailableAnalyzers",
+        inputs: &[],
+        outputs: &[
+            field("analyzer", "STRING"),
+            field("description", "STRING"),
+            field("stopwords", "LIST<STRING>"),
+        ],
+        description: "The analyzers a full-text index may use: kgraph has Neo4j's default one.",
+        listed: true,
+        run: |_, _| {
+            let what = "Unicode word boundaries (UAX #29), lowercased, no stop words, as Lucene's StandardAnalyzer without stop words.";
+            Ok(vec![vec!["standard-no-stop-words".into(), what.into(), Value::List(Vec::new())]])
+        },
+    },
+    Procedure {
+        name: "db.index.fulltext.queryNodes",
+        inputs: &[
+            field("indexName", "STRING"),
+            field("queryString", "STRING"),
+            optional("options", "MAP", "{}"),
+        ],
+        outputs: &[field("node", "NODE"), field("score", "FLOAT")],
+        description: "Query the given full-text index (Lucene query syntax); the nodes found, best first, with their BM25 scores. Options: skip, limit.",
+        listed: true,
+        run: fulltext::query_nodes,
+    },
+    Procedure {
+        name: "db.index.fulltext.queryRelationships",
+        inputs: &[
+            field("indexName", "STRING"),
+            field("queryString", "STRING"),
+            optional("options", "MAP", "{}"),
+        ],
+        outputs: &[field("relationship", "RELATIONSHIP"), field("score", "FLOAT")],
+        description: "Query the given full-text index (Lucene query syntax); the relationships found, best first, with their BM25 scores. Options: skip, limit.",
+        listed: true,
+        run: fulltext::query_relationships,
     },
     Procedure {
         name: "db.indexes",

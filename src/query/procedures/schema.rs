@@ -20,41 +20,69 @@ pub(super) fn property_keys(g: &Graph, _: &[Value]) -> Rows {
     Ok(keys.into_iter().map(|k| vec![Value::String(k)]).collect())
 }
 
-/// (entity type, name, label or type, key) of every index, nodes' first: the name it was given, or
-/// one of Neo4j's form made from what it is on.
-fn indexes(g: &Graph) -> Vec<(&'static str, String, String, String)> {
-    g.index_defs()
-        .into_iter()
-        .map(|def| {
-            let entity = if def.relationship { "RELATIONSHIP" } else { "NODE" };
-            (entity, g.index_name(def), g.name(def.on).to_string(), g.name(def.key).to_string())
-        })
-        .collect()
+/// One index as the listing procedures show it.
+struct Listed {
+    fulltext: bool,
+    entity: &'static str,
+    name: String,
+    on: Vec<String>,
+    keys: Vec<String>,
 }
 
-/// `SHOW INDEXES`: Neo4j 5's columns; every index is a range index, always online.
+fn entity(relationship: bool) -> &'static str {
+    if relationship { "RELATIONSHIP" } else { "NODE" }
+}
+
+/// Every index: range indexes (nodes' first) under the name they were given or one of Neo4j's form
+/// made from what they are on, then full-text indexes by name.
+fn indexes(g: &Graph) -> Vec<Listed> {
+    let range = g.index_defs().into_iter().map(|def| Listed {
+        fulltext: false,
+        entity: entity(def.relationship),
+        name: g.index_name(def),
+        on: vec![g.name(def.on).to_string()],
+        keys: vec![g.name(def.key).to_string()],
+    });
+    let names = |syms: &[crate::graph::Sym]| syms.iter().map(|&s| g.name(s).to_string()).collect();
+    let fulltext = g.fulltext_indexes().map(|(name, def)| Listed {
+        fulltext: true,
+        entity: entity(def.relationship),
+        name: name.to_string(),
+        on: names(&def.on),
+        keys: names(&def.keys),
+    });
+    range.chain(fulltext).collect()
+}
+
+/// `SHOW INDEXES`: Neo4j 5's columns; every index is always online, as it is kept current by
+/// every write.
 pub(super) fn show_indexes(g: &Graph, _: &[Value]) -> Rows {
-    Ok(index_rows(g, |entity, on, key| {
-        ["RANGE".into(), entity.into(), on, key, "range-1.0".into(), Value::Null]
+    Ok(index_rows(g, |ix, on, key| {
+        let (kind, provider) =
+            if ix.fulltext { ("FULLTEXT", "fulltext-1.0") } else { ("RANGE", "range-1.0") };
+        [kind.into(), ix.entity.into(), on, key, provider.into(), Value::Null]
     }))
 }
 
 /// `db.indexes()`: Neo4j 4's columns.
 pub(super) fn db_indexes(g: &Graph, _: &[Value]) -> Rows {
-    Ok(index_rows(g, |entity, on, key| {
-        ["NONUNIQUE".into(), "BTREE".into(), entity.into(), on, key, "native-btree-1.0".into()]
+    Ok(index_rows(g, |ix, on, key| {
+        let (kind, provider) =
+            if ix.fulltext { ("FULLTEXT", "fulltext-1.0") } else { ("BTREE", "native-btree-1.0") };
+        ["NONUNIQUE".into(), kind.into(), ix.entity.into(), on, key, provider.into()]
     }))
 }
 
-/// Each index's id, name, state and population, then what `rest` makes of its entity type, label
-/// or type, and key.
-fn index_rows(g: &Graph, rest: impl Fn(&str, Value, Value) -> [Value; 6]) -> Vec<Vec<Value>> {
+/// Each index's id, name, state and population, then what `rest` makes of it, given its labels or
+/// types and its keys as lists.
+fn index_rows(g: &Graph, rest: impl Fn(&Listed, Value, Value) -> [Value; 6]) -> Vec<Vec<Value>> {
     indexes(g)
         .into_iter()
         .enumerate()
-        .map(|(i, (entity, name, on, key))| {
-            let mut row = vec![Value::Int(i as i64 + 1), name.into(), "ONLINE".into(), Value::Float(100.0)];
-            row.extend(rest(entity, texts([on]), texts([key])));
+        .map(|(i, ix)| {
+            let mut row =
+                vec![Value::Int(i as i64 + 1), ix.name.clone().into(), "ONLINE".into(), Value::Float(100.0)];
+            row.extend(rest(&ix, texts(ix.on.clone()), texts(ix.keys.clone())));
             row
         })
         .collect()
@@ -174,10 +202,9 @@ pub(super) fn rel_type_properties(g: &Graph, _: &[Value]) -> Rows {
 pub(super) fn visualization(g: &Graph, _: &[Value]) -> Rows {
     let labels: Vec<String> = g.schema().labels.into_keys().collect();
     let mut indexed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (entity, _, on, key) in indexes(g) {
-        if entity == "NODE" {
-            indexed.entry(on).or_default().push(key);
-        }
+    // Neo4j lists a label's range indexes here, by key.
+    for ix in indexes(g).into_iter().filter(|ix| !ix.fulltext && ix.entity == "NODE") {
+        indexed.entry(ix.on[0].clone()).or_default().extend(ix.keys);
     }
     let nodes: BTreeMap<&str, VirtualNode> = labels
         .iter()
