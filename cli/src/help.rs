@@ -7,7 +7,7 @@ const TOPICS: &[(&[&str], &str)] = &[
         &["help"],
         ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
 Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, LOAD CSV, CREATE, MERGE, SET,
-REMOVE, DELETE, FOREACH, UNION, ORDER, INDEX, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
+REMOVE, DELETE, FOREACH, UNION, ORDER, INDEX, FULLTEXT, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
 (`:help db.labels`), and the themes functions, procedures, aggregation, patterns, paths, expressions,
 formats, export, stix, parameters, keys.",
     ),
@@ -171,7 +171,21 @@ the rows pass on unchanged: MATCH (a) FOREACH (t IN a.tags | MERGE (:Tag {name: 
         &["index", "indexes"],
         "CREATE INDEX FOR (n:Label) ON (n.key)   DROP INDEX FOR (n:Label) ON (n.key)
 Patterns such as (n:Label {key: v}) and WHERE n.key = v then start from the index instead of a scan
-(EXPLAIN shows NodeIndexSeek). Indexes are kept in snapshots and databases.",
+(EXPLAIN shows NodeIndexSeek). Indexes are kept in snapshots and databases.
+Full-text indexes search words in text: :help fulltext.",
+    ),
+    (
+        &["fulltext", "full-text", "search"],
+        "CREATE FULLTEXT INDEX name [IF NOT EXISTS] FOR (n:Technique|Malware) ON EACH [n.name, n.description]
+  (on relationships: FOR ()-[r:TYPE|OTHER]-() ON EACH [r.key]); DROP INDEX name.
+CALL db.index.fulltext.queryNodes('name', 'credential AND harvest*', {limit: 10}) YIELD node, score
+  (db.index.fulltext.queryRelationships for relationships: YIELD relationship, score)
+finds the entities whose text matches, best first by BM25 score. Query syntax, as Lucene's (Neo4j's):
+  phishing credential   either word (OR is the default)    +a -b  a required, b excluded
+  a AND b, a OR b, NOT a, (a OR b) AND c                    \"spear phishing\"  a phrase; \"a b\"~2 words apart
+  credentail~  fuzzy (2 edits; ~1 for one)   cred*  te?t  wildcards   name:apt31  one key   a^2  boost
+Words are cut at Unicode word boundaries and lowercased; only strings (and lists of strings) are text.
+Indexes stay current with every write and are kept in snapshots and databases.",
     ),
     (&["explain"], "EXPLAIN statement  shows the plan without running it."),
     (&["profile"], "PROFILE statement  runs it and shows the plan with rows and time per operator."),
@@ -500,6 +514,7 @@ mod tests {
         assert!(on("match").starts_with("MATCH pattern"));
         assert!(on("tolower()").starts_with("toLower(s)"));
         assert!(on("functions").contains("percentileCont"));
+        assert!(on("fulltext").contains("db.index.fulltext.queryNodes") && on("Full-Text").contains("BM25"));
         assert!(on("nonsense").starts_with("No help on `nonsense`"));
     }
 

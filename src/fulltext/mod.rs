@@ -7,7 +7,8 @@
 //! segments written to a directory and merged in the background, with readers that see a commit
 //! only once reloaded, where a kgraph index must change with every write of a statement, be undone
 //! with it when it fails, and be rebuilt from the graph when a snapshot loads (the definitions are
-//! stored, not the index); and it would add some seventy crates to a build that has about forty.
+//! stored, not the index); and it would add 88 crates to an engine build of 57 (measured with
+//! `cargo tree -e normal` on tantivy 0.27 beside this crate's tree).
 //! What is needed of it here (an analyzer as Neo4j's default one, one postings map, BM25, the
 //! classic query syntax) is a few hundred lines.
 
