@@ -118,3 +118,17 @@ fn the_attack_sample_is_what_its_script_selects() {
     kgraph::export::export(g, &kgraph::export::Selection::all(g), &again).unwrap();
     assert!(std::fs::read(&again).unwrap() == std::fs::read(SAMPLE).unwrap());
 }
+
+/// The full-text example of the README (its `<!-- script: attack -->` block, run whole on the
+/// sample) finds the techniques it shows, best first.
+#[test]
+fn the_full_text_example_finds_credential_harvesting_techniques() {
+    let start = README.find("<!-- script: attack -->\n```cypher\n").expect("the README has the script");
+    let body = &README[start..].split("```").nth(1).expect("a block").trim_start_matches("cypher\n");
+    let mut session = Session::new();
+    session.load_file(Path::new(SAMPLE)).unwrap();
+    let out = session.run(body).unwrap_or_else(|e| panic!("{body}\n{e}"));
+    let found: Vec<String> = out.last().unwrap().rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(found.len(), 5);
+    assert_eq!(found[..2], ["\"T1598\"", "\"T1598.003\""]);
+}

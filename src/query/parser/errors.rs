@@ -92,9 +92,7 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
             "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()
         }
         "USE" => "USE is not supported yet: kgraph has one graph per process".to_string(),
-        "TEXT" | "POINT" | "VECTOR" | "LOOKUP" | "FULLTEXT"
-            if before.last().is_some_and(|w| w == "CREATE") =>
-        {
+        "TEXT" | "POINT" | "VECTOR" | "LOOKUP" if before.last().is_some_and(|w| w == "CREATE") => {
             format!(
                 "{here} indexes are not supported yet: a plain CREATE INDEX … FOR (n:Label) ON (n.key) is a range index, which serves equality, ranges and STARTS WITH"
             )
