@@ -319,7 +319,7 @@ impl Session {
                 if self.graph.node_count() > 0 {
                     progress.stage("merging into the graph", None, Unit::Items);
                 }
-                self.graph.absorb(*graph);
+                self.graph.absorb_checked(*graph).map_err(crate::statement::constraint_failure)?;
                 self.graph.prepare_reads();
                 let mut report = report;
                 report.same_as = crate::misp::link_same_as(&mut self.graph);

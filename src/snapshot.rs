@@ -46,7 +46,7 @@ const INDEX_NAMES: u32 = 8;
 /// From this version on the index names are followed by the full-text indexes' definitions:
 /// (name, on relationships, labels or types, keys), names as name numbers. The indexes themselves
 /// are derived data, rebuilt from the graph on loading, so that the file format does not depend on
-/// the index's layout.
+/// the index's layout. The constraints follow them ([`ConstraintRecord`]).
 const FULLTEXT: u32 = 9;
 /// In `indexes` (from version 7), a first number with this bit set names a relationship type, not
 /// a label: the index is on relationships. Names are numbered far below it.
@@ -59,6 +59,9 @@ const HEADER_LEN: usize = 24;
 
 /// A full-text index as a file holds it: name, on relationships, labels or types, keys.
 type FulltextRecord = (String, bool, Vec<u32>, Vec<u32>);
+/// A constraint as a file holds it: name, on relationships, label or type, keys, kind and its
+/// types (as [`crate::graph::ConstraintKind::to_code`] gives them), whether it owns its index.
+type ConstraintRecord = (String, bool, u32, Vec<u32>, u8, Vec<String>, bool);
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -307,7 +310,15 @@ fn encode_with(graph: &Graph, rows: Option<OutRows>) -> ([u8; HEADER_LEN], Vec<u
             (name.to_string(), def.relationship, numbers(&def.on), numbers(&def.keys))
         })
         .collect();
-    let mut encoded = bincode::serde::encode_to_vec((&body, &index_names, &fulltext), config)
+    let constraints: Vec<ConstraintRecord> = graph
+        .constraints()
+        .map(|(name, def, owned)| {
+            let (kind, types) = def.kind.to_code();
+            let keys = def.keys.iter().map(|s| s.0).collect();
+            (name.to_string(), def.relationship, def.on.0, keys, kind, types, owned.is_some())
+        })
+        .collect();
+    let mut encoded = bincode::serde::encode_to_vec((&body, &index_names, &fulltext, &constraints), config)
         .expect("encoding a graph into memory cannot fail");
     drop(body);
     for chunk in chunks {

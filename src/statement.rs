@@ -29,6 +29,13 @@ pub(crate) fn refused_as_read_only() -> QueryError {
     )
 }
 
+/// A load refused because the graph it would make breaks a constraint.
+pub(crate) fn constraint_failure(v: crate::graph::ConstraintViolation) -> crate::Error {
+    let error =
+        QueryError::new(ErrorKind::ConstraintValidationFailed, format!("the load is refused: {v}"), None);
+    crate::Error::query(error, "", "")
+}
+
 /// Runs `f`, the work on a statement of `text_len` bytes, on a stack deep enough for it: a thread
 /// with less stack left than it may need runs it on a stack of its own (allocated for the call,
 /// which costs more than a small lookup does: so the need is reckoned from the text, as nesting and
@@ -44,8 +51,8 @@ pub(crate) fn on_a_deep_enough_stack<R>(text_len: usize, f: impl FnOnce() -> R) 
 /// What a statement becomes once planned against a graph.
 #[derive(Debug)]
 pub(crate) enum Compiled {
-    /// `CREATE INDEX` or `DROP INDEX`, on nodes with a label or (`relationship`) relationships of a type.
-    Index(crate::query::ast::IndexCommand),
+    /// A schema command: `CREATE`/`DROP` of an index, a full-text index or a constraint.
+    Index(Box<crate::query::ast::SchemaCommand>),
     /// `EXPLAIN` of an index command: its text, nothing to plan.
     ExplainIndex(String),
     /// A query: its plan, what it may not have meant, and whether to explain or profile it.
@@ -80,7 +87,7 @@ impl Compiled {
                 let text = format!("{}\n", statement.to_string().trim_start_matches("EXPLAIN "));
                 return Ok(Compiled::ExplainIndex(text));
             }
-            return Ok(Compiled::Index(ix.clone()));
+            return Ok(Compiled::Index(Box::new(ix.clone())));
         }
         let plan = plan::plan_with_procedures(statement, graph, passes, procedures)?;
         // Looked up before the statement runs: a name it creates does exist afterwards.
@@ -133,10 +140,11 @@ impl Compiled {
             let effects = exec::change_index(graph, command, options)?;
             let changed = usize::from(effects.changed());
             let mut stats = WriteStats::default();
-            if command.create {
-                stats.indexes_added = changed;
-            } else {
-                stats.indexes_removed = changed;
+            match (command.constraint, command.create) {
+                (false, true) => stats.indexes_added = changed,
+                (false, false) => stats.indexes_removed = changed,
+                (true, true) => stats.constraints_added = changed,
+                (true, false) => stats.constraints_removed = changed,
             }
             let timing = Timing { execute: started.elapsed(), ..timing };
             return Ok((QueryOutput { stats, timing, ..QueryOutput::default() }, effects));

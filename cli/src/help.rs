@@ -7,7 +7,7 @@ const TOPICS: &[(&[&str], &str)] = &[
         &["help"],
         ":help [TOPIC]  the commands, or help on one command, clause, function or theme.
 Topics: every :command, the clauses (MATCH, WHERE, RETURN, WITH, UNWIND, LOAD CSV, CREATE, MERGE, SET,
-REMOVE, DELETE, FOREACH, UNION, ORDER, INDEX, FULLTEXT, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
+REMOVE, DELETE, FOREACH, UNION, ORDER, INDEX, FULLTEXT, CONSTRAINT, EXPLAIN, PROFILE, CALL), each function (`:help toLower`) and procedure
 (`:help db.labels`), and the themes functions, procedures, aggregation, patterns, paths, expressions,
 formats, export, stix, parameters, keys.",
     ),
@@ -173,6 +173,17 @@ the rows pass on unchanged: MATCH (a) FOREACH (t IN a.tags | MERGE (:Tag {name: 
 Patterns such as (n:Label {key: v}) and WHERE n.key = v then start from the index instead of a scan
 (EXPLAIN shows NodeIndexSeek). Indexes are kept in snapshots and databases.
 Full-text indexes search words in text: :help fulltext.",
+    ),
+    (
+        &["constraint", "constraints"],
+        "CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (a:ThreatActor) REQUIRE a.name IS UNIQUE
+  … REQUIRE a.id IS NOT NULL    … REQUIRE (t.id, t.version) IS NODE KEY    … REQUIRE a.score IS :: INTEGER | FLOAT
+  on relationships: FOR ()-[r:TYPE]-() REQUIRE r.key IS RELATIONSHIP UNIQUE (or NOT NULL, REL KEY, :: TYPE)
+DROP CONSTRAINT name [IF EXISTS]    SHOW CONSTRAINTS
+Checked when each statement that wrote ends, on what it created or changed; one left broken fails the
+statement (ConstraintValidationFailed, naming the constraint and the entity) and undoes it. A load that
+would break one is refused. UNIQUE and KEY keep an index of their own on the first key. Kept in
+snapshots and databases.",
     ),
     (
         &["fulltext", "full-text", "search"],
@@ -515,6 +526,7 @@ mod tests {
         assert!(on("tolower()").starts_with("toLower(s)"));
         assert!(on("functions").contains("percentileCont"));
         assert!(on("fulltext").contains("db.index.fulltext.queryNodes") && on("Full-Text").contains("BM25"));
+        assert!(on("constraints").starts_with("CREATE CONSTRAINT"));
         assert!(on("nonsense").starts_with("No help on `nonsense`"));
     }
 

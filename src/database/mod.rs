@@ -398,7 +398,7 @@ impl Database {
                 state.generation += 1;
                 let same_as = match &mut state.backing {
                     Backing::Memory(g) => {
-                        g.absorb(*graph);
+                        g.absorb_checked(*graph).map_err(crate::statement::constraint_failure)?;
                         crate::misp::link_same_as(g)
                     }
                     Backing::Directory(d) => d.absorb(*graph)?,

@@ -392,6 +392,7 @@ impl Directory {
     pub fn absorb(&mut self, graph: Graph) -> Result<usize, Error> {
         let mut merged = self.session.graph().clone();
         merged.absorb(graph);
+        merged.check_all_constraints().map_err(crate::statement::constraint_failure)?;
         let same_as = crate::misp::link_same_as(&mut merged);
         let seq = self.seq + 1;
         snapshot::save(&merged, &snapshot_path(&self.dir, seq))?;

@@ -68,24 +68,83 @@ enum EntryOut<'a> {
 
 #[derive(Serialize)]
 enum ChangeOut<'a> {
-    NodeCreated { id: u32, labels: Vec<u32>, props: PropsOut<'a> },
+    NodeCreated {
+        id: u32,
+        labels: Vec<u32>,
+        props: PropsOut<'a>,
+    },
     NodeDeleted(u32),
-    EdgeCreated { id: u32, from: u32, to: u32, ty: u32, props: PropsOut<'a> },
+    EdgeCreated {
+        id: u32,
+        from: u32,
+        to: u32,
+        ty: u32,
+        props: PropsOut<'a>,
+    },
     EdgeDeleted(u32),
-    NodeProperty { id: u32, key: u32, value: ValueOut<'a> },
-    EdgeProperty { id: u32, key: u32, value: ValueOut<'a> },
-    LabelAdded { id: u32, label: u32 },
-    LabelRemoved { id: u32, label: u32 },
-    IndexCreated { label: u32, key: u32 },
-    IndexDropped { label: u32, key: u32 },
+    NodeProperty {
+        id: u32,
+        key: u32,
+        value: ValueOut<'a>,
+    },
+    EdgeProperty {
+        id: u32,
+        key: u32,
+        value: ValueOut<'a>,
+    },
+    LabelAdded {
+        id: u32,
+        label: u32,
+    },
+    LabelRemoved {
+        id: u32,
+        label: u32,
+    },
+    IndexCreated {
+        label: u32,
+        key: u32,
+    },
+    IndexDropped {
+        label: u32,
+        key: u32,
+    },
     // Appended, so that journals written before relationship indexes read as they did.
-    RelIndexCreated { ty: u32, key: u32 },
-    RelIndexDropped { ty: u32, key: u32 },
+    RelIndexCreated {
+        ty: u32,
+        key: u32,
+    },
+    RelIndexDropped {
+        ty: u32,
+        key: u32,
+    },
     // Appended likewise (index names came later).
-    IndexNamed { name: &'a str, relationship: bool, on: u32, key: u32 },
+    IndexNamed {
+        name: &'a str,
+        relationship: bool,
+        on: u32,
+        key: u32,
+    },
     // Appended likewise (full-text indexes came later still).
-    FulltextCreated { name: &'a str, relationship: bool, on: Vec<u32>, keys: Vec<u32> },
-    FulltextDropped { name: &'a str },
+    FulltextCreated {
+        name: &'a str,
+        relationship: bool,
+        on: Vec<u32>,
+        keys: Vec<u32>,
+    },
+    FulltextDropped {
+        name: &'a str,
+    },
+    ConstraintCreated {
+        name: &'a str,
+        relationship: bool,
+        on: u32,
+        keys: Vec<u32>,
+        kind: u8,
+        types: Vec<String>,
+    },
+    ConstraintDropped {
+        name: &'a str,
+    },
 }
 
 /// [`EntryOut`] as it is read back: the same variants in the same order.
@@ -98,22 +157,81 @@ enum EntryIn {
 /// [`ChangeOut`] as it is read back: the same variants in the same order.
 #[derive(Debug, Deserialize)]
 enum ChangeIn {
-    NodeCreated { id: u32, labels: Vec<u32>, props: Vec<(u32, ValueIn)> },
+    NodeCreated {
+        id: u32,
+        labels: Vec<u32>,
+        props: Vec<(u32, ValueIn)>,
+    },
     NodeDeleted(u32),
-    EdgeCreated { id: u32, from: u32, to: u32, ty: u32, props: Vec<(u32, ValueIn)> },
+    EdgeCreated {
+        id: u32,
+        from: u32,
+        to: u32,
+        ty: u32,
+        props: Vec<(u32, ValueIn)>,
+    },
     EdgeDeleted(u32),
-    NodeProperty { id: u32, key: u32, value: ValueIn },
-    EdgeProperty { id: u32, key: u32, value: ValueIn },
-    LabelAdded { id: u32, label: u32 },
-    LabelRemoved { id: u32, label: u32 },
-    IndexCreated { label: u32, key: u32 },
-    IndexDropped { label: u32, key: u32 },
+    NodeProperty {
+        id: u32,
+        key: u32,
+        value: ValueIn,
+    },
+    EdgeProperty {
+        id: u32,
+        key: u32,
+        value: ValueIn,
+    },
+    LabelAdded {
+        id: u32,
+        label: u32,
+    },
+    LabelRemoved {
+        id: u32,
+        label: u32,
+    },
+    IndexCreated {
+        label: u32,
+        key: u32,
+    },
+    IndexDropped {
+        label: u32,
+        key: u32,
+    },
     // Appended, so that journals written before relationship indexes read as they did.
-    RelIndexCreated { ty: u32, key: u32 },
-    RelIndexDropped { ty: u32, key: u32 },
-    IndexNamed { name: String, relationship: bool, on: u32, key: u32 },
-    FulltextCreated { name: String, relationship: bool, on: Vec<u32>, keys: Vec<u32> },
-    FulltextDropped { name: String },
+    RelIndexCreated {
+        ty: u32,
+        key: u32,
+    },
+    RelIndexDropped {
+        ty: u32,
+        key: u32,
+    },
+    IndexNamed {
+        name: String,
+        relationship: bool,
+        on: u32,
+        key: u32,
+    },
+    FulltextCreated {
+        name: String,
+        relationship: bool,
+        on: Vec<u32>,
+        keys: Vec<u32>,
+    },
+    FulltextDropped {
+        name: String,
+    },
+    ConstraintCreated {
+        name: String,
+        relationship: bool,
+        on: u32,
+        keys: Vec<u32>,
+        kind: u8,
+        types: Vec<String>,
+    },
+    ConstraintDropped {
+        name: String,
+    },
 }
 
 fn config() -> impl bincode::config::Config {
@@ -281,6 +399,18 @@ fn encode_change(
             keys: def.keys.iter().map(|&s| n.name(s, out)).collect(),
         },
         Change::FulltextDropped { name } => ChangeOut::FulltextDropped { name },
+        Change::ConstraintCreated { name, def } => {
+            let (kind, types) = def.kind.to_code();
+            ChangeOut::ConstraintCreated {
+                name,
+                relationship: def.relationship,
+                on: n.name(def.on, out),
+                keys: def.keys.iter().map(|&s| n.name(s, out)).collect(),
+                kind,
+                types,
+            }
+        }
+        Change::ConstraintDropped { name } => ChangeOut::ConstraintDropped { name },
     };
     put(&EntryOut::Change(entry), out);
     Ok(())
@@ -419,6 +549,17 @@ pub(crate) fn apply(part: Part, graph: &mut Graph) -> Result<(), String> {
                 }
             }
             ChangeIn::FulltextDropped { name } => Change::FulltextDropped { name },
+            ChangeIn::ConstraintCreated { name: constraint, relationship, on, keys, kind, types } => {
+                if keys.is_empty() || keys.len() > crate::graph::MAX_CONSTRAINT_KEYS {
+                    return Err(fail(format!("a constraint has {} keys", keys.len())));
+                }
+                let kind = crate::graph::ConstraintKind::from_code(kind, &types)
+                    .ok_or_else(|| fail(format!("constraint `{constraint}` is of no known kind")))?;
+                let keys = keys.into_iter().map(name).collect::<Result<_, _>>()?;
+                let def = crate::graph::ConstraintDef { relationship, on: name(on)?, keys, kind };
+                Change::ConstraintCreated { name: constraint, def }
+            }
+            ChangeIn::ConstraintDropped { name } => Change::ConstraintDropped { name },
         };
         graph.apply(change).map_err(|e| fail(e.to_string()))?;
     }
@@ -469,6 +610,40 @@ mod tests {
         let mut replayed = Graph::new();
         apply(part, &mut replayed).unwrap();
         assert_eq!(replayed, live, "NaN, -0.0 and integers against floats are kept apart");
+    }
+
+    #[test]
+    fn full_text_indexes_and_constraints_read_back_from_the_journal() {
+        use crate::graph::{ConstraintDef, ConstraintKind, FulltextDef, ValueType};
+        let mut live = Graph::new();
+        let mut changes = sample_changes(&mut live);
+        let (actor, name, t) = (live.intern("Actor"), live.intern("name"), live.intern("linked-to"));
+        let text = FulltextDef { relationship: false, on: vec![actor], keys: vec![name] };
+        let typed =
+            ConstraintKind::Typed(vec![ValueType::String, ValueType::List(Box::new(ValueType::Integer))]);
+        let constraints = [
+            ConstraintDef { relationship: false, on: actor, keys: vec![name], kind: ConstraintKind::Unique },
+            ConstraintDef { relationship: true, on: t, keys: vec![name], kind: typed },
+        ];
+        live.create_fulltext_index("text", text.clone());
+        changes.push(Change::FulltextCreated { name: "text".into(), def: text });
+        for (i, def) in constraints.iter().enumerate() {
+            live.create_constraint(&format!("c{i}"), def.clone(), None).unwrap();
+            changes.push(Change::ConstraintCreated { name: format!("c{i}"), def: def.clone() });
+        }
+        live.drop_constraint("c1");
+        changes.push(Change::ConstraintDropped { name: "c1".into() });
+        let parts = encode(3, &changes, &live).unwrap();
+        let mut replayed = Graph::new();
+        for bytes in &parts {
+            apply(decode(bytes).unwrap(), &mut replayed).unwrap();
+        }
+        assert_eq!(replayed.fulltext_query("text", false, "apt31").unwrap().len(), 1);
+        let names: Vec<&str> = replayed.constraints().map(|(n, _, _)| n).collect();
+        assert_eq!(names, ["c0"]);
+        let c0 = replayed.constraint("c0").unwrap();
+        assert_eq!((c0.kind.clone(), replayed.name(c0.on)), (ConstraintKind::Unique, "Actor"));
+        assert!(replayed.has_index("Actor", "name"), "the constraint's own index came back with it");
     }
 
     #[test]

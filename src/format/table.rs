@@ -164,6 +164,8 @@ pub(super) fn write_table(
             (s.relationships_deleted, "deleted", "relationship", "relationships"),
             (s.indexes_added, "added", "index", "indexes"),
             (s.indexes_removed, "dropped", "index", "indexes"),
+            (s.constraints_added, "added", "constraint", "constraints"),
+            (s.constraints_removed, "dropped", "constraint", "constraints"),
             (s.labels_added, "added", "label", "labels"),
             (s.labels_removed, "removed", "label", "labels"),
         ];

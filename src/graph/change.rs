@@ -3,7 +3,7 @@
 //! statement's changes give the graph it left, whatever the statement read, matched or drew on the
 //! way: replaying them needs no query to run again the same way.
 
-use super::{EdgeId, FulltextDef, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
+use super::{ConstraintDef, EdgeId, FulltextDef, Graph, GraphError, IndexDef, NodeId, Properties, Sym};
 use crate::value::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +66,14 @@ pub enum Change {
     FulltextDropped {
         name: String,
     },
+    /// A constraint created (and the index it owns, if it made one).
+    ConstraintCreated {
+        name: String,
+        def: ConstraintDef,
+    },
+    ConstraintDropped {
+        name: String,
+    },
 }
 
 impl Graph {
@@ -108,6 +116,13 @@ impl Graph {
             }
             Change::FulltextDropped { name } => {
                 self.drop_fulltext_index(&name);
+                Ok(())
+            }
+            Change::ConstraintCreated { name, def } => self
+                .create_constraint(&name, def, None)
+                .map_err(|v| GraphError::ConstraintViolated(v.to_string())),
+            Change::ConstraintDropped { name } => {
+                self.drop_constraint(&name);
                 Ok(())
             }
         }

@@ -20,6 +20,7 @@ mod adjacency;
 mod bulk;
 mod change;
 mod compare;
+mod constraints;
 mod edges;
 mod fulltext;
 mod index;
@@ -38,6 +39,9 @@ use std::ops::Bound;
 pub use adjacency::{RowsView, Wanted};
 pub(crate) use bulk::{BuiltEdges, NodeRestorer};
 pub use change::Change;
+pub use constraints::{
+    ConstraintDef, ConstraintKind, ConstraintViolation, MAX_CONSTRAINT_KEYS, MAX_CONSTRAINT_TYPES, ValueType,
+};
 use edges::EdgeStore;
 pub(crate) use edges::{Columns, OutRows, type_codes};
 pub use fulltext::{FulltextDef, FulltextError, MAX_FULLTEXT_KEYS};
@@ -105,6 +109,8 @@ pub enum GraphError {
     EdgeIdTaken(u32),
     #[error("relationship ids are exhausted: a graph holds at most 4294967295 relationships over its life")]
     EdgeIdsExhausted,
+    #[error("{0}")]
+    ConstraintViolated(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +170,8 @@ pub struct Graph {
     deleted_types: FxHashMap<u32, Sym>,
     /// Full-text indexes (`CREATE FULLTEXT INDEX`), kept current by the same writes.
     fulltext: fulltext::Fulltexts,
+    /// Constraints (`CREATE CONSTRAINT`): checked by the executor when a statement ends.
+    constraints: constraints::Constraints,
 }
 
 impl Graph {

@@ -395,8 +395,10 @@ impl Graph {
             let (mine, mine_rel) = (self.index_names(), self.rel_index_names());
             let my_names = self.given_names_as_text();
             let my_fulltext = self.fulltext_as_text();
+            let my_constraints = self.constraints_as_text();
             *self = other;
             self.fulltext_from_text(my_fulltext);
+            self.constraints_from_text(my_constraints);
             for (l, k) in mine {
                 self.create_index(&l, &k);
             }
@@ -414,6 +416,7 @@ impl Graph {
         }
         self.name_indexes_from_text(other.given_names_as_text());
         self.fulltext_from_text(other.fulltext_as_text());
+        self.constraints_from_text(other.constraints_as_text());
         let mut ids = HashMap::with_capacity(other.node_count());
         for n in other.nodes() {
             let labels: Vec<Sym> = other.labels(n).iter().map(|&l| self.intern(other.name(l))).collect();

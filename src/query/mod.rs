@@ -83,4 +83,10 @@ pub const KEYWORDS: &[&str] = &[
     "FIELDTERMINATOR",
     "INDEX",
     "FOR",
+    "FULLTEXT",
+    "EACH",
+    "CONSTRAINT",
+    "REQUIRE",
+    "UNIQUE",
+    "KEY",
 ];

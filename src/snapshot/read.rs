@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{
-    Body, BodyV1, BodyV2, CHECKED_HEADER, EDGE_IDS, EdgeRecord, FULLTEXT, FulltextRecord, HEADER_LEN, HOLES,
-    INDEX_NAMES, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError, VERSION,
-    is_snapshot,
+    Body, BodyV1, BodyV2, CHECKED_HEADER, ConstraintRecord, EDGE_IDS, EdgeRecord, FULLTEXT, FulltextRecord,
+    HEADER_LEN, HOLES, INDEX_NAMES, NODES_PER_CHUNK, NodeRecord, PREFIX_LEN, REL_INDEX, ROWS, SnapshotError,
+    VERSION, is_snapshot,
 };
 
 /// How far the node ids of a file without a bitmap of them (version 3 and older) may run past what
@@ -167,13 +167,14 @@ pub(super) fn read(
     // chunks. Decoding before the checksum is checked is safe (decoding caps what it allocates by
     // the bytes there are), and nothing is built from what it decodes until the checksum holds.
     let head = if version >= FULLTEXT {
-        decode_bounded::<(Body, Vec<NamedIndex>, Vec<FulltextRecord>)>(&body)
-            .map(|((head, names, fulltext), used)| ((head, (names, fulltext)), used))
+        decode_bounded::<(Body, Vec<NamedIndex>, Vec<FulltextRecord>, Vec<ConstraintRecord>)>(&body).map(
+            |((head, names, fulltext, constraints), used)| ((head, (names, fulltext, constraints)), used),
+        )
     } else if version >= INDEX_NAMES {
         decode_bounded::<(Body, Vec<NamedIndex>)>(&body)
-            .map(|((head, names), used)| ((head, (names, Vec::new())), used))
+            .map(|((head, names), used)| ((head, (names, Vec::new(), Vec::new())), used))
     } else {
-        decode_bounded::<Body>(&body).map(|(head, used)| ((head, (Vec::new(), Vec::new())), used))
+        decode_bounded::<Body>(&body).map(|(head, used)| ((head, (Vec::new(), Vec::new(), Vec::new())), used))
     }
     .map_err(|e| corrupt(format!("cannot decode the graph: {e}")));
     let chunks = match &head {
@@ -301,7 +302,7 @@ pub(super) fn read(
         Ok(build())
     };
     let mut built = built.map_err(|_| corrupt("building the relationships failed".into()))??;
-    let ((head, (index_names, fulltext)), _) = head?;
+    let ((head, (index_names, fulltext, constraints)), _) = head?;
     chunks?;
     let Body { names: _, node_chunks: _, indexes, next_edge, edge_properties } = head;
     let mut nodes = Vec::with_capacity(decoded.len() - restoring.next);
@@ -345,7 +346,34 @@ pub(super) fn read(
     }
     graph.attach_edges(built).map_err(corrupt)?;
     let graph = finish(graph, &indexes, &index_names, version).map_err(corrupt)?;
-    with_fulltext(graph, fulltext).map_err(corrupt)
+    let graph = with_fulltext(graph, fulltext).map_err(corrupt)?;
+    with_constraints(graph, constraints).map_err(corrupt)
+}
+
+/// The constraints of a file, each checked against the graph it holds.
+fn with_constraints(mut graph: Graph, defs: Vec<ConstraintRecord>) -> Result<Graph, String> {
+    let count = graph.interner().len() as u32;
+    for (name, relationship, on, keys, kind, types, owned) in defs {
+        if keys.is_empty() || keys.len() > crate::graph::MAX_CONSTRAINT_KEYS {
+            return Err(format!("constraint `{name}` has {} keys", keys.len()));
+        }
+        if let Some(n) = keys.iter().chain([&on]).find(|&&n| n >= count) {
+            return Err(format!("name {n} is out of range"));
+        }
+        let kind = crate::graph::ConstraintKind::from_code(kind, &types)
+            .ok_or_else(|| format!("constraint `{name}` is of no known kind"))?;
+        if graph.constraint(&name).is_some() {
+            return Err(format!("the constraint name `{name}` is given twice"));
+        }
+        let def = crate::graph::ConstraintDef {
+            relationship,
+            on: Sym(on),
+            keys: keys.into_iter().map(Sym).collect(),
+            kind,
+        };
+        graph.create_constraint(&name, def, Some(owned)).map_err(|v| format!("the graph breaks {v}"))?;
+    }
+    Ok(graph)
 }
 
 /// The full-text indexes of a file, built afresh from the graph.

@@ -8,7 +8,8 @@ pub(super) fn body_of(bytes: &[u8]) -> (&[u8], usize, Body, usize) {
     let body_len = u64::from_le_bytes(payload[..8].try_into().unwrap()) as usize;
     let body = &payload[PREFIX_LEN..PREFIX_LEN + body_len];
     type Named = Vec<(String, u32, u32)>;
-    let ((head, _names, _fulltext), used): ((Body, Named, Vec<FulltextRecord>), usize) =
+    type Decoded = (Body, Named, Vec<FulltextRecord>, Vec<ConstraintRecord>);
+    let ((head, _names, _fulltext, _constraints), used): (Decoded, usize) =
         bincode::serde::decode_from_slice(body, bincode::config::standard()).unwrap();
     (payload, body_len, head, used)
 }
@@ -250,7 +251,10 @@ fn a_chunk_of_nodes_with_bytes_left_over_is_refused() {
     };
     let no_names: Vec<(&str, u32, u32)> = Vec::new();
     let no_fulltext: Vec<FulltextRecord> = Vec::new();
-    let forged_body = bincode::serde::encode_to_vec((&forged_head, &no_names, &no_fulltext), config).unwrap();
+    let no_constraints: Vec<ConstraintRecord> = Vec::new();
+    let forged_body =
+        bincode::serde::encode_to_vec((&forged_head, &no_names, &no_fulltext, &no_constraints), config)
+            .unwrap();
     let forged = with_body(payload, body_len, &forged_body, &[chunk, &[0]].concat());
     match from_bytes(&sealed(&forged), Path::new("mem")) {
         Err(SnapshotError::Corrupt { detail, .. }) => {

@@ -27,7 +27,7 @@ pub struct Statement {
     /// `PROFILE`: run the statement, then show the plan with each operator's rows and time.
     pub profile: bool,
     /// `CREATE INDEX …` or `DROP INDEX …`: the statement is this command (and has no clauses).
-    pub index: Option<IndexCommand>,
+    pub index: Option<SchemaCommand>,
     pub clauses: Vec<Clause>,
     /// Queries joined to the first by `UNION` (`all`: `UNION ALL`, which keeps duplicates).
     pub unions: Vec<Union>,
@@ -226,7 +226,7 @@ pub struct DeleteClause {
 
 /// A property index on one label and one key.
 #[derive(Debug, Clone, PartialEq)]
-pub struct IndexCommand {
+pub struct SchemaCommand {
     pub create: bool,
     /// `CREATE INDEX name …`, `DROP INDEX name`.
     pub name: Option<Ident>,
@@ -237,6 +237,35 @@ pub struct IndexCommand {
     pub target: Option<IndexTarget>,
     /// What a full-text index (`CREATE FULLTEXT INDEX`) is on.
     pub fulltext: Option<FulltextTarget>,
+    /// `CREATE CONSTRAINT` or `DROP CONSTRAINT` rather than an index command.
+    pub constraint: bool,
+    /// What a constraint created requires.
+    pub requires: Option<ConstraintTarget>,
+}
+
+/// `FOR (n:L) REQUIRE n.p IS UNIQUE` and the like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstraintTarget {
+    /// The label, or with `relationship` the relationship type.
+    pub on: String,
+    pub keys: Vec<String>,
+    pub relationship: bool,
+    pub kind: crate::graph::ConstraintKind,
+}
+
+impl SchemaCommand {
+    /// A command on what `name` names, and nothing else yet: `DROP INDEX name`, the base of others.
+    pub fn by_name(create: bool, name: Option<Ident>, if_exists: bool) -> SchemaCommand {
+        SchemaCommand {
+            create,
+            name,
+            if_exists,
+            target: None,
+            fulltext: None,
+            constraint: false,
+            requires: None,
+        }
+    }
 }
 
 /// `FOR (n:A|B) ON EACH [n.x, n.y]`, `FOR ()-[r:T|U]-() ON EACH [r.x]`.

@@ -4,6 +4,7 @@
 //!
 //! A statement is atomic: every change is logged, and a statement that fails is rolled back.
 
+mod constraints;
 mod frontier;
 mod load_csv;
 mod project;
@@ -48,6 +49,8 @@ pub struct WriteStats {
     pub labels_removed: usize,
     pub indexes_added: usize,
     pub indexes_removed: usize,
+    pub constraints_added: usize,
+    pub constraints_removed: usize,
 }
 
 impl WriteStats {
@@ -74,6 +77,9 @@ enum Undo {
     IndexUnnamed(String, IndexDef),
     FulltextCreated(String),
     FulltextDropped(String, crate::graph::FulltextDef),
+    ConstraintCreated(String),
+    /// A constraint dropped: its name, definition, and whether it owned its index.
+    ConstraintDropped(String, crate::graph::ConstraintDef, bool),
 }
 
 /// The graph as a statement may use it: a read-only statement gets it shared, so that many run at
@@ -274,6 +280,14 @@ fn run(
     }
     let mut distinct = UnionSeen::of(&plan.unions);
     rows.retain(|r: &Row| distinct.first(r));
+    // Constraints hold when a statement ends, not after each of its writes: a node may be created
+    // in one clause and given its key in the next.
+    if outcome.is_ok()
+        && let Access::Write(graph) = &ctx.graph
+        && graph.has_constraints()
+    {
+        outcome = constraints::check_written(graph, &ctx.undo);
+    }
     match outcome {
         Ok(()) => {
             let effects = Effects { undo: ctx.undo, edge_mark, changes: ctx.changes.unwrap_or_default() };
@@ -329,6 +343,15 @@ fn rollback(graph: &mut Graph, undo: Vec<Undo>, edge_mark: u32) {
             }
             Undo::FulltextDropped(name, def) => {
                 graph.create_fulltext_index(&name, def);
+                Ok(())
+            }
+            Undo::ConstraintCreated(name) => {
+                graph.drop_constraint(&name);
+                Ok(())
+            }
+            Undo::ConstraintDropped(name, def, owned) => {
+                // The graph is as it was when the constraint held, so it holds again.
+                let _ = graph.create_constraint(&name, def, Some(owned));
                 Ok(())
             }
         };

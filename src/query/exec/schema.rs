@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::graph::{FulltextDef, IndexDef};
-use crate::query::ast::{FulltextTarget, IndexCommand};
+use crate::query::ast::{FulltextTarget, SchemaCommand};
 
 /// Runs an index command on `graph`. The effects are empty when nothing changed: an index there
 /// already (created without a name, or with IF NOT EXISTS), one not there to drop (by what it is on,
@@ -13,7 +13,7 @@ use crate::query::ast::{FulltextTarget, IndexCommand};
 /// and a name no index has are `SchemaError`s.
 pub fn change_index(
     graph: &mut Graph,
-    command: &IndexCommand,
+    command: &SchemaCommand,
     options: RunOptions<'_>,
 ) -> Result<Effects, QueryError> {
     let mut effects = Effects { undo: Vec::new(), edge_mark: graph.edge_id_mark(), changes: Vec::new() };
@@ -22,6 +22,18 @@ pub fn change_index(
     };
     if let Some(target) = &command.fulltext {
         return create_fulltext(graph, command, target, options, effects);
+    }
+    if command.constraint {
+        return super::constraints::change_constraint(graph, command, options, effects);
+    }
+    if let Some(name) = &command.name
+        && command.create
+        && graph.constraint(&name.name).is_some()
+    {
+        if command.if_exists {
+            return Ok(effects);
+        }
+        return Err(schema_error(format!("a constraint is called `{}` already", name.name)));
     }
     if let Some(name) = &command.name
         && let Some(def) = graph.fulltext_index(&name.name).cloned()
@@ -58,6 +70,12 @@ pub fn change_index(
     if !command.create {
         if !graph.has_index_def(def) {
             return Ok(effects);
+        }
+        if let Some(owner) = graph.index_owner(def) {
+            return Err(schema_error(format!(
+                "the index `{}` belongs to constraint `{owner}`: drop the constraint (DROP CONSTRAINT {owner}) and it goes with it",
+                graph.index_name(def)
+            )));
         }
         if let Some(name) = graph.unname_index(def) {
             log(&mut effects, options, Undo::IndexUnnamed(name, def), None);
@@ -106,7 +124,7 @@ pub fn change_index(
 /// other full-text index may be on the same; with IF NOT EXISTS either is no error but a no-op.
 fn create_fulltext(
     graph: &mut Graph,
-    command: &IndexCommand,
+    command: &SchemaCommand,
     target: &FulltextTarget,
     options: RunOptions<'_>,
     mut effects: Effects,
@@ -125,7 +143,9 @@ fn create_fulltext(
         keys: target.keys.iter().map(|k| graph.intern(k)).collect(),
     };
     let same = graph.fulltext_indexes().find(|(_, d)| **d == def).map(|(n, _)| n.to_string());
-    let taken = graph.fulltext_index(&name).is_some() || graph.index_called(&name).is_some();
+    let taken = graph.fulltext_index(&name).is_some()
+        || graph.index_called(&name).is_some()
+        || graph.constraint(&name).is_some();
     if (taken || same.is_some()) && command.if_exists {
         return Ok(effects);
     }

@@ -88,9 +88,6 @@ fn not_supported(text: &str, pos: usize) -> Option<String> {
     const SCHEMA: &str = "in the shell, :schema lists the labels, relationship types and property keys, with counts, and the indexes";
     let said = match here.as_str() {
         "SHOW" => format!("SHOW takes INDEXES, CONSTRAINTS, PROCEDURES or FUNCTIONS; {SCHEMA}"),
-        "CONSTRAINT" if before.last().is_some_and(|w| w == "CREATE" || w == "DROP") => {
-            "constraints are not supported yet: MERGE keeps a key unique as it writes".to_string()
-        }
         "USE" => "USE is not supported yet: kgraph has one graph per process".to_string(),
         "TEXT" | "POINT" | "VECTOR" | "LOOKUP" if before.last().is_some_and(|w| w == "CREATE") => {
             format!(

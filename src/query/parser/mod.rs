@@ -8,6 +8,7 @@ mod errors;
 mod expressions;
 mod labels;
 mod patterns;
+mod schema;
 
 use labels::label_terms;
 
@@ -182,113 +183,6 @@ impl Builder {
             }
         }
         Ok((clauses, unions))
-    }
-
-    fn index_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {
-        if pair.clone().into_inner().any(|p| p.as_rule() == Rule::fulltext_target) {
-            return self.fulltext_command(pair);
-        }
-        let (mut create, mut name, mut if_exists) = (false, None, false);
-        let mut variables = Vec::new();
-        let mut keys: Vec<(String, Span)> = Vec::new();
-        let (mut label, mut relationship) = (String::new(), false);
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::create_index => create = true,
-                Rule::index_name => name = p.into_inner().next().map(|v| self.ident(v)),
-                Rule::if_not_exists | Rule::if_exists => if_exists = true,
-                Rule::variable => variables.push(self.ident(p)),
-                Rule::label_name => label = name_text(&p),
-                Rule::property_key => keys.push((name_text(&p), self.span(&p))),
-                Rule::rel_index_target => {
-                    relationship = true;
-                    for q in p.into_inner() {
-                        match q.as_rule() {
-                            Rule::variable => variables.push(self.ident(q)),
-                            _ => label = name_text(&q),
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(variable) = variables.first().cloned() else {
-            // `DROP INDEX name`: the grammar gives a name and nothing else.
-            return Ok(IndexCommand { create, name, if_exists, target: None, fulltext: None });
-        };
-        if let Some(other) = variables[1..].iter().find(|v| v.name != variable.name) {
-            return Err(QueryError::semantic(
-                format!("the index's key must be read from `{}`, not `{}`", variable.name, other.name),
-                other.span,
-            ));
-        }
-        if let [_, (_, second), ..] = keys.as_slice() {
-            return Err(QueryError::semantic(
-                "composite indexes (on several keys) are not supported yet: create an index on each key",
-                *second,
-            ));
-        }
-        let key = keys.into_iter().next().map(|(k, _)| k).unwrap_or_default();
-        Ok(IndexCommand {
-            create,
-            name,
-            if_exists,
-            target: Some(IndexTarget { variable, label, key, relationship }),
-            fulltext: None,
-        })
-    }
-
-    /// `CREATE FULLTEXT INDEX [name] [IF NOT EXISTS] FOR … ON EACH [...]`.
-    fn fulltext_command(&self, pair: Pair<Rule>) -> Built<IndexCommand> {
-        let (mut name, mut if_exists) = (None, false);
-        let mut variables = Vec::new();
-        let mut target = FulltextTarget { on: Vec::new(), keys: Vec::new(), relationship: false };
-        let mut key_spans = Vec::new();
-        let mut visit = |p: Pair<Rule>, target: &mut FulltextTarget| match p.as_rule() {
-            Rule::variable => variables.push(self.ident(p)),
-            Rule::label_name | Rule::type_name => target.on.push(name_text(&p)),
-            Rule::property_key => {
-                key_spans.push(self.span(&p));
-                target.keys.push(name_text(&p));
-            }
-            _ => {}
-        };
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::index_name => name = p.into_inner().next().map(|v| self.ident(v)),
-                Rule::if_not_exists => if_exists = true,
-                Rule::fulltext_target => {
-                    for q in p.into_inner() {
-                        if q.as_rule() == Rule::fulltext_rels {
-                            target.relationship = true;
-                            q.into_inner().for_each(|r| visit(r, &mut target));
-                        } else {
-                            visit(q, &mut target);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let variable = variables.first().cloned().expect("the grammar gives a full-text index a variable");
-        if let Some(other) = variables[1..].iter().find(|v| v.name != variable.name) {
-            return Err(QueryError::semantic(
-                format!("the index's keys must be read from `{}`, not `{}`", variable.name, other.name),
-                other.span,
-            ));
-        }
-        if target.keys.len() > crate::graph::MAX_FULLTEXT_KEYS {
-            return Err(QueryError::semantic(
-                format!("a full-text index takes at most {} keys", crate::graph::MAX_FULLTEXT_KEYS),
-                key_spans[crate::graph::MAX_FULLTEXT_KEYS],
-            ));
-        }
-        target.on.dedup();
-        let mut seen = std::collections::HashSet::new();
-        if let Some(at) = target.keys.iter().position(|k| !seen.insert(k.clone())) {
-            return Err(QueryError::semantic(format!("`{}` is named twice", target.keys[at]), key_spans[at]));
-        }
-        Ok(IndexCommand { create: true, name, if_exists, target: None, fulltext: Some(target) })
     }
 
     fn clause(&self, pair: Pair<Rule>) -> Built<Clause> {

@@ -56,11 +56,29 @@ fn note(keys: &mut Keys, key: String, v: &Value) {
     keys.entry(key).or_insert((apoc_type(v), 0)).1 += 1;
 }
 
+/// What APOC reports of a key's schema: (unique, indexed, existence).
+type Flags = (bool, bool, bool);
+
+/// The flags of `key` on label or type `on`: unique when a single-key uniqueness or key constraint
+/// is on it, existence when a NOT NULL or key constraint names it.
+fn flags(g: &Graph, relationship: bool, on: &str, key: &str) -> Flags {
+    use crate::graph::ConstraintKind::*;
+    let index = if relationship { g.has_rel_index(on, key) } else { g.has_index(on, key) };
+    let (mut unique, mut existence) = (false, false);
+    if let (Some(on), Some(key)) = (g.symbol(on), g.symbol(key)) {
+        for (_, def, _) in g.constraints().filter(|(_, d, _)| d.relationship == relationship && d.on == on) {
+            unique |= matches!(def.kind, Unique | Key) && def.keys == [key];
+            existence |= matches!(def.kind, NotNull | Key) && def.keys.contains(&key);
+        }
+    }
+    (unique, index, existence)
+}
+
 fn row(
     label: &str,
     property: &str,
     count: i64,
-    index: bool,
+    (unique, index, existence): Flags,
     ty: &str,
     other: Vec<String>,
     element: &str,
@@ -69,9 +87,9 @@ fn row(
         label.into(),
         property.into(),
         Value::Int(count),
-        Value::Bool(false),
+        Value::Bool(unique),
         Value::Bool(index),
-        Value::Bool(false),
+        Value::Bool(existence),
         ty.into(),
         Value::Bool(ty == "LIST"),
         Value::Null,
@@ -114,15 +132,16 @@ pub(super) fn data(g: &Graph, _: &[Value]) -> Result<Vec<Vec<Value>>, String> {
     let labels: BTreeSet<&String> = node_keys.keys().chain(leaving.keys()).collect();
     for label in labels {
         for (key, (ty, count)) in node_keys.get(label).into_iter().flatten() {
-            rows.push(row(label, key, *count, g.has_index(label, key), ty, Vec::new(), "node"));
+            rows.push(row(label, key, *count, flags(g, false, label, key), ty, Vec::new(), "node"));
         }
         for (ty, (count, far)) in leaving.get(label).into_iter().flatten() {
-            rows.push(row(label, ty, *count, false, "RELATIONSHIP", far.iter().cloned().collect(), "node"));
+            let none = (false, false, false);
+            rows.push(row(label, ty, *count, none, "RELATIONSHIP", far.iter().cloned().collect(), "node"));
         }
     }
     for (ty, keys) in &rel_keys {
         for (key, (kind, count)) in keys {
-            rows.push(row(ty, key, *count, g.has_rel_index(ty, key), kind, Vec::new(), "relationship"));
+            rows.push(row(ty, key, *count, flags(g, true, ty, key), kind, Vec::new(), "relationship"));
         }
     }
     Ok(rows)

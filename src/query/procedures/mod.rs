@@ -245,9 +245,9 @@ static PROCEDURES: &[Procedure] = &[
             field("ownedIndex", "STRING"),
             field("propertyType", "STRING"),
         ],
-        description: "The constraints: kgraph has none yet.",
+        description: "The constraints, on nodes and on relationships.",
         listed: false,
-        run: |_, _| Ok(Vec::new()),
+        run: schema::show_constraints,
     },
     Procedure {
         name: "SHOW FUNCTIONS",

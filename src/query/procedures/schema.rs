@@ -20,8 +20,46 @@ pub(super) fn property_keys(g: &Graph, _: &[Value]) -> Rows {
     Ok(keys.into_iter().map(|k| vec![Value::String(k)]).collect())
 }
 
+/// `SHOW CONSTRAINTS`: Neo4j 5's columns and names of constraint types.
+pub(super) fn show_constraints(g: &Graph, _: &[Value]) -> Rows {
+    use crate::graph::ConstraintKind::*;
+    Ok(g.constraints()
+        .enumerate()
+        .map(|(i, (name, def, owned))| {
+            let rel = def.relationship;
+            let kind = match (&def.kind, rel) {
+                (Unique, false) => "UNIQUENESS",
+                (Unique, true) => "RELATIONSHIP_UNIQUENESS",
+                (NotNull, false) => "NODE_PROPERTY_EXISTENCE",
+                (NotNull, true) => "RELATIONSHIP_PROPERTY_EXISTENCE",
+                (Key, false) => "NODE_KEY",
+                (Key, true) => "RELATIONSHIP_KEY",
+                (Typed(_), false) => "NODE_PROPERTY_TYPE",
+                (Typed(_), true) => "RELATIONSHIP_PROPERTY_TYPE",
+            };
+            let property_type = match &def.kind {
+                Typed(types) => {
+                    Value::String(types.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "))
+                }
+                _ => Value::Null,
+            };
+            vec![
+                Value::Int(i as i64 + 1),
+                name.into(),
+                kind.into(),
+                entity(rel).into(),
+                texts([g.name(def.on).to_string()]),
+                texts(def.keys.iter().map(|&k| g.name(k).to_string())),
+                owned.map_or(Value::Null, |ix| g.index_name(ix).into()),
+                property_type,
+            ]
+        })
+        .collect())
+}
+
 /// One index as the listing procedures show it.
 struct Listed {
+    owner: Option<String>,
     fulltext: bool,
     entity: &'static str,
     name: String,
@@ -37,6 +75,7 @@ fn entity(relationship: bool) -> &'static str {
 /// made from what they are on, then full-text indexes by name.
 fn indexes(g: &Graph) -> Vec<Listed> {
     let range = g.index_defs().into_iter().map(|def| Listed {
+        owner: g.index_owner(def).map(str::to_string),
         fulltext: false,
         entity: entity(def.relationship),
         name: g.index_name(def),
@@ -45,6 +84,7 @@ fn indexes(g: &Graph) -> Vec<Listed> {
     });
     let names = |syms: &[crate::graph::Sym]| syms.iter().map(|&s| g.name(s).to_string()).collect();
     let fulltext = g.fulltext_indexes().map(|(name, def)| Listed {
+        owner: None,
         fulltext: true,
         entity: entity(def.relationship),
         name: name.to_string(),
@@ -60,7 +100,8 @@ pub(super) fn show_indexes(g: &Graph, _: &[Value]) -> Rows {
     Ok(index_rows(g, |ix, on, key| {
         let (kind, provider) =
             if ix.fulltext { ("FULLTEXT", "fulltext-1.0") } else { ("RANGE", "range-1.0") };
-        [kind.into(), ix.entity.into(), on, key, provider.into(), Value::Null]
+        let owner = ix.owner.clone().map_or(Value::Null, Value::String);
+        [kind.into(), ix.entity.into(), on, key, provider.into(), owner]
     }))
 }
 
@@ -69,7 +110,8 @@ pub(super) fn db_indexes(g: &Graph, _: &[Value]) -> Rows {
     Ok(index_rows(g, |ix, on, key| {
         let (kind, provider) =
             if ix.fulltext { ("FULLTEXT", "fulltext-1.0") } else { ("BTREE", "native-btree-1.0") };
-        ["NONUNIQUE".into(), kind.into(), ix.entity.into(), on, key, provider.into()]
+        let uniqueness = if ix.owner.is_some() { "UNIQUE" } else { "NONUNIQUE" };
+        [uniqueness.into(), kind.into(), ix.entity.into(), on, key, provider.into()]
     }))
 }
 
