@@ -130,6 +130,11 @@ fn a_constraint_owns_its_index_which_goes_with_it() {
     assert_eq!(row.get::<String>("type").unwrap(), "UNIQUENESS");
     assert_eq!(row.get::<String>("ownedIndex").unwrap(), "actor_name");
     assert_eq!(error_kind(&db, "DROP INDEX actor_name"), ErrorKind::SchemaError);
+    db.execute("CREATE (:Actor {name: 'APT31'})", ()).unwrap();
+    let rows = db.execute("CALL db.schema.visualization() YIELD nodes RETURN nodes", ()).unwrap();
+    let nodes: Vec<kgraph::VirtualNode> = rows.first().unwrap().get("nodes").unwrap();
+    assert_eq!(nodes[0].property("constraints"), &kgraph::Value::List(vec!["actor_name".into()]));
+    db.execute("MATCH (a:Actor) DELETE a", ()).unwrap();
     db.execute("DROP CONSTRAINT actor_name", ()).unwrap();
     assert_eq!(db.execute("SHOW INDEXES", ()).unwrap().len(), 0);
     // An index there before the constraint stays after it.

@@ -100,8 +100,8 @@ impl Planner<'_> {
         let exprs: Vec<Expr> = match &call.args {
             Some(args) => args.clone(),
             // `CALL p` on its own takes its arguments from the parameters named as its inputs
-            // (those it must have).
-            None if standalone => inputs[..required]
+            // (those it must have); `SHOW …` has none, inside a query too.
+            None if standalone || call.show => inputs[..required]
                 .iter()
                 .map(|(name, _)| Expr { kind: ExprKind::Parameter(name.to_string()), span: call.span })
                 .collect(),

@@ -238,7 +238,7 @@ pub(super) fn rel_type_properties(g: &Graph, _: &[Value]) -> Rows {
 }
 
 /// `db.schema.visualization()`: a virtual node per label (properties `name`, `indexes`, the keys
-/// indexed on it, and `constraints`) and a virtual relationship per (start label, type, end label)
+/// indexed on it, and `constraints`, the names of those on it) and a virtual relationship per (start label, type, end label)
 /// some relationship of the graph has, as Neo4j draws a schema. Relationships between unlabelled
 /// nodes have no label to stand between, so they are left out, as in Neo4j.
 pub(super) fn visualization(g: &Graph, _: &[Value]) -> Rows {
@@ -248,6 +248,10 @@ pub(super) fn visualization(g: &Graph, _: &[Value]) -> Rows {
     for ix in indexes(g).into_iter().filter(|ix| !ix.fulltext && ix.entity == "NODE") {
         indexed.entry(ix.on[0].clone()).or_default().extend(ix.keys);
     }
+    let mut constrained: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, def, _) in g.constraints().filter(|(_, d, _)| !d.relationship) {
+        constrained.entry(g.name(def.on).to_string()).or_default().push(name.to_string());
+    }
     let nodes: BTreeMap<&str, VirtualNode> = labels
         .iter()
         .enumerate()
@@ -255,7 +259,7 @@ pub(super) fn visualization(g: &Graph, _: &[Value]) -> Rows {
             let properties = BTreeMap::from([
                 ("name".to_string(), Value::String(label.clone())),
                 ("indexes".to_string(), texts(indexed.remove(label).unwrap_or_default())),
-                ("constraints".to_string(), Value::List(Vec::new())),
+                ("constraints".to_string(), texts(constrained.remove(label).unwrap_or_default())),
             ]);
             let node = VirtualNode { id: -(i as i64) - 1, labels: vec![label.clone()], properties };
             (label.as_str(), node)
